@@ -1,0 +1,15 @@
+/* The time-stamp counter as the kernel's clock until better timers exist. */
+#ifndef HAL_TSC_H
+#define HAL_TSC_H
+
+#include <stdint.h>
+
+/* Records the TSC at kernel entry; call first thing. */
+void tsc_early_init(void);
+/* Measures the TSC rate (CPUID 0x15 if it reports one, the PIT otherwise). */
+void tsc_calibrate(void);
+uint64_t tsc_hz(void);
+uint64_t tsc_at_entry(void);
+uint64_t tsc_to_ns(uint64_t ticks);
+
+#endif

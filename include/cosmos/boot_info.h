@@ -1,0 +1,85 @@
+/* The boot protocol: the one structure the UEFI loader hands to the kernel.
+ * Shared by boot/ and the kernel; nothing else crosses that boundary. */
+#ifndef COSMOS_BOOT_INFO_H
+#define COSMOS_BOOT_INFO_H
+
+#include <stdint.h>
+
+#define BOOT_INFO_MAGIC   0x4f464e49534f4d43ULL /* "CMOSINFO" little-endian */
+#define BOOT_INFO_VERSION 1
+
+/* Virtual layout the loader sets up (design.md §3). */
+#define BOOT_HHDM_BASE    0xffff800000000000ULL /* phys 0 is mapped here */
+#define BOOT_KERNEL_BASE  0xffffffff80000000ULL /* kernel link address */
+
+#define BOOT_CMDLINE_MAX  1024
+#define BOOT_MMAP_MAX     512
+
+/* Memory types in our own terms, translated by the loader from UEFI's, so
+ * the kernel never needs to know UEFI. */
+enum boot_mem_type {
+	BOOT_MEM_USABLE = 1,      /* free conventional memory */
+	BOOT_MEM_LOADER,          /* loader code/data/pool: free once the kernel is up */
+	BOOT_MEM_BOOT_SERVICES,   /* firmware boot services: free after ExitBootServices */
+	BOOT_MEM_KERNEL,          /* the kernel's loaded segments */
+	BOOT_MEM_BOOT_DATA,       /* boot_info, memory map and initial page tables */
+	BOOT_MEM_ACPI_RECLAIM,    /* ACPI tables: reclaimable after they are parsed */
+	BOOT_MEM_ACPI_NVS,        /* firmware-owned, never touched */
+	BOOT_MEM_RUNTIME,         /* UEFI runtime services, never touched */
+	BOOT_MEM_MMIO,            /* memory-mapped I/O */
+	BOOT_MEM_RESERVED,        /* everything else, never touched */
+	BOOT_MEM_UNUSABLE,        /* known-bad memory */
+	BOOT_MEM_PERSISTENT,      /* NVDIMM-like, not used yet */
+	BOOT_MEM_TYPE_COUNT
+};
+
+struct boot_mmap_entry {
+	uint64_t phys;            /* page aligned */
+	uint64_t pages;           /* 4 KiB pages */
+	uint32_t type;            /* enum boot_mem_type */
+	uint32_t reserved;
+};
+
+enum boot_fb_format {
+	BOOT_FB_NONE = 0,
+	BOOT_FB_RGBX = 1,         /* byte 0 red, 1 green, 2 blue, 3 unused */
+	BOOT_FB_BGRX = 2,         /* byte 0 blue, 1 green, 2 red, 3 unused */
+	BOOT_FB_BITMASK = 3,      /* described by the masks below */
+};
+
+struct boot_framebuffer {
+	uint64_t phys;
+	uint64_t size;            /* bytes */
+	uint32_t width, height;   /* pixels */
+	uint32_t pitch;           /* bytes per scan line */
+	uint32_t format;          /* enum boot_fb_format */
+	uint32_t red_mask, green_mask, blue_mask, reserved_mask;
+};
+
+/* All addresses are physical; the kernel reaches them through the HHDM. */
+struct boot_info {
+	uint64_t magic;           /* BOOT_INFO_MAGIC */
+	uint32_t version;         /* BOOT_INFO_VERSION */
+	uint32_t size;            /* sizeof(struct boot_info) as the loader built it */
+
+	uint64_t hhdm_base;       /* BOOT_HHDM_BASE */
+	uint64_t hhdm_size;       /* bytes of physical space mapped there */
+	uint64_t kernel_phys;     /* lowest physical address of the kernel image */
+	uint64_t kernel_virt;     /* its virtual address */
+	uint64_t kernel_size;     /* bytes, page rounded, contiguous */
+	uint64_t page_tables_phys;/* the PML4 the loader built */
+
+	uint64_t mmap_phys;       /* array of struct boot_mmap_entry, sorted by phys */
+	uint32_t mmap_count;
+	uint32_t mmap_entry_size; /* sizeof(struct boot_mmap_entry) */
+
+	struct boot_framebuffer fb;
+
+	uint64_t acpi_rsdp_phys;  /* 0 if the firmware gave none */
+	uint64_t loader_tsc;      /* TSC just before the jump, for boot timing */
+	uint32_t exit_boot_tries; /* how many ExitBootServices calls it took */
+	uint32_t cmdline_len;     /* bytes, without the terminating NUL */
+	char cmdline[BOOT_CMDLINE_MAX]; /* NUL terminated */
+};
+
+#endif

@@ -1,0 +1,102 @@
+/* kmain: the kernel's first C code. It brings the machine up in dependency
+ * order: a console to report on, checked boot data, CPU tables, then the
+ * subsystems; finally it runs what the command line asks for. */
+#include <cosmos/boot_info.h>
+#include <drivers/serial.h>
+#include <hal/cpu.h>
+#include <hal/power.h>
+#include <hal/tsc.h>
+#include <kernel/boot.h>
+#include <kernel/ktest.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/time.h>
+
+#define COSMOS_VERSION "0.1"
+
+void kmain(struct boot_info *bi);
+
+extern uintptr_t __stack_chk_guard;
+
+/* RDRAND when present, mixed with the TSC: the canary must not be a constant. */
+static void seed_stack_guard(void)
+{
+	uint32_t r[4];
+	uint64_t v = rdtsc() * 0x9e3779b97f4a7c15ULL;
+
+	cpuid(1, 0, r);
+	if (r[2] & (1u << 30)) {
+		uint64_t x;
+		unsigned char ok = 0;
+		for (int i = 0; i < 10 && !ok; i++)
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(x), "=qm"(ok));
+		if (ok)
+			v ^= x;
+	}
+	__stack_chk_guard = v & ~0xffULL; /* a zero byte stops string overflows */
+}
+
+static void report_memory(void)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t usable = 0, total = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t bytes = m[i].pages * 4096;
+		if (m[i].type != BOOT_MEM_MMIO && m[i].type != BOOT_MEM_RESERVED)
+			total += bytes;
+		if (m[i].type == BOOT_MEM_USABLE || m[i].type == BOOT_MEM_LOADER ||
+		    m[i].type == BOOT_MEM_BOOT_SERVICES)
+			usable += bytes;
+	}
+	log_info("mem: %u map entries, %llu MiB RAM, %llu MiB usable", n,
+		 (unsigned long long)(total >> 20), (unsigned long long)(usable >> 20));
+}
+
+/* The end of boot: run tests if asked, then power off if asked, else idle. */
+static void __attribute__((noreturn)) finish(void)
+{
+	struct cmdline *cl = boot_cmdline();
+	const char *tests = cmdline_get(cl, "ktest");
+	const char *end = cmdline_get(cl, "shutdown");
+	int failed = 0;
+
+	boot_report_unknown_options();
+	if (tests)
+		failed = ktest_run(tests);
+	if (end && end[0] == 0)
+		end = "exit";
+	if (end && !tests)
+		log_info("kernel: shutdown=%s", end);
+	if (end && __builtin_strcmp(end, "exit") == 0)
+		power_qemu_exit(failed ? 1 : 0);
+	else if (end && __builtin_strcmp(end, "poweroff") == 0)
+		power_off();
+	else if (end && __builtin_strcmp(end, "reboot") == 0)
+		power_reset();
+	log_info("kernel: nothing more to do; halting");
+	power_halt();
+}
+
+void kmain(struct boot_info *bi)
+{
+	uint64_t banner_tsc;
+
+	tsc_early_init();
+	seed_stack_guard();
+	if (serial_init())
+		log_add_sink(serial_write);
+	if (boot_info_accept(bi) != 0)
+		panic("boot_info from the loader is unusable");
+	tsc_calibrate();
+
+	banner_tsc = rdtsc();
+	log_info("CosmOS %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
+	log_info("boot: loader to kernel %llu us, kernel entry to banner %llu us (TSC %llu MHz)",
+		 (unsigned long long)(tsc_to_ns(tsc_at_entry() - boot_info()->loader_tsc) / 1000),
+		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),
+		 (unsigned long long)(tsc_hz() / 1000000));
+	report_memory();
+	finish();
+}

@@ -1,0 +1,56 @@
+/* Complete validation of an ELF64 executable before anything is loaded from
+ * it: shared by the UEFI loader (the kernel), the kernel (user programs) and
+ * the host tests. Nothing in the file is trusted until elf_check says so. */
+#ifndef LIB_ELF_CHECK_H
+#define LIB_ELF_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lib/elf.h>
+
+#define ELF_MAX_PHNUM   64            /* more program headers is absurd for us */
+#define ELF_PAGE_SIZE   4096ULL
+
+/* Where the caller allows the image to live. */
+struct elf_limits {
+	uint64_t vaddr_min;               /* lowest allowed virtual address */
+	uint64_t vaddr_max;               /* one past the highest */
+	uint64_t max_memsz;               /* bound on the whole image's span */
+};
+
+struct elf_info {
+	uint64_t entry;
+	uint64_t vaddr_lo;                /* page-rounded span of all PT_LOADs */
+	uint64_t vaddr_hi;
+	unsigned nload;                   /* number of PT_LOAD segments */
+};
+
+/* Error codes, each with a message from elf_strerror(). */
+enum elf_err {
+	ELF_OK = 0,
+	ELF_ETRUNC,        /* file smaller than its headers say */
+	ELF_EMAGIC,        /* not an ELF file */
+	ELF_ECLASS,        /* not 64-bit little-endian version 1 */
+	ELF_ETYPE,         /* not an executable */
+	ELF_EMACHINE,      /* not x86-64 */
+	ELF_EPHDR,         /* program header table malformed or absurd */
+	ELF_ESEGFILE,      /* a segment's bytes lie outside the file */
+	ELF_ESEGSIZE,      /* filesz > memsz, or a size that wraps */
+	ELF_ESEGALIGN,     /* vaddr and offset not congruent modulo the page size */
+	ELF_ESEGRANGE,     /* a segment outside the allowed address range */
+	ELF_EOVERLAP,      /* two segments share a page */
+	ELF_EWX,           /* a segment both writable and executable */
+	ELF_ENOLOAD,       /* no loadable segment */
+	ELF_EENTRY,        /* entry point not inside an executable segment */
+	ELF_ETOOBIG,       /* the image spans more than the limit */
+	ELF_ERR_COUNT
+};
+
+int elf_check(const void *file, size_t size, const struct elf_limits *lim,
+	      struct elf_info *info);
+const char *elf_strerror(int err);
+
+/* The i-th program header of a file that passed elf_check. */
+const Elf64_Phdr *elf_phdr(const void *file, unsigned i);
+
+#endif
