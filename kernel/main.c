@@ -7,6 +7,7 @@
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
+#include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -59,12 +60,15 @@ static void __attribute__((noreturn)) finish(void)
 {
 	struct cmdline *cl = boot_cmdline();
 	const char *tests = cmdline_get(cl, "ktest");
+	const char *benches = cmdline_get(cl, "kbench");
 	const char *end = cmdline_get(cl, "shutdown");
 	int failed = 0;
 
 	boot_report_unknown_options();
 	if (tests)
 		failed = ktest_run(tests);
+	if (benches)
+		kbench_run(benches);
 	if (end && end[0] == 0)
 		end = "exit";
 	if (end && !tests)
@@ -98,5 +102,6 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
 	report_memory();
+	/* subsystem init calls go here, in dependency order */
 	finish();
 }
