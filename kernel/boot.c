@@ -152,6 +152,13 @@ const struct boot_mmap_entry *boot_mmap(unsigned *count)
 
 struct cmdline *boot_cmdline(void) { return &cmdline; }
 
+const void *boot_phys_map(uint64_t phys, size_t len)
+{
+	if (!accepted || phys + len < phys || phys + len > info.hhdm_size)
+		return 0;
+	return PHYS_TO_VIRT(phys);
+}
+
 const char *boot_cmdline_peek(const char *key)
 {
 	const char *v = 0;

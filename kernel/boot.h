@@ -16,6 +16,8 @@ struct cmdline *boot_cmdline(void);
 /* Reads an option without marking it used (panic path, early code). */
 const char *boot_cmdline_peek(const char *key);
 const char *boot_mem_type_name(uint32_t type);
+/* Pointer to [phys, phys+len) through the direct map, or NULL if outside it. */
+const void *boot_phys_map(uint64_t phys, size_t len);
 /* Logs each command-line option no subsystem asked for. */
 void boot_report_unknown_options(void);
 

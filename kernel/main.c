@@ -3,6 +3,7 @@
  * subsystems; finally it runs what the command line asks for. */
 #include <cosmos/boot_info.h>
 #include <drivers/serial.h>
+#include <hal/acpi.h>
 #include <hal/cpu.h>
 #include <hal/power.h>
 #include <hal/tsc.h>
@@ -102,6 +103,8 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
 	report_memory();
+	if (acpi_init(boot_info()->acpi_rsdp_phys, boot_phys_map) == 0)
+		acpi_power_init();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }
