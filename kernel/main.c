@@ -2,6 +2,7 @@
  * order: a console to report on, checked boot data, CPU tables, then the
  * subsystems; finally it runs what the command line asks for. */
 #include <cosmos/boot_info.h>
+#include <drivers/pci.h>
 #include <drivers/serial.h>
 #include <hal/acpi.h>
 #include <hal/cpu.h>
@@ -105,6 +106,7 @@ void kmain(struct boot_info *bi)
 	report_memory();
 	if (acpi_init(boot_info()->acpi_rsdp_phys, boot_phys_map) == 0)
 		acpi_power_init();
+	pci_init();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }
