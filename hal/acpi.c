@@ -120,6 +120,43 @@ void acpi_counts(unsigned *listed, unsigned *valid)
 	*valid = ntables;
 }
 
+int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end)
+{
+	const struct acpi_header *t = acpi_find("MCFG", 0);
+	const uint8_t *p, *end;
+
+	if (!t)
+		return -ENOENT;
+	end = (const uint8_t *)t + t->length;
+	/* 8 reserved bytes after the header, then 16-byte allocations */
+	for (p = (const uint8_t *)(t + 1) + 8; p + 16 <= end; p += 16) {
+		uint16_t segment;
+
+		memcpy(&segment, p + 8, 2);
+		if (segment != 0 || p[10] > p[11])
+			continue;
+		memcpy(base, p, 8);
+		*bus_start = p[10];
+		*bus_end = p[11];
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int acpi_hpet(uint64_t *addr)
+{
+	const struct acpi_header *t = acpi_find("HPET", 0);
+	const uint8_t *g;
+
+	if (!t || t->length < 56)
+		return -ENOENT;
+	g = (const uint8_t *)t + 40;   /* generic address of the register block */
+	if (g[0] != 0)
+		return -EINVAL;            /* must be system memory */
+	memcpy(addr, g + 4, 8);
+	return *addr ? 0 : -EINVAL;
+}
+
 /* Reads one AML integer (ZeroOp, OneOp, BytePrefix n); -1 if it is not one. */
 static int aml_small_int(const uint8_t *p, const uint8_t *end, const uint8_t **next)
 {
