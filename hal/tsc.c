@@ -1,11 +1,18 @@
 /* TSC calibration and the boot-relative nanosecond clock. Until calibration
- * runs the clock reads 0, so early log lines show time zero. */
+ * runs the clock reads 0, so early log lines show time zero. A later, better
+ * calibration (against the HPET) rebases the clock so it never goes back. */
 #include <hal/tsc.h>
 #include <hal/cpu.h>
+#include <hal/hpet.h>
 #include <kernel/time.h>
 
+/* Written at boot on one CPU with interrupts off (the scheduler issue adds
+ * a seqlock when other CPUs read them). */
 static uint64_t entry_tsc;
-static uint64_t hz;       /* 0 until calibrated */
+static uint64_t base_tsc;     /* time_ns() = base_ns + ticks since base_tsc */
+static uint64_t base_ns;
+static uint64_t hz;           /* 0 until calibrated */
+static const char *source = "none";
 
 void tsc_early_init(void)
 {
@@ -13,6 +20,7 @@ void tsc_early_init(void)
 }
 
 uint64_t tsc_at_entry(void) { return entry_tsc; }
+const char *tsc_source(void) { return source; }
 uint64_t tsc_hz(void) { return hz; }
 
 uint64_t tsc_to_ns(uint64_t ticks)
@@ -52,18 +60,51 @@ void tsc_calibrate(void)
 {
 	uint32_t r[4];
 
+	base_tsc = entry_tsc;
 	cpuid(0, 0, r);
 	if (r[0] >= 0x15) {
 		cpuid(0x15, 0, r);
 		if (r[0] && r[1] && r[2]) {
 			hz = (uint64_t)r[2] * r[1] / r[0];
+			source = "CPUID";
 			return;
 		}
 	}
 	hz = calibrate_pit();
+	source = hz ? "PIT" : "none";
+}
+
+/* 10 ms of HPET ticks against the TSC. */
+int tsc_calibrate_hpet(void)
+{
+	uint64_t period = hpet_period_fs(), want, h0, h1, t0, t1, new_hz, now, elapsed_ns;
+
+	if (!hpet_present())
+		return -1;
+	want = 10000000000000ULL / period;   /* 10 ms in ticks */
+	h0 = hpet_counter();
+	t0 = rdtsc();
+	for (long spins = 0; (h1 = hpet_counter()) - h0 < want; spins++)
+		if (spins > 100000000L)
+			return -1;
+	t1 = rdtsc();
+	/* ticks per second = dTSC * 1e9 / elapsed ns; in 64 bits for TSCs
+	 * up to ~1.8 THz over the 10 ms window */
+	elapsed_ns = (h1 - h0) * period / 1000000ULL;
+	if (!elapsed_ns)
+		return -1;
+	new_hz = (t1 - t0) * 1000000000ULL / elapsed_ns;
+	if (!new_hz)
+		return -1;
+	now = rdtsc();
+	base_ns = base_ns + tsc_to_ns(now - base_tsc);
+	base_tsc = now;
+	hz = new_hz;
+	source = "HPET";
+	return 0;
 }
 
 uint64_t time_ns(void)
 {
-	return tsc_to_ns(rdtsc() - entry_tsc);
+	return base_ns + tsc_to_ns(rdtsc() - base_tsc);
 }

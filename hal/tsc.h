@@ -8,6 +8,10 @@
 void tsc_early_init(void);
 /* Measures the TSC rate (CPUID 0x15 if it reports one, the PIT otherwise). */
 void tsc_calibrate(void);
+/* Re-measures against the HPET and rebases the clock; 0 or -1. */
+int tsc_calibrate_hpet(void);
+/* What the current rate was measured against: "HPET", "PIT", "CPUID". */
+const char *tsc_source(void);
 uint64_t tsc_hz(void);
 uint64_t tsc_at_entry(void);
 uint64_t tsc_to_ns(uint64_t ticks);

@@ -4,10 +4,7 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/serial.h>
-#include <hal/acpi.h>
 #include <hal/cpu.h>
-#include <hal/madt.h>
-#include <hal/pci_config.h>
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
@@ -15,6 +12,7 @@
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/platform.h>
 #include <kernel/time.h>
 
 #define COSMOS_VERSION "0.1"
@@ -57,33 +55,6 @@ static void report_memory(void)
 	}
 	log_info("mem: %u map entries, %llu MiB RAM, %llu MiB usable", n,
 		 (unsigned long long)(total >> 20), (unsigned long long)(usable >> 20));
-}
-
-/* Firmware tables: power control, CPUs and interrupt wiring, the PCI ECAM. */
-static void discover_platform(void)
-{
-	static struct madt_info madt;
-	const struct acpi_header *t;
-	unsigned listed, valid;
-	uint64_t ecam;
-	uint8_t bus0, bus1;
-
-	if (acpi_init(boot_info()->acpi_rsdp_phys, boot_phys_map) != 0) {
-		log_warn("acpi: no usable tables; legacy fallbacks only");
-		return;
-	}
-	acpi_counts(&listed, &valid);
-	log_info("acpi: %u tables listed, %u valid", listed, valid);
-	acpi_power_init();
-	if ((t = acpi_find("APIC", 0)) && madt_parse(t, &madt) == 0)
-		log_info("acpi: MADT: %u CPUs, %u I/O APICs, %u overrides, %u NMIs (%u bad, %u unknown entries)",
-			 madt.ncpus, madt.nioapics, madt.noverrides, madt.nnmis, madt.bad_entries,
-			 madt.unknown_entries);
-	/* ECAM sits below 4 GiB on our machines, inside the direct map.
-	 * TODO(memory): map it uncached through vmm once MMIO mappings exist. */
-	if (acpi_mcfg(&ecam, &bus0, &bus1) == 0 &&
-	    boot_phys_map(ecam + ((uint64_t)bus0 << 20), ((uint64_t)(bus1 - bus0) + 1) << 20))
-		pci_cfg_use_ecam(PHYS_TO_VIRT(ecam), bus0, bus1);
 }
 
 /* The end of boot: run tests if asked, then power off if asked, else idle. */
@@ -133,7 +104,7 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
 	report_memory();
-	discover_platform();
+	platform_init();
 	pci_init();
 	/* subsystem init calls go here, in dependency order */
 	finish();
