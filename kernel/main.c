@@ -8,9 +8,11 @@
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
+#include <kernel/hwreport.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
+#include <kernel/mm/mm.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/time.h>
@@ -105,7 +107,9 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_hz() / 1000000));
 	report_memory();
 	platform_init();
+	hwreport_cpu();
 	pci_init();
 	/* subsystem init calls go here, in dependency order */
+	mm_init();
 	finish();
 }

@@ -6,6 +6,7 @@
 #include <kernel/log.h>
 #include <hal/acpi.h>
 #include <hal/cpu.h>
+#include <hal/cpuinfo.h>
 #include <hal/hpet.h>
 #include <hal/pci_config.h>
 #include <hal/rtc.h>
@@ -80,6 +81,7 @@ void platform_init(void)
 {
 	unsigned listed, valid;
 
+	cpuinfo_init();
 	if (acpi_init(boot_info()->acpi_rsdp_phys, boot_phys_map) != 0) {
 		log_warn("acpi: no usable tables; legacy fallbacks only");
 		setup_clocks();
