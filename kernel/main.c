@@ -12,7 +12,6 @@
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
-#include <kernel/mm/mm.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/time.h>
@@ -110,6 +109,5 @@ void kmain(struct boot_info *bi)
 	hwreport_cpu();
 	pci_init();
 	/* subsystem init calls go here, in dependency order */
-	mm_init();
 	finish();
 }
