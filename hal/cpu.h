@@ -59,6 +59,42 @@ static inline uint64_t cpu_flags(void)
 	return f;
 }
 
+/* A hardware random number, if the CPU has RDRAND and it delivers (it may
+ * fail transiently, so it is retried a few times). */
+static inline bool cpu_random(uint64_t *out)
+{
+	uint32_t r[4];
+	unsigned char ok = 0;
+
+	cpuid(1, 0, r);
+	if (!(r[2] & (1u << 30)))
+		return false;
+	for (int i = 0; i < 10 && !ok; i++)
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok));
+	return ok;
+}
+
+/* Disables interrupts and returns the previous state for cpu_irq_restore. */
+static inline uint64_t cpu_irq_save(void)
+{
+	uint64_t f = cpu_flags();
+	cpu_cli();
+	return f;
+}
+
+static inline void cpu_irq_restore(uint64_t flags)
+{
+	if (flags & (1u << 9))
+		cpu_sti();
+}
+
+/* Enables interrupts and halts until one arrives, atomically (an interrupt
+ * between sti and hlt still ends the hlt), then disables them again. */
+static inline void cpu_wait_for_interrupt(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
 #define MSR_EFER 0xc0000080
 
 #endif

@@ -25,18 +25,10 @@ extern uintptr_t __stack_chk_guard;
 /* RDRAND when present, mixed with the TSC: the canary must not be a constant. */
 static void seed_stack_guard(void)
 {
-	uint32_t r[4];
-	uint64_t v = rdtsc() * 0x9e3779b97f4a7c15ULL;
+	uint64_t v = rdtsc() * 0x9e3779b97f4a7c15ULL, x;
 
-	cpuid(1, 0, r);
-	if (r[2] & (1u << 30)) {
-		uint64_t x;
-		unsigned char ok = 0;
-		for (int i = 0; i < 10 && !ok; i++)
-			__asm__ volatile("rdrand %0; setc %1" : "=r"(x), "=qm"(ok));
-		if (ok)
-			v ^= x;
-	}
+	if (cpu_random(&x))
+		v ^= x;
 	__stack_chk_guard = v & ~0xffULL; /* a zero byte stops string overflows */
 }
 

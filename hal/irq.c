@@ -1,0 +1,147 @@
+/* Interrupt routing: vector allocation, the handler table and the one EOI.
+ * Locking: the table is changed with interrupts off on one CPU; the SMP
+ * issue adds a spinlock (irq_lock) around request/free. */
+#include <hal/irq.h>
+#include <hal/cpu.h>
+#include <hal/ioapic.h>
+#include <hal/lapic.h>
+#include <hal/pic.h>
+#include <cosmos/errno.h>
+
+struct vector {
+	irq_handler_fn fn;
+	void *ctx;
+	int32_t gsi;             /* routed I/O APIC input, or -1 */
+	uint64_t count;
+};
+
+static struct vector vectors[256];
+static const struct madt_info *madt;
+static uint32_t boot_apic_id;
+static uint64_t spurious;
+static bool ready;
+
+static void on_spurious(void *ctx) { (void)ctx; spurious++; }
+static void on_error(void *ctx) { (void)ctx; (void)lapic_errors(); }
+
+int irq_init(const struct madt_info *m, irq_map_fn map)
+{
+	volatile void *lapic_regs;
+
+	for (unsigned v = 0; v < 256; v++)
+		vectors[v].gsi = -1;
+	pic_disable();
+	madt = m;
+	lapic_regs = map(m ? m->lapic_addr : 0xfee00000, 4096);
+	if (!lapic_regs)
+		return -ENODEV;
+	lapic_init(lapic_regs);
+	boot_apic_id = lapic_id();
+	vectors[LAPIC_SPURIOUS_VECTOR].fn = on_spurious;
+	vectors[LAPIC_ERROR_VECTOR].fn = on_error;
+	for (unsigned i = 0; m && i < m->nioapics; i++) {
+		volatile void *regs = map(m->ioapics[i].addr, 4096);
+		if (regs)
+			ioapic_add(regs, m->ioapics[i].id, m->ioapics[i].gsi_base);
+	}
+	for (unsigned i = 0; m && i < m->nnmis; i++)
+		if (m->nmis[i].acpi_cpu == 0xff || m->nmis[i].acpi_cpu == 0xffffffff ||
+		    m->nmis[i].acpi_cpu == 0)
+			lapic_set_nmi(m->nmis[i].lint, m->nmis[i].flags);
+	ready = true;
+	return 0;
+}
+
+static int alloc_vector(irq_handler_fn fn, void *ctx)
+{
+	if (!ready || !fn)
+		return -EINVAL;
+	for (int v = IRQ_VECTOR_FIRST; v <= IRQ_VECTOR_LAST; v++) {
+		if (!vectors[v].fn) {
+			vectors[v] = (struct vector){ fn, ctx, -1, 0 };
+			return v;
+		}
+	}
+	return -EBUSY;
+}
+
+int irq_request_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx)
+{
+	int v = alloc_vector(fn, ctx);
+
+	if (v < 0)
+		return v;
+	if (ioapic_route(gsi, (uint8_t)v, boot_apic_id, level, active_low) != 0) {
+		vectors[v].fn = 0;
+		return -EINVAL;
+	}
+	vectors[v].gsi = (int32_t)gsi;
+	return v;
+}
+
+/* ISA IRQs are edge-triggered, active-high on GSI == IRQ unless the MADT
+ * overrides them (MPS INTI flags: polarity bits 0-1, trigger bits 2-3). */
+int irq_request_legacy(unsigned isa_irq, irq_handler_fn fn, void *ctx)
+{
+	uint32_t gsi = isa_irq;
+	bool level = false, low = false;
+
+	if (isa_irq > 15)
+		return -EINVAL;
+	for (unsigned i = 0; madt && i < madt->noverrides; i++) {
+		const struct madt_override *o = &madt->overrides[i];
+		if (o->bus == 0 && o->irq == isa_irq) {
+			gsi = o->gsi;
+			low = (o->flags & 3) == 3;
+			level = ((o->flags >> 2) & 3) == 3;
+		}
+	}
+	return irq_request_gsi(gsi, level, low, fn, ctx);
+}
+
+int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data)
+{
+	int v = alloc_vector(fn, ctx);
+
+	if (v < 0)
+		return v;
+	/* x86 MSI: address 0xFEE00000 | destination APIC ID << 12, physical
+	 * mode; data = vector, fixed delivery, edge (SDM vol. 3A 11.11). */
+	*addr = 0xfee00000ULL | ((uint64_t)(boot_apic_id & 0xff) << 12);
+	*data = (uint32_t)v;
+	return v;
+}
+
+int irq_set_system_handler(unsigned vector, irq_handler_fn fn, void *ctx)
+{
+	if (vector <= IRQ_VECTOR_LAST || vector >= LAPIC_ERROR_VECTOR)
+		return -EINVAL;
+	vectors[vector].fn = fn;
+	vectors[vector].ctx = ctx;
+	return 0;
+}
+
+void irq_free(int vector)
+{
+	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST)
+		return;
+	if (vectors[vector].gsi >= 0)
+		ioapic_mask((uint32_t)vectors[vector].gsi, true);
+	vectors[vector] = (struct vector){ 0, 0, -1, 0 };
+}
+
+void irq_dispatch(unsigned vector)
+{
+	struct vector *v = &vectors[vector & 0xff];
+
+	v->count++;
+	if (v->fn)
+		v->fn(v->ctx);
+	/* The spurious vector must not be acknowledged; everything else that
+	 * reached us through the LAPIC must be, handled or not. */
+	if (vector != LAPIC_SPURIOUS_VECTOR && ready)
+		lapic_eoi();
+}
+
+uint64_t irq_count(unsigned vector) { return vectors[vector & 0xff].count; }
+uint64_t irq_spurious_count(void) { return spurious; }

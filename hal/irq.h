@@ -1,0 +1,36 @@
+/* The one interrupt interface drivers use: request a legacy IRQ, a GSI or an
+ * MSI/MSI-X vector with a handler and context, free it. End-of-interrupt is
+ * sent in one place (irq_dispatch), never by drivers. */
+#ifndef HAL_IRQ_H
+#define HAL_IRQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hal/madt.h>
+
+#define IRQ_VECTOR_FIRST 0x30   /* 0x20-0x2f: where the masked PICs point */
+#define IRQ_VECTOR_LAST  0xef   /* 0xf0-0xff: LAPIC timer, error, spurious */
+
+typedef void (*irq_handler_fn)(void *ctx);
+/* Maps MMIO registers (physical -> kernel virtual, uncached), or NULL. */
+typedef volatile void *(*irq_map_fn)(uint64_t phys, size_t len);
+
+/* Masks the PICs, enables this CPU's LAPIC and the MADT's I/O APICs. */
+int irq_init(const struct madt_info *madt, irq_map_fn map);
+
+/* Each returns the vector (>= IRQ_VECTOR_FIRST) or a negative errno. */
+int irq_request_legacy(unsigned isa_irq, irq_handler_fn fn, void *ctx);
+int irq_request_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx);
+/* For MSI/MSI-X: the device must write *data to *addr. */
+int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data);
+/* Installs fn on a fixed system vector (the LAPIC timer). */
+int irq_set_system_handler(unsigned vector, irq_handler_fn fn, void *ctx);
+void irq_free(int vector);
+
+/* Called by the kernel's trap handler for every vector >= 32. */
+void irq_dispatch(unsigned vector);
+uint64_t irq_count(unsigned vector);
+uint64_t irq_spurious_count(void);
+
+#endif

@@ -1,0 +1,145 @@
+/* Local APIC driver. Register offsets are the xAPIC MMIO ones; in x2APIC mode
+ * register r lives in MSR 0x800 + r/16 (SDM vol. 3A, 11.12.1.2). */
+#include <hal/lapic.h>
+#include <hal/cpu.h>
+#include <hal/tsc.h>
+
+#define MSR_APIC_BASE   0x1b
+#define APIC_BASE_EN    (1ULL << 11)
+#define APIC_BASE_X2    (1ULL << 10)
+
+#define REG_ID          0x020
+#define REG_VERSION     0x030
+#define REG_TPR         0x080
+#define REG_EOI         0x0b0
+#define REG_SVR         0x0f0
+#define REG_ESR         0x280
+#define REG_LVT_TIMER   0x320
+#define REG_LVT_LINT0   0x350
+#define REG_LVT_LINT1   0x360
+#define REG_LVT_ERROR   0x370
+#define REG_TIMER_INIT  0x380
+#define REG_TIMER_CUR   0x390
+#define REG_TIMER_DIV   0x3e0
+
+#define LVT_MASKED      (1u << 16)
+#define LVT_NMI         (4u << 8)
+#define LVT_LEVEL       (1u << 15)
+#define LVT_ACTIVE_LOW  (1u << 13)
+#define SVR_ENABLE      (1u << 8)
+
+/* Per-CPU hardware, configured by the CPU itself; only the boot CPU yet. */
+static volatile uint8_t *xapic;
+static bool x2;
+static uint64_t timer_hz;
+
+static uint32_t rd(unsigned reg)
+{
+	if (x2)
+		return (uint32_t)rdmsr(0x800 + (reg >> 4));
+	return *(volatile uint32_t *)(xapic + reg);
+}
+
+static void wr(unsigned reg, uint32_t v)
+{
+	if (x2)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		*(volatile uint32_t *)(xapic + reg) = v;
+}
+
+void lapic_init(volatile void *mmio)
+{
+	uint32_t r[4];
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	cpuid(1, 0, r);
+	x2 = (r[2] >> 21) & 1;
+	xapic = mmio;
+	base |= APIC_BASE_EN;
+	wrmsr(MSR_APIC_BASE, base);
+	if (x2)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2);
+
+	wr(REG_TPR, 0);                        /* accept every priority */
+	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
+	wr(REG_LVT_LINT0, LVT_MASKED);
+	wr(REG_LVT_LINT1, LVT_MASKED);
+	wr(REG_LVT_ERROR, LAPIC_ERROR_VECTOR);
+	wr(REG_ESR, 0);                        /* writing arms the error register */
+	wr(REG_ESR, 0);
+	wr(REG_SVR, SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	lapic_eoi();                           /* drop anything left pending */
+}
+
+bool lapic_x2apic(void) { return x2; }
+
+uint32_t lapic_id(void)
+{
+	return x2 ? rd(REG_ID) : rd(REG_ID) >> 24;
+}
+
+void lapic_eoi(void)
+{
+	wr(REG_EOI, 0);
+}
+
+void lapic_set_nmi(uint8_t lint, uint16_t flags)
+{
+	uint32_t v = LVT_NMI;
+
+	/* MPS INTI flags: polarity bits 0-1 (3 = active low), trigger 2-3 (3 = level) */
+	if ((flags & 3) == 3)
+		v |= LVT_ACTIVE_LOW;
+	if (((flags >> 2) & 3) == 3)
+		v |= LVT_LEVEL;
+	wr(lint ? REG_LVT_LINT1 : REG_LVT_LINT0, v);
+}
+
+uint32_t lapic_errors(void)
+{
+	wr(REG_ESR, 0);
+	return rd(REG_ESR);
+}
+
+/* Counts the timer down for 10 ms of TSC time (the TSC is calibrated by
+ * then) with the divider at 16. */
+int lapic_timer_calibrate(void)
+{
+	uint64_t t0, want = tsc_hz() / 100;
+	uint32_t left;
+
+	if (!want)
+		return -1;
+	wr(REG_TIMER_DIV, 0x3);                /* divide by 16 */
+	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
+	wr(REG_TIMER_INIT, 0xffffffff);
+	t0 = rdtsc();
+	while (rdtsc() - t0 < want)
+		cpu_pause();
+	left = rd(REG_TIMER_CUR);
+	wr(REG_TIMER_INIT, 0);
+	timer_hz = (uint64_t)(0xffffffffu - left) * 100;
+	return timer_hz ? 0 : -1;
+}
+
+uint64_t lapic_timer_hz(void) { return timer_hz; }
+
+void lapic_timer_oneshot(uint64_t ns)
+{
+	uint64_t ticks;
+
+	if (!ns || !timer_hz) {
+		wr(REG_TIMER_INIT, 0);
+		return;
+	}
+	if (ns > 3600ULL * 1000000000ULL)
+		ns = 3600ULL * 1000000000ULL;   /* keeps the product in 64 bits */
+	ticks = ns / 1000 * timer_hz / 1000000 + (ns % 1000) * timer_hz / 1000000000;
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffffu)
+		ticks = 0xffffffffu;
+	wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR);   /* one-shot, unmasked */
+	wr(REG_TIMER_INIT, (uint32_t)ticks);
+}

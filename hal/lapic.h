@@ -1,0 +1,29 @@
+/* The local APIC of the running CPU: x2APIC through MSRs when the CPU has
+ * it, xAPIC through MMIO otherwise; EOI, NMI wiring and the timer. */
+#ifndef HAL_LAPIC_H
+#define HAL_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LAPIC_SPURIOUS_VECTOR 0xff
+#define LAPIC_ERROR_VECTOR    0xfe
+#define LAPIC_TIMER_VECTOR    0xfd
+
+/* mmio: kernel virtual address of the xAPIC page (unused in x2APIC mode). */
+void lapic_init(volatile void *mmio);
+bool lapic_x2apic(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+/* Wires LINT0/1 as NMI with the MADT's polarity/trigger flags. */
+void lapic_set_nmi(uint8_t lint, uint16_t flags);
+uint32_t lapic_errors(void);
+
+/* Timer: measures its rate against the TSC; then one-shot countdowns. */
+int lapic_timer_calibrate(void);
+uint64_t lapic_timer_hz(void);
+/* Fires LAPIC_TIMER_VECTOR once after ns nanoseconds (clamped to the
+ * counter's range); 0 stops it. */
+void lapic_timer_oneshot(uint64_t ns);
+
+#endif
