@@ -9,12 +9,14 @@
 #include <hal/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/hwreport.h>
+#include <kernel/crash.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/time.h>
+#include <kernel/trap.h>
 
 #define COSMOS_VERSION "0.1"
 
@@ -59,6 +61,7 @@ static void __attribute__((noreturn)) finish(void)
 	const char *end = cmdline_get(cl, "shutdown");
 	int failed = 0;
 
+	crash_from_cmdline();   /* crash=: deliberate faults for system tests */
 	boot_report_unknown_options();
 	if (tests)
 		failed = ktest_run(tests);
@@ -86,6 +89,7 @@ void kmain(struct boot_info *bi)
 	seed_stack_guard();
 	if (serial_init())
 		log_add_sink(serial_write);
+	trap_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");
 	tsc_calibrate();

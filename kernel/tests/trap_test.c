@@ -1,0 +1,269 @@
+/* Exception tests: each fault is raised on purpose under trap_catch and
+ * checked for vector, error code and address (RIP or CR2). */
+#include <kernel/ktest.h>
+#include <kernel/trap.h>
+#include <hal/trap.h>
+#include <cosmos/errno.h>
+
+/* Never mapped: the last page of the direct-map window (see kernel/crash.c). */
+#define TEST_UNMAPPED_VA     0xffffbffffffff010ULL
+#define TEST_NONCANONICAL_VA 0x8000000000000000ULL
+
+/* Each faulting body stores the address of its faulting instruction into
+ * *(uint64_t *)arg before executing it. */
+static void raise_de(void *arg)
+{
+	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+			 "movq %%rax, (%0)\n\t"
+			 "xorl %%ecx, %%ecx\n\t"
+			 "movl $1, %%eax\n\t"
+			 "xorl %%edx, %%edx\n"
+			 "1:\tdivl %%ecx"
+			 : : "r"(arg) : "rax", "rcx", "rdx", "memory");
+}
+
+static void raise_ud(void *arg)
+{
+	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+			 "movq %%rax, (%0)\n"
+			 "1:\tud2" : : "r"(arg) : "rax", "memory");
+}
+
+static void raise_bp(void *arg)
+{
+	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+			 "movq %%rax, (%0)\n"
+			 "1:\tint3" : : "r"(arg) : "rax", "memory");
+}
+
+static void raise_gp_noncanonical(void *arg)
+{
+	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+			 "movq %%rax, (%0)\n"
+			 "1:\tmovq (%1), %%rax"
+			 : : "r"(arg), "r"(TEST_NONCANONICAL_VA) : "rax", "memory");
+}
+
+/* Loads a selector past the GDT's limit: #GP with the selector as error code. */
+static void raise_gp_selector(void *arg)
+{
+	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+			 "movq %%rax, (%0)\n\t"
+			 "movl $0x1f8, %%eax\n"
+			 "1:\tmovw %%ax, %%fs"
+			 : : "r"(arg) : "rax", "memory");
+}
+
+static void read_unmapped(void *arg)
+{
+	(void)arg;
+	(void)*(volatile uint64_t *)TEST_UNMAPPED_VA;
+}
+
+/* A function whose first byte the #PF test tries to overwrite. */
+static int __attribute__((noinline)) text_target(int x)
+{
+	return x * 3 + 1;
+}
+
+/* Stores the byte that is already there: harmless if text were writable. */
+static void write_text(void *arg)
+{
+	volatile uint8_t *p = arg;
+
+	*p = *p;
+}
+
+static void no_fault(void *arg)
+{
+	*(int *)arg = 42;
+}
+
+KTEST(trap_catch_no_fault)
+{
+	struct trap_info info = { 0 };
+	int v = 0;
+
+	KT_EXPECT(t, !trap_catch(no_fault, &v, &info));
+	KT_EXPECT_EQ(t, v, 42);
+}
+
+KTEST(trap_divide_error)
+{
+	struct trap_info info = { 0 };
+	uint64_t at = 0;
+
+	KT_ASSERT(t, trap_catch(raise_de, &at, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_DE);
+	KT_EXPECT_EQ(t, info.error_code, 0);
+	KT_EXPECT_EQ(t, info.rip, at);
+}
+
+KTEST(trap_invalid_opcode)
+{
+	struct trap_info info = { 0 };
+	uint64_t at = 0;
+
+	KT_ASSERT(t, trap_catch(raise_ud, &at, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_UD);
+	KT_EXPECT_EQ(t, info.rip, at);
+}
+
+KTEST(trap_breakpoint)
+{
+	struct trap_info info = { 0 };
+	uint64_t at = 0, before = trap_breakpoint_count();
+
+	/* Caught: a trap, so RIP is past the int3. */
+	KT_ASSERT(t, trap_catch(raise_bp, &at, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_BP);
+	KT_EXPECT_EQ(t, info.rip, at + 1);
+	KT_EXPECT_EQ(t, trap_breakpoint_count(), before);
+
+	/* Uncaught: logged, and execution continues after the int3. */
+	raise_bp(&at);
+	KT_EXPECT_EQ(t, trap_breakpoint_count(), before + 1);
+}
+
+KTEST(trap_general_protection)
+{
+	struct trap_info info = { 0 };
+	uint64_t at = 0;
+
+	KT_ASSERT(t, trap_catch(raise_gp_noncanonical, &at, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_GP);
+	KT_EXPECT_EQ(t, info.error_code, 0);
+	KT_EXPECT_EQ(t, info.rip, at);
+
+	KT_ASSERT(t, trap_catch(raise_gp_selector, &at, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_GP);
+	KT_EXPECT_EQ(t, info.error_code, 0x1f8);
+	KT_EXPECT_EQ(t, info.rip, at);
+}
+
+KTEST(trap_page_fault_unmapped_read)
+{
+	struct trap_info info = { 0 };
+
+	KT_ASSERT(t, trap_catch(read_unmapped, 0, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_PF);
+	KT_EXPECT_EQ(t, info.cr2, TEST_UNMAPPED_VA);
+	/* not present, read, kernel mode, no reserved bit, not a fetch */
+	KT_EXPECT_EQ(t, info.error_code, 0);
+}
+
+KTEST(trap_page_fault_text_write)
+{
+	struct trap_info info = { 0 };
+	uint8_t *text = (uint8_t *)(uintptr_t)text_target;
+	uint8_t first = *text;
+
+	KT_ASSERT(t, trap_catch(write_text, text, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_PF);
+	KT_EXPECT_EQ(t, info.cr2, (uint64_t)text);
+	KT_EXPECT_EQ(t, info.error_code, PF_PRESENT | PF_WRITE);
+	KT_EXPECT_EQ(t, *text, first);
+	KT_EXPECT_EQ(t, text_target(2), 7);
+}
+
+/* Page faults go to the hook first; a claimed fault is retried. */
+static volatile uint64_t hook_cr2;
+static int claim_by_skipping(struct trap_frame *f, uint64_t cr2)
+{
+	hook_cr2 = cr2;
+	f->rip += 3;   /* the 3-byte movq (%rax),%rax in read_skippable */
+	return 1;
+}
+
+static void read_skippable(void *arg)
+{
+	__asm__ volatile("movq %0, %%rax\n\t"
+			 ".byte 0x48, 0x8b, 0x00" /* movq (%rax), %rax */
+			 : : "r"(arg) : "rax", "memory");
+}
+
+KTEST(trap_page_fault_hook)
+{
+	struct trap_info info = { 0 };
+	trap_page_fault_hook_fn old;
+
+	hook_cr2 = 0;
+	old = trap_set_page_fault_hook(claim_by_skipping);
+	KT_EXPECT(t, !trap_catch(read_skippable, (void *)TEST_UNMAPPED_VA, &info));
+	KT_EXPECT(t, trap_set_page_fault_hook(old) == claim_by_skipping);
+	KT_EXPECT_EQ(t, hook_cr2, TEST_UNMAPPED_VA);
+}
+
+KTEST(trap_unexpected_vector)
+{
+	uint64_t before = trap_unexpected_count();
+
+	__asm__ volatile("int $200" ::: "memory");
+	KT_EXPECT_EQ(t, trap_unexpected_count(), before + 1);
+}
+
+static volatile uint64_t vector_seen;
+static void count_vector(struct trap_frame *f)
+{
+	vector_seen = f->vector;
+}
+
+static void claim_vector_other(struct trap_frame *f)
+{
+	(void)f;
+}
+
+KTEST(trap_vector_handler)
+{
+	uint64_t before = trap_unexpected_count();
+
+	KT_EXPECT_EQ(t, trap_set_vector_handler(TRAP_PF, count_vector), -EINVAL);
+	KT_ASSERT(t, trap_set_vector_handler(201, count_vector) == 0);
+	KT_EXPECT_EQ(t, trap_set_vector_handler(201, claim_vector_other), -EBUSY);
+	vector_seen = 0;
+	__asm__ volatile("int $201" ::: "memory");
+	KT_EXPECT_EQ(t, vector_seen, 201);
+	KT_EXPECT_EQ(t, trap_unexpected_count(), before);
+	KT_EXPECT_EQ(t, trap_set_vector_handler(201, 0), 0);
+	__asm__ volatile("int $201" ::: "memory");
+	KT_EXPECT_EQ(t, trap_unexpected_count(), before + 1);
+}
+
+/* Overflows the boot stack: the #PF on the guard page cannot push its frame,
+ * so the CPU raises #DF, which runs on its IST stack and is caught. */
+static unsigned __attribute__((noinline)) recurse(unsigned depth)
+{
+	volatile uint8_t frame[256];
+
+	frame[0] = (uint8_t)depth;
+	if (depth > (1u << 30))
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
+static void overflow(void *arg)
+{
+	*(unsigned *)arg = recurse(0);
+}
+
+extern uint8_t boot_stack_guard[];
+
+static void read_byte(void *arg)
+{
+	(void)*(volatile uint8_t *)arg;
+}
+
+KTEST(trap_stack_overflow_double_fault)
+{
+	struct trap_info info = { 0 };
+	unsigned sink;
+
+	/* With the guard mapped the recursion would trample whatever lies
+	 * below the stack: check it first. */
+	KT_ASSERT(t, trap_catch(read_byte, boot_stack_guard + 4095, &info));
+	KT_ASSERT(t, trap_catch(overflow, &sink, &info));
+	KT_EXPECT_EQ(t, info.vector, TRAP_DF);
+	KT_EXPECT(t, trap_stack_guard_hit(info.cr2));
+	KT_EXPECT(t, info.cr2 >= (uint64_t)boot_stack_guard &&
+		     info.cr2 < (uint64_t)boot_stack_guard + 4096);
+}
