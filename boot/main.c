@@ -3,6 +3,7 @@
  * tables and boot_info, leaves boot services and jumps. Any failure is
  * reported on screen and serial, and control goes back to the firmware. */
 #include "loader.h"
+#include "kernel_limits.h"
 #include <lib/elf_check.h>
 #include <lib/string.h>
 
@@ -70,12 +71,14 @@ static int cmdline_set(struct boot_info *bi, const char *src, UINT64 len)
 {
 	if (len >= BOOT_CMDLINE_MAX)
 		return -1;
+	/* Check everything first: a rejected file must leave no partial text. */
+	for (UINT64 i = 0; i < len; i++)
+		if ((src[i] < 0x20 || src[i] > 0x7e) && src[i] != '\n' && src[i] != '\r' && src[i] != '\t')
+			return -1;
 	for (UINT64 i = 0; i < len; i++) {
 		char c = src[i];
 		if (c == '\n' || c == '\r' || c == '\t')
 			c = ' ';
-		else if (c < 0x20 || c > 0x7e)
-			return -1;
 		bi->cmdline[i] = c;
 	}
 	while (len > 0 && bi->cmdline[len - 1] == ' ')
@@ -208,11 +211,7 @@ static EFI_STATUS load_kernel(const UINT8 *file, const struct elf_info *ei,
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	static const struct elf_limits kernel_limits = {
-		.vaddr_min = BOOT_KERNEL_BASE,
-		.vaddr_max = 0xfffffffffffff000ULL,
-		.max_memsz = 256ULL << 20,
-	};
+	static const struct elf_limits kernel_limits = LOADER_KERNEL_LIMITS;
 	struct pt_builder pt;
 	struct elf_info ei;
 	struct boot_info *bi;

@@ -209,9 +209,18 @@ int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap0)
 			format_uint(&o, &sp, v, 16, *fmt == 'X', pre);
 			break;
 		}
-		case 'o':
-			format_uint(&o, &sp, arg_unsigned(&sp, &ap), 8, false, sp.alt ? "0" : "");
+		case 'o': {
+			/* '#' only guarantees a leading zero: none is added when the
+			 * digits or the precision already start with one. */
+			uint64_t v = arg_unsigned(&sp, &ap);
+			int ndigits = 0;
+
+			for (uint64_t t = v; t; t >>= 3)
+				ndigits++;
+			format_uint(&o, &sp, v, 8, false,
+				    sp.alt && (v ? sp.prec <= ndigits : sp.prec == 0) ? "0" : "");
 			break;
+		}
 		case 'p': {
 			void *p = va_arg(ap, void *);
 			sp.size = 'L';

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""The CosmOS test runner behind `make test` and `make bench` (standard
+library only). Levels: host unit tests (cmocka binaries), in-kernel tests
+(one boot with ktest=all, KTAP parsed) and system tests (test/system/*_cases.py,
+booted in QEMU two at a time). Prints one PASS/FAIL line per test and ends
+with exactly one line "N passed, N failed"; exits non-zero on any failure."""
+
+import argparse
+import concurrent.futures
+import importlib.util
+import os
+import pty
+import re
+import select
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "system"))
+import harness  # noqa: E402
+from harness import Case  # noqa: E402
+
+BANNER_RE = r"CosmOS \S+ booting"
+HOST_TIMEOUT = 120
+
+
+class Report:
+    """Counts results and prints them as they arrive (from several threads)."""
+
+    def __init__(self, verbose):
+        self.passed = self.failed = 0
+        self.verbose = verbose
+        self.lock = threading.Lock()
+
+    def ok(self, name, detail=""):
+        with self.lock:
+            self.passed += 1
+            print(f"PASS {name}" + (f" ({detail})" if detail and self.verbose else ""), flush=True)
+
+    def fail(self, name, reason, more=""):
+        with self.lock:
+            self.failed += 1
+            print(f"FAIL {name} ({reason})", flush=True)
+            for line in more.rstrip().splitlines()[:40]:
+                print(f"    {line}", flush=True)
+
+    def note(self, text):
+        with self.lock:
+            print(f"# {text}", flush=True)
+
+
+# ---------------------------------------------------------------- host level
+
+def run_with_pty(cmd, env, timeout):
+    """Runs cmd with stdout on a pseudo-terminal, so cmocka's output is line
+    buffered and survives a sanitizer abort; stderr is captured apart.
+    Returns (exit status or None on timeout, stdout text, stderr text)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    out = bytearray()
+    err_chunks = []
+    err_thread = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))
+    err_thread.start()
+    deadline = time.monotonic() + timeout
+    status = None
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                proc.kill()
+                break
+            ready, _, _ = select.select([master], [], [], min(left, 0.5))
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    break
+                out += chunk
+        status = proc.wait() if time.monotonic() < deadline else None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        err_thread.join()
+    text = out.decode(errors="replace").replace("\r", "")
+    return status, text, b"".join(err_chunks).decode(errors="replace")
+
+
+TAP_RESULT = re.compile(r"^(not )?ok (\d+) - (.*?)\s*$")
+TAP_PLAN = re.compile(r"^\s*1\.\.(\d+)\s*$")
+
+
+def run_host(report, build, kernel, selected):
+    sources = sorted((HERE / "host").glob("test_*.c"))
+    if not sources:
+        report.note("host: no tests")
+    for src in sources:
+        mod = src.stem[len("test_"):]
+        unit = f"host/{mod}"
+        if not selected(unit):
+            continue
+        binary = build / "test" / "host" / src.stem
+        if not binary.exists():
+            report.fail(unit, f"{src.stem} did not build; see the compiler output above")
+            continue
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", COSMOS_KERNEL_ELF=str(kernel),
+                   ASAN_OPTIONS="abort_on_error=0:detect_leaks=1",
+                   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+        status, out, err = run_with_pty([str(binary)], env, HOST_TIMEOUT)
+        planned, reported, failures = 0, 0, 0
+        last_fail = None
+        diag = {}
+        for line in out.splitlines():
+            m = TAP_PLAN.match(line)
+            if m:
+                planned += int(m.group(1))
+                continue
+            m = TAP_RESULT.match(line)
+            if m:
+                reported += 1
+                name = f"{unit}/{m.group(3)}"
+                if m.group(1):
+                    failures += 1
+                    last_fail = name
+                    diag[name] = []
+                else:
+                    last_fail = None
+                    report.ok(name)
+                continue
+            if line.startswith("# ") and last_fail and not line.startswith("# not ok -"):
+                diag[last_fail].append(line[2:])
+        for name, lines in diag.items():
+            # cmocka's fail_msg text goes to stderr; show it with the failure.
+            more = "\n".join(lines)
+            report.fail(name, (lines[-1] if lines else "failed"),
+                        more + ("\n" + err if err.strip() else ""))
+        if status is None:
+            report.fail(unit, f"timed out after {HOST_TIMEOUT} s", err)
+        elif reported < planned or planned == 0:
+            report.fail(unit, f"crashed after {reported} of {planned} tests, exit status {status}", err)
+        elif status != 0 and failures == 0:
+            report.fail(unit, f"exit status {status} with all tests passing", err)
+
+
+# ------------------------------------------------------------- kernel level
+
+KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
+
+
+def ktest_case():
+    return Case("ktest", cmdline="ktest=all", expect=[r"^KTAP version 1$"],
+                forbid=[], timeout=180, wait_exit=True)
+
+
+def judge_ktest(report, res):
+    """Each KTAP result is one test; a missing plan, a count mismatch, a panic,
+    a timeout or a wrong exit status is one more failure."""
+    log = res.log
+    start = log.find("KTAP version 1")
+    if start < 0:
+        report.fail("ktest", f"no KTAP output ({res.reason or 'kernel did not run the tests'})",
+                    "log: " + str(res.log_path))
+        return
+    lines = log[start:].splitlines()
+    plan = None
+    results = []
+    diag = []
+    for line in lines[1:]:
+        m = re.match(r"^1\.\.(\d+)\s*$", line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = KTAP_RESULT.match(line)
+        if m:
+            results.append((not m.group(1), int(m.group(2)), m.group(3), diag))
+            diag = []
+        elif line.lstrip().startswith("#"):
+            diag.append(line.strip())
+    for ok, num, name, d in results:
+        if ok:
+            report.ok(f"ktest/{name}")
+        else:
+            report.fail(f"ktest/{name}", d[-1] if d else "not ok", "\n".join(d))
+    problems = []
+    if plan is None:
+        problems.append("no KTAP plan line")
+    elif plan != len(results):
+        problems.append(f"plan says {plan} tests, {len(results)} reported")
+    nums = [r[1] for r in results]
+    if nums != list(range(1, len(nums) + 1)):
+        problems.append(f"results numbered {nums}, not 1..{len(nums)}")
+    if "KERNEL PANIC" in log:
+        problems.append("kernel panic: " + harness._line_at(log, log.find("KERNEL PANIC")).strip())
+    if not res.ok:
+        problems.append(res.reason)
+    else:
+        want = 1 if all(r[0] for r in results) else 3
+        if res.status != want:
+            problems.append(f"QEMU exit status {res.status}, expected {want}")
+    if problems:
+        report.fail("ktest", "; ".join(problems), "log: " + str(res.log_path))
+
+
+# ------------------------------------------------------------- system level
+
+def load_cases(report):
+    cases, seen = [], {}
+    for path in sorted((HERE / "system").glob("*_cases.py")):
+        try:
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            found = list(module.CASES)
+        except Exception:
+            report.fail(f"system/{path.stem}", "cannot load the case module",
+                        traceback.format_exc(limit=3))
+            continue
+        for case in found:
+            if not isinstance(case, Case) or not harness.NAME_RE.match(case.name):
+                report.fail(f"system/{path.stem}", f"bad case {case!r}")
+            elif case.name in seen or case.name == "ktest":
+                report.fail(f"system/{case.name}", f"duplicate case name (also in {seen.get(case.name)})")
+            else:
+                seen[case.name] = path.name
+                cases.append(case)
+    return cases
+
+
+def judge_case(report, case, res):
+    name = f"system/{case.name}"
+    if res.ok:
+        report.ok(name, f"{res.seconds:.1f} s")
+    else:
+        report.fail(name, res.reason, f"log: {res.log_path}")
+
+
+# ------------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--loader", help="default: BUILD/boot/BOOTX64.EFI")
+    ap.add_argument("--kernel", help="default: BUILD/kernel/kernel.elf")
+    ap.add_argument("--filter", help="regex on unit names: host/<mod>, ktest, system/<case>")
+    ap.add_argument("-j", "--jobs", type=int, default=2, help="QEMUs at a time")
+    ap.add_argument("--image-build-failed", type=int, default=0)
+    ap.add_argument("--bench", action="store_true", help="run the benchmarks instead of tests")
+    ap.add_argument("--fresh-vars", action="store_true",
+                    help="boot every case from a fresh OVMF vars copy (slower; for comparison)")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+
+    build = Path(args.build)
+    env = harness.Env(build, args.loader or build / "boot/BOOTX64.EFI",
+                      args.kernel or build / "kernel/kernel.elf")
+    if args.bench:
+        return run_bench(env)
+
+    t0 = time.monotonic()
+    report = Report(args.verbose)
+    flt = re.compile(args.filter) if args.filter else None
+    selected = lambda unit: flt is None or flt.search(unit) is not None  # noqa: E731
+
+    run_host(report, build, env.kernel, selected)
+
+    jobs = []
+    if selected("ktest"):
+        jobs.append(("ktest", ktest_case()))
+    for case in load_cases(report):
+        if selected(f"system/{case.name}"):
+            jobs.append(("system", case))
+
+    if jobs and (args.image_build_failed or not env.kernel.exists() or not env.loader.exists()):
+        report.fail("build/image", "the loader or kernel did not build; boot tests not run")
+        for kind, case in jobs:
+            report.fail("ktest" if kind == "ktest" else f"system/{case.name}", "not run")
+        jobs = []
+
+    if jobs:
+        template = None if args.fresh_vars else harness.warm_vars(env)
+        if not args.fresh_vars and template is None:
+            report.note("could not warm an OVMF vars file; using fresh copies (slower)")
+        report.note(f"booting {len(jobs)} QEMU runs, {args.jobs} at a time")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = {pool.submit(harness.boot, env, case, template): (kind, case)
+                       for kind, case in jobs}
+            for fut in concurrent.futures.as_completed(futures):
+                kind, case = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception:
+                    report.fail(f"system/{case.name}", "runner error", traceback.format_exc())
+                    continue
+                if kind == "ktest":
+                    judge_ktest(report, res)
+                else:
+                    judge_case(report, case, res)
+
+    report.note(f"logs in {env.log_dir}; {time.monotonic() - t0:.0f} s")
+    print(f"{report.passed} passed, {report.failed} failed", flush=True)
+    return 1 if report.failed or report.passed == 0 else 0
+
+
+# ------------------------------------------------------------------ bench
+
+def run_bench(env, runs=3):
+    """Boots `runs` times (one at a time, so timings are not disturbed by each
+    other) with kbench=all and prints medians as "BENCH name value unit"."""
+    template = harness.warm_vars(env)
+    walls, entry_us, loader_us = [], [], []
+    kbench = {}
+    failed = False
+    for i in range(runs):
+        seen = {}
+
+        def on_line(line, t, seen=seen):
+            if "banner" not in seen and re.search(BANNER_RE, line):
+                seen["banner"] = t
+        case = Case(f"bench-{i + 1}", cmdline="kbench=all", expect=[BANNER_RE, r"# kbench: done"],
+                    exit_status=1, timeout=300)
+        res = harness.boot(env, case, template, on_line=on_line, poll=0.005)
+        if not res.ok:
+            print(f"# bench boot {i + 1} failed: {res.reason} (log: {res.log_path})", flush=True)
+            failed = True
+            continue
+        walls.append(seen["banner"] * 1000)
+        m = re.search(r"loader to kernel (\d+) us, kernel entry to banner (\d+) us", res.log)
+        if m:
+            loader_us.append(int(m.group(1)))
+            entry_us.append(int(m.group(2)))
+        for m in re.finditer(r"^BENCH (\S+) (\S+) (\S+)\s*$", res.log, re.M):
+            kbench.setdefault((m.group(1), m.group(3)), []).append(m.group(2))
+    if walls:
+        print(f"BENCH boot_wall_to_banner {statistics.median(walls):.0f} ms", flush=True)
+    if entry_us:
+        print(f"BENCH boot_kernel_entry_to_banner {statistics.median(entry_us):.0f} us")
+        print(f"BENCH boot_loader_to_kernel {statistics.median(loader_us):.0f} us")
+    for (name, unit), values in kbench.items():
+        print(f"BENCH {name} {sorted(values, key=float)[len(values) // 2]} {unit}")
+    print(f"# medians of {len(walls)} boots; logs in {env.log_dir}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""System-test harness: boots the real loader and kernel in QEMU (through
+scripts/qemu.sh, the one definition of the machine) and checks the serial log.
+
+A case module, test/system/<topic>_cases.py, defines CASES, a list of Case:
+
+    from harness import Case
+    CASES = [Case("boot_banner", expect=[r"CosmOS \\S+ booting"])]
+
+Case fields:
+  name         unique; letters, digits, '_', '-', '.'; the log is
+               $(BUILD)/test-logs/<name>.log
+  cmdline      kernel command line written to /cosmos/cmdline.txt. The runner
+               appends "panic=exit" and "shutdown=exit" unless the case sets
+               its own panic= / shutdown=.
+  expect       regexes (re.MULTILINE) that must match complete serial lines,
+               in this order, each after the previous match
+  forbid       regexes that must match nowhere (default [r"KERNEL PANIC"];
+               pass [] when a panic is the point of the test)
+  timeout      seconds for the whole run (ESP build + boot), default 60
+  memory, smp  QEMU -m and -smp (default "512M", 1)
+  qemu_args    extra QEMU arguments (e.g. a virtio disk)
+  exit_status  None: stop QEMU as soon as the last expect has matched.
+               A number: wait for QEMU to exit by itself and compare its exit
+               status (isa-debug-exit gives (code << 1) | 1: shutdown=exit with
+               all ktests passing is 1, a panic with panic=exit is 7).
+  esp          None, or a function esp(root) -> None called with a
+               pathlib.Path to the staging directory of this case's ESP before
+               the image is made. It holds
+                   root/EFI/BOOT/BOOTX64.EFI   (a copy of the loader)
+                   root/cosmos/kernel.elf      (a copy of the kernel)
+                   root/cosmos/cmdline.txt     (cmdline + "\\n")
+               The hook may rewrite, truncate or delete these and add files
+               under EFI/BOOT/ or cosmos/; the image holds exactly what the
+               directory holds afterwards.
+  check        None, or a function check(log_text) -> None that raises
+               AssertionError("why") for checks beyond ordered regexes.
+"""
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+POLL = 0.05             # seconds between looks at the serial log
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+ESP_DIRS = ("EFI/BOOT", "cosmos")
+
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    cmdline: str = ""
+    expect: List[str] = dataclasses.field(default_factory=list)
+    forbid: List[str] = dataclasses.field(default_factory=lambda: [r"KERNEL PANIC"])
+    timeout: float = 60
+    memory: str = "512M"
+    smp: int = 1
+    qemu_args: List[str] = dataclasses.field(default_factory=list)
+    exit_status: Optional[int] = None
+    esp: Optional[Callable[[Path], None]] = None
+    check: Optional[Callable[[str], None]] = None
+    # Internal: wait for QEMU to exit but accept any status (the ktest run).
+    wait_exit: bool = False
+
+    def full_cmdline(self):
+        words = self.cmdline.split()
+        extra = [opt for opt in ("panic=exit", "shutdown=exit")
+                 if not any(w.startswith(opt.split("=")[0] + "=") for w in words)]
+        return " ".join([self.cmdline.strip()] + extra).strip()
+
+
+@dataclasses.dataclass
+class Result:
+    ok: bool
+    reason: str = ""
+    log: str = ""               # the serial log text
+    status: Optional[int] = None  # QEMU's exit status, if it exited
+    seconds: float = 0.0
+    log_path: Optional[Path] = None
+
+
+class Env:
+    """Where the inputs are and where per-run files go."""
+
+    def __init__(self, build, loader, kernel):
+        self.build = Path(build)
+        self.loader = Path(loader)
+        self.kernel = Path(kernel)
+        self.run_dir = self.build / "test-run"
+        self.log_dir = self.build / "test-logs"
+        self.warm_vars = self.run_dir / "ovmf-vars-warm.fd"
+
+
+def make_esp(env, case, case_dir):
+    """Stages the ESP's files, lets the case's hook change them, and makes
+    the FAT image with scripts/mkesp.sh. Returns the image path."""
+    stage = case_dir / "esp"
+    if stage.exists():
+        shutil.rmtree(stage)
+    for d in ESP_DIRS:
+        (stage / d).mkdir(parents=True)
+    shutil.copyfile(env.loader, stage / "EFI/BOOT/BOOTX64.EFI")
+    shutil.copyfile(env.kernel, stage / "cosmos/kernel.elf")
+    (stage / "cosmos/cmdline.txt").write_text(case.full_cmdline() + "\n")
+    if case.esp:
+        case.esp(stage)
+
+    loader = stage / "EFI/BOOT/BOOTX64.EFI"
+    kernel = stage / "cosmos/kernel.elf"
+    extras = []
+    for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+        rel = path.relative_to(stage).as_posix()
+        if path in (loader, kernel):
+            continue
+        if os.path.dirname(rel) not in ESP_DIRS:
+            raise ValueError(f"esp hook added {rel}: only files under {' or '.join(ESP_DIRS)} are supported")
+        extras.append(f"{path}=/{rel}")
+    image = case_dir / "esp.img"
+    cmd = [str(ROOT / "scripts/mkesp.sh"), str(image),
+           str(loader) if loader.exists() else "-",
+           str(kernel) if kernel.exists() else "-", "-"] + extras
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return image
+
+
+def _complete_lines(data, finished):
+    """Serial text up to the last newline (all of it once QEMU has exited),
+    so a regex never matches a line that is still being written."""
+    text = data.decode("utf-8", errors="replace").replace("\r", "")
+    if not finished:
+        cut = text.rfind("\n")
+        text = text[:cut + 1] if cut >= 0 else ""
+    return text
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def boot(env, case, vars_template=None, on_line=None, poll=POLL):
+    """Runs one case in QEMU and returns a Result (never raises for a
+    failing case). vars_template: the OVMF vars file copied for this run;
+    on_line(line, seconds_since_qemu_start) sees each complete serial line."""
+    start = time.monotonic()
+    case_dir = env.run_dir / case.name
+    env.log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = env.log_dir / f"{case.name}.log"
+    err_path = env.log_dir / f"{case.name}.qemu-stderr"
+    res = Result(ok=False, log_path=log_path)
+    try:
+        case_dir.mkdir(parents=True, exist_ok=True)
+        image = make_esp(env, case, case_dir)
+        shutil.copyfile(vars_template or OVMF_VARS, case_dir / "ovmf-vars.fd")
+    except subprocess.CalledProcessError as e:
+        res.reason = f"mkesp.sh failed: {e.stderr.decode(errors='replace').strip()}"
+        return res
+    except Exception as e:  # a broken esp hook is a failed case, not a crash
+        res.reason = f"preparing the ESP failed: {type(e).__name__}: {e}"
+        return res
+
+    forbid = [re.compile(f, re.M) for f in case.forbid]
+    expect = [re.compile(e, re.M) for e in case.expect]
+    want_exit = case.exit_status is not None or case.wait_exit
+    run_env = dict(os.environ, MEM=str(case.memory), SMP=str(case.smp))
+    run_env.pop("KVM", None)
+    deadline = start + case.timeout
+    with open(log_path, "wb") as log, open(err_path, "wb") as err:
+        proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + list(case.qemu_args),
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=err, env=run_env)
+    qemu_start = time.monotonic()
+    idx, pos, seen_lines = 0, 0, 0
+    text = ""
+    try:
+        while True:
+            status = proc.poll()
+            finished = status is not None
+            text = _complete_lines(log_path.read_bytes(), finished)
+            if on_line:
+                lines = text.splitlines()
+                for line in lines[seen_lines:]:
+                    on_line(line, time.monotonic() - qemu_start)
+                seen_lines = len(lines)
+            for f in forbid:
+                m = f.search(text)
+                if m:
+                    res.reason = f"forbidden /{f.pattern}/ matched: {_line_at(text, m.start())!r}"
+                    return res
+            while idx < len(expect):
+                m = expect[idx].search(text, pos)
+                if not m:
+                    break
+                pos, idx = m.end(), idx + 1
+            if idx == len(expect) and not want_exit:
+                break
+            if finished:
+                res.status = status
+                if idx < len(expect):
+                    res.reason = (f"QEMU exited with status {status} before "
+                                  f"/{expect[idx].pattern}/ appeared")
+                    return res
+                if case.exit_status is not None and status != case.exit_status:
+                    res.reason = f"QEMU exit status {status}, expected {case.exit_status}"
+                    return res
+                break
+            if time.monotonic() > deadline:
+                what = (f"/{expect[idx].pattern}/" if idx < len(expect)
+                        else "QEMU to exit")
+                last = text.strip().splitlines()[-1:] or ["(no output)"]
+                res.reason = f"timeout after {case.timeout:g} s waiting for {what}; last line: {last[0]!r}"
+                return res
+            time.sleep(poll)
+        if case.check:
+            try:
+                case.check(text)
+            except AssertionError as e:
+                res.reason = f"check failed: {e}"
+                return res
+            except Exception as e:
+                res.reason = f"check raised {type(e).__name__}: {e}"
+                return res
+        res.ok = True
+        return res
+    finally:
+        _stop(proc)
+        res.log = text if text else _complete_lines(log_path.read_bytes(), True)
+        res.seconds = time.monotonic() - start
+        # QEMU notes that we stopped it; anything else it printed is kept.
+        err_text = "\n".join(line for line in err_path.read_text(errors="replace").splitlines()
+                             if "terminating on signal" not in line).strip()
+        if not err_text:
+            err_path.unlink()
+        elif not res.ok and res.reason:
+            res.reason += f"; QEMU stderr: {err_text[:300]}"
+
+
+def _line_at(text, offset):
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def warm_vars(env, timeout=90):
+    """OVMF boots faster from a vars file that has booted once (it stores
+    its boot options), so one boot with a fresh copy makes a template that
+    every case then copies. OVMF has written its variables by the time our
+    loader runs, so the warm-up stops there and does not depend on the
+    kernel. Returns the template, or None if warming failed."""
+    if env.warm_vars.exists() and env.warm_vars.stat().st_mtime >= OVMF_VARS.stat().st_mtime:
+        return env.warm_vars
+    case = Case("ovmf-warmup", expect=[r"^CosmOS loader"], timeout=timeout, forbid=[])
+    res = boot(env, case, vars_template=OVMF_VARS)
+    warmed = env.run_dir / case.name / "ovmf-vars.fd"
+    if not res.ok or not warmed.exists():
+        return None
+    tmp = env.warm_vars.with_suffix(".tmp")
+    shutil.copyfile(warmed, tmp)
+    tmp.replace(env.warm_vars)
+    return env.warm_vars
