@@ -130,17 +130,29 @@ void irq_free(int vector)
 	vectors[vector] = (struct vector){ 0, 0, -1, 0 };
 }
 
-void irq_dispatch(unsigned vector)
+bool irq_dispatch(unsigned vector)
 {
 	struct vector *v = &vectors[vector & 0xff];
+	irq_handler_fn fn = v->fn;
 
 	v->count++;
-	if (v->fn)
-		v->fn(v->ctx);
+	if (vector < IRQ_VECTOR_FIRST) {
+		/* The masked PICs can still raise their spurious IRQ 7 or 15
+		 * here; those went through no LAPIC: nothing to acknowledge. */
+		if (vector == 0x27 || vector == 0x2f) {
+			spurious++;
+			return true;
+		}
+		return false;
+	}
+	if (fn)
+		fn(v->ctx);
 	/* The spurious vector must not be acknowledged; everything else that
-	 * reached us through the LAPIC must be, handled or not. */
+	 * reached us through the LAPIC must be, handled or not (an EOI with
+	 * nothing in service is ignored). */
 	if (vector != LAPIC_SPURIOUS_VECTOR && ready)
 		lapic_eoi();
+	return fn != 0;
 }
 
 uint64_t irq_count(unsigned vector) { return vectors[vector & 0xff].count; }

@@ -28,8 +28,9 @@ int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data
 int irq_set_system_handler(unsigned vector, irq_handler_fn fn, void *ctx);
 void irq_free(int vector);
 
-/* Called by the kernel's trap handler for every vector >= 32. */
-void irq_dispatch(unsigned vector);
+/* Called by the kernel's trap handler for interrupt vectors; runs the
+ * handler and sends the EOI. False if nothing was registered there. */
+bool irq_dispatch(unsigned vector);
 uint64_t irq_count(unsigned vector);
 uint64_t irq_spurious_count(void);
 

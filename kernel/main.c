@@ -8,14 +8,17 @@
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
-#include <kernel/hwreport.h>
 #include <kernel/crash.h>
+#include <kernel/hwreport.h>
+#include <kernel/interrupts.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
+#include <kernel/mm/mm.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
 #include <kernel/time.h>
+#include <kernel/timer.h>
 #include <kernel/trap.h>
 
 #define COSMOS_VERSION "0.1"
@@ -34,22 +37,22 @@ static void seed_stack_guard(void)
 	__stack_chk_guard = v & ~0xffULL; /* a zero byte stops string overflows */
 }
 
-static void report_memory(void)
+/* sleep=MS: the system tests compare this sleep with their own clock. */
+static void sleep_from_cmdline(void)
 {
-	unsigned n;
-	const struct boot_mmap_entry *m = boot_mmap(&n);
-	uint64_t usable = 0, total = 0;
+	unsigned long long ms;
+	uint64_t t0;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t bytes = m[i].pages * 4096;
-		if (m[i].type != BOOT_MEM_MMIO && m[i].type != BOOT_MEM_RESERVED)
-			total += bytes;
-		if (m[i].type == BOOT_MEM_USABLE || m[i].type == BOOT_MEM_LOADER ||
-		    m[i].type == BOOT_MEM_BOOT_SERVICES)
-			usable += bytes;
+	if (!cmdline_has(boot_cmdline(), "sleep"))
+		return;
+	if (cmdline_get_u64(boot_cmdline(), "sleep", &ms) != 0 || ms > 600000) {
+		log_warn("time: sleep= takes milliseconds up to 600000");
+		return;
 	}
-	log_info("mem: %u map entries, %llu MiB RAM, %llu MiB usable", n,
-		 (unsigned long long)(total >> 20), (unsigned long long)(usable >> 20));
+	log_info("time: sleeping %llu ms", ms);
+	t0 = time_ns();
+	timer_wait_until(t0 + ms * 1000000ULL);
+	log_info("time: slept %llu ns", (unsigned long long)(time_ns() - t0));
 }
 
 /* The end of boot: run tests if asked, then power off if asked, else idle. */
@@ -62,6 +65,7 @@ static void __attribute__((noreturn)) finish(void)
 	int failed = 0;
 
 	crash_from_cmdline();   /* crash=: deliberate faults for system tests */
+	sleep_from_cmdline();
 	boot_report_unknown_options();
 	if (tests)
 		failed = ktest_run(tests);
@@ -92,6 +96,7 @@ void kmain(struct boot_info *bi)
 	trap_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");
+	panic_configure(cmdline_get(boot_cmdline(), "panic"));
 	tsc_calibrate();
 
 	banner_tsc = rdtsc();
@@ -100,10 +105,11 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_to_ns(tsc_at_entry() - boot_info()->loader_tsc) / 1000),
 		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
-	report_memory();
+	mm_init();
 	platform_init();
 	hwreport_cpu();
 	pci_init();
+	interrupts_init();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }

@@ -1,7 +1,6 @@
 /* panic(): report and stop. Nested panics (a fault while panicking) go
  * straight to the stop, so a broken panic path cannot recurse. */
 #include <kernel/panic.h>
-#include <kernel/boot.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <hal/cpu.h>
@@ -13,6 +12,23 @@
 #define PANIC_EXIT_CODE 3   /* QEMU exit status 7 */
 
 static int panicking;
+
+/* What to do after the report; set once at boot from panic=. */
+static enum { PANIC_HALT, PANIC_EXIT, PANIC_REBOOT } after_panic = PANIC_HALT;
+
+void panic_configure(const char *mode)
+{
+	if (!mode)
+		return;
+	if (strcmp(mode, "exit") == 0)
+		after_panic = PANIC_EXIT;
+	else if (strcmp(mode, "reboot") == 0)
+		after_panic = PANIC_REBOOT;
+	else if (strcmp(mode, "halt") == 0)
+		after_panic = PANIC_HALT;
+	else
+		log_warn("panic: unknown panic=%s; a panic will halt", mode);
+}
 
 void panic_backtrace(uint64_t rip, uint64_t rbp)
 {
@@ -44,12 +60,10 @@ void panic_begin(void)
 
 void panic_end(void)
 {
-	const char *how = boot_cmdline_peek("panic");
-
 	kprintf("--- end of kernel panic ---\n");
-	if (how && strcmp(how, "exit") == 0)
+	if (after_panic == PANIC_EXIT)
 		power_qemu_exit(PANIC_EXIT_CODE);
-	else if (how && strcmp(how, "reboot") == 0)
+	else if (after_panic == PANIC_REBOOT)
 		power_reset();
 	power_halt();
 }

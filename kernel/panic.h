@@ -6,6 +6,10 @@
 
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/* Sets what follows a panic report: "halt" (default), "exit" (QEMU's
+ * debug-exit with status 7, for tests) or "reboot". */
+void panic_configure(const char *mode);
+
 #define KASSERT(cond) \
 	do { if (!(cond)) panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); } while (0)
 

@@ -1,9 +1,11 @@
-/* Platform discovery at boot, in the order the pieces depend on each other:
- * ACPI tables first, then what they describe (power control, CPUs, ECAM,
- * HPET), then a TSC recalibration against the HPET and the RTC. */
+/* Platform discovery at boot (after mm, for MMIO mappings), in the order the
+ * pieces depend on each other: ACPI tables first, then what they describe
+ * (power control, CPUs, ECAM, HPET), then a TSC recalibration against the
+ * HPET and the RTC. */
 #include <kernel/platform.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
+#include <kernel/mm/vmm.h>
 #include <hal/acpi.h>
 #include <hal/cpu.h>
 #include <hal/cpuinfo.h>
@@ -34,8 +36,9 @@ static void find_madt(void)
 		 madt.unknown_entries);
 }
 
-/* ECAM sits below 4 GiB on our machines, inside the direct map (the MTRRs
- * make it uncached). */
+/* ECAM sits below 4 GiB on our machines, inside the direct map, which the
+ * MTRRs make uncached there; mapping all 256 MiB of it through the kernel
+ * virtual area would cost 512 KiB of page tables for buses that are empty. */
 static void find_ecam(void)
 {
 	uint64_t ecam;
@@ -49,12 +52,13 @@ static void find_ecam(void)
 static void setup_clocks(void)
 {
 	uint64_t hpet_phys;
+	volatile void *hpet_regs;
 	uint32_t r[4];
 	int invariant = 0;
 	struct rtc_time t;
 
-	if (acpi_hpet(&hpet_phys) == 0 && boot_phys_map(hpet_phys, 1024) &&
-	    hpet_init(PHYS_TO_VIRT(hpet_phys)) == 0) {
+	if (acpi_hpet(&hpet_phys) == 0 && (hpet_regs = vmm_map_mmio(hpet_phys, 1024)) &&
+	    hpet_init(hpet_regs) == 0) {
 		log_info("time: HPET at %#llx, %llu fs period, %u comparators",
 			 (unsigned long long)hpet_phys, (unsigned long long)hpet_period_fs(), hpet_timers());
 		if (tsc_calibrate_hpet() != 0)

@@ -13,6 +13,7 @@ static trap_page_fault_hook_fn page_fault_hook;
 static bool (*stack_guard_hook)(uint64_t va);
 static uint64_t breakpoints, unexpected;
 static trap_vector_fn vector_handlers[256];
+static bool (*interrupt_fallback)(unsigned vector);
 
 trap_page_fault_hook_fn trap_set_page_fault_hook(trap_page_fault_hook_fn fn)
 {
@@ -34,6 +35,11 @@ int trap_set_vector_handler(unsigned vector, trap_vector_fn fn)
 		return -EBUSY;
 	vector_handlers[vector] = fn;
 	return 0;
+}
+
+void trap_set_interrupt_fallback(bool (*fn)(unsigned vector))
+{
+	interrupt_fallback = fn;
 }
 
 static bool stack_guard_hit(uint64_t va)
@@ -81,8 +87,10 @@ static void kernel_trap(struct trap_frame *f)
 			vector_handlers[f->vector & 255](f);
 			return;
 		}
-		/* Nothing has claimed this vector (interrupt routing comes later):
-		 * say so rather than drop it silently. */
+		if (interrupt_fallback && interrupt_fallback((unsigned)f->vector))
+			return;
+		/* Nothing has claimed this vector: say so rather than drop it
+		 * silently. */
 		unexpected++;
 		log_warn("trap: unexpected interrupt vector %llu at %016llx",
 			 (unsigned long long)f->vector, (unsigned long long)f->rip);

@@ -24,6 +24,10 @@ trap_page_fault_hook_fn trap_set_page_fault_hook(trap_page_fault_hook_fn fn);
 typedef void (*trap_vector_fn)(struct trap_frame *f);
 int trap_set_vector_handler(unsigned vector, trap_vector_fn fn);
 
+/* Called for an interrupt vector that has no handler of its own (device
+ * interrupts routed by hal/irq); returns true if it was expected. */
+void trap_set_interrupt_fallback(bool (*fn)(unsigned vector));
+
 /* Lets mm name its own guard pages (vmalloc'd kernel stacks) so that a
  * fault there is reported as a kernel stack overflow. */
 void trap_set_stack_guard_hook(bool (*fn)(uint64_t va));

@@ -7,7 +7,7 @@ import re
 from harness import Case
 
 BANNER = r"CosmOS \S+ booting"
-MEM = r"mem: \d+ map entries, \d+ MiB RAM, \d+ MiB usable"
+MEM = r"pmm: total \d+ KiB, usable \d+ KiB, reserved \d+ KiB"
 # What must never follow a refused kernel.
 NO_KERNEL = [r"KERNEL PANIC", BANNER, r"loader: starting the kernel"]
 LOADER_GAVE_UP = r"loader: not starting the kernel; returning to the firmware"
@@ -16,9 +16,9 @@ LOADER_GAVE_UP = r"loader: not starting the kernel; returning to the firmware"
 def usable_between(lo, hi):
     """A check: the usable memory the kernel reports lies in [lo, hi] MiB."""
     def check(log):
-        m = re.search(r"mem: \d+ map entries, (\d+) MiB RAM, (\d+) MiB usable", log)
+        m = re.search(r"pmm: total (\d+) KiB, usable (\d+) KiB", log)
         assert m, "no memory summary line"
-        ram, usable = int(m.group(1)), int(m.group(2))
+        ram, usable = int(m.group(1)) // 1024, int(m.group(2)) // 1024
         assert lo <= usable <= hi, f"{usable} MiB usable, expected {lo}..{hi}"
         assert usable <= ram, f"{usable} MiB usable but only {ram} MiB RAM"
     return check

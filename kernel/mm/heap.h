@@ -1,0 +1,45 @@
+/* The kernel heap: kmalloc and friends. Sizes from 16 bytes to half a page
+ * come from slab caches, larger ones are whole buddy blocks; every block is
+ * naturally aligned (up to the page size). */
+#ifndef KERNEL_MM_HEAP_H
+#define KERNEL_MM_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HEAP_CLASSES   8      /* 16, 32, ..., 2048 */
+#define HEAP_MIN_CLASS 16
+
+/* Debug checks (poisoning, red zones, double-free and overflow reports)
+ * are chosen here from the command line: heapdebug=on|off, default on when
+ * the kernel runs ktests (test boots) and off otherwise. */
+void heap_init(void);
+
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+/* Returns NULL and leaves p alone if it cannot grow; krealloc(p, 0) frees. */
+void *krealloc(void *p, size_t size);
+void kfree(void *p);
+
+bool heap_debug_enabled(void);
+/* Problems the debug checks have reported so far (tests compare it). */
+uint64_t heap_debug_errors(void);
+
+struct heap_class_stats {
+	size_t size;            /* slot size */
+	size_t objects;         /* objects in use */
+	size_t bytes;           /* bytes in those objects (requested sizes in
+				   debug mode, slot sizes otherwise) */
+	size_t slabs;           /* slabs held, empty ones included */
+};
+struct heap_stats {
+	struct heap_class_stats cls[HEAP_CLASSES];
+	size_t large_objects, large_pages;
+};
+void heap_get_stats(struct heap_stats *s);
+void heap_report(void);
+/* Returns every empty slab to the frame allocator. */
+void heap_shrink(void);
+
+#endif

@@ -1,0 +1,293 @@
+/* Frame allocator: one buddy zone per run of RAM in the boot memory map (so
+ * holes such as the 32-bit MMIO window cost no metadata), with the zones'
+ * metadata carved out of conventional memory. */
+#include <kernel/mm/pmm.h>
+#include <kernel/boot.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <cosmos/errno.h>
+#include <lib/string.h>
+
+#define PMM_MAX_ZONES 32
+/* Runs of RAM closer than this share a zone; the gap frames stay reserved. */
+#define PMM_MERGE_GAP 256
+
+/* pmm state: protected by the pmm lock once SMP exists (single CPU with
+ * interrupts off for now). */
+static struct buddy_zone zones[PMM_MAX_ZONES];
+static unsigned nzones;
+static uint64_t usable_pages, total_pages, reserved_pages, meta_pages;
+static uint64_t meta_phys;
+static int reclaimed, acpi_reclaimed;
+
+static bool type_owned(uint32_t t)
+{
+	return t == BOOT_MEM_USABLE || t == BOOT_MEM_LOADER || t == BOOT_MEM_BOOT_SERVICES ||
+	       t == BOOT_MEM_KERNEL || t == BOOT_MEM_BOOT_DATA;
+}
+
+static bool type_reclaimable(uint32_t t)
+{
+	return t == BOOT_MEM_LOADER || t == BOOT_MEM_BOOT_SERVICES || t == BOOT_MEM_BOOT_DATA;
+}
+
+static bool type_is_ram(uint32_t t)
+{
+	return t != BOOT_MEM_MMIO && t != BOOT_MEM_RESERVED;
+}
+
+static struct buddy_zone *zone_of(uint64_t pfn)
+{
+	for (unsigned i = 0; i < nzones; i++)
+		if (buddy_contains(&zones[i], pfn))
+			return &zones[i];
+	return NULL;
+}
+
+/* Zone extents only (metadata comes later): runs of memory the kernel owns
+ * now or later (ACPI reclaim, once the ACPI tables have been read). */
+static void plan_zones(const struct boot_mmap_entry *m, unsigned n)
+{
+	uint64_t dropped = 0;
+
+	nzones = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pfn = m[i].phys / PMM_PAGE, end = pfn + m[i].pages;
+		struct buddy_zone *z = nzones ? &zones[nzones - 1] : NULL;
+
+		/* ACPI reclaim memory is covered so it can be freed later */
+		if (!type_owned(m[i].type) && m[i].type != BOOT_MEM_ACPI_RECLAIM)
+			continue;
+		if (z && pfn >= z->base_pfn + z->npages &&
+		    pfn - (z->base_pfn + z->npages) <= PMM_MERGE_GAP) {
+			z->npages = end - z->base_pfn;
+		} else if (nzones < PMM_MAX_ZONES) {
+			zones[nzones].base_pfn = pfn;
+			zones[nzones].npages = m[i].pages;
+			nzones++;
+		} else {
+			dropped += m[i].pages;
+		}
+	}
+	if (dropped)
+		log_warn("pmm: more than %u memory runs; %llu pages left unused", PMM_MAX_ZONES,
+			 (unsigned long long)dropped);
+}
+
+/* A place for the metadata: the first conventional run above 1 MiB that
+ * holds it. Returns 0 if there is none. */
+static uint64_t place_meta(const struct boot_mmap_entry *m, unsigned n, uint64_t pages)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t start = m[i].phys, end = m[i].phys + m[i].pages * PMM_PAGE;
+
+		if (m[i].type != BOOT_MEM_USABLE)
+			continue;
+		if (start < (1ull << 20))
+			start = 1ull << 20;
+		if (start < end && (end - start) / PMM_PAGE >= pages)
+			return start;
+	}
+	return 0;
+}
+
+/* Frees [lo, hi) in whichever zones cover it, except frame 0 (so that 0
+ * can mean "no frame") and the frame skip. */
+static void add_span(uint64_t lo, uint64_t hi, uint64_t skip)
+{
+	if (lo == 0)
+		lo = 1;
+	for (unsigned i = 0; i < nzones; i++) {
+		struct buddy_zone *z = &zones[i];
+		uint64_t l = lo > z->base_pfn ? lo : z->base_pfn;
+		uint64_t h = hi < z->base_pfn + z->npages ? hi : z->base_pfn + z->npages;
+
+		if (l >= h)
+			continue;
+		if (skip >= l && skip < h) {
+			buddy_add_range(z, l, skip - l);
+			buddy_add_range(z, skip + 1, h - skip - 1);
+		} else {
+			buddy_add_range(z, l, h - l);
+		}
+	}
+}
+
+static void add_type(const struct boot_mmap_entry *m, unsigned n, bool (*want)(uint32_t),
+		     uint64_t skip_phys)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (want(m[i].type))
+			add_span(m[i].phys / PMM_PAGE, m[i].phys / PMM_PAGE + m[i].pages,
+				 skip_phys ? skip_phys / PMM_PAGE : UINT64_MAX);
+}
+
+static bool type_usable(uint32_t t) { return t == BOOT_MEM_USABLE; }
+
+int pmm_init(void)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t meta_bytes = 0, off = 0;
+
+	total_pages = usable_pages = reserved_pages = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (type_is_ram(m[i].type))
+			total_pages += m[i].pages;
+		if (type_owned(m[i].type))
+			usable_pages += m[i].pages;
+	}
+	reserved_pages = total_pages - usable_pages;
+	plan_zones(m, n);
+	for (unsigned i = 0; i < nzones; i++)
+		meta_bytes += (buddy_meta_bytes(zones[i].npages) + 63) & ~63ull;
+	meta_pages = (meta_bytes + PMM_PAGE - 1) / PMM_PAGE;
+	meta_phys = place_meta(m, n, meta_pages);
+	if (!meta_phys || meta_phys + meta_pages * PMM_PAGE > boot_info()->hhdm_size) {
+		log_err("pmm: no room for %llu pages of frame metadata",
+			(unsigned long long)meta_pages);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nzones; i++) {
+		buddy_zone_init(&zones[i], zones[i].base_pfn, zones[i].npages,
+				PHYS_TO_VIRT(meta_phys + off));
+		off += (buddy_meta_bytes(zones[i].npages) + 63) & ~63ull;
+	}
+	add_type(m, n, type_usable, 0);
+	for (uint64_t p = 0; p < meta_pages; p++) {
+		struct buddy_zone *z = zone_of(meta_phys / PMM_PAGE + p);
+		if (z)
+			buddy_remove_range(z, meta_phys / PMM_PAGE + p, 1);
+	}
+	return 0;
+}
+
+void pmm_reclaim_boot_memory(void)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t before = pmm_free_pages();
+
+	if (reclaimed++)
+		return;
+	/* the RSDP may sit in boot-services memory; ACPI reads it later */
+	add_type(m, n, type_reclaimable, boot_info()->acpi_rsdp_phys & ~(PMM_PAGE - 1));
+	log_info("pmm: reclaimed %llu KiB of loader and boot-services memory",
+		 (unsigned long long)((pmm_free_pages() - before) * 4));
+}
+
+static bool type_acpi_reclaim(uint32_t t) { return t == BOOT_MEM_ACPI_RECLAIM; }
+
+void pmm_reclaim_acpi_memory(void)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t before = pmm_free_pages();
+
+	if (acpi_reclaimed++)
+		return;
+	add_type(m, n, type_acpi_reclaim, 0);
+	usable_pages += pmm_free_pages() - before;
+	reserved_pages = total_pages - usable_pages;
+	log_info("pmm: reclaimed %llu KiB of ACPI tables",
+		 (unsigned long long)((pmm_free_pages() - before) * 4));
+}
+
+uint64_t pmm_alloc(unsigned order)
+{
+	/* high zones first: low memory stays for devices that need it */
+	for (unsigned i = nzones; i-- > 0;) {
+		uint64_t pfn = buddy_alloc(&zones[i], order);
+
+		if (pfn != BUDDY_ALLOC_FAIL)
+			return pfn * PMM_PAGE;
+	}
+	return 0;
+}
+
+uint64_t pmm_alloc_zeroed(unsigned order)
+{
+	uint64_t p = pmm_alloc(order);
+
+	if (p)
+		memset(PHYS_TO_VIRT(p), 0, PMM_PAGE << order);
+	return p;
+}
+
+void pmm_free(uint64_t phys, unsigned order)
+{
+	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
+
+	if (phys % PMM_PAGE || !z || buddy_free(z, phys / PMM_PAGE, order) != 0)
+		panic("pmm: bad free of %#llx order %u from %p", (unsigned long long)phys, order,
+		      __builtin_return_address(0));
+}
+
+uint32_t pmm_tag(uint64_t phys)
+{
+	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
+	struct buddy_frame *f = z ? buddy_frame_of(z, phys / PMM_PAGE) : NULL;
+
+	if (!f || (f->state != BUDDY_USED_HEAD && f->state != BUDDY_USED_TAIL))
+		return 0;
+	return f->tag;
+}
+
+void pmm_set_tag(uint64_t phys, uint64_t pages, uint32_t tag)
+{
+	for (uint64_t p = phys / PMM_PAGE; p < phys / PMM_PAGE + pages; p++) {
+		struct buddy_zone *z = zone_of(p);
+		struct buddy_frame *f = z ? buddy_frame_of(z, p) : NULL;
+
+		if (!f || (f->state != BUDDY_USED_HEAD && f->state != BUDDY_USED_TAIL))
+			panic("pmm: tagging frame %#llx that is not allocated",
+			      (unsigned long long)(p * PMM_PAGE));
+		f->tag = tag;
+	}
+}
+
+uint64_t pmm_free_pages(void)
+{
+	uint64_t f = 0;
+
+	for (unsigned i = 0; i < nzones; i++)
+		f += zones[i].free_pages;
+	return f;
+}
+
+void pmm_get_stats(struct pmm_stats *s)
+{
+	s->total_pages = total_pages;
+	s->usable_pages = usable_pages;
+	s->reserved_pages = reserved_pages;
+	s->free_pages = pmm_free_pages();
+	s->used_pages = usable_pages - s->free_pages;
+	s->meta_pages = meta_pages;
+	s->zones = nzones;
+}
+
+static unsigned long long kib(uint64_t pages) { return (unsigned long long)(pages * 4); }
+
+void pmm_report(void)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t per_type[BOOT_MEM_TYPE_COUNT] = { 0 };
+	unsigned entries[BOOT_MEM_TYPE_COUNT] = { 0 };
+	struct pmm_stats s;
+
+	for (unsigned i = 0; i < n; i++) {
+		per_type[m[i].type] += m[i].pages;
+		entries[m[i].type]++;
+	}
+	for (unsigned t = 1; t < BOOT_MEM_TYPE_COUNT; t++)
+		if (entries[t])
+			log_info("pmm: type %-13s %4u ranges %9llu KiB", boot_mem_type_name(t),
+				 entries[t], kib(per_type[t]));
+	pmm_get_stats(&s);
+	log_info("pmm: total %llu KiB, usable %llu KiB, reserved %llu KiB",
+		 kib(s.total_pages), kib(s.usable_pages), kib(s.reserved_pages));
+	log_info("pmm: %u zones, metadata %llu KiB, free %llu pages (%llu KiB), used %llu KiB",
+		 s.zones, kib(s.meta_pages), (unsigned long long)s.free_pages, kib(s.free_pages),
+		 kib(s.used_pages));
+}

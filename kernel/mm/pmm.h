@@ -1,0 +1,50 @@
+/* The physical frame allocator: buddy zones built from the checked boot
+ * memory map, per-frame metadata reached through the direct map. */
+#ifndef KERNEL_MM_PMM_H
+#define KERNEL_MM_PMM_H
+
+#include <stdint.h>
+#include <kernel/mm/buddy.h>
+
+#define PMM_PAGE      4096ull
+#define PMM_MAX_ORDER BUDDY_MAX_ORDER
+
+/* Builds the zones; only conventional memory is free afterwards. 0 or a
+ * negative errno (the kernel cannot go on without it). */
+int pmm_init(void);
+/* Frees loader, boot-data and boot-services memory; call once nothing
+ * reads it any more (after the switch to the kernel's own page tables). */
+void pmm_reclaim_boot_memory(void);
+
+/* Frees ACPI reclaim memory: only once nothing reads the ACPI tables any
+ * more (the ACPI code keeps pointers into them today, so nobody calls it). */
+void pmm_reclaim_acpi_memory(void);
+
+/* A block of 1 << order frames aligned to its size: its physical address,
+ * or 0 when none is free (frame 0 is never handed out). */
+uint64_t pmm_alloc(unsigned order);
+uint64_t pmm_alloc_zeroed(unsigned order);
+/* Frees a block from pmm_alloc; a wrong free is a kernel bug and panics. */
+void pmm_free(uint64_t phys, unsigned order);
+
+/* The owner's 32-bit tag on allocated frames (0 for free or foreign ones). */
+uint32_t pmm_tag(uint64_t phys);
+void pmm_set_tag(uint64_t phys, uint64_t pages, uint32_t tag);
+
+struct pmm_stats {
+	uint64_t total_pages;     /* RAM in the map (every type but MMIO and reserved) */
+	uint64_t usable_pages;    /* memory the kernel owns: conventional, loader,
+				     boot services, kernel image, boot data */
+	uint64_t reserved_pages;  /* total - usable: ACPI, runtime, unusable RAM,
+				     never handed out */
+	uint64_t free_pages;
+	uint64_t used_pages;      /* usable - free: kernel, metadata, tables, heap... */
+	uint64_t meta_pages;      /* per-frame metadata */
+	unsigned zones;
+};
+void pmm_get_stats(struct pmm_stats *s);
+uint64_t pmm_free_pages(void);
+/* Logs the per-type table and the totals. */
+void pmm_report(void);
+
+#endif

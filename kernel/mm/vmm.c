@@ -1,0 +1,287 @@
+/* The kernel's own address space: image sections with exact rights, the
+ * direct map RW/NX, nothing in the user half, and a page-granular kernel
+ * virtual area where every allocation has an unmapped guard page below. */
+#include <kernel/mm/vmm.h>
+#include <kernel/mm/pmm.h>
+#include <kernel/boot.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/trap.h>
+#include <hal/cpu_features.h>
+#include <cosmos/errno.h>
+#include <lib/string.h>
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __kernel_end[];
+
+#define KVA_PAGES (VMM_KVA_SIZE / PAGE_SIZE)
+
+/* vmm state: protected by the kernel address-space lock once SMP exists
+ * (single CPU with interrupts off for now). */
+static uint64_t kernel_root;
+static vmm_user_fault_fn user_fault_handler;
+/* KVA bookkeeping, one bit per page: used, and the first (guard) page of
+ * each allocation, which also ends the previous one. */
+static uint64_t kva_used[KVA_PAGES / 64];
+static uint64_t kva_start[KVA_PAGES / 64];
+static uint64_t kva_hint;
+
+static bool bit(const uint64_t *map, uint64_t i) { return map[i / 64] >> (i % 64) & 1; }
+static void bit_set(uint64_t *map, uint64_t i) { map[i / 64] |= 1ull << (i % 64); }
+static void bit_clear(uint64_t *map, uint64_t i) { map[i / 64] &= ~(1ull << (i % 64)); }
+
+static uint64_t table_alloc(void) { return pmm_alloc_zeroed(0); }
+static void table_free(uint64_t phys) { pmm_free(phys, 0); }
+
+uint64_t vmm_kernel_root(void) { return kernel_root; }
+
+static int map_range(uint64_t va, uint64_t end, unsigned rights)
+{
+	const struct boot_info *bi = boot_info();
+
+	for (; va < end; va += PAGE_SIZE) {
+		int r;
+
+		if (trap_stack_guard_hit(va))
+			continue; /* hal's stack guard pages stay unmapped */
+		r = paging_map(kernel_root, va, bi->kernel_phys + (va - BOOT_KERNEL_BASE), PAGE_SIZE,
+			       rights);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void log_features(const char *what, unsigned set)
+{
+	char buf[64];
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned f = 1; f <= CPU_FEAT_PGE; f <<= 1)
+		if (set & f) {
+			const char *n = cpu_feature_name(f);
+			if (len + strlen(n) + 2 < sizeof(buf)) {
+				if (len)
+					buf[len++] = ' ';
+				strlcpy(buf + len, n, sizeof(buf) - len);
+				len += strlen(n);
+			}
+		}
+	log_info("vmm: CPU protection %s: %s", what, len ? buf : "none");
+}
+
+static int build_kernel_tables(void)
+{
+	const struct boot_info *bi = boot_info();
+	uint64_t hhdm = (bi->hhdm_size + PAGE_SIZE_LARGE - 1) & ~(PAGE_SIZE_LARGE - 1);
+	int r;
+
+	if ((uint64_t)(__kernel_end - (char *)BOOT_KERNEL_BASE) > bi->kernel_size)
+		panic("vmm: kernel image is larger than the loader says");
+	kernel_root = paging_create(0);
+	if (!kernel_root)
+		return -ENOMEM;
+	if ((r = map_range((uint64_t)__text_start, (uint64_t)__text_end, PAGING_EXEC)) ||
+	    (r = map_range((uint64_t)__rodata_start, (uint64_t)__rodata_end, 0)) ||
+	    (r = map_range((uint64_t)__data_start, (uint64_t)__kernel_end, PAGING_WRITE)))
+		return r;
+	for (uint64_t p = 0; p < hhdm; p += PAGE_SIZE_LARGE)
+		if ((r = paging_map(kernel_root, BOOT_HHDM_BASE + p, p, PAGE_SIZE_LARGE, PAGING_WRITE)))
+			return r;
+	/* every kernel-half top-level entry that will ever exist exists now,
+	 * so address spaces created later share all kernel mappings */
+	return paging_prepare_top(kernel_root, VMM_KVA_BASE);
+}
+
+/* Classifies a page fault for the report; user addresses go to the process
+ * layer's handler. Returns nonzero only when the fault was resolved. */
+static int vmm_page_fault(struct trap_frame *f, uint64_t cr2)
+{
+	bool user_addr = cr2 < BOOT_HHDM_BASE;
+
+	if (user_addr && user_fault_handler &&
+	    user_fault_handler(cr2, f->error_code, trap_from_user(f)) == 0)
+		return 1;
+	if (trap_from_user(f))
+		return 0;
+	/* an expected fault (tests, probing) is no kernel bug: stay quiet */
+	if (trap_catch_claim(f))
+		return 1;
+	if (user_addr && (f->error_code & PF_PRESENT) && !(f->error_code & PF_INSTR))
+		log_err("vmm: kernel touched user address %#llx (SMAP)", (unsigned long long)cr2);
+	else if (user_addr && (f->error_code & PF_INSTR))
+		log_err("vmm: kernel executed user address %#llx (SMEP)", (unsigned long long)cr2);
+	else if (vmm_is_guard(cr2))
+		log_err("vmm: %#llx is a guard page of the kernel virtual area",
+			(unsigned long long)cr2);
+	else if ((f->error_code & (PF_PRESENT | PF_WRITE)) == (PF_PRESENT | PF_WRITE))
+		log_err("vmm: write to read-only kernel page %#llx", (unsigned long long)cr2);
+	else if ((f->error_code & (PF_PRESENT | PF_INSTR)) == (PF_PRESENT | PF_INSTR))
+		log_err("vmm: instruction fetch from no-execute page %#llx",
+			(unsigned long long)cr2);
+	return 0;
+}
+
+void vmm_set_user_fault_handler(vmm_user_fault_fn fn) { user_fault_handler = fn; }
+
+int vmm_init(void)
+{
+	static const struct paging_frame_source src = { table_alloc, table_free };
+	unsigned present = cpu_features_present(), on;
+	int r;
+
+	paging_set_frame_source(&src);
+	/* NX must be on before any entry has it; global bits wait for PGE */
+	on = cpu_features_enable(CPU_FEAT_NX | CPU_FEAT_WP);
+	paging_set_cpu_options(present & CPU_FEAT_PGE, on & CPU_FEAT_NX);
+	if ((r = build_kernel_tables())) {
+		log_err("vmm: cannot build the kernel page tables (%d)", r);
+		return r;
+	}
+	paging_activate(kernel_root);
+	on = cpu_features_enable(CPU_FEAT_NX | CPU_FEAT_WP | CPU_FEAT_SMEP | CPU_FEAT_SMAP |
+				 CPU_FEAT_UMIP | CPU_FEAT_PGE);
+	paging_flush_all();
+	log_features("present", present);
+	log_features("enabled", on);
+	trap_set_page_fault_hook(vmm_page_fault);
+	trap_set_stack_guard_hook(vmm_is_guard);
+	log_info("vmm: kernel page tables live at %#llx; loader tables dropped",
+		 (unsigned long long)kernel_root);
+	return 0;
+}
+
+/* First fit over the KVA bitmap: a guard page plus `pages` pages. Returns
+ * the index of the first mapped page, or 0 (index 0 is always a guard). */
+static uint64_t kva_reserve(uint64_t pages)
+{
+	uint64_t need = pages + 1;
+
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t i = pass ? 0 : kva_hint, run = 0;
+
+		for (; i < KVA_PAGES; i++) {
+			run = bit(kva_used, i) ? 0 : run + 1;
+			if (run == need) {
+				uint64_t first = i + 1 - need;
+
+				for (uint64_t k = first; k <= i; k++)
+					bit_set(kva_used, k);
+				bit_set(kva_start, first);
+				kva_hint = i + 1;
+				return first + 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Releases the allocation whose first mapped page is index i; returns its
+ * page count (guard excluded) or 0 if i does not start one. */
+static uint64_t kva_release(uint64_t i)
+{
+	uint64_t n = 0;
+
+	if (i == 0 || i >= KVA_PAGES || !bit(kva_start, i - 1))
+		return 0;
+	bit_clear(kva_start, i - 1);
+	bit_clear(kva_used, i - 1);
+	while (i + n < KVA_PAGES && bit(kva_used, i + n) && !bit(kva_start, i + n)) {
+		bit_clear(kva_used, i + n);
+		n++;
+	}
+	if (i - 1 < kva_hint)
+		kva_hint = i - 1;
+	return n;
+}
+
+static uint64_t kva_addr(uint64_t i) { return VMM_KVA_BASE + i * PAGE_SIZE; }
+
+bool vmm_is_guard(uint64_t va)
+{
+	uint64_t i;
+
+	if (va < VMM_KVA_BASE || va >= VMM_KVA_BASE + VMM_KVA_SIZE)
+		return false;
+	i = (va - VMM_KVA_BASE) / PAGE_SIZE;
+	return bit(kva_start, i);
+}
+
+static void unmap_pages(uint64_t va, uint64_t pages, bool free_frames)
+{
+	for (uint64_t k = 0; k < pages; k++) {
+		uint64_t pa;
+
+		if (paging_unmap(kernel_root, va + k * PAGE_SIZE, &pa, NULL) == 0 && free_frames)
+			pmm_free(pa, 0);
+	}
+}
+
+void *vmm_alloc(size_t bytes)
+{
+	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, i, va;
+
+	if (pages == 0 || pages >= KVA_PAGES || !(i = kva_reserve(pages)))
+		return NULL;
+	va = kva_addr(i);
+	for (uint64_t k = 0; k < pages; k++) {
+		uint64_t pa = pmm_alloc(0);
+
+		if (!pa || paging_map(kernel_root, va + k * PAGE_SIZE, pa, PAGE_SIZE, PAGING_WRITE)) {
+			if (pa)
+				pmm_free(pa, 0);
+			unmap_pages(va, k, true);
+			kva_release(i);
+			return NULL;
+		}
+	}
+	return (void *)va;
+}
+
+void vmm_free(void *p)
+{
+	uint64_t va = (uint64_t)p, n;
+
+	if (!p)
+		return;
+	if (va % PAGE_SIZE || va < VMM_KVA_BASE || va >= VMM_KVA_BASE + VMM_KVA_SIZE ||
+	    !(n = kva_release((va - VMM_KVA_BASE) / PAGE_SIZE)))
+		panic("vmm: free of %p, which vmm_alloc did not return (caller %p)", p,
+		      __builtin_return_address(0));
+	unmap_pages(va, n, true);
+}
+
+void *vmm_stack_alloc(size_t bytes) { return vmm_alloc(bytes); }
+void vmm_stack_free(void *base) { vmm_free(base); }
+
+void *vmm_map_mmio(uint64_t phys, size_t bytes)
+{
+	uint64_t off = phys % PAGE_SIZE, base = phys - off;
+	uint64_t pages = (off + bytes + PAGE_SIZE - 1) / PAGE_SIZE, i, va;
+
+	if (bytes == 0 || pages >= KVA_PAGES || base + pages * PAGE_SIZE < base ||
+	    !(i = kva_reserve(pages)))
+		return NULL;
+	va = kva_addr(i);
+	for (uint64_t k = 0; k < pages; k++)
+		if (paging_map(kernel_root, va + k * PAGE_SIZE, base + k * PAGE_SIZE, PAGE_SIZE,
+			       PAGING_WRITE | PAGING_UNCACHED)) {
+			unmap_pages(va, k, false);
+			kva_release(i);
+			return NULL;
+		}
+	return (void *)(va + off);
+}
+
+void vmm_unmap_mmio(void *p)
+{
+	uint64_t va = (uint64_t)p & ~(PAGE_SIZE - 1), n;
+
+	if (!p)
+		return;
+	if (va < VMM_KVA_BASE || va >= VMM_KVA_BASE + VMM_KVA_SIZE ||
+	    !(n = kva_release((va - VMM_KVA_BASE) / PAGE_SIZE)))
+		panic("vmm: unmap of %p, which vmm_map_mmio did not return", p);
+	unmap_pages(va, n, false);
+}

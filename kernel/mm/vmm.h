@@ -1,0 +1,41 @@
+/* The kernel address space: its own page tables with exact rights, and the
+ * kernel virtual area for stacks (with guard pages), vmalloc and MMIO. */
+#ifndef KERNEL_MM_VMM_H
+#define KERNEL_MM_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hal/paging.h>
+
+#define VMM_KVA_BASE 0xffffc00000000000ull
+#define VMM_KVA_SIZE (1ull << 30)
+
+/* Builds the kernel's page tables, switches to them and turns on the CPU
+ * protection features. 0 or a negative errno. */
+int vmm_init(void);
+/* The kernel's root table (to create address spaces sharing its half). */
+uint64_t vmm_kernel_root(void);
+
+/* Virtually contiguous, page-backed, RW and NX, with an unmapped guard page
+ * below. NULL when out of memory or address space. */
+void *vmm_alloc(size_t bytes);
+void vmm_free(void *p);
+/* A kernel stack of `bytes` (rounded to pages); returns the lowest address,
+ * the stack grows down from that plus bytes. */
+void *vmm_stack_alloc(size_t bytes);
+void vmm_stack_free(void *base);
+/* Maps device registers uncached, RW, NX; keeps the offset of phys within
+ * its page. NULL on failure. */
+void *vmm_map_mmio(uint64_t phys, size_t bytes);
+void vmm_unmap_mmio(void *va);
+
+/* Is va in a guard page of the kernel virtual area? */
+bool vmm_is_guard(uint64_t va);
+
+/* The process layer's handler for faults on user addresses; returns 0 if it
+ * resolved the fault. Without one every fault is a kernel bug. */
+typedef int (*vmm_user_fault_fn)(uint64_t addr, uint64_t error_code, int from_user);
+void vmm_set_user_fault_handler(vmm_user_fault_fn fn);
+
+#endif
