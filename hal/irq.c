@@ -5,6 +5,7 @@
 #include <hal/cpu.h>
 #include <hal/ioapic.h>
 #include <hal/lapic.h>
+#include <hal/mmio.h>
 #include <hal/pic.h>
 #include <cosmos/errno.h>
 
@@ -24,7 +25,7 @@ static bool ready;
 static void on_spurious(void *ctx) { (void)ctx; spurious++; }
 static void on_error(void *ctx) { (void)ctx; (void)lapic_errors(); }
 
-int irq_init(const struct madt_info *m, irq_map_fn map)
+int irq_init(const struct madt_info *m)
 {
 	volatile void *lapic_regs;
 
@@ -32,7 +33,7 @@ int irq_init(const struct madt_info *m, irq_map_fn map)
 		vectors[v].gsi = -1;
 	pic_disable();
 	madt = m;
-	lapic_regs = map(m ? m->lapic_addr : 0xfee00000, 4096);
+	lapic_regs = mmio_map(m ? m->lapic_addr : 0xfee00000, 4096);
 	if (!lapic_regs)
 		return -ENODEV;
 	lapic_init(lapic_regs);
@@ -40,7 +41,7 @@ int irq_init(const struct madt_info *m, irq_map_fn map)
 	vectors[LAPIC_SPURIOUS_VECTOR].fn = on_spurious;
 	vectors[LAPIC_ERROR_VECTOR].fn = on_error;
 	for (unsigned i = 0; m && i < m->nioapics; i++) {
-		volatile void *regs = map(m->ioapics[i].addr, 4096);
+		volatile void *regs = mmio_map(m->ioapics[i].addr, 4096);
 		if (regs)
 			ioapic_add(regs, m->ioapics[i].id, m->ioapics[i].gsi_base);
 	}

@@ -13,11 +13,10 @@
 #define IRQ_VECTOR_LAST  0xef   /* 0xf0-0xff: LAPIC timer, error, spurious */
 
 typedef void (*irq_handler_fn)(void *ctx);
-/* Maps MMIO registers (physical -> kernel virtual, uncached), or NULL. */
-typedef volatile void *(*irq_map_fn)(uint64_t phys, size_t len);
 
-/* Masks the PICs, enables this CPU's LAPIC and the MADT's I/O APICs. */
-int irq_init(const struct madt_info *madt, irq_map_fn map);
+/* Masks the PICs, enables this CPU's LAPIC and the MADT's I/O APICs (their
+ * registers mapped through hal/mmio). */
+int irq_init(const struct madt_info *madt);
 
 /* Each returns the vector (>= IRQ_VECTOR_FIRST) or a negative errno. */
 int irq_request_legacy(unsigned isa_irq, irq_handler_fn fn, void *ctx);

@@ -9,7 +9,7 @@ KCFLAGS := -std=gnu11 -Iinclude -I. -ffreestanding -fno-pic -fno-pie -mcmodel=ke
            -DCOSMOS_KERNEL
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none
 
-KERNEL_SRC := $(wildcard hal/*.c hal/*.S kernel/*.c kernel/mm/*.c kernel/tests/*.c drivers/*.c lib/*.c)
+KERNEL_SRC := $(wildcard hal/*.c hal/*.S kernel/*.c kernel/*/*.c drivers/*.c drivers/*/*.c fs/*.c fs/*/*.c sys/*.c lib/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRC))
 KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 KERNEL_LDS := kernel/kernel.ld

@@ -4,7 +4,6 @@
  * Interrupts are enabled last. */
 #include <kernel/interrupts.h>
 #include <kernel/log.h>
-#include <kernel/mm/vmm.h>
 #include <kernel/platform.h>
 #include <kernel/timer.h>
 #include <kernel/trap.h>
@@ -13,14 +12,9 @@
 #include <hal/irq.h>
 #include <hal/lapic.h>
 
-static volatile void *map_mmio(uint64_t phys, size_t len)
-{
-	return vmm_map_mmio(phys, len);
-}
-
 void interrupts_init(void)
 {
-	int err = irq_init(platform_madt(), map_mmio);
+	int err = irq_init(platform_madt());
 
 	if (err) {
 		log_err("irq: no local APIC (%d); running without interrupts", err);

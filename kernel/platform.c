@@ -5,11 +5,11 @@
 #include <kernel/platform.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
-#include <kernel/mm/vmm.h>
 #include <hal/acpi.h>
 #include <hal/cpu.h>
 #include <hal/cpuinfo.h>
 #include <hal/hpet.h>
+#include <hal/mmio.h>
 #include <hal/pci_config.h>
 #include <hal/rtc.h>
 #include <hal/tsc.h>
@@ -57,7 +57,7 @@ static void setup_clocks(void)
 	int invariant = 0;
 	struct rtc_time t;
 
-	if (acpi_hpet(&hpet_phys) == 0 && (hpet_regs = vmm_map_mmio(hpet_phys, 1024)) &&
+	if (acpi_hpet(&hpet_phys) == 0 && (hpet_regs = mmio_map(hpet_phys, 1024)) &&
 	    hpet_init(hpet_regs) == 0) {
 		log_info("time: HPET at %#llx, %llu fs period, %u comparators",
 			 (unsigned long long)hpet_phys, (unsigned long long)hpet_period_fs(), hpet_timers());

@@ -8,6 +8,7 @@
 #include <kernel/panic.h>
 #include <kernel/trap.h>
 #include <hal/cpu_features.h>
+#include <hal/mmio.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
 
@@ -147,6 +148,7 @@ int vmm_init(void)
 	log_features("enabled", on);
 	trap_set_page_fault_hook(vmm_page_fault);
 	trap_set_stack_guard_hook(vmm_is_guard);
+	mmio_set_mapper(vmm_map_mmio, vmm_unmap_mmio);
 	log_info("vmm: kernel page tables live at %#llx; loader tables dropped",
 		 (unsigned long long)kernel_root);
 	return 0;
