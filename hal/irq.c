@@ -100,6 +100,11 @@ int irq_request_legacy(unsigned isa_irq, irq_handler_fn fn, void *ctx)
 	return irq_request_gsi(gsi, level, low, fn, ctx);
 }
 
+int irq_request_vector(irq_handler_fn fn, void *ctx)
+{
+	return alloc_vector(fn, ctx);
+}
+
 int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data)
 {
 	int v = alloc_vector(fn, ctx);

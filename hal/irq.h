@@ -21,6 +21,8 @@ int irq_init(const struct madt_info *madt);
 /* Each returns the vector (>= IRQ_VECTOR_FIRST) or a negative errno. */
 int irq_request_legacy(unsigned isa_irq, irq_handler_fn fn, void *ctx);
 int irq_request_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx);
+/* A vector with no device behind it (IPIs, tests). */
+int irq_request_vector(irq_handler_fn fn, void *ctx);
 /* For MSI/MSI-X: the device must write *data to *addr. */
 int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data);
 /* Installs fn on a fixed system vector (the LAPIC timer). */

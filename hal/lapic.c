@@ -14,6 +14,8 @@
 #define REG_EOI         0x0b0
 #define REG_SVR         0x0f0
 #define REG_ESR         0x280
+#define REG_ICR_LOW     0x300
+#define REG_ICR_HIGH    0x310
 #define REG_LVT_TIMER   0x320
 #define REG_LVT_LINT0   0x350
 #define REG_LVT_LINT1   0x360
@@ -27,6 +29,8 @@
 #define LVT_LEVEL       (1u << 15)
 #define LVT_ACTIVE_LOW  (1u << 13)
 #define SVR_ENABLE      (1u << 8)
+#define ICR_SELF        (1u << 18)
+#define ICR_PENDING     (1u << 12)
 
 /* Per-CPU hardware, configured by the CPU itself; only the boot CPU yet. */
 static volatile uint8_t *xapic;
@@ -94,6 +98,19 @@ void lapic_set_nmi(uint8_t lint, uint16_t flags)
 	if (((flags >> 2) & 3) == 3)
 		v |= LVT_LEVEL;
 	wr(lint ? REG_LVT_LINT1 : REG_LVT_LINT0, v);
+}
+
+/* Fixed-delivery interrupt to this CPU through the "self" shorthand. */
+void lapic_send_self_ipi(uint8_t vector)
+{
+	if (x2) {
+		wrmsr(0x83f, vector);              /* x2APIC SELF IPI register */
+		return;
+	}
+	wr(REG_ICR_HIGH, 0);
+	wr(REG_ICR_LOW, ICR_SELF | vector);
+	while (rd(REG_ICR_LOW) & ICR_PENDING)
+		cpu_pause();
 }
 
 uint32_t lapic_errors(void)

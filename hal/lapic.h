@@ -18,6 +18,7 @@ void lapic_eoi(void);
 /* Wires LINT0/1 as NMI with the MADT's polarity/trigger flags. */
 void lapic_set_nmi(uint8_t lint, uint16_t flags);
 uint32_t lapic_errors(void);
+void lapic_send_self_ipi(uint8_t vector);
 
 /* Timer: measures its rate against the TSC; then one-shot countdowns. */
 int lapic_timer_calibrate(void);

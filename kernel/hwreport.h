@@ -3,5 +3,6 @@
 #define KERNEL_HWREPORT_H
 
 void hwreport_cpu(void);
+void hwreport_memory(void);
 
 #endif

@@ -108,6 +108,7 @@ void kmain(struct boot_info *bi)
 	mm_init();
 	platform_init();
 	hwreport_cpu();
+	hwreport_memory();
 	pci_init();
 	interrupts_init();
 	/* subsystem init calls go here, in dependency order */

@@ -34,6 +34,10 @@ Case fields:
                directory holds afterwards.
   check        None, or a function check(log_text) -> None that raises
                AssertionError("why") for checks beyond ordered regexes.
+  timed_check  None, or a function timed_check(lines) -> None, like check,
+               given [(seconds since QEMU started, line), ...] with the time
+               each serial line arrived (to within the 50 ms poll), for
+               comparing the kernel's clock with the host's.
 """
 
 import dataclasses
@@ -65,6 +69,7 @@ class Case:
     exit_status: Optional[int] = None
     esp: Optional[Callable[[Path], None]] = None
     check: Optional[Callable[[str], None]] = None
+    timed_check: Optional[Callable[[list], None]] = None
     # Internal: wait for QEMU to exit but accept any status (the ktest run).
     wait_exit: bool = False
 
@@ -180,6 +185,14 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
         proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + list(case.qemu_args),
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=err, env=run_env)
     qemu_start = time.monotonic()
+    arrivals = []
+    if case.timed_check:
+        user_on_line = on_line
+
+        def on_line(line, seconds):
+            arrivals.append((seconds, line))
+            if user_on_line:
+                user_on_line(line, seconds)
     idx, pos, seen_lines = 0, 0, 0
     text = ""
     try:
@@ -221,9 +234,11 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 res.reason = f"timeout after {case.timeout:g} s waiting for {what}; last line: {last[0]!r}"
                 return res
             time.sleep(poll)
-        if case.check:
+        for hook, arg in ((case.check, text), (case.timed_check, arrivals)):
+            if not hook:
+                continue
             try:
-                case.check(text)
+                hook(arg)
             except AssertionError as e:
                 res.reason = f"check failed: {e}"
                 return res
