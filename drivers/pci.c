@@ -127,10 +127,11 @@ static void scan_bus(uint8_t bus)
 
 static void log_device(const struct pci_dev *d)
 {
-	log_info("pci: %02x:%02x.%x %04x:%04x %02x%02x%02x %s%s%s%s", d->bus, d->dev, d->fn,
+	log_info("pci: %02x:%02x.%x %04x:%04x %02x%02x%02x %s%s%s%s%s", d->bus, d->dev, d->fn,
 		 d->vendor, d->device, d->class_code, d->subclass, d->prog_if,
 		 pci_class_name(d->class_code, d->subclass),
-		 d->cap_msi ? " msi" : "", d->cap_msix ? " msix" : "", d->cap_pcie ? " pcie" : "");
+		 d->cap_msi ? " msi" : "", d->cap_msix ? " msix" : "", d->cap_pcie ? " pcie" : "",
+		 d->nvndr_caps ? " vendor-caps" : "");
 	for (int i = 0; i < 6; i++) {
 		const struct pci_bar *b = &d->bar[i];
 		static const char *const kinds[] = { "", "io", "mem32", "mem64" };

@@ -35,16 +35,21 @@ static void port_select(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 		    (uint32_t)(fn & 7) << 8 | (off & 0xfc));
 }
 
+uint32_t pci_cfg_port_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
+{
+	if (off >= 256)
+		return 0xffffffff;
+	port_select(bus, dev, fn, off);
+	return inl(0xcfc);
+}
+
 uint32_t pci_cfg_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
 	volatile void *p = ecam_addr(bus, dev, fn, off & ~3);
 
 	if (p)
 		return *(volatile uint32_t *)p;
-	if (off >= 256)
-		return 0xffffffff;
-	port_select(bus, dev, fn, off);
-	return inl(0xcfc);
+	return pci_cfg_port_read32(bus, dev, fn, off);
 }
 
 uint16_t pci_cfg_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)

@@ -14,6 +14,8 @@ const char *pci_cfg_method(void);
 uint32_t pci_cfg_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 uint16_t pci_cfg_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 uint8_t pci_cfg_read8(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
+/* Always through the ports (the fallback), for comparing the two paths. */
+uint32_t pci_cfg_port_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 void pci_cfg_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
 void pci_cfg_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint16_t v);
 

@@ -1,6 +1,8 @@
 /* In-kernel tests of time and interrupt routing: the clock, HPET against
  * TSC, timer events (order, never early, cancel), vector allocation and a
  * self-IPI through the whole dispatch path, the RTC conversion. */
+#include <drivers/pci.h>
+#include <hal/pci_config.h>
 #include <kernel/ktest.h>
 #include <kernel/platform.h>
 #include <kernel/time.h>
@@ -177,4 +179,20 @@ KTEST(rtc_unix_conversion)
 	KT_EXPECT_EQ(t, rtc_to_unix(&y2038), 2147483648ULL);
 	/* the boot reading is a plausible present */
 	KT_EXPECT(t, platform_boot_unix_time() > 1700000000 && platform_boot_unix_time() < 4102444800LL);
+}
+
+/* The port fallback and ECAM must see the same configuration space. */
+KTEST(pci_port_and_ecam_agree)
+{
+	KT_ASSERT(t, pci_count() > 0);
+	for (unsigned i = 0; i < pci_count(); i++) {
+		const struct pci_dev *d = pci_get(i);
+
+		for (uint16_t off = 0; off < 0x40; off += 4) {
+			if (off == 0x04)
+				continue;   /* the status half may change between reads */
+			KT_EXPECT_EQ(t, pci_cfg_port_read32(d->bus, d->dev, d->fn, off),
+				     pci_cfg_read32(d->bus, d->dev, d->fn, off));
+		}
+	}
 }

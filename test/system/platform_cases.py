@@ -15,6 +15,8 @@ Q35_BASE = [("8086:29c0", "060000"),   # host bridge
             ("8086:2922", "010601"),   # AHCI (holds the ESP)
             ("8086:2930", "0c0500")]   # SMBus
 VIRTIO_BLK = ("1af4:1001", "010000")   # transitional virtio-blk
+VIRTIO_BLK_MODERN = ("1af4:1042", "010000")  # behind a PCIe port: modern only
+ROOT_PORT = ("1b36:000c", "060400")    # PCIe root port: a PCI-to-PCI bridge
 E1000 = ("8086:100e", "020000")
 
 
@@ -51,9 +53,15 @@ def null_disk(i):
 CASES = [
     Case("platform_smp2", smp=2, expect=cpus(2)),
     Case("platform_smp4", smp=4, expect=cpus(4)),
-    Case("platform_pci_devices", expect=cpus(1) + [r"pci: \d+ functions found through ECAM"],
-         qemu_args=null_disk(1) + null_disk(2) + ["-device", "e1000"],
-         check=pci_exactly(Q35_BASE + [VIRTIO_BLK, VIRTIO_BLK, E1000])),
+    # two disks on the root bus, one behind a bridge (bus 1), and a NIC
+    Case("platform_pci_devices", expect=cpus(1) + [r"pci: \d+ functions found through ECAM",
+                                                   r"pci: 01:00\.0 1af4:1042 010000 .*vendor-caps"],
+         qemu_args=null_disk(1) + null_disk(2) + ["-device", "e1000"] +
+         ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1",
+          "-blockdev", "driver=null-co,node-name=nd3,size=1048576",
+          "-device", "virtio-blk-pci,drive=nd3,bus=rp1"],
+         check=pci_exactly(Q35_BASE + [VIRTIO_BLK, VIRTIO_BLK, E1000, ROOT_PORT,
+                                       VIRTIO_BLK_MODERN])),
     Case("platform_sleep_2s", cmdline="sleep=2000",
          expect=[r"time: TSC \d+\.\d+ MHz measured against the HPET", r"time: RTC \d{4}-",
                  r"time: sleeping 2000 ms", r"time: slept \d+ ns"],
