@@ -31,10 +31,12 @@ uint64_t tsc_to_ns(uint64_t ticks)
 	return ticks / hz * 1000000000ULL + ticks % hz * 1000000000ULL / hz;
 }
 
-/* PIT channel 2 gated through port 0x61, counting down ~10 ms once. */
+/* PIT channel 2 gated through port 0x61, counting down 2 ms once: +-1 PIT
+ * tick is 0.04%, good enough for log timestamps until the HPET (or a
+ * longer measurement) refines it. */
 static uint64_t calibrate_pit(void)
 {
-	const uint32_t pit_hz = 1193182, count = pit_hz / 100;
+	const uint32_t pit_hz = 1193182, count = pit_hz / 500;
 	uint64_t t0, t1;
 	uint8_t gate = inb(0x61);
 	long spins = 0;
@@ -53,7 +55,7 @@ static uint64_t calibrate_pit(void)
 	}
 	t1 = rdtsc();
 	outb(0x61, gate);
-	return (t1 - t0) * 100;
+	return (t1 - t0) * pit_hz / count;
 }
 
 void tsc_calibrate(void)
