@@ -4,6 +4,7 @@
  * reported on screen and serial, and control goes back to the firmware. */
 #include "loader.h"
 #include "kernel_limits.h"
+#include <lib/cmdline.h>
 #include <lib/elf_check.h>
 #include <lib/string.h>
 
@@ -127,6 +128,25 @@ static void cmdline_from_options(EFI_HANDLE image, struct boot_info *bi)
 		say("loader: command line from load options\n");
 }
 
+/* Loader options share the kernel's command line under "loader."; the
+ * kernel leaves them alone. */
+static int loader_test_option(const char *text, const char *key)
+{
+	static struct cmdline cl;
+
+	return cmdline_parse(&cl, text) == 0 && cmdline_has(&cl, key);
+}
+
+/* loader.ebs_retry: an allocation between GetMemoryMap and
+ * ExitBootServices changes the map, so the first key is stale and the retry
+ * path runs (the tests use it; firmware can do the same on its own). */
+static void make_map_key_stale(void)
+{
+	EFI_PHYSICAL_ADDRESS page;
+
+	BS->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &page);
+}
+
 static void find_framebuffer(struct boot_info *bi)
 {
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
@@ -222,6 +242,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	UINTN map_size = 0, map_cap, map_key, desc_size, bi_pages;
 	UINT32 desc_ver;
 	uint32_t mmap_cap, tries;
+	int force_retry;
 	EFI_STATUS st;
 	int err;
 
@@ -272,6 +293,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		    BOOT_CMDLINE_MAX - 1);
 	}
 	cmdline_from_options(image, bi);
+	force_retry = loader_test_option(bi->cmdline, "loader.ebs_retry");
 	say("loader: command line \"%s\"\n", bi->cmdline);
 
 	find_framebuffer(bi);
@@ -316,6 +338,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		st = BS->GetMemoryMap(&map_size, (EFI_MEMORY_DESCRIPTOR *)map, &map_key, &desc_size, &desc_ver);
 		if (EFI_ERROR(st))
 			return fail(st, "cannot read the memory map");
+		if (tries == 1 && force_retry)
+			make_map_key_stale();
 		st = BS->ExitBootServices(image, map_key);
 		if (!EFI_ERROR(st))
 			break;

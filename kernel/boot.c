@@ -172,6 +172,8 @@ const char *boot_cmdline_peek(const char *key)
 static void report_unknown(const struct cmdline_opt *o, void *ctx)
 {
 	(void)ctx;
+	if (strncmp(o->key, "loader.", 7) == 0)
+		return;   /* the loader's own options */
 	log_warn("cmdline: unknown option \"%s\"", o->key);
 }
 

@@ -101,6 +101,8 @@ void kmain(struct boot_info *bi)
 
 	banner_tsc = rdtsc();
 	log_info("CosmOS %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
+	if (boot_info()->exit_boot_tries > 1)
+		log_info("boot: ExitBootServices succeeded on try %u", boot_info()->exit_boot_tries);
 	log_info("boot: loader to kernel %llu us, kernel entry to banner %llu us (TSC %llu MHz)",
 		 (unsigned long long)(tsc_to_ns(tsc_at_entry() - boot_info()->loader_tsc) / 1000),
 		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),

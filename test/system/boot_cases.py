@@ -81,3 +81,9 @@ CASES = [
                  r"kernel: nothing more to do; halting"],
          forbid=[r"KERNEL PANIC", r"KTAP"]),
 ]
+
+# The loader's ExitBootServices retry on a stale map key, forced by making
+# the map change between GetMemoryMap and ExitBootServices.
+CASES.append(Case("loader_exit_boot_services_retry", cmdline="loader.ebs_retry",
+                  expect=[BANNER, r"boot: ExitBootServices succeeded on try 2"],
+                  forbid=[r"KERNEL PANIC", r"unknown option \"loader\."]))
