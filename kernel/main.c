@@ -17,9 +17,12 @@
 #include <kernel/mm/mm.h>
 #include <kernel/panic.h>
 #include <kernel/platform.h>
+#include <kernel/proc/process.h>
+#include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <kernel/trap.h>
+#include <lib/string.h>
 
 #define COSMOS_VERSION "0.1"
 
@@ -75,13 +78,23 @@ static void __attribute__((noreturn)) finish(void)
 		end = "exit";
 	if (end && !tests)
 		log_info("kernel: shutdown=%s", end);
-	if (end && __builtin_strcmp(end, "exit") == 0)
+	if (end && strcmp(end, "exit") == 0)
 		power_qemu_exit(failed ? 1 : 0);
-	else if (end && __builtin_strcmp(end, "poweroff") == 0)
+	else if (end && strcmp(end, "poweroff") == 0)
 		power_off();
-	else if (end && __builtin_strcmp(end, "reboot") == 0)
+	else if (end && strcmp(end, "reboot") == 0)
 		power_reset();
+	else if (end && strcmp(end, "halt") != 0)
+		log_warn("kernel: unknown shutdown=%s (exit, poweroff, reboot, halt)", end);
+	/* Boot is done; the machine stays up for the threads that run (input,
+	 * drivers). This thread just never wakes again. */
 	log_info("kernel: nothing more to do; halting");
+	if (sched_active()) {
+		struct waitq forever;
+
+		waitq_init(&forever);
+		waitq_wait_event(&forever, false, 0);
+	}
 	power_halt();
 }
 
@@ -113,6 +126,8 @@ void kmain(struct boot_info *bi)
 	hwreport_memory();
 	pci_init();
 	interrupts_init();
+	sched_init();           /* kmain becomes the first thread */
+	process_init();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }

@@ -1,10 +1,14 @@
 /* Timer events over the LAPIC one-shot. The pending list is sorted; the
  * hardware is always programmed for its head, so an interrupt means "the
  * earliest deadline may have passed": run everything due, then re-arm.
- * Locking: the list is touched with interrupts off (one CPU for now). */
+ * Locking: the list is touched with interrupts off (one CPU for now; SMP
+ * needs a lock here, dropped around the callbacks). Callbacks run with the
+ * list consistent, so they may add and cancel events (the scheduler's
+ * slice and sleep deadlines do). */
 #include <kernel/timer.h>
 #include <kernel/log.h>
 #include <kernel/time.h>
+#include <kernel/sched/sched.h>
 #include <hal/cpu.h>
 #include <hal/irq.h>
 #include <hal/lapic.h>
@@ -99,7 +103,13 @@ void timer_wait_until(uint64_t deadline)
 {
 	struct timer_event ev = { 0 };
 	volatile bool done = false;
-	uint64_t f = cpu_irq_save();
+	uint64_t f;
+
+	/* Once there are threads, waiting is the scheduler's business: the
+	 * CPU goes to someone else (or to the idle thread's halt). */
+	if (sched_active() && thread_sleep_until(deadline) == 0)
+		return;
+	f = cpu_irq_save();
 
 	timer_event_add(&ev, deadline, wake, (void *)&done);
 	while (!done)

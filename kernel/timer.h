@@ -22,8 +22,8 @@ void timer_event_add(struct timer_event *ev, uint64_t deadline,
 		     void (*fn)(struct timer_event *ev, void *ctx), void *ctx);
 /* Returns true if ev was pending and will no longer run. */
 bool timer_event_cancel(struct timer_event *ev);
-/* Waits with interrupts on until time_ns() >= deadline, halting between
- * interrupts (the scheduler replaces this with a blocking sleep). */
+/* Waits until time_ns() >= deadline: the calling thread blocks once the
+ * scheduler runs (before that, the CPU halts between interrupts). */
 void timer_wait_until(uint64_t deadline);
 
 #endif

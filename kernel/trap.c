@@ -5,6 +5,7 @@
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/sched/sched.h>
 #include <lib/fmt.h>
 
 /* Hooks and counters below: set at init or by tests; single CPU with
@@ -83,17 +84,19 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f)
 static void kernel_trap(struct trap_frame *f)
 {
 	if (f->vector >= TRAP_EXCEPTIONS) {
+		sched_interrupt_enter();
 		if (vector_handlers[f->vector & 255]) {
 			vector_handlers[f->vector & 255](f);
-			return;
+		} else if (!interrupt_fallback || !interrupt_fallback((unsigned)f->vector)) {
+			/* Nothing has claimed this vector: say so rather than
+			 * drop it silently. */
+			unexpected++;
+			log_warn("trap: unexpected interrupt vector %llu at %016llx",
+				 (unsigned long long)f->vector, (unsigned long long)f->rip);
 		}
-		if (interrupt_fallback && interrupt_fallback((unsigned)f->vector))
-			return;
-		/* Nothing has claimed this vector: say so rather than drop it
-		 * silently. */
-		unexpected++;
-		log_warn("trap: unexpected interrupt vector %llu at %016llx",
-			 (unsigned long long)f->vector, (unsigned long long)f->rip);
+		/* The handler is done and the EOI sent: the safe point to
+		 * switch threads if the interrupt asked for it. */
+		sched_interrupt_exit();
 		return;
 	}
 	if (f->vector == TRAP_PF && page_fault_hook && page_fault_hook(f, f->cr2))

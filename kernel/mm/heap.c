@@ -7,14 +7,16 @@
 #include <kernel/boot.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
+#include <kernel/sync/spinlock.h>
 #include <lib/string.h>
 
 #define TAG_KIND_MASK 0xff000000u
 #define TAG_SLAB      0x5a000000u  /* | class index */
 #define TAG_LARGE     0x1a000000u  /* | order << 16 | pages */
 
-/* heap state: protected by the heap lock once SMP exists (single CPU with
- * interrupts off for now). */
+/* heap state: protected by heap_lock (threads are preemptive; the lock
+ * nests outside the pmm's). */
+static struct spinlock heap_lock = SPINLOCK_INIT("heap");
 static struct slab_cache caches[HEAP_CLASSES];
 static bool debug;
 static uint64_t debug_errors;
@@ -98,7 +100,7 @@ static int class_for(size_t size)
 	return -1;
 }
 
-static void *alloc(size_t size, uintptr_t caller)
+static void *alloc_unlocked(size_t size, uintptr_t caller)
 {
 	int cls;
 	uint64_t pages, pa;
@@ -123,6 +125,15 @@ static void *alloc(size_t size, uintptr_t caller)
 	return PHYS_TO_VIRT(pa);
 }
 
+static void *alloc(size_t size, uintptr_t caller)
+{
+	uint64_t f = spin_lock_irqsave(&heap_lock);
+	void *p = alloc_unlocked(size, caller);
+
+	spin_unlock_irqrestore(&heap_lock, f);
+	return p;
+}
+
 __attribute__((noinline)) void *kmalloc(size_t size)
 {
 	return alloc(size, (uintptr_t)__builtin_return_address(0));
@@ -143,7 +154,7 @@ static void bad_free(void *p, uintptr_t caller)
 	report(&r);
 }
 
-static void release(void *p, uintptr_t caller)
+static void release_unlocked(void *p, uintptr_t caller)
 {
 	uint64_t va = (uint64_t)p, pa;
 	uint32_t tag;
@@ -170,6 +181,14 @@ static void release(void *p, uintptr_t caller)
 		/* a freed large block has no tag any more: most often a double free */
 		bad_free(p, caller);
 	}
+}
+
+static void release(void *p, uintptr_t caller)
+{
+	uint64_t f = spin_lock_irqsave(&heap_lock);
+
+	release_unlocked(p, caller);
+	spin_unlock_irqrestore(&heap_lock, f);
 }
 
 __attribute__((noinline)) void kfree(void *p)
@@ -219,6 +238,8 @@ __attribute__((noinline)) void *krealloc(void *p, size_t size)
 
 void heap_get_stats(struct heap_stats *s)
 {
+	uint64_t f = spin_lock_irqsave(&heap_lock);
+
 	for (unsigned i = 0; i < HEAP_CLASSES; i++) {
 		s->cls[i].size = caches[i].size;
 		s->cls[i].objects = caches[i].objects;
@@ -227,6 +248,7 @@ void heap_get_stats(struct heap_stats *s)
 	}
 	s->large_objects = large_objects;
 	s->large_pages = large_pages;
+	spin_unlock_irqrestore(&heap_lock, f);
 }
 
 void heap_report(void)
@@ -242,6 +264,9 @@ void heap_report(void)
 
 void heap_shrink(void)
 {
+	uint64_t f = spin_lock_irqsave(&heap_lock);
+
 	for (unsigned i = 0; i < HEAP_CLASSES; i++)
 		slab_shrink(&caches[i]);
+	spin_unlock_irqrestore(&heap_lock, f);
 }

@@ -5,6 +5,7 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/sync/spinlock.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
 
@@ -12,8 +13,9 @@
 /* Runs of RAM closer than this share a zone; the gap frames stay reserved. */
 #define PMM_MERGE_GAP 256
 
-/* pmm state: protected by the pmm lock once SMP exists (single CPU with
- * interrupts off for now). */
+/* pmm state: the zones' free lists and frame metadata are protected by
+ * pmm_lock (threads are preemptive); the rest is written only at init. */
+static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
 static struct buddy_zone zones[PMM_MAX_ZONES];
 static unsigned nzones;
 static uint64_t usable_pages, total_pages, reserved_pages, meta_pages;
@@ -195,14 +197,19 @@ void pmm_reclaim_acpi_memory(void)
 
 uint64_t pmm_alloc(unsigned order)
 {
+	uint64_t f = spin_lock_irqsave(&pmm_lock), pa = 0;
+
 	/* high zones first: low memory stays for devices that need it */
 	for (unsigned i = nzones; i-- > 0;) {
 		uint64_t pfn = buddy_alloc(&zones[i], order);
 
-		if (pfn != BUDDY_ALLOC_FAIL)
-			return pfn * PMM_PAGE;
+		if (pfn != BUDDY_ALLOC_FAIL) {
+			pa = pfn * PMM_PAGE;
+			break;
+		}
 	}
-	return 0;
+	spin_unlock_irqrestore(&pmm_lock, f);
+	return pa;
 }
 
 uint64_t pmm_alloc_zeroed(unsigned order)
@@ -217,10 +224,12 @@ uint64_t pmm_alloc_zeroed(unsigned order)
 void pmm_free(uint64_t phys, unsigned order)
 {
 	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
+	uint64_t f = spin_lock_irqsave(&pmm_lock);
 
 	if (phys % PMM_PAGE || !z || buddy_free(z, phys / PMM_PAGE, order) != 0)
 		panic("pmm: bad free of %#llx order %u from %p", (unsigned long long)phys, order,
 		      __builtin_return_address(0));
+	spin_unlock_irqrestore(&pmm_lock, f);
 }
 
 uint32_t pmm_tag(uint64_t phys)

@@ -6,6 +6,7 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/sync/spinlock.h>
 #include <kernel/trap.h>
 #include <hal/cpu_features.h>
 #include <hal/mmio.h>
@@ -17,8 +18,10 @@ extern char __data_start[], __kernel_end[];
 
 #define KVA_PAGES (VMM_KVA_SIZE / PAGE_SIZE)
 
-/* vmm state: protected by the kernel address-space lock once SMP exists
- * (single CPU with interrupts off for now). */
+/* vmm state: the KVA bitmaps and the kernel page tables are protected by
+ * kva_lock once threads run (it nests outside the pmm's lock); the rest is
+ * written only at init. */
+static struct spinlock kva_lock = SPINLOCK_INIT("kva");
 static uint64_t kernel_root;
 static vmm_user_fault_fn user_fault_handler;
 /* KVA bookkeeping, one bit per page: used, and the first (guard) page of
@@ -220,7 +223,7 @@ static void unmap_pages(uint64_t va, uint64_t pages, bool free_frames)
 	}
 }
 
-void *vmm_alloc(size_t bytes)
+static inline __attribute__((always_inline)) void *vmm_alloc_unlocked(size_t bytes)
 {
 	uint64_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, i, va;
 
@@ -241,7 +244,7 @@ void *vmm_alloc(size_t bytes)
 	return (void *)va;
 }
 
-void vmm_free(void *p)
+static inline __attribute__((always_inline)) void vmm_free_unlocked(void *p)
 {
 	uint64_t va = (uint64_t)p, n;
 
@@ -257,7 +260,7 @@ void vmm_free(void *p)
 void *vmm_stack_alloc(size_t bytes) { return vmm_alloc(bytes); }
 void vmm_stack_free(void *base) { vmm_free(base); }
 
-void *vmm_map_mmio(uint64_t phys, size_t bytes)
+static inline __attribute__((always_inline)) void *vmm_map_mmio_unlocked(uint64_t phys, size_t bytes)
 {
 	uint64_t off = phys % PAGE_SIZE, base = phys - off;
 	uint64_t pages = (off + bytes + PAGE_SIZE - 1) / PAGE_SIZE, i, va;
@@ -276,7 +279,7 @@ void *vmm_map_mmio(uint64_t phys, size_t bytes)
 	return (void *)(va + off);
 }
 
-void vmm_unmap_mmio(void *p)
+static inline __attribute__((always_inline)) void vmm_unmap_mmio_unlocked(void *p)
 {
 	uint64_t va = (uint64_t)p & ~(PAGE_SIZE - 1), n;
 
@@ -286,4 +289,40 @@ void vmm_unmap_mmio(void *p)
 	    !(n = kva_release((va - VMM_KVA_BASE) / PAGE_SIZE)))
 		panic("vmm: unmap of %p, which vmm_map_mmio did not return", p);
 	unmap_pages(va, n, false);
+}
+
+/* The public entry points: the bodies above under kva_lock (inlined, so
+ * their panic messages still name the real caller). */
+void *vmm_alloc(size_t bytes)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+	void *p = vmm_alloc_unlocked(bytes);
+
+	spin_unlock_irqrestore(&kva_lock, f);
+	return p;
+}
+
+void vmm_free(void *p)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+
+	vmm_free_unlocked(p);
+	spin_unlock_irqrestore(&kva_lock, f);
+}
+
+void *vmm_map_mmio(uint64_t phys, size_t bytes)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+	void *p = vmm_map_mmio_unlocked(phys, bytes);
+
+	spin_unlock_irqrestore(&kva_lock, f);
+	return p;
+}
+
+void vmm_unmap_mmio(void *p)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+
+	vmm_unmap_mmio_unlocked(p);
+	spin_unlock_irqrestore(&kva_lock, f);
 }

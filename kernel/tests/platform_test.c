@@ -5,6 +5,7 @@
 #include <hal/pci_config.h>
 #include <kernel/ktest.h>
 #include <kernel/platform.h>
+#include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <hal/cpu.h>
@@ -16,15 +17,13 @@
 
 #define MS 1000000ULL
 
-/* Halts until *flag is set or the deadline passes (some event must be
- * armed to wake us; the callers arm one that ends the wait). */
+/* Timer callbacks bump a counter and wake this queue; the test thread
+ * sleeps on it until the counter reaches what it waits for. */
+static struct waitq test_wq;
+
 static void wait_flag(volatile int *flag, int want, uint64_t limit_ns)
 {
-	uint64_t flags = cpu_irq_save();
-
-	while (*flag < want && time_ns() < limit_ns)
-		cpu_wait_for_interrupt();
-	cpu_irq_restore(flags);
+	waitq_wait_event(&test_wq, *flag >= want, limit_ns);
 }
 
 KTEST(time_is_monotonic)
@@ -75,6 +74,7 @@ static void log_order_index(struct timer_event *ev, void *ctx)
 	if (l->n < 4)
 		l->order[l->n] = idx;
 	l->n++;
+	waitq_wake_all(&test_wq);
 }
 
 KTEST(timer_events_run_in_order_never_early)
@@ -82,6 +82,7 @@ KTEST(timer_events_run_in_order_never_early)
 	struct order_log l = { 0, { -1, -1, -1, -1 }, 0 };
 	uint64_t now = time_ns();
 
+	waitq_init(&test_wq);
 	timer_event_add(&order_ev[0], now + 3 * MS, log_order_index, &l);
 	timer_event_add(&order_ev[1], now + 1 * MS, log_order_index, &l);
 	timer_event_add(&order_ev[2], now + 2 * MS, log_order_index, &l);
@@ -97,16 +98,20 @@ static void count_fire(struct timer_event *ev, void *ctx)
 {
 	(void)ev;
 	(*(volatile int *)ctx)++;
+	waitq_wake_all(&test_wq);
 }
 
 KTEST(timer_event_cancel)
 {
 	struct timer_event victim = { 0 }, waker = { 0 };
 	volatile int fired = 0, woke = 0;
-	uint64_t now = time_ns();
+	uint64_t now = time_ns(), flags;
 
+	waitq_init(&test_wq);
+	flags = cpu_irq_save();   /* so it cannot fire before the cancel */
 	timer_event_add(&victim, now + 1 * MS, count_fire, (void *)&fired);
 	KT_EXPECT(t, timer_event_cancel(&victim));
+	cpu_irq_restore(flags);
 	KT_EXPECT(t, !timer_event_cancel(&victim));   /* not pending any more */
 	timer_event_add(&waker, now + 3 * MS, count_fire, (void *)&woke);
 	wait_flag(&woke, 1, now + 500 * MS);

@@ -1,0 +1,36 @@
+/* Per-CPU structures and the GS base that points at them. The array is
+ * static so the boot CPU has one before the heap exists. */
+#include <hal/percpu.h>
+#include <hal/cpu.h>
+
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/* Written once per CPU at its bring-up, read-only afterwards. */
+static struct percpu cpus[PERCPU_MAX];
+static uint32_t ncpus;
+
+void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id)
+{
+	pc->self = pc;
+	pc->cpu_id = cpu_id;
+	pc->apic_id = apic_id;
+	wrmsr(MSR_GS_BASE, (uint64_t)pc);
+	/* swapgs exchanges these on the way to and from user mode; until then
+	 * both name the kernel's structure so a stray swapgs is harmless. */
+	wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)pc);
+	if (cpu_id + 1 > ncpus)
+		ncpus = cpu_id + 1;
+}
+
+void percpu_init_boot(uint32_t apic_id)
+{
+	percpu_install(&cpus[0], 0, apic_id);
+}
+
+struct percpu *percpu_get_cpu(uint32_t cpu_id)
+{
+	return cpu_id < ncpus ? &cpus[cpu_id] : 0;
+}
+
+uint32_t percpu_cpu_count(void) { return ncpus; }

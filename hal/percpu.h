@@ -1,0 +1,56 @@
+/* Per-CPU data reached through the GS base: each CPU's struct percpu is
+ * found with one %gs-relative load, so no lock is needed to ask "who am I". */
+#ifndef HAL_PERCPU_H
+#define HAL_PERCPU_H
+
+#include <stdint.h>
+
+#define PERCPU_MAX 64
+
+/* Only its own CPU writes these fields (interrupts off where an interrupt
+ * handler could race), so they need no lock. */
+struct percpu {
+	struct percpu *self;      /* offset 0: %gs:0 gives the structure */
+	void *current;            /* offset 8: the running thread (kernel/sched) */
+	uint32_t cpu_id;          /* dense index, 0 for the boot CPU */
+	uint32_t apic_id;
+	void *sched;              /* the CPU's run queue (kernel/sched) */
+	int locks_held;           /* spinlocks this CPU holds (debug checks) */
+	int in_interrupt;         /* > 0 inside an interrupt handler */
+};
+
+/* Points this CPU's GS base (and KERNEL_GS_BASE, for swapgs later) at pc. */
+void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id);
+/* The boot CPU's structure, installed by percpu_init_boot. */
+void percpu_init_boot(uint32_t apic_id);
+struct percpu *percpu_get_cpu(uint32_t cpu_id);
+uint32_t percpu_cpu_count(void);
+
+/* A flags word with interrupts enabled, for restoring into a fresh thread. */
+#define CPU_FLAGS_IRQ_ON (1ull << 9)
+
+/* Were interrupts enabled in a flags word from cpu_irq_save()? */
+static inline int cpu_flags_irq_enabled(uint64_t flags) { return (flags >> 9) & 1; }
+
+static inline struct percpu *percpu_self(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+static inline void *percpu_current(void)
+{
+	void *t;
+
+	__asm__ volatile("movq %%gs:8, %0" : "=r"(t));
+	return t;
+}
+
+static inline void percpu_set_current(void *t)
+{
+	__asm__ volatile("movq %0, %%gs:8" : : "r"(t) : "memory");
+}
+
+#endif

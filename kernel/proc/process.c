@@ -1,0 +1,290 @@
+/* Processes (see process.h). One table mutex protects the process table,
+ * the parent/child tree, states and each process's thread list; a
+ * process's own mutex protects its regions and handle table. */
+#include <kernel/proc/process.h>
+#include <cosmos/errno.h>
+#include <hal/paging.h>
+#include <kernel/log.h>
+#include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
+#include <kernel/mm/vmm.h>
+#include <kernel/panic.h>
+#include <lib/string.h>
+
+#define USER_TOP 0x0000800000000000ull
+
+static struct mutex table_lock;
+/* Under table_lock: */
+static struct list_node all_procs = LIST_INIT(all_procs);
+static struct condvar child_cv;   /* some process became a zombie */
+static unsigned nprocs;
+static int next_pid = 1;
+/* The kernel itself: parent of every process a kernel thread creates and
+ * of orphans. Its threads are the ones with no process. */
+static struct process kernel_proc;
+
+void process_init(void)
+{
+	mutex_init(&table_lock, "proc_table");
+	cond_init(&child_cv);
+	kernel_proc.pid = 0;
+	kernel_proc.prio = SCHED_PRIO_DEFAULT;
+	kernel_proc.root = vmm_kernel_root();
+	list_init(&kernel_proc.children);
+	list_init(&kernel_proc.threads);
+	list_init(&kernel_proc.sibling);
+	mutex_init(&kernel_proc.lock, "kernel_proc");
+	strlcpy(kernel_proc.name, "kernel", sizeof(kernel_proc.name));
+	list_add_tail(&all_procs, &kernel_proc.all_node);
+	nprocs = 1;
+}
+
+struct process *process_current(void)
+{
+	struct thread *t = thread_current();
+
+	return t && t->proc ? t->proc : &kernel_proc;
+}
+
+struct process *process_create(const char *name, int prio)
+{
+	struct process *p = kzalloc(sizeof(*p));
+	struct process *parent = process_current();
+
+	if (!p)
+		return 0;
+	p->root = paging_create(vmm_kernel_root());
+	if (!p->root) {
+		kfree(p);
+		return 0;
+	}
+	p->prio = prio;
+	p->state = PROC_ALIVE;
+	list_init(&p->children);
+	list_init(&p->threads);
+	mutex_init(&p->lock, "proc");
+	handle_table_init(&p->handles);
+	strlcpy(p->name, name, sizeof(p->name));
+	mutex_lock(&table_lock);
+	p->pid = next_pid++;
+	p->parent = parent;
+	list_add_tail(&parent->children, &p->sibling);
+	list_add_tail(&all_procs, &p->all_node);
+	nprocs++;
+	mutex_unlock(&table_lock);
+	return p;
+}
+
+int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t;
+	int err = 0;
+
+	mutex_lock(&table_lock);
+	if (p == &kernel_proc || p->exiting || p->state != PROC_ALIVE) {
+		err = -ESRCH;
+	} else if (!(t = thread_create_in(p, name, fn, arg, p->prio, THREAD_DETACHED))) {
+		err = -ENOMEM;
+	} else {
+		/* It may already be running, but it cannot end before this:
+		 * its exit takes table_lock. */
+		list_add_tail(&p->threads, &t->proc_node);
+		p->nthreads++;
+	}
+	mutex_unlock(&table_lock);
+	return err;
+}
+
+static void unmap_range(struct process *p, uint64_t va, uint64_t pages)
+{
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t pa, size;
+
+		if (paging_unmap(p->root, va + i * PAGE_SIZE, &pa, &size) == 0)
+			pmm_free(pa, 0);
+	}
+}
+
+int process_map_anon(struct process *p, uint64_t va, uint64_t pages)
+{
+	struct proc_region *r;
+	uint64_t i;
+	int err = 0;
+
+	if ((va & (PAGE_SIZE - 1)) || va < PAGE_SIZE || pages == 0 ||
+	    pages > (USER_TOP - va) / PAGE_SIZE)
+		return -EINVAL;
+	r = kmalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	mutex_lock(&p->lock);
+	for (i = 0; i < pages && !err; i++) {
+		uint64_t pa = pmm_alloc_zeroed(0);
+
+		if (!pa) {
+			err = -ENOMEM;
+			break;
+		}
+		err = paging_map(p->root, va + i * PAGE_SIZE, pa, PAGE_SIZE,
+				 PAGING_WRITE | PAGING_USER);
+		if (err)
+			pmm_free(pa, 0);
+	}
+	if (err) {
+		unmap_range(p, va, i);
+		kfree(r);
+	} else {
+		r->va = va;
+		r->pages = pages;
+		r->next = p->regions;
+		p->regions = r;
+	}
+	mutex_unlock(&p->lock);
+	return err;
+}
+
+/* Frees everything p owns but its struct (the zombie keeps that). Only its
+ * last thread, on its way out, calls this: nothing else uses p's memory. */
+static void process_teardown(struct process *p)
+{
+	mutex_lock(&p->lock);
+	while (p->regions) {
+		struct proc_region *r = p->regions;
+
+		p->regions = r->next;
+		unmap_range(p, r->va, r->pages);
+		kfree(r);
+	}
+	handle_table_destroy(&p->handles);
+	mutex_unlock(&p->lock);
+	/* Kernel threads run on the kernel's tables, so nobody has p->root
+	 * loaded; with user mode the switch away from it must come first. */
+	paging_destroy(p->root);
+	p->root = 0;
+}
+
+static void process_free(struct process *p)
+{
+	list_del(&p->sibling);
+	list_del(&p->all_node);
+	nprocs--;
+	kfree(p);
+}
+
+void process_thread_exiting(struct thread *t, int code)
+{
+	struct process *p = t->proc;
+	bool last;
+
+	mutex_lock(&table_lock);
+	list_del(&t->proc_node);
+	p->nthreads--;
+	p->cpu_ns += t->cpu_ns;
+	last = p->nthreads == 0;
+	if (last && !p->exiting) {
+		p->exiting = true;
+		p->exit_status = code;
+	}
+	mutex_unlock(&table_lock);
+	if (!last)
+		return;
+	process_teardown(p);
+
+	mutex_lock(&table_lock);
+	/* Children pass to the kernel; zombies among them go now. */
+	while (!list_empty(&p->children)) {
+		struct process *c = list_entry(p->children.next, struct process, sibling);
+
+		list_del(&c->sibling);
+		if (c->state == PROC_ZOMBIE) {
+			list_add_tail(&kernel_proc.children, &c->sibling);
+			process_free(c);
+		} else {
+			c->parent = &kernel_proc;
+			list_add_tail(&kernel_proc.children, &c->sibling);
+		}
+	}
+	p->state = PROC_ZOMBIE;
+	cond_broadcast(&child_cv);
+	mutex_unlock(&table_lock);
+}
+
+void process_exit(int status)
+{
+	struct process *p = process_current();
+
+	if (p == &kernel_proc)
+		panic("process_exit from a kernel thread");
+	mutex_lock(&table_lock);
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	mutex_unlock(&table_lock);
+	thread_exit(status);
+}
+
+bool process_should_exit(void)
+{
+	return process_current()->exiting;
+}
+
+int process_wait(int pid, int *status, uint64_t deadline)
+{
+	struct process *me = process_current();
+	int err;
+
+	mutex_lock(&table_lock);
+	for (;;) {
+		bool any = false;
+
+		list_for_each(n, &me->children) {
+			struct process *c = list_entry(n, struct process, sibling);
+
+			if (pid > 0 && c->pid != pid)
+				continue;
+			any = true;
+			if (c->state == PROC_ZOMBIE) {
+				int found = c->pid;
+
+				if (status)
+					*status = c->exit_status;
+				process_free(c);
+				mutex_unlock(&table_lock);
+				return found;
+			}
+		}
+		if (!any) {
+			mutex_unlock(&table_lock);
+			return -ECHILD;
+		}
+		err = cond_wait(&child_cv, &table_lock, deadline);
+		if (err) {
+			mutex_unlock(&table_lock);
+			return err;
+		}
+	}
+}
+
+void process_list(void)
+{
+	mutex_lock(&table_lock);
+	log_info("proc: %5s %5s %-7s %4s %7s %10s %s", "pid", "ppid", "state", "prio",
+		 "threads", "cpu_ms", "name");
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+		uint64_t ns = p->cpu_ns;
+
+		/* thread CPU times are read without the scheduler lock: a
+		 * listing may be a slice out of date */
+		list_for_each(m, &p->threads)
+			ns += list_entry(m, struct thread, proc_node)->cpu_ns;
+		log_info("proc: %5d %5d %-7s %4d %7u %10llu %s", p->pid,
+			 p->parent ? p->parent->pid : 0,
+			 p->state == PROC_ALIVE ? (p->exiting ? "exiting" : "alive") : "zombie",
+			 p->prio, p->nthreads, (unsigned long long)(ns / 1000000), p->name);
+	}
+	mutex_unlock(&table_lock);
+}
+
+unsigned process_count(void) { return nprocs; }
