@@ -8,6 +8,7 @@
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
+#include <kernel/blk.h>
 #include <kernel/crash.h>
 #include <kernel/hwreport.h>
 #include <kernel/interrupts.h>
@@ -128,6 +129,8 @@ void kmain(struct boot_info *bi)
 	interrupts_init();
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
+	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
+	blk_test_from_cmdline();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }

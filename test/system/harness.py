@@ -18,7 +18,9 @@ Case fields:
                pass [] when a panic is the point of the test)
   timeout      seconds for the whole run (ESP build + boot), default 60
   memory, smp  QEMU -m and -smp (default "512M", 1)
-  qemu_args    extra QEMU arguments (e.g. a virtio disk)
+  qemu_args    extra QEMU arguments (e.g. a virtio disk); "{case_dir}" in
+               them becomes this case's run directory (the esp hook gets
+               its esp/ subdirectory, so it can make disk images there)
   exit_status  None: stop QEMU as soon as the last expect has matched.
                A number: wait for QEMU to exit by itself and compare its exit
                status (isa-debug-exit gives (code << 1) | 1: shutdown=exit with
@@ -38,10 +40,25 @@ Case fields:
                given [(seconds since QEMU started, line), ...] with the time
                each serial line arrived (to within the 50 ms poll), for
                comparing the kernel's clock with the host's.
+  qmp          steps driving QEMU through QMP (one connection on a unix
+               socket, opened at the first step): a list of
+               (regex, [action, ...]); the actions run, in order, once the
+               regex has matched a serial line after the previous step's
+               match. The case does not end before every step has run.
+               Actions come from the helpers below: qmp_keys("shift-a",
+               "ret", ...) (send-key per combination), qmp_mouse(dx, dy,
+               wheel), qmp_buttons(pressed, released),
+               qmp_screendump("tag") (PNG at $(BUILD)/test-logs/<name>.<tag>.png),
+               or a raw ("command", {arguments}).
+  screens      None, or a function screens(pngs, log_text) -> None, called
+               at the end with {tag: Path} of the screendumps; raises
+               AssertionError like check.
 """
 
 import dataclasses
+import json
 import os
+import socket
 import re
 import shutil
 import subprocess
@@ -70,6 +87,8 @@ class Case:
     esp: Optional[Callable[[Path], None]] = None
     check: Optional[Callable[[str], None]] = None
     timed_check: Optional[Callable[[list], None]] = None
+    qmp: list = dataclasses.field(default_factory=list)
+    screens: Optional[Callable[[dict, str], None]] = None
     # Internal: wait for QEMU to exit but accept any status (the ktest run).
     wait_exit: bool = False
 
@@ -181,8 +200,13 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
     run_env = dict(os.environ, MEM=str(case.memory), SMP=str(case.smp))
     run_env.pop("KVM", None)
     deadline = start + case.timeout
+    qmp_args, qmp_path = [], case_dir / "qmp.sock"
+    if case.qmp:
+        if qmp_path.exists():
+            qmp_path.unlink()
+        qmp_args = ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
     with open(log_path, "wb") as log, open(err_path, "wb") as err:
-        proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + list(case.qemu_args),
+        proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + [a.replace("{case_dir}", str(case_dir)) for a in case.qemu_args] + qmp_args,
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=err, env=run_env)
     qemu_start = time.monotonic()
     arrivals = []
@@ -194,6 +218,8 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
             if user_on_line:
                 user_on_line(line, seconds)
     idx, pos, seen_lines = 0, 0, 0
+    step, step_pos, qmp, pngs = 0, 0, None, {}
+    qmp_steps = [(re.compile(r, re.M), acts) for r, acts in case.qmp]
     text = ""
     try:
         while True:
@@ -210,12 +236,25 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 if m:
                     res.reason = f"forbidden /{f.pattern}/ matched: {_line_at(text, m.start())!r}"
                     return res
+            while step < len(qmp_steps) and not finished:
+                m = qmp_steps[step][0].search(text, step_pos)
+                if not m:
+                    break
+                try:
+                    if qmp is None:
+                        qmp = Qmp(qmp_path)
+                    for action in qmp_steps[step][1]:
+                        _run_qmp_action(qmp, env, case, action, pngs)
+                except (OSError, RuntimeError, ValueError) as e:
+                    res.reason = f"QMP step {step} (after /{qmp_steps[step][0].pattern}/) failed: {e}"
+                    return res
+                step_pos, step = m.end(), step + 1
             while idx < len(expect):
                 m = expect[idx].search(text, pos)
                 if not m:
                     break
                 pos, idx = m.end(), idx + 1
-            if idx == len(expect) and not want_exit:
+            if idx == len(expect) and step == len(qmp_steps) and not want_exit:
                 break
             if finished:
                 res.status = status
@@ -223,18 +262,24 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                     res.reason = (f"QEMU exited with status {status} before "
                                   f"/{expect[idx].pattern}/ appeared")
                     return res
+                if step < len(qmp_steps):
+                    res.reason = (f"QEMU exited with status {status} before QMP step {step} "
+                                  f"(after /{qmp_steps[step][0].pattern}/)")
+                    return res
                 if case.exit_status is not None and status != case.exit_status:
                     res.reason = f"QEMU exit status {status}, expected {case.exit_status}"
                     return res
                 break
             if time.monotonic() > deadline:
                 what = (f"/{expect[idx].pattern}/" if idx < len(expect)
-                        else "QEMU to exit")
+                        else f"/{qmp_steps[step][0].pattern}/ for QMP step {step}"
+                        if step < len(qmp_steps) else "QEMU to exit")
                 last = text.strip().splitlines()[-1:] or ["(no output)"]
                 res.reason = f"timeout after {case.timeout:g} s waiting for {what}; last line: {last[0]!r}"
                 return res
             time.sleep(poll)
-        for hook, arg in ((case.check, text), (case.timed_check, arrivals)):
+        screens = (lambda arg: case.screens(pngs, arg)) if case.screens else None
+        for hook, arg in ((case.check, text), (case.timed_check, arrivals), (screens, text)):
             if not hook:
                 continue
             try:
@@ -248,6 +293,8 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
         res.ok = True
         return res
     finally:
+        if qmp:
+            qmp.close()
         _stop(proc)
         res.log = text if text else _complete_lines(log_path.read_bytes(), True)
         res.seconds = time.monotonic() - start
@@ -258,6 +305,93 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
             err_path.unlink()
         elif not res.ok and res.reason:
             res.reason += f"; QEMU stderr: {err_text[:300]}"
+
+
+def qmp_keys(*combos, hold_ms=20):
+    """One send-key per combination; "ctrl-alt-delete" presses all three."""
+    return [("send-key", {"keys": [{"type": "qcode", "data": k} for k in c.split("-") if k]
+                          if c != "minus" else [{"type": "qcode", "data": "minus"}],
+                          "hold-time": hold_ms}) for c in combos]
+
+
+def qmp_mouse(dx=0, dy=0, wheel=0):
+    """Relative motion (QEMU's y grows downwards) and wheel clicks (up > 0)."""
+    events = [{"type": "rel", "data": {"axis": a, "value": v}}
+              for a, v in (("x", dx), ("y", dy)) if v]
+    acts = [("input-send-event", {"events": events})] if events else []
+    for _ in range(abs(wheel)):
+        b = "wheel-up" if wheel > 0 else "wheel-down"
+        acts += qmp_buttons([b], []) + qmp_buttons([], [b])
+    return acts
+
+
+def qmp_buttons(pressed, released):
+    events = ([{"type": "btn", "data": {"down": True, "button": b}} for b in pressed] +
+              [{"type": "btn", "data": {"down": False, "button": b}} for b in released])
+    return [("input-send-event", {"events": events})]
+
+
+def qmp_screendump(tag):
+    return [("screendump", tag)]
+
+
+class Qmp:
+    """One QMP connection (a QMP socket serves one client at a time)."""
+
+    def __init__(self, path, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.settimeout(timeout)
+                self.sock.connect(str(path))
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(POLL)
+        self.file = self.sock.makefile("rw")
+        self._reply()                        # the greeting
+        self.command("qmp_capabilities")
+
+    def _reply(self):
+        line = self.file.readline()
+        if not line:
+            raise ConnectionError("QMP connection closed")
+        return json.loads(line)
+
+    def command(self, name, args=None):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.file.write(json.dumps(msg) + "\n")
+        self.file.flush()
+        while True:
+            r = self._reply()
+            if "error" in r:
+                raise RuntimeError(f"QMP {name}: {r['error'].get('desc', r['error'])}")
+            if "return" in r:
+                return r["return"]       # anything else is an event
+
+    def close(self):
+        try:
+            self.file.close()
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def _run_qmp_action(qmp, env, case, action, pngs):
+    name, arg = action
+    if name == "screendump":
+        path = (env.log_dir / f"{case.name}.{arg}.png").resolve()
+        if path.exists():
+            path.unlink()
+        qmp.command("screendump", {"filename": str(path), "format": "png"})
+        pngs[arg] = path
+    else:
+        qmp.command(name, arg)
 
 
 def _line_at(text, offset):
