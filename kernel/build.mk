@@ -11,6 +11,17 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=
 
 KERNEL_SRC := $(wildcard hal/*.c hal/*.S kernel/*.c kernel/*/*.c drivers/*.c drivers/*/*.c fs/*.c fs/*/*.c sys/*.c lib/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRC))
+
+# Sources made at build time: the console font from its hand-drawn text.
+KERNEL_OBJ += $(BUILD)/kernel/gen/font8x16.c.o
+$(BUILD)/kernel/gen/font8x16.c: fonts/cosmos8x16.txt scripts/gen-font.py
+	$(call say,GEN,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) scripts/gen-font.py $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/kernel/gen/%.c.o: $(BUILD)/kernel/gen/%.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 KERNEL_LDS := kernel/kernel.ld
 

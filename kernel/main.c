@@ -3,12 +3,13 @@
  * subsystems; finally it runs what the command line asks for. */
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
-#include <drivers/serial.h>
+#include <drivers/console.h>
 #include <hal/cpu.h>
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/blk.h>
+#include <kernel/console_setup.h>
 #include <kernel/crash.h>
 #include <kernel/hwreport.h>
 #include <kernel/interrupts.h>
@@ -105,8 +106,7 @@ void kmain(struct boot_info *bi)
 
 	tsc_early_init();
 	seed_stack_guard();
-	if (serial_init())
-		log_add_sink(serial_write);
+	console_early_init();   /* serial first; screens join in console_setup */
 	trap_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");
@@ -126,9 +126,11 @@ void kmain(struct boot_info *bi)
 	hwreport_cpu();
 	hwreport_memory();
 	pci_init();
+	console_setup();
 	interrupts_init();
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
+	input_setup();          /* PS/2 needs interrupts on */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	/* subsystem init calls go here, in dependency order */

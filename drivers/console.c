@@ -1,0 +1,120 @@
+/* Console fan-out. Locking: outputs[], history and every output's state are
+ * protected by disabling interrupts around each write (one CPU for now; an
+ * SMP kernel adds a spinlock in console_write). */
+#include <cosmos/errno.h>
+#include <drivers/console.h>
+#include <drivers/serial.h>
+#include <hal/cpu.h>
+#include <kernel/log.h>
+#include <lib/string.h>
+
+#define CONSOLE_MAX     4
+#define HISTORY_SIZE    8192
+
+struct output {
+	const char *name;
+	const struct console_ops *ops;
+	void *ctx;
+	bool active;
+};
+
+static struct output outputs[CONSOLE_MAX];
+static unsigned noutputs;
+static char history[HISTORY_SIZE];     /* ring of the last bytes written */
+static size_t history_pos;
+static bool history_wrapped;
+
+static void serial_out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	serial_write(s, n);
+}
+
+static const struct console_ops serial_ops = { .write = serial_out };
+
+void console_early_init(void)
+{
+	if (serial_init())
+		console_add("serial", &serial_ops, NULL, false);
+	log_add_sink(console_write);
+}
+
+static void replay(struct output *o)
+{
+	size_t start = history_wrapped ? history_pos : 0;
+	size_t len = history_wrapped ? HISTORY_SIZE : history_pos;
+	size_t skip = 0;
+
+	/* begin at a line start, so no half line or half escape shows */
+	if (history_wrapped) {
+		while (skip < len && history[(start + skip) % HISTORY_SIZE] != '\n')
+			skip++;
+		skip++;
+	}
+	for (size_t i = skip; i < len;) {
+		size_t at = (start + i) % HISTORY_SIZE;
+		size_t run = HISTORY_SIZE - at < len - i ? HISTORY_SIZE - at : len - i;
+
+		o->ops->write(o->ctx, history + at, run);
+		i += run;
+	}
+}
+
+int console_add(const char *name, const struct console_ops *ops, void *ctx, bool do_replay)
+{
+	uint64_t flags;
+	struct output *o;
+
+	if (noutputs == CONSOLE_MAX)
+		return -ENOSPC;
+	flags = cpu_irq_save();
+	o = &outputs[noutputs];
+	*o = (struct output){ .name = name, .ops = ops, .ctx = ctx, .active = true };
+	if (do_replay)
+		replay(o);
+	noutputs++;
+	cpu_irq_restore(flags);
+	return 0;
+}
+
+static struct output *find(const char *name)
+{
+	for (unsigned i = 0; i < noutputs; i++)
+		if (strcmp(outputs[i].name, name) == 0)
+			return &outputs[i];
+	return NULL;
+}
+
+int console_enable(const char *name, bool on)
+{
+	struct output *o = find(name);
+
+	if (!o)
+		return -ENOENT;
+	o->active = on;
+	return 0;
+}
+
+bool console_active(const char *name)
+{
+	struct output *o = find(name);
+
+	return o && o->active;
+}
+
+void console_write(const char *s, size_t n)
+{
+	uint64_t flags = cpu_irq_save();
+
+	for (size_t i = 0; i < n; i++) {
+		history[history_pos++] = s[i];
+		if (history_pos == HISTORY_SIZE) {
+			history_pos = 0;
+			history_wrapped = true;
+		}
+	}
+	for (unsigned i = 0; i < noutputs; i++)
+		if (outputs[i].active)
+			outputs[i].ops->write(outputs[i].ctx, s, n);
+	cpu_irq_restore(flags);
+}

@@ -1,0 +1,230 @@
+/* Framebuffer console. The pointer is drawn by XOR so it can be removed
+ * without saving pixels; it is taken off around every text write.
+ * Locking: all state is used with interrupts off (console_write, and the
+ * mouse interrupt calling fbcon_pointer). */
+#include <cosmos/errno.h>
+#include <drivers/fbcon.h>
+#include <drivers/font.h>
+#include <drivers/term.h>
+#include <hal/cpu.h>
+#include <hal/mmio.h>
+
+#define FB_MAX_DIM 16384
+
+/* The VGA text palette, so both consoles show the same colours. */
+static const uint32_t vga_rgb[16] = {
+	0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
+	0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
+};
+
+/* A 10x16 arrow; '#' pixels are inverted. */
+static const uint16_t arrow[16] = {
+	0x200, 0x300, 0x380, 0x3c0, 0x3e0, 0x3f0, 0x3f8, 0x3fc,
+	0x3fe, 0x3f0, 0x360, 0x230, 0x030, 0x018, 0x018, 0x000,
+};
+#define ARROW_W 10
+
+static volatile uint8_t *fb;
+static uint32_t width, height, pitch, cols, rows;
+static uint32_t pixel[16];             /* the palette in the framebuffer's format */
+static uint32_t red_mask, green_mask, blue_mask;
+static struct term term;
+static const struct term_ops fb_term_ops;
+static bool pointer_shown;
+static unsigned pointer_x, pointer_y;
+
+static unsigned mask_shift(uint32_t m) { unsigned s = 0; while (m && !(m & 1)) { m >>= 1; s++; } return s; }
+static unsigned mask_bits(uint32_t m) { unsigned n = 0; m >>= mask_shift(m); while (m & 1) { m >>= 1; n++; } return n; }
+
+static bool mask_ok(uint32_t m)
+{
+	return m && (m >> mask_shift(m)) == (1u << mask_bits(m)) - 1;
+}
+
+static uint32_t encode(uint32_t rgb, uint32_t rm, uint32_t gm, uint32_t bm)
+{
+	uint32_t c[3] = { rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff }, m[3] = { rm, gm, bm }, v = 0;
+
+	for (int i = 0; i < 3; i++) {
+		unsigned bits = mask_bits(m[i]);
+		uint32_t x = bits >= 8 ? c[i] << (bits - 8) : c[i] >> (8 - bits);
+
+		v |= (x << mask_shift(m[i])) & m[i];
+	}
+	return v;
+}
+
+int fbcon_init(const struct boot_framebuffer *d, const char **why)
+{
+	uint32_t rm, gm, bm;
+
+	*why = NULL;
+	if (d->format == BOOT_FB_NONE || d->phys == 0)
+		return -ENODEV;
+	if (d->width < FONT_WIDTH || d->height < FONT_HEIGHT || d->width > FB_MAX_DIM || d->height > FB_MAX_DIM)
+		*why = "size out of range";
+	else if (d->pitch % 4 || d->pitch < d->width * 4)
+		*why = "pitch too small or unaligned";
+	else if ((uint64_t)d->pitch * d->height > d->size)
+		*why = "pitch x height exceeds the buffer";
+	if (*why)
+		return -EINVAL;
+	switch (d->format) {
+	case BOOT_FB_RGBX: rm = 0xff; gm = 0xff00; bm = 0xff0000; break;
+	case BOOT_FB_BGRX: rm = 0xff0000; gm = 0xff00; bm = 0xff; break;
+	case BOOT_FB_BITMASK:
+		rm = d->red_mask; gm = d->green_mask; bm = d->blue_mask;
+		if (!mask_ok(rm) || !mask_ok(gm) || !mask_ok(bm) || (rm & gm) || (rm & bm) || (gm & bm)) {
+			*why = "colour masks empty, split or overlapping";
+			return -EINVAL;
+		}
+		break;
+	default:
+		*why = "unknown pixel format";
+		return -EINVAL;
+	}
+	if (!fb) {
+		fb = mmio_map(d->phys, (size_t)d->pitch * d->height);
+		if (!fb)
+			return -ENOMEM;
+	}
+	width = d->width;
+	height = d->height;
+	pitch = d->pitch;
+	cols = width / FONT_WIDTH;
+	rows = height / FONT_HEIGHT;
+	for (int i = 0; i < 16; i++)
+		pixel[i] = encode(vga_rgb[i], rm, gm, bm);
+	red_mask = rm;
+	green_mask = gm;
+	blue_mask = bm;
+	term_init(&term, &fb_term_ops, NULL, cols, rows);
+	return 0;
+}
+
+static volatile uint32_t *pixel_row(unsigned y)
+{
+	return (volatile uint32_t *)(fb + (size_t)y * pitch);
+}
+
+static void fb_put(void *ctx, unsigned x, unsigned y, unsigned char c, uint8_t attr)
+{
+	uint32_t fg = pixel[attr & 15], bg = pixel[attr >> 4];
+	const uint8_t *g = font8x16[c];
+
+	(void)ctx;
+	for (unsigned r = 0; r < FONT_HEIGHT; r++) {
+		volatile uint32_t *p = pixel_row(y * FONT_HEIGHT + r) + x * FONT_WIDTH;
+		uint8_t bits = g[r];
+
+		for (unsigned i = 0; i < FONT_WIDTH; i++)
+			p[i] = (bits & (0x80 >> i)) ? fg : bg;
+	}
+}
+
+static void fb_clear(void *ctx, unsigned x0, unsigned y0, unsigned x1, unsigned y1, uint8_t attr)
+{
+	uint32_t bg = pixel[attr >> 4];
+
+	(void)ctx;
+	for (unsigned y = y0 * FONT_HEIGHT; y < y1 * FONT_HEIGHT; y++) {
+		volatile uint32_t *p = pixel_row(y);
+
+		for (unsigned x = x0 * FONT_WIDTH; x < x1 * FONT_WIDTH; x++)
+			p[x] = bg;
+	}
+}
+
+/* Moves every text row up by one: one memmove of whole scan lines, done in
+ * 8-byte words (pitch is a multiple of 4; the text area width of 8). */
+static void fb_scroll(void *ctx, uint8_t attr)
+{
+	size_t line_bytes = (size_t)cols * FONT_WIDTH * 4;
+
+	(void)ctx;
+	for (unsigned y = 0; y < (rows - 1) * FONT_HEIGHT; y++) {
+		volatile uint64_t *dst = (volatile uint64_t *)pixel_row(y);
+		volatile uint64_t *src = (volatile uint64_t *)pixel_row(y + FONT_HEIGHT);
+
+		for (size_t i = 0; i < line_bytes / 8; i++)
+			dst[i] = src[i];
+	}
+	fb_clear(NULL, 0, rows - 1, cols, rows, attr);
+}
+
+static const struct term_ops fb_term_ops = { fb_put, fb_clear, fb_scroll, NULL };
+
+static void pointer_xor(void)
+{
+	for (unsigned r = 0; r < 16 && pointer_y + r < height; r++) {
+		volatile uint32_t *p = pixel_row(pointer_y + r);
+
+		for (unsigned i = 0; i < ARROW_W && pointer_x + i < width; i++)
+			if (arrow[r] & (0x200 >> i))
+				p[pointer_x + i] ^= 0x00ffffff;
+	}
+}
+
+void fbcon_pointer(unsigned x, unsigned y)
+{
+	uint64_t flags;
+
+	if (!fb)
+		return;
+	flags = cpu_irq_save();
+	if (pointer_shown)
+		pointer_xor();
+	pointer_x = x < width ? x : width - 1;
+	pointer_y = y < height ? y : height - 1;
+	pointer_xor();
+	pointer_shown = true;
+	cpu_irq_restore(flags);
+}
+
+void fbcon_size(unsigned *w, unsigned *h, unsigned *c, unsigned *r)
+{
+	*w = width;
+	*h = height;
+	*c = cols;
+	*r = rows;
+}
+
+static void fb_write(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	if (pointer_shown)
+		pointer_xor();
+	term_write(&term, s, n);
+	if (pointer_shown)
+		pointer_xor();
+}
+
+static void fb_clear_all(void *ctx)
+{
+	fb_write(ctx, "\033[2J\033[H", 7);
+}
+
+const struct console_ops fbcon_console = { fb_write, fb_clear_all };
+
+static uint32_t decode(uint32_t v, uint32_t m)
+{
+	unsigned bits = mask_bits(m);
+	uint32_t x = (v & m) >> mask_shift(m);
+
+	return bits >= 8 ? x >> (bits - 8) : x << (8 - bits);
+}
+
+uint32_t fbcon_read_rgb(unsigned x, unsigned y)
+{
+	uint32_t v;
+
+	if (!fb || x >= width || y >= height)
+		return 0;
+	v = pixel_row(y)[x];
+	return decode(v, red_mask) << 16 | decode(v, green_mask) << 8 | decode(v, blue_mask);
+}
+
+void fbcon_scroll_once(void)
+{
+	fb_scroll(NULL, TERM_ATTR_DEFAULT);
+}
