@@ -74,6 +74,18 @@ static inline bool cpu_random(uint64_t *out)
 	return ok;
 }
 
+/* Deliberate traps for the crash= tests; always inlined so the faulting
+ * instruction sits in the caller, whose name the report must show. */
+static inline __attribute__((always_inline)) void cpu_raise_invalid_opcode(void)
+{
+	__asm__ volatile("ud2");
+}
+
+static inline __attribute__((always_inline)) void cpu_raise_breakpoint(void)
+{
+	__asm__ volatile("int3");
+}
+
 /* Disables interrupts and returns the previous state for cpu_irq_restore. */
 static inline uint64_t cpu_irq_save(void)
 {

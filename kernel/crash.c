@@ -3,6 +3,7 @@
 #include <kernel/crash.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
+#include <hal/cpu.h>
 #include <lib/string.h>
 
 /* The last page of the direct-map window (64 TiB of physical space): never
@@ -27,7 +28,7 @@ static void __attribute__((noinline)) crash_de(void)
 static void __attribute__((noinline)) crash_ud(void)
 {
 	log_info("crash: executing ud2");
-	__asm__ volatile("ud2");
+	cpu_raise_invalid_opcode();
 	CRASH_KEEP_FRAME();
 }
 
@@ -57,7 +58,7 @@ static void __attribute__((noinline)) crash_pf_text(void)
 static void __attribute__((noinline)) crash_bp(void)
 {
 	log_info("crash: executing int3");
-	__asm__ volatile("int3");
+	cpu_raise_breakpoint();
 	log_info("crash: breakpoint returned; boot continues");
 	CRASH_KEEP_FRAME();
 }

@@ -3,56 +3,11 @@
 #include <kernel/ktest.h>
 #include <kernel/trap.h>
 #include <hal/trap.h>
+#include <hal/trap_selftest.h>
 #include <cosmos/errno.h>
 
 /* Never mapped: the last page of the direct-map window (see kernel/crash.c). */
 #define TEST_UNMAPPED_VA     0xffffbffffffff010ULL
-#define TEST_NONCANONICAL_VA 0x8000000000000000ULL
-
-/* Each faulting body stores the address of its faulting instruction into
- * *(uint64_t *)arg before executing it. */
-static void raise_de(void *arg)
-{
-	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
-			 "movq %%rax, (%0)\n\t"
-			 "xorl %%ecx, %%ecx\n\t"
-			 "movl $1, %%eax\n\t"
-			 "xorl %%edx, %%edx\n"
-			 "1:\tdivl %%ecx"
-			 : : "r"(arg) : "rax", "rcx", "rdx", "memory");
-}
-
-static void raise_ud(void *arg)
-{
-	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
-			 "movq %%rax, (%0)\n"
-			 "1:\tud2" : : "r"(arg) : "rax", "memory");
-}
-
-static void raise_bp(void *arg)
-{
-	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
-			 "movq %%rax, (%0)\n"
-			 "1:\tint3" : : "r"(arg) : "rax", "memory");
-}
-
-static void raise_gp_noncanonical(void *arg)
-{
-	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
-			 "movq %%rax, (%0)\n"
-			 "1:\tmovq (%1), %%rax"
-			 : : "r"(arg), "r"(TEST_NONCANONICAL_VA) : "rax", "memory");
-}
-
-/* Loads a selector past the GDT's limit: #GP with the selector as error code. */
-static void raise_gp_selector(void *arg)
-{
-	__asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
-			 "movq %%rax, (%0)\n\t"
-			 "movl $0x1f8, %%eax\n"
-			 "1:\tmovw %%ax, %%fs"
-			 : : "r"(arg) : "rax", "memory");
-}
 
 static void read_unmapped(void *arg)
 {
@@ -93,7 +48,7 @@ KTEST(trap_divide_error)
 	struct trap_info info = { 0 };
 	uint64_t at = 0;
 
-	KT_ASSERT(t, trap_catch(raise_de, &at, &info));
+	KT_ASSERT(t, trap_catch(trap_selftest_divide_error, &at, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_DE);
 	KT_EXPECT_EQ(t, info.error_code, 0);
 	KT_EXPECT_EQ(t, info.rip, at);
@@ -104,7 +59,7 @@ KTEST(trap_invalid_opcode)
 	struct trap_info info = { 0 };
 	uint64_t at = 0;
 
-	KT_ASSERT(t, trap_catch(raise_ud, &at, &info));
+	KT_ASSERT(t, trap_catch(trap_selftest_invalid_opcode, &at, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_UD);
 	KT_EXPECT_EQ(t, info.rip, at);
 }
@@ -115,13 +70,13 @@ KTEST(trap_breakpoint)
 	uint64_t at = 0, before = trap_breakpoint_count();
 
 	/* Caught: a trap, so RIP is past the int3. */
-	KT_ASSERT(t, trap_catch(raise_bp, &at, &info));
+	KT_ASSERT(t, trap_catch(trap_selftest_breakpoint, &at, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_BP);
 	KT_EXPECT_EQ(t, info.rip, at + 1);
 	KT_EXPECT_EQ(t, trap_breakpoint_count(), before);
 
 	/* Uncaught: logged, and execution continues after the int3. */
-	raise_bp(&at);
+	trap_selftest_breakpoint(&at);
 	KT_EXPECT_EQ(t, trap_breakpoint_count(), before + 1);
 }
 
@@ -130,14 +85,14 @@ KTEST(trap_general_protection)
 	struct trap_info info = { 0 };
 	uint64_t at = 0;
 
-	KT_ASSERT(t, trap_catch(raise_gp_noncanonical, &at, &info));
+	KT_ASSERT(t, trap_catch(trap_selftest_noncanonical, &at, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_GP);
 	KT_EXPECT_EQ(t, info.error_code, 0);
 	KT_EXPECT_EQ(t, info.rip, at);
 
-	KT_ASSERT(t, trap_catch(raise_gp_selector, &at, &info));
+	KT_ASSERT(t, trap_catch(trap_selftest_bad_selector, &at, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_GP);
-	KT_EXPECT_EQ(t, info.error_code, 0x1f8);
+	KT_EXPECT_EQ(t, info.error_code, TRAP_SELFTEST_BAD_SELECTOR);
 	KT_EXPECT_EQ(t, info.rip, at);
 }
 
@@ -171,15 +126,8 @@ static volatile uint64_t hook_cr2;
 static int claim_by_skipping(struct trap_frame *f, uint64_t cr2)
 {
 	hook_cr2 = cr2;
-	f->rip += 3;   /* the 3-byte movq (%rax),%rax in read_skippable */
+	f->rip += TRAP_SELFTEST_LOAD_LEN;
 	return 1;
-}
-
-static void read_skippable(void *arg)
-{
-	__asm__ volatile("movq %0, %%rax\n\t"
-			 ".byte 0x48, 0x8b, 0x00" /* movq (%rax), %rax */
-			 : : "r"(arg) : "rax", "memory");
 }
 
 KTEST(trap_page_fault_hook)
@@ -189,7 +137,7 @@ KTEST(trap_page_fault_hook)
 
 	hook_cr2 = 0;
 	old = trap_set_page_fault_hook(claim_by_skipping);
-	KT_EXPECT(t, !trap_catch(read_skippable, (void *)TEST_UNMAPPED_VA, &info));
+	KT_EXPECT(t, !trap_catch(trap_selftest_load, (void *)TEST_UNMAPPED_VA, &info));
 	KT_EXPECT(t, trap_set_page_fault_hook(old) == claim_by_skipping);
 	KT_EXPECT_EQ(t, hook_cr2, TEST_UNMAPPED_VA);
 }
@@ -198,7 +146,7 @@ KTEST(trap_unexpected_vector)
 {
 	uint64_t before = trap_unexpected_count();
 
-	__asm__ volatile("int $200" ::: "memory");
+	KT_ASSERT(t, trap_selftest_soft_int(200) == 0);
 	KT_EXPECT_EQ(t, trap_unexpected_count(), before + 1);
 }
 
@@ -221,11 +169,11 @@ KTEST(trap_vector_handler)
 	KT_ASSERT(t, trap_set_vector_handler(201, count_vector) == 0);
 	KT_EXPECT_EQ(t, trap_set_vector_handler(201, claim_vector_other), -EBUSY);
 	vector_seen = 0;
-	__asm__ volatile("int $201" ::: "memory");
+	trap_selftest_soft_int(201);
 	KT_EXPECT_EQ(t, vector_seen, 201);
 	KT_EXPECT_EQ(t, trap_unexpected_count(), before);
 	KT_EXPECT_EQ(t, trap_set_vector_handler(201, 0), 0);
-	__asm__ volatile("int $201" ::: "memory");
+	trap_selftest_soft_int(201);
 	KT_EXPECT_EQ(t, trap_unexpected_count(), before + 1);
 }
 
