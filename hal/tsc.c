@@ -4,12 +4,11 @@
 #include <hal/tsc.h>
 #include <hal/cpu.h>
 #include <hal/hpet.h>
-#include <kernel/time.h>
 
 /* Written at boot on one CPU with interrupts off (the scheduler issue adds
  * a seqlock when other CPUs read them). */
 static uint64_t entry_tsc;
-static uint64_t base_tsc;     /* time_ns() = base_ns + ticks since base_tsc */
+static uint64_t base_tsc;     /* now = base_ns + ticks since base_tsc */
 static uint64_t base_ns;
 static uint64_t hz;           /* 0 until calibrated */
 static const char *source = "none";
@@ -106,7 +105,7 @@ int tsc_calibrate_hpet(void)
 	return 0;
 }
 
-uint64_t time_ns(void)
+uint64_t tsc_time_ns(void)
 {
 	return base_ns + tsc_to_ns(rdtsc() - base_tsc);
 }

@@ -15,5 +15,7 @@ const char *tsc_source(void);
 uint64_t tsc_hz(void);
 uint64_t tsc_at_entry(void);
 uint64_t tsc_to_ns(uint64_t ticks);
+/* Nanoseconds since kernel entry; 0 until calibrated; never goes back. */
+uint64_t tsc_time_ns(void);
 
 #endif
