@@ -19,10 +19,10 @@ struct vector {
 static struct vector vectors[256];
 static const struct madt_info *madt;
 static uint32_t boot_apic_id;
-static uint64_t spurious;
 static bool ready;
 
-static void on_spurious(void *ctx) { (void)ctx; spurious++; }
+/* Nothing to do, but the vector is expected (and never acknowledged). */
+static void on_spurious(void *ctx) { (void)ctx; }
 static void on_error(void *ctx) { (void)ctx; (void)lapic_errors(); }
 
 int irq_init(const struct madt_info *m)
@@ -145,11 +145,7 @@ bool irq_dispatch(unsigned vector)
 	if (vector < IRQ_VECTOR_FIRST) {
 		/* The masked PICs can still raise their spurious IRQ 7 or 15
 		 * here; those went through no LAPIC: nothing to acknowledge. */
-		if (vector == 0x27 || vector == 0x2f) {
-			spurious++;
-			return true;
-		}
-		return false;
+		return vector == 0x27 || vector == 0x2f;
 	}
 	if (fn)
 		fn(v->ctx);
@@ -162,4 +158,3 @@ bool irq_dispatch(unsigned vector)
 }
 
 uint64_t irq_count(unsigned vector) { return vectors[vector & 0xff].count; }
-uint64_t irq_spurious_count(void) { return spurious; }

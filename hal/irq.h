@@ -33,6 +33,5 @@ void irq_free(int vector);
  * handler and sends the EOI. False if nothing was registered there. */
 bool irq_dispatch(unsigned vector);
 uint64_t irq_count(unsigned vector);
-uint64_t irq_spurious_count(void);
 
 #endif

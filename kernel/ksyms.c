@@ -26,11 +26,3 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 	*offset = addr - __ksym_addrs[lo];
 	return __ksym_names[lo];
 }
-
-uint64_t ksym_address(const char *name)
-{
-	for (uint64_t i = 0; i < __ksym_count; i++)
-		if (strcmp(__ksym_names[i], name) == 0)
-			return __ksym_addrs[i];
-	return 0;
-}

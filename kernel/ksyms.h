@@ -7,7 +7,5 @@
 /* Name of the function containing addr and the offset into it; NULL if addr
  * is outside the kernel's text. */
 const char *ksym_lookup(uint64_t addr, uint64_t *offset);
-/* Address of a function by name, 0 if unknown (tests use it). */
-uint64_t ksym_address(const char *name);
 
 #endif

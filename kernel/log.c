@@ -14,7 +14,7 @@
 static struct spinlock log_lock = SPINLOCK_INIT("log");
 static log_sink_fn sinks[LOG_MAX_SINKS];
 static int nsinks;
-static int max_level = LOG_INFO;
+static const int max_level = LOG_INFO;   /* log_debug lines are not shown */
 
 static bool log_lock_take(uint64_t *flags)
 {
@@ -42,11 +42,6 @@ int log_add_sink(log_sink_fn fn)
 	}
 	log_lock_give(taken, f);
 	return err;
-}
-
-void log_set_level(int level)
-{
-	max_level = level;
 }
 
 static void emit(const char *s, size_t n)

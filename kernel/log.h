@@ -20,6 +20,5 @@ void kputs(const char *s, size_t n);
 /* Consoles register a writer; the log writes to all of them. */
 typedef void (*log_sink_fn)(const char *s, size_t n);
 int log_add_sink(log_sink_fn fn);
-void log_set_level(int level);
 
 #endif

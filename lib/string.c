@@ -77,16 +77,6 @@ int strncmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
-char *strchr(const char *s, int c)
-{
-	for (;; s++) {
-		if (*s == (char)c)
-			return (char *)s;
-		if (!*s)
-			return 0;
-	}
-}
-
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);

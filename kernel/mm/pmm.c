@@ -20,7 +20,7 @@ static struct buddy_zone zones[PMM_MAX_ZONES];
 static unsigned nzones;
 static uint64_t usable_pages, total_pages, reserved_pages, meta_pages;
 static uint64_t meta_phys;
-static int reclaimed, acpi_reclaimed;
+static int reclaimed;
 
 static bool type_owned(uint32_t t)
 {
@@ -175,23 +175,6 @@ void pmm_reclaim_boot_memory(void)
 	/* the RSDP may sit in boot-services memory; ACPI reads it later */
 	add_type(m, n, type_reclaimable, boot_info()->acpi_rsdp_phys & ~(PMM_PAGE - 1));
 	log_info("pmm: reclaimed %llu KiB of loader and boot-services memory",
-		 (unsigned long long)((pmm_free_pages() - before) * 4));
-}
-
-static bool type_acpi_reclaim(uint32_t t) { return t == BOOT_MEM_ACPI_RECLAIM; }
-
-void pmm_reclaim_acpi_memory(void)
-{
-	unsigned n;
-	const struct boot_mmap_entry *m = boot_mmap(&n);
-	uint64_t before = pmm_free_pages();
-
-	if (acpi_reclaimed++)
-		return;
-	add_type(m, n, type_acpi_reclaim, 0);
-	usable_pages += pmm_free_pages() - before;
-	reserved_pages = total_pages - usable_pages;
-	log_info("pmm: reclaimed %llu KiB of ACPI tables",
 		 (unsigned long long)((pmm_free_pages() - before) * 4));
 }
 

@@ -16,10 +16,6 @@ int pmm_init(void);
  * reads it any more (after the switch to the kernel's own page tables). */
 void pmm_reclaim_boot_memory(void);
 
-/* Frees ACPI reclaim memory: only once nothing reads the ACPI tables any
- * more (the ACPI code keeps pointers into them today, so nobody calls it). */
-void pmm_reclaim_acpi_memory(void);
-
 /* A block of 1 << order frames aligned to its size: its physical address,
  * or 0 when none is free (frame 0 is never handed out). */
 uint64_t pmm_alloc(unsigned order);

@@ -66,15 +66,6 @@ bool spin_held(const struct spinlock *l)
 	return l->locked && l->owner_cpu == (pc ? (int)pc->cpu_id : 0);
 }
 
-int spin_held_count(void)
-{
-	struct percpu *pc = cpu_or_null();
-
-	return pc ? pc->locks_held : 0;
-}
-
-bool spin_flags_irq_enabled(uint64_t flags) { return cpu_flags_irq_enabled(flags); }
-
 sync_violation_fn sync_set_violation_hook(sync_violation_fn fn)
 {
 	sync_violation_fn old = violation_hook;

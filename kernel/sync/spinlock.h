@@ -23,10 +23,6 @@ uint64_t spin_lock_irqsave(struct spinlock *l);
 void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);
 /* Does this CPU hold l? */
 bool spin_held(const struct spinlock *l);
-/* Spinlocks held by this CPU right now. */
-int spin_held_count(void);
-/* Were interrupts enabled in the state spin_lock_irqsave returned? */
-bool spin_flags_irq_enabled(uint64_t flags);
 
 /* Lock misuse (recursive lock, unlock by a non-owner, sleeping while
  * holding a spinlock or in an interrupt handler) is reported here: it
