@@ -29,6 +29,7 @@ void process_init(void)
 	cond_init(&child_cv);
 	kernel_proc.pid = 0;
 	kernel_proc.prio = SCHED_PRIO_DEFAULT;
+	cred_init_root(&kernel_proc.cred);
 	kernel_proc.root = vmm_kernel_root();
 	list_init(&kernel_proc.children);
 	list_init(&kernel_proc.threads);
@@ -64,6 +65,7 @@ struct process *process_create(const char *name, int prio)
 	list_init(&p->threads);
 	mutex_init(&p->lock, "proc");
 	handle_table_init(&p->handles);
+	p->cred = parent->cred;
 	strlcpy(p->name, name, sizeof(p->name));
 	mutex_lock(&table_lock);
 	p->pid = next_pid++;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <kernel/proc/cred.h>
 #include <kernel/proc/handle.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sync/mutex.h>
@@ -38,6 +39,7 @@ struct process {
 	unsigned nthreads;
 	uint64_t cpu_ns;              /* of threads that have ended */
 	struct handle_table handles;
+	struct cred cred;             /* set at creation, changed by its own threads */
 	struct waitq child_wq;        /* waits for children becoming zombies */
 	char name[PROC_NAME_MAX];
 };
