@@ -1,0 +1,29 @@
+/* KTAP output (see ktap.h). */
+#include "ktap.h"
+
+#include "out.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void ktap_header(int count)
+{
+	out_printf(1, "KTAP version 1\n1..%d\n", count);
+}
+
+void ktap_result(bool ok, int number, const char *name, const char *directive)
+{
+	out_printf(1, "%sok %d %s%s%s\n", ok ? "" : "not ", number, name,
+		   directive ? " # " : "", directive ? directive : "");
+}
+
+void ktap_diag(const char *fmt, ...)
+{
+	char line[1000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	out_printf(1, "# %s\n", line);
+}

@@ -1,0 +1,14 @@
+/* KTAP output on standard output (the format test/run.py reads from the
+ * kernel too): a version line, a plan, one result line per test, and
+ * diagnostics as lines starting with "# ". */
+#ifndef USER_KTAP_H
+#define USER_KTAP_H
+
+#include <stdbool.h>
+
+void ktap_header(int count);
+/* directive: NULL, or e.g. "SKIP no /proc" (printed after " # "). */
+void ktap_result(bool ok, int number, const char *name, const char *directive);
+void ktap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

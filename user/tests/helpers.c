@@ -1,0 +1,216 @@
+/* Helpers the usertests cases share (declared in tests.h). */
+#include "tests.h"
+
+#include <grp.h>
+#include <sys/utsname.h>
+
+bool on_cosmos(void)
+{
+	static int cached = -1;
+
+	if (cached < 0) {
+		struct utsname u;
+		cached = uname(&u) == 0 && strcmp(u.sysname, "CosmOS") == 0;
+	}
+	return cached;
+}
+
+/* Two pages at a high user address no allocator hands out by itself; the
+ * first stays mapped, the second is unmapped. Made once per case process. */
+static char *edge_pages(void)
+{
+	static char *pages;
+
+	for (uintptr_t a = 0x100000000000; !pages && a < 0x140000000000; a += 0x1000000000) {
+		void *p = mmap((void *)a, 2 * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		if (p != (void *)a) {   /* a kernel that ignores the flag */
+			munmap(p, 2 * PAGE);
+			continue;
+		}
+		CHECK_OK(munmap((char *)p + PAGE, PAGE));
+		pages = p;
+	}
+	if (!pages)
+		UT_FAIL("no room for the edge pages");
+	return pages;
+}
+
+void *bad_ptr(int i)
+{
+	static const char *const names[N_BAD_PTRS] = {
+		"NULL", "kernel address", "non-canonical address", "unmapped page",
+	};
+	void *p = NULL;
+
+	switch (i) {
+	case 1: p = (void *)0xffff800000000000UL; break;
+	case 2: p = (void *)0x0000800000000010UL; break;
+	case 3: p = edge_pages() + PAGE; break;
+	}
+	ut_note("bad pointer %d: %s %p", i, names[i], p);
+	return p;
+}
+
+void *edge_ptr(size_t valid)
+{
+	char *end = edge_pages() + PAGE;
+
+	if (valid > PAGE)
+		UT_FAIL("edge_ptr: %zu bytes do not fit in a page", valid);
+	memset(end - valid, 'x', valid);
+	return end - valid;
+}
+
+void become_user(void)
+{
+	CHECK_OK(setgroups(0, NULL));
+	CHECK_OK(setresgid(TEST_GID, TEST_GID, TEST_GID));
+	CHECK_OK(setresuid(TEST_UID, TEST_UID, TEST_UID));
+}
+
+pid_t xfork(void)
+{
+	return CHECK_OK(fork());
+}
+
+void wait_exit(pid_t pid, int code)
+{
+	int status;
+
+	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
+	if (WIFSIGNALED(status))
+		UT_FAIL("child %d killed by %s, expected exit %d", pid,
+			ut_signame(WTERMSIG(status)), code);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != code)
+		UT_FAIL("child %d: status %#x, expected exit %d", pid, status, code);
+}
+
+void wait_signal(pid_t pid, int sig)
+{
+	int status;
+
+	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
+	if (WIFEXITED(status))
+		UT_FAIL("child %d exited %d, expected %s", pid, WEXITSTATUS(status),
+			ut_signame(sig));
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != sig)
+		UT_FAIL("child %d: status %#x, expected %s", pid, status, ut_signame(sig));
+}
+
+int child_begin(bool as_user)
+{
+	pid_t pid = xfork();
+
+	if (pid == 0) {
+		if (as_user)
+			become_user();
+		return 1;
+	}
+	wait_exit(pid, 0);
+	return 0;
+}
+
+void private_mounts(void)
+{
+	if (on_cosmos())
+		return;
+	CHECK_OK(unshare(CLONE_NEWNS));
+	CHECK_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+}
+
+void mount_tmpfs(const char *dir, const char *opts)
+{
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		UT_FAIL("mkdir %s: %s", dir, ut_errname(errno));
+	CHECK_OK(mount("tmpfs", dir, "tmpfs", 0, opts));
+}
+
+void write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	if (fd < 0)
+		UT_FAIL("open %s: %s", path, ut_errname(errno));
+	CHECK_EQ(CHECK_OK(write(fd, data, len)), len);
+	CHECK_OK(close(fd));
+}
+
+void write_text(const char *path, const char *text)
+{
+	write_file(path, text, strlen(text), 0644);
+}
+
+size_t read_file(const char *path, void *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		UT_FAIL("open %s: %s", path, ut_errname(errno));
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t n = CHECK_OK(read(fd, (char *)buf + got, cap - got));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	CHECK_OK(close(fd));
+	return got;
+}
+
+const char *read_text(const char *path, char *buf, size_t cap)
+{
+	size_t n = read_file(path, buf, cap - 1);
+	buf[n] = '\0';
+	return buf;
+}
+
+off_t file_size(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		UT_FAIL("stat %s: %s", path, ut_errname(errno));
+	return st.st_size;
+}
+
+bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static char self_path[PATH_MAX];
+
+void set_self_exe(const char *argv0)
+{
+	if (!realpath(argv0, self_path)) {
+		ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+		self_path[n > 0 ? n : 0] = '\0';
+	}
+}
+
+const char *self_exe(void)
+{
+	if (!self_path[0])
+		UT_FAIL("the path of the test binary is unknown");
+	return self_path;
+}
+
+void sync_signal(int fd)
+{
+	CHECK_EQ(CHECK_OK(write(fd, "s", 1)), 1);
+}
+
+void sync_wait(int fd)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		UT_FAIL("sync_wait: %s", n == 0 ? "end of file" : ut_errname(errno));
+}
