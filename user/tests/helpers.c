@@ -133,6 +133,7 @@ void write_file(const char *path, const void *data, size_t len, mode_t mode)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	if (fd < 0)
 		UT_FAIL("open %s: %s", path, ut_errname(errno));
+	CHECK_OK(fchmod(fd, mode));
 	CHECK_EQ(CHECK_OK(write(fd, data, len)), len);
 	CHECK_OK(close(fd));
 }

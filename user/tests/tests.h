@@ -71,6 +71,7 @@ void private_mounts(void);
 /* mkdir dir and mount a tmpfs there with the given options (or NULL). */
 void mount_tmpfs(const char *dir, const char *opts);
 
+/* Creates or truncates path, gives it exactly `mode` (no umask), writes. */
 void write_file(const char *path, const void *data, size_t len, mode_t mode);
 void write_text(const char *path, const char *text);
 /* Reads up to cap bytes; returns how many. */
