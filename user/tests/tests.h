@@ -29,6 +29,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Linux ABI constants musl's headers do not carry (it has no <linux/>). */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_BITSET_MATCH_ANY 0xffffffffU
+
 #define PAGE 4096UL
 /* The unprivileged user EACCES and EPERM cases switch to. */
 #define TEST_UID 1000
