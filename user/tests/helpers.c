@@ -2,7 +2,9 @@
 #include "tests.h"
 
 #include <grp.h>
+#include <setjmp.h>
 #include <sys/utsname.h>
+#include <ucontext.h>
 
 bool on_cosmos(void)
 {
@@ -69,6 +71,45 @@ void become_user(void)
 	CHECK_OK(setgroups(0, NULL));
 	CHECK_OK(setresgid(TEST_GID, TEST_GID, TEST_GID));
 	CHECK_OK(setresuid(TEST_UID, TEST_UID, TEST_UID));
+}
+
+static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
+static sigjmp_buf fault_env;
+static struct fault last_fault;
+
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	last_fault.sig = sig;
+	last_fault.code = si->si_code;
+	last_fault.addr = si->si_addr;
+	last_fault.rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	siglongjmp(fault_env, 1);
+}
+
+bool catch_fault(void (*fn)(void *), void *arg, struct fault *f)
+{
+	static char altstack[64 << 10];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+	struct sigaction sa = { 0 };
+	size_t n = sizeof fault_signals / sizeof fault_signals[0];
+	volatile bool faulted = false;
+
+	CHECK_OK(sigaltstack(&ss, NULL));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	for (size_t i = 0; i < n; i++)
+		CHECK_OK(sigaction(fault_signals[i], &sa, NULL));
+	memset(&last_fault, 0, sizeof last_fault);
+	if (sigsetjmp(fault_env, 1) == 0)
+		fn(arg);
+	else
+		faulted = true;
+	for (size_t i = 0; i < n; i++)
+		signal(fault_signals[i], SIG_DFL);
+	*f = last_fault;
+	return faulted;
 }
 
 pid_t xfork(void)

@@ -67,6 +67,19 @@ int child_begin(bool as_user);
 #define AS_USER for (int _c = child_begin(true); _c; _exit(0))
 void become_user(void);
 
+/* What a fault delivered: the signal, si_code, si_addr, and the
+ * instruction pointer in the signal frame. */
+struct fault {
+	int sig, code;
+	void *addr;
+	uintptr_t rip;
+};
+/* Calls fn(arg) with handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and
+ * SIGTRAP (on an alternate stack) that record the fault and siglongjmp
+ * back. Returns true and fills *f if fn faulted; the handlers are reset to
+ * the default afterwards. */
+bool catch_fault(void (*fn)(void *), void *arg, struct fault *f);
+
 /* fork() that fails the case on error. */
 pid_t xfork(void);
 /* Waits for pid; fails the case unless it exited with `code`. */
