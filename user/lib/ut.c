@@ -129,8 +129,12 @@ int ut_run_helper(int argc, char **argv)
 {
 	if (argc < 3 || strcmp(argv[1], "-H") != 0)
 		return -1;
+	/* By the last path component, so a "#!PROG -H" script named after a
+	 * helper runs that helper. */
+	const char *slash = strrchr(argv[2], '/');
+	const char *name = slash ? slash + 1 : argv[2];
 	for (const struct ut_helper *h = __start_ut_helpers; h < __stop_ut_helpers; h++)
-		if (strcmp(h->name, argv[2]) == 0)
+		if (strcmp(h->name, name) == 0)
 			return h->fn(argc - 2, argv + 2);
 	out_printf(2, "%s: no helper %s\n", argv[0], argv[2]);
 	return 127;

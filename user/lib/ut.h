@@ -37,7 +37,8 @@ struct ut_case {
 #define TEST(name) TEST_TIMEOUT(name, 0)
 
 /* A helper program inside the test binary: `PROG -H name args...` runs it
- * (exec tests use the binary itself as the program they start). */
+ * (exec tests use the binary itself as the program they start). The name
+ * may be a path; its last component picks the helper. */
 struct ut_helper {
 	const char *name;
 	int (*fn)(int argc, char **argv);   /* argv[0] is the helper's name */

@@ -1,0 +1,116 @@
+/* #! scripts: the interpreter runs with its optional argument, the script's
+ * path and the caller's arguments; nesting up to a limit; the errors.
+ * Scripts here name this binary as the interpreter ("#!PROG -H"), and the
+ * script's file name picks the helper that runs (ut_run_helper). */
+#include "tests.h"
+
+static void write_script(const char *name, const char *interp_line)
+{
+	char text[PATH_MAX + 64];
+	snprintf(text, sizeof text, "%s\n# not read by the interpreter\n", interp_line);
+	write_file(name, text, strlen(text), 0755);
+}
+
+static int run_capture(const char *path, char *const argv[], char *out, size_t cap)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		CHECK_OK(dup2(p[1], 1));
+		execve(path, argv, NULL);
+		_exit(100 + (errno & 0x7f));
+	}
+	CHECK_OK(close(p[1]));
+	size_t got = 0;
+	for (ssize_t n; got < cap - 1 && (n = CHECK_OK(read(p[0], out + got, cap - 1 - got))) > 0;)
+		got += (size_t)n;
+	out[got] = '\0';
+	CHECK_OK(close(p[0]));
+	int status;
+	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
+	CHECK(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The interpreter gets: its own path, the optional argument ("-H"), the
+ * script's path as given to execve, then argv[1..] of the call. */
+TEST(exec_script_runs_interpreter)
+{
+	char line[PATH_MAX + 8];
+	snprintf(line, sizeof line, "#!%s -H", self_exe());
+	CHECK_OK(mkdir("s", 0755));
+	write_script("s/echo_args", line);
+	char *argv[] = { "ignored-name", "first", "second arg", NULL };
+	char out[512];
+	CHECK_EQ(run_capture("s/echo_args", argv, out, sizeof out), 0);
+	CHECK_STR(out, "argc=3\narg:s/echo_args\narg:first\narg:second arg\n");
+}
+
+TEST(exec_script_whitespace)
+{
+	/* Spaces after "#!" and trailing blanks do not matter. */
+	char line[PATH_MAX + 16];
+	snprintf(line, sizeof line, "#!  %s  -H  \t", self_exe());
+	write_script("echo_args", line);
+	char *argv[] = { "x", NULL };
+	char out[256];
+	CHECK_EQ(run_capture("./echo_args", argv, out, sizeof out), 0);
+	CHECK_STR(out, "argc=1\narg:./echo_args\n");
+}
+
+/* A script whose interpreter is itself a script. */
+TEST(exec_script_nested)
+{
+	char line[PATH_MAX + 8];
+	snprintf(line, sizeof line, "#!%s -H", self_exe());
+	write_script("echo_args", line);
+	char abs[PATH_MAX + 16], here[PATH_MAX];
+	CHECK(getcwd(here, sizeof here) != NULL);
+	snprintf(abs, sizeof abs, "#!%.4000s/echo_args", here);
+	write_script("outer", abs);
+	char *argv[] = { "x", "a", NULL };
+	char out[PATH_MAX + 256], want[PATH_MAX + 256];
+	CHECK_EQ(run_capture("outer", argv, out, sizeof out), 0);
+	snprintf(want, sizeof want, "argc=3\narg:%.4000s/echo_args\narg:outer\narg:a\n", here);
+	CHECK_STR(out, want);
+}
+
+/* Scripts chained ten deep exceed the limit: ELOOP. */
+TEST(exec_script_depth_limit)
+{
+	char line[PATH_MAX + 8], name[16], here[PATH_MAX];
+	CHECK(getcwd(here, sizeof here) != NULL);
+	snprintf(line, sizeof line, "#!%s -H", self_exe());
+	write_script("s0", line);
+	for (int i = 1; i <= 10; i++) {
+		snprintf(name, sizeof name, "s%d", i);
+		snprintf(line, sizeof line, "#!%.4000s/s%d", here, i - 1);
+		write_script(name, line);
+	}
+	char *argv[] = { "x", NULL };
+	CHECK_ERR(execve("s10", argv, NULL), ELOOP);
+}
+
+TEST(exec_script_errors)
+{
+	char *argv[] = { "x", NULL };
+	write_script("missing_interp", "#!/nonexistent/interpreter");
+	CHECK_ERR(execve("missing_interp", argv, NULL), ENOENT);
+	/* The script needs its own execute bit. */
+	char line[PATH_MAX + 8];
+	snprintf(line, sizeof line, "#!%s -H", self_exe());
+	write_script("noexec", line);
+	CHECK_OK(chmod("noexec", 0644));
+	CHECK_ERR(execve("noexec", argv, NULL), EACCES);
+	/* An interpreter that is not executable. */
+	write_file("plain", "data", 4, 0644);
+	char plain[PATH_MAX + 16], here[PATH_MAX];
+	CHECK(getcwd(here, sizeof here) != NULL);
+	snprintf(plain, sizeof plain, "#!%.4000s/plain", here);
+	write_script("bad_interp", plain);
+	CHECK_ERR(execve("bad_interp", argv, NULL), EACCES);
+	/* "#!" with nothing after it. */
+	write_script("empty_interp", "#!");
+	CHECK_ERR(execve("empty_interp", argv, NULL), ENOEXEC);
+}
