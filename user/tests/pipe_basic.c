@@ -28,7 +28,7 @@ TEST(pipe_basic)
 	CHECK_ERR(read(p[1], buf, 1), EBADF);
 }
 
-TEST(pipe2_flags)
+TEST(pipe_pipe2_flags)
 {
 	int p[2];
 	CHECK_OK(pipe2(p, O_CLOEXEC | O_NONBLOCK));
