@@ -10,8 +10,8 @@
  */
 #define _GNU_SOURCE
 #include "out.h"
+#include "tree.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -457,27 +457,6 @@ static bool selected(const char *name, char **prefixes, int n)
 	return false;
 }
 
-static int remove_entry(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st))
-		return -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	for (struct dirent *e; (e = readdir(d));) {
-		char sub[PATH_MAX];
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) < sizeof sub)
-			remove_entry(sub);
-	}
-	closedir(d);
-	return rmdir(path);
-}
-
 int main(int argc, char **argv)
 {
 	int opt;
@@ -519,7 +498,7 @@ int main(int argc, char **argv)
 			out_printf(1, "# %s failed (status %#x)\n", benches[i].name, status);
 			failed = 1;
 		}
-		remove_entry(dir);
+		remove_tree(dir);
 	}
 	return failed;
 }

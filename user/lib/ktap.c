@@ -17,13 +17,19 @@ void ktap_result(bool ok, int number, const char *name, const char *directive)
 		   directive ? " # " : "", directive ? directive : "");
 }
 
-void ktap_diag(const char *fmt, ...)
+void ktap_vdiag(const char *fmt, va_list ap)
 {
 	char line[1000];
+
+	vsnprintf(line, sizeof line, fmt, ap);
+	out_printf(1, "# %s\n", line);
+}
+
+void ktap_diag(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	ktap_vdiag(fmt, ap);
 	va_end(ap);
-	out_printf(1, "# %s\n", line);
 }

@@ -6,15 +6,14 @@
 
 #include "ktap.h"
 #include "out.h"
+#include "tree.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -50,13 +49,11 @@ void ut_note(const char *fmt, ...)
 
 void ut_diag(const char *fmt, ...)
 {
-	char line[900];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	ktap_vdiag(fmt, ap);
 	va_end(ap);
-	ktap_diag("%s", line);
 }
 
 _Noreturn void ut_fail(const char *file, int line, const char *fmt, ...)
@@ -140,26 +137,6 @@ int ut_run_helper(int argc, char **argv)
 	return 127;
 }
 
-/* Removes a case's directory. A mount a case left behind (on a system
- * without private mount namespaces) is detached first. */
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type != FTW_DP) {
-		unlink(path);
-		return 0;
-	}
-	if (rmdir(path) != 0 && errno == EBUSY && umount2(path, MNT_DETACH) == 0)
-		rmdir(path);
-	return 0;
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int by_name(const void *a, const void *b)
 {
 	return strcmp((*(const struct ut_case *const *)a)->name,
@@ -231,6 +208,8 @@ static enum result run_case(const struct ut_case *c, int number, const char *bas
 		ktap_result(false, number, c->name, NULL);
 		return FAILED;
 	}
+	/* A mount a case left there (where mounts cannot be private to it)
+	 * is detached with the rest. */
 	remove_tree(dir);
 	if (mkdir(dir, 0755) != 0) {
 		ktap_diag("cannot make %s: %s", dir, ut_errname(errno));

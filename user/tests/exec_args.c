@@ -47,28 +47,9 @@ HELPER(fds)
 	return bits;
 }
 
-/* Runs `self -H argv...` in a child with envp, capturing its standard
- * output into out; returns the exit status. */
-static int run_capture(char *const argv[], char *const envp[], char *out, size_t cap)
+static int run_self(char *const argv[], char *const envp[], char *out, size_t cap)
 {
-	int p[2];
-	CHECK_OK(pipe(p));
-	pid_t pid = xfork();
-	if (pid == 0) {
-		CHECK_OK(dup2(p[1], 1));
-		execve(self_exe(), argv, envp);
-		_exit(127);
-	}
-	CHECK_OK(close(p[1]));
-	size_t got = 0;
-	for (ssize_t n; got < cap - 1 && (n = CHECK_OK(read(p[0], out + got, cap - 1 - got))) > 0;)
-		got += (size_t)n;
-	out[got] = '\0';
-	CHECK_OK(close(p[0]));
-	int status;
-	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
-	CHECK(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return run_capture(self_exe(), argv, envp, false, out, cap);
 }
 
 TEST(exec_argv_envp)
@@ -76,12 +57,12 @@ TEST(exec_argv_envp)
 	char *argv[] = { "name0", "-H", "echo_args", "one", "", "three words", NULL };
 	char *envp[] = { "A=1", "EMPTY=", "LONG=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL };
 	char out[1024];
-	CHECK_EQ(run_capture(argv, envp, out, sizeof out), 0);
+	CHECK_EQ(run_self(argv, envp, out, sizeof out), 0);
 	CHECK_STR(out, "argc=4\narg:echo_args\narg:one\narg:\narg:three words\n"
 		       "env:A=1\nenv:EMPTY=\nenv:LONG=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
 	/* A NULL environment is an empty one. */
 	char *argv2[] = { "x", "-H", "echo_args", NULL };
-	CHECK_EQ(run_capture(argv2, NULL, out, sizeof out), 0);
+	CHECK_EQ(run_self(argv2, NULL, out, sizeof out), 0);
 	CHECK_STR(out, "argc=1\narg:echo_args\n");
 }
 
@@ -196,7 +177,7 @@ TEST(exec_cloexec)
 	snprintf(c, sizeof c, "%d", dropped_later);
 	char *argv[] = { "x", "-H", "fds", a, b, c, NULL };
 	char out[8];
-	CHECK_EQ(run_capture(argv, NULL, out, sizeof out), 1);
+	CHECK_EQ(run_self(argv, NULL, out, sizeof out), 1);
 }
 
 TEST(exec_keeps_identity)
@@ -205,23 +186,14 @@ TEST(exec_keeps_identity)
 	CHECK_OK(mkdir("d", 0755));
 	CHECK_OK(chdir("d"));
 	CHECK(getcwd(cwd, sizeof cwd) != NULL);
-	int p[2];
-	CHECK_OK(pipe(p));
-	pid_t pid = xfork();
-	if (pid == 0) {
-		CHECK_OK(setresgid(TEST_GID, TEST_GID, TEST_GID));
-		CHECK_OK(setresuid(TEST_UID, TEST_UID, TEST_UID));
-		CHECK_OK(dup2(p[1], 1));
-		char *argv[] = { "x", "-H", "ids", NULL };
-		execve(self_exe(), argv, NULL);
-		_exit(127);
-	}
-	CHECK_OK(close(p[1]));
-	ssize_t n = CHECK_OK(read(p[0], out, sizeof out - 1));
-	out[n] = '\0';
-	wait_exit(pid, 0);
-	snprintf(want, sizeof want, "%d %d %d %d %d %s\n", pid, pid, TEST_UID, TEST_UID, TEST_GID, cwd);
-	CHECK_STR(out, want);
+	char *argv[] = { "x", "-H", "ids", NULL };
+	CHECK_EQ(run_capture(self_exe(), argv, NULL, true, out, sizeof out), 0);
+	int pid, tid;
+	char rest[PATH_MAX + 64];
+	CHECK_EQ(sscanf(out, "%d %d %[^\n]", &pid, &tid, rest), 3);
+	CHECK_EQ(tid, pid);
+	snprintf(want, sizeof want, "%d %d %d %s", TEST_UID, TEST_UID, TEST_GID, cwd);
+	CHECK_STR(rest, want);
 }
 
 static void *exec_from_thread(void *arg)
@@ -307,34 +279,12 @@ TEST(exec_execveat)
 /* A set-user-ID program runs with its owner's effective uid. */
 TEST(exec_setuid_program)
 {
-	int in = CHECK_OK(open(self_exe(), O_RDONLY));
-	int out = CHECK_OK(open("suid", O_WRONLY | O_CREAT, 0755));
-	for (;;) {
-		static char buf[65536];
-		ssize_t n = CHECK_OK(read(in, buf, sizeof buf));
-		if (n == 0)
-			break;
-		CHECK_EQ(write(out, buf, n), n);
-	}
-	CHECK_OK(close(out));
-	CHECK_OK(chmod("suid", 04755));
-	int p[2];
-	CHECK_OK(pipe(p));
-	pid_t pid = xfork();
-	if (pid == 0) {
-		become_user();
-		CHECK_OK(dup2(p[1], 1));
-		char *argv[] = { "suid", "-H", "ids", NULL };
-		execve("suid", argv, NULL);
-		_exit(127);
-	}
-	CHECK_OK(close(p[1]));
-	char buf[PATH_MAX + 64];
-	ssize_t n = CHECK_OK(read(p[0], buf, sizeof buf - 1));
-	buf[n] = '\0';
-	wait_exit(pid, 0);
-	int xpid, xtid, uid, euid;
-	CHECK_EQ(sscanf(buf, "%d %d %d %d", &xpid, &xtid, &uid, &euid), 4);
+	copy_file(self_exe(), "suid", 04755);
+	char *argv[] = { "suid", "-H", "ids", NULL };
+	char out[PATH_MAX + 64];
+	CHECK_EQ(run_capture("suid", argv, NULL, true, out, sizeof out), 0);
+	int pid, tid, uid, euid;
+	CHECK_EQ(sscanf(out, "%d %d %d %d", &pid, &tid, &uid, &euid), 4);
 	CHECK_EQ(uid, TEST_UID);
 	CHECK_EQ(euid, 0);
 }

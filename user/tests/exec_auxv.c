@@ -88,30 +88,12 @@ HELPER(auxv)
 
 static int run_auxv(const char *path, char *out, size_t cap, bool as_user)
 {
-	int p[2];
-	CHECK_OK(pipe(p));
-	pid_t pid = xfork();
-	if (pid == 0) {
-		if (as_user)
-			become_user();
-		CHECK_OK(dup2(p[1], 1));
-		char *argv[] = { "x", "-H", "auxv", NULL };
-		char *envp[] = { "E=1", NULL };
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	CHECK_OK(close(p[1]));
-	size_t got = 0;
-	for (ssize_t n; got < cap - 1 && (n = CHECK_OK(read(p[0], out + got, cap - 1 - got))) > 0;)
-		got += (size_t)n;
-	out[got] = '\0';
-	CHECK_OK(close(p[0]));
-	int status;
-	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
-	CHECK(WIFEXITED(status));
-	if (WEXITSTATUS(status) != 0)
+	char *argv[] = { "x", "-H", "auxv", NULL };
+	char *envp[] = { "E=1", NULL };
+	int status = run_capture(path, argv, envp, as_user, out, cap);
+	if (status != 0)
 		ut_diag("helper said: %s", out);
-	return WEXITSTATUS(status);
+	return status;
 }
 
 static const char *line_value(const char *out, const char *key, char *buf, size_t cap)
@@ -159,17 +141,7 @@ TEST(exec_auxv_random_differs)
 /* A set-user-ID program gets AT_SECURE = 1. */
 TEST(exec_auxv_secure)
 {
-	int in = CHECK_OK(open(self_exe(), O_RDONLY));
-	int out_fd = CHECK_OK(open("suid", O_WRONLY | O_CREAT, 0755));
-	for (;;) {
-		static char buf[65536];
-		ssize_t n = CHECK_OK(read(in, buf, sizeof buf));
-		if (n == 0)
-			break;
-		CHECK_EQ(write(out_fd, buf, n), n);
-	}
-	CHECK_OK(close(out_fd));
-	CHECK_OK(chmod("suid", 04755));
+	copy_file(self_exe(), "suid", 04755);
 	char path[PATH_MAX], out[PATH_MAX + 512], v[16];
 	CHECK(getcwd(path, sizeof path - 8) != NULL);
 	strcat(path, "/suid");

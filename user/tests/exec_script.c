@@ -11,26 +11,9 @@ static void write_script(const char *name, const char *interp_line)
 	write_file(name, text, strlen(text), 0755);
 }
 
-static int run_capture(const char *path, char *const argv[], char *out, size_t cap)
+static int run_script(const char *path, char *const argv[], char *out, size_t cap)
 {
-	int p[2];
-	CHECK_OK(pipe(p));
-	pid_t pid = xfork();
-	if (pid == 0) {
-		CHECK_OK(dup2(p[1], 1));
-		execve(path, argv, NULL);
-		_exit(100 + (errno & 0x7f));
-	}
-	CHECK_OK(close(p[1]));
-	size_t got = 0;
-	for (ssize_t n; got < cap - 1 && (n = CHECK_OK(read(p[0], out + got, cap - 1 - got))) > 0;)
-		got += (size_t)n;
-	out[got] = '\0';
-	CHECK_OK(close(p[0]));
-	int status;
-	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
-	CHECK(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return run_capture(path, argv, NULL, false, out, cap);
 }
 
 /* The interpreter gets: its own path, the optional argument ("-H"), the
@@ -43,7 +26,7 @@ TEST(exec_script_runs_interpreter)
 	write_script("s/echo_args", line);
 	char *argv[] = { "ignored-name", "first", "second arg", NULL };
 	char out[512];
-	CHECK_EQ(run_capture("s/echo_args", argv, out, sizeof out), 0);
+	CHECK_EQ(run_script("s/echo_args", argv, out, sizeof out), 0);
 	CHECK_STR(out, "argc=3\narg:s/echo_args\narg:first\narg:second arg\n");
 }
 
@@ -55,7 +38,7 @@ TEST(exec_script_whitespace)
 	write_script("echo_args", line);
 	char *argv[] = { "x", NULL };
 	char out[256];
-	CHECK_EQ(run_capture("./echo_args", argv, out, sizeof out), 0);
+	CHECK_EQ(run_script("./echo_args", argv, out, sizeof out), 0);
 	CHECK_STR(out, "argc=1\narg:./echo_args\n");
 }
 
@@ -71,7 +54,7 @@ TEST(exec_script_nested)
 	write_script("outer", abs);
 	char *argv[] = { "x", "a", NULL };
 	char out[PATH_MAX + 256], want[PATH_MAX + 256];
-	CHECK_EQ(run_capture("outer", argv, out, sizeof out), 0);
+	CHECK_EQ(run_script("outer", argv, out, sizeof out), 0);
 	snprintf(want, sizeof want, "argc=3\narg:%.4000s/echo_args\narg:outer\narg:a\n", here);
 	CHECK_STR(out, want);
 }

@@ -214,16 +214,7 @@ TEST(fs_mount_noexec)
 {
 	private_mounts();
 	mount_tmpfs("t", NULL);
-	int in = CHECK_OK(open(self_exe(), O_RDONLY));
-	int out = CHECK_OK(open("t/prog", O_WRONLY | O_CREAT, 0755));
-	for (;;) {
-		char buf[65536];
-		ssize_t n = CHECK_OK(read(in, buf, sizeof buf));
-		if (n == 0)
-			break;
-		CHECK_EQ(write(out, buf, n), n);
-	}
-	CHECK_OK(close(out));
+	copy_file(self_exe(), "t/prog", 0755);
 	remount("t", MS_NOEXEC);
 	char *argv[] = { "prog", "-H", "exit_with", "0", NULL };
 	CHECK_ERR(execve("t/prog", argv, NULL), EACCES);

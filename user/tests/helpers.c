@@ -223,6 +223,46 @@ bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+void copy_file(const char *src, const char *dst, mode_t mode)
+{
+	static char buf[65536];
+	int in = open(src, O_RDONLY);
+	if (in < 0)
+		UT_FAIL("open %s: %s", src, ut_errname(errno));
+	int out = CHECK_OK(open(dst, O_WRONLY | O_CREAT | O_TRUNC, mode));
+	for (ssize_t n; (n = CHECK_OK(read(in, buf, sizeof buf))) > 0;)
+		CHECK_EQ(write(out, buf, n), n);
+	CHECK_OK(fchmod(out, mode));
+	CHECK_OK(close(out));
+	CHECK_OK(close(in));
+}
+
+int run_capture(const char *path, char *const argv[], char *const envp[], bool as_user,
+		char *out, size_t cap)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (as_user)
+			become_user();
+		CHECK_OK(dup2(p[1], 1));
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	CHECK_OK(close(p[1]));
+	size_t got = 0;
+	for (ssize_t n; got < cap - 1 && (n = CHECK_OK(read(p[0], out + got, cap - 1 - got))) > 0;)
+		got += (size_t)n;
+	out[got] = '\0';
+	CHECK_OK(close(p[0]));
+	int status;
+	CHECK_EQ(CHECK_OK(waitpid(pid, &status, 0)), pid);
+	if (WIFSIGNALED(status))
+		UT_FAIL("%s killed by %s", path, ut_signame(WTERMSIG(status)));
+	return WEXITSTATUS(status);
+}
+
 static char self_path[PATH_MAX];
 
 void set_self_exe(const char *argv0)

@@ -104,6 +104,16 @@ const char *read_text(const char *path, char *buf, size_t cap);
 off_t file_size(const char *path);
 bool exists(const char *path);
 
+/* Copies the file src to dst (created with exactly `mode`). */
+void copy_file(const char *src, const char *dst, mode_t mode);
+
+/* Runs path with argv and envp in a child (as TEST_UID if as_user), with
+ * its standard output captured in out (NUL-terminated, at most cap-1
+ * bytes); returns its exit status, 127 if execve failed. A signal ending
+ * the child fails the case. */
+int run_capture(const char *path, char *const argv[], char *const envp[], bool as_user,
+		char *out, size_t cap);
+
 /* The absolute path of this test binary, for exec cases that run it again
  * as a helper program (`usertests -H name`). */
 const char *self_exe(void);
