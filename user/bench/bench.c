@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "out.h"
+#include "prefix.h"
 #include "tree.h"
 
 #include <errno.h>
@@ -447,16 +448,6 @@ static void measure(const struct bench *b)
 	out_printf(1, "BENCH %s %.*f %s\n", b->name, value < 10 ? 2 : 1, value, b->unit);
 }
 
-static bool selected(const char *name, char **prefixes, int n)
-{
-	if (n == 0)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	int opt;
@@ -481,7 +472,7 @@ int main(int argc, char **argv)
 	}
 	int failed = 0;
 	for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
-		if (!selected(benches[i].name, argv + optind, argc - optind))
+		if (!name_selected(benches[i].name, argv + optind, argc - optind))
 			continue;
 		if (mkdir(dir, 0755))
 			die(dir);

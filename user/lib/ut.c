@@ -6,6 +6,7 @@
 
 #include "ktap.h"
 #include "out.h"
+#include "prefix.h"
 #include "tree.h"
 
 #include <limits.h>
@@ -143,16 +144,6 @@ static int by_name(const void *a, const void *b)
 		      (*(const struct ut_case *const *)b)->name);
 }
 
-static bool selected(const char *name, char **prefixes, int n)
-{
-	if (n == 0)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -282,7 +273,7 @@ int ut_main(int argc, char **argv)
 	if (!cases)
 		return 1;
 	for (const struct ut_case *c = __start_ut_cases; c < __stop_ut_cases; c++)
-		if (selected(c->name, prefixes, nprefixes))
+		if (name_selected(c->name, prefixes, nprefixes))
 			cases[count++] = c;
 	qsort(cases, (size_t)count, sizeof *cases, by_name);
 	if (list) {

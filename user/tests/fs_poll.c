@@ -118,19 +118,26 @@ static void on_usr1(int sig)
 	got_usr1 = 1;
 }
 
+/* Leaves SIGUSR1 (with a handler) blocked and pending; *block holds just
+ * SIGUSR1, *empty nothing. */
+static void pend_usr1(sigset_t *block, sigset_t *empty)
+{
+	signal(SIGUSR1, on_usr1);
+	sigemptyset(block);
+	sigaddset(block, SIGUSR1);
+	sigemptyset(empty);
+	CHECK_OK(sigprocmask(SIG_BLOCK, block, NULL));
+	CHECK_OK(kill(getpid(), SIGUSR1));
+}
+
 /* ppoll swaps the mask in for the wait only: a blocked pending signal
  * interrupts it with EINTR and its handler runs. */
 TEST(fs_ppoll_sigmask)
 {
 	int p[2];
 	CHECK_OK(pipe(p));
-	signal(SIGUSR1, on_usr1);
 	sigset_t block, empty;
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigemptyset(&empty);
-	CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
-	CHECK_OK(kill(getpid(), SIGUSR1));
+	pend_usr1(&block, &empty);
 	CHECK_EQ(got_usr1, 0);
 	struct pollfd pfd = { p[0], POLLIN, 0 };
 	struct timespec ts = { 5, 0 };
@@ -195,13 +202,8 @@ TEST(fs_pselect6_sigmask)
 {
 	int p[2];
 	CHECK_OK(pipe(p));
-	signal(SIGUSR1, on_usr1);
 	sigset_t block, empty;
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigemptyset(&empty);
-	CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
-	CHECK_OK(kill(getpid(), SIGUSR1));
+	pend_usr1(&block, &empty);
 	fd_set r;
 	FD_ZERO(&r);
 	FD_SET(p[0], &r);
