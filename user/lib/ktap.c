@@ -11,10 +11,9 @@ void ktap_header(int count)
 	out_printf(1, "KTAP version 1\n1..%d\n", count);
 }
 
-void ktap_result(bool ok, int number, const char *name, const char *directive)
+void ktap_result(bool ok, int number, const char *name)
 {
-	out_printf(1, "%sok %d %s%s%s\n", ok ? "" : "not ", number, name,
-		   directive ? " # " : "", directive ? directive : "");
+	out_printf(1, "%sok %d %s\n", ok ? "" : "not ", number, name);
 }
 
 void ktap_vdiag(const char *fmt, va_list ap)

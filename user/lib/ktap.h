@@ -8,8 +8,7 @@
 #include <stdbool.h>
 
 void ktap_header(int count);
-/* directive: NULL, or e.g. "SKIP no /proc" (printed after " # "). */
-void ktap_result(bool ok, int number, const char *name, const char *directive);
+void ktap_result(bool ok, int number, const char *name);
 void ktap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ktap_vdiag(const char *fmt, va_list ap);
 

@@ -52,7 +52,7 @@ struct ut_helper {
 /* Runs the cases whose names start with one of the arguments (all when
  * there are none). Options: -t SECONDS (time limit per case, default 20),
  * -l (list the names). Each case runs in ./<name>/, removed afterwards.
- * Returns 0 when every case passed or was skipped. */
+ * Returns 0 when every case passed. */
 int ut_main(int argc, char **argv);
 /* Runs a helper if argv asks for one ("-H name ..."); returns -1 if not. */
 int ut_run_helper(int argc, char **argv);
@@ -61,8 +61,6 @@ int ut_run_helper(int argc, char **argv);
  * if one is set). Usable in any child process a case forks: it exits 1. */
 _Noreturn void ut_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Ends the case as skipped with a reason. */
-_Noreturn void ut_skip(const char *reason);
 /* Context printed with the next failure, e.g. which bad pointer was tried;
  * NULL clears it. */
 void ut_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
