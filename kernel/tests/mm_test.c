@@ -63,18 +63,74 @@ KTEST(pmm_blocks_are_aligned)
 	KT_EXPECT_EQ(t, pmm_free_pages(), start);
 }
 
+/* The run of the (sorted) boot map holding phys, or NULL. */
+static const struct boot_mmap_entry *map_run(const struct boot_mmap_entry *m, unsigned n,
+					     uint64_t phys)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (phys < m[mid].phys)
+			hi = mid;
+		else if (phys >= m[mid].phys + m[mid].pages * PMM_PAGE)
+			lo = mid + 1;
+		else
+			return &m[mid];
+	}
+	return NULL;
+}
+
+/* The totals against the map, recomputed here, and the free count against
+ * what the allocator really hands out: every frame it gives is one the map
+ * lets the kernel reuse (conventional memory, or loader and boot memory
+ * after the reclaim), never the kernel image, ACPI, firmware memory, frame
+ * 0 or the page holding the RSDP. */
 KTEST(pmm_accounting_matches_map)
 {
 	struct pmm_stats s;
 	unsigned n;
-	const struct boot_mmap_entry *m = boot_mmap(&n);
-	uint64_t conventional = 0;
+	const struct boot_mmap_entry *m = boot_mmap(&n), *run;
+	uint64_t conventional = 0, ram = 0, owned = 0, handed = 0, bad = 0, head = 0, pa;
+	uint64_t rsdp_page = boot_info()->acpi_rsdp_phys & ~(PMM_PAGE - 1);
 
 	pmm_get_stats(&s);
-	for (unsigned i = 0; i < n; i++)
-		if (m[i].type == BOOT_MEM_USABLE)
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t ty = m[i].type;
+
+		if (ty == BOOT_MEM_USABLE)
 			conventional += m[i].pages;
-	KT_EXPECT_EQ(t, s.free_pages + s.used_pages, s.usable_pages);
+		if (ty != BOOT_MEM_MMIO && ty != BOOT_MEM_RESERVED)
+			ram += m[i].pages;
+		if (ty == BOOT_MEM_USABLE || ty == BOOT_MEM_LOADER || ty == BOOT_MEM_BOOT_SERVICES ||
+		    ty == BOOT_MEM_KERNEL || ty == BOOT_MEM_BOOT_DATA)
+			owned += m[i].pages;
+	}
+	KT_EXPECT_EQ(t, s.total_pages, ram);
+	KT_EXPECT_EQ(t, s.usable_pages, owned);
+
+	while ((pa = pmm_alloc(0))) {
+		*(uint64_t *)PHYS_TO_VIRT(pa) = head;
+		head = pa;
+		handed++;
+		run = map_run(m, n, pa);
+		if (!run || pa == rsdp_page ||
+		    (run->type != BOOT_MEM_USABLE && run->type != BOOT_MEM_LOADER &&
+		     run->type != BOOT_MEM_BOOT_SERVICES && run->type != BOOT_MEM_BOOT_DATA)) {
+			if (bad++ < 4)
+				kprintf("# frame %#llx handed out from %s memory\n",
+					(unsigned long long)pa, run ? boot_mem_type_name(run->type) : "no");
+		}
+	}
+	while (head) {
+		uint64_t next = *(uint64_t *)PHYS_TO_VIRT(head);
+		pmm_free(head, 0);
+		head = next;
+	}
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, handed, s.free_pages);
+	KT_EXPECT_EQ(t, pmm_free_pages(), s.free_pages);
 	KT_EXPECT(t, s.free_pages > conventional - s.meta_pages - 1024); /* boot memory came back */
 	KT_EXPECT(t, s.free_pages < s.usable_pages);
 }
