@@ -104,7 +104,7 @@ KTEST(pmm_accounting_matches_map)
 		if (ty != BOOT_MEM_MMIO && ty != BOOT_MEM_RESERVED)
 			ram += m[i].pages;
 		if (ty == BOOT_MEM_USABLE || ty == BOOT_MEM_LOADER || ty == BOOT_MEM_BOOT_SERVICES ||
-		    ty == BOOT_MEM_KERNEL || ty == BOOT_MEM_BOOT_DATA)
+		    ty == BOOT_MEM_KERNEL || ty == BOOT_MEM_BOOT_DATA || ty == BOOT_MEM_INITRD)
 			owned += m[i].pages;
 	}
 	KT_EXPECT_EQ(t, s.total_pages, ram);
