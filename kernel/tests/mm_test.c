@@ -84,9 +84,9 @@ static const struct boot_mmap_entry *map_run(const struct boot_mmap_entry *m, un
 
 /* The totals against the map, recomputed here, and the free count against
  * what the allocator really hands out: every frame it gives is one the map
- * lets the kernel reuse (conventional memory, or loader and boot memory
- * after the reclaim), never the kernel image, ACPI, firmware memory, frame
- * 0 or the page holding the RSDP. */
+ * lets the kernel reuse (conventional memory, loader and boot memory after
+ * the reclaim, the initrd's once released), never the kernel image, ACPI,
+ * firmware memory, frame 0 or the page holding the RSDP. */
 KTEST(pmm_accounting_matches_map)
 {
 	struct pmm_stats s;
@@ -94,6 +94,7 @@ KTEST(pmm_accounting_matches_map)
 	const struct boot_mmap_entry *m = boot_mmap(&n), *run;
 	uint64_t conventional = 0, ram = 0, owned = 0, handed = 0, bad = 0, head = 0, pa;
 	uint64_t rsdp_page = boot_info()->acpi_rsdp_phys & ~(PMM_PAGE - 1);
+	bool initrd_released = boot_initrd(NULL) == NULL;
 
 	pmm_get_stats(&s);
 	for (unsigned i = 0; i < n; i++) {
@@ -117,7 +118,8 @@ KTEST(pmm_accounting_matches_map)
 		run = map_run(m, n, pa);
 		if (!run || pa == rsdp_page ||
 		    (run->type != BOOT_MEM_USABLE && run->type != BOOT_MEM_LOADER &&
-		     run->type != BOOT_MEM_BOOT_SERVICES && run->type != BOOT_MEM_BOOT_DATA)) {
+		     run->type != BOOT_MEM_BOOT_SERVICES && run->type != BOOT_MEM_BOOT_DATA &&
+		     !(run->type == BOOT_MEM_INITRD && initrd_released))) {
 			if (bad++ < 4)
 				kprintf("# frame %#llx handed out from %s memory\n",
 					(unsigned long long)pa, run ? boot_mem_type_name(run->type) : "no");
