@@ -1,9 +1,10 @@
 /* Reads whole files from the volume the loader itself was loaded from. */
 #include "loader.h"
 
-/* Opens path for reading and gives its size. */
-static EFI_STATUS file_open(EFI_HANDLE image, const CHAR16 *path, EFI_FILE_HANDLE *f,
-			    UINT64 *len)
+/* Opens path for reading and gives its size; one larger than max is
+ * closed again with EFI_BAD_BUFFER_SIZE (and its size in *len). */
+static EFI_STATUS file_open(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
+			    EFI_FILE_HANDLE *f, UINT64 *len)
 {
 	EFI_LOADED_IMAGE *li;
 	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
@@ -36,6 +37,10 @@ static EFI_STATUS file_open(EFI_HANDLE image, const CHAR16 *path, EFI_FILE_HANDL
 	}
 	*len = fi->FileSize;
 	FreePool(fi);
+	if (*len > max) {
+		(*f)->Close(*f);
+		return EFI_BAD_BUFFER_SIZE;
+	}
 	return EFI_SUCCESS;
 }
 
@@ -68,14 +73,10 @@ EFI_STATUS file_read(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
 
 	*data = 0;
 	*size = 0;
-	st = file_open(image, path, &f, &len);
+	st = file_open(image, path, max, &f, size);
 	if (EFI_ERROR(st))
 		return st;
-	if (len > max) {
-		f->Close(f);
-		*size = len;
-		return EFI_BAD_BUFFER_SIZE;
-	}
+	len = *size;
 	/* One spare byte so text files can be NUL-terminated by the caller. */
 	st = BS->AllocatePool(EfiLoaderData, len + 1, (void **)&buf);
 	if (EFI_ERROR(st)) {
@@ -89,7 +90,6 @@ EFI_STATUS file_read(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
 	}
 	buf[len] = 0;
 	*data = buf;
-	*size = len;
 	return EFI_SUCCESS;
 }
 
@@ -102,14 +102,10 @@ EFI_STATUS file_read_pages(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
 
 	*phys = 0;
 	*size = 0;
-	st = file_open(image, path, &f, &len);
+	st = file_open(image, path, max, &f, size);
 	if (EFI_ERROR(st))
 		return st;
-	*size = len;
-	if (len > max) {
-		f->Close(f);
-		return EFI_BAD_BUFFER_SIZE;
-	}
+	len = *size;
 	if (len == 0) {
 		f->Close(f);
 		return EFI_SUCCESS;

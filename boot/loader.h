@@ -23,8 +23,9 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void serial_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_init(void);
 
-/* files.c: whole files from the loader's own volume. A file larger than
- * max gives EFI_BAD_BUFFER_SIZE and its size in *size. */
+/* files.c: whole files from the loader's own volume. *size is the file's
+ * size once it could be opened; a file larger than max gives
+ * EFI_BAD_BUFFER_SIZE. */
 EFI_STATUS file_read(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
 		     void **data, UINT64 *size);
 /* The same into whole pages of the given memory type (*phys, *size); an
