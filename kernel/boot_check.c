@@ -94,7 +94,7 @@ static int check_mmap(const struct boot_info *bi, boot_phys_fn phys, struct boot
 	if (dropped)
 		log_warn("boot: dropped or cut %u malformed or overlapping memory map entries", dropped);
 	if (c->mmap_count != n)
-		log_warn("boot: %u memory map entries lie beyond the direct map", n - c->mmap_count);
+		log_warn("boot: %u memory map entries lie wholly beyond the direct map", n - c->mmap_count);
 	return 0;
 }
 
