@@ -158,6 +158,18 @@ void pci_enable(struct pci_dev *d)
 	pci_cfg_write16(d->bus, d->dev, d->fn, 0x04, cmd | CMD_IO | CMD_MEM | CMD_MASTER);
 }
 
+void pci_stop_dma(struct pci_dev *d)
+{
+	uint16_t cmd = pci_cfg_read16(d->bus, d->dev, d->fn, 0x04);
+
+	pci_cfg_write16(d->bus, d->dev, d->fn, 0x04, cmd & ~CMD_MASTER);
+}
+
+bool pci_dma_enabled(const struct pci_dev *d)
+{
+	return pci_cfg_read16(d->bus, d->dev, d->fn, 0x04) & CMD_MASTER;
+}
+
 void pci_register_driver(const struct pci_driver *drv)
 {
 	for (unsigned i = 0; i < ndevices; i++) {

@@ -4,9 +4,11 @@
  * writes disks with tag 'A' for vda, 'B' for vdb...; the kernel writes tag
  * 'W'. Modes (comma list): read, read-data (512-byte sectors 64 up to the
  * last 34, leaving out both GPT copies, which the firmware may rewrite), write,
- * ioerr (vdc has an injected read error), inflight, ro, range, parts. */
+ * ioerr (vdc has an injected read error), abort (stops vdc), inflight, ro,
+ * range, parts. */
 #include <kernel/blk.h>
 #include <drivers/block/blockdev.h>
+#include <drivers/pci.h>
 #include <drivers/virtio/virtio_blk.h>
 #include <cosmos/errno.h>
 #include <kernel/boot.h>
@@ -225,6 +227,35 @@ static void test_ioerr(uint8_t *buf)
 	       "error", e1);
 }
 
+/* Stopping a disk with a request in flight (what a request timeout does):
+ * the request fails (or had completed), bus mastering is off so the device
+ * can no longer write into the buffer it was given, and the disk refuses
+ * further requests. Runs last on vdc, which it leaves dead. */
+static void test_abort(uint8_t *buf)
+{
+	struct blockdev *bd = blockdev_find("vdc");
+	struct pci_dev *p = bd ? virtio_blk_pci(bd) : 0;
+	struct blk_req r = { .op = BLK_READ, .lba = 0, .count = 1, .buf = buf };
+	int e, again;
+	bool dma;
+
+	if (!bd || !p) {
+		result("abort", "vdc", 0, "no virtio disk", 0);
+		return;
+	}
+	e = blockdev_submit(bd, &r);
+	bd->ops->abort(bd);
+	if (e == 0)
+		e = blockdev_wait(&r);
+	dma = pci_dma_enabled(p);
+	again = blockdev_read(bd, 0, 1, buf);
+	if (dma)
+		result("abort", bd->name, 0, "bus mastering still on, request", e);
+	else
+		result("abort", bd->name, (e == 0 || e == -EIO) && again == -EIO, "request then retry",
+		       (long long)e * 100 + again);
+}
+
 /* Partitions map onto their disk: sector 0 of each is the disk's sector
  * at its start, and a partition refuses to reach beyond its end. */
 static void test_parts(uint8_t *buf)
@@ -274,6 +305,8 @@ void blk_test_from_cmdline(void)
 		test_ioerr(buf);
 	if (cmdline_list_has(modes, "parts"))
 		test_parts(buf);
+	if (cmdline_list_has(modes, "abort"))
+		test_abort(buf);
 	if (cmdline_list_has(modes, "write"))
 		test_write(buf);
 	vmm_free(buf);

@@ -161,15 +161,6 @@ int blockdev_read_at(struct blockdev *bd, uint64_t offset, size_t len, void *buf
 	return e ? e : blockdev_read(bd, lba, count, buf);
 }
 
-int blockdev_write_at(struct blockdev *bd, uint64_t offset, size_t len, const void *buf)
-{
-	uint64_t lba;
-	uint32_t count;
-	int e = bytes_to_sectors(bd, offset, len, &lba, &count);
-
-	return e ? e : blockdev_write(bd, lba, count, buf);
-}
-
 static int gpt_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
 {
 	return blockdev_read(ctx, lba, count, buf);

@@ -71,7 +71,6 @@ int blockdev_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void
 int blockdev_flush(struct blockdev *bd);
 /* Byte addressed: offset and length must be sector multiples (-EINVAL). */
 int blockdev_read_at(struct blockdev *bd, uint64_t offset, size_t len, void *buf);
-int blockdev_write_at(struct blockdev *bd, uint64_t offset, size_t len, const void *buf);
 
 /* The one place a thread waits for a device: it sleeps until *done or the
  * timeout (0 or -ETIMEDOUT). The kernel installs the blocking wait and the

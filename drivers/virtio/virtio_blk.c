@@ -207,15 +207,20 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 	return 0;
 }
 
-/* Reset stops all DMA; then everything in flight fails. */
+/* Bus mastering goes off first: a device that is broken enough to need
+ * this may also ignore the reset, and the buffers in flight go back to
+ * their owners below, so it must not be able to write into them any more.
+ * Then the reset (reported if it fails) and everything in flight fails. */
 static void vblk_abort(struct blockdev *bd)
 {
 	struct vblk *d = bd->priv;
 	uint64_t flags = cpu_irq_save();
 
 	d->dead = true;
+	pci_stop_dma(d->vdev.pci);
 	virtio_fail(&d->vdev);
-	virtio_pci_reset(&d->vdev);
+	if (virtio_pci_reset(&d->vdev) != 0)
+		log_err("%s: the device ignores the reset; its bus mastering stays off", bd->name);
 	for (unsigned i = 0; i < d->q.size; i++)
 		if (d->owner[i])
 			finish(d, i, -EIO);
@@ -336,6 +341,14 @@ void virtio_blk_init(unsigned irq_allowed)
 	for (unsigned i = first; i < ndisks; i++)
 		if (blockdev_register_disk(&disks[i].bd) != 0)
 			log_warn("virtio-blk: too many block devices");
+}
+
+struct pci_dev *virtio_blk_pci(const struct blockdev *bd)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		if (&disks[i].bd == bd)
+			return disks[i].vdev.pci;
+	return 0;
 }
 
 unsigned long long virtio_blk_irq_count(void)

@@ -327,13 +327,6 @@ static unsigned legacy_cfg(struct virtio_dev *v, unsigned off)
 	return v->io + LEG_DEVCFG + (v->msix_on ? 4 : 0) + off;
 }
 
-uint8_t virtio_cfg_read8(struct virtio_dev *v, unsigned off)
-{
-	if (!cfg_ok(v, off, 1))
-		return 0;
-	return v->modern ? v->devcfg[off] : inb((uint16_t)legacy_cfg(v, off));
-}
-
 uint32_t virtio_cfg_read32(struct virtio_dev *v, unsigned off)
 {
 	if (!cfg_ok(v, off, 4))

@@ -62,7 +62,6 @@ void virtio_fail(struct virtio_dev *v);
 uint8_t virtio_status(struct virtio_dev *v);
 
 /* Device-specific configuration; off is checked against its length. */
-uint8_t virtio_cfg_read8(struct virtio_dev *v, unsigned off);
 uint32_t virtio_cfg_read32(struct virtio_dev *v, unsigned off);
 uint64_t virtio_cfg_read64(struct virtio_dev *v, unsigned off);
 
