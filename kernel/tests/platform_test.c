@@ -201,3 +201,49 @@ KTEST(pci_port_and_ecam_agree)
 		}
 	}
 }
+
+/* Two preempted threads reading different registers through the port
+ * pair: the address write of one must never be paired with the data read
+ * of the other (the pair is one shared register, hal/pci_config.c locks it). */
+struct cfg_hammer {
+	const struct pci_dev *d;
+	uint32_t want;
+	uint64_t until;
+	unsigned long reads, wrong;
+};
+
+static void hammer_cfg_ports(void *arg)
+{
+	struct cfg_hammer *h = arg;
+
+	while (time_ns() < h->until) {
+		for (int i = 0; i < 100; i++) {
+			if (pci_cfg_port_read32(h->d->bus, h->d->dev, h->d->fn, 0) != h->want)
+				h->wrong++;
+			h->reads++;
+		}
+	}
+}
+
+KTEST(pci_port_access_is_atomic_across_threads)
+{
+	struct cfg_hammer h[2];
+	struct thread *th[2];
+
+	KT_ASSERT(t, pci_count() >= 2);
+	for (int i = 0; i < 2; i++) {
+		const struct pci_dev *d = pci_get((unsigned)i);
+
+		h[i] = (struct cfg_hammer){ d, d->vendor | (uint32_t)d->device << 16, time_ns() + 600 * MS, 0, 0 };
+	}
+	KT_ASSERT(t, h[0].want != h[1].want);
+	for (int i = 0; i < 2; i++) {
+		th[i] = thread_create("pcicfg", hammer_cfg_ports, &h[i], SCHED_PRIO_DEFAULT, 0);
+		KT_ASSERT(t, th[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
+		KT_EXPECT(t, h[i].reads > 1000);
+		KT_EXPECT_EQ(t, h[i].wrong, 0);
+	}
+}
