@@ -5,8 +5,10 @@
 #include <hal/cpu.h>
 #include <hal/hpet.h>
 
-/* Written at boot on one CPU with interrupts off (the scheduler issue adds
- * a seqlock when other CPUs read them). */
+/* No lock: written only during boot, by tsc_early_init, tsc_calibrate
+ * (kmain) and tsc_calibrate_hpet (platform discovery), all before
+ * interrupts are enabled and before the first thread or second CPU exists;
+ * read-only afterwards, so any reader sees one consistent calibration. */
 static uint64_t entry_tsc;
 static uint64_t base_tsc;     /* now = base_ns + ticks since base_tsc */
 static uint64_t base_ns;

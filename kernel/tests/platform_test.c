@@ -247,3 +247,52 @@ KTEST(pci_port_access_is_atomic_across_threads)
 		KT_EXPECT_EQ(t, h[i].wrong, 0);
 	}
 }
+
+/* Two preempted threads taking and giving back vectors: each vector is
+ * handed to one of them at a time (hal/irq.c's table is under irq_lock). */
+static volatile uint8_t vector_holder[256];
+
+struct vec_hammer {
+	int id;
+	uint64_t until;
+	unsigned long rounds, clashes, failures;
+};
+
+static void hammer_vectors(void *arg)
+{
+	struct vec_hammer *h = arg;
+
+	while (time_ns() < h->until) {
+		int v = irq_request_vector(nothing, 0);
+
+		h->rounds++;
+		if (v < 0) {
+			h->failures++;
+			continue;
+		}
+		if (__atomic_exchange_n(&vector_holder[v], (uint8_t)h->id, __ATOMIC_SEQ_CST))
+			h->clashes++;
+		for (volatile int i = 0; i < 50; i++)
+			;
+		__atomic_store_n(&vector_holder[v], 0, __ATOMIC_SEQ_CST);
+		irq_free(v);
+	}
+}
+
+KTEST(irq_vector_allocation_is_atomic_across_threads)
+{
+	struct vec_hammer h[2];
+	struct thread *th[2];
+
+	for (int i = 0; i < 2; i++) {
+		h[i] = (struct vec_hammer){ i + 1, time_ns() + 300 * MS, 0, 0, 0 };
+		th[i] = thread_create("irqvec", hammer_vectors, &h[i], SCHED_PRIO_DEFAULT, 0);
+		KT_ASSERT(t, th[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
+		KT_EXPECT(t, h[i].rounds > 1000);
+		KT_EXPECT_EQ(t, h[i].clashes, 0);
+		KT_EXPECT_EQ(t, h[i].failures, 0);
+	}
+}
