@@ -74,6 +74,17 @@ static inline bool cpu_random(uint64_t *out)
 	return ok;
 }
 
+/* 64 bits for seeding (stack canaries) before any entropy pool exists:
+ * RDRAND when the CPU has it, mixed with the cycle counter. */
+static inline uint64_t cpu_random_seed(void)
+{
+	uint64_t v = rdtsc() * 0x9e3779b97f4a7c15ULL, x;
+
+	if (cpu_random(&x))
+		v ^= x;
+	return v;
+}
+
 /* Deliberate traps for the crash= tests; always inlined so the faulting
  * instruction sits in the caller, whose name the report must show. */
 static inline __attribute__((always_inline)) void cpu_raise_invalid_opcode(void)

@@ -11,6 +11,8 @@
 #include <hal/lapic.h>
 #include <hal/mmio.h>
 #include <hal/pic.h>
+#include <hal/platform.h>
+#include <kernel/log.h>
 #include <kernel/sync/spinlock.h>
 #include <cosmos/errno.h>
 
@@ -31,8 +33,9 @@ static bool ready;
 static void on_spurious(void *ctx) { (void)ctx; }
 static void on_error(void *ctx) { (void)ctx; (void)lapic_errors(); }
 
-int irq_init(const struct madt_info *m)
+int irq_init(void)
 {
+	const struct madt_info *m = platform_madt();
 	volatile void *lapic_regs;
 
 	for (unsigned v = 0; v < 256; v++)
@@ -48,14 +51,18 @@ int irq_init(const struct madt_info *m)
 	vectors[LAPIC_ERROR_VECTOR].fn = on_error;
 	for (unsigned i = 0; m && i < m->nioapics; i++) {
 		volatile void *regs = mmio_map(m->ioapics[i].addr, 4096);
-		if (regs)
-			ioapic_add(regs, m->ioapics[i].id, m->ioapics[i].gsi_base);
+
+		if (!regs || ioapic_add(regs, m->ioapics[i].id, m->ioapics[i].gsi_base) != 0)
+			log_warn("irq: I/O APIC %u at %#x unusable; its inputs stay unrouted",
+				 m->ioapics[i].id, m->ioapics[i].addr);
 	}
 	for (unsigned i = 0; m && i < m->nnmis; i++)
 		if (m->nmis[i].acpi_cpu == 0xff || m->nmis[i].acpi_cpu == 0xffffffff ||
 		    m->nmis[i].acpi_cpu == 0)
 			lapic_set_nmi(m->nmis[i].lint, m->nmis[i].flags);
 	ready = true;
+	log_info("irq: %s, boot CPU APIC id %u, %u I/O APICs, 8259 PICs masked",
+		 lapic_x2apic() ? "x2APIC" : "xAPIC", boot_apic_id, ioapic_count());
 	return 0;
 }
 
@@ -180,6 +187,13 @@ bool irq_dispatch(unsigned vector)
 	if (vector != LAPIC_SPURIOUS_VECTOR && ready)
 		lapic_eoi();
 	return fn != 0;
+}
+
+int irq_raise_self(int vector)
+{
+	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST || !ready)
+		return -EINVAL;
+	return lapic_send_self_ipi((uint8_t)vector);
 }
 
 uint64_t irq_count(unsigned vector) { return vectors[vector & 0xff].count; }

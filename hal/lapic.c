@@ -3,6 +3,8 @@
 #include <hal/lapic.h>
 #include <hal/cpu.h>
 #include <hal/tsc.h>
+#include <cosmos/errno.h>
+#include <kernel/log.h>
 
 #define MSR_APIC_BASE   0x1b
 #define APIC_BASE_EN    (1ULL << 11)
@@ -31,6 +33,7 @@
 #define SVR_ENABLE      (1u << 8)
 #define ICR_SELF        (1u << 18)
 #define ICR_PENDING     (1u << 12)
+#define ICR_WAIT_POLLS  1000000u   /* far beyond the microsecond an IPI takes */
 
 /* Per-CPU hardware, configured by the CPU itself; only the boot CPU yet. */
 static volatile uint8_t *xapic;
@@ -100,17 +103,25 @@ void lapic_set_nmi(uint8_t lint, uint16_t flags)
 	wr(lint ? REG_LVT_LINT1 : REG_LVT_LINT0, v);
 }
 
-/* Fixed-delivery interrupt to this CPU through the "self" shorthand. */
-void lapic_send_self_ipi(uint8_t vector)
+/* Fixed-delivery interrupt to this CPU through the "self" shorthand. The
+ * xAPIC's send-pending bit clears within a few bus cycles on working
+ * hardware; one that stays set means a wedged APIC, which is reported
+ * instead of spinning for ever. */
+int lapic_send_self_ipi(uint8_t vector)
 {
 	if (x2) {
 		wrmsr(0x83f, vector);              /* x2APIC SELF IPI register */
-		return;
+		return 0;
 	}
 	wr(REG_ICR_HIGH, 0);
 	wr(REG_ICR_LOW, ICR_SELF | vector);
-	while (rd(REG_ICR_LOW) & ICR_PENDING)
+	for (unsigned i = 0; i < ICR_WAIT_POLLS; i++) {
+		if (!(rd(REG_ICR_LOW) & ICR_PENDING))
+			return 0;
 		cpu_pause();
+	}
+	log_err("lapic: ICR still send-pending after %u polls (IPI to vector %u)", ICR_WAIT_POLLS, vector);
+	return -ETIMEDOUT;
 }
 
 uint32_t lapic_errors(void)

@@ -247,7 +247,6 @@ void paging_activate(uint64_t root) { write_cr3(root); }
 
 uint64_t paging_active(void) { return read_cr3() & PTE_ADDR; }
 
-void paging_flush_page(uint64_t va) { cpu_invlpg(va); }
 
 void paging_flush_all(void)
 {

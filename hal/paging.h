@@ -49,9 +49,8 @@ int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights,
 
 void paging_activate(uint64_t root);
 uint64_t paging_active(void);
-/* TLB invalidation: one page in the current address space, or all (global
- * entries included). Single CPU: a shootdown goes here once SMP exists. */
-void paging_flush_page(uint64_t va);
+/* Invalidates the whole TLB, global entries included (one page is flushed
+ * by paging_unmap and paging_protect themselves). This CPU only. */
 void paging_flush_all(void);
 
 #endif

@@ -6,7 +6,6 @@
 #include <kernel/time.h>
 #include <hal/cpu.h>
 #include <hal/irq.h>
-#include <hal/lapic.h>
 #include <cosmos/errno.h>
 
 #define MS 1000000ULL
@@ -30,7 +29,7 @@ KTEST(blk_wait_woken_by_interrupt)
 	KT_ASSERT(t, v >= IRQ_VECTOR_FIRST);
 	flag = false;
 	flags = cpu_irq_save();
-	lapic_send_self_ipi((uint8_t)v);   /* pending until the wait lets it in */
+	KT_EXPECT_EQ(t, irq_raise_self(v), 0);   /* pending until the wait lets it in */
 	t0 = time_ns();
 	r = blk_wait_done(&flag, 1000 * MS);
 	cpu_irq_restore(flags);
