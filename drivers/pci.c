@@ -3,7 +3,7 @@
  * most once, so a looping bridge setup cannot hang the walk.
  * Locking: the device table is filled once at boot, read-only afterwards. */
 #include <drivers/pci.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/log.h>
 
 static struct pci_dev devices[PCI_MAX_DEVICES];

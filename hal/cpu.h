@@ -97,6 +97,12 @@ static inline __attribute__((always_inline)) void cpu_raise_breakpoint(void)
 	__asm__ volatile("int3");
 }
 
+/* A flags word with interrupts enabled, for restoring into a fresh thread. */
+#define CPU_FLAGS_IRQ_ON (1ull << 9)
+
+/* Were interrupts enabled in a flags word from cpu_irq_save()? */
+static inline int cpu_flags_irq_enabled(uint64_t flags) { return (flags >> 9) & 1; }
+
 /* Disables interrupts and returns the previous state for cpu_irq_restore. */
 static inline uint64_t cpu_irq_save(void)
 {

@@ -13,6 +13,7 @@
 #include <hal/pic.h>
 #include <hal/platform.h>
 #include <kernel/log.h>
+#include <kernel/panic.h>
 #include <kernel/sync/spinlock.h>
 #include <cosmos/errno.h>
 
@@ -162,8 +163,10 @@ void irq_free(int vector)
 	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST)
 		return;
 	flags = spin_lock_irqsave(&irq_lock);
-	if (vectors[vector].gsi >= 0)
-		ioapic_mask((uint32_t)vectors[vector].gsi, true);
+	/* the GSI was routed through an I/O APIC when the vector was taken */
+	if (vectors[vector].gsi >= 0 && ioapic_mask((uint32_t)vectors[vector].gsi, true) != 0)
+		panic("irq: vector %d holds GSI %d, which no I/O APIC owns", vector,
+		      (int)vectors[vector].gsi);
 	vectors[vector] = (struct vector){ 0, 0, -1, 0 };
 	spin_unlock_irqrestore(&irq_lock, flags);
 }

@@ -26,7 +26,7 @@ int irq_request_vector(irq_handler_fn fn, void *ctx) __must_check;
 /* For MSI/MSI-X: the device must write *data to *addr. */
 int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data) __must_check;
 /* Installs fn on a fixed system vector (the LAPIC timer). */
-int irq_set_system_handler(unsigned vector, irq_handler_fn fn, void *ctx);
+int irq_set_system_handler(unsigned vector, irq_handler_fn fn, void *ctx) __must_check;
 void irq_free(int vector);
 
 /* Called by the kernel's trap handler for interrupt vectors; runs the

@@ -23,7 +23,7 @@ uint32_t lapic_errors(void);
 int lapic_send_self_ipi(uint8_t vector) __must_check;
 
 /* Timer: measures its rate against the TSC; then one-shot countdowns. */
-int lapic_timer_calibrate(void);
+int lapic_timer_calibrate(void) __must_check;
 uint64_t lapic_timer_hz(void);
 /* Fires LAPIC_TIMER_VECTOR once after ns nanoseconds (clamped to the
  * counter's range); 0 stops it. */

@@ -8,7 +8,7 @@
 #include <hal/cpuinfo.h>
 #include <hal/hpet.h>
 #include <hal/mmio.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <hal/rtc.h>
 #include <hal/tsc.h>
 #include <kernel/log.h>

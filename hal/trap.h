@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 /* Exception vectors (SDM vol. 3A table 6-1). */
 #define TRAP_DE  0   /* divide error */
@@ -97,10 +98,10 @@ struct trap_info {
    after the call, fn is abandoned). Returns false if fn returned normally. Not reentrant
    across CPUs or interrupt handlers (one armed chain, single CPU); a catch inside fn nests
    (the innermost one gets the fault). NMI and machine checks are never caught. */
-bool trap_catch(void (*fn)(void *), void *arg, struct trap_info *info);
+bool trap_catch(void (*fn)(void *), void *arg, struct trap_info *info) __must_check;
 /* For the kernel's handler: if a trap_catch is armed and f is a kernel
  * exception, records it, disarms, rewrites f to resume after trap_catch
  * and returns true. */
-bool trap_catch_claim(struct trap_frame *f);
+bool trap_catch_claim(struct trap_frame *f) __must_check;
 
 #endif

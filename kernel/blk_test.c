@@ -139,7 +139,7 @@ static void test_inflight(uint8_t *buf)
 {
 	enum { N = 200 };
 	struct blockdev *bd = blockdev_find("vda");
-	struct blk_req *reqs = kzalloc(N * sizeof(*reqs));
+	struct blockdev_req *reqs = kzalloc(N * sizeof(*reqs));
 	int bad = 0, e = 0;
 
 	if (!bd || !reqs) {
@@ -148,7 +148,7 @@ static void test_inflight(uint8_t *buf)
 		return;
 	}
 	for (int i = 0; i < N && e == 0; i++) {
-		reqs[i] = (struct blk_req){ .op = BLK_READ, .lba = (uint64_t)(i * 7) % bd->sectors, .count = 1,
+		reqs[i] = (struct blockdev_req){ .op = BLOCKDEV_READ, .lba = (uint64_t)(i * 7) % bd->sectors, .count = 1,
 					    .buf = buf + (size_t)i * bd->sector_size };
 		e = blockdev_submit(bd, &reqs[i]);
 	}
@@ -166,7 +166,7 @@ static void test_ro(uint8_t *buf)
 {
 	for (unsigned i = 0; i < blockdev_count(); i++) {
 		struct blockdev *bd = blockdev_get(i);
-		struct blk_req r = { .op = BLK_WRITE, .lba = 0, .count = 1, .buf = buf };
+		struct blockdev_req r = { .op = BLOCKDEV_WRITE, .lba = 0, .count = 1, .buf = buf };
 		int e1, e2, e3;
 
 		if (!bd->read_only || bd->parent)
@@ -185,7 +185,7 @@ static void test_ro(uint8_t *buf)
 static void test_range(uint8_t *buf)
 {
 	struct blockdev *bd = blockdev_find("vda");
-	struct blk_req big = { .op = BLK_READ, .lba = 0, .count = BLOCKDEV_MAX_TRANSFER / 512 + 1, .buf = buf };
+	struct blockdev_req big = { .op = BLOCKDEV_READ, .lba = 0, .count = BLOCKDEV_MAX_TRANSFER / 512 + 1, .buf = buf };
 	unsigned long long irqs;
 	int ok = 1;
 
@@ -235,7 +235,7 @@ static void test_abort(uint8_t *buf)
 {
 	struct blockdev *bd = blockdev_find("vdc");
 	struct pci_dev *p = bd ? virtio_blk_pci(bd) : 0;
-	struct blk_req r = { .op = BLK_READ, .lba = 0, .count = 1, .buf = buf };
+	struct blockdev_req r = { .op = BLOCKDEV_READ, .lba = 0, .count = 1, .buf = buf };
 	int e, again;
 	bool dma;
 

@@ -52,7 +52,7 @@ struct vblk {
 	struct virtq q;
 	struct vblk_slot *slots;      /* DMA: one per possible request */
 	uint64_t slots_phys;
-	struct blk_req *owner[VIRTQ_MAX_SIZE];  /* slot -> its request */
+	struct blockdev_req *owner[VIRTQ_MAX_SIZE];  /* slot -> its request */
 	uint16_t free_slot[VIRTQ_MAX_SIZE];
 	unsigned nfree_slots;
 	unsigned max_segs;            /* data segments per request */
@@ -75,7 +75,7 @@ static const struct pci_id vblk_ids[] = {
 
 static void finish(struct vblk *d, unsigned slot, int status)
 {
-	struct blk_req *r = d->owner[slot];
+	struct blockdev_req *r = d->owner[slot];
 
 	d->owner[slot] = 0;
 	d->free_slot[d->nfree_slots++] = (uint16_t)slot;
@@ -103,7 +103,7 @@ static void reap(struct vblk *d)
 		d->bd.ops->abort(&d->bd);
 	}
 	d->progress = true;
-	blk_wake_waiters();
+	blockdev_wake_waiters();
 }
 
 static void vblk_irq(void *ctx)
@@ -144,7 +144,7 @@ static int map_buffer(struct vblk *d, void *buf, size_t len, struct virtq_seg *s
 	return 0;
 }
 
-static int vblk_submit(struct blockdev *bd, struct blk_req *r)
+static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
 {
 	struct vblk *d = bd->priv;
 	struct virtq_seg segs[VBLK_MAX_SEGS + 3];
@@ -153,14 +153,14 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 	struct vblk_slot *s;
 	int e;
 
-	if (r->op == BLK_FLUSH && !virtio_has(&d->vdev, VIRTIO_BLK_F_FLUSH)) {
+	if (r->op == BLOCKDEV_FLUSH && !virtio_has(&d->vdev, VIRTIO_BLK_F_FLUSH)) {
 		/* without FLUSH the device writes through */
 		r->status = 0;
 		r->done = true;
 		return 0;
 	}
-	if (r->op != BLK_FLUSH) {
-		e = map_buffer(d, r->buf, (size_t)r->count << (9 + d->shift), segs, &n, r->op == BLK_READ);
+	if (r->op != BLOCKDEV_FLUSH) {
+		e = map_buffer(d, r->buf, (size_t)r->count << (9 + d->shift), segs, &n, r->op == BLOCKDEV_READ);
 		if (e)
 			return e;
 	}
@@ -177,7 +177,7 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 		reap(d);
 		if (d->nfree_slots && virtq_num_free(&d->q) >= n + 1)
 			break;
-		if (blk_wait_done(&d->progress, BLOCKDEV_TIMEOUT_NS) != 0) {
+		if (blockdev_wait_done(&d->progress, BLOCKDEV_TIMEOUT_NS) != 0) {
 			cpu_irq_restore(flags);
 			log_err("%s: no request completed for %llu s; stopping the device", bd->name,
 				BLOCKDEV_TIMEOUT_NS / 1000000000ull);
@@ -187,7 +187,7 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 	}
 	slot = d->free_slot[--d->nfree_slots];
 	s = &d->slots[slot];
-	s->hdr.type = r->op == BLK_READ ? T_IN : r->op == BLK_WRITE ? T_OUT : T_FLUSH;
+	s->hdr.type = r->op == BLOCKDEV_READ ? T_IN : r->op == BLOCKDEV_WRITE ? T_OUT : T_FLUSH;
 	s->hdr.reserved = 0;
 	s->hdr.sector = r->lba << d->shift;
 	s->status = 0xff;
@@ -225,7 +225,7 @@ static void vblk_abort(struct blockdev *bd)
 		if (d->owner[i])
 			finish(d, i, -EIO);
 	d->progress = true;
-	blk_wake_waiters();
+	blockdev_wake_waiters();
 	cpu_irq_restore(flags);
 }
 

@@ -6,7 +6,7 @@
 #include <hal/cpu.h>
 #include <hal/dma.h>
 #include <hal/mmio.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/log.h>
 
 /* vendor capability (virtio 1.x 4.1.4) */

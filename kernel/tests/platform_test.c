@@ -2,7 +2,7 @@
  * the platform's reference clock, timer events (order, never early, cancel), vector allocation and a
  * self-IPI through the whole dispatch path, the RTC conversion. */
 #include <drivers/pci.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/ktest.h>
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
@@ -202,7 +202,7 @@ KTEST(pci_port_and_ecam_agree)
 
 /* Two preempted threads reading different registers through the port
  * pair: the address write of one must never be paired with the data read
- * of the other (the pair is one shared register, hal/pci_config.c locks it). */
+ * of the other (the pair is one shared register, hal/pci_cfg.c locks it). */
 struct cfg_hammer {
 	const struct pci_dev *d;
 	uint32_t want;

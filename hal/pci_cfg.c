@@ -6,7 +6,7 @@
  * to the data access; threads are preemptive and interrupt handlers may
  * read configuration space. An ECAM access is one memory access and needs
  * no lock. ecam and its bus range are set once at boot, before threads. */
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <hal/cpu.h>
 #include <kernel/sync/spinlock.h>
 
