@@ -92,8 +92,8 @@ static void kernel_trap(struct trap_frame *f)
 		log_warn("trap: NMI at %016llx", (unsigned long long)f->rip);
 		return;
 	}
-	/* No user mode yet: the process layer will take user faults (signal or
-	 * kill) before this point once it exists. */
+	/* Nothing runs in user mode, so whatever reaches this point is a
+	 * kernel bug. */
 	fatal(f);
 }
 

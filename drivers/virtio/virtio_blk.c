@@ -1,9 +1,12 @@
 /* virtio-blk. Each request is a chain: a device-readable header, the data
  * pages (physically contiguous runs of the caller's buffer, no copies) and a
  * device-written status byte. Header and status live in a per-slot DMA area.
- * Locking: a disk's queue, slots and list are touched with interrupts off
- * on the one CPU (the interrupt handler runs that way too). TODO(smp): a
- * spinlock per disk. */
+ * Locking: a disk's queue, slots and owner table are touched only with
+ * interrupts off, and one CPU runs, so neither another thread nor the
+ * interrupt handler (which runs that way too) can come between. Not a
+ * spinlock: a submit that finds the ring full sleeps in blockdev_wait_done
+ * with interrupts still off, which the scheduler allows and a spinlock
+ * would not. A second CPU needs a per-disk lock dropped around that wait. */
 #include <drivers/virtio/virtio_blk.h>
 #include <drivers/block/blockdev.h>
 #include <drivers/pci_msi.h>
