@@ -9,6 +9,7 @@
 #include <kernel/timer.h>
 #include <hal/cpu.h>
 #include <hal/irq.h>
+#include <hal/percpu.h>
 #include <hal/platform.h>
 #include <hal/rtc.h>
 #include <cosmos/errno.h>
@@ -293,4 +294,14 @@ KTEST(irq_vector_allocation_is_atomic_across_threads)
 		KT_EXPECT_EQ(t, h[i].clashes, 0);
 		KT_EXPECT_EQ(t, h[i].failures, 0);
 	}
+}
+
+/* The boot CPU's per-CPU data carries the id hal reads from the hardware,
+ * and platform discovery counts the one CPU the ktest boot has. */
+KTEST(percpu_boot_cpu_identity)
+{
+	KT_EXPECT_EQ(t, percpu_self()->apic_id, percpu_hw_id());
+	KT_EXPECT_EQ(t, percpu_self()->cpu_id, 0);
+	KT_EXPECT_EQ(t, percpu_cpu_count(), 1);
+	KT_EXPECT_EQ(t, platform_cpu_count(), 1);
 }
