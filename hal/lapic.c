@@ -130,24 +130,48 @@ uint32_t lapic_errors(void)
 	return rd(REG_ESR);
 }
 
-/* Counts the timer down for 10 ms of TSC time (the TSC is calibrated by
- * then) with the divider at 16. */
+/* One reading of the count, bracketed by TSC reads: *tsc is the middle of
+ * the bracket, the return value its width (how uncertain *tsc is: a
+ * register access can take long when a virtual machine's host is busy). */
+static uint64_t read_count(uint32_t *count, uint64_t *tsc)
+{
+	uint64_t before = rdtsc(), after;
+
+	*count = rd(REG_TIMER_CUR);
+	after = rdtsc();
+	*tsc = before + (after - before) / 2;
+	return after - before;
+}
+
+/* Measures the count rate over 10 ms of TSC time (the TSC is calibrated by
+ * then), divider 16. Both ends of the window are counter reads bracketed
+ * by the TSC, so a delay in one access cannot skew the rate; of up to five
+ * tries the one with the narrowest brackets counts, and one whose brackets
+ * are within 0.1% of the window ends the search. */
 int lapic_timer_calibrate(void)
 {
-	uint64_t t0, want = tsc_hz() / 100;
-	uint32_t left;
+	uint64_t window = tsc_hz() / 100, best_width = ~0ull;
 
-	if (!want)
+	if (!window)
 		return -1;
+	timer_hz = 0;
 	wr(REG_TIMER_DIV, 0x3);                /* divide by 16 */
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
-	wr(REG_TIMER_INIT, 0xffffffff);
-	t0 = rdtsc();
-	while (rdtsc() - t0 < want)
-		cpu_pause();
-	left = rd(REG_TIMER_CUR);
+	for (int try = 0; try < 5 && best_width > window / 1000; try++) {
+		uint32_t c0, c1;
+		uint64_t t0, t1, width;
+
+		wr(REG_TIMER_INIT, 0xffffffff);
+		width = read_count(&c0, &t0);
+		while (rdtsc() - t0 < window)
+			cpu_pause();
+		width += read_count(&c1, &t1);
+		if (c1 >= c0 || t1 <= t0 || width >= best_width)
+			continue;
+		best_width = width;
+		timer_hz = (uint64_t)(c0 - c1) * tsc_hz() / (t1 - t0);
+	}
 	wr(REG_TIMER_INIT, 0);
-	timer_hz = (uint64_t)(0xffffffffu - left) * 100;
 	return timer_hz ? 0 : -1;
 }
 
