@@ -30,8 +30,3 @@ void oneshot_cancel(void)
 {
 	lapic_timer_oneshot(0);
 }
-
-uint64_t oneshot_hz(void)
-{
-	return lapic_timer_hz();
-}

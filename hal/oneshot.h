@@ -17,7 +17,5 @@ int oneshot_init(void (*fn)(void *ctx), void *ctx) __must_check;
 void oneshot_arm(uint64_t ns);
 /* Stops a pending countdown. */
 void oneshot_cancel(void);
-/* Counts per second, 0 before oneshot_init. */
-uint64_t oneshot_hz(void);
 
 #endif

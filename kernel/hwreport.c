@@ -19,8 +19,9 @@ void hwreport_cpu(void)
 	log_info("cpu: %s \"%s\" family %#x model %#x stepping %u%s", c->vendor,
 		 *brand ? brand : "(no brand string)", c->family, c->model, c->stepping,
 		 c->hypervisor ? ", under a hypervisor" : "");
-	log_info("cpu: %u logical CPUs (MADT), TSC %llu MHz, %u-bit physical / %u-bit virtual addresses",
-		 platform_cpu_count(), (unsigned long long)(tsc_hz() / 1000000), c->phys_addr_bits,
+	log_info("cpu: %u logical CPUs (MADT), TSC %llu MHz (measured against the %s), "
+		 "%u-bit physical / %u-bit virtual addresses", platform_cpu_count(),
+		 (unsigned long long)(tsc_hz() / 1000000), platform_clock_source(), c->phys_addr_bits,
 		 c->virt_addr_bits);
 	cpuinfo_flags(flags, sizeof(flags), 0);
 	log_info("cpu: flags: %s", flags);
