@@ -5,7 +5,6 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/fpu.h>
-#include <hal/lapic.h>
 #include <hal/percpu.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
@@ -626,7 +625,7 @@ void sched_init(void)
 	struct thread *t = &boot_thread;
 	uint64_t f;
 
-	percpu_init_boot(lapic_id());
+	percpu_init_boot(percpu_hw_id());
 	fpu_init();
 	for (int p = 0; p < SCHED_PRIO_LEVELS; p++)
 		list_init(&c->ready[p]);

@@ -144,7 +144,7 @@ int waitq_wake_all_locked(struct waitq *wq);
  * lock flags are given) may be preempted. */
 void sched_resched_if_needed(uint64_t flags);
 
-/* Called around every interrupt handler (kernel/trap.c). The exit, after
+/* Called around every interrupt handler (kernel/interrupts.c). The exit, after
  * the EOI, is the safe point where a slice end or a wake-up switches. */
 void sched_interrupt_enter(void);
 void sched_interrupt_exit(void);
