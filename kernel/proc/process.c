@@ -107,10 +107,21 @@ static void unmap_range(struct process *p, uint64_t va, uint64_t pages)
 	}
 }
 
+/* Does [va, va + pages pages) meet one of p's regions? p->lock held. */
+static bool overlaps_region(const struct process *p, uint64_t va, uint64_t pages)
+{
+	uint64_t end = va + pages * PAGE_SIZE;
+
+	for (const struct proc_region *r = p->regions; r; r = r->next)
+		if (va < r->va + r->pages * PAGE_SIZE && r->va < end)
+			return true;
+	return false;
+}
+
 int process_map_anon(struct process *p, uint64_t va, uint64_t pages)
 {
 	struct proc_region *r;
-	uint64_t i;
+	uint64_t mapped = 0;
 	int err = 0;
 
 	if ((va & (PAGE_SIZE - 1)) || va < PAGE_SIZE || pages == 0 ||
@@ -120,20 +131,26 @@ int process_map_anon(struct process *p, uint64_t va, uint64_t pages)
 	if (!r)
 		return -ENOMEM;
 	mutex_lock(&p->lock);
-	for (i = 0; i < pages && !err; i++) {
+	/* Checked before anything is mapped: the pages there belong to the
+	 * other region, and the unwinding below must never reach them. */
+	if (overlaps_region(p, va, pages))
+		err = -EEXIST;
+	while (!err && mapped < pages) {
 		uint64_t pa = pmm_alloc_zeroed(0);
 
 		if (!pa) {
 			err = -ENOMEM;
 			break;
 		}
-		err = paging_map(p->root, va + i * PAGE_SIZE, pa, PAGE_SIZE,
+		err = paging_map(p->root, va + mapped * PAGE_SIZE, pa, PAGE_SIZE,
 				 PAGING_WRITE | PAGING_USER);
 		if (err)
 			pmm_free(pa, 0);
+		else
+			mapped++;
 	}
 	if (err) {
-		unmap_range(p, va, i);
+		unmap_range(p, va, mapped);   /* only what this call mapped */
 		kfree(r);
 	} else {
 		r->va = va;

@@ -59,7 +59,8 @@ void process_exit(int status) __attribute__((noreturn));
 bool process_should_exit(void);
 struct process *process_current(void);
 /* Backs [va, va + pages * 4 KiB) in p's user half with zeroed frames,
- * user RW. 0, -EINVAL, -ENOMEM. */
+ * user RW. 0, -EINVAL, -ENOMEM, or -EEXIST when the range meets one of
+ * p's regions (nothing is mapped then). */
 int process_map_anon(struct process *p, uint64_t va, uint64_t pages);
 /* Waits for a child (pid > 0: that one, -1: any) to become a zombie,
  * reaps it, returns its pid and stores its status. -ECHILD if there is
