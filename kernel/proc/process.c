@@ -23,6 +23,8 @@ static int next_pid = 1;
  * of orphans. Its threads are the ones with no process. */
 static struct process kernel_proc;
 
+static void thread_exiting(struct thread *t, int code);
+
 void process_init(void)
 {
 	mutex_init(&table_lock, "proc_table");
@@ -79,21 +81,24 @@ struct process *process_create(const char *name, int prio)
 
 int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *), void *arg)
 {
-	struct thread *t;
+	struct thread *t = 0;
 	int err = 0;
 
 	mutex_lock(&table_lock);
 	if (p == &kernel_proc || p->exiting || p->state != PROC_ALIVE) {
 		err = -ESRCH;
-	} else if (!(t = thread_create_in(p, name, fn, arg, p->prio, THREAD_DETACHED))) {
+	} else if (!(t = thread_create(name, fn, arg, p->prio,
+				      THREAD_DETACHED | THREAD_SUSPENDED))) {
 		err = -ENOMEM;
 	} else {
-		/* It may already be running, but it cannot end before this:
-		 * its exit takes table_lock. */
+		t->proc = p;
+		t->exit_hook = thread_exiting;
 		list_add_tail(&p->threads, &t->proc_node);
 		p->nthreads++;
 	}
 	mutex_unlock(&table_lock);
+	if (t)
+		thread_resume(t);
 	return err;
 }
 
@@ -190,7 +195,9 @@ static void process_free(struct process *p)
 	kfree(p);
 }
 
-void process_thread_exiting(struct thread *t, int code)
+/* The exit hook of every thread of a process: the last one out frees
+ * what the process owns and leaves it a zombie. */
+static void thread_exiting(struct thread *t, int code)
 {
 	struct process *p = t->proc;
 	bool last;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <kernel/proc/cred.h>
 #include <kernel/proc/handle.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <kernel/sync/mutex.h>
 
 #define PROC_NAME_MAX 24
@@ -69,8 +69,5 @@ int process_wait(int pid, int *status, uint64_t deadline);
 /* Logs pid, parent, state, priority, threads and CPU time of each. */
 void process_list(void);
 unsigned process_count(void);
-
-/* For the scheduler: t (of a process) is about to end. */
-void process_thread_exiting(struct thread *t, int code);
 
 #endif

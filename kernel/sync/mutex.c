@@ -30,7 +30,7 @@ int mutex_lock(struct mutex *m)
 	if (m->owner)
 		m->contended++;
 	while (m->owner && err == 0)
-		err = waitq_sleep_locked(&m->wq, 0);
+		err = waitq_sleep_locked(&m->wq, 0, 0);
 	if (err == 0)
 		m->owner = me;
 	sched_unlock_irqrestore(f);
@@ -93,7 +93,7 @@ int sem_down(struct semaphore *s, uint64_t deadline)
 	f = sched_lock_irqsave();
 
 	while (s->count <= 0 && err == 0)
-		err = waitq_sleep_locked(&s->wq, deadline);
+		err = waitq_sleep_locked(&s->wq, deadline, 0);
 	if (s->count > 0) {
 		s->count--;
 		err = 0;
@@ -141,7 +141,7 @@ int cond_wait(struct condvar *c, struct mutex *m, uint64_t deadline)
 		sync_violation("condition wait without owning the mutex", m);
 		return -EPERM;
 	}
-	err = waitq_sleep_locked(&c->wq, deadline);
+	err = waitq_sleep_locked(&c->wq, deadline, 0);
 	sched_unlock_irqrestore(f);
 	mutex_lock(m);
 	return err;

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/wait.h>
 
 /* All fields are protected by the scheduler lock. */
 struct mutex {

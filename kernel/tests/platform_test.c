@@ -5,7 +5,7 @@
 #include <hal/pci_config.h>
 #include <kernel/ktest.h>
 #include <kernel/platform.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/wait.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <hal/cpu.h>

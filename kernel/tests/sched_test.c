@@ -10,7 +10,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/proc/process.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <kernel/sync/mutex.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
@@ -111,7 +111,7 @@ KTEST(sched_mutex_counter_exact)
 	KT_EXPECT_EQ(t, made, 100);
 	for (int i = 0; i < 100; i++)
 		if (th[i])
-			thread_join(th[i], 0);
+			KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	KT_EXPECT_EQ(t, counter, (uint64_t)made * 10000);
 	kprintf("    # mutex waits: %llu\n", (unsigned long long)counter_lock.contended);
 }
@@ -185,7 +185,7 @@ KTEST(sched_semaphore_bounded_buffer)
 		KT_ASSERT(t, th[i]);
 	}
 	for (int i = 0; i < BB_PRODUCERS + 2; i++)
-		thread_join(th[i], 0);
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	for (int i = 0; i < BB_ITEMS; i++)
 		bad += bb.seen[i] != 1;
 	KT_EXPECT_EQ(t, bad, 0);
@@ -228,7 +228,7 @@ KTEST(sched_fairness_four_spinners)
 		total += cpu[i];
 	}
 	for (int i = 0; i < 4; i++)
-		thread_join(th[i], 0);
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	thread_set_priority(me, prio);
 	KT_ASSERT(t, total > 0);
 	kprintf("    # fairness over 2 s: CPU shares");
@@ -274,7 +274,7 @@ KTEST(sched_sleep_accuracy)
 		}
 	}
 	spin_stop = true;
-	thread_join(bg, 0);
+	KT_EXPECT_EQ(t, thread_join(bg, 0), 0);
 	/* The bounds are loose on purpose: TCG on a shared host adds the
 	 * host's own scheduling delays (milliseconds). A lost or slice-late
 	 * wake-up still fails; the precise numbers are the sched_sleep_late
@@ -355,7 +355,7 @@ KTEST(sync_misuse_caught)
 	KT_EXPECT_EQ(t, violations, 1);
 	th = thread_create("unlocker", foreign_unlock, &err, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th);
-	thread_join(th, 0);
+	KT_EXPECT_EQ(t, thread_join(th, 0), 0);
 	KT_EXPECT_EQ(t, err, -EPERM);
 	KT_EXPECT_EQ(t, violations, 2);
 	KT_EXPECT(t, mutex_held(&misuse_lock));
@@ -399,18 +399,24 @@ static void proc_helper(void *arg)
 	thread_yield();
 }
 
-static void make_threads(int n)
+/* Makes and ends n threads, a fifth of them detached; returns how many
+ * could not be made or joined. */
+static int make_threads(int n)
 {
 	struct thread *th[50];
+	int failed = 0;
 
 	for (int done = 0; done < n; done += 50) {
-		for (int i = 0; i < 50; i++)
+		for (int i = 0; i < 50; i++) {
 			th[i] = thread_create("short", nothing, 0, SCHED_PRIO_DEFAULT,
 					      i % 5 == 0 ? THREAD_DETACHED : 0);
+			failed += !th[i];
+		}
 		for (int i = 0; i < 50; i++)
 			if (th[i] && i % 5 != 0)
-				thread_join(th[i], 0);
+				failed += thread_join(th[i], 0) != 0;
 	}
+	return failed;
 }
 
 static uint64_t heap_objects(void)
@@ -429,24 +435,24 @@ static void settle(void)
 {
 	/* detached threads are freed once they are off the CPU */
 	thread_sleep_ns(2000000);
-	sched_reap();
+	thread_reap();
 	heap_shrink();
 }
 
 KTEST(sched_no_leaks_threads_and_processes)
 {
 	uint64_t frames0, objects0, frames1, objects1;
-	unsigned threads0 = sched_thread_count(), procs0 = process_count();
+	unsigned threads0 = thread_count(), procs0 = process_count();
 	int wrong_status = 0, reaped = 0;
 
 	kobject_init(&probe.obj, 1, probe_release);
 	probe.released = 0;
-	make_threads(100);      /* warm up caches and kernel page tables */
+	KT_EXPECT_EQ(t, make_threads(100), 0);   /* warm up caches and kernel page tables */
 	settle();
 	frames0 = pmm_free_pages();
 	objects0 = heap_objects();
 
-	make_threads(1000);
+	KT_EXPECT_EQ(t, make_threads(1000), 0);
 	for (int i = 0; i < 100; i++) {
 		struct process *p = process_create("leaktest", SCHED_PRIO_DEFAULT);
 		int status = -1, pid;
@@ -472,13 +478,13 @@ KTEST(sched_no_leaks_threads_and_processes)
 	KT_EXPECT_EQ(t, objects1, objects0);
 	if (objects1 != objects0)
 		heap_report();
-	KT_EXPECT_EQ(t, sched_thread_count(), threads0);
+	KT_EXPECT_EQ(t, thread_count(), threads0);
 	KT_EXPECT_EQ(t, process_count(), procs0);
 	/* every process's handle was dropped; ours is the last reference */
 	KT_EXPECT_EQ(t, probe.obj.refs, 1);
 	kobject_put(&probe.obj);
 	KT_EXPECT_EQ(t, probe.released, 1);
-	sched_list_threads();
+	thread_list();
 }
 
 /* ---- condition variables, exit codes ---- */
@@ -526,4 +532,69 @@ KTEST(sync_condvar_and_exit_code)
 	mutex_unlock(&cvt.m);
 	KT_EXPECT_EQ(t, thread_join(th, &code), 0);
 	KT_EXPECT_EQ(t, code, 7);
+}
+
+/* ---- suspended threads and the exit hook ---- */
+
+static struct {
+	volatile bool ran;
+	int calls, code;
+	const struct thread *who;
+	struct waitq wq;
+} hook;
+
+static void record_exit(struct thread *th, int code)
+{
+	hook.calls++;
+	hook.code = code;
+	hook.who = th;
+}
+
+static void run_and_exit(void *arg)
+{
+	(void)arg;
+	hook.ran = true;
+	thread_exit(9);
+}
+
+static void wait_forever(void *arg)
+{
+	(void)arg;
+	hook.code = waitq_wait_event(&hook.wq, hook.ran, time_ns() + 2000000000ull);
+}
+
+KTEST(thread_suspended_until_resumed_exit_hook_runs)
+{
+	int above = thread_current()->prio + 1, code = 0;
+	struct thread *th, *waiter;
+
+	hook.ran = false;
+	hook.calls = 0;
+	hook.who = 0;
+	waitq_init(&hook.wq);
+	/* one level above this thread: it would run at once if it could */
+	th = thread_create("suspended", run_and_exit, 0, above, THREAD_SUSPENDED);
+	KT_ASSERT(t, th);
+	thread_yield();
+	KT_EXPECT(t, !hook.ran);
+	th->exit_hook = record_exit;
+	thread_resume(th);
+	KT_EXPECT(t, hook.ran);
+	KT_EXPECT_EQ(t, hook.calls, 1);
+	KT_EXPECT_EQ(t, hook.code, 9);
+	KT_EXPECT(t, hook.who == th);
+	KT_EXPECT_EQ(t, thread_join(th, &code), 0);
+	KT_EXPECT_EQ(t, code, 9);
+
+	/* resuming a thread that waits for something else does not wake it */
+	hook.ran = false;
+	hook.code = 1;
+	waiter = thread_create("waiter", wait_forever, 0, above, 0);
+	KT_ASSERT(t, waiter);
+	thread_resume(waiter);
+	KT_EXPECT_EQ(t, hook.code, 1);
+	hook.ran = true;
+	KT_EXPECT_EQ(t, waitq_wake_all(&hook.wq), 1);
+	KT_EXPECT_EQ(t, thread_join(waiter, 0), 0);
+	KT_EXPECT_EQ(t, hook.code, 0);
 }
