@@ -49,8 +49,11 @@ static bool asleep(struct thread *t)
 
 static void intr_waiter(void *arg)
 {
+	uint64_t t0 = time_ns();
+
 	(void)arg;
-	w.err[0] = waitq_wait_event_intr(&w.q[0], w.flag[0], time_ns() + LONG_NS);
+	w.err[0] = waitq_wait_event_intr(&w.q[0], w.flag[0], t0 + LONG_NS);
+	w.took_ns = time_ns() - t0;
 	/* still interrupted: the next interruptible wait ends at once */
 	w.err[1] = waitq_wait_event_intr(&w.q[0], w.flag[0], time_ns() + LONG_NS);
 	/* cleared: waits run to their deadline again */
@@ -70,6 +73,7 @@ KTEST(wait_intr_ended_by_thread_interrupt)
 	thread_interrupt(th);
 	KT_EXPECT_EQ(t, thread_join(th, 0), 0);
 	KT_EXPECT_EQ(t, w.err[0], -EINTR);
+	KT_EXPECT(t, w.took_ns < LONG_NS / 2);   /* at the interrupt, not the deadline */
 	KT_EXPECT_EQ(t, w.err[1], -EINTR);
 	KT_EXPECT_EQ(t, w.err[2], -ETIMEDOUT);
 	KT_EXPECT(t, !w.flag[0]);
