@@ -11,7 +11,9 @@
 #include <kernel/mm/pmm.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
+#include <kernel/sync/semaphore.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
@@ -80,12 +82,16 @@ KTEST(sched_switch_preserves_registers_and_fpu)
 
 static struct mutex counter_lock;
 static volatile uint64_t counter;
+static volatile int lock_failures;   /* lock and wait calls in workers that failed */
 
 static void count_thread(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 10000; i++) {
-		mutex_lock(&counter_lock);
+		if (mutex_lock(&counter_lock)) {
+			lock_failures++;
+			return;
+		}
 		uint64_t v = counter;
 
 		/* give up the CPU inside the critical section now and then,
@@ -104,6 +110,7 @@ KTEST(sched_mutex_counter_exact)
 
 	mutex_init(&counter_lock, "counter");
 	counter = 0;
+	lock_failures = 0;
 	for (int i = 0; i < 100; i++) {
 		th[i] = thread_create("count", count_thread, 0, SCHED_PRIO_DEFAULT, 0);
 		made += th[i] != 0;
@@ -113,6 +120,7 @@ KTEST(sched_mutex_counter_exact)
 		if (th[i])
 			KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	KT_EXPECT_EQ(t, counter, (uint64_t)made * 10000);
+	KT_EXPECT_EQ(t, lock_failures, 0);
 	kprintf("    # mutex waits: %llu\n", (unsigned long long)counter_lock.contended);
 }
 
@@ -136,8 +144,10 @@ static void producer(void *arg)
 	int base = (int)(uintptr_t)arg * BB_PER_PRODUCER;
 
 	for (int i = 0; i < BB_PER_PRODUCER; i++) {
-		sem_down(&bb.empty, 0);
-		mutex_lock(&bb.lock);
+		if (sem_down(&bb.empty, 0) || mutex_lock(&bb.lock)) {
+			lock_failures++;
+			return;
+		}
 		bb.buf[bb.head++ % BB_SIZE] = base + i;
 		mutex_unlock(&bb.lock);
 		sem_up(&bb.full);
@@ -151,8 +161,10 @@ static void consumer(void *arg)
 	for (int i = 0; i < n; i++) {
 		int item;
 
-		sem_down(&bb.full, 0);
-		mutex_lock(&bb.lock);
+		if (sem_down(&bb.full, 0) || mutex_lock(&bb.lock)) {
+			lock_failures++;
+			return;
+		}
 		item = bb.buf[bb.tail++ % BB_SIZE];
 		mutex_unlock(&bb.lock);
 		sem_up(&bb.empty);
@@ -174,6 +186,7 @@ KTEST(sched_semaphore_bounded_buffer)
 	sem_init(&bb.full, 0);
 	mutex_init(&bb.lock, "bb");
 	bb.head = bb.tail = 0;
+	lock_failures = 0;
 	for (int i = 0; i < BB_PRODUCERS; i++)
 		th[i] = thread_create("producer", producer, (void *)(uintptr_t)i, SCHED_PRIO_DEFAULT, 0);
 	th[BB_PRODUCERS] = thread_create("consumer", consumer, (void *)(uintptr_t)(BB_ITEMS / 2),
@@ -189,6 +202,7 @@ KTEST(sched_semaphore_bounded_buffer)
 	for (int i = 0; i < BB_ITEMS; i++)
 		bad += bb.seen[i] != 1;
 	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, lock_failures, 0);
 	KT_EXPECT_EQ(t, bb.head, BB_ITEMS);
 	KT_EXPECT_EQ(t, bb.tail, BB_ITEMS);
 	KT_EXPECT_EQ(t, bb.empty.count, BB_SIZE);
@@ -498,9 +512,11 @@ static struct {
 static void cv_partner(void *arg)
 {
 	(void)arg;
-	mutex_lock(&cvt.m);
+	if (mutex_lock(&cvt.m))
+		thread_exit(-1);
 	while (cvt.stage != 1)
-		cond_wait(&cvt.cv, &cvt.m, 0);
+		if (cond_wait(&cvt.cv, &cvt.m, 0))
+			thread_exit(-2);   /* holding the mutex: the test fails */
 	cvt.stage = 2;
 	cond_broadcast(&cvt.cv);
 	mutex_unlock(&cvt.m);
@@ -518,11 +534,11 @@ KTEST(sync_condvar_and_exit_code)
 	cvt.stage = 0;
 	th = thread_create("cv", cv_partner, 0, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th);
-	mutex_lock(&cvt.m);
+	KT_ASSERT(t, mutex_lock(&cvt.m) == 0);
 	cvt.stage = 1;
 	cond_signal(&cvt.cv);
 	while (cvt.stage != 2)
-		cond_wait(&cvt.cv, &cvt.m, 0);
+		KT_ASSERT(t, cond_wait(&cvt.cv, &cvt.m, time_ns() + 2000000000ull) == 0);
 	KT_EXPECT(t, mutex_held(&cvt.m));
 	/* nobody signals now: the deadline ends the wait, mutex held again */
 	deadline = time_ns() + 2000000;
