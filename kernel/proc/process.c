@@ -67,24 +67,19 @@ struct process *process_create(const char *name, int prio)
 	if (!p)
 		return 0;
 	p->root = paging_create(vmm_kernel_root());
-	if (!p->root) {
-		kfree(p);
-		return 0;
-	}
+	p->files = handle_table_create(HANDLE_LIMIT_DEFAULT);
+	if (!p->root || !p->files)
+		goto fail;
 	p->prio = prio;
 	p->state = PROC_ALIVE;
 	list_init(&p->children);
 	list_init(&p->threads);
 	cond_init(&p->child_cv);
 	mutex_init(&p->lock, "proc");
-	handle_table_init(&p->handles);
 	p->cred = parent->cred;
 	strlcpy(p->name, name, sizeof(p->name));
-	if (mutex_lock(&table_lock)) {
-		paging_destroy(p->root);
-		kfree(p);
-		return 0;
-	}
+	if (mutex_lock(&table_lock))
+		goto fail;
 	p->pid = next_pid++;
 	p->parent = parent;
 	list_add_tail(&parent->children, &p->sibling);
@@ -92,6 +87,14 @@ struct process *process_create(const char *name, int prio)
 	nprocs++;
 	mutex_unlock(&table_lock);
 	return p;
+
+fail:
+	if (p->files)
+		handle_table_put(p->files);
+	if (p->root)
+		paging_destroy(p->root);
+	kfree(p);
+	return 0;
 }
 
 int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *), void *arg)
@@ -206,7 +209,8 @@ static void process_teardown(struct process *p)
 	paging_destroy(p->root);
 	p->root = 0;
 	mutex_unlock(&p->lock);
-	handle_table_destroy(&p->handles);
+	handle_table_put(p->files);
+	p->files = 0;
 }
 
 /* Table lock held. */

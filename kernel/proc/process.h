@@ -47,13 +47,14 @@ struct process {
 	/* Set at creation: */
 	int prio;                     /* for new threads */
 	uint64_t root;                /* address space (hal/paging root) */
-	struct handle_table handles;
+	struct handle_table *files;   /* descriptors; NULL for the kernel's */
 	struct cred cred;             /* changed only by its own threads */
 	char name[PROC_NAME_MAX];
 };
 
 void process_init(void);
-/* A new process with an empty address space and handle table, child of
+/* A new process with an empty address space and descriptor table (limit
+ * HANDLE_LIMIT_DEFAULT), child of
  * the calling thread's process (the kernel's for a kernel thread). NULL on
  * no memory. It has no thread: start one with process_spawn_thread. */
 struct process *process_create(const char *name, int prio) __must_check;

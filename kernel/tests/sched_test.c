@@ -399,7 +399,7 @@ static void probe_release(struct kobject *o) { ((struct kobject_probe *)o)->rele
 static void proc_main(void *arg)
 {
 	struct process *p = process_current();
-	int h = handle_add(&p->handles, &probe.obj, 1);
+	int h = handle_install(p->files, &probe.obj, RIGHTS_ALL, 0, 0);
 
 	if (h < 0 || process_map_anon(p, 0x400000, 4) != 0)
 		process_exit(99);
