@@ -17,6 +17,7 @@
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
+#include <lib/string.h>
 
 /* ---- registers and FPU state survive switches ---- */
 
@@ -383,6 +384,25 @@ KTEST(sync_misuse_caught)
 	KT_EXPECT(t, last_violation && last_violation[0] == 's');   /* "sleeping while..." */
 	KT_EXPECT(t, !mutex_held(&misuse_lock));
 	sync_set_violation_hook(old);
+}
+
+/* A lock in memory that held anything before (a heap object, say) is
+ * free and unowned after spin_init. */
+KTEST(spin_init_gives_a_free_lock)
+{
+	struct spinlock l;
+	uint64_t f;
+
+	memset(&l, 0x01, sizeof(l));    /* "locked", by CPU 0x01010101 */
+	spin_init(&l, "fresh");
+	KT_ASSERT(t, l.locked == 0);     /* else the lock below would spin forever */
+	KT_EXPECT_EQ(t, l.owner_cpu, -1);
+	KT_EXPECT(t, !spin_held(&l));
+	f = spin_lock_irqsave(&l);
+	KT_EXPECT(t, spin_held(&l));
+	spin_unlock_irqrestore(&l, f);
+	KT_EXPECT(t, !spin_held(&l));
+	KT_EXPECT(t, l.name && l.name[0] == 'f');
 }
 
 /* ---- no leaks from 1,000 threads and 100 processes ---- */
