@@ -44,10 +44,10 @@ struct process {
 	/* Under lock: */
 	struct mutex lock;
 	struct proc_region *regions;
-	/* Set at creation: */
+	/* Set at creation (root and files cleared by the last thread): */
 	int prio;                     /* for new threads */
 	uint64_t root;                /* address space (hal/paging root) */
-	struct handle_table *files;   /* descriptors; NULL for the kernel's */
+	struct handle_table *files;   /* descriptors; NULL for the kernel and after the end */
 	struct cred cred;             /* changed only by its own threads */
 	char name[PROC_NAME_MAX];
 };
