@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cosmos/compiler.h>
-#include <kernel/sched/list.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/wait.h>
 #include <kernel/timer.h>
+#include <lib/list.h>
 
 #define THREAD_STACK_SIZE  (16 * 1024)
 #define THREAD_NAME_MAX    24

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cosmos/compiler.h>
-#include <kernel/sched/list.h>
 #include <kernel/sched/sched.h>
+#include <lib/list.h>
 
 /* A wait queue: the entries of the threads waiting on it. */
 struct waitq {

@@ -1,7 +1,7 @@
-/* Intrusive doubly linked circular lists, for run queues, wait queues and
- * the thread and process tables. The caller provides the locking. */
-#ifndef KERNEL_SCHED_LIST_H
-#define KERNEL_SCHED_LIST_H
+/* Intrusive doubly linked circular lists (run queues, wait queues, the
+ * thread and process tables, ...). The caller provides the locking. */
+#ifndef LIB_LIST_H
+#define LIB_LIST_H
 
 #include <stdbool.h>
 #include <stddef.h>
