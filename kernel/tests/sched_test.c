@@ -1,7 +1,8 @@
-/* Scheduler, lock and process ktests: register and FPU state across
+/* Scheduler, thread and lock ktests: register and FPU state across
  * switches, mutex counting, a semaphore bounded buffer, fairness, sleep
- * accuracy, wake-ups from interrupts, lock misuse checks, and no leaks
- * from creating and ending threads and processes. */
+ * accuracy, wake-ups from interrupts, lock misuse checks, spin_init, no
+ * leaks from creating and ending threads and processes, condition
+ * variables, suspended threads and exit hooks. */
 #include <cosmos/errno.h>
 #include <hal/context.h>
 #include <hal/fpu.h>
