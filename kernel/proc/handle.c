@@ -12,6 +12,22 @@
 #include <kernel/sync/spinlock.h>
 #include <lib/string.h>
 
+/* The counts of objects and tables: atomic, so no lock is needed. */
+static void ref_get(volatile uint32_t *refs)
+{
+	__atomic_add_fetch(refs, 1, __ATOMIC_RELAXED);
+}
+
+/* Takes one away; true when it was the last. */
+static bool ref_put(volatile uint32_t *refs, const char *what, const void *owner)
+{
+	uint32_t left = __atomic_sub_fetch(refs, 1, __ATOMIC_ACQ_REL);
+
+	if (left == ~0u)
+		panic("%s %p: reference count below zero", what, owner);
+	return left == 0;
+}
+
 void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobject *o))
 {
 	o->type = type;
@@ -19,18 +35,11 @@ void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobje
 	o->release = release;
 }
 
-void kobject_get(struct kobject *o)
-{
-	__atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
-}
+void kobject_get(struct kobject *o) { ref_get(&o->refs); }
 
 void kobject_put(struct kobject *o)
 {
-	uint32_t left = __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
-
-	if (left == ~0u)
-		panic("kobject %p: reference count below zero", (void *)o);
-	if (left == 0 && o->release)
+	if (ref_put(&o->refs, "kobject", o) && o->release)
 		o->release(o);
 }
 
@@ -66,18 +75,11 @@ struct handle_table *handle_table_create(unsigned limit)
 	return t;
 }
 
-void handle_table_get(struct handle_table *t)
-{
-	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
-}
+void handle_table_get(struct handle_table *t) { ref_get(&t->refs); }
 
 void handle_table_put(struct handle_table *t)
 {
-	uint32_t left = __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL);
-
-	if (left == ~0u)
-		panic("handle table %p: reference count below zero", (void *)t);
-	if (left)
+	if (!ref_put(&t->refs, "handle table", t))
 		return;
 	/* the last reference: nobody else can reach the table */
 	for (unsigned i = 0; i < t->size; i++)
@@ -233,45 +235,43 @@ int handle_install_at(struct handle_table *t, int fd, struct kobject *o, uint32_
 	return fd;
 }
 
-int handle_dup(struct handle_table *t, int fd, int min_fd, unsigned fdflags)
-{
-	uint64_t f;
-	int err;
-
-	if (bad_args(0, fdflags))
-		return -EINVAL;
-	f = spin_lock_irqsave(&t->lock);
-	if (!valid_fd(t, fd))
-		err = -EBADF;
-	else if (!(t->slots[fd].rights & RIGHT_DUP))
-		err = -EPERM;
-	else
-		err = install(t, t->slots[fd].obj, t->slots[fd].rights, fdflags, min_fd);
-	spin_unlock_irqrestore(&t->lock, f);
-	return err;
-}
-
-int handle_dup_at(struct handle_table *t, int fd, int newfd, unsigned fdflags)
+/* dup (at false: target is the lowest descriptor to use) and dup2 (at
+ * true: target is the descriptor). */
+static int dup_common(struct handle_table *t, int fd, int target, bool at, unsigned fdflags)
 {
 	struct kobject *old = 0;
+	struct handle_entry *e;
 	uint64_t f;
 	int err;
 
 	if (bad_args(0, fdflags))
 		return -EINVAL;
 	f = spin_lock_irqsave(&t->lock);
-	if (!valid_fd(t, fd))
+	e = valid_fd(t, fd) ? &t->slots[fd] : 0;
+	if (!e)
 		err = -EBADF;
-	else if (!(t->slots[fd].rights & RIGHT_DUP))
+	else if (!(e->rights & RIGHT_DUP))
 		err = -EPERM;
-	else if (newfd == fd)
+	else if (at && target == fd)
 		err = fd;
+	else if (at)
+		err = install_at(t, target, e->obj, e->rights, fdflags, &old);
 	else
-		err = install_at(t, newfd, t->slots[fd].obj, t->slots[fd].rights, fdflags, &old);
+		err = install(t, e->obj, e->rights, fdflags, target);
 	spin_unlock_irqrestore(&t->lock, f);
 	if (old)
 		kobject_put(old);
 	return err;
+}
+
+int handle_dup(struct handle_table *t, int fd, int min_fd, unsigned fdflags)
+{
+	return dup_common(t, fd, min_fd, false, fdflags);
+}
+
+int handle_dup_at(struct handle_table *t, int fd, int newfd, unsigned fdflags)
+{
+	return dup_common(t, fd, newfd, true, fdflags);
 }
 
 struct kobject *handle_get(struct handle_table *t, int fd, uint32_t type, uint32_t rights)
