@@ -302,7 +302,8 @@ int process_wait(int pid, int *status, uint64_t deadline)
 		list_for_each(n, &me->children) {
 			struct process *c = list_entry(n, struct process, sibling);
 
-			if (pid > 0 && c->pid != pid)
+			/* orphans are freed when they end, never reaped */
+			if (c->orphan || (pid > 0 && c->pid != pid))
 				continue;
 			any = true;
 			if (c->state == PROC_ZOMBIE) {

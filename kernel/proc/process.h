@@ -75,7 +75,8 @@ struct process *process_current(void);
 int process_map_anon(struct process *p, uint64_t va, uint64_t pages) __must_check;
 /* Waits for a child of the caller's process (pid > 0: that one, -1: any)
  * to become a zombie, reaps it, returns its pid and stores its status.
- * -ECHILD if there is no such child; -ETIMEDOUT at the deadline (0: none);
+ * -ECHILD if there is no such child (orphans the kernel took over do not
+ * count); -ETIMEDOUT at the deadline (0: none);
  * -EINTR once thread_interrupt was called on the caller; -EDEADLK. */
 int process_wait(int pid, int *status, uint64_t deadline) __must_check;
 /* Logs pid, parent, state, priority, threads and CPU time of each. */

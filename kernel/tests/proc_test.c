@@ -194,6 +194,8 @@ KTEST(proc_orphan_freed_when_it_ends)
 	/* the orphan lives on, now a child of the kernel */
 	KT_EXPECT_EQ(t, process_count(), procs0 + 1);
 	KT_EXPECT_EQ(t, pw.child->parent->pid, 0);
+	/* nobody waits for an orphan: no waiting for one either */
+	KT_EXPECT_EQ(t, process_wait(orphan_pid, 0, time_ns() + 1000000), -ECHILD);
 	pw.go = true;
 	KT_EXPECT_EQ(t, waitq_wake_all(&pw.wq), 1);
 	/* it ended and nobody has to reap it */
