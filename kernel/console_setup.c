@@ -17,7 +17,7 @@
 #include <kernel/boot.h>
 #include <kernel/console_setup.h>
 #include <kernel/log.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <lib/string.h>
 
 static bool start_fb(void)

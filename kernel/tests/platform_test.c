@@ -6,6 +6,8 @@
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <hal/cpu.h>
