@@ -16,12 +16,13 @@ need() {
 	binutils)         command -v objcopy >/dev/null ;;
 	python3)          command -v python3 >/dev/null ;;
 	musl-tools)       command -v musl-gcc >/dev/null ;;
+	busybox-static)   dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" ;;
 	gdb)              command -v gdb >/dev/null ;;
 	*)                return 1 ;;
 	esac
 }
 
-PKGS="gcc make binutils gnu-efi ovmf qemu-system-x86 mtools libcmocka-dev python3 musl-tools"
+PKGS="gcc make binutils gnu-efi ovmf qemu-system-x86 mtools libcmocka-dev python3 musl-tools busybox-static"
 [ "${1:-}" = "--with-gdb" ] && PKGS="$PKGS gdb"
 
 missing=""
