@@ -145,7 +145,10 @@ int vm_fault(struct vm_space *vm, uint64_t addr, enum vm_access access, bool use
 {
 	int err;
 
-	mutex_lock(&vm->lock);
+	/* a fault where sleeping is not allowed (interrupts off) cannot be
+	 * resolved: like Linux with page faults disabled, it fails */
+	if (mutex_lock(&vm->lock))
+		return -EFAULT;
 	err = vm_fault_locked(vm, addr, access, user);
 	mutex_unlock(&vm->lock);
 	return err;
