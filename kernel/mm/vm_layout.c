@@ -59,7 +59,7 @@ int vm_brk_init(struct vm_space *vm, uint64_t image_end)
 {
 	uint64_t start;
 
-	if (image_end > vm->mmap_base)
+	if (image_end > VM_USER_TOP)
 		return -EINVAL;
 	start = vm_page_up(image_end) + vm_random_pages(BRK_RND_BITS);
 	mutex_lock(&vm->lock);
@@ -70,9 +70,11 @@ int vm_brk_init(struct vm_space *vm, uint64_t image_end)
 
 int vm_stack_create(struct vm_space *vm)
 {
+	/* at least a page, whatever the limit: exec writes the arguments there */
 	uint64_t size = VM_STACK_INITIAL < vm->limits.stack ? VM_STACK_INITIAL : vm->limits.stack;
 	struct vm_region r = {
-		.start = vm->stack_top - vm_page_up(size), .end = vm->stack_top,
+		.start = vm->stack_top - (size > PAGE_SIZE ? vm_page_up(size) : PAGE_SIZE),
+		.end = vm->stack_top,
 		.prot = PROT_READ | PROT_WRITE, .flags = VMR_GROWSDOWN | VMR_STACK,
 	};
 	int err;

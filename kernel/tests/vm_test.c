@@ -449,6 +449,14 @@ KTEST(vm_stack_grows_to_its_limit)
 	KT_EXPECT_EQ(t, vm_fault(vm, top - (1ull << 20) - 1, VM_ACCESS_WRITE, true), -EFAULT);
 	KT_EXPECT_EQ(t, vm->regions[0].start, top - (1ull << 20));
 	vm_put(vm);
+	/* a limit below a page still gets one page (for exec's arguments) */
+	lim.stack = 0;
+	vm = vm_create(&lim);
+	KT_ASSERT(t, vm != NULL);
+	KT_ASSERT(t, vm_stack_create(vm) == 0);
+	KT_EXPECT_EQ(t, vm->regions[0].end - vm->regions[0].start, PG);
+	KT_EXPECT_EQ(t, vm_fault(vm, vm->regions[0].start - 1, VM_ACCESS_WRITE, true), -EFAULT);
+	vm_put(vm);
 }
 
 KTEST(vm_stack_keeps_guard_gap)
