@@ -39,7 +39,8 @@ struct cpio_alloc {
 	void (*free)(void *p);
 };
 
-/* Reader state; one thread uses it (no lock). */
+/* Reader state (8 KiB: allocate it, do not put it on a kernel stack);
+ * one thread uses it (no lock). */
 struct cpio_reader {
 	const uint8_t *buf;
 	size_t len, off;
@@ -48,10 +49,15 @@ struct cpio_reader {
 	bool failed;             /* a structural error: nothing more to read */
 	struct cpio_alloc mem;
 	/* Names seen in the current archive (duplicate check): an open
-	 * hash set of entry offsets. */
-	uint32_t *seen;
+	 * hash set of (name hash, header offset). */
+	struct cpio_seen *seen;
 	size_t seen_cap, seen_used;
-	char namebuf[CPIO_NAME_MAX];
+	char namebuf[CPIO_NAME_MAX];      /* the current entry's name */
+	char cmpbuf[CPIO_NAME_MAX];       /* an earlier name, re-read to compare */
+};
+struct cpio_seen {
+	uint64_t hash;
+	size_t off;                       /* header offset + 1; 0: empty slot */
 };
 
 void cpio_reader_init(struct cpio_reader *r, const void *buf, size_t len,
