@@ -51,9 +51,9 @@ struct kstat {
 	struct vfs_time atime, mtime, ctime, btime;
 };
 
+/* Without the inode lock, as Linux's stat: each field is read whole. */
 static void getattr(struct inode *ino, struct kstat *k)
 {
-	mutex_lock(&ino->lock);
 	k->mode = ino->mode;
 	k->uid = ino->uid;
 	k->gid = ino->gid;
@@ -68,7 +68,6 @@ static void getattr(struct inode *ino, struct kstat *k)
 	k->mtime = ino->mtime;
 	k->ctime = ino->ctime;
 	k->btime = ino->btime;
-	mutex_unlock(&ino->lock);
 }
 
 static void fill_stat(const struct kstat *k, struct stat *st)

@@ -69,7 +69,6 @@ struct file {
  * ino (may be NULL for files that never stat, which nothing has yet).
  * NULL: no memory. */
 struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t flags);
-struct file *file_get(struct file *f);
 void file_put(struct file *f);
 /* The file behind a kobject the handle table returned. */
 static inline struct file *file_from_kobject(struct kobject *o)

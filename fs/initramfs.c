@@ -280,11 +280,12 @@ int initramfs_unpack(const struct path *root, const void *buf, size_t len,
 	}
 	links_clear(u);
 	cpio_reader_destroy(r);
+	u->st.ns = time_ns() - t0;
 	log_info("initramfs: %u archive%s, %u files, %u directories, %u symlinks, %u hard links, "
 		 "%u nodes, %zu bytes in %llu us%s",
 		 u->st.archives, u->st.archives == 1 ? "" : "s", u->st.files, u->st.dirs,
 		 u->st.symlinks, u->st.links, u->st.nodes, u->st.bytes,
-		 (unsigned long long)((time_ns() - t0) / 1000), u->st.skipped ? " (some skipped)" : "");
+		 (unsigned long long)(u->st.ns / 1000), u->st.skipped ? " (some skipped)" : "");
 	if (stats)
 		*stats = u->st;
 	kfree(r);

@@ -1,6 +1,7 @@
 /* The path walk (see namei.h and docs/vfs.md "The path walk"). Symlinks
  * nest on an explicit stack of link bodies instead of by recursion, so a
- * deep chain costs heap, not kernel stack. */
+ * deep chain costs heap, not kernel stack: a few frames sit in the walk
+ * itself (on the caller's stack), more come from the heap. */
 #include <fs/namei.h>
 #include <cosmos/errno.h>
 #include <fs/dcache.h>
@@ -15,13 +16,16 @@ struct walk_frame {
 	const char *p;         /* the rest of this frame */
 };
 
+#define INLINE_FRAMES 4
+
 /* One walk's state; one thread owns it (no lock). */
 struct walk {
 	struct path root, cur;     /* references */
 	unsigned flags;
 	int links;                 /* symlinks followed so far */
 	int depth;
-	struct walk_frame stack[SYMLOOP_MAX + 1];
+	struct walk_frame *stack;  /* inline, or SYMLOOP_MAX + 1 on the heap */
+	struct walk_frame inline_stack[INLINE_FRAMES];
 	enum last_type last_type;
 	bool trailing_slash;
 	size_t last_len;
@@ -37,6 +41,8 @@ static void walk_pop_all(struct walk *w)
 static void walk_end(struct walk *w)
 {
 	walk_pop_all(w);
+	if (w->stack != w->inline_stack)
+		kfree(w->stack);
 	path_put(&w->root);
 	path_put(&w->cur);
 }
@@ -56,6 +62,7 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	w->flags = flags;
 	w->links = 0;
 	w->depth = 0;
+	w->stack = w->inline_stack;
 	w->last_type = LAST_ROOT;
 	w->trailing_slash = false;
 	w->last_len = 0;
@@ -179,6 +186,14 @@ static int push_link(struct walk *w, const struct path *link)
 		return -ELOOP;
 	if (!ino->ops || !ino->ops->readlink)
 		return -EINVAL;
+	if (w->depth == INLINE_FRAMES && w->stack == w->inline_stack) {
+		struct walk_frame *s = kmalloc((SYMLOOP_MAX + 1) * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		memcpy(s, w->inline_stack, sizeof(w->inline_stack));
+		w->stack = s;
+	}
 	buf = kmalloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
@@ -323,16 +338,12 @@ static int walk_last(struct walk *w)
 
 int vfs_lookup(const struct path *dir, const char *path, unsigned flags, struct path *out)
 {
-	struct walk *w = kmalloc(sizeof(*w));
+	struct walk walk, *w = &walk;
 	int err;
 
-	if (!w)
-		return -ENOMEM;
 	err = walk_start(w, dir, path, flags);
-	if (err) {
-		kfree(w);
+	if (err)
 		return err;
-	}
 	if (path[0] == 0) {
 		w->depth = 0;     /* AT_EMPTY_PATH: the start itself */
 		w->last_type = LAST_ROOT;
@@ -347,21 +358,19 @@ int vfs_lookup(const struct path *dir, const char *path, unsigned flags, struct 
 		w->cur.dentry = NULL;
 	}
 	walk_end(w);
-	kfree(w);
 	return err;
 }
 
 int vfs_lookup_parent(const struct path *dir, const char *path, unsigned flags,
 		      struct lookup_last *out)
 {
-	struct walk *w = kmalloc(sizeof(*w));
+	struct walk walk, *w = &walk;
 	int err;
 
-	if (!w)
-		return -ENOMEM;
 	err = walk_start(w, dir, path, flags & ~LOOKUP_EMPTY);
-	if (!err)
-		err = walk_frames(w);
+	if (err)
+		return err;
+	err = walk_frames(w);
 	if (!err && w->last_type == LAST_NORM && !S_ISDIR(w->cur.dentry->inode->mode))
 		err = -ENOTDIR;
 	if (!err) {
@@ -374,7 +383,6 @@ int vfs_lookup_parent(const struct path *dir, const char *path, unsigned flags,
 		memcpy(out->name, w->last, w->last_len + 1);
 	}
 	walk_end(w);
-	kfree(w);
 	return err;
 }
 

@@ -144,11 +144,6 @@ static int open_inode(const struct path *p, uint32_t flags, bool check, struct f
 	return 0;
 }
 
-int vfs_open_path(const struct path *p, uint32_t flags, struct file **out)
-{
-	return open_inode(p, flags, true, out);
-}
-
 /* O_CREAT: find or make the last component. A final symlink is followed
  * (its target is created if missing) unless O_EXCL or O_NOFOLLOW. */
 static int open_create(const struct path *dir, const char *path, uint32_t flags, uint32_t mode,

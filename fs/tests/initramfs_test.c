@@ -235,38 +235,45 @@ KTEST(initramfs_broken_entry_keeps_earlier_ones)
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }
 
-/* Unpack speed: 32 files of 64 KiB and 256 small ones (2.2 MiB), into
- * a tmpfs. */
+/* Unpack speed: 8 files of 64 KiB and 64 small ones (530 KiB), each
+ * time into a fresh tmpfs; the best of 10 runs (the host deschedules
+ * QEMU at random). */
 KBENCH(initramfs_unpack)
 {
-	struct arch a = arch_new(3 << 20);
+	struct arch a = arch_new(1 << 20);
 	struct vt v;
 	char *body = kmalloc(65536), name[32];
-	uint64_t t0, ns;
+	uint64_t best = ~0ull;
 
-	if (!body || !a.buf)
+	if (!body || !a.buf) {
+		kfree(body);
+		kfree(a.buf);
 		return;
+	}
 	for (int i = 0; i < 65536; i++)
 		body[i] = (char)(i * 7);
 	entry(&a, 1, S_IFDIR | 0755, 0, 0, 2, 0, 0, 0, "d", NULL, 0);
-	for (int i = 0; i < 32; i++) {
+	for (int i = 0; i < 8; i++) {
 		fmt_snprintf(name, sizeof(name), "d/big%d", i);
 		entry(&a, 100 + (uint32_t)i, S_IFREG | 0644, 0, 0, 1, 0, 0, 0, name, body, 65536);
 	}
-	for (int i = 0; i < 256; i++) {
+	for (int i = 0; i < 64; i++) {
 		fmt_snprintf(name, sizeof(name), "d/small%d", i);
 		entry(&a, 1000 + (uint32_t)i, S_IFREG | 0644, 0, 0, 1, 0, 0, 0, name, body, 300);
 	}
 	trailer(&a);
-	if (a.buf && vt_setup(&v, "bench-initramfs", NULL) == 0) {
-		t0 = time_ns();
-		unpack_at(&v, &a, NULL);
-		ns = time_ns() - t0;
-		/* MiB/s with two decimals */
-		kbench_report("initramfs_unpack", ns ? (uint64_t)a.len * 100 * 1000000000ull / ns / (1 << 20) : 0,
-			      2, "MiB/s");
+	for (int run = 0; run < 10 && a.buf; run++) {
+		struct initramfs_stats st;
+
+		if (vt_setup(&v, "bench-initramfs", NULL) != 0)
+			break;
+		if (unpack_at(&v, &a, &st) == 0 && st.ns < best)
+			best = st.ns;    /* the unpack's own time, not its log line */
 		vt_teardown(&v);
 	}
+	if (best != ~0ull)   /* MiB/s with two decimals */
+		kbench_report("initramfs_unpack", (uint64_t)a.len * 100 * 1000000000ull / best / (1 << 20),
+			      2, "MiB/s");
 	kfree(body);
 	kfree(a.buf);
 }

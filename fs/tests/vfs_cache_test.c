@@ -30,6 +30,18 @@ static int kt_lookup(struct inode *dir, struct dentry *d)
 	struct inode *ino;
 
 	lookups++;
+	if (d->len == 2 && d->name[0] == 'f' && d->name[1] == '9') {
+		/* f9's inode cannot be read: an I/O error */
+		ino = iget(dir->sb, 11);
+		if (!ino)
+			return -ENOMEM;
+		if (!(ino->state & I_NEW)) {
+			iput(ino);
+			return -EIO;
+		}
+		iget_failed(ino);
+		return -EIO;
+	}
 	if (d->len != 2 || d->name[0] != 'f' || d->name[1] < '0' || d->name[1] > '9')
 		return 0;
 	ino = iget(dir->sb, (uint64_t)(d->name[1] - '0') + 2);
@@ -75,11 +87,19 @@ static int kt_mount(const struct file_system_type *t, const char *source, unsign
 
 static struct file_system_type ktestfs = { .name = "ktestfs", .mount = kt_mount };
 
+static void note_type(const struct file_system_type *type, void *ctx)
+{
+	if (type == &ktestfs)
+		*(bool *)ctx = true;
+}
+
 KTEST(vfs_name_and_inode_caches)
 {
 	struct vt v;
 	struct stat st;
 	struct path p1, p2;
+	struct dcache_stats ds0, ds1;
+	bool listed = false;
 	static bool registered;
 
 	if (!registered) {
@@ -87,6 +107,8 @@ KTEST(vfs_name_and_inode_caches)
 		registered = true;
 	}
 	KT_EXPECT_ERR(t, fs_register(&ktestfs), -EBUSY);
+	fs_for_each(note_type, &listed);
+	KT_EXPECT(t, listed);
 	KT_ASSERT(t, vt_setup(&v, "cache", NULL) == 0);
 	KT_ASSERT(t, vfs_mount("k", v.root, "ktestfs", MS_RDONLY, NULL) == 0);
 	lookups = inode_reads = 0;
@@ -94,26 +116,34 @@ KTEST(vfs_name_and_inode_caches)
 	KT_EXPECT_EQ(t, st.st_size, 103);
 	KT_EXPECT_EQ(t, lookups, 1);
 	KT_EXPECT_EQ(t, inode_reads, 1);
+	dcache_get_stats(&ds0);
 	for (int i = 0; i < 5; i++)
 		KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f3"), &st), 0);
 	KT_EXPECT_EQ(t, lookups, 1);                   /* positive entries are cached */
+	dcache_get_stats(&ds1);
+	KT_EXPECT_EQ(t, ds1.misses, ds0.misses);       /* every step of every walk hit */
+	KT_EXPECT(t, ds1.hits >= ds0.hits + 5 * 3);
 	for (int i = 0; i < 5; i++)
 		KT_EXPECT_ERR(t, vt_stat(vt_path(&v, "nope"), &st), -ENOENT);
 	KT_EXPECT_EQ(t, lookups, 2);                   /* so are negative ones */
+	/* a failed read leaves nothing cached: each try asks again */
+	KT_EXPECT_ERR(t, vt_stat(vt_path(&v, "f9"), &st), -EIO);
+	KT_EXPECT_ERR(t, vt_stat(vt_path(&v, "f9"), &st), -EIO);
+	KT_EXPECT_EQ(t, lookups, 4);
 	/* two paths to one file: one inode */
 	KT_ASSERT(t, vfs_lookup(NULL, vt_path(&v, "f5"), 0, &p1) == 0);
 	KT_ASSERT(t, vfs_lookup(NULL, vt_path(&v, "./f5"), 0, &p2) == 0);
 	KT_EXPECT(t, p1.dentry->inode == p2.dentry->inode);
-	KT_EXPECT_EQ(t, lookups, 3);
+	KT_EXPECT_EQ(t, lookups, 5);
 	path_put(&p2);
 	/* trimming the name cache: the unused entries go, the inode cache
 	 * still answers, so the file system is asked for the name only */
 	dcache_prune(1u << 20);
 	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f3"), &st), 0);
-	KT_EXPECT_EQ(t, lookups, 4);
+	KT_EXPECT_EQ(t, lookups, 6);
 	KT_EXPECT_EQ(t, inode_reads, 2);              /* f3 and f5 once each */
 	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f5"), &st), 0);
-	KT_EXPECT_EQ(t, lookups, 4);                  /* p1 kept f5's entry alive */
+	KT_EXPECT_EQ(t, lookups, 6);                  /* p1 kept f5's entry alive */
 	path_put(&p1);
 	KT_EXPECT_EQ(t, vfs_umount(v.root, 0), 0);    /* ktestfs, on top of */
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);          /* the scratch tmpfs */
