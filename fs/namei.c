@@ -8,6 +8,7 @@
 #include <fs/fs_ctx.h>
 #include <fs/inode.h>
 #include <fs/internal.h>
+#include <fs/pathname.h>
 #include <kernel/mm/heap.h>
 #include <lib/string.h>
 
@@ -59,6 +60,8 @@ void start_path(const struct path *dir, struct path *out)
 
 static int walk_start(struct walk *w, const struct path *dir, const char *name, unsigned flags)
 {
+	int err;
+
 	w->flags = flags;
 	w->links = 0;
 	w->depth = 0;
@@ -69,15 +72,10 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	w->last[0] = 0;
 	w->cur.mnt = NULL;
 	w->cur.dentry = NULL;
+	err = pathname_check(name, flags & LOOKUP_EMPTY);
+	if (err)
+		return err;
 	fs_ctx_root(fs_ctx_current(), &w->root);
-	if (strnlen(name, PATH_MAX) == PATH_MAX) {
-		path_put(&w->root);
-		return -ENAMETOOLONG;
-	}
-	if (name[0] == 0 && !(flags & LOOKUP_EMPTY)) {
-		path_put(&w->root);
-		return -ENOENT;
-	}
 	if (name[0] == '/') {
 		w->cur = w->root;
 		path_get(&w->cur);
@@ -248,56 +246,34 @@ static int walk_frames(struct walk *w)
 {
 	while (w->depth > 0) {
 		struct walk_frame *f = &w->stack[w->depth - 1];
-		const char *c, *rest;
-		size_t len;
-		bool last_in_frame;
-		int err;
+		struct path_comp c;
+		int r = pathname_next(&f->p, &c);
 
-		while (*f->p == '/')
-			f->p++;
-		if (!*f->p) {
+		if (r < 0)
+			return r;
+		if (r == 0) {
 			/* "/" alone, or a link body that ended: nothing left here */
-			if (w->depth == 1) {
-				w->last_type = LAST_ROOT;
-				w->depth = 0;
-				kfree(f->buf);
-				return 0;
-			}
 			kfree(f->buf);
-			w->depth--;
+			if (--w->depth == 0)
+				w->last_type = LAST_ROOT;
 			continue;
 		}
-		c = f->p;
-		for (len = 0; c[len] && c[len] != '/'; len++)
-			;
-		if (len > NAME_MAX)
-			return -ENAMETOOLONG;
-		rest = c + len;
-		while (*rest == '/')
-			rest++;
-		last_in_frame = *rest == 0;
-		if (last_in_frame && w->depth == 1) {
-			memcpy(w->last, c, len);
-			w->last[len] = 0;
-			w->last_len = len;
-			w->trailing_slash = c[len] == '/';
-			if (len == 1 && c[0] == '.')
-				w->last_type = LAST_DOT;
-			else if (len == 2 && c[0] == '.' && c[1] == '.')
-				w->last_type = LAST_DOTDOT;
-			else
-				w->last_type = LAST_NORM;
+		if (c.last && w->depth == 1) {
+			memcpy(w->last, c.name, c.len);
+			w->last[c.len] = 0;
+			w->last_len = c.len;
+			w->trailing_slash = c.trailing_slash;
+			w->last_type = c.kind == COMP_DOT ? LAST_DOT
+				       : c.kind == COMP_DOTDOT ? LAST_DOTDOT : LAST_NORM;
 			kfree(f->buf);
 			w->depth = 0;
 			return 0;
 		}
-		f->p = rest;
-		err = may_lookup(w);
-		if (err)
-			return err;
-		err = walk_component(w, c, len, true);
-		if (err)
-			return err;
+		r = may_lookup(w);
+		if (!r)
+			r = walk_component(w, c.name, c.len, true);
+		if (r)
+			return r;
 	}
 	return 0;
 }
