@@ -167,7 +167,13 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 		err = vfs_lookup_parent(base.mnt ? &base : NULL, name, 0, &l);
 		if (err)
 			break;
-		if (l.type != LAST_NORM || l.trailing_slash) {
+		/* ".", ".." and "/" exist and are directories */
+		if (l.type != LAST_NORM) {
+			lookup_last_put(&l);
+			err = (flags & O_EXCL) ? -EEXIST : -EISDIR;
+			break;
+		}
+		if (l.trailing_slash) {
 			lookup_last_put(&l);
 			err = -EISDIR;
 			break;
@@ -214,6 +220,12 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 		out->mnt = mnt_get(l.parent.mnt);
 		out->dentry = child;
 		mount_follow_down(out);
+		if (S_ISDIR(out->dentry->inode->mode)) {
+			path_put(out);     /* O_CREAT never opens a directory */
+			lookup_last_put(&l);
+			err = -EISDIR;
+			break;
+		}
 		if (!S_ISLNK(out->dentry->inode->mode) || (flags & O_NOFOLLOW)) {
 			lookup_last_put(&l);
 			break;             /* open_inode refuses a symlink with -ELOOP */
