@@ -9,7 +9,10 @@
 #include <fs/fs_ctx.h>
 #include <fs/namei.h>
 #include <fs/super.h>
+#include <fs/lock.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
+#include <sys/uio.h>
 #include <lib/string.h>
 
 /* ktestfs: a root directory holding f0..f9; file n is inode n + 2. */
@@ -191,4 +194,74 @@ KTEST(vfs_fs_ctx_clone)
 	fs_ctx_put(a);
 	fs_ctx_put(b);
 	path_put(&p);
+}
+
+/* One round of everything: mount, names of every kind, data, renames,
+ * open files, locks, umount. */
+static int leak_round(void)
+{
+	struct vt v;
+	struct file *f, *g;
+	struct stat st;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 0 };
+	static int owner;
+	struct lock_owner o = { &owner, 1 };
+	int err = vt_setup(&v, "leaks", "size=1m");
+
+	if (err)
+		return err;
+	vfs_mkdirat(NULL, vt_path(&v, "d"), 0755);
+	vt_write_file(vt_path(&v, "d/f"), "data", 4, 0644);
+	vfs_linkat(NULL, vt_path(&v, "d/f"), NULL, vt_path(&v, "d/g"), 0);
+	vfs_symlinkat("f", NULL, vt_path(&v, "d/l"));
+	vfs_mknodat(NULL, vt_path(&v, "d/p"), S_IFIFO | 0644, 0);
+	vt_stat(vt_path(&v, "d/l"), &st);
+	vt_stat(vt_path(&v, "d/missing"), &st);
+	vfs_renameat2(NULL, vt_path(&v, "d/g"), NULL, vt_path(&v, "d/h"), 0);
+	if (vt_open(vt_path(&v, "d/f"), O_RDWR, 0, &f) == 0) {
+		vt_fd_pwrite(f, "x", 1, 100000);
+		vfs_lock_set(f, &o, FL_POSIX, &fl, false);
+		vfs_flock(f, LOCK_EX);
+		vfs_unlinkat(NULL, vt_path(&v, "d/f"), 0);
+		vfs_unlinkat(NULL, vt_path(&v, "d/h"), 0);
+		vfs_locks_close(f, &owner);
+		file_put(f);
+	}
+	if (vt_open(vt_path(&v, "d"), O_RDONLY | O_DIRECTORY, 0, &g) == 0) {
+		char buf[256];
+		struct uio u;
+
+		uio_init_kernel(&u, buf, sizeof(buf));
+		vfs_getdents64(g, &u);
+		file_put(g);
+	}
+	return vt_teardown(&v);
+}
+
+static size_t heap_objects(void)
+{
+	struct heap_stats hs;
+	size_t n = 0;
+
+	heap_get_stats(&hs);
+	for (int i = 0; i < HEAP_CLASSES; i++)
+		n += hs.cls[i].objects;
+	return n + hs.large_objects;
+}
+
+KTEST(vfs_no_leaks)
+{
+	size_t objects;
+	uint64_t pages;
+
+	KT_ASSERT(t, leak_round() == 0);       /* warms the caches and the mountpoint */
+	dcache_prune(1u << 20);
+	objects = heap_objects();
+	pages = pmm_free_pages();
+	for (int i = 0; i < 3; i++)
+		KT_ASSERT(t, leak_round() == 0);
+	dcache_prune(1u << 20);
+	heap_shrink();
+	KT_EXPECT_EQ(t, heap_objects(), objects);
+	KT_EXPECT(t, pmm_free_pages() + 1 >= pages);   /* a slab page may come or go */
 }
