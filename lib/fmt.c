@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define FMT_MAX_FIELD 4096   /* widths and precisions are clamped to this */
+
 struct spec {
 	bool left, zero, plus, space, alt;
 	int width;           /* -1: none */
@@ -134,11 +136,15 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		else break;
 	}
 	if (*f == '*') {
-		sp->width = va_arg(*ap, int);
-		if (sp->width < 0) {
+		int w = va_arg(*ap, int);
+
+		/* A negative width means "-"; -INT_MIN does not exist, and any
+		 * width past the clamp below prints the same. */
+		if (w < 0) {
 			sp->left = true;
-			sp->width = -sp->width;
+			w = w < -FMT_MAX_FIELD ? FMT_MAX_FIELD : -w;
 		}
+		sp->width = w;
 		f++;
 	} else {
 		for (; *f >= '0' && *f <= '9'; f++)
@@ -169,8 +175,8 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		sp->size = *f++;
 	}
 	/* Widths beyond any sane field are clamped, never trusted. */
-	if (sp->width > 4096) sp->width = 4096;
-	if (sp->prec > 4096) sp->prec = 4096;
+	if (sp->width > FMT_MAX_FIELD) sp->width = FMT_MAX_FIELD;
+	if (sp->prec > FMT_MAX_FIELD) sp->prec = FMT_MAX_FIELD;
 	return f;
 }
 
