@@ -122,6 +122,13 @@ static uint64_t arg_unsigned(const struct spec *sp, va_list *ap)
 	}
 }
 
+/* One more decimal digit of a width or precision. Past the clamp the value
+ * stops growing, so a long run of digits cannot overflow. */
+static int add_digit(int v, char c)
+{
+	return v > FMT_MAX_FIELD ? v : v * 10 + (c - '0');
+}
+
 /* Parses flags, width, precision and size after a '%'; returns the
  * position of the conversion character. */
 static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
@@ -148,7 +155,7 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		f++;
 	} else {
 		for (; *f >= '0' && *f <= '9'; f++)
-			sp->width = (sp->width < 0 ? 0 : sp->width) * 10 + (*f - '0');
+			sp->width = add_digit(sp->width < 0 ? 0 : sp->width, *f);
 	}
 	if (*f == '.') {
 		f++;
@@ -160,7 +167,7 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 			f++;
 		} else {
 			for (; *f >= '0' && *f <= '9'; f++)
-				sp->prec = sp->prec * 10 + (*f - '0');
+				sp->prec = add_digit(sp->prec, *f);
 		}
 	}
 	if (*f == 'h') {
