@@ -18,6 +18,7 @@ all: $(BUILD)/esp.img
 include boot/build.mk
 include kernel/build.mk
 include test/build.mk
+include test/fuzz.mk
 
 # The ESP: /EFI/BOOT/BOOTX64.EFI (the removable-media path, so OVMF boots it
 # with no prompt), /cosmos/kernel.elf and /cosmos/cmdline.txt.
