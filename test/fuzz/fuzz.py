@@ -152,35 +152,41 @@ def fuzz(build, chosen, seconds):
 
 
 def coverage(build, chosen):
-    """Runs every corpus input once through the coverage build and prints the
-    line coverage of the parser's own sources (its .deps list)."""
+    """Runs every corpus and crash input once through the coverage build and
+    prints the line and branch coverage of the parser's own sources (its
+    .deps list)."""
+    import json
     status = 0
     for name in chosen:
         exe = binary(build, name, "cov")
-        out_dir = Path(build) / "fuzz" / "cov"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        raw, prof = out_dir / f"{name}.profraw", out_dir / f"{name}.profdata"
+        out_dir = Path(build) / "fuzz" / "cov" / name
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        out_dir.mkdir(parents=True)
         deps = [ln.split("#")[0].strip() for ln in
                 (ROOT / "test" / "host" / f"test_{name}.deps").read_text().splitlines()]
-        deps = [d for d in deps if d]
-        inputs = [str(CORPUS / name)] + [str(p) for p in crash_inputs(name)]
-        subprocess.run([str(exe), "-runs=0", *inputs], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env=dict(ENV, LLVM_PROFILE_FILE=str(raw)))
-        subprocess.run(["llvm-profdata", "merge", "-sparse", str(raw), "-o", str(prof)], check=True)
-        rep = subprocess.run(["llvm-cov", "report", str(exe), f"-instr-profile={prof}", *deps],
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        total = None
-        for line in rep.stdout.splitlines():
-            cols = line.split()
-            if cols and (cols[0] in deps or cols[0] == "TOTAL"):
-                # Filename Regions Missed Cover Functions Missed Executed Lines Missed Cover ...
-                lines, missed = int(cols[7]), int(cols[8])
-                print(f"cov/{name}: {cols[0]}: {lines - missed}/{lines} lines ({cols[9]})")
-                total = (lines - missed, lines)
-        if total is None:
-            print(f"cov/{name}: no report\n{rep.stdout}")
+        deps = [str(ROOT / d) for d in deps if d.split("#")[0].strip()]
+        env = dict(ENV, LLVM_PROFILE_FILE=str(out_dir / "%p.profraw"))
+        # a directory and single files cannot share one libFuzzer command line
+        runs = [[str(CORPUS / name)]] + [[str(p)] for p in crash_inputs(name)]
+        for inputs in runs:
+            subprocess.run([str(exe), "-runs=0", *inputs], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        prof = out_dir / "all.profdata"
+        subprocess.run(["llvm-profdata", "merge", "-sparse", *map(str, out_dir.glob("*.profraw")),
+                        "-o", str(prof)], check=True)
+        rep = subprocess.run(["llvm-cov", "export", "-summary-only", str(exe), f"-instr-profile={prof}",
+                              *deps], stdout=subprocess.PIPE, text=True)
+        try:
+            files = json.loads(rep.stdout)["data"][0]["files"]
+        except (ValueError, KeyError, IndexError):
+            print(f"cov/{name}: no report")
             status = 1
+            continue
+        for f in files:
+            ln, br = f["summary"]["lines"], f["summary"]["branches"]
+            print(f"cov/{name}: {Path(f['filename']).relative_to(ROOT)}: lines {ln['covered']}/{ln['count']}"
+                  f" ({ln['percent']:.1f}%), branches {br['covered']}/{br['count']}", flush=True)
     return status
 
 

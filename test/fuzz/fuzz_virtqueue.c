@@ -39,8 +39,9 @@ static void check_counts(const struct virtq *q, const struct model *m)
 static void add(struct virtq *q, struct model *m, struct fuzz_in *in)
 {
 	struct virtq_seg segs[VIRTQ_MAX_SIZE + 1];
-	unsigned n = 1 + fuzz_u16(in) % (m->size + 1), tok = VIRTQ_MAX_SIZE, writes_from = fuzz_u16(in);
-	bool seen[VIRTQ_MAX_SIZE] = { false };
+	unsigned n = 1 + fuzz_u16(in) % (m->size + 1), tok = VIRTQ_MAX_SIZE;
+	uint32_t shape = fuzz_u32(in);     /* bit i: segment i is device-writable */
+	bool seen[VIRTQ_MAX_SIZE] = { false }, bad = false;
 	uint16_t head, d;
 	int r, want;
 
@@ -49,9 +50,16 @@ static void add(struct virtq *q, struct model *m, struct fuzz_in *in)
 			tok = i;
 			break;
 		}
-	for (unsigned i = 0; i < n; i++)
-		segs[i] = (struct virtq_seg){ 0x1000 * (i + 1), 1 + i, i >= writes_from };
-	want = n > m->size ? -EINVAL : n > m->num_free ? -ENOSPC : 0;
+	/* usually well-formed (readable segments first, no empty one), so the
+	 * queue fills up; bit 31 asks for any shape and any lengths */
+	for (unsigned i = 0; i < n; i++) {
+		bool w = shape & 0x80000000u ? (shape >> (i % 31)) & 1 : i >= (shape & 0xff);
+		uint32_t len = shape & 0x80000000u ? (shape >> (i % 29)) & 7 : 1 + i;
+
+		segs[i] = (struct virtq_seg){ 0x1000 * (i + 1), len, w };
+		bad |= len == 0 || (i && segs[i - 1].device_writes && !w);
+	}
+	want = n > m->size || bad ? -EINVAL : n > m->num_free ? -ENOSPC : 0;
 	r = virtq_add(q, segs, n, &tokens[tok]);
 	FUZZ_CHECK(r == want, "add of %u segments with %u free: %d, expected %d", n, m->num_free, r, want);
 	if (r)
