@@ -75,21 +75,21 @@ static void fix_sum(uint8_t *p, size_t len, size_t at)
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-/* Fixes the table at phys, if its header and length fit in memory. */
-static const uint8_t *fix_table(uint64_t phys)
+/* Fixes the table at phys, if its header and length fit in memory, and
+ * first the DSDT a FADT names (only one level: a FADT may name itself). */
+static void fix_table(uint64_t phys, bool follow)
 {
 	uint8_t *h = span(phys, 36), *t;
 
 	if (!h || rd32(h + 4) < 36 || !(t = span(phys, rd32(h + 4))))
-		return NULL;
-	if (memcmp(t, "FACP", 4) == 0) {
+		return;
+	if (follow && memcmp(t, "FACP", 4) == 0) {
 		uint32_t len = rd32(t + 4);
 		uint64_t dsdt = len >= 148 ? rd64(t + 140) : 0;
 
-		fix_table(dsdt ? dsdt : len >= 44 ? rd32(t + 40) : 0);
+		fix_table(dsdt ? dsdt : len >= 44 ? rd32(t + 40) : 0, false);
 	}
 	fix_sum(t, rd32(t + 4), 9);
-	return t;
 }
 
 static void fix_root(uint64_t phys, unsigned entry)
@@ -104,7 +104,7 @@ static void fix_root(uint64_t phys, unsigned entry)
 
 		memcpy(&t, h + off, entry);
 		if (t != phys)
-			fix_table(t);
+			fix_table(t, true);
 	}
 	fix_sum(h, len, 9);
 }

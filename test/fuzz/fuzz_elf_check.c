@@ -11,6 +11,8 @@
  * so AddressSanitizer sees a segment that leaves the file. */
 #include "fuzz.h"
 
+#include <sanitizer/asan_interface.h>
+#include <sys/mman.h>
 #include <boot/kernel_limits.h>
 #include <lib/elf_check.h>
 
@@ -98,20 +100,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = fuzz_in(data, size);
 	const struct elf_limits *lim = &limits[fuzz_u8(&in) & 3];
 	size_t zeros = fuzz_u32(&in) % (MAX_ZEROS + 1), len = in.left + zeros;
-	uint8_t *file = malloc(len ? len : 1);
+	size_t map_len = (len + PAGE - 1) / PAGE * PAGE + PAGE;
+	uint8_t *file;
 	struct elf_info info;
 	int err;
 
-	if (!file)
+	/* Fresh anonymous pages are zero and cost nothing until touched, unlike
+	 * a memset of the zeros; the bytes after the file are poisoned for
+	 * AddressSanitizer and a page is left unmapped after them. */
+	file = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (file == MAP_FAILED)
 		abort();
+	munmap(file + map_len - PAGE, PAGE);
+	ASAN_POISON_MEMORY_REGION(file + len, map_len - PAGE - len);
 	memcpy(file, in.p, in.left);
-	memset(file + in.left, 0, zeros);
 	memset(&info, 0xa5, sizeof(info));
 	err = elf_check(file, len, lim, &info);
 	FUZZ_CHECK(err >= 0 && err < ELF_ERR_COUNT, "error %d outside the enum", err);
 	FUZZ_CHECK(elf_strerror(err) != NULL, "no message for %d", err);
 	if (err == ELF_OK)
 		recheck(file, len, lim, &info);
-	free(file);
+	ASAN_UNPOISON_MEMORY_REGION(file + len, map_len - PAGE - len);
+	munmap(file, map_len - PAGE);
 	return 0;
 }

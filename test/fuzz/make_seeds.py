@@ -304,7 +304,7 @@ def seeds_term(build):
 
 def seeds_virtqueue(build):
     # size 8: add three, device completes two, get them, lying index, get
-    add = lambda n: bytes([0]) + struct.pack("<HH", n - 1, 1)
+    add = lambda n: bytes([0]) + struct.pack("<HI", n - 1, 1)    # n segments, writable from the 2nd
     put("virtqueue", bytes([3]) + add(3) + add(2) + add(1) + bytes([2, 7, 0, 0, 0, 2, 9, 0, 0, 0]) +
         bytes([1, 1, 1]) + bytes([4, 0x40, 0]) + bytes([1]))
     # size 1: the smallest ring, wrapping
