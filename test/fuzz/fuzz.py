@@ -40,12 +40,6 @@ def crash_inputs(name):
     return sorted(p for p in d.iterdir() if p.is_file()) if d.is_dir() else []
 
 
-def _options(name):
-    """Per-target libFuzzer options: a dictionary test/fuzz/<name>.dict."""
-    d = HERE / f"{name}.dict"
-    return [f"-dict={d}"] if d.exists() else []
-
-
 def _stats(out):
     """Executions, executions per second and coverage from libFuzzer's output."""
     st = {}
@@ -76,7 +70,7 @@ def run_for(binary, name, seconds, work, artifacts, timeout=None):
     artifacts.mkdir(parents=True, exist_ok=True)
     seeds = CORPUS / name
     cmd = [str(binary), f"-max_total_time={seconds}", "-timeout=10", "-print_final_stats=1",
-           f"-artifact_prefix={artifacts}/", *_options(name), str(work)]
+           f"-artifact_prefix={artifacts}/", str(work)]
     if seeds.is_dir():
         cmd.append(str(seeds))
     try:
@@ -113,7 +107,7 @@ def merge_into_tree(binary, name, work, scratch):
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
-    proc = subprocess.run([str(binary), "-merge=1", "-use_counters=0", *_options(name),
+    proc = subprocess.run([str(binary), "-merge=1", "-use_counters=0",
                            str(scratch), str(seeds), str(work)],
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env=ENV)

@@ -240,10 +240,11 @@ def crc32(b):
     return zlib.crc32(b) & 0xffffffff
 
 
-def gpt_disk(ss, sectors, parts, nent=128):
+def gpt_disk(ss, sectors, parts, nent=128, arr_lba=2):
     """A disk laid out as sgdisk lays one out: protective MBR, header at
-    LBA 1, entry array from LBA 2, partitions; only the sectors up to the end
-    of the array are returned (the rest of the disk is zeros)."""
+    LBA 1, entry array from LBA 2 (or where arr_lba says: the backup array
+    sits at the end of the disk), partitions; only the sectors up to the end
+    of the array at LBA 2 are returned (the rest of the disk is zeros)."""
     arr_sectors = (nent * 128 + ss - 1) // ss
     first_usable, last_usable = 2 + arr_sectors, sectors - 2 - arr_sectors
     mbr = bytearray(ss)
@@ -255,7 +256,7 @@ def gpt_disk(ss, sectors, parts, nent=128):
                         bytes([i + 1] * 16), first, last, 0) + name.encode("utf-16-le")
         arr[i * 128:i * 128 + len(e)] = e
     hdr = bytearray(struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, 1, sectors - 1,
-                                first_usable, last_usable, bytes(range(16)), 2, nent, 128,
+                                first_usable, last_usable, bytes(range(16)), arr_lba, nent, 128,
                                 crc32(arr)))
     struct.pack_into("<I", hdr, 16, crc32(hdr))
     return bytes(mbr) + bytes(hdr) + b"\0" * (ss - len(hdr)) + bytes(arr) + \
@@ -279,6 +280,10 @@ def seeds_gpt(build):
     disk = chunks(gpt_disk(4096, 1024, [(256, 1000, "big sectors")]), 4096)[:3 * 512]
     put("gpt", head(3, 1024, len(disk)) + disk)
     put("gpt", head(0, 100, 512, flags=2) + b"\0" * 512)      # no GPT, short disk
+    # the header names the array at the end of the disk, where the backup one
+    # lives (its entries read as zeros): one step from running off the end
+    disk = gpt_disk(512, 4096, [], nent=4, arr_lba=4094)[:2 * 512]
+    put("gpt", head(0, 4096, len(disk)) + disk)
 
 
 # ---------------------------------------------------- kbd_decode, term, virtqueue
