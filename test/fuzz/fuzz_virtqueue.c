@@ -2,8 +2,8 @@
  * against a hostile device. Input: the queue size (1 << n), then a list of
  * operations: the driver adds a chain of 1..size+1 segments, or takes a
  * completion; the device completes an available chain honestly, writes any
- * id and length into any used-ring entry, sets the used index to anything,
- * or scribbles over the descriptor table and the available ring (all of it
+ * id and length into any used-ring entry, sets the used index or flags to
+ * anything, or scribbles over the descriptor table and the available ring (all of it
  * is shared memory it can write).
  * Checked against the harness's own model of the requests in flight: each
  * add succeeds or fails exactly as the free count says and writes a
@@ -17,7 +17,8 @@
 
 #define MAX_OPS 2048
 
-enum { OP_ADD, OP_GET, OP_DEV_COMPLETE, OP_DEV_USED_ENTRY, OP_DEV_USED_IDX, OP_DEV_SCRIBBLE, OP_COUNT };
+enum { OP_ADD, OP_GET, OP_DEV_COMPLETE, OP_DEV_USED_ENTRY, OP_DEV_USED_IDX, OP_DEV_USED_FLAGS,
+       OP_DEV_SCRIBBLE, OP_COUNT };
 
 struct model {
 	unsigned size, num_free, in_flight;
@@ -78,6 +79,8 @@ static void add(struct virtq *q, struct model *m, struct fuzz_in *in)
 		FUZZ_CHECK(!!(q->desc[d].flags & VIRTQ_DESC_F_NEXT) == (i + 1 < n), "next flag of segment %u", i);
 		d = q->desc[d].next;
 	}
+	/* the device's NO_NOTIFY hint is only a hint: any flags word is fine */
+	FUZZ_CHECK(virtq_should_notify(q) == !(q->used->flags & VIRTQ_USED_F_NO_NOTIFY), "notify hint");
 	m->busy[tok] = true;
 	m->segs[tok] = (uint16_t)n;
 	m->num_free -= n;
@@ -143,6 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case OP_DEV_USED_IDX:
 			q->used->idx = fuzz_u16(&in);
+			break;
+		case OP_DEV_USED_FLAGS:
+			q->used->flags = fuzz_u16(&in);
 			break;
 		case OP_DEV_SCRIBBLE: {
 			/* anywhere in the descriptor table and the available ring */

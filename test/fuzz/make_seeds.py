@@ -68,7 +68,8 @@ def seeds_cmdline(build):
     for p in (ROOT / "test" / "system").glob("*_cases.py"):
         lines.update(re.findall(r'cmdline="([^"]*)"', p.read_text()))
     lines.update(['console=serial,vga ktest=a,b shutdown=exit', 'x="a b" y= z',
-                  'n=0x1F m=18446744073709551615 flag', '  a=1\tb="=" '])
+                  'n=0x1F m=18446744073709551615 flag', '  a=1\tb="=" ',
+                  'k=' + 'v' * 1100, ' '.join(f'o{i}' for i in range(70))])   # too long, too many
     for line in sorted(lines):
         put("cmdline", line.encode())
 
