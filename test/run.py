@@ -198,8 +198,8 @@ def run_fuzz(report, build, selected):
                 report.ok(unit, detail)
             else:
                 report.fail(unit, f"crash after {detail}; input {crash}",
-                            fuzz.crash_summary(out) + f"\nonce fixed, keep the input: "
-                            f"cp {crash} test/fuzz/crashes/{name}/")
+                            fuzz.crash_summary(out) + f"\nonce fixed, keep the input: mkdir -p "
+                            f"test/fuzz/crashes/{name} && cp {crash} test/fuzz/crashes/{name}/")
 
 
 # ------------------------------------------------------------- kernel level
