@@ -54,8 +54,11 @@ CASES = [
     Case("platform_smp2", smp=2, expect=cpus(2)),
     Case("platform_smp4", smp=4, expect=cpus(4)),
     # two disks on the root bus, one behind a bridge (bus 1), and a NIC
+    # the scan lists bus 1 before 00:1f.x: wait for the last function, so the
+    # check never sees a log cut short when QEMU is stopped
     Case("platform_pci_devices", expect=cpus(1) + [r"pci: \d+ functions found through ECAM",
-                                                   r"pci: 01:00\.0 1af4:1042 010000 .*vendor-caps"],
+                                                   r"pci: 01:00\.0 1af4:1042 010000 .*vendor-caps",
+                                                   r"pci: 00:1f\.3 8086:2930 "],
          qemu_args=null_disk(1) + null_disk(2) + ["-device", "e1000"] +
          ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1",
           "-blockdev", "driver=null-co,node-name=nd3,size=1048576",
