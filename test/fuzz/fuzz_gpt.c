@@ -1,14 +1,14 @@
 /* Fuzz target for GPT parsing (drivers/block/gpt.c) over a fake disk.
  * Input: flags, a sector-size selector (512 << n), extra capacity in
- * sectors (32 bits), which read fails (0: none), how many partitions the caller has
- * room for, then the first 512 bytes of each sector from LBA 0 (the rest
- * of a larger sector reads as zeros). Unless flag bit 0 is set the
- * harness first recomputes the entry-array and header CRCs where it finds
- * a header, so mutations reach the checks behind them. The disk reports
- * at least 3 sectors plus the extra capacity; the sectors past the input
- * read as zeros, or, with flag bit 1, fail like the end of a cut-off image.
- * Checked: no read outside the reported capacity and no read larger than
- * the scratch buffer (AddressSanitizer); an accepted table has correct
+ * sectors (32 bits), which read fails (0: none), how many partitions the
+ * caller has room for, then the first 512 bytes of each sector from LBA 0
+ * (the rest of a larger sector reads as zeros). Unless flag bit 0 is set
+ * the harness first recomputes the entry-array and header CRCs where it
+ * finds a header, so mutations reach the checks behind them. The disk
+ * reports at least 3 sectors plus the extra capacity; the sectors past the
+ * input read as zeros, or, with flag bit 1, fail like the end of a cut-off
+ * image. Checked: no read outside the reported capacity and no read larger
+ * than the scratch buffer (AddressSanitizer); an accepted table has correct
  * CRCs, and its partitions lie in the usable range, in slot order, do not
  * overlap and have printable names. */
 #include "fuzz.h"
