@@ -63,18 +63,103 @@ KTEST(pmm_blocks_are_aligned)
 	KT_EXPECT_EQ(t, pmm_free_pages(), start);
 }
 
+/* The run of the (sorted) boot map holding phys, or NULL. */
+static const struct boot_mmap_entry *map_run(const struct boot_mmap_entry *m, unsigned n,
+					     uint64_t phys)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (phys < m[mid].phys)
+			hi = mid;
+		else if (phys >= m[mid].phys + m[mid].pages * PMM_PAGE)
+			lo = mid + 1;
+		else
+			return &m[mid];
+	}
+	return NULL;
+}
+
+/* May the allocator hand out [pa, end)? Only memory the map lets the kernel
+ * reuse: conventional memory, loader and boot memory (reclaimed at boot),
+ * the initrd's once released; never frame 0 or the page holding the RSDP.
+ * NULL if so, else what it is. */
+static const char *not_reusable(const struct boot_mmap_entry *m, unsigned n, uint64_t pa,
+				uint64_t end, uint64_t rsdp, bool initrd_released)
+{
+	if (pa == 0)
+		return "frame 0";
+	if (rsdp && pa <= rsdp && rsdp < end)
+		return "the RSDP's page";
+	while (pa < end) {
+		const struct boot_mmap_entry *run = map_run(m, n, pa);
+
+		if (!run)
+			return "memory outside the map";
+		if (run->type != BOOT_MEM_USABLE && run->type != BOOT_MEM_LOADER &&
+		    run->type != BOOT_MEM_BOOT_SERVICES && run->type != BOOT_MEM_BOOT_DATA &&
+		    !(run->type == BOOT_MEM_INITRD && initrd_released))
+			return boot_mem_type_name(run->type);
+		pa = run->phys + run->pages * PMM_PAGE;
+	}
+	return NULL;
+}
+
+/* The totals against the map, recomputed here, and the free count against
+ * what the allocator really hands out (largest blocks first, so a 4 GiB
+ * machine takes a few thousand allocations), each block checked by
+ * not_reusable(). */
 KTEST(pmm_accounting_matches_map)
 {
 	struct pmm_stats s;
 	unsigned n;
 	const struct boot_mmap_entry *m = boot_mmap(&n);
-	uint64_t conventional = 0;
+	uint64_t conventional = 0, ram = 0, owned = 0, handed = 0, bad = 0, head = 0, pa;
+	uint64_t rsdp = boot_info()->acpi_rsdp_phys;
+	bool initrd_released = boot_initrd(NULL) == NULL;
+	const char *why;
 
 	pmm_get_stats(&s);
-	for (unsigned i = 0; i < n; i++)
-		if (m[i].type == BOOT_MEM_USABLE)
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t ty = m[i].type;
+
+		if (ty == BOOT_MEM_USABLE)
 			conventional += m[i].pages;
-	KT_EXPECT_EQ(t, s.free_pages + s.used_pages, s.usable_pages);
+		if (ty != BOOT_MEM_MMIO && ty != BOOT_MEM_RESERVED)
+			ram += m[i].pages;
+		if (ty == BOOT_MEM_USABLE || ty == BOOT_MEM_LOADER || ty == BOOT_MEM_BOOT_SERVICES ||
+		    ty == BOOT_MEM_KERNEL || ty == BOOT_MEM_BOOT_DATA || ty == BOOT_MEM_INITRD)
+			owned += m[i].pages;
+	}
+	KT_EXPECT_EQ(t, s.total_pages, ram);
+	KT_EXPECT_EQ(t, s.usable_pages, owned);
+
+	/* each block holds the next one's address and its own order */
+	for (unsigned order = PMM_MAX_ORDER + 1; order-- > 0;) {
+		while ((pa = pmm_alloc(order))) {
+			uint64_t *b = PHYS_TO_VIRT(pa);
+
+			b[0] = head;
+			b[1] = order;
+			head = pa;
+			handed += 1ull << order;
+			why = not_reusable(m, n, pa, pa + (PMM_PAGE << order), rsdp, initrd_released);
+			if (why && bad++ < 4)
+				kprintf("# block %#llx of order %u handed out: %s\n",
+					(unsigned long long)pa, order, why);
+		}
+	}
+	while (head) {
+		uint64_t *b = PHYS_TO_VIRT(head), next = b[0];
+
+		pmm_free(head, (unsigned)b[1]);
+		head = next;
+	}
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, handed, s.free_pages);
+	KT_EXPECT_EQ(t, pmm_free_pages(), s.free_pages);
 	KT_EXPECT(t, s.free_pages > conventional - s.meta_pages - 1024); /* boot memory came back */
 	KT_EXPECT(t, s.free_pages < s.usable_pages);
 }
