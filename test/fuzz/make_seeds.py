@@ -5,7 +5,7 @@ program (elf_check), the command lines of the system tests (cmdline), the
 format strings of the source tree (fmt), QEMU's ACPI tables dumped from a
 running guest (acpi), GPT disks laid out like sgdisk's (gpt), the scancodes
 QEMU's keyboard sends (kbd_decode), terminal output with escapes (term),
-device behaviour for the virtqueue. `make fuzz` then minimizes each corpus
+device behaviour for the virtqueue, an OVMF-shaped firmware memory map. `make fuzz` then minimizes each corpus
 into the inputs that add coverage. Run by hand, after `make`:
 
     test/fuzz/make_seeds.py --build build [target...]
@@ -317,6 +317,21 @@ def seeds_virtqueue(build):
     put("virtqueue", bytes([0]) + (add(1) + bytes([2, 0, 0, 0, 0, 1])) * 8 + bytes([3, 0, 0, 5, 0, 0, 0]))
 
 
+# --------------------------------------------------------------------- memmap
+
+def seeds_memmap(build):
+    """A map shaped like OVMF's (48-byte descriptors): low RAM, boot services,
+    the loader, ACPI tables and NVS, runtime services, MMIO, RAM above 4 GiB."""
+    runs = [(7, 0, 0xa0), (7, 0x100000, 0x700), (4, 0x800000, 0x100), (2, 0x900000, 0x300),
+            (1, 0xc00000, 0x40), (3, 0xc40000, 0x200), (9, 0x1f77c000, 4), (10, 0x1f780000, 0x80),
+            (5, 0x1f800000, 0x100), (6, 0x1f900000, 0x80), (0, 0x1fa00000, 0x10),
+            (11, 0xb0000000, 0x10000), (11, 0xffc00000, 0x400), (7, 0x100000000, 0x40000)]
+    desc = b"".join(struct.pack("<IIQQQQ", t, 0, p, 0, n, 0xf) for t, p, n in runs)
+    put("memmap", bytes([48]) + struct.pack("<H", 511) + desc)
+    put("memmap", bytes([56]) + struct.pack("<H", 3) +
+        b"".join(struct.pack("<IIQQQQQ", t, 0, p, 0, n, 0xf, 0) for t, p, n in runs[:6]))
+
+
 TARGETS = {
     "elf_check": seeds_elf_check,
     "cmdline": seeds_cmdline,
@@ -326,6 +341,7 @@ TARGETS = {
     "kbd_decode": seeds_kbd_decode,
     "term": seeds_term,
     "virtqueue": seeds_virtqueue,
+    "memmap": seeds_memmap,
 }
 
 
