@@ -5,7 +5,8 @@ program (elf_check), the command lines of the system tests (cmdline), the
 format strings of the source tree (fmt), QEMU's ACPI tables dumped from a
 running guest (acpi), GPT disks laid out like sgdisk's (gpt), the scancodes
 QEMU's keyboard sends (kbd_decode), terminal output with escapes (term),
-device behaviour for the virtqueue, an OVMF-shaped firmware memory map. `make fuzz` then minimizes each corpus
+device behaviour for the virtqueue, an OVMF-shaped firmware memory map, a
+boot_info as the loader fills one. `make fuzz` then minimizes each corpus
 into the inputs that add coverage. Run by hand, after `make`:
 
     test/fuzz/make_seeds.py --build build [target...]
@@ -332,6 +333,24 @@ def seeds_memmap(build):
         b"".join(struct.pack("<IIQQQQQ", t, 0, p, 0, n, 0xf, 0) for t, p, n in runs[:6]))
 
 
+# ------------------------------------------------------------------ boot_info
+
+def seeds_boot_info(build):
+    """A boot_info as the loader fills one on a small machine (4 GiB direct
+    map, kernel, initrd, framebuffer, RSDP, command line) and its map."""
+    bi = bytearray(1192)
+    struct.pack_into("<QIIQQQQQQQII", bi, 0, 0x4f464e49534f4d43, 2, 1192, 0xffff800000000000, 4 << 30,
+                     0x200000, 0xffffffff80000000, 0x200000, 0x1000, 0x100000, 7, 24)
+    struct.pack_into("<QQ", bi, 80, 0x400000, 512 * 1024 + 123)
+    struct.pack_into("<QQIIIII", bi, 96, 0xc0000000, 0x3e8000, 1280, 800, 5120, 2, 0)
+    struct.pack_into("<QQII", bi, 144, 0x1f77d014, 0, 1, 9)
+    bi[168:177] = b"ktest=all"
+    runs = [(0, 0x9f, 1), (0x100000, 0x100, 5), (0x200000, 0x200, 4), (0x400000, 0x81, 13),
+            (0x481000, 0x1f000, 1), (0x1f77c000, 4, 6), (0xfec00000, 1, 9)]
+    mm = b"".join(struct.pack("<QQII", p, n, t, 0) for p, n, t in runs)
+    put("boot_info", bytes([0]) + struct.pack("<H", 0) + bytes(bi) + mm)
+
+
 TARGETS = {
     "elf_check": seeds_elf_check,
     "cmdline": seeds_cmdline,
@@ -342,6 +361,7 @@ TARGETS = {
     "term": seeds_term,
     "virtqueue": seeds_virtqueue,
     "memmap": seeds_memmap,
+    "boot_info": seeds_boot_info,
 }
 
 
