@@ -6,6 +6,7 @@
 #include <hal/cpu.h>
 #include <hal/fpu.h>
 #include <hal/percpu.h>
+#include <hal/usermode.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
@@ -156,6 +157,8 @@ void sched_switch_locked(void)
 	c->last = prev;
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
+	if (next->user)
+		usermode_switch(next->kstack_top, &next->tls);
 	percpu_set_current(next);
 	context_switch(&prev->sp, next->sp);
 	finish_switch(this_cpu());
