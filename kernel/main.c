@@ -4,6 +4,7 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
+#include <fs/initramfs.h>
 #include <fs/vfs.h>
 #include <hal/cpu.h>
 #include <hal/platform.h>
@@ -20,11 +21,13 @@
 #include <kernel/log.h>
 #include <kernel/mm/mm.h>
 #include <kernel/panic.h>
+#include <kernel/proc/initproc.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <kernel/exception.h>
 #include <lib/string.h>
+#include <sys/sys.h>
 
 #define COSMOS_VERSION "0.1"
 
@@ -57,13 +60,38 @@ static void sleep_from_cmdline(void)
 	log_info("time: slept %llu ns", (unsigned long long)(time_ns() - t0));
 }
 
-/* The end of boot: run tests if asked, then power off if asked, else idle. */
+/* The initramfs the loader handed over, unpacked into the root tmpfs. */
+static void rootfs_from_initrd(void)
+{
+	struct initramfs_stats st;
+	struct path root;
+	size_t len;
+	const void *cpio = boot_initrd(&len);
+	int err;
+
+	if (!cpio)
+		return;
+	vfs_root_path(&root);
+	err = initramfs_unpack(&root, cpio, len, &st);
+	path_put(&root);
+	if (err)
+		log_err("initramfs: cannot unpack (%d)", err);
+	else
+		log_info("initramfs: %u files, %u directories, %u links unpacked",
+			 st.files, st.dirs, st.symlinks + st.links);
+	boot_initrd_release();
+}
+
+/* The end of boot: run tests if asked; then the first program when init=
+ * names one or when nothing else was asked for (no tests, no shutdown=);
+ * else power off if asked, or idle. */
 static void __attribute__((noreturn)) finish(void)
 {
 	struct cmdline *cl = boot_cmdline();
 	const char *tests = cmdline_get(cl, "ktest");
 	const char *benches = cmdline_get(cl, "kbench");
 	const char *end = cmdline_get(cl, "shutdown");
+	const char *init = cmdline_get(cl, "init");
 	int failed = 0;
 
 	crash_from_cmdline();   /* crash=: deliberate faults for system tests */
@@ -73,7 +101,12 @@ static void __attribute__((noreturn)) finish(void)
 		failed = ktest_run(tests);
 	if (benches)
 		kbench_run(benches);
-	if (end && end[0] == 0)
+	/* From here the machine is init's; shutdown= says what its power-off
+	 * does (reboot(2)). */
+	if ((init || (!tests && !benches && !end)) &&
+	    initproc_start(init && *init ? init : INITPROC_DEFAULT) == 0)
+		end = 0;
+	else if (end && end[0] == 0)
 		end = "exit";
 	if (end && !tests)
 		log_info("kernel: shutdown=%s", end);
@@ -86,8 +119,9 @@ static void __attribute__((noreturn)) finish(void)
 	else if (end && strcmp(end, "halt") != 0)
 		log_warn("kernel: unknown shutdown=%s (exit, poweroff, reboot, halt)", end);
 	/* Boot is done; the machine stays up for the threads that run (input,
-	 * drivers). This thread just never wakes again. */
-	log_info("kernel: nothing more to do; halting");
+	 * drivers, programs). This thread just never wakes again. */
+	if (!init)
+		log_info("kernel: nothing more to do; halting");
 	if (sched_active()) {
 		struct waitq forever;
 
@@ -127,10 +161,12 @@ void kmain(struct boot_info *bi)
 	interrupts_init();
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
+	sys_init();             /* the system-call gate */
 	input_setup();          /* PS/2 needs interrupts on */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
-	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
+	vfs_init();             /* tmpfs as / */
+	rootfs_from_initrd();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }
