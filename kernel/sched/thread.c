@@ -159,6 +159,27 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	return t;
 }
 
+int thread_tid_alloc(void)
+{
+	uint64_t f = sched_lock_irqsave();
+	int tid = next_tid++;
+
+	sched_unlock_irqrestore(f);
+	return tid;
+}
+
+void thread_discard(struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+
+	if (!t->suspended)
+		panic("sched: discarding thread %d, which runs", t->tid);
+	list_del(&t->all_node);
+	nthreads--;
+	sched_unlock_irqrestore(f);
+	thread_free(t);
+}
+
 void thread_resume(struct thread *t)
 {
 	uint64_t f = sched_lock_irqsave();

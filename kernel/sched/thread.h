@@ -57,6 +57,7 @@ struct thread {
 	 * its kernel stack and TLS bases. The fields below are kernel/proc's
 	 * (kernel/proc/uthread.h); tls changes only in the thread itself. */
 	bool user;
+	uint64_t aspace;             /* page-table root it runs on; 0: whatever is loaded */
 	struct usermode_tls tls;
 	uint64_t clear_child_tid;    /* set_tid_address: zeroed and woken at exit */
 	uint64_t robust_list;        /* set_robust_list: the head, recorded */
@@ -79,6 +80,12 @@ struct thread {
 #define THREAD_TID_ONE   8u   /* takes tid 1, kept for the first program (init) */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     int prio, unsigned flags) __must_check;
+/* A thread id no thread will have (a process made before its first thread
+ * takes its pid from here). */
+int thread_tid_alloc(void);
+/* Frees a THREAD_SUSPENDED thread that was never resumed (its owner could
+ * not take it after all). */
+void thread_discard(struct thread *t);
 /* Lets a THREAD_SUSPENDED thread run; does nothing to any other thread. */
 void thread_resume(struct thread *t);
 /* Ends the calling thread (returning from its function does the same).
