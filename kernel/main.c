@@ -60,32 +60,30 @@ static void sleep_from_cmdline(void)
 	log_info("time: slept %llu ns", (unsigned long long)(time_ns() - t0));
 }
 
-/* The initramfs the loader handed over, unpacked into the root tmpfs. */
-static void rootfs_from_initrd(void)
+/* The initramfs the loader handed over, unpacked into the root tmpfs.
+ * Its memory is released at the end of boot (the tests look at it).
+ * Returns whether there was one. */
+static bool rootfs_from_initrd(void)
 {
-	struct initramfs_stats st;
 	struct path root;
 	size_t len;
 	const void *cpio = boot_initrd(&len);
 	int err;
 
 	if (!cpio)
-		return;
+		return false;
 	vfs_root_path(&root);
-	err = initramfs_unpack(&root, cpio, len, &st);
+	err = initramfs_unpack(&root, cpio, len, 0);
 	path_put(&root);
 	if (err)
 		log_err("initramfs: cannot unpack (%d)", err);
-	else
-		log_info("initramfs: %u files, %u directories, %u links unpacked",
-			 st.files, st.dirs, st.symlinks + st.links);
-	boot_initrd_release();
+	return true;
 }
 
 /* The end of boot: run tests if asked; then the first program when init=
- * names one or when nothing else was asked for (no tests, no shutdown=);
- * else power off if asked, or idle. */
-static void __attribute__((noreturn)) finish(void)
+ * names one, or /sbin/init when an initramfs came and nothing else was
+ * asked for (no tests, no shutdown=); else power off if asked, or idle. */
+static void __attribute__((noreturn)) finish(bool have_root)
 {
 	struct cmdline *cl = boot_cmdline();
 	const char *tests = cmdline_get(cl, "ktest");
@@ -103,7 +101,8 @@ static void __attribute__((noreturn)) finish(void)
 		kbench_run(benches);
 	/* From here the machine is init's; shutdown= says what its power-off
 	 * does (reboot(2)). */
-	if ((init || (!tests && !benches && !end)) &&
+	boot_initrd_release();
+	if ((init || (have_root && !tests && !benches && !end)) &&
 	    initproc_start(init && *init ? init : INITPROC_DEFAULT) == 0)
 		end = 0;
 	else if (end && end[0] == 0)
@@ -134,6 +133,7 @@ static void __attribute__((noreturn)) finish(void)
 void kmain(struct boot_info *bi)
 {
 	uint64_t banner_ns;
+	bool have_root;
 
 	tsc_early_init();
 	seed_stack_guard();
@@ -166,7 +166,7 @@ void kmain(struct boot_info *bi)
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	vfs_init();             /* tmpfs as / */
-	rootfs_from_initrd();
+	have_root = rootfs_from_initrd();
 	/* subsystem init calls go here, in dependency order */
-	finish();
+	finish(have_root);
 }

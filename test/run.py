@@ -207,9 +207,14 @@ def run_fuzz(report, build, selected):
 KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
 
 
+def with_build_initrd(root):
+    """ESP hook: the initramfs the build made, for tests that run programs."""
+    shutil.copyfile(Path(os.environ["COSMOS_BUILD"]) / "initrd.cpio", root / "cosmos/initrd.cpio")
+
+
 def ktest_case():
     return Case("ktest", cmdline="ktest=all", expect=[r"^KTAP version 1$"],
-                forbid=[], timeout=180, wait_exit=True)
+                forbid=[], timeout=240, wait_exit=True, esp=with_build_initrd)
 
 
 def judge_ktest(report, res):
@@ -311,6 +316,8 @@ def main():
     args = ap.parse_args()
 
     build = Path(args.build)
+    # case modules find the build's outputs (the initramfs) here
+    os.environ["COSMOS_BUILD"] = str(build.resolve())
     env = harness.Env(build, args.loader or build / "boot/BOOTX64.EFI",
                       args.kernel or build / "kernel/kernel.elf")
     if args.bench:

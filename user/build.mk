@@ -12,8 +12,10 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0
+USER_PROGS    := hello usertests bench exit0 crash spawn
 hello_SRC     := user/hello/hello.c
+crash_SRC     := user/crash/crash.c
+spawn_SRC     := user/spawn/spawn.c
 usertests_SRC := $(sort $(wildcard user/tests/*.c))
 bench_SRC     := user/bench/bench.c
 exit0_SRC     := user/bench/exit0.c

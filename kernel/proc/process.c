@@ -139,8 +139,13 @@ void process_release_resources(struct process *p)
 	struct vm_space *vm = p->vm;
 
 	if (vm) {
+		struct thread *me = thread_current();
+
 		/* vm_put frees the tables when this was the last user, and they
-		 * must not be loaded then: the kernel's tables are. */
+		 * must not be loaded then, nor be loaded again when the caller
+		 * (p's last thread, on its way out) is switched back in. */
+		if (me && me->aspace == vm->root)
+			me->aspace = 0;
 		if (paging_active() == vm->root)
 			paging_activate(vmm_kernel_root());
 		p->vm = 0;
