@@ -40,6 +40,7 @@ struct process {
 	uint64_t cpu_ns;              /* of threads that have ended */
 	struct handle_table handles;
 	struct cred cred;             /* set at creation, changed by its own threads */
+	struct fs_ctx *fs;            /* fs/fs_ctx.h: root, cwd, umask; NULL: the kernel's */
 	struct waitq child_wq;        /* waits for children becoming zombies */
 	char name[PROC_NAME_MAX];
 };
