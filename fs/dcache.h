@@ -59,6 +59,9 @@ struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len);
 struct dentry *d_make_root(struct inode *root);
 
 struct dentry *dget(struct dentry *d);      /* count++; returns d */
+/* d's parent with a reference (d itself for a root). */
+struct dentry *dget_parent(struct dentry *d);
+static inline bool dentry_is_root(const struct dentry *d) { return d->parent == d; }
 /* Drops a reference: an unused hashed dentry goes to the LRU, an unhashed
  * one is freed (and the reference it held on its parent dropped). */
 void dput(struct dentry *d);

@@ -16,6 +16,7 @@ struct dentry;
 struct file;
 struct file_ops;
 struct file_lock;
+struct inode;
 struct super_block;
 
 /* Device numbers inside the kernel: 12-bit major, 20-bit minor (stat and
@@ -169,6 +170,12 @@ void inode_touch_c(struct inode *ino);       /* ctime: attributes or links chang
 #define MAY_READ   4
 #define MAY_APPEND 8
 int inode_permission(const struct inode *ino, int mask);
+struct cred;
+/* The same for given credentials (access(2) checks the real ids). */
+int inode_permission_as(const struct cred *c, const struct inode *ino, int mask);
+/* A write or truncate by someone other than root clears set-user-ID, and
+ * set-group-ID on a group-executable file (ino->lock held). */
+void inode_kill_suid(struct inode *ino);
 /* Is the caller the owner (or root)? For chmod, utimes and the like. */
 bool inode_owner_or_root(const struct inode *ino);
 

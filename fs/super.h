@@ -12,6 +12,8 @@
 struct dentry;
 struct inode;
 struct statfs;
+struct super_block;
+struct file_system_type;
 
 /* What statfs reports, before the VFS adds the mount flags. */
 struct kstatfs {
@@ -27,8 +29,10 @@ struct super_ops {
 	 * memory); the VFS initialises the struct inode fields. */
 	struct inode *(*alloc_inode)(struct super_block *sb);
 	void (*destroy_inode)(struct inode *ino);
-	/* The last reference to an inode with no links went: release its
-	 * data (before destroy_inode). */
+	/* The inode leaves memory (its last reference went and it has no
+	 * links, or the file system is being unmounted): release what it
+	 * holds in memory; with nlink == 0 the file itself is gone. Called
+	 * before destroy_inode. */
 	void (*evict_inode)(struct inode *ino);
 	int (*statfs)(struct super_block *sb, struct kstatfs *st);
 	/* MS_REMOUNT with new options (data may be NULL); the VFS has
@@ -36,14 +40,16 @@ struct super_ops {
 	int (*remount)(struct super_block *sb, unsigned long flags, const char *data);
 	/* Write everything back (sync, syncfs). */
 	int (*sync_fs)(struct super_block *sb, bool wait);
-	/* Umount: free what the file system keeps (its own references to
-	 * inodes included). The VFS has pruned the name cache first and
-	 * frees the remaining inodes after. */
+	/* Umount: free what the file system keeps. The VFS has already
+	 * emptied the name cache of this super block and evicted and freed
+	 * every inode (whatever references the file system held itself). */
 	void (*put_super)(struct super_block *sb);
 };
 
-/* s_flags (super block lock, set at mount and by remount). */
+/* flags (set at mount and by remount under the namespace mutex). */
 #define SB_RDONLY  0x1
+#define SB_NOCACHE 0x2    /* inodes leave memory at their last reference, linked
+			     or not (anonymous and generated file systems) */
 
 struct super_block {
 	const struct file_system_type *type;
