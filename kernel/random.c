@@ -133,6 +133,22 @@ void random_reseed(void)
 	wipe(&s, sizeof(s));
 }
 
+void random_mix(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	/* a piece at a time, so interrupts are never off for long */
+	while (len) {
+		size_t c = len < 256 ? len : 256;
+		uint64_t f = spin_lock_irqsave(&rng_lock);
+
+		mix_locked(p, c);
+		spin_unlock_irqrestore(&rng_lock, f);
+		p += c;
+		len -= c;
+	}
+}
+
 static bool reseed_due_locked(void)
 {
 	return !seeded || bytes_since_reseed >= RANDOM_RESEED_BYTES ||
