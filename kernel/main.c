@@ -5,6 +5,7 @@
 #include <drivers/pci.h>
 #include <drivers/console.h>
 #include <fs/devfs.h>
+#include <fs/procfs.h>
 #include <fs/sysfs.h>
 #include <fs/vfs.h>
 #include <hal/cpu.h>
@@ -138,6 +139,7 @@ void kmain(struct boot_info *bi)
 	blk_test_from_cmdline();
 	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
 	devfs_init();           /* device numbers and /dev's names: after blk_init */
+	procfs_init();
 	sysfs_init();
 	/* subsystem init calls go here, in dependency order */
 	finish();
