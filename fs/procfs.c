@@ -6,6 +6,7 @@
  *               MemFree), heap (Slab: bytes in live kmalloc objects),
  *               kernel stacks (threads x stack size)
  *   uptime      the clock and the scheduler's idle time
+ *   loadavg     see load_update
  *   stat        idle time, all other time counted as system time (no
  *               user mode runs yet), interrupts per vector, switches,
  *               boot time from the RTC
@@ -34,6 +35,7 @@
 #include <kernel/mm/vmm.h>
 #include <kernel/platform.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -73,6 +75,50 @@ static int show_meminfo(struct seqbuf *s, uint64_t arg)
 	m.commit_limit = m.total;
 	m.vmalloc_total = VMM_KVA_SIZE / 1024;
 	proc_meminfo_text(s, &m);
+	return 0;
+}
+
+/* Linux's load average damps the number of runnable (and uninterruptible)
+ * tasks. The scheduler here does not count those, so the load average is
+ * the damped busy fraction of the CPU instead (1.00: busy all the time),
+ * with Linux's constants and 5-second steps, brought up to date whenever
+ * the file is read. load_lock (a spinlock) protects the state below. */
+static struct spinlock load_lock = SPINLOCK_INIT("loadavg");
+static uint64_t load[3], load_last_ns, load_last_idle;
+
+static void load_update(uint64_t out[3])
+{
+	struct sched_stats st;
+	uint64_t now, f, steps;
+
+	sched_get_stats(&st);
+	now = time_ns();
+	f = spin_lock_irqsave(&load_lock);
+	steps = (now - load_last_ns) / PROC_LOAD_STEP_NS;
+	if (steps) {
+		uint64_t span = now - load_last_ns, idle = st.idle_ns - load_last_idle;
+		uint64_t active = idle >= span ? 0 : (span - idle) * PROC_FIXED_1 / span;
+
+		/* a long gap only needs the steps that still change the result */
+		for (uint64_t i = 0; i < steps && i < 4096; i++)
+			proc_load_step(load, active);
+		load_last_ns = now;
+		load_last_idle = st.idle_ns;
+	}
+	for (int k = 0; k < 3; k++)
+		out[k] = load[k];
+	spin_unlock_irqrestore(&load_lock, f);
+}
+
+static int show_loadavg(struct seqbuf *s, uint64_t arg)
+{
+	struct proc_loadavg l = { 0 };
+
+	(void)arg;
+	load_update(l.load);
+	l.running = 1;             /* the reader; see proc_sched_counts */
+	l.threads = sched_thread_count();
+	proc_loadavg_text(s, &l);
 	return 0;
 }
 
@@ -252,6 +298,7 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "devices", .mode = RO, .show = show_devices },
 	{ .name = "filesystems", .mode = RO, .show = show_filesystems },
 	{ .name = "interrupts", .mode = RO, .show = show_interrupts },
+	{ .name = "loadavg", .mode = RO, .show = show_loadavg },
 	{ .name = "meminfo", .mode = RO, .show = show_meminfo },
 	{ .name = "mounts", .mode = RO, .show = show_mounts },
 	{ .name = "partitions", .mode = RO, .show = show_partitions },
@@ -277,5 +324,10 @@ static struct pseudo_fs procfs = {
 
 void procfs_init(void)
 {
+	struct sched_stats st;
+
+	sched_get_stats(&st);
+	load_last_ns = time_ns();
+	load_last_idle = st.idle_ns;
 	pseudofs_register(&procfs);
 }

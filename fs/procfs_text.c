@@ -103,6 +103,20 @@ void proc_loadavg_text(struct seqbuf *s, const struct proc_loadavg *l)
 	seq_printf(s, "%u/%u %d\n", l->running, l->threads, l->last_pid);
 }
 
+void proc_load_step(uint64_t load[3], uint64_t active)
+{
+	static const uint64_t exp[3] = { 1884, 2014, 2037 };   /* 2048 / e^(5s / 1, 5, 15 min) */
+
+	for (int k = 0; k < 3; k++) {
+		uint64_t n = load[k] * exp[k] + active * (PROC_FIXED_1 - exp[k]);
+
+		/* rounds up while rising, so a constant load is reached */
+		if (active >= load[k])
+			n += PROC_FIXED_1 - 1;
+		load[k] = n / PROC_FIXED_1;
+	}
+}
+
 static unsigned long long ticks(uint64_t ns)
 {
 	return (unsigned long long)(ns / PROC_NS_PER_TICK);

@@ -40,6 +40,10 @@ struct proc_loadavg {
 	int last_pid;
 };
 void proc_loadavg_text(struct seqbuf *s, const struct proc_loadavg *l);
+/* One 5-second step of Linux's damping (kernel/sched/loadavg.c) of the
+ * 1, 5 and 15 minute averages towards active (fixed point). */
+#define PROC_LOAD_STEP_NS 5000000000ull
+void proc_load_step(uint64_t load[3], uint64_t active);
 
 /* /proc/stat. Per-CPU times in ns; intr[i] counts interrupt number i. */
 struct proc_cpu_times {

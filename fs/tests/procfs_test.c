@@ -62,6 +62,11 @@ KTEST(procfs_system_files)
 	up = number_after(buf, "");
 	KT_EXPECT(t, up >= 0 && (uint64_t)up <= time_ns() / 1000000000ull &&
 		     (uint64_t)up + 2 >= time_ns() / 1000000000ull);
+	/* three averages of the busy fraction, each between 0.00 and 1.00 */
+	KT_ASSERT(t, read_text(PROC("loadavg"), buf, TEXT) > 0);
+	KT_EXPECT(t, buf[1] == '.' && buf[4] == ' ' && buf[6] == '.' && buf[9] == ' ' &&
+		     buf[11] == '.' && buf[14] == ' ');
+	KT_EXPECT(t, (buf[0] == '0' || strncmp(buf, "1.00", 4) == 0) && buf[5] <= '1' && buf[10] <= '1');
 	KT_ASSERT(t, read_text(PROC("stat"), buf, TEXT) > 0);
 	KT_EXPECT(t, strncmp(buf, "cpu  ", 5) == 0);
 	KT_EXPECT(t, text_has(buf, "\ncpu0 ") && text_has(buf, "\nintr ") &&

@@ -130,6 +130,26 @@ static void test_loadavg_rounding(void **state)
 	assert_string_equal(text(), "1.00 0.00 3.50 1/1 0\n");
 }
 
+/* A CPU busy for one minute from idle: the 1-minute average reaches
+ * 1 - 1/e, the others their share (Linux shows 0.63 0.18 0.06). Then a
+ * constant load is reached exactly, and decays back to 0 when it stops. */
+static void test_load_damping(void **state)
+{
+	struct proc_loadavg l = { .running = 1, .threads = 1 };
+
+	(void)state;
+	for (int i = 0; i < 12; i++)
+		proc_load_step(l.load, PROC_FIXED_1);
+	proc_loadavg_text(&sb, &l);
+	for (int i = 0; i < 2000; i++)
+		proc_load_step(l.load, PROC_FIXED_1 / 2);
+	proc_loadavg_text(&sb, &l);
+	for (int i = 0; i < 2000; i++)
+		proc_load_step(l.load, 0);
+	proc_loadavg_text(&sb, &l);
+	assert_string_equal(text(), "0.63 0.18 0.06 1/1 0\n0.50 0.50 0.50 1/1 0\n0.00 0.00 0.00 1/1 0\n");
+}
+
 static void test_stat(void **state)
 {
 	struct proc_cpu_times c0 = { .user = 43517 * PROC_NS_PER_TICK, .system = 23719 * PROC_NS_PER_TICK,
@@ -323,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup(test_meminfo, setup),
 		cmocka_unit_test_setup(test_uptime_and_loadavg, setup),
 		cmocka_unit_test_setup(test_loadavg_rounding, setup),
+		cmocka_unit_test_setup(test_load_damping, setup),
 		cmocka_unit_test_setup(test_stat, setup),
 		cmocka_unit_test_setup(test_cpuinfo, setup),
 		cmocka_unit_test_setup(test_mounts_escape, setup),
