@@ -134,7 +134,8 @@ static void task_of(struct process *p, struct proc_task *t)
 	t->voluntary_switches = me ? me->switches : 0;
 }
 
-static int show_stat(struct seqbuf *s, uint64_t pid)
+static int show_task(struct seqbuf *s, uint64_t pid,
+		     void (*text)(struct seqbuf *s, const struct proc_task *t))
 {
 	struct process *p = proc_of(pid);
 	struct proc_task t;
@@ -142,33 +143,13 @@ static int show_stat(struct seqbuf *s, uint64_t pid)
 	if (!p)
 		return -ESRCH;
 	task_of(p, &t);
-	proc_task_stat_text(s, &t);
+	text(s, &t);
 	return 0;
 }
 
-static int show_status(struct seqbuf *s, uint64_t pid)
-{
-	struct process *p = proc_of(pid);
-	struct proc_task t;
-
-	if (!p)
-		return -ESRCH;
-	task_of(p, &t);
-	proc_task_status_text(s, &t);
-	return 0;
-}
-
-static int show_statm(struct seqbuf *s, uint64_t pid)
-{
-	struct process *p = proc_of(pid);
-	struct proc_task t;
-
-	if (!p)
-		return -ESRCH;
-	task_of(p, &t);
-	proc_task_statm_text(s, &t);
-	return 0;
-}
+static int show_stat(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, proc_task_stat_text); }
+static int show_status(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, proc_task_status_text); }
+static int show_statm(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, proc_task_statm_text); }
 
 static int show_comm(struct seqbuf *s, uint64_t pid)
 {
