@@ -51,9 +51,9 @@ struct kstat {
 	struct vfs_time atime, mtime, ctime, btime;
 };
 
+/* Without the inode lock, as Linux's stat: each field is read whole. */
 static void getattr(struct inode *ino, struct kstat *k)
 {
-	mutex_lock(&ino->lock);
 	k->mode = ino->mode;
 	k->uid = ino->uid;
 	k->gid = ino->gid;
@@ -68,7 +68,6 @@ static void getattr(struct inode *ino, struct kstat *k)
 	k->mtime = ino->mtime;
 	k->ctime = ino->ctime;
 	k->btime = ino->btime;
-	mutex_unlock(&ino->lock);
 }
 
 static void fill_stat(const struct kstat *k, struct stat *st)
@@ -103,20 +102,23 @@ int vfs_fstat(struct file *f, struct stat *st)
 	return 0;
 }
 
+/* The file an *at() call names: flags beyond allowed are -EINVAL;
+ * AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH shape the lookup. */
+static int at_lookup(const struct path *dir, const char *path, unsigned at_flags,
+		     unsigned allowed, struct path *out)
+{
+	if (at_flags & ~allowed)
+		return -EINVAL;
+	return vfs_lookup(dir, path, ((at_flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+				     ((at_flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), out);
+}
+
 static int stat_lookup(const struct path *dir, const char *path, unsigned at_flags, struct path *out)
 {
-	unsigned lf = 0;
-
-	if (at_flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
-				   AT_STATX_SYNC_TYPE))
-		return -EINVAL;
 	if ((at_flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 		return -EINVAL;
-	if (!(at_flags & AT_SYMLINK_NOFOLLOW))
-		lf |= LOOKUP_FOLLOW;
-	if (at_flags & AT_EMPTY_PATH)
-		lf |= LOOKUP_EMPTY;
-	return vfs_lookup(dir, path, lf, out);
+	return at_lookup(dir, path, at_flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH |
+			 AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE, out);
 }
 
 int vfs_fstatat(const struct path *dir, const char *path, unsigned at_flags, struct stat *st)
@@ -337,18 +339,11 @@ int vfs_faccessat(const struct path *dir, const char *path, int mode, unsigned f
 	struct cred real;
 	struct path p;
 	struct inode *ino;
-	unsigned lf = LOOKUP_FOLLOW;
 	int mask = 0, err;
 
 	if (mode & ~(F_OK | R_OK | W_OK | X_OK))
 		return -EINVAL;
-	if (flags & ~(unsigned)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	if (flags & AT_SYMLINK_NOFOLLOW)
-		lf = 0;
-	if (flags & AT_EMPTY_PATH)
-		lf |= LOOKUP_EMPTY;
-	err = vfs_lookup(dir, path, lf, &p);
+	err = at_lookup(dir, path, flags, AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
 	if (err)
 		return err;
 	ino = p.dentry->inode;
@@ -398,12 +393,8 @@ static int chmod_inode(const struct path *p, struct inode *ino, uint32_t mode)
 int vfs_fchmodat(const struct path *dir, const char *path, uint32_t mode, unsigned flags)
 {
 	struct path p;
-	int err;
+	int err = at_lookup(dir, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
 
-	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	err = vfs_lookup(dir, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-				    ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), &p);
 	if (err)
 		return err;
 	if (S_ISLNK(p.dentry->inode->mode))
@@ -471,12 +462,8 @@ int vfs_fchownat(const struct path *dir, const char *path, uint32_t uid, uint32_
 		 unsigned flags)
 {
 	struct path p;
-	int err;
+	int err = at_lookup(dir, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
 
-	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	err = vfs_lookup(dir, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-				    ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), &p);
 	if (err)
 		return err;
 	err = chown_inode(&p, p.dentry->inode, uid, gid);
@@ -520,8 +507,7 @@ int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_tim
 		p = *dir;
 		path_get(&p);
 	} else {
-		err = vfs_lookup(dir, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
-					    ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), &p);
+		err = at_lookup(dir, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
 		if (err)
 			return err;
 	}

@@ -1,6 +1,9 @@
 /* The name cache (see dcache.h). One spinlock, dcache_lock, protects the
- * hash, every dentry's count, name, parent, inode pointer, flags and
- * child list, the LRU of unused dentries and the counters. */
+ * hash, every dentry's name, parent, inode pointer, flags and child list,
+ * the LRU of unused dentries and the counters. A dentry's count is
+ * atomic: someone holding a reference takes or drops another without the
+ * lock; the step from 1 to 0 and the step up from 0 (a cached, unused
+ * entry found again) happen under the lock. */
 #include <fs/dcache.h>
 #include <fs/inode.h>
 #include <fs/internal.h>
@@ -64,7 +67,7 @@ struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
 
 		if (d->hash == h && d->parent == parent && d->len == len &&
 		    memcmp(d->name, name, len) == 0) {
-			d->count++;
+			__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
 			lru_del(d);
 			nr_hits++;
 			spin_unlock_irqrestore(&dcache_lock, f);
@@ -118,7 +121,7 @@ struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len)
 	d->sb = parent->sb;
 	d->hash = dname_hash(parent, name, len);
 	f = spin_lock_irqsave(&dcache_lock);
-	parent->count++;
+	__atomic_add_fetch(&parent->count, 1, __ATOMIC_RELAXED);
 	d->parent = parent;
 	list_add_tail(&parent->children, &d->child);
 	list_add_tail(bucket(d->hash), &d->hash_node);
@@ -152,12 +155,21 @@ struct dentry *d_make_root(struct inode *root)
 
 struct dentry *dget(struct dentry *d)
 {
-	uint64_t f = spin_lock_irqsave(&dcache_lock);
-
-	d->count++;
-	lru_del(d);
-	spin_unlock_irqrestore(&dcache_lock, f);
+	/* the caller holds a reference: d is not on the LRU */
+	__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
 	return d;
+}
+
+/* Drops a reference that is not the last without the lock. */
+static bool put_unless_last(uint32_t *count)
+{
+	uint32_t c = __atomic_load_n(count, __ATOMIC_RELAXED);
+
+	while (c > 1)
+		if (__atomic_compare_exchange_n(count, &c, c - 1, false, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 struct dentry *dget_parent(struct dentry *d)
@@ -165,7 +177,7 @@ struct dentry *dget_parent(struct dentry *d)
 	uint64_t f = spin_lock_irqsave(&dcache_lock);
 	struct dentry *p = d->parent;
 
-	p->count++;
+	__atomic_add_fetch(&p->count, 1, __ATOMIC_RELAXED);
 	lru_del(p);
 	spin_unlock_irqrestore(&dcache_lock, f);
 	return p;
@@ -193,6 +205,8 @@ static void dput_common(struct dentry *d, bool may_prune)
 	uint64_t f;
 	unsigned over = 0;
 
+	if (put_unless_last(&d->count))
+		return;
 	f = spin_lock_irqsave(&dcache_lock);
 	while (d) {
 		struct dentry *parent;
@@ -200,7 +214,7 @@ static void dput_common(struct dentry *d, bool may_prune)
 
 		if (d->count == 0)
 			panic("dput: dentry '%s' count below zero", d->name);
-		if (--d->count > 0)
+		if (__atomic_sub_fetch(&d->count, 1, __ATOMIC_ACQ_REL) > 0)
 			break;
 		if (d->flags & DCACHE_HASHED) {
 			list_add_tail(&lru, &d->lru);

@@ -4,8 +4,8 @@
  * dentries stay cached on an LRU list until the cache is trimmed.
  *
  * Locking: one spinlock, the dcache lock, protects the hash table, every
- * dentry's count, name, parent, inode pointer, flags and child list, and
- * the LRU. Turning a dentry positive or negative, moving it (rename) and
+ * dentry's name, parent, inode pointer, flags and child list, and the
+ * LRU; counts are atomic, and go to or from 0 only under the lock. Turning a dentry positive or negative, moving it (rename) and
  * dropping it also need the parent directory's inode lock, so a thread
  * holding that lock sees a stable directory. docs/vfs.md. */
 #ifndef FS_DCACHE_H
@@ -25,7 +25,6 @@ struct super_block;
 /* d_flags (dcache lock). */
 #define DCACHE_HASHED  0x1    /* findable by lookup */
 #define DCACHE_ON_LRU  0x2
-#define DCACHE_DEAD    0x4    /* freed once its count reaches 0 */
 
 struct dentry {
 	struct dentry *parent;         /* holds a reference; the root points to itself */
@@ -34,7 +33,7 @@ struct dentry {
 	const char *name;              /* NUL-terminated; iname or allocated */
 	uint32_t len;
 	uint32_t hash;
-	uint32_t count;
+	uint32_t count;                /* atomic; 0 <-> 1 under the dcache lock */
 	uint32_t flags;
 	uint32_t mounted;              /* mounts on it (the mount lock writes it) */
 	struct list_node hash_node;

@@ -44,12 +44,6 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t 
 	return f;
 }
 
-struct file *file_get(struct file *f)
-{
-	kobject_get(&f->obj);
-	return f;
-}
-
 void file_put(struct file *f)
 {
 	if (f)

@@ -11,8 +11,8 @@
 #include <kernel/proc/handle.h>
 #include <kernel/sync/mutex.h>
 
-/* The handle table's type tag for files (kernel/proc/handle.h names the
- * object types; defined here if it does not yet). */
+/* The handle table's type tag for files: kernel/proc/handle.h names the
+ * object types; this value is used where it does not. */
 #ifndef KOBJ_FILE
 #define KOBJ_FILE 1
 #endif
@@ -66,10 +66,8 @@ struct file {
 };
 
 /* A new file with one reference; takes over the caller's reference to
- * ino (may be NULL for files that never stat, which nothing has yet).
- * NULL: no memory. */
+ * ino (NULL: a file fstat and friends answer -EBADF for). NULL: no memory. */
 struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t flags);
-struct file *file_get(struct file *f);
 void file_put(struct file *f);
 /* The file behind a kobject the handle table returned. */
 static inline struct file *file_from_kobject(struct kobject *o)

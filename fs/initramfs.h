@@ -3,7 +3,9 @@
 #ifndef FS_INITRAMFS_H
 #define FS_INITRAMFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <fs/mount.h>
 
 struct initramfs_stats {
@@ -11,6 +13,7 @@ struct initramfs_stats {
 	unsigned skipped;        /* refused entries (reported one by one) */
 	bool broken;             /* the unpack stopped at a broken header */
 	size_t bytes;            /* file data written */
+	uint64_t ns;             /* time the unpack took */
 };
 
 /* Creates each entry under root (modes, owners, times, directories,

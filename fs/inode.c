@@ -1,9 +1,11 @@
 /* The inode cache and inode helpers (see inode.h).
  *
  * Locking: icache_lock (a spinlock) protects the hash buckets, every
- * inode's count, state and hash/sb list links, and every super block's
- * inode list. A thread that finds an inode being read in (I_NEW) or torn
- * down (I_FREEING) waits for icache_gen to move. */
+ * inode's state and hash/sb list links, and every super block's inode
+ * list. Counts are atomic; the last reference goes, and a cached unused
+ * inode comes back, only under the lock. A thread that finds an inode
+ * being read in (I_NEW) or torn down (I_FREEING) waits for icache_gen to
+ * move. */
 #include <fs/inode.h>
 #include <cosmos/errno.h>
 #include <fs/internal.h>
@@ -103,7 +105,7 @@ struct inode *iget(struct super_block *sb, uint64_t ino)
 		f = spin_lock_irqsave(&icache_lock);
 		found = find_locked(sb, ino, b);
 		if (found && !(found->state & (I_NEW | I_FREEING))) {
-			found->count++;
+			__atomic_add_fetch(&found->count, 1, __ATOMIC_RELAXED);
 			spin_unlock_irqrestore(&icache_lock, f);
 			break;
 		}
@@ -152,40 +154,31 @@ void iget_failed(struct inode *ino)
 	inode_free(ino, false);
 }
 
-void inode_hash(struct inode *ino)
-{
-	uint64_t f = spin_lock_irqsave(&icache_lock);
-
-	if (!(ino->state & I_HASHED)) {
-		list_add_tail(&buckets[bucket_of(ino->sb, ino->ino)], &ino->hash_node);
-		ino->state |= I_HASHED;
-	}
-	spin_unlock_irqrestore(&icache_lock, f);
-}
-
 struct inode *igrab(struct inode *ino)
 {
-	uint64_t f = spin_lock_irqsave(&icache_lock);
-
-	if (ino->count == 0 && (ino->state & I_FREEING))
-		panic("igrab of a freed inode %p", (void *)ino);
-	ino->count++;
-	spin_unlock_irqrestore(&icache_lock, f);
+	/* the caller holds a reference, or a structure that pins ino */
+	__atomic_add_fetch(&ino->count, 1, __ATOMIC_RELAXED);
 	return ino;
 }
 
 void iput(struct inode *ino)
 {
 	uint64_t f;
+	uint32_t c;
 
 	if (!ino)
 		return;
+	for (c = __atomic_load_n(&ino->count, __ATOMIC_RELAXED); c > 1;)
+		if (__atomic_compare_exchange_n(&ino->count, &c, c - 1, false, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return;               /* not the last: no lock needed */
 	f = spin_lock_irqsave(&icache_lock);
 	if (ino->count == 0)
 		panic("iput: inode %llu count below zero", (unsigned long long)ino->ino);
 	/* A linked inode stays cached with count 0 until its super block
-	 * goes; one with no links (or a failed I_NEW) leaves now. */
-	if (--ino->count > 0 || (ino->nlink > 0 && !(ino->sb->flags & SB_NOCACHE))) {
+	 * goes; one with no links leaves now. */
+	if (__atomic_sub_fetch(&ino->count, 1, __ATOMIC_ACQ_REL) > 0 ||
+	    (ino->nlink > 0 && !(ino->sb->flags & SB_NOCACHE))) {
 		spin_unlock_irqrestore(&icache_lock, f);
 		return;
 	}

@@ -106,7 +106,8 @@ struct inode {
 	const struct inode_ops *ops;
 	const struct file_ops *fops;   /* given to files opened on it */
 	uint64_t ino;
-	/* Attributes, under lock. */
+	/* Attributes, under lock (stat reads them without it: a snapshot
+	 * may mix an old and a new field, as on Linux). */
 	uint32_t mode;
 	uint32_t uid, gid;
 	uint32_t nlink;
@@ -118,8 +119,8 @@ struct inode {
 	 * system (for directories), data and size changes (for files), and
 	 * the attributes above. Order: parent directory before child. */
 	struct mutex lock;
+	uint32_t count;                /* atomic: dentries, files, walkers */
 	/* Under the inode cache lock: */
-	uint32_t count;                /* references: dentries, files, walkers */
 	unsigned state;                /* I_* */
 	struct list_node hash_node;    /* inode cache bucket */
 	struct list_node sb_node;      /* the super block's inode list */
@@ -143,8 +144,6 @@ struct inode *inode_new(struct super_block *sb);
 struct inode *iget(struct super_block *sb, uint64_t ino);
 void inode_unlock_new(struct inode *ino);
 void iget_failed(struct inode *ino);
-/* Puts a new inode in the cache (file systems that create inodes). */
-void inode_hash(struct inode *ino);
 struct inode *igrab(struct inode *ino);       /* count++; returns ino */
 /* Drops a reference. The last one frees an inode with no links
  * (sb->ops->evict_inode releases its data first); a linked inode stays

@@ -45,11 +45,7 @@ void namespace_lock(void);
 void namespace_unlock(void);
 /* Umount of the mount at p (its root). 0, -EINVAL, -EBUSY. */
 int mount_detach(struct path *p, bool lazy);
-/* Frees the namespace root when a test builds its own; not for boot. */
-struct mount *mount_root(void);
 
-/* Opening an inode (fs/open.c): a file for path p. */
-int vfs_open_path(const struct path *p, uint32_t flags, struct file **out);
 /* The open call on a special inode (fs/special.c). */
 int special_open(struct inode *ino, struct file *f);
 

@@ -1,7 +1,8 @@
 /* The mount tree (see mount.h). mount_lock (a spinlock) protects the
- * mount hash, every mount's count, detached flag and child list, the list
- * of all mounts and dentry->mounted; namespace_mutex serialises changes
- * to the tree (mount, umount, remount). */
+ * mount hash, every mount's detached flag and child list, the list of all
+ * mounts and dentry->mounted; namespace_mutex serialises changes to the
+ * tree (mount, umount, remount). Counts are atomic; only a detached
+ * mount can reach 0. */
 #include <fs/mount.h>
 #include <cosmos/errno.h>
 #include <fs/dcache.h>
@@ -42,10 +43,7 @@ static struct list_node *mbucket(const struct mount *parent, const struct dentry
 
 struct mount *mnt_get(struct mount *m)
 {
-	uint64_t f = spin_lock_irqsave(&mount_lock);
-
-	m->count++;
-	spin_unlock_irqrestore(&mount_lock, f);
+	__atomic_add_fetch(&m->count, 1, __ATOMIC_RELAXED);
 	return m;
 }
 
@@ -74,17 +72,15 @@ static void mount_free(struct mount *m)
 
 void mnt_put(struct mount *m)
 {
-	uint64_t f = spin_lock_irqsave(&mount_lock);
-	bool gone;
+	uint32_t left = __atomic_sub_fetch(&m->count, 1, __ATOMIC_ACQ_REL);
 
-	if (m->count == 0)
+	if (left == ~0u)
 		panic("mnt_put: mount count below zero");
-	gone = --m->count == 0;
-	if (gone && !m->detached)
+	if (left)
+		return;
+	if (!__atomic_load_n(&m->detached, __ATOMIC_ACQUIRE))
 		panic("mnt_put: an attached mount lost its last reference");
-	spin_unlock_irqrestore(&mount_lock, f);
-	if (gone)
-		mount_free(m);
+	mount_free(m);
 }
 
 void path_get(const struct path *p)
@@ -117,7 +113,7 @@ static struct mount *lookup_mnt(struct mount *parent, struct dentry *mp)
 		}
 	}
 	if (found)
-		found->count++;
+		mnt_get(found);
 	spin_unlock_irqrestore(&mount_lock, f);
 	return found;
 }
@@ -155,7 +151,7 @@ bool mount_follow_up(struct path *p)
 	}
 	parent = m->parent;
 	mp = m->mountpoint;
-	parent->count++;
+	mnt_get(parent);
 	spin_unlock_irqrestore(&mount_lock, f);
 	dget(mp);
 	path_put(p);
@@ -168,11 +164,6 @@ void vfs_root_path(struct path *out)
 {
 	out->mnt = mnt_get(root_mnt);
 	out->dentry = dget(root_mnt->root);
-}
-
-struct mount *mount_root(void)
-{
-	return root_mnt;
 }
 
 bool mnt_is_rdonly(const struct mount *m)
@@ -209,7 +200,7 @@ int mount_attach(struct super_block *sb, struct dentry *root, const struct path 
 	if (mp) {
 		m->parent = mp->mnt;
 		m->mountpoint = mp->dentry;
-		mp->mnt->count++;         /* a child pins its parent */
+		mnt_get(mp->mnt);         /* a child pins its parent */
 		list_add_tail(mbucket(m->parent, m->mountpoint), &m->hash_node);
 		list_add_tail(&m->parent->children, &m->child_node);
 		__atomic_add_fetch(&m->mountpoint->mounted, 1, __ATOMIC_RELEASE);
@@ -229,7 +220,7 @@ int mount_attach(struct super_block *sb, struct dentry *root, const struct path 
  * child_node); its tree reference is the caller's to drop. */
 static void detach_locked(struct mount *m, struct list_node *dead)
 {
-	m->detached = true;
+	__atomic_store_n(&m->detached, true, __ATOMIC_RELEASE);
 	list_del(&m->hash_node);
 	list_del(&m->child_node);
 	__atomic_sub_fetch(&m->mountpoint->mounted, 1, __ATOMIC_RELEASE);
@@ -251,7 +242,8 @@ int mount_detach(struct path *p, bool lazy)
 		return m->detached ? -EINVAL : -EBUSY;
 	}
 	/* Idle: the tree's reference and the caller's, no mounts below. */
-	if (!lazy && (m->count != 2 || !list_empty(&m->children))) {
+	if (!lazy && (__atomic_load_n(&m->count, __ATOMIC_ACQUIRE) != 2 ||
+		      !list_empty(&m->children))) {
 		spin_unlock_irqrestore(&mount_lock, f);
 		return -EBUSY;
 	}

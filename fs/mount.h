@@ -3,9 +3,9 @@
  * same dentry can be reached through several mounts.
  *
  * Locking: the mount lock (a spinlock) protects the mount hash, each
- * mount's count and child list, and dentry->mounted; the namespace mutex
- * serialises mount, umount and remount (which also take the mount lock
- * for the moment they change the hash). */
+ * mount's child list and detached flag, and dentry->mounted; counts are
+ * atomic; the namespace mutex serialises mount, umount and remount
+ * (which also take the mount lock for the moment they change the hash). */
 #ifndef FS_MOUNT_H
 #define FS_MOUNT_H
 
@@ -34,8 +34,8 @@ struct mount {
 	struct super_block *sb;
 	unsigned flags;                /* MNT_* */
 	unsigned id;                   /* statx stx_mnt_id, /proc/self/mountinfo */
+	uint32_t count;                /* atomic: paths, open files, children */
 	/* Under the mount lock: */
-	uint32_t count;                /* paths, open files, children: umount needs it idle */
 	bool detached;                 /* out of the tree (umount): no new references via lookup */
 	struct list_node hash_node;
 	struct list_node children;

@@ -1,12 +1,14 @@
 /* The path walk (see namei.h and docs/vfs.md "The path walk"). Symlinks
  * nest on an explicit stack of link bodies instead of by recursion, so a
- * deep chain costs heap, not kernel stack. */
+ * deep chain costs heap, not kernel stack: a few frames sit in the walk
+ * itself (on the caller's stack), more come from the heap. */
 #include <fs/namei.h>
 #include <cosmos/errno.h>
 #include <fs/dcache.h>
 #include <fs/fs_ctx.h>
 #include <fs/inode.h>
 #include <fs/internal.h>
+#include <fs/pathname.h>
 #include <kernel/mm/heap.h>
 #include <lib/string.h>
 
@@ -15,13 +17,16 @@ struct walk_frame {
 	const char *p;         /* the rest of this frame */
 };
 
+#define INLINE_FRAMES 4
+
 /* One walk's state; one thread owns it (no lock). */
 struct walk {
 	struct path root, cur;     /* references */
 	unsigned flags;
 	int links;                 /* symlinks followed so far */
 	int depth;
-	struct walk_frame stack[SYMLOOP_MAX + 1];
+	struct walk_frame *stack;  /* inline, or SYMLOOP_MAX + 1 on the heap */
+	struct walk_frame inline_stack[INLINE_FRAMES];
 	enum last_type last_type;
 	bool trailing_slash;
 	size_t last_len;
@@ -37,6 +42,8 @@ static void walk_pop_all(struct walk *w)
 static void walk_end(struct walk *w)
 {
 	walk_pop_all(w);
+	if (w->stack != w->inline_stack)
+		kfree(w->stack);
 	path_put(&w->root);
 	path_put(&w->cur);
 }
@@ -53,24 +60,22 @@ void start_path(const struct path *dir, struct path *out)
 
 static int walk_start(struct walk *w, const struct path *dir, const char *name, unsigned flags)
 {
+	int err;
+
 	w->flags = flags;
 	w->links = 0;
 	w->depth = 0;
+	w->stack = w->inline_stack;
 	w->last_type = LAST_ROOT;
 	w->trailing_slash = false;
 	w->last_len = 0;
 	w->last[0] = 0;
 	w->cur.mnt = NULL;
 	w->cur.dentry = NULL;
+	err = pathname_check(name, flags & LOOKUP_EMPTY);
+	if (err)
+		return err;
 	fs_ctx_root(fs_ctx_current(), &w->root);
-	if (strnlen(name, PATH_MAX) == PATH_MAX) {
-		path_put(&w->root);
-		return -ENAMETOOLONG;
-	}
-	if (name[0] == 0 && !(flags & LOOKUP_EMPTY)) {
-		path_put(&w->root);
-		return -ENOENT;
-	}
 	if (name[0] == '/') {
 		w->cur = w->root;
 		path_get(&w->cur);
@@ -179,6 +184,14 @@ static int push_link(struct walk *w, const struct path *link)
 		return -ELOOP;
 	if (!ino->ops || !ino->ops->readlink)
 		return -EINVAL;
+	if (w->depth == INLINE_FRAMES && w->stack == w->inline_stack) {
+		struct walk_frame *s = kmalloc((SYMLOOP_MAX + 1) * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		memcpy(s, w->inline_stack, sizeof(w->inline_stack));
+		w->stack = s;
+	}
 	buf = kmalloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
@@ -233,56 +246,34 @@ static int walk_frames(struct walk *w)
 {
 	while (w->depth > 0) {
 		struct walk_frame *f = &w->stack[w->depth - 1];
-		const char *c, *rest;
-		size_t len;
-		bool last_in_frame;
-		int err;
+		struct path_comp c;
+		int r = pathname_next(&f->p, &c);
 
-		while (*f->p == '/')
-			f->p++;
-		if (!*f->p) {
+		if (r < 0)
+			return r;
+		if (r == 0) {
 			/* "/" alone, or a link body that ended: nothing left here */
-			if (w->depth == 1) {
-				w->last_type = LAST_ROOT;
-				w->depth = 0;
-				kfree(f->buf);
-				return 0;
-			}
 			kfree(f->buf);
-			w->depth--;
+			if (--w->depth == 0)
+				w->last_type = LAST_ROOT;
 			continue;
 		}
-		c = f->p;
-		for (len = 0; c[len] && c[len] != '/'; len++)
-			;
-		if (len > NAME_MAX)
-			return -ENAMETOOLONG;
-		rest = c + len;
-		while (*rest == '/')
-			rest++;
-		last_in_frame = *rest == 0;
-		if (last_in_frame && w->depth == 1) {
-			memcpy(w->last, c, len);
-			w->last[len] = 0;
-			w->last_len = len;
-			w->trailing_slash = c[len] == '/';
-			if (len == 1 && c[0] == '.')
-				w->last_type = LAST_DOT;
-			else if (len == 2 && c[0] == '.' && c[1] == '.')
-				w->last_type = LAST_DOTDOT;
-			else
-				w->last_type = LAST_NORM;
+		if (c.last && w->depth == 1) {
+			memcpy(w->last, c.name, c.len);
+			w->last[c.len] = 0;
+			w->last_len = c.len;
+			w->trailing_slash = c.trailing_slash;
+			w->last_type = c.kind == COMP_DOT ? LAST_DOT
+				       : c.kind == COMP_DOTDOT ? LAST_DOTDOT : LAST_NORM;
 			kfree(f->buf);
 			w->depth = 0;
 			return 0;
 		}
-		f->p = rest;
-		err = may_lookup(w);
-		if (err)
-			return err;
-		err = walk_component(w, c, len, true);
-		if (err)
-			return err;
+		r = may_lookup(w);
+		if (!r)
+			r = walk_component(w, c.name, c.len, true);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -323,16 +314,12 @@ static int walk_last(struct walk *w)
 
 int vfs_lookup(const struct path *dir, const char *path, unsigned flags, struct path *out)
 {
-	struct walk *w = kmalloc(sizeof(*w));
+	struct walk walk, *w = &walk;
 	int err;
 
-	if (!w)
-		return -ENOMEM;
 	err = walk_start(w, dir, path, flags);
-	if (err) {
-		kfree(w);
+	if (err)
 		return err;
-	}
 	if (path[0] == 0) {
 		w->depth = 0;     /* AT_EMPTY_PATH: the start itself */
 		w->last_type = LAST_ROOT;
@@ -347,21 +334,19 @@ int vfs_lookup(const struct path *dir, const char *path, unsigned flags, struct 
 		w->cur.dentry = NULL;
 	}
 	walk_end(w);
-	kfree(w);
 	return err;
 }
 
 int vfs_lookup_parent(const struct path *dir, const char *path, unsigned flags,
 		      struct lookup_last *out)
 {
-	struct walk *w = kmalloc(sizeof(*w));
+	struct walk walk, *w = &walk;
 	int err;
 
-	if (!w)
-		return -ENOMEM;
 	err = walk_start(w, dir, path, flags & ~LOOKUP_EMPTY);
-	if (!err)
-		err = walk_frames(w);
+	if (err)
+		return err;
+	err = walk_frames(w);
 	if (!err && w->last_type == LAST_NORM && !S_ISDIR(w->cur.dentry->inode->mode))
 		err = -ENOTDIR;
 	if (!err) {
@@ -374,7 +359,6 @@ int vfs_lookup_parent(const struct path *dir, const char *path, unsigned flags,
 		memcpy(out->name, w->last, w->last_len + 1);
 	}
 	walk_end(w);
-	kfree(w);
 	return err;
 }
 

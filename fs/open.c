@@ -144,11 +144,6 @@ static int open_inode(const struct path *p, uint32_t flags, bool check, struct f
 	return 0;
 }
 
-int vfs_open_path(const struct path *p, uint32_t flags, struct file **out)
-{
-	return open_inode(p, flags, true, out);
-}
-
 /* O_CREAT: find or make the last component. A final symlink is followed
  * (its target is created if missing) unless O_EXCL or O_NOFOLLOW. */
 static int open_create(const struct path *dir, const char *path, uint32_t flags, uint32_t mode,
@@ -172,7 +167,13 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 		err = vfs_lookup_parent(base.mnt ? &base : NULL, name, 0, &l);
 		if (err)
 			break;
-		if (l.type != LAST_NORM || l.trailing_slash) {
+		/* ".", ".." and "/" exist and are directories */
+		if (l.type != LAST_NORM) {
+			lookup_last_put(&l);
+			err = (flags & O_EXCL) ? -EEXIST : -EISDIR;
+			break;
+		}
+		if (l.trailing_slash) {
 			lookup_last_put(&l);
 			err = -EISDIR;
 			break;
@@ -219,6 +220,12 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 		out->mnt = mnt_get(l.parent.mnt);
 		out->dentry = child;
 		mount_follow_down(out);
+		if (S_ISDIR(out->dentry->inode->mode)) {
+			path_put(out);     /* O_CREAT never opens a directory */
+			lookup_last_put(&l);
+			err = -EISDIR;
+			break;
+		}
 		if (!S_ISLNK(out->dentry->inode->mode) || (flags & O_NOFOLLOW)) {
 			lookup_last_put(&l);
 			break;             /* open_inode refuses a symlink with -ELOOP */
@@ -351,49 +358,37 @@ static long do_read(struct file *f, struct uio *u, uint64_t *pos)
 	return n;
 }
 
-long vfs_read(struct file *f, struct uio *u)
+static long do_write(struct file *f, struct uio *u, uint64_t *pos)
 {
-	long n = rw_checks(f, FMODE_READ);
-	uint64_t pos;
+	return f->ops->write(f, u, pos);
+}
+
+/* At and advancing the file position (under pos_lock) for seekable
+ * files; streams have none. */
+static long rw_at_pos(struct file *f, struct uio *u, unsigned need,
+		      long (*rw)(struct file *, struct uio *, uint64_t *))
+{
+	long n = rw_checks(f, need);
+	uint64_t pos = 0;
 
 	if (n)
 		return n;
-	if (!(f->fmode & FMODE_SEEK)) {
-		pos = 0;
-		return do_read(f, u, &pos);
-	}
+	if (!(f->fmode & FMODE_SEEK))
+		return rw(f, u, &pos);
 	mutex_lock(&f->pos_lock);
 	pos = f->pos;
-	n = do_read(f, u, &pos);
+	n = rw(f, u, &pos);
 	if (n > 0)
 		f->pos = pos;
 	mutex_unlock(&f->pos_lock);
 	return n;
 }
 
-long vfs_write(struct file *f, struct uio *u)
+/* At a given offset; the file position stays. */
+static long rw_at_off(struct file *f, struct uio *u, int64_t off, unsigned need,
+		      long (*rw)(struct file *, struct uio *, uint64_t *))
 {
-	long n = rw_checks(f, FMODE_WRITE);
-	uint64_t pos;
-
-	if (n)
-		return n;
-	if (!(f->fmode & FMODE_SEEK)) {
-		pos = 0;
-		return f->ops->write(f, u, &pos);
-	}
-	mutex_lock(&f->pos_lock);
-	pos = f->pos;
-	n = f->ops->write(f, u, &pos);
-	if (n > 0)
-		f->pos = pos;
-	mutex_unlock(&f->pos_lock);
-	return n;
-}
-
-long vfs_pread(struct file *f, struct uio *u, int64_t off)
-{
-	long n = rw_checks(f, FMODE_READ);
+	long n = rw_checks(f, need);
 	uint64_t pos = (uint64_t)off;
 
 	if (n)
@@ -402,21 +397,20 @@ long vfs_pread(struct file *f, struct uio *u, int64_t off)
 		return -ESPIPE;
 	if (off < 0)
 		return -EINVAL;
-	return do_read(f, u, &pos);
+	return rw(f, u, &pos);
+}
+
+long vfs_read(struct file *f, struct uio *u) { return rw_at_pos(f, u, FMODE_READ, do_read); }
+long vfs_write(struct file *f, struct uio *u) { return rw_at_pos(f, u, FMODE_WRITE, do_write); }
+
+long vfs_pread(struct file *f, struct uio *u, int64_t off)
+{
+	return rw_at_off(f, u, off, FMODE_READ, do_read);
 }
 
 long vfs_pwrite(struct file *f, struct uio *u, int64_t off)
 {
-	long n = rw_checks(f, FMODE_WRITE);
-	uint64_t pos = (uint64_t)off;
-
-	if (n)
-		return n;
-	if (!(f->fmode & FMODE_SEEK) || !f->ops->seek)
-		return -ESPIPE;
-	if (off < 0)
-		return -EINVAL;
-	return f->ops->write(f, u, &pos);
+	return rw_at_off(f, u, off, FMODE_WRITE, do_write);
 }
 
 int64_t vfs_lseek(struct file *f, int64_t off, int whence)

@@ -76,6 +76,11 @@ KTEST(vfs_open_errors)
 	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "dir"), O_WRONLY, 0, &f), -EISDIR);
 	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "dir"), O_RDWR, 0, &f), -EISDIR);
 	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "new/"), O_RDWR | O_CREAT, 0644, &f), -EISDIR);
+	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "dir"), O_RDONLY | O_CREAT, 0644, &f), -EISDIR);
+	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "."), O_RDONLY | O_CREAT, 0644, &f), -EISDIR);
+	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "."), O_RDONLY | O_CREAT | O_EXCL, 0644, &f), -EEXIST);
+	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "file/."), O_RDONLY, 0, &f), -ENOTDIR);
+	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "file/x"), O_RDWR | O_CREAT, 0644, &f), -ENOTDIR);
 	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "file"), O_RDONLY | O_DIRECTORY, 0, &f), -ENOTDIR);
 	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "file/"), O_RDONLY, 0, &f), -ENOTDIR);
 	KT_EXPECT_ERR(t, vt_open(vt_path(&v, "file/x"), O_RDONLY, 0, &f), -ENOTDIR);

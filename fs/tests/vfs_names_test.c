@@ -5,6 +5,7 @@
 #include "vfs_util.h"
 #include <fs/fs_ctx.h>
 #include <fs/special.h>
+#include <kernel/sched/sched.h>
 #include <kernel/mm/heap.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -413,5 +414,62 @@ KTEST(vfs_cwd_chroot_getcwd)
 	KT_EXPECT(t, strcmp(buf, "/") == 0);
 	KT_EXPECT_ERR(t, vfs_getcwd(buf, 1), -ERANGE);
 	KT_EXPECT_ERR(t, vfs_chdir(vt_path(&v, "top/nope")), -ENOENT);
+	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
+}
+
+/* rename replaces its target atomically: a reader never finds the name
+ * missing while another thread keeps renaming new versions over it. */
+struct rename_race {
+	const struct vt *v;
+	volatile bool stop;
+	int missing, opened, bad_data;
+};
+
+static void rename_reader(void *p)
+{
+	struct rename_race *r = p;
+	const char *target = vt_path(r->v, "target");
+	char buf[8];
+
+	while (!r->stop) {
+		struct file *f;
+		int err = vt_open(target, O_RDONLY, 0, &f);
+
+		if (err == -ENOENT) {
+			r->missing++;
+		} else if (err == 0) {
+			r->opened++;
+			if (vt_fd_read(f, buf, sizeof(buf)) != 7 || memcmp(buf, "version", 7) != 0)
+				r->bad_data++;
+			file_put(f);
+		}
+		thread_yield();
+	}
+}
+
+KTEST(vfs_rename_is_atomic)
+{
+	struct vt v;
+	struct rename_race r = { .v = &v };
+	struct thread *th;
+	char tmp[80], target[80];
+
+	KT_ASSERT(t, vt_setup(&v, "renamerace", NULL) == 0);
+	memcpy(tmp, vt_path(&v, "tmp"), sizeof(tmp));
+	memcpy(target, vt_path(&v, "target"), sizeof(target));
+	KT_ASSERT(t, vt_write_file(target, "version", 7, 0644) == 0);
+	th = thread_create("rename-reader", rename_reader, &r, SCHED_PRIO_DEFAULT, 0);
+	KT_ASSERT(t, th != NULL);
+	for (int i = 0; i < 300; i++) {
+		KT_ASSERT(t, vt_write_file(tmp, "version", 7, 0644) == 0);
+		KT_EXPECT_EQ(t, vfs_renameat2(NULL, tmp, NULL, target, 0), 0);
+		if (i % 3 == 0)
+			thread_yield();
+	}
+	r.stop = true;
+	thread_join(th, NULL);
+	KT_EXPECT(t, r.opened > 0);
+	KT_EXPECT_EQ(t, r.missing, 0);
+	KT_EXPECT_EQ(t, r.bad_data, 0);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }
