@@ -194,6 +194,13 @@ KTEST(devfs_block_nodes_and_ioctls)
 	KT_ASSERT(t, vt_stat(DEV("vda2"), &st) == 0);
 	KT_EXPECT_EQ(t, st.st_rdev, abi_makedev(254, 2));
 	KT_EXPECT_EQ(t, devfs_blockdev_number(vda1), DEV_MAKE(254, 1));
+	/* a second disk (test/system/fsdev_cases.py boots with one) is 16 on */
+	struct blockdev *vdb = blockdev_find("vdb");
+	if (vdb) {
+		KT_EXPECT_EQ(t, devfs_blockdev_number(vdb), DEV_MAKE(254, 16));
+		KT_EXPECT_EQ(t, vt_stat(DEV("vdb"), &st), 0);
+		KT_EXPECT_EQ(t, st.st_rdev, abi_makedev(254, 16));
+	}
 
 	KT_ASSERT(t, vt_open(DEV("vda1"), O_RDONLY, 0, &f) == 0);
 	KT_EXPECT_EQ(t, vfs_ioctl(f, BLKGETSIZE64, 0, &size), 0);

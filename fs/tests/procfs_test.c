@@ -5,6 +5,7 @@
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
+#include <drivers/block/blockdev.h>
 #include <fs/vfs.h>
 #include <hal/cpuinfo.h>
 #include <kernel/boot.h>
@@ -104,6 +105,8 @@ KTEST(procfs_partitions)
 	KT_EXPECT(t, text_has(buf, "\n 254        0       2048 vda\n"));
 	KT_EXPECT(t, text_has(buf, "\n 254        1        512 vda1\n"));
 	KT_EXPECT(t, text_has(buf, "\n 254        2       1456 vda2\n"));
+	if (blockdev_find("vdb"))          /* test/system/fsdev_cases.py: 1 MiB */
+		KT_EXPECT(t, text_has(buf, "\n 254       16       1024 vdb\n"));
 }
 
 KTEST(procfs_self)

@@ -6,6 +6,7 @@
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
+#include <drivers/block/blockdev.h>
 #include <drivers/pci.h>
 #include <fs/sysfs_text.h>
 #include <fs/vfs.h>
@@ -137,5 +138,10 @@ KTEST(sysfs_block_devices)
 	KT_EXPECT(t, file_is(SYS("block/vda/vda2/uevent"),
 			     "MAJOR=254\nMINOR=2\nDEVNAME=vda2\nDEVTYPE=partition\nPARTN=2\n"));
 	KT_EXPECT_EQ(t, read_text(SYS("block/vda/vda3/size"), names, sizeof(names)), -ENOENT);
+	if (blockdev_find("vdb")) {        /* test/system/fsdev_cases.py: 1 MiB, no partitions */
+		KT_EXPECT(t, file_is(SYS("block/vdb/dev"), "254:16\n"));
+		KT_EXPECT(t, file_is(SYS("block/vdb/size"), "2048\n"));
+		KT_EXPECT(t, dir_names(SYS("block"), names, sizeof(names)) == 2);
+	}
 	KT_EXPECT_EQ(t, read_text(SYS("block/vda1/size"), names, sizeof(names)), -ENOENT);
 }
