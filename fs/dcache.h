@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cosmos/abi/limits.h>
-#include <kernel/sched/list.h>
+#include <lib/list.h>
 
 struct inode;
 struct super_block;

@@ -12,7 +12,7 @@
 #include <fs/super.h>
 #include <kernel/mm/heap.h>
 #include <kernel/panic.h>
-#include <kernel/platform.h>
+#include <hal/platform.h>
 #include <kernel/proc/cred.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
@@ -306,9 +306,9 @@ void inode_lock_two(struct inode *a, struct inode *b)
 		b = t;
 	}
 	if (a)
-		mutex_lock(&a->lock);
+		vfs_lock(&a->lock);
 	if (b && b != a)
-		mutex_lock(&b->lock);
+		vfs_lock(&b->lock);
 }
 
 void inode_unlock_two(struct inode *a, struct inode *b)

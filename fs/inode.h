@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cosmos/abi/stat.h>
-#include <kernel/sched/list.h>
+#include <lib/list.h>
 #include <kernel/sync/mutex.h>
 
 struct dentry;

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <kernel/sched/list.h>
+#include <lib/list.h>
 
 struct dentry;
 struct super_block;

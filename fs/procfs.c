@@ -28,13 +28,14 @@
 #include <hal/irq.h>
 #include <hal/lapic.h>
 #include <hal/percpu.h>
+#include <hal/platform.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vmm.h>
-#include <kernel/platform.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
 #include <lib/fmt.h>
@@ -71,7 +72,7 @@ static int show_meminfo(struct seqbuf *s, uint64_t arg)
 	m.free = ps.free_pages * 4;
 	m.available = m.free;
 	m.slab_unreclaimable = slab / 1024;
-	m.kernel_stack = (uint64_t)sched_thread_count() * THREAD_STACK_SIZE / 1024;
+	m.kernel_stack = (uint64_t)thread_count() * THREAD_STACK_SIZE / 1024;
 	m.commit_limit = m.total;
 	m.vmalloc_total = VMM_KVA_SIZE / 1024;
 	proc_meminfo_text(s, &m);
@@ -117,7 +118,7 @@ static int show_loadavg(struct seqbuf *s, uint64_t arg)
 	(void)arg;
 	load_update(l.load);
 	l.running = 1;             /* the reader; see proc_sched_counts */
-	l.threads = sched_thread_count();
+	l.threads = thread_count();
 	proc_loadavg_text(s, &l);
 	return 0;
 }
@@ -180,7 +181,7 @@ static int show_cpuinfo(struct seqbuf *s, uint64_t arg)
 	for (unsigned i = 0; i < ci->ncaches; i++)
 		if (ci->caches[i].type != 'I' && ci->caches[i].size_kib > c.cache_kib)
 			c.cache_kib = ci->caches[i].size_kib;
-	c.apic_id = percpu_get_cpu(0)->apic_id;
+	c.apic_id = percpu_hw_id();
 	c.clflush = 64;
 	c.cache_alignment = 64;
 	c.phys_bits = ci->phys_addr_bits;

@@ -21,6 +21,7 @@
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
 
@@ -44,6 +45,17 @@ static bool pid_owner(uint64_t pid, uint32_t *uid, uint32_t *gid)
 	*uid = p->cred.euid;
 	*gid = p->cred.egid;
 	return true;
+}
+
+/* The open file behind descriptor fd of p, with a reference, or NULL. */
+static struct file *fd_file(struct process *p, int fd)
+{
+	struct kobject *o;
+
+	if (!p->files)
+		return NULL;
+	o = handle_get(p->files, fd, KOBJ_FILE, 0);
+	return file_from_kobject(o);
 }
 
 static bool parse_number(const char *s, uint64_t *out)
@@ -102,6 +114,25 @@ static int nice_of(int prio)
 	return n < -20 ? -20 : n > 19 ? 19 : n;
 }
 
+/* Linux's FDSize, the size of the descriptor array: it starts at 64 and
+ * doubles to hold the highest open descriptor. */
+static unsigned fd_slots(struct process *p)
+{
+	unsigned slots = 64;
+
+	for (int fd = (1 << FD_BITS) - 1; fd >= 64; fd--) {
+		struct file *f = fd_file(p, fd);
+
+		if (f) {
+			file_put(f);
+			while (slots <= (unsigned)fd)
+				slots *= 2;
+			break;
+		}
+	}
+	return slots;
+}
+
 static void task_of(struct process *p, struct proc_task *t)
 {
 	struct thread *me = thread_current();
@@ -123,7 +154,7 @@ static void task_of(struct process *p, struct proc_task *t)
 	t->ngroups = p->cred.ngroups <= CRED_NGROUPS_MAX ? p->cred.ngroups : CRED_NGROUPS_MAX;
 	t->umask = (int)fs_ctx_umask(fs_ctx_current());
 	t->threads = p->nthreads;
-	t->fd_slots = p->handles.size;
+	t->fd_slots = fd_slots(p);
 	t->flags = 0x00200000;        /* PF_KTHREAD: no process runs in user mode yet */
 	t->kthread = true;
 	t->priority = 20 + nice_of(p->prio);
@@ -204,24 +235,12 @@ static int root_link(struct seqbuf *s, uint64_t pid)
 	return err;
 }
 
-/* The open file behind descriptor fd of p, with a reference, or NULL. */
-static struct file *fd_file(struct process *p, int fd)
-{
-	struct kobject *o;
-
-	if (mutex_lock(&p->lock))
-		return NULL;
-	o = handle_get(&p->handles, fd, KOBJ_FILE, 0);
-	mutex_unlock(&p->lock);
-	return file_from_kobject(o);
-}
-
 static bool fds_next(uint64_t pid, uint64_t *cursor, char *name, uint64_t *arg)
 {
 	struct process *p = proc_of(pid);
 
 	/* cursors are fd + 1 */
-	for (uint64_t fd = *cursor; p && fd < p->handles.size && fd < (1u << FD_BITS); fd++) {
+	for (uint64_t fd = *cursor; p && fd < (1u << FD_BITS); fd++) {
 		struct file *f = fd_file(p, (int)fd);
 
 		if (!f)

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <kernel/sched/list.h>
+#include <lib/list.h>
 #include <kernel/sync/mutex.h>
 
 struct dentry;

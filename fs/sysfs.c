@@ -14,7 +14,7 @@
 #include <fs/inode.h>
 #include <fs/pseudofs.h>
 #include <fs/sysfs_text.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/proc/cred.h>
 #include <lib/fmt.h>
 #include <lib/string.h>

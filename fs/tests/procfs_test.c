@@ -180,55 +180,52 @@ static long fd_target(int fd, char *buf, size_t size)
 	return n;
 }
 
-static int install(struct file *f)
-{
-	struct process *me = process_current();
+/* Runs in a process of its own (kernel threads have no descriptors). */
+struct fd_case {
+	struct file *f;
 	int fd;
+	long link, after;
+	char target[64], names[512];
+	int listed;
+};
 
-	if (mutex_lock(&me->lock))
-		return -EDEADLK;
-	fd = handle_add(&me->handles, &f->obj, 0);
-	mutex_unlock(&me->lock);
-	return fd;
-}
-
-static int uninstall(int fd)
+static void fd_case_run(void *arg)
 {
+	struct fd_case *c = arg;
 	struct process *me = process_current();
-	int err;
 
-	if (mutex_lock(&me->lock))
-		return -EDEADLK;
-	err = handle_close(&me->handles, fd);
-	mutex_unlock(&me->lock);
-	return err;
+	c->fd = handle_install(me->files, &c->f->obj, RIGHTS_ALL, 0, 0);
+	if (c->fd < 0)
+		return;
+	c->names[0] = '\n';
+	c->listed = dir_names(PROC("self/fd"), c->names + 1, sizeof(c->names) - 1);
+	c->link = fd_target(c->fd, c->target, sizeof(c->target));
+	handle_close(me->files, c->fd);
+	c->after = fd_target(c->fd, c->names + 256, 64);
 }
 
 KTEST(procfs_fd_links)
 {
-	char *names = kmalloc(TEXT), want[64], target[64];
-	struct file *f;
+	struct fd_case *c = kzalloc(sizeof(*c));
 	struct vt v;
-	int fd;
+	char want[16];
 
-	KT_ASSERT(t, names != NULL);
+	KT_ASSERT(t, c != NULL);
 	KT_ASSERT(t, proc_mount() == 0);
 	KT_ASSERT(t, vt_setup(&v, "procfd", NULL) == 0);
 	KT_ASSERT(t, vt_write_file(vt_path(&v, "file"), "x", 1, 0644) == 0);
-	KT_ASSERT(t, vt_open(vt_path(&v, "file"), O_RDONLY, 0, &f) == 0);
-	fd = install(f);
-	KT_ASSERT(t, fd >= 0);
-	names[0] = '\n';
-	KT_EXPECT(t, dir_names(PROC("self/fd"), names + 1, TEXT - 1) >= 1);
-	fmt_snprintf(want, sizeof(want), "\n%d\n", fd);
-	KT_EXPECT(t, text_has(names, want));
-	KT_EXPECT_EQ(t, fd_target(fd, target, sizeof(target)), (long)strlen("/ktest/procfd/file"));
-	KT_EXPECT(t, strcmp(target, "/ktest/procfd/file") == 0);
-	KT_EXPECT_EQ(t, uninstall(fd), 0);
-	KT_EXPECT_EQ(t, fd_target(fd, target, sizeof(target)), -ENOENT);
-	file_put(f);
+	KT_ASSERT(t, vt_open(vt_path(&v, "file"), O_RDONLY, 0, &c->f) == 0);
+	KT_ASSERT(t, vt_run_as(0, 0, fd_case_run, c) == 0);
+	KT_ASSERT(t, c->fd >= 0);
+	KT_EXPECT(t, c->listed >= 1);
+	fmt_snprintf(want, sizeof(want), "\n%d\n", c->fd);
+	KT_EXPECT(t, text_has(c->names, want));
+	KT_EXPECT_EQ(t, c->link, (long)strlen("/ktest/procfd/file"));
+	KT_EXPECT(t, strcmp(c->target, "/ktest/procfd/file") == 0);
+	KT_EXPECT_EQ(t, c->after, -ENOENT);
+	file_put(c->f);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
-	kfree(names);
+	kfree(c);
 }
 
 KTEST(procfs_read_only)

@@ -10,7 +10,7 @@
 #include <drivers/pci.h>
 #include <fs/sysfs_text.h>
 #include <fs/vfs.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/mm/heap.h>
 #include <lib/fmt.h>
 #include <lib/string.h>

@@ -1,0 +1,495 @@
+/* bench: lmbench-style micro-benchmarks of the system-call interface, one
+ * source for CosmOS and Linux. Each prints `BENCH name value unit`: the
+ * median over several rounds of about 100 ms each (a round repeats the
+ * operation as often as fits).
+ *
+ *     bench [-d dir] [-e exit0-path] [-r rounds] [-t round-ms] [prefix...]
+ *
+ * -d is where the file benchmarks work (a subdirectory is made and removed;
+ * default /tmp); -e is the program fork_exec_wait runs (default /bin/exit0).
+ */
+#define _GNU_SOURCE
+#include "out.h"
+#include "prefix.h"
+#include "tree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+#define MAX_ROUNDS 31
+
+static const char *work_dir = "/tmp";
+static const char *exit0_path = "/bin/exit0";
+static char dir[PATH_MAX];          /* our own subdirectory of work_dir */
+static int rounds = 5;
+static long long round_ns = 100000000;
+
+static long long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static _Noreturn void die(const char *what)
+{
+	out_printf(2, "bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* A benchmark: setup (may be NULL), then run(n) does the operation n
+ * times and returns the nanoseconds that took (so it can leave per-round
+ * preparation out), then teardown. */
+struct bench {
+	const char *name;
+	const char *unit;           /* "ns", "us" per operation, or "MiB/s" */
+	void (*setup)(void);
+	long long (*run)(long n);
+	void (*teardown)(void);
+	double mib_per_op;          /* for "MiB/s": data moved per operation */
+};
+
+/* ---- system calls ---- */
+
+static long long run_null_syscall(long n)
+{
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getpid);
+	return now_ns() - t;
+}
+
+static int null_fd, zero_fd;
+static void open_devices(void)
+{
+	null_fd = open("/dev/null", O_WRONLY);
+	zero_fd = open("/dev/zero", O_RDONLY);
+	if (null_fd < 0 || zero_fd < 0)
+		die("open /dev/null or /dev/zero");
+}
+
+static void close_devices(void)
+{
+	close(null_fd);
+	close(zero_fd);
+}
+
+static long long run_write_devnull(long n)
+{
+	char c = 0;
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (write(null_fd, &c, 1) != 1)
+			die("write /dev/null");
+	return now_ns() - t;
+}
+
+static long long run_read_devzero(long n)
+{
+	static char buf[4096];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (read(zero_fd, buf, sizeof buf) != sizeof buf)
+			die("read /dev/zero");
+	return now_ns() - t;
+}
+
+static long long run_clock_gettime(long n)
+{
+	struct timespec ts;
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	return now_ns() - t;
+}
+
+/* ---- processes ---- */
+
+static int to_child[2], from_child[2];
+static pid_t echo_pid;
+
+/* The other end of the pipe benchmarks: echoes bytes back (roundtrip) or
+ * swallows them (throughput), until end of file. */
+static void start_partner(bool echo)
+{
+	if (pipe(to_child) || pipe(from_child))
+		die("pipe");
+	echo_pid = fork();
+	if (echo_pid < 0)
+		die("fork");
+	if (echo_pid == 0) {
+		static char buf[65536];
+		close(to_child[1]);
+		close(from_child[0]);
+		for (;;) {
+			ssize_t got = read(to_child[0], buf, echo ? 1 : sizeof buf);
+			if (got <= 0)
+				_exit(0);
+			if (echo && write(from_child[1], buf, 1) != 1)
+				_exit(1);
+		}
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+}
+
+static void stop_partner(void)
+{
+	close(to_child[1]);
+	close(from_child[0]);
+	waitpid(echo_pid, NULL, 0);
+}
+
+static void start_echo(void)
+{
+	start_partner(true);
+}
+
+static void start_sink(void)
+{
+	start_partner(false);
+}
+
+static long long run_pipe_roundtrip(long n)
+{
+	char c = 'x';
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (write(to_child[1], &c, 1) != 1 || read(from_child[0], &c, 1) != 1)
+			die("pipe roundtrip");
+	return now_ns() - t;
+}
+
+static long long run_pipe_throughput(long n)
+{
+	static char buf[65536];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (write(to_child[1], buf, sizeof buf) != sizeof buf)
+			die("pipe write");
+	return now_ns() - t;
+}
+
+static long long run_fork_exit_wait(long n)
+{
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, NULL, 0) != pid)
+			die("waitpid");
+	}
+	return now_ns() - t;
+}
+
+static void check_exit0(void)
+{
+	if (access(exit0_path, X_OK) != 0)
+		die(exit0_path);
+}
+
+static long long run_fork_exec_wait(long n)
+{
+	char *argv[] = { (char *)exit0_path, NULL };
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			execve(exit0_path, argv, NULL);
+			_exit(127);
+		}
+		int status;
+		if (waitpid(pid, &status, 0) != pid || status != 0)
+			die("fork+exec: the child failed");
+	}
+	return now_ns() - t;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static long long run_thread_create_join(long n)
+{
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, nothing, NULL) != 0 || pthread_join(th, NULL) != 0)
+			die("pthread_create");
+	}
+	return now_ns() - t;
+}
+
+static volatile sig_atomic_t signals_seen;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	signals_seen++;
+}
+
+static void install_handler(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	if (sigaction(SIGUSR1, &sa, NULL))
+		die("sigaction");
+}
+
+static long long run_signal(long n)
+{
+	pid_t me = getpid();
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_kill, me, SIGUSR1);
+	return now_ns() - t;
+}
+
+/* ---- memory ---- */
+
+/* Touches n fresh pages, mapped at most 16 MiB at a time so a long round
+ * never needs much memory; only the touching is timed. */
+static long long run_page_fault(long n)
+{
+	enum { CHUNK = 4096 };
+	long long total = 0;
+	for (long done = 0; done < n;) {
+		long pages = n - done < CHUNK ? n - done : CHUNK;
+		char *m = mmap(NULL, (size_t)pages * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			die("mmap");
+		long long t = now_ns();
+		for (long i = 0; i < pages; i++)
+			m[i * PAGE] = 1;
+		total += now_ns() - t;
+		munmap(m, (size_t)pages * PAGE);
+		done += pages;
+	}
+	return total;
+}
+
+static long long run_mmap_munmap(long n)
+{
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		void *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED || munmap(m, 1 << 20))
+			die("mmap/munmap");
+	}
+	return now_ns() - t;
+}
+
+/* ---- files ---- */
+
+static void path_in_dir(char *buf, size_t cap, const char *rel)
+{
+	if ((size_t)snprintf(buf, cap, "%s/%s", dir, rel) >= cap) {
+		errno = ENAMETOOLONG;
+		die(rel);
+	}
+}
+
+static void make_tree(void)
+{
+	char p[PATH_MAX];
+	path_in_dir(p, sizeof p, "s1");
+	mkdir(p, 0755);
+	path_in_dir(p, sizeof p, "s1/s2");
+	mkdir(p, 0755);
+	path_in_dir(p, sizeof p, "s1/s2/f");
+	int fd = open(p, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		die(p);
+	close(fd);
+	if (chdir(dir))
+		die(dir);
+}
+
+static long long run_open_close(long n)
+{
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		int fd = open("s1/s2/f", O_RDONLY);
+		if (fd < 0)
+			die("open");
+		close(fd);
+	}
+	return now_ns() - t;
+}
+
+static long long run_stat(long n)
+{
+	struct stat st;
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (stat("s1/s2/f", &st))
+			die("stat");
+	return now_ns() - t;
+}
+
+static long long run_create_write_unlink(long n)
+{
+	static char buf[4096];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		int fd = open("cwu", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, buf, sizeof buf) != sizeof buf || close(fd) || unlink("cwu"))
+			die("create+write+unlink");
+	}
+	return now_ns() - t;
+}
+
+static void make_big_dir(void)
+{
+	char p[PATH_MAX];
+	make_tree();
+	if (mkdir("big", 0755))
+		die("mkdir big");
+	for (int i = 0; i < 1000; i++) {
+		snprintf(p, sizeof p, "big/entry-%04d", i);
+		int fd = open(p, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			die(p);
+		close(fd);
+	}
+}
+
+static long long run_getdents(long n)
+{
+	static char buf[32768];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		int fd = open("big", O_RDONLY | O_DIRECTORY);
+		long entries = 0, got;
+		if (fd < 0)
+			die("open big");
+		while ((got = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+			for (long off = 0; off < got; off += *(unsigned short *)(buf + off + 16))
+				entries++;
+		close(fd);
+		if (got < 0 || entries != 1002)
+			die("getdents64 of big");
+	}
+	return now_ns() - t;
+}
+
+static const struct bench benches[] = {
+	{ "null_syscall", "ns", NULL, run_null_syscall, NULL, 0 },
+	{ "write_devnull_1b", "ns", open_devices, run_write_devnull, close_devices, 0 },
+	{ "read_devzero_4k", "ns", open_devices, run_read_devzero, close_devices, 0 },
+	{ "clock_gettime", "ns", NULL, run_clock_gettime, NULL, 0 },
+	{ "signal_roundtrip", "ns", install_handler, run_signal, NULL, 0 },
+	{ "pipe_roundtrip", "us", start_echo, run_pipe_roundtrip, stop_partner, 0 },
+	{ "pipe_throughput_64k", "MiB/s", start_sink, run_pipe_throughput, stop_partner, 1.0 / 16 },
+	{ "fork_exit_wait", "us", NULL, run_fork_exit_wait, NULL, 0 },
+	{ "fork_exec_wait", "us", check_exit0, run_fork_exec_wait, NULL, 0 },
+	{ "thread_create_join", "us", NULL, run_thread_create_join, NULL, 0 },
+	{ "page_fault_anon", "ns", NULL, run_page_fault, NULL, 0 },
+	{ "mmap_munmap_1m", "us", NULL, run_mmap_munmap, NULL, 0 },
+	{ "open_close", "ns", make_tree, run_open_close, NULL, 0 },
+	{ "stat_3_components", "ns", make_tree, run_stat, NULL, 0 },
+	{ "create_write_unlink_4k", "us", make_tree, run_create_write_unlink, NULL, 0 },
+	{ "getdents_1000", "us", make_big_dir, run_getdents, NULL, 0 },
+};
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Runs one benchmark in a child of its own, so a crash or a leftover
+ * (children, handlers, directories) stays there. */
+static void measure(const struct bench *b)
+{
+	if (b->setup)
+		b->setup();
+	/* Calibrate: double n until a run takes 10 ms, then aim for a round
+	 * of round_ns. */
+	long n = 1;
+	long long took;
+	while ((took = b->run(n)) < round_ns / 10 && n < (1L << 40))
+		n *= 2;
+	if (took > 0 && took < round_ns)
+		n = (long)((double)n * round_ns / took) + 1;
+	double per_op[MAX_ROUNDS];
+	for (int r = 0; r < rounds; r++)
+		per_op[r] = (double)b->run(n) / n;
+	if (b->teardown)
+		b->teardown();
+	qsort(per_op, (size_t)rounds, sizeof per_op[0], by_value);
+	double median = per_op[rounds / 2];
+	double value;
+	if (strcmp(b->unit, "MiB/s") == 0)
+		value = b->mib_per_op / (median / 1e9);
+	else if (strcmp(b->unit, "us") == 0)
+		value = median / 1000;
+	else
+		value = median;
+	out_printf(1, "BENCH %s %.*f %s\n", b->name, value < 10 ? 2 : 1, value, b->unit);
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+	while ((opt = getopt(argc, argv, "d:e:r:t:")) != -1) {
+		switch (opt) {
+		case 'd': work_dir = optarg; break;
+		case 'e': exit0_path = optarg; break;
+		case 'r': rounds = atoi(optarg); break;
+		case 't': round_ns = atoll(optarg) * 1000000LL; break;
+		default:
+			out_printf(2, "usage: %s [-d dir] [-e exit0] [-r rounds] [-t round-ms] [prefix...]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS || round_ns <= 0) {
+		out_printf(2, "bench: rounds must be 1..%d and the round time positive\n", MAX_ROUNDS);
+		return 2;
+	}
+	if ((size_t)snprintf(dir, sizeof dir, "%s/bench.%d", work_dir, getpid()) >= sizeof dir) {
+		out_printf(2, "bench: directory name too long\n");
+		return 2;
+	}
+	int failed = 0;
+	for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+		if (!name_selected(benches[i].name, argv + optind, argc - optind))
+			continue;
+		if (mkdir(dir, 0755))
+			die(dir);
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			measure(&benches[i]);
+			_exit(0);
+		}
+		int status;
+		waitpid(pid, &status, 0);
+		if (status != 0) {
+			out_printf(1, "# %s failed (status %#x)\n", benches[i].name, status);
+			failed = 1;
+		}
+		remove_tree(dir);
+	}
+	return failed;
+}

@@ -1,0 +1,77 @@
+# user/: the ring-3 programs, built with `musl-gcc -static` (static ET_EXEC)
+# into $(BUILD)/user/bin/, and the initramfs $(BUILD)/initrd.cpio that holds
+# them with busybox. usertests-host and bench-host run two of them on this
+# Linux host (they test Linux, which proves the tests; not part of `make test`).
+
+USER_CC     := musl-gcc
+USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib
+USER_BIN    := $(BUILD)/user/bin
+USER_OBJDIR := $(BUILD)/user/obj
+BUSYBOX     ?= /bin/busybox
+INITRD      := $(BUILD)/initrd.cpio
+
+# Each program: its sources and where the initramfs puts it (default /bin/NAME).
+# All of them link user/lib.
+USER_PROGS    := hello usertests bench exit0
+hello_SRC     := user/hello/hello.c
+usertests_SRC := $(sort $(wildcard user/tests/*.c))
+bench_SRC     := user/bench/bench.c
+exit0_SRC     := user/bench/exit0.c
+user_dest      = $(or $($(1)_DEST),/bin/$(1))
+
+USER_LIB     := $(BUILD)/user/libuser.a
+USER_LIB_OBJ := $(patsubst %.c,$(USER_OBJDIR)/%.o,$(wildcard user/lib/*.c))
+USER_ALL_OBJ := $(USER_LIB_OBJ) $(foreach p,$(USER_PROGS),$(patsubst %.c,$(USER_OBJDIR)/%.o,$($(p)_SRC)))
+
+.PHONY: user initrd usertests-host bench-host
+all: $(INITRD)
+user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
+initrd: $(INITRD)
+
+$(USER_OBJDIR)/%.o: %.c
+	$(call say,MUSLCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_LIB): $(USER_LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+define user_prog_rule
+$(USER_BIN)/$(1): $(patsubst %.c,$(USER_OBJDIR)/%.o,$($(1)_SRC)) $(USER_LIB)
+	$$(call say,LD,$$@)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$(USER_CC) $(USER_CFLAGS) $$^ -o $$@
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
+-include $(USER_ALL_OBJ:.o=.d)
+
+# The generated part of the staging description: busybox with one symlink
+# per applet, then our programs (listed later, so they win over an applet of
+# the same name). user/initrd.list holds the fixed part.
+$(BUILD)/user/initrd-gen.list: $(BUSYBOX) user/build.mk
+	$(call say,GEN,$@)
+	@mkdir -p $(dir $@)
+	$(Q){ printf 'file /bin/busybox %s 0755 0 0\n' $(BUSYBOX) && \
+	  $(BUSYBOX) --list-full | grep -v '^bin/busybox$$' | sed 's|.*|slink /& /bin/busybox 0 0|' && \
+	  $(foreach p,$(USER_PROGS),printf 'file %s %s 0755 0 0\n' $(call user_dest,$(p)) $(USER_BIN)/$(p) &&) \
+	  true; } > $@.tmp && mv $@.tmp $@
+
+$(INITRD): scripts/mkinitrd.py user/initrd.list $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS))
+	$(call say,CPIO,$@)
+	$(Q)$(PYTHON) scripts/mkinitrd.py $@ $(BUILD)/user/initrd-gen.list user/initrd.list
+
+# UT="fs_ proc_fork" picks cases by name prefix. Runs as root in a fresh
+# directory under /tmp, removed afterwards.
+UT ?=
+usertests-host: $(USER_BIN)/usertests
+	$(Q)d=$$(mktemp -d /tmp/usertests.XXXXXX) && chmod 755 "$$d" || exit 1; \
+	(cd "$$d" && $(abspath $(USER_BIN))/usertests $(UT)); rc=$$?; \
+	case "$$d" in /tmp/usertests.?*) rm -rf "$$d";; esac; exit $$rc
+
+# BENCH="pipe_ fork_" picks benchmarks by name prefix.
+BENCH ?=
+bench-host: $(USER_BIN)/bench $(USER_BIN)/exit0
+	$(Q)d=$$(mktemp -d /tmp/bench.XXXXXX) || exit 1; \
+	$(USER_BIN)/bench -d "$$d" -e $(abspath $(USER_BIN))/exit0 $(BENCH); rc=$$?; \
+	case "$$d" in /tmp/bench.?*) rm -rf "$$d";; esac; exit $$rc
