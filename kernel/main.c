@@ -5,6 +5,7 @@
 #include <drivers/pci.h>
 #include <drivers/console.h>
 #include <fs/devfs.h>
+#include <fs/pipe.h>
 #include <fs/procfs.h>
 #include <fs/sysfs.h>
 #include <fs/vfs.h>
@@ -134,6 +135,7 @@ void kmain(struct boot_info *bi)
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
+	pipe_init();            /* FIFOs */
 	devfs_init();           /* device numbers and /dev's names: after blk_init */
 	procfs_init();
 	sysfs_init();
