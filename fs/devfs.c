@@ -278,6 +278,7 @@ void devfs_init(void)
 	vfs_set_special_open(S_IFCHR, device_open);
 	vfs_set_special_open(S_IFBLK, device_open);
 	devfs_mem_init();
+	devfs_kmsg_init();
 	devfs_block_init();
 	devfs_add_symlink("fd", "/proc/self/fd");
 	devfs_add_symlink("stdin", "/proc/self/fd/0");

@@ -16,7 +16,7 @@ struct blockdev;
 struct file;
 
 /* Linux's majors. */
-#define MEM_MAJOR      1      /* null 3, zero 5, full 7, random 8, urandom 9 */
+#define MEM_MAJOR      1      /* null 3, zero 5, full 7, random 8, urandom 9, kmsg 11 */
 #define VIRTBLK_MAJOR  254    /* what Linux's virtio-blk gets: 16 minors per disk */
 #define BLKEXT_MAJOR   259    /* partitions beyond 15 */
 #define DISK_GID       6      /* group "disk" */
@@ -47,14 +47,19 @@ uint32_t devfs_blockdev_number(const struct blockdev *bd);
 /* /proc/devices. */
 int devfs_show_devices(struct seqbuf *s);
 
-/* Registers the drivers (memory devices, block devices), their
+/* Registers the drivers (memory devices, kmsg, block devices), their
  * nodes, the openers for device inodes and the "devtmpfs" type. Call after
  * the block devices and tmpfs exist. */
 void devfs_init(void);
 
-/* The drivers' own registration (fs/devfs_mem.c, devfs_block.c), called
- * by devfs_init. */
+/* Starts keeping the kernel log's lines for /dev/kmsg: call right after
+ * the first console, so that the boot's lines are kept. */
+void kmsg_init(void);
+
+/* The drivers' own registration (fs/devfs_mem.c, devfs_kmsg.c,
+ * devfs_block.c), called by devfs_init. */
 void devfs_mem_init(void);
+void devfs_kmsg_init(void);
 void devfs_block_init(void);
 
 #endif

@@ -108,6 +108,7 @@ void kmain(struct boot_info *bi)
 	tsc_early_init();
 	seed_stack_guard();
 	console_early_init();   /* serial first; screens join in console_setup */
+	kmsg_init();            /* /dev/kmsg keeps the log from here on */
 	exception_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");

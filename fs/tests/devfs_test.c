@@ -1,6 +1,6 @@
 /* In-kernel tests of devfs and the device registry: the memory devices,
  * the nodes and symlinks devfs holds, device nodes made elsewhere with
- * mknod, and the block device files on the test boot's scratch
+ * mknod, /dev/kmsg, and the block device files on the test boot's scratch
  * disk (vda: 4096 sectors in test/run.py's pattern, partitions vda1 and
  * vda2). */
 #include <kernel/ktest.h>
@@ -11,11 +11,16 @@
 #include <cosmos/errno.h>
 #include <drivers/block/blockdev.h>
 #include <fs/devfs.h>
+#include <fs/poll.h>
 #include <fs/vfs.h>
+#include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
 #include <kernel/time.h>
 #include <lib/string.h>
 #include <sys/uio.h>
+#include "blocked.h"
 #include "fsdev_util.h"
 #include "vfs_util.h"
 
@@ -86,7 +91,7 @@ KTEST(devfs_nodes_and_links)
 {
 	static const struct { const char *name; unsigned minor, mode; } mem[] = {
 		{ "null", 3, 0666 }, { "zero", 5, 0666 }, { "full", 7, 0666 },
-		{ "random", 8, 0666 }, { "urandom", 9, 0666 },
+		{ "random", 8, 0666 }, { "urandom", 9, 0666 }, { "kmsg", 11, 0644 },
 	};
 	static const char *const links[][2] = {
 		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
@@ -158,6 +163,93 @@ KTEST(devfs_registry_refuses_overlaps)
 	KT_EXPECT_EQ(t, devfs_register_driver(&clash), -EBUSY);
 	KT_EXPECT_EQ(t, devfs_add_node("null", S_IFCHR | 0666, 0, DEV_MAKE(1, 3)), -EEXIST);
 	KT_EXPECT_EQ(t, devfs_add_node("bad", S_IFREG | 0666, 0, 0), -EINVAL);
+}
+
+/* kmsg: reads return whole log lines as the consoles show them. */
+static long kmsg_read_all(struct file *f, char *buf, size_t size)
+{
+	long n = vt_fd_read(f, buf, size - 1);
+
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+KTEST(devfs_kmsg_read_write)
+{
+	struct file *f;
+	char *buf = kmalloc(8192);
+	long n;
+
+	KT_ASSERT(t, buf != NULL);
+	KT_ASSERT(t, dev_mount() == 0);
+	KT_ASSERT(t, vt_open(DEV("kmsg"), O_RDWR | O_NONBLOCK, 0, &f) == 0);
+	/* from the oldest line kept: the boot's own lines are there */
+	n = kmsg_read_all(f, buf, 8192);
+	KT_EXPECT(t, n > 0 && buf[n - 1] == '\n');
+	KT_EXPECT_EQ(t, vfs_lseek(f, 0, SEEK_END), 0);
+	KT_EXPECT_EQ(t, kmsg_read_all(f, buf, 8192), -EAGAIN);
+	log_info("kmsg-test: marker %d", 4242);
+	n = kmsg_read_all(f, buf, 8192);
+	KT_EXPECT(t, n > 0 && text_has(buf, "] kmsg-test: marker 4242\n"));
+	KT_EXPECT_EQ(t, buf[0], '[');
+	/* a write is logged, one line per line, "<N>" giving the level */
+	KT_EXPECT_EQ(t, vt_fd_write(f, "<4>kmsg-write one\nkmsg-write two\n", 33), 33);
+	n = kmsg_read_all(f, buf, 8192);
+	KT_EXPECT(t, n > 0 && text_has(buf, "] WARN kmsg-write one\n"));
+	KT_EXPECT(t, n > 0 && text_has(buf, "] WARN kmsg-write two\n"));
+	/* a buffer too small for the next line */
+	log_info("kmsg-test: a line longer than eight bytes");
+	KT_EXPECT_EQ(t, vt_fd_read(f, buf, 8), -EINVAL);
+	KT_EXPECT(t, kmsg_read_all(f, buf, 8192) > 8);
+	/* SEEK_SET 0 goes back to the oldest line */
+	KT_EXPECT_EQ(t, vfs_lseek(f, 0, SEEK_SET), 0);
+	KT_EXPECT(t, kmsg_read_all(f, buf, 8192) > 0);
+	KT_EXPECT_EQ(t, vfs_lseek(f, 5, SEEK_SET), -EINVAL);
+	file_put(f);
+	kfree(buf);
+}
+
+struct kmsg_reader_arg {
+	struct file *f;
+	char buf[512];
+	long n;
+};
+
+static void kmsg_reader(void *p)
+{
+	struct kmsg_reader_arg *a = p;
+
+	a->n = vt_fd_read(a->f, a->buf, sizeof(a->buf) - 1);
+	if (a->n > 0)
+		a->buf[a->n] = 0;
+}
+
+KTEST(devfs_kmsg_blocking_read)
+{
+	struct kmsg_reader_arg a = { 0 };
+	struct thread *th;
+
+	KT_ASSERT(t, dev_mount() == 0);
+	KT_ASSERT(t, vt_open(DEV("kmsg"), O_RDONLY, 0, &a.f) == 0);
+	KT_EXPECT_EQ(t, vfs_lseek(a.f, 0, SEEK_END), 0);
+	KT_EXPECT_EQ(t, file_poll(a.f, NULL), POLLOUT | POLLWRNORM);
+	th = thread_create("kmsg-reader", kmsg_reader, &a, SCHED_PRIO_DEFAULT, 0);
+	KT_ASSERT(t, th != NULL);
+	KT_EXPECT(t, wait_until_blocked(th));
+	log_info("kmsg-test: wake the reader");
+	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
+	KT_EXPECT(t, a.n > 0 && text_has(a.buf, "kmsg-test: wake the reader\n"));
+	/* and an interrupted wait */
+	th = thread_create("kmsg-reader", kmsg_reader, &a, SCHED_PRIO_DEFAULT, 0);
+	KT_ASSERT(t, th != NULL);
+	KT_EXPECT(t, wait_until_blocked(th));
+	thread_interrupt(th);
+	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
+	KT_EXPECT_EQ(t, a.n, -EINTR);
+	log_info("kmsg-test: now readable");
+	KT_EXPECT(t, file_poll(a.f, NULL) & POLLIN);
+	file_put(a.f);
 }
 
 /* Block device files on the scratch disk. Its pattern (test/run.py):
