@@ -303,71 +303,71 @@ struct reader_arg {
 	struct file *r;
 	char buf[16];
 	long n;
-	volatile bool started;
 };
 
 static void reader_thread(void *p)
 {
 	struct reader_arg *a = p;
 
-	a->started = true;
 	a->n = vt_fd_read(a->r, a->buf, sizeof(a->buf));
+}
+
+/* A new pipe and a thread asleep reading its read end (a->n stays 99
+ * until the read ends); NULL if either could not be made. */
+static struct thread *blocked_reader(struct reader_arg *a, struct file **w)
+{
+	struct thread *th;
+
+	a->n = 99;
+	if (pipe_create(0, &a->r, w))
+		return NULL;
+	th = thread_create("pipe-reader", reader_thread, a, SCHED_PRIO_DEFAULT, 0);
+	if (!th || !wait_until_blocked(th))
+		return NULL;
+	return th;
 }
 
 KTEST(pipe_blocked_reader_woken_by_write)
 {
-	struct file *r, *w;
-	struct reader_arg a = { 0 };
-	struct thread *th;
+	struct reader_arg a;
+	struct file *w;
+	struct thread *th = blocked_reader(&a, &w);
 
-	KT_ASSERT(t, pipe_create(0, &r, &w) == 0);
-	a.r = r;
-	th = thread_create("pipe-reader", reader_thread, &a, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th != NULL);
-	KT_EXPECT(t, wait_until_blocked(th));
-	KT_EXPECT_EQ(t, a.n, 0);
+	KT_EXPECT_EQ(t, a.n, 99);
 	KT_EXPECT_EQ(t, vt_fd_write(w, "wake", 4), 4);
 	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
 	KT_EXPECT_EQ(t, a.n, 4);
 	KT_EXPECT(t, memcmp(a.buf, "wake", 4) == 0);
-	file_put(r);
+	file_put(a.r);
 	file_put(w);
 }
 
 KTEST(pipe_blocked_reader_interrupted)
 {
-	struct file *r, *w;
-	struct reader_arg a = { 0 };
-	struct thread *th;
+	struct reader_arg a;
+	struct file *w;
+	struct thread *th = blocked_reader(&a, &w);
 
-	KT_ASSERT(t, pipe_create(0, &r, &w) == 0);
-	a.r = r;
-	th = thread_create("pipe-reader", reader_thread, &a, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th != NULL);
-	KT_EXPECT(t, wait_until_blocked(th));
 	thread_interrupt(th);
 	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
 	KT_EXPECT_EQ(t, a.n, -EINTR);
-	file_put(r);
+	file_put(a.r);
 	file_put(w);
 }
 
 KTEST(pipe_blocked_reader_sees_eof)
 {
-	struct file *r, *w;
-	struct reader_arg a = { 0 };
-	struct thread *th;
+	struct reader_arg a;
+	struct file *w;
+	struct thread *th = blocked_reader(&a, &w);
 
-	KT_ASSERT(t, pipe_create(0, &r, &w) == 0);
-	a.r = r;
-	a.n = 99;
-	th = thread_create("pipe-reader", reader_thread, &a, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th != NULL);
-	KT_EXPECT(t, wait_until_blocked(th));
 	file_put(w);
 	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
 	KT_EXPECT_EQ(t, a.n, 0);
-	file_put(r);
+	file_put(a.r);
 }
 
 struct big_writer {
