@@ -34,7 +34,7 @@ int do_truncate(const struct path *p, struct inode *ino, uint64_t len)
 	(void)p;
 	if (len > ino->sb->max_bytes)
 		return -EFBIG;
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	a.mtime = vfs_now();
 	inode_kill_suid(ino);
 	err = notify_change(ino, &a);
@@ -295,7 +295,7 @@ int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 		return -EFBIG;
 	if (!ino->ops || !ino->ops->fallocate)
 		return -EOPNOTSUPP;
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	err = ino->ops->fallocate(ino, mode, (uint64_t)off, (uint64_t)len);
 	mutex_unlock(&ino->lock);
 	return err;
@@ -376,7 +376,7 @@ static int chmod_inode(const struct path *p, struct inode *ino, uint32_t mode)
 
 	if (err)
 		return err;
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	if (!inode_owner_or_root(ino)) {
 		mutex_unlock(&ino->lock);
 		return -EPERM;
@@ -420,7 +420,7 @@ static int chown_inode(const struct path *p, struct inode *ino, uint32_t uid, ui
 
 	if (err)
 		return err;
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	if (c->fsuid != 0) {
 		/* the owner may keep the owner and give the file to a group it is in */
 		bool owner = c->fsuid == ino->uid;
@@ -528,7 +528,7 @@ int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_tim
 	}
 	err = mnt_check_write(p.mnt);
 	if (!err) {
-		mutex_lock(&ino->lock);
+		vfs_lock(&ino->lock);
 		/* Setting given times needs ownership; "now" also write access. */
 		if (!inode_owner_or_root(ino))
 			err = explicit ? -EPERM : inode_permission(ino, MAY_WRITE);

@@ -306,9 +306,9 @@ void inode_lock_two(struct inode *a, struct inode *b)
 		b = t;
 	}
 	if (a)
-		mutex_lock(&a->lock);
+		vfs_lock(&a->lock);
 	if (b && b != a)
-		mutex_lock(&b->lock);
+		vfs_lock(&b->lock);
 }
 
 void inode_unlock_two(struct inode *a, struct inode *b)

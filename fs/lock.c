@@ -7,6 +7,7 @@
 #include <fs/inode.h>
 #include <fs/internal.h>
 #include <kernel/mm/heap.h>
+#include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
 #include <kernel/sync/condvar.h>
 
@@ -196,7 +197,7 @@ int vfs_lock_get(struct file *f, const struct lock_owner *o, unsigned kind, stru
 	err = flock_range(f, fl, &start, &end);
 	if (err)
 		return err;
-	mutex_lock(&lock_mutex);
+	vfs_lock(&lock_mutex);
 	c = find_conflict(f->inode, kind, kind == FL_OFD ? (const void *)f : o->id, fl->l_type,
 			  start, end);
 	if (!c) {
@@ -248,7 +249,7 @@ int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 	nl->type = fl->l_type;
 	nl->start = start;
 	nl->end = end;
-	mutex_lock(&lock_mutex);
+	vfs_lock(&lock_mutex);
 	if (fl->l_type == F_UNLCK) {
 		remove_range(ino, kind, id, start, end, &spare);
 		kfree(nl);
@@ -269,13 +270,15 @@ int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 		}
 		me.next = waiters;
 		waiters = &me;
-		cond_wait(&lock_cv, &lock_mutex, 0);
+		err = cond_wait_intr(&lock_cv, &lock_mutex, 0);
 		for (struct lock_waiter **pp = &waiters; *pp; pp = &(*pp)->next) {
 			if (*pp == &me) {
 				*pp = me.next;
 				break;
 			}
 		}
+		if (err)
+			goto out;       /* -EINTR: a signal (contract §7) */
 	}
 	/* Replace what the owner held on the range (a lock changing type
 	 * or size), then merge with its neighbours. */
@@ -314,7 +317,7 @@ int vfs_flock(struct file *f, int op)
 	nl->type = type;
 	nl->start = 0;
 	nl->end = OFFSET_MAX;
-	mutex_lock(&lock_mutex);
+	vfs_lock(&lock_mutex);
 	/* Converting is not atomic, as on Linux: the old lock goes first. */
 	remove_range(ino, FL_FLOCK, f, 0, OFFSET_MAX, &(struct file_lock *){ NULL });
 	cond_broadcast(&lock_cv);
@@ -324,7 +327,9 @@ int vfs_flock(struct file *f, int op)
 				err = -EAGAIN;
 				break;
 			}
-			cond_wait(&lock_cv, &lock_mutex, 0);
+			err = cond_wait_intr(&lock_cv, &lock_mutex, 0);
+			if (err)
+				break;
 		}
 		if (!err) {
 			nl->next = ino->locks;
@@ -343,7 +348,7 @@ static void remove_matching(struct inode *ino, bool (*match)(const struct file_l
 {
 	struct file_lock **pp, *dead = NULL;
 
-	mutex_lock(&lock_mutex);
+	vfs_lock(&lock_mutex);
 	pp = &ino->locks;
 	while (*pp) {
 		struct file_lock *l = *pp;

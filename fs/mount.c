@@ -31,7 +31,7 @@ void mount_init(void)
 		list_init(&mhash[i]);
 }
 
-void namespace_lock(void) { mutex_lock(&namespace_mutex); }
+void namespace_lock(void) { vfs_lock(&namespace_mutex); }
 void namespace_unlock(void) { mutex_unlock(&namespace_mutex); }
 
 static struct list_node *mbucket(const struct mount *parent, const struct dentry *mp)

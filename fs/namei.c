@@ -155,7 +155,7 @@ static int lookup_child(struct walk *w, const char *name, size_t len, struct pat
 	if (!d) {
 		struct inode *dir = w->cur.dentry->inode;
 
-		mutex_lock(&dir->lock);
+		vfs_lock(&dir->lock);
 		d = lookup_one_locked(w->cur.dentry, name, len, &err);
 		mutex_unlock(&dir->lock);
 		if (!d)
@@ -195,7 +195,7 @@ static int push_link(struct walk *w, const struct path *link)
 	buf = kmalloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	n = ino->ops->readlink(ino, buf, PATH_MAX - 1);
 	mutex_unlock(&ino->lock);
 	if (n <= 0) {

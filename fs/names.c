@@ -60,7 +60,7 @@ static int create_start(const struct path *dir, const char *path, bool dir_ok,
 		lookup_last_put(l);
 		return err;
 	}
-	mutex_lock(&d->lock);
+	vfs_lock(&d->lock);
 	child = lookup_one_locked(l->parent.dentry, l->name, l->len, &err);
 	if (child && child->inode)
 		err = -EEXIST;
@@ -187,7 +187,7 @@ int vfs_linkat(const struct path *odir, const char *opath, const struct path *nd
 	else if (!d->ops || !d->ops->link)
 		err = -EPERM;
 	else {
-		mutex_lock(&ino->lock);
+		vfs_lock(&ino->lock);
 		/* an open file whose last name went cannot get a new one */
 		err = ino->nlink == 0 ? -ENOENT : d->ops->link(old.dentry, d, child);
 		mutex_unlock(&ino->lock);
@@ -225,7 +225,7 @@ int vfs_unlinkat(const struct path *dir, const char *path, unsigned flags)
 		lookup_last_put(&l);
 		return err;
 	}
-	mutex_lock(&d->lock);
+	vfs_lock(&d->lock);
 	child = lookup_one_locked(l.parent.dentry, l.name, l.len, &err);
 	if (!child)
 		goto out_unlock;
@@ -240,7 +240,7 @@ int vfs_unlinkat(const struct path *dir, const char *path, unsigned flags)
 		else if (!d->ops || !(isdir ? d->ops->rmdir : d->ops->unlink))
 			err = -EPERM;
 		else {
-			mutex_lock(&victim->lock);
+			vfs_lock(&victim->lock);
 			err = isdir ? d->ops->rmdir(d, child) : d->ops->unlink(d, child);
 			mutex_unlock(&victim->lock);
 			if (!err)
@@ -277,7 +277,7 @@ long vfs_readlinkat(const struct path *dir, const char *path, struct uio *u)
 		path_put(&p);
 		return -ENOMEM;
 	}
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	n = ino->ops->readlink(ino, buf, PATH_MAX);
 	mutex_unlock(&ino->lock);
 	if (n > 0) {
@@ -294,17 +294,17 @@ long vfs_readlinkat(const struct path *dir, const char *path, struct uio *u)
 struct dentry *lock_rename(struct dentry *a, struct dentry *b)
 {
 	if (a == b) {
-		mutex_lock(&a->inode->lock);
+		vfs_lock(&a->inode->lock);
 		return NULL;
 	}
 	if (d_is_ancestor(a, b)) {
-		mutex_lock(&a->inode->lock);
-		mutex_lock(&b->inode->lock);
+		vfs_lock(&a->inode->lock);
+		vfs_lock(&b->inode->lock);
 		return a;
 	}
 	if (d_is_ancestor(b, a)) {
-		mutex_lock(&b->inode->lock);
-		mutex_lock(&a->inode->lock);
+		vfs_lock(&b->inode->lock);
+		vfs_lock(&a->inode->lock);
 		return b;
 	}
 	inode_lock_two(a->inode, b->inode);
@@ -407,7 +407,7 @@ int vfs_renameat2(const struct path *odir, const char *opath, const struct path 
 	oi = op->inode;
 	ni = np->inode;
 	sb = op->sb;
-	mutex_lock(&sb->rename_lock);
+	vfs_lock(&sb->rename_lock);
 	lock_rename(op, np);
 	od = lookup_one_locked(op, ol.name, ol.len, &err);
 	if (!od)

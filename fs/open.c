@@ -30,7 +30,7 @@ void touch_atime(const struct path *p, struct inode *ino)
 	if ((mf & MNT_NODIRATIME) && S_ISDIR(ino->mode))
 		return;
 	now = vfs_now();
-	mutex_lock(&ino->lock);
+	vfs_lock(&ino->lock);
 	/* relatime: only when atime is not newer than mtime or ctime, or a
 	 * day old, so a reader can tell whether a file was read since its
 	 * last change without every read writing a time stamp */
@@ -184,7 +184,7 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 			lookup_last_put(&l);
 			break;
 		}
-		mutex_lock(&d->lock);
+		vfs_lock(&d->lock);
 		child = lookup_one_locked(l.parent.dentry, l.name, l.len, &err);
 		if (child && !child->inode) {
 			err = may_create(d);
@@ -239,7 +239,7 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 			struct inode *li = out->dentry->inode;
 			long n;
 
-			mutex_lock(&li->lock);
+			vfs_lock(&li->lock);
 			n = li->ops && li->ops->readlink ? li->ops->readlink(li, body, PATH_MAX - 1)
 							 : -EINVAL;
 			mutex_unlock(&li->lock);
@@ -375,7 +375,7 @@ static long rw_at_pos(struct file *f, struct uio *u, unsigned need,
 		return n;
 	if (!(f->fmode & FMODE_SEEK))
 		return rw(f, u, &pos);
-	mutex_lock(&f->pos_lock);
+	vfs_lock(&f->pos_lock);
 	pos = f->pos;
 	n = rw(f, u, &pos);
 	if (n > 0)
@@ -423,7 +423,7 @@ int64_t vfs_lseek(struct file *f, int64_t off, int whence)
 		return -ESPIPE;
 	if (whence < SEEK_SET || whence > SEEK_HOLE)
 		return -EINVAL;
-	mutex_lock(&f->pos_lock);
+	vfs_lock(&f->pos_lock);
 	r = f->ops->seek(f, off, whence);
 	mutex_unlock(&f->pos_lock);
 	return r;

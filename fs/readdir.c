@@ -63,8 +63,8 @@ long vfs_getdents64(struct file *f, struct uio *u)
 	g->u = u;
 	g->written = 0;
 	g->full = g->fault = false;
-	mutex_lock(&f->pos_lock);
-	mutex_lock(&dir->lock);
+	vfs_lock(&f->pos_lock);
+	vfs_lock(&dir->lock);
 	if (dir->nlink == 0) {
 		err = -ENOENT;               /* removed while open, as Linux says */
 	} else {

@@ -22,7 +22,7 @@ static void fstype_lock_take(void)
 		mutex_init(&fstype_lock, "fstypes");
 		fstype_lock_ready = true;
 	}
-	mutex_lock(&fstype_lock);
+	vfs_lock(&fstype_lock);
 }
 
 static const struct file_system_type *find_locked(const char *name)

@@ -3,6 +3,7 @@
  * counts them against size=. */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/errno.h>
+#include <fs/internal.h>
 #include <fs/tmpfs_internal.h>
 #include <kernel/boot.h>
 #include <kernel/mm/heap.h>
@@ -225,7 +226,7 @@ static long tmpfs_read(struct file *file, struct uio *u, uint64_t *pos)
 	uint64_t p = *pos;
 	long done = 0;
 
-	mutex_lock(&ti->vfs.lock);
+	vfs_lock(&ti->vfs.lock);
 	while (u->resid && p < ti->vfs.size) {
 		uint64_t chunk = PG - p % PG, phys;
 		long n;
@@ -259,7 +260,7 @@ static long tmpfs_write(struct file *file, struct uio *u, uint64_t *pos)
 	long done = 0;
 	int err = 0;
 
-	mutex_lock(&ti->vfs.lock);
+	vfs_lock(&ti->vfs.lock);
 	p = (file->flags & O_APPEND) ? ti->vfs.size : *pos;   /* appends are atomic */
 	if (u->resid && p >= max) {
 		mutex_unlock(&ti->vfs.lock);
@@ -306,12 +307,12 @@ static int64_t tmpfs_seek(struct file *f, int64_t off, int whence)
 	int64_t r;
 
 	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-		mutex_lock(&ti->vfs.lock);
+		vfs_lock(&ti->vfs.lock);
 		r = generic_file_seek(f, off, whence);
 		mutex_unlock(&ti->vfs.lock);
 		return r;
 	}
-	mutex_lock(&ti->vfs.lock);
+	vfs_lock(&ti->vfs.lock);
 	size = ti->vfs.size;
 	if (off < 0 || (uint64_t)off >= size) {
 		mutex_unlock(&ti->vfs.lock);

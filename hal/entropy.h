@@ -12,7 +12,7 @@
 /* A 64-bit seed if the CPU has RDSEED and it delivers. RDSEED fails when
  * the source is drained (more often than RDRAND), so it is retried with a
  * pause between tries. */
-static inline bool hal_entropy_seed(uint64_t *out)
+static inline bool entropy_seed(uint64_t *out)
 {
 	uint32_t r[4];
 	unsigned char ok = 0;
@@ -32,7 +32,7 @@ static inline bool hal_entropy_seed(uint64_t *out)
 }
 
 /* The cycle counter, unscaled: its low bits are what timing jitter moves. */
-static inline uint64_t hal_entropy_cycles(void)
+static inline uint64_t entropy_cycles(void)
 {
 	return rdtsc();
 }

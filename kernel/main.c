@@ -4,7 +4,11 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
+#include <fs/devfs.h>
 #include <fs/initramfs.h>
+#include <fs/pipe.h>
+#include <fs/procfs.h>
+#include <fs/sysfs.h>
 #include <fs/vfs.h>
 #include <hal/cpu.h>
 #include <hal/platform.h>
@@ -138,6 +142,7 @@ void kmain(struct boot_info *bi)
 	tsc_early_init();
 	seed_stack_guard();
 	console_early_init();   /* serial first; screens join in console_setup */
+	kmsg_init();            /* /dev/kmsg keeps the log from here on */
 	exception_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");
@@ -167,6 +172,10 @@ void kmain(struct boot_info *bi)
 	blk_test_from_cmdline();
 	vfs_init();             /* tmpfs as / */
 	have_root = rootfs_from_initrd();
+	pipe_init();            /* FIFOs */
+	devfs_init();           /* device numbers and /dev's names: after blk_init */
+	procfs_init();
+	sysfs_init();
 	/* subsystem init calls go here, in dependency order */
 	finish(have_root);
 }

@@ -79,11 +79,11 @@ struct seed {
 static void gather_jitter(struct seed *s)
 {
 	uint8_t scratch[CHACHA20_BLOCK_BYTES] = { 0 };
-	uint64_t prev = hal_entropy_cycles();
+	uint64_t prev = entropy_cycles();
 
 	for (int i = 0; i < JITTER_SAMPLES; i++) {
 		chacha20_block(scratch, (uint32_t)i, output_nonce, scratch);
-		uint64_t now = hal_entropy_cycles();
+		uint64_t now = entropy_cycles();
 		s->jitter[i] = (now - prev) ^ (now << 32);
 		prev = now;
 	}
@@ -94,7 +94,7 @@ static void gather(struct seed *s)
 {
 	s->hw_seed = s->hw_rand = 0;
 	for (int i = 0; i < SEED_HW_WORDS; i++) {
-		if (hal_entropy_seed(&s->hw[i]))
+		if (entropy_seed(&s->hw[i]))
 			s->hw_seed++;
 		else if (cpu_random(&s->hw[i]))
 			s->hw_rand++;
@@ -131,6 +131,22 @@ void random_reseed(void)
 		log_info("random: ChaCha20, seeded from %u RDSEED and %u RDRAND words and %d jitter samples",
 			 s.hw_seed, s.hw_rand, JITTER_SAMPLES);
 	wipe(&s, sizeof(s));
+}
+
+void random_mix(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	/* a piece at a time, so interrupts are never off for long */
+	while (len) {
+		size_t c = len < 256 ? len : 256;
+		uint64_t f = spin_lock_irqsave(&rng_lock);
+
+		mix_locked(p, c);
+		spin_unlock_irqrestore(&rng_lock, f);
+		p += c;
+		len -= c;
+	}
 }
 
 static bool reseed_due_locked(void)

@@ -17,6 +17,10 @@ void random_bytes(void *buf, size_t len);
 uint64_t random_u64(void);
 /* Gathers fresh seed material and mixes it in now. */
 void random_reseed(void);
+/* Mixes caller data into the key (writes to /dev/random and /dev/urandom).
+ * It can only add to what an attacker must guess, never replace it: the
+ * old key stays part of the new one. */
+void random_mix(const void *data, size_t len);
 
 struct random_stats {
 	uint64_t reseeds;

@@ -213,8 +213,18 @@ def with_build_initrd(root):
 
 
 def ktest_case():
+    """The boot that runs every ktest. It has a scratch disk for the tests of
+    block-device files: vda, 4096 sectors in blk_cases' pattern with tag 'K',
+    GPT partitions vda1 (sectors 64-1087) and vda2 (1088-4000)."""
+    from blk_cases import gpt_image
+
+    def esp(root):
+        gpt_image(Path(root).parent / "ktest-disk.img", "K", 4096, [(64, 1087), (1088, 4000)])
+        with_build_initrd(root)
     return Case("ktest", cmdline="ktest=all", expect=[r"^KTAP version 1$"],
-                forbid=[], timeout=240, wait_exit=True, esp=with_build_initrd)
+                forbid=[], timeout=180, wait_exit=True, esp=esp,
+                qemu_args=["-drive", "if=none,id=kdisk,format=raw,file={case_dir}/ktest-disk.img",
+                           "-device", "virtio-blk-pci,drive=kdisk"])
 
 
 def judge_ktest(report, res):

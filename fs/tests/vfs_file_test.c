@@ -196,7 +196,7 @@ KTEST(vfs_creat_excl_is_atomic)
 		r.go = 1;
 		for (int i = 0; i < 4; i++)
 			if (th[i])
-				thread_join(th[i], NULL);
+				KT_EXPECT_EQ(t, thread_join(th[i], NULL), 0);
 		KT_EXPECT_EQ(t, r.wins, 1);
 		KT_EXPECT_EQ(t, r.errors, 0);
 	}
@@ -243,7 +243,7 @@ KTEST(vfs_append_is_atomic)
 		r[i].go = 1;
 	for (int i = 0; i < 3; i++)
 		if (th[i])
-			thread_join(th[i], NULL);
+			KT_EXPECT_EQ(t, thread_join(th[i], NULL), 0);
 	buf = kmalloc(3 * REC * RECS + 1);
 	KT_ASSERT(t, buf != NULL);
 	n = vt_read_file(vt_path(&v, "log"), buf, 3 * REC * RECS + 1);

@@ -137,7 +137,7 @@ KTEST(vfs_setlkw_waits_and_detects_deadlock)
 	/* A lets go: B gets its lock */
 	fl = range(F_UNLCK, 0, 1);
 	KT_EXPECT_EQ(t, vfs_lock_set(f, &A, FL_POSIX, &fl, false), 0);
-	thread_join(th, NULL);
+	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
 	KT_EXPECT_EQ(t, w.state, 2);
 	KT_EXPECT_EQ(t, w.err, 0);
 	KT_EXPECT_EQ(t, getlk(f, &A, F_RDLCK, 0, 2, &fl), 0);

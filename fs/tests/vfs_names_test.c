@@ -468,7 +468,7 @@ KTEST(vfs_rename_is_atomic)
 			thread_yield();
 	}
 	r.stop = true;
-	thread_join(th, NULL);
+	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
 	KT_EXPECT(t, r.opened > 0);
 	KT_EXPECT_EQ(t, r.missing, 0);
 	KT_EXPECT_EQ(t, r.bad_data, 0);
