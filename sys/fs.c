@@ -1,12 +1,13 @@
 /* The file-system calls a shell, the test runner and the benchmarks need
  * first, over fs/vfs.h as docs/processes-and-files.md §6 says: open and
  * openat, the stat family, lseek, getdents64, mkdir, rmdir, unlink,
- * symlink, chmod, chdir, fchdir, getcwd, readlink, access, dup, dup2, dup3
- * and fcntl's descriptor commands. */
+ * symlink, chmod, chdir, fchdir, getcwd, readlink, access, pipe, pipe2,
+ * dup, dup2, dup3 and fcntl's descriptor commands. */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/limits.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
+#include <fs/pipe.h>
 #include <fs/vfs.h>
 #include <kernel/mm/heap.h>
 #include <kernel/proc/process.h>
@@ -299,6 +300,35 @@ long sys_getcwd(uptr_t buf, size_t size)
 }
 
 /* ---- descriptors ---- */
+
+long sys_pipe2(uptr_t fds, unsigned int flags)
+{
+	struct handle_table *t = process_current()->files;
+	unsigned fdflags = (flags & O_CLOEXEC) ? HANDLE_CLOEXEC : 0;
+	struct file *rd, *wr;
+	int fd[2];
+	long r;
+
+	if (flags & ~(unsigned)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	r = pipe_create(flags & ~(unsigned)O_CLOEXEC, &rd, &wr);
+	if (r)
+		return r;
+	fd[0] = handle_install(t, &rd->obj, RIGHTS_ALL, fdflags, 0);
+	fd[1] = fd[0] < 0 ? fd[0] : handle_install(t, &wr->obj, RIGHTS_ALL, fdflags, 0);
+	file_put(rd);
+	file_put(wr);
+	r = fd[1] < 0 ? fd[1] : copy_to_user(fds, fd, sizeof(fd));
+	if (r) {
+		if (fd[0] >= 0)
+			handle_close(t, fd[0]);
+		if (fd[1] >= 0)
+			handle_close(t, fd[1]);
+	}
+	return r;
+}
+
+long sys_pipe(uptr_t fds) { return sys_pipe2(fds, 0); }
 
 long sys_dup(int fd)
 {

@@ -275,6 +275,10 @@ static int end_other_threads(struct process *p, struct thread *me)
 		if (p->exiting)
 			err = -EINTR;
 	}
+	/* The one thread left is the process: it takes the pid as its tid
+	 * (as Linux's exec from a thread other than the first). */
+	if (!err)
+		me->tid = p->pid;
 	process_table_unlock();
 	return err;
 }

@@ -78,6 +78,12 @@ CASES = [
          expect=[r"proc: cannot run /bin/no-such-init: error -2$",
                  r"init: pid 1 exited with status 127$", r"KERNEL PANIC: init ended"],
          forbid=[], exit_status=PANIC_EXIT),
+    # usertests inside CosmOS: the cases user/tests/issue11.select names,
+    # each a result of its own (usertests/<case>); pid 1 is usertests
+    # itself, in the root directory, where each case makes its own.
+    Case("usertests", esp=with_initrd, ktap="usertests", timeout=420,
+         cmdline="init=\"/bin/busybox sh -c 'exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
+         expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT),
     Case("user_poweroff_leaves_qemu", cmdline='init="/bin/busybox poweroff -f"', esp=with_initrd,
          expect=[r"kernel: power off asked by pid 1 \(busybox\)$"], exit_status=1),
 ]
