@@ -1,6 +1,7 @@
 /* Advisory file locks (see lock.h). lock_mutex protects every inode's
  * lock list and the waiter list; lock_cv is broadcast whenever a lock
- * goes away, and waiters look again. */
+ * goes away, and waiters look again. Waits end early with -EINTR when a
+ * signal interrupts the waiting thread. */
 #include <fs/lock.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
@@ -288,7 +289,7 @@ int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 		waiters = &me;
 		/* lock_mutex is held again after any result but -EPERM, which
 		 * cannot happen here: it was held on the call */
-		err = cond_wait(&lock_cv, &lock_mutex, 0);
+		err = cond_wait_intr(&lock_cv, &lock_mutex, 0);
 		for (struct lock_waiter **pp = &waiters; *pp; pp = &(*pp)->next) {
 			if (*pp == &me) {
 				*pp = me.next;
@@ -349,7 +350,7 @@ int vfs_flock(struct file *f, int op)
 				err = -EAGAIN;
 				break;
 			}
-			err = cond_wait(&lock_cv, &lock_mutex, 0);
+			err = cond_wait_intr(&lock_cv, &lock_mutex, 0);
 			if (err)
 				break;
 		}
