@@ -25,7 +25,8 @@
 
 struct uio;
 
-/* Boot: registers the file systems and mounts tmpfs as the root. */
+/* Boot: registers the file systems, mounts tmpfs as the root and unpacks
+ * the loader's initramfs into it. */
 void vfs_init(void);
 
 /* open, openat, creat (O_CREAT|O_WRONLY|O_TRUNC). mode: permission bits
