@@ -34,7 +34,9 @@ int do_truncate(const struct path *p, struct inode *ino, uint64_t len)
 	(void)p;
 	if (len > ino->sb->max_bytes)
 		return -EFBIG;
-	vfs_lock(&ino->lock);
+	err = mutex_lock(&ino->lock);
+	if (err)
+		return err;
 	a.mtime = vfs_now();
 	inode_kill_suid(ino);
 	err = notify_change(ino, &a);
@@ -295,7 +297,9 @@ int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 		return -EFBIG;
 	if (!ino->ops || !ino->ops->fallocate)
 		return -EOPNOTSUPP;
-	vfs_lock(&ino->lock);
+	err = mutex_lock(&ino->lock);
+	if (err)
+		return err;
 	err = ino->ops->fallocate(ino, mode, (uint64_t)off, (uint64_t)len);
 	mutex_unlock(&ino->lock);
 	return err;
@@ -317,9 +321,9 @@ static void sync_one(const struct mount *m, void *ctx)
 		m->sb->ops->sync_fs(m->sb, true);
 }
 
-void vfs_sync(void)
+int vfs_sync(void)
 {
-	mount_for_each(sync_one, NULL);
+	return mount_for_each(sync_one, NULL);
 }
 
 int vfs_syncfs(struct file *f)
@@ -368,15 +372,23 @@ int vfs_faccessat(const struct path *dir, const char *path, int mode, unsigned f
 	return err;
 }
 
+/* Before an attribute change: the mount must allow writes; then ino's
+ * lock. 0 with the lock held, or an error without it. */
+static int attr_change_begin(const struct mount *m, struct inode *ino)
+{
+	int err = mnt_check_write(m);
+
+	return err ? err : mutex_lock(&ino->lock);
+}
+
 static int chmod_inode(const struct path *p, struct inode *ino, uint32_t mode)
 {
 	const struct cred *c = cred_current();
 	struct iattr a = { .valid = ATTR_MODE };
-	int err = mnt_check_write(p->mnt);
+	int err = attr_change_begin(p->mnt, ino);
 
 	if (err)
 		return err;
-	vfs_lock(&ino->lock);
 	if (!inode_owner_or_root(ino)) {
 		mutex_unlock(&ino->lock);
 		return -EPERM;
@@ -416,11 +428,10 @@ static int chown_inode(const struct path *p, struct inode *ino, uint32_t uid, ui
 {
 	const struct cred *c = cred_current();
 	struct iattr a = { 0 };
-	int err = mnt_check_write(p->mnt);
+	int err = attr_change_begin(p->mnt, ino);
 
 	if (err)
 		return err;
-	vfs_lock(&ino->lock);
 	if (c->fsuid != 0) {
 		/* the owner may keep the owner and give the file to a group it is in */
 		bool owner = c->fsuid == ino->uid;
@@ -526,9 +537,8 @@ int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_tim
 			}
 		}
 	}
-	err = mnt_check_write(p.mnt);
+	err = attr_change_begin(p.mnt, ino);
 	if (!err) {
-		vfs_lock(&ino->lock);
 		/* Setting given times needs ownership; "now" also write access. */
 		if (!inode_owner_or_root(ino))
 			err = explicit ? -EPERM : inode_permission(ino, MAY_WRITE);

@@ -117,6 +117,21 @@ static void fail(struct cpio_error *err, size_t off, const char *why, const char
 	err->name[n] = 0;
 }
 
+/* The name of a whole header at off whose other fields did not all parse,
+ * for the report: when its namesize field parses and the name lies
+ * NUL-terminated inside the buffer; else NULL. */
+static const char *name_for_report(const struct cpio_reader *r, size_t off, size_t *len)
+{
+	const uint8_t *h = r->buf + off;
+	uint32_t ns;
+
+	if (!parse_hex8(h + 6 + 8 * F_NAMESIZE, &ns) || ns == 0 ||
+	    ns > r->len - off - CPIO_HEADER_SIZE || h[CPIO_HEADER_SIZE + ns - 1] != 0)
+		return NULL;
+	*len = ns - 1;
+	return (const char *)h + CPIO_HEADER_SIZE;
+}
+
 static bool seen_grow(struct cpio_reader *r)
 {
 	size_t cap = r->seen_cap ? r->seen_cap * 2 : 64;
@@ -243,7 +258,10 @@ again:
 	crc = h[5] == '2';
 	for (int i = 0; i < F_COUNT; i++) {
 		if (!parse_hex8(h + 6 + 8 * i, &f[i])) {
-			fail(err, off, field_errors[i], NULL, 0);
+			size_t len = 0;
+			const char *name = name_for_report(r, off, &len);
+
+			fail(err, off, field_errors[i], name, len);
 			r->failed = true;
 			return CPIO_BROKEN;
 		}

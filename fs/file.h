@@ -11,12 +11,6 @@
 #include <kernel/proc/handle.h>
 #include <kernel/sync/mutex.h>
 
-/* The handle table's type tag for files: kernel/proc/handle.h names the
- * object types; this value is used where it does not. */
-#ifndef KOBJ_FILE
-#define KOBJ_FILE 1
-#endif
-
 struct dir_ctx;
 struct file;
 struct inode;

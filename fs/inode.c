@@ -112,7 +112,10 @@ struct inode *iget(struct super_block *sb, uint64_t ino)
 		if (found) {
 			gen = icache_gen;
 			spin_unlock_irqrestore(&icache_lock, f);
-			waitq_wait_event(&icache_wq, icache_gen != gen, 0);
+			if (waitq_wait_event(&icache_wq, icache_gen != gen, 0)) {
+				found = NULL;      /* the caller may not sleep */
+				break;
+			}
 			continue;
 		}
 		if (fresh) {
@@ -297,8 +300,10 @@ bool inode_owner_or_root(const struct inode *ino)
 	return c->fsuid == 0 || c->fsuid == ino->uid;
 }
 
-void inode_lock_two(struct inode *a, struct inode *b)
+int inode_lock_two(struct inode *a, struct inode *b)
 {
+	int err = 0;
+
 	if (a && b && a != b && (uintptr_t)b < (uintptr_t)a) {
 		struct inode *t = a;
 
@@ -306,9 +311,13 @@ void inode_lock_two(struct inode *a, struct inode *b)
 		b = t;
 	}
 	if (a)
-		vfs_lock(&a->lock);
-	if (b && b != a)
-		vfs_lock(&b->lock);
+		err = mutex_lock(&a->lock);
+	if (!err && b && b != a) {
+		err = mutex_lock(&b->lock);
+		if (err && a)
+			mutex_unlock(&a->lock);
+	}
+	return err;
 }
 
 void inode_unlock_two(struct inode *a, struct inode *b)

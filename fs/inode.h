@@ -140,7 +140,8 @@ static inline unsigned inode_dtype(uint32_t mode) { return (mode >> 12) & 15; }
 struct inode *inode_new(struct super_block *sb);
 /* The cached inode ino of sb with a new reference, or a new one marked
  * I_NEW (the caller fills it from disk and calls inode_unlock_new, or
- * iget_failed). NULL: no memory. */
+ * iget_failed). NULL: no memory, or the inode is being read or freed
+ * and the caller may not sleep to wait for it. */
 struct inode *iget(struct super_block *sb, uint64_t ino);
 void inode_unlock_new(struct inode *ino);
 void iget_failed(struct inode *ino);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 #include <fs/dcache.h>
 #include <fs/file.h>
 #include <fs/inode.h>
@@ -54,7 +55,7 @@ bool icache_sb_has_writers(struct super_block *sb);
  * namespace root when mp is NULL. The namespace mutex is held. */
 int mount_attach(struct super_block *sb, struct dentry *root, const struct path *mp,
 		 unsigned mnt_flags, const char *source, struct mount **out);
-void namespace_lock(void);
+int namespace_lock(void) __must_check;
 void namespace_unlock(void);
 /* Umount of the mount at p (its root). 0, -EINVAL, -EBUSY. */
 int mount_detach(struct path *p, bool lazy);
@@ -67,12 +68,13 @@ int notify_change(struct inode *ino, struct iattr *a);
 int do_truncate(const struct path *p, struct inode *ino, uint64_t len);
 
 /* Locks a pair of directories for rename (ancestor first, else by
- * address); returns the one that is an ancestor of the other, if any. */
-struct dentry *lock_rename(struct dentry *a, struct dentry *b);
+ * address). 0, or a mutex's error with neither held. */
+int lock_rename(struct dentry *a, struct dentry *b) __must_check;
 void unlock_rename(struct dentry *a, struct dentry *b);
 
-/* Locks two inodes by address order (either may be NULL or equal). */
-void inode_lock_two(struct inode *a, struct inode *b);
+/* Locks two inodes by address order (either may be NULL or equal). 0, or
+ * a mutex's error with neither held. */
+int inode_lock_two(struct inode *a, struct inode *b) __must_check;
 void inode_unlock_two(struct inode *a, struct inode *b);
 
 #endif

@@ -1,15 +1,16 @@
 /* Advisory file locks (see lock.h). lock_mutex protects every inode's
  * lock list and the waiter list; lock_cv is broadcast whenever a lock
- * goes away, and waiters look again. */
+ * goes away, and waiters look again. Waits end early with -EINTR when a
+ * signal interrupts the waiting thread. */
 #include <fs/lock.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
 #include <fs/inode.h>
 #include <fs/internal.h>
 #include <kernel/mm/heap.h>
+#include <kernel/panic.h>
 #include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
-#include <kernel/sync/condvar.h>
 
 #define OFFSET_MAX ((uint64_t)INT64_MAX)
 
@@ -30,6 +31,16 @@ struct lock_waiter {
 	const void *blocked_by;
 };
 static struct lock_waiter *waiters;
+
+/* For the close paths, which cannot give up: they run in thread context,
+ * so failing to take the lock table there is a kernel bug. */
+static void lock_table_or_panic(void)
+{
+	int err = mutex_lock(&lock_mutex);
+
+	if (err)
+		panic("vfs: cannot take the lock table on a close (%d)", err);
+}
 
 static bool is_write(const struct file_lock *l) { return l->type == F_WRLCK; }
 
@@ -195,9 +206,10 @@ int vfs_lock_get(struct file *f, const struct lock_owner *o, unsigned kind, stru
 	if (fl->l_type != F_RDLCK && fl->l_type != F_WRLCK)
 		return -EINVAL;
 	err = flock_range(f, fl, &start, &end);
+	if (!err)
+		err = mutex_lock(&lock_mutex);
 	if (err)
 		return err;
-	vfs_lock(&lock_mutex);
 	c = find_conflict(f->inode, kind, kind == FL_OFD ? (const void *)f : o->id, fl->l_type,
 			  start, end);
 	if (!c) {
@@ -249,7 +261,12 @@ int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 	nl->type = fl->l_type;
 	nl->start = start;
 	nl->end = end;
-	vfs_lock(&lock_mutex);
+	err = mutex_lock(&lock_mutex);
+	if (err) {
+		kfree(nl);
+		kfree(spare);
+		return err;
+	}
 	if (fl->l_type == F_UNLCK) {
 		remove_range(ino, kind, id, start, end, &spare);
 		kfree(nl);
@@ -270,6 +287,8 @@ int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 		}
 		me.next = waiters;
 		waiters = &me;
+		/* lock_mutex is held again after any result but -EPERM, which
+		 * cannot happen here: it was held on the call */
 		err = cond_wait_intr(&lock_cv, &lock_mutex, 0);
 		for (struct lock_waiter **pp = &waiters; *pp; pp = &(*pp)->next) {
 			if (*pp == &me) {
@@ -278,7 +297,7 @@ int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 			}
 		}
 		if (err)
-			goto out;       /* -EINTR: a signal (contract §7) */
+			goto out;
 	}
 	/* Replace what the owner held on the range (a lock changing type
 	 * or size), then merge with its neighbours. */
@@ -317,7 +336,11 @@ int vfs_flock(struct file *f, int op)
 	nl->type = type;
 	nl->start = 0;
 	nl->end = OFFSET_MAX;
-	vfs_lock(&lock_mutex);
+	err = mutex_lock(&lock_mutex);
+	if (err) {
+		kfree(nl);
+		return err;
+	}
 	/* Converting is not atomic, as on Linux: the old lock goes first. */
 	remove_range(ino, FL_FLOCK, f, 0, OFFSET_MAX, &(struct file_lock *){ NULL });
 	cond_broadcast(&lock_cv);
@@ -348,7 +371,7 @@ static void remove_matching(struct inode *ino, bool (*match)(const struct file_l
 {
 	struct file_lock **pp, *dead = NULL;
 
-	vfs_lock(&lock_mutex);
+	lock_table_or_panic();
 	pp = &ino->locks;
 	while (*pp) {
 		struct file_lock *l = *pp;

@@ -36,12 +36,15 @@ struct file_lock {
  * that would block it, or l_type F_UNLCK. 0 or -EINVAL/-EBADF. */
 int vfs_lock_get(struct file *f, const struct lock_owner *o, unsigned kind, struct flock *fl);
 /* F_SETLK (wait false: -EAGAIN on conflict) and F_SETLKW (waits;
- * -EDEADLK when waiting would close a cycle of POSIX owners). kind:
+ * -EDEADLK when waiting would close a cycle of POSIX owners, -EINTR when
+ * a signal interrupts the wait: nothing changed then). kind:
  * FL_POSIX or FL_OFD. A read lock needs FMODE_READ, a write lock
  * FMODE_WRITE (-EBADF). */
 int vfs_lock_set(struct file *f, const struct lock_owner *o, unsigned kind,
 		 const struct flock *fl, bool wait);
-/* flock(2): LOCK_SH, LOCK_EX, LOCK_UN, with LOCK_NB (-EWOULDBLOCK). */
+/* flock(2): LOCK_SH, LOCK_EX, LOCK_UN, with LOCK_NB (-EWOULDBLOCK); a
+ * wait ends with -EINTR on a signal (a lock being converted is gone
+ * then, as on Linux). */
 int vfs_flock(struct file *f, int op);
 /* close(2) of any descriptor for f: owner o's POSIX locks on f's inode
  * go (sys/ calls this before dropping the descriptor's reference). */

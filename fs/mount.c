@@ -31,7 +31,7 @@ void mount_init(void)
 		list_init(&mhash[i]);
 }
 
-void namespace_lock(void) { vfs_lock(&namespace_mutex); }
+int namespace_lock(void) { return mutex_lock(&namespace_mutex); }
 void namespace_unlock(void) { mutex_unlock(&namespace_mutex); }
 
 static struct list_node *mbucket(const struct mount *parent, const struct dentry *mp)
@@ -264,9 +264,12 @@ int mount_detach(struct path *p, bool lazy)
 	return 0;
 }
 
-void mount_for_each(void (*fn)(const struct mount *m, void *ctx), void *ctx)
+int mount_for_each(void (*fn)(const struct mount *m, void *ctx), void *ctx)
 {
-	namespace_lock();
+	int err = namespace_lock();
+
+	if (err)
+		return err;
 	list_for_each(n, &all_mounts) {
 		const struct mount *m = list_entry(n, struct mount, all_node);
 
@@ -274,4 +277,5 @@ void mount_for_each(void (*fn)(const struct mount *m, void *ctx), void *ctx)
 			fn(m, ctx);
 	}
 	namespace_unlock();
+	return 0;
 }

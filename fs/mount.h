@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 #include <lib/list.h>
 
 struct dentry;
@@ -70,8 +71,9 @@ bool mount_follow_up(struct path *p);
 void vfs_root_path(struct path *out);      /* with references */
 
 /* Calls fn for each attached mount in mount order, under the namespace
- * mutex (for /proc/mounts); fn must not mount or unmount. */
-void mount_for_each(void (*fn)(const struct mount *m, void *ctx), void *ctx);
+ * mutex (for /proc/mounts); fn must not mount or unmount. 0, or the
+ * mutex's error (-EDEADLK where the caller may not sleep). */
+int mount_for_each(void (*fn)(const struct mount *m, void *ctx), void *ctx) __must_check;
 /* Is the mount read-only (by its own flag or its super block's)? */
 bool mnt_is_rdonly(const struct mount *m);
 

@@ -99,9 +99,9 @@ static int do_new_mount(struct path *target, const char *source, const char *fst
 
 	if (!fstype)
 		return -EINVAL;
-	t = fs_find(fstype);
-	if (!t)
-		return -ENODEV;
+	err = fs_find(fstype, &t);
+	if (err)
+		return err;
 	if (!S_ISDIR(target->dentry->inode->mode))
 		return -ENOTDIR;
 	if (d_unhashed(target->dentry) && !dentry_is_root(target->dentry))
@@ -131,7 +131,11 @@ int vfs_mount(const char *source, const char *target, const char *fstype,
 	err = vfs_lookup(NULL, target, LOOKUP_FOLLOW, &tp);
 	if (err)
 		return err;
-	namespace_lock();
+	err = namespace_lock();
+	if (err) {
+		path_put(&tp);
+		return err;
+	}
 	if (flags & MS_REMOUNT)
 		err = do_remount(&tp, flags, data);
 	else if (flags & MS_BIND)
@@ -161,9 +165,11 @@ int vfs_umount(const char *target, int flags)
 	err = vfs_lookup(NULL, target, (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
-	namespace_lock();
-	err = mount_detach(&p, flags & MNT_DETACH);
-	namespace_unlock();
+	err = namespace_lock();
+	if (!err) {
+		err = mount_detach(&p, flags & MNT_DETACH);
+		namespace_unlock();
+	}
 	path_put(&p);
 	return err;
 }

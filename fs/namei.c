@@ -155,7 +155,9 @@ static int lookup_child(struct walk *w, const char *name, size_t len, struct pat
 	if (!d) {
 		struct inode *dir = w->cur.dentry->inode;
 
-		vfs_lock(&dir->lock);
+		err = mutex_lock(&dir->lock);
+		if (err)
+			return err;
 		d = lookup_one_locked(w->cur.dentry, name, len, &err);
 		mutex_unlock(&dir->lock);
 		if (!d)
@@ -195,9 +197,11 @@ static int push_link(struct walk *w, const struct path *link)
 	buf = kmalloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
-	vfs_lock(&ino->lock);
-	n = ino->ops->readlink(ino, buf, PATH_MAX - 1);
-	mutex_unlock(&ino->lock);
+	n = mutex_lock(&ino->lock);
+	if (!n) {
+		n = ino->ops->readlink(ino, buf, PATH_MAX - 1);
+		mutex_unlock(&ino->lock);
+	}
 	if (n <= 0) {
 		kfree(buf);
 		return n < 0 ? (int)n : -ENOENT;

@@ -60,7 +60,11 @@ static int create_start(const struct path *dir, const char *path, bool dir_ok,
 		lookup_last_put(l);
 		return err;
 	}
-	vfs_lock(&d->lock);
+	err = mutex_lock(&d->lock);
+	if (err) {
+		lookup_last_put(l);
+		return err;
+	}
 	child = lookup_one_locked(l->parent.dentry, l->name, l->len, &err);
 	if (child && child->inode)
 		err = -EEXIST;
@@ -186,8 +190,7 @@ int vfs_linkat(const struct path *odir, const char *opath, const struct path *nd
 		err = -EPERM;
 	else if (!d->ops || !d->ops->link)
 		err = -EPERM;
-	else {
-		vfs_lock(&ino->lock);
+	else if (!(err = mutex_lock(&ino->lock))) {
 		/* an open file whose last name went cannot get a new one */
 		err = ino->nlink == 0 ? -ENOENT : d->ops->link(old.dentry, d, child);
 		mutex_unlock(&ino->lock);
@@ -221,11 +224,12 @@ int vfs_unlinkat(const struct path *dir, const char *path, unsigned flags)
 	err = inode_permission(d, MAY_EXEC);
 	if (!err)
 		err = mnt_check_write(l.parent.mnt);
+	if (!err)
+		err = mutex_lock(&d->lock);
 	if (err) {
 		lookup_last_put(&l);
 		return err;
 	}
-	vfs_lock(&d->lock);
 	child = lookup_one_locked(l.parent.dentry, l.name, l.len, &err);
 	if (!child)
 		goto out_unlock;
@@ -239,8 +243,7 @@ int vfs_unlinkat(const struct path *dir, const char *path, unsigned flags)
 			err = -EBUSY;
 		else if (!d->ops || !(isdir ? d->ops->rmdir : d->ops->unlink))
 			err = -EPERM;
-		else {
-			vfs_lock(&victim->lock);
+		else if (!(err = mutex_lock(&victim->lock))) {
 			err = isdir ? d->ops->rmdir(d, child) : d->ops->unlink(d, child);
 			mutex_unlock(&victim->lock);
 			if (!err)
@@ -277,9 +280,11 @@ long vfs_readlinkat(const struct path *dir, const char *path, struct uio *u)
 		path_put(&p);
 		return -ENOMEM;
 	}
-	vfs_lock(&ino->lock);
-	n = ino->ops->readlink(ino, buf, PATH_MAX);
-	mutex_unlock(&ino->lock);
+	n = mutex_lock(&ino->lock);
+	if (!n) {
+		n = ino->ops->readlink(ino, buf, PATH_MAX);
+		mutex_unlock(&ino->lock);
+	}
 	if (n > 0) {
 		touch_atime(&p, ino);
 		n = uio_copy_out(u, buf, (size_t)n < u->resid ? (size_t)n : u->resid);
@@ -291,24 +296,25 @@ long vfs_readlinkat(const struct path *dir, const char *path, struct uio *u)
 
 /* ---- rename ---- */
 
-struct dentry *lock_rename(struct dentry *a, struct dentry *b)
+/* Takes first's lock, then second's; 0, or an error with neither held. */
+static int lock_in_order(struct inode *first, struct inode *second)
 {
-	if (a == b) {
-		vfs_lock(&a->inode->lock);
-		return NULL;
-	}
-	if (d_is_ancestor(a, b)) {
-		vfs_lock(&a->inode->lock);
-		vfs_lock(&b->inode->lock);
-		return a;
-	}
-	if (d_is_ancestor(b, a)) {
-		vfs_lock(&b->inode->lock);
-		vfs_lock(&a->inode->lock);
-		return b;
-	}
-	inode_lock_two(a->inode, b->inode);
-	return NULL;
+	int err = mutex_lock(&first->lock);
+
+	if (!err && (err = mutex_lock(&second->lock)))
+		mutex_unlock(&first->lock);
+	return err;
+}
+
+int lock_rename(struct dentry *a, struct dentry *b)
+{
+	if (a == b)
+		return mutex_lock(&a->inode->lock);
+	if (d_is_ancestor(a, b))
+		return lock_in_order(a->inode, b->inode);
+	if (d_is_ancestor(b, a))
+		return lock_in_order(b->inode, a->inode);
+	return inode_lock_two(a->inode, b->inode);
 }
 
 void unlock_rename(struct dentry *a, struct dentry *b)
@@ -407,8 +413,14 @@ int vfs_renameat2(const struct path *odir, const char *opath, const struct path 
 	oi = op->inode;
 	ni = np->inode;
 	sb = op->sb;
-	vfs_lock(&sb->rename_lock);
-	lock_rename(op, np);
+	err = mutex_lock(&sb->rename_lock);
+	if (err)
+		goto out_paths;
+	err = lock_rename(op, np);
+	if (err) {
+		mutex_unlock(&sb->rename_lock);
+		goto out_paths;
+	}
 	od = lookup_one_locked(op, ol.name, ol.len, &err);
 	if (!od)
 		goto out_unlock;
@@ -435,7 +447,9 @@ int vfs_renameat2(const struct path *odir, const char *opath, const struct path 
 	}
 	if (err)
 		goto out_unlock;
-	inode_lock_two(od->inode, nd->inode);
+	err = inode_lock_two(od->inode, nd->inode);
+	if (err)
+		goto out_unlock;
 	err = oi->ops->rename(oi, od, ni, nd, flags);
 	inode_unlock_two(od->inode, nd->inode);
 	if (!err)

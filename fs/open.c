@@ -30,7 +30,10 @@ void touch_atime(const struct path *p, struct inode *ino)
 	if ((mf & MNT_NODIRATIME) && S_ISDIR(ino->mode))
 		return;
 	now = vfs_now();
-	vfs_lock(&ino->lock);
+	/* Where the caller may not sleep the time stamp is left: atime is
+	 * a hint, and the read it records has happened either way. */
+	if (mutex_lock(&ino->lock))
+		return;
 	/* relatime: only when atime is not newer than mtime or ctime, or a
 	 * day old, so a reader can tell whether a file was read since its
 	 * last change without every read writing a time stamp */
@@ -184,7 +187,11 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 			lookup_last_put(&l);
 			break;
 		}
-		vfs_lock(&d->lock);
+		err = mutex_lock(&d->lock);
+		if (err) {
+			lookup_last_put(&l);
+			break;
+		}
 		child = lookup_one_locked(l.parent.dentry, l.name, l.len, &err);
 		if (child && !child->inode) {
 			err = may_create(d);
@@ -239,10 +246,12 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 			struct inode *li = out->dentry->inode;
 			long n;
 
-			vfs_lock(&li->lock);
-			n = li->ops && li->ops->readlink ? li->ops->readlink(li, body, PATH_MAX - 1)
-							 : -EINVAL;
-			mutex_unlock(&li->lock);
+			n = mutex_lock(&li->lock);
+			if (!n) {
+				n = li->ops && li->ops->readlink ?
+					    li->ops->readlink(li, body, PATH_MAX - 1) : -EINVAL;
+				mutex_unlock(&li->lock);
+			}
 			if (n <= 0) {
 				err = n < 0 ? (int)n : -ENOENT;
 			} else {
@@ -375,7 +384,9 @@ static long rw_at_pos(struct file *f, struct uio *u, unsigned need,
 		return n;
 	if (!(f->fmode & FMODE_SEEK))
 		return rw(f, u, &pos);
-	vfs_lock(&f->pos_lock);
+	n = mutex_lock(&f->pos_lock);
+	if (n)
+		return n;
 	pos = f->pos;
 	n = rw(f, u, &pos);
 	if (n > 0)
@@ -423,7 +434,9 @@ int64_t vfs_lseek(struct file *f, int64_t off, int whence)
 		return -ESPIPE;
 	if (whence < SEEK_SET || whence > SEEK_HOLE)
 		return -EINVAL;
-	vfs_lock(&f->pos_lock);
+	r = mutex_lock(&f->pos_lock);
+	if (r)
+		return r;
 	r = f->ops->seek(f, off, whence);
 	mutex_unlock(&f->pos_lock);
 	return r;

@@ -63,8 +63,17 @@ long vfs_getdents64(struct file *f, struct uio *u)
 	g->u = u;
 	g->written = 0;
 	g->full = g->fault = false;
-	vfs_lock(&f->pos_lock);
-	vfs_lock(&dir->lock);
+	err = mutex_lock(&f->pos_lock);
+	if (err) {
+		kfree(g);
+		return err;
+	}
+	err = mutex_lock(&dir->lock);
+	if (err) {
+		mutex_unlock(&f->pos_lock);
+		kfree(g);
+		return err;
+	}
 	if (dir->nlink == 0) {
 		err = -ENOENT;               /* removed while open, as Linux says */
 	} else {

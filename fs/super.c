@@ -16,13 +16,13 @@ static struct list_node fstypes = LIST_INIT(fstypes);
 static struct spinlock anon_lock = SPINLOCK_INIT("anon_dev");
 static uint32_t next_anon_minor = 1;
 
-static void fstype_lock_take(void)
+static int fstype_lock_take(void)
 {
 	if (!fstype_lock_ready) {      /* first use is at boot, single-threaded */
 		mutex_init(&fstype_lock, "fstypes");
 		fstype_lock_ready = true;
 	}
-	vfs_lock(&fstype_lock);
+	return mutex_lock(&fstype_lock);
 }
 
 static const struct file_system_type *find_locked(const char *name)
@@ -38,9 +38,10 @@ static const struct file_system_type *find_locked(const char *name)
 
 int fs_register(struct file_system_type *t)
 {
-	int err = 0;
+	int err = fstype_lock_take();
 
-	fstype_lock_take();
+	if (err)
+		return err;
 	if (find_locked(t->name))
 		err = -EBUSY;
 	else
@@ -49,22 +50,27 @@ int fs_register(struct file_system_type *t)
 	return err;
 }
 
-const struct file_system_type *fs_find(const char *name)
+int fs_find(const char *name, const struct file_system_type **out)
 {
-	const struct file_system_type *t;
+	int err = fstype_lock_take();
 
-	fstype_lock_take();
-	t = find_locked(name);
+	if (err)
+		return err;
+	*out = find_locked(name);
 	mutex_unlock(&fstype_lock);
-	return t;
+	return *out ? 0 : -ENODEV;
 }
 
-void fs_for_each(void (*fn)(const struct file_system_type *t, void *ctx), void *ctx)
+int fs_for_each(void (*fn)(const struct file_system_type *t, void *ctx), void *ctx)
 {
-	fstype_lock_take();
+	int err = fstype_lock_take();
+
+	if (err)
+		return err;
 	list_for_each(n, &fstypes)
 		fn(list_entry(n, struct file_system_type, node), ctx);
 	mutex_unlock(&fstype_lock);
+	return 0;
 }
 
 struct super_block *sb_alloc(const struct file_system_type *t, const struct super_ops *ops)

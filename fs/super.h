@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 #include <lib/list.h>
 #include <kernel/sync/mutex.h>
 
@@ -84,9 +85,11 @@ struct file_system_type {
 
 /* 0, or -EBUSY when a type of that name is registered. */
 int fs_register(struct file_system_type *t);
-const struct file_system_type *fs_find(const char *name);
-/* Calls fn for each registered type (for /proc/filesystems). */
-void fs_for_each(void (*fn)(const struct file_system_type *t, void *ctx), void *ctx);
+/* The type registered as name: 0, -ENODEV, or the registry lock's error. */
+int fs_find(const char *name, const struct file_system_type **out) __must_check;
+/* Calls fn for each registered type (for /proc/filesystems); 0 or the
+ * registry lock's error (-EDEADLK where the caller may not sleep). */
+int fs_for_each(void (*fn)(const struct file_system_type *t, void *ctx), void *ctx) __must_check;
 
 /* A zeroed super block with an anonymous device number. NULL: no memory. */
 struct super_block *sb_alloc(const struct file_system_type *t, const struct super_ops *ops);

@@ -3,7 +3,6 @@
  * counts them against size=. */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/errno.h>
-#include <fs/internal.h>
 #include <fs/tmpfs_internal.h>
 #include <kernel/boot.h>
 #include <kernel/mm/heap.h>
@@ -225,8 +224,10 @@ static long tmpfs_read(struct file *file, struct uio *u, uint64_t *pos)
 	struct tmpfs_inode *ti = TI(file->inode);
 	uint64_t p = *pos;
 	long done = 0;
+	int err = mutex_lock(&ti->vfs.lock);
 
-	vfs_lock(&ti->vfs.lock);
+	if (err)
+		return err;
 	while (u->resid && p < ti->vfs.size) {
 		uint64_t chunk = PG - p % PG, phys;
 		long n;
@@ -258,9 +259,10 @@ static long tmpfs_write(struct file *file, struct uio *u, uint64_t *pos)
 	struct tmpfs_inode *ti = TI(file->inode);
 	uint64_t max = ti->vfs.sb->max_bytes, p;
 	long done = 0;
-	int err = 0;
+	int err = mutex_lock(&ti->vfs.lock);
 
-	vfs_lock(&ti->vfs.lock);
+	if (err)
+		return err;
 	p = (file->flags & O_APPEND) ? ti->vfs.size : *pos;   /* appends are atomic */
 	if (u->resid && p >= max) {
 		mutex_unlock(&ti->vfs.lock);
@@ -304,15 +306,15 @@ static int64_t tmpfs_seek(struct file *f, int64_t off, int whence)
 {
 	struct tmpfs_inode *ti = TI(f->inode);
 	uint64_t size, i;
-	int64_t r;
+	int64_t r = mutex_lock(&ti->vfs.lock);
 
+	if (r)
+		return r;
 	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-		vfs_lock(&ti->vfs.lock);
 		r = generic_file_seek(f, off, whence);
 		mutex_unlock(&ti->vfs.lock);
 		return r;
 	}
-	vfs_lock(&ti->vfs.lock);
 	size = ti->vfs.size;
 	if (off < 0 || (uint64_t)off >= size) {
 		mutex_unlock(&ti->vfs.lock);

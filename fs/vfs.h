@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/limits.h>
 #include <cosmos/abi/mount.h>
@@ -24,7 +25,8 @@
 
 struct uio;
 
-/* Boot: registers the file systems and mounts tmpfs as the root. */
+/* Boot: registers the file systems, mounts tmpfs as the root and unpacks
+ * the loader's initramfs into it. */
 void vfs_init(void);
 
 /* open, openat, creat (O_CREAT|O_WRONLY|O_TRUNC). mode: permission bits
@@ -92,7 +94,7 @@ int vfs_truncate(const struct path *dir, const char *path, int64_t len);
 int vfs_ftruncate(struct file *f, int64_t len);
 int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len);
 int vfs_fsync(struct file *f, bool datasync);
-void vfs_sync(void);
+int vfs_sync(void) __must_check;    /* 0, or -EDEADLK where one may not sleep */
 int vfs_syncfs(struct file *f);
 
 /* Permissions and owners. access/faccessat/faccessat2: mode F_OK or

@@ -1,10 +1,13 @@
 /* ktests and a benchmark of the initramfs unpacker: archives built in
  * memory with every entry type, hard links, owners, modes and times;
- * concatenated archives; broken and refused entries. */
+ * concatenated archives; broken and refused entries; and what the boot
+ * unpacked from the loader's initramfs. */
 #include "vfs_util.h"
 #include <fs/initramfs.h>
 #include <fs/namei.h>
+#include <kernel/boot.h>
 #include <kernel/kbench.h>
+#include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/time.h>
 #include <lib/fmt.h>
@@ -233,6 +236,67 @@ KTEST(initramfs_broken_entry_keeps_earlier_ones)
 	KT_EXPECT_EQ(t, st.files, 0);
 	kfree(a.buf);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
+}
+
+/* FNV-1a of a whole file read through the VFS, in 64 KiB pieces; its
+ * length into *len. 0 or a negative errno. */
+static int hash_file(const char *path, uint64_t *hash, size_t *len)
+{
+	struct file *f;
+	char *buf = kmalloc(65536);
+	long n;
+	int err = buf ? vt_open(path, O_RDONLY, 0, &f) : -ENOMEM;
+
+	if (err) {
+		kfree(buf);
+		return err;
+	}
+	*hash = 0xcbf29ce484222325ull;
+	*len = 0;
+	while ((n = vt_fd_read(f, buf, 65536)) > 0) {
+		for (long i = 0; i < n; i++)
+			*hash = (*hash ^ (uint8_t)buf[i]) * 0x100000001b3ull;
+		*len += (size_t)n;
+	}
+	file_put(f);
+	kfree(buf);
+	return n < 0 ? (int)n : 0;
+}
+
+/* What vfs_init unpacked at boot. With the build's initrd.cpio (the
+ * system case fs_boot_initrd) busybox, its applet links and /etc are in
+ * /, and busybox's hash is printed for the case to compare with the
+ * archive's; without an initrd (the ktest=all boot) none of them is. */
+KTEST(vfs_boot_initramfs)
+{
+	struct stat st;
+	char buf[32];
+	struct uio u;
+	uint64_t hash;
+	size_t len;
+
+	if (boot_info()->initrd_size == 0) {
+		KT_EXPECT_ERR(t, vt_stat("/bin", &st), -ENOENT);
+		KT_EXPECT_ERR(t, vt_stat("/etc/hostname", &st), -ENOENT);
+		return;
+	}
+	KT_ASSERT(t, vt_stat("/bin/busybox", &st) == 0);
+	KT_EXPECT_EQ(t, st.st_mode, S_IFREG | 0755);
+	KT_EXPECT_EQ(t, st.st_uid, 0);
+	KT_ASSERT(t, hash_file("/bin/busybox", &hash, &len) == 0);
+	KT_EXPECT_EQ(t, len, st.st_size);
+	kprintf("# /bin/busybox: %zu bytes, fnv1a64 %#llx\n", len, (unsigned long long)hash);
+	KT_EXPECT_EQ(t, vt_lstat("/bin/sh", &st), 0);
+	KT_EXPECT(t, S_ISLNK(st.st_mode));
+	uio_init_kernel(&u, buf, sizeof(buf));
+	KT_EXPECT_EQ(t, vfs_readlinkat(NULL, "/bin/sh", &u), 12);
+	KT_EXPECT(t, memcmp(buf, "/bin/busybox", 12) == 0);
+	KT_EXPECT_EQ(t, vt_read_file("/etc/hostname", buf, sizeof(buf)), 7);
+	KT_EXPECT(t, memcmp(buf, "cosmos\n", 7) == 0);
+	KT_EXPECT_EQ(t, vt_stat("/tmp", &st), 0);
+	KT_EXPECT_EQ(t, st.st_mode, S_IFDIR | 01777);
+	/* the archive's frames went back to the allocator after the unpack */
+	KT_EXPECT(t, boot_initrd(NULL) == NULL);
 }
 
 /* Unpack speed: 8 files of 64 KiB and 64 small ones (530 KiB), each

@@ -149,7 +149,7 @@ KTEST(vfs_truncate_fallocate_sync)
 	KT_EXPECT_EQ(t, vfs_fsync(f, false), 0);
 	KT_EXPECT_EQ(t, vfs_fsync(f, true), 0);
 	KT_EXPECT_EQ(t, vfs_syncfs(f), 0);
-	vfs_sync();
+	KT_EXPECT_EQ(t, vfs_sync(), 0);
 	file_put(f);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }

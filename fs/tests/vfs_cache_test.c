@@ -110,7 +110,7 @@ KTEST(vfs_name_and_inode_caches)
 		registered = true;
 	}
 	KT_EXPECT_ERR(t, fs_register(&ktestfs), -EBUSY);
-	fs_for_each(note_type, &listed);
+	KT_EXPECT_EQ(t, fs_for_each(note_type, &listed), 0);
 	KT_EXPECT(t, listed);
 	KT_ASSERT(t, vt_setup(&v, "cache", NULL) == 0);
 	KT_ASSERT(t, vfs_mount("k", v.root, "ktestfs", MS_RDONLY, NULL) == 0);

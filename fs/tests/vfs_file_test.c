@@ -6,7 +6,6 @@
 #include <cosmos/abi/dirent.h>
 #include <fs/inode.h>
 #include <kernel/mm/heap.h>
-#include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <lib/fmt.h>
 #include <lib/string.h>

@@ -1,10 +1,10 @@
 /* VFS ktests of advisory locks: POSIX record locks (conflicts, F_GETLK
  * answers, splitting and merging, release on close, F_SETLKW waiting and
- * deadlock detection), OFD locks and flock. */
+ * deadlock detection), OFD locks and flock, and signals ending waits. */
 #include "vfs_util.h"
 #include <fs/lock.h>
-#include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
 #include <kernel/time.h>
 
 static int owner_a, owner_b;
@@ -146,6 +146,91 @@ KTEST(vfs_setlkw_waits_and_detects_deadlock)
 	KT_EXPECT_EQ(t, fl.l_len, 2);                 /* B's two bytes merged */
 	vfs_locks_close(f, &owner_b);
 	file_put(f);
+	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
+}
+
+static void flock_thread(void *p)
+{
+	struct waiter *w = p;
+
+	w->state = 1;
+	w->err = vfs_flock(w->f, LOCK_EX);
+	w->state = 2;
+}
+
+/* Waits up to 5 s for w's call to return. */
+static bool finished(struct waiter *w)
+{
+	uint64_t deadline = time_ns() + 5000000000ull;
+
+	while (w->state != 2 && time_ns() < deadline)
+		thread_yield();
+	return w->state == 2;
+}
+
+/* A signal ends F_SETLKW and flock waits with -EINTR. thread_interrupt is
+ * what the signal code calls; it holds until cleared, so it ends the wait
+ * whenever the thread gets there. The interrupted waiter holds nothing
+ * and no longer counts as waiting. */
+KTEST(vfs_lock_waits_are_interruptible)
+{
+	struct vt v;
+	struct file *f, *f2, *f3;
+	struct flock fl;
+	struct waiter w;
+	struct thread *th;
+
+	KT_ASSERT(t, vt_setup(&v, "lockintr", NULL) == 0);
+	KT_ASSERT(t, vt_open(vt_path(&v, "f"), O_RDWR | O_CREAT, 0644, &f) == 0);
+	KT_ASSERT(t, vt_open(vt_path(&v, "f"), O_RDWR, 0, &f2) == 0);
+	KT_ASSERT(t, vt_open(vt_path(&v, "f"), O_RDONLY, 0, &f3) == 0);
+	fl = range(F_WRLCK, 0, 1);
+	KT_ASSERT(t, vfs_lock_set(f, &A, FL_POSIX, &fl, false) == 0);
+	fl = range(F_WRLCK, 1, 1);
+	KT_ASSERT(t, vfs_lock_set(f, &B, FL_POSIX, &fl, false) == 0);
+	/* B waits for A's byte 0 until a signal comes */
+	w = (struct waiter){ .f = f, .o = &B, .start = 0 };
+	th = thread_create("setlkw-intr", setlkw_thread, &w, SCHED_PRIO_DEFAULT, 0);
+	KT_ASSERT(t, th != NULL);
+	thread_interrupt(th);
+	if (!finished(&w)) {
+		KT_EXPECT(t, false);    /* still waiting: let it through */
+		fl = range(F_UNLCK, 0, 1);
+		KT_EXPECT_EQ(t, vfs_lock_set(f, &A, FL_POSIX, &fl, false), 0);
+	}
+	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
+	KT_EXPECT_ERR(t, w.err, -EINTR);
+	KT_EXPECT_EQ(t, getlk(f, &B, F_WRLCK, 0, 1, &fl), 0);
+	KT_EXPECT_EQ(t, fl.l_pid, 100);               /* byte 0 is still A's */
+	/* A waiting for B's byte 1 closes no cycle now: the wait starts (and
+	 * is interrupted), where a stale B-waits-for-A would be -EDEADLK.
+	 * Only when interrupting works at all, or this would wait forever. */
+	if (w.err == -EINTR) {
+		thread_interrupt(thread_current());
+		fl = range(F_WRLCK, 1, 1);
+		KT_EXPECT_ERR(t, vfs_lock_set(f, &A, FL_POSIX, &fl, true), -EINTR);
+		thread_clear_interrupt(thread_current());
+	}
+	vfs_locks_close(f, &owner_a);
+	vfs_locks_close(f, &owner_b);
+
+	/* flock: f2 waits for f's exclusive lock until a signal comes */
+	KT_ASSERT(t, vfs_flock(f, LOCK_EX) == 0);
+	w = (struct waiter){ .f = f2 };
+	th = thread_create("flock-intr", flock_thread, &w, SCHED_PRIO_DEFAULT, 0);
+	KT_ASSERT(t, th != NULL);
+	thread_interrupt(th);
+	if (!finished(&w)) {
+		KT_EXPECT(t, false);
+		KT_EXPECT_EQ(t, vfs_flock(f, LOCK_UN), 0);
+	}
+	KT_EXPECT_EQ(t, thread_join(th, NULL), 0);
+	KT_EXPECT_ERR(t, w.err, -EINTR);
+	KT_EXPECT_EQ(t, vfs_flock(f, LOCK_UN), 0);
+	KT_EXPECT_EQ(t, vfs_flock(f3, LOCK_EX | LOCK_NB), 0);   /* f2 holds nothing */
+	file_put(f);
+	file_put(f2);
+	file_put(f3);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }
 

@@ -5,7 +5,6 @@
 #include "vfs_util.h"
 #include <fs/fs_ctx.h>
 #include <fs/special.h>
-#include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/mm/heap.h>
 #include <lib/fmt.h>

@@ -286,6 +286,8 @@ static void test_non_hex_digits(void **state)
 		assert_int_equal(r.codes[0], CPIO_BROKEN);
 		snprintf(want, sizeof(want), "non-hex digit in %s", names[field]);
 		assert_string_equal(r.why[0], want);
+		/* the name is reported when the name size still reads */
+		assert_string_equal(r.names[0], field == 11 ? "" : "f");
 		free(a.buf);
 	}
 	/* a space or a sign is not a hex digit either */
