@@ -197,14 +197,14 @@ static struct file_system_type devfs_type;
 static int devfs_mount(const struct file_system_type *t, const char *source, unsigned long flags,
 		       const char *data, struct super_block **out)
 {
-	const struct file_system_type *tmpfs = fs_find("tmpfs");
+	const struct file_system_type *tmpfs;
 	struct devfs_sb *m;
 	struct super_block *sb;
-	int err;
+	int err = fs_find("tmpfs", &tmpfs);
 
 	(void)t;
-	if (!tmpfs)
-		return -ENODEV;
+	if (err)
+		return err;
 	m = kzalloc(sizeof(*m));
 	if (!m)
 		return -ENOMEM;
