@@ -13,6 +13,7 @@
 #define MSR_FS_BASE        0xc0000100
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define EFER_SCE           (1ull << 0)
+#define CR0_AM             (1ull << 18)
 
 void syscall_entry(void);
 
@@ -25,6 +26,9 @@ void usermode_init(usermode_syscall_fn handler)
 
 	usermode_syscall_handler = handler;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* a program that sets RFLAGS.AC gets alignment checks (#AC), as on
+	 * Linux; in ring 0 AC only opens SMAP's window */
+	write_cr0(read_cr0() | CR0_AM);
 	/* syscall: CS = 0x08, SS = 0x10. sysret: SS = 0x18 + 8, CS = 0x18 + 16,
 	 * both with RPL 3 (hal/gdt.h keeps the entries in that order). */
 	wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_CS32 | 3) << 48) | ((uint64_t)GDT_KERNEL_CS << 32));

@@ -217,8 +217,8 @@ static long send_pid(int pid, const struct ksiginfo *info)
 
 	process_table_lock();
 	p = process_find_locked(pid);
-	if (!p || !p->user || p->state != PROC_ALIVE)
-		err = -ESRCH;
+	if (!p || !p->user)
+		err = -ESRCH;   /* a zombie still exists: signals to it do nothing */
 	else
 		err = may_signal(me, p, info->signo);
 	if (!err)

@@ -3,8 +3,7 @@
  * kernel/time.h) and the CPU time of the calling process and thread;
  * gettimeofday and time; nanosleep and clock_nanosleep (interrupted by
  * signals, with the time left); alarm, setitimer and getitimer for
- * ITIMER_REAL (kernel/proc/itimer.h). ITIMER_VIRTUAL and ITIMER_PROF are
- * not kept: they answer -EINVAL. */
+ * the three interval timers (kernel/proc/itimer.h). */
 #include <cosmos/abi/misc.h>
 #include <cosmos/errno.h>
 #include <hal/platform.h>
@@ -43,7 +42,7 @@ static int64_t clock_ns(int clock)
 	case CLOCK_PROCESS_CPUTIME_ID:
 		return (int64_t)process_cpu_ns(process_current());
 	case CLOCK_THREAD_CPUTIME_ID:
-		return (int64_t)thread_current()->cpu_ns;
+		return (int64_t)sched_thread_cpu_ns(thread_current());
 	}
 	return -EINVAL;
 }
@@ -214,9 +213,12 @@ long sys_getitimer(int which, uptr_t value)
 	struct itimerval v;
 	uint64_t left, interval;
 
-	if (which != ITIMER_REAL)
+	if (which == ITIMER_REAL)
+		itimer_real_get(process_current(), &left, &interval);
+	else if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+		itimer_cpu_get(process_current(), which - 1, &left, &interval);
+	else
 		return -EINVAL;
-	itimer_real_get(process_current(), &left, &interval);
 	v.it_value = ns_timeval(left);
 	v.it_interval = ns_timeval(interval);
 	return copy_to_user(value, &v, sizeof(v)) ? -EFAULT : 0;
@@ -227,13 +229,16 @@ long sys_setitimer(int which, uptr_t value, uptr_t ovalue)
 	struct itimerval v = { 0 }, o;
 	uint64_t ns, interval, left, old_interval;
 
-	if (which != ITIMER_REAL)
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
 		return -EINVAL;
 	if (!uptr_is_null(value) && copy_from_user(&v, value, sizeof(v)))
 		return -EFAULT;
 	if (!timeval_ns(&v.it_value, &ns) || !timeval_ns(&v.it_interval, &interval))
 		return -EINVAL;
-	itimer_real_set(process_current(), ns, interval, &left, &old_interval);
+	if (which == ITIMER_REAL)
+		itimer_real_set(process_current(), ns, interval, &left, &old_interval);
+	else
+		itimer_cpu_set(process_current(), which - 1, ns, interval, &left, &old_interval);
 	o.it_value = ns_timeval(left);
 	o.it_interval = ns_timeval(old_interval);
 	if (!uptr_is_null(ovalue) && copy_to_user(ovalue, &o, sizeof(o)))

@@ -347,7 +347,7 @@ static void thread_exiting(struct thread *t, int code)
 	t->sig = 0;
 	p->nthreads--;
 	limits_thread_removed(p);
-	p->cpu_ns += t->cpu_ns;
+	p->cpu_ns += sched_thread_cpu_ns(t);
 	last = p->nthreads == 0;
 	if (last && !p->exiting) {
 		p->exiting = true;
@@ -565,7 +565,7 @@ uint64_t process_cpu_ns(struct process *p)
 	/* thread CPU times are read without the scheduler lock: a slice out
 	 * of date at most */
 	list_for_each(m, &p->threads)
-		ns += list_entry(m, struct thread, proc_node)->cpu_ns;
+		ns += sched_thread_cpu_ns(list_entry(m, struct thread, proc_node));
 	mutex_unlock(&table_lock);
 	return ns;
 }

@@ -70,6 +70,9 @@ struct process {
 	int report_sig;               /* the signal that stopped it; table lock */
 	struct timer_event itimer;    /* ITIMER_REAL (alarm, setitimer); interrupts off */
 	uint64_t itimer_interval;     /* ns; 0: one shot */
+	/* ITIMER_VIRTUAL and ITIMER_PROF, in the process's CPU time (kernel/proc/itimer.c;
+	 * interrupts off): deadline 0 is disarmed */
+	uint64_t itimer_cpu_deadline[2], itimer_cpu_interval[2];
 	/* Read without a lock by its own threads: */
 	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
 	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */

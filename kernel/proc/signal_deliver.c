@@ -30,8 +30,8 @@ static const char *code_name(int sig, int code)
 	case SIGSEGV: return code == SEGV_ACCERR ? "SEGV_ACCERR" : code == SEGV_MAPERR ? "SEGV_MAPERR" : "SI_KERNEL";
 	case SIGBUS: return code == BUS_ADRALN ? "BUS_ADRALN" : "BUS_ADRERR";
 	case SIGFPE: return code == FPE_INTDIV ? "FPE_INTDIV" : "FPE_FLTINV";
-	case SIGILL: return code == ILL_PRVOPC ? "ILL_PRVOPC" : "ILL_ILLOPC";
-	case SIGTRAP: return "TRAP_BRKPT";
+	case SIGILL: return code == ILL_PRVOPC ? "ILL_PRVOPC" : code == ILL_ILLOPN ? "ILL_ILLOPN" : "ILL_ILLOPC";
+	case SIGTRAP: return code == SI_KERNEL ? "SI_KERNEL" : "TRAP_BRKPT";
 	}
 	return "?";
 }
@@ -44,9 +44,9 @@ static void __attribute__((noreturn)) die(int sig, int code, uint64_t addr, cons
 	uint64_t rip = usermode_ip(uthread_frame(t));
 	char buf[16];
 
-	log_warn("proc: pid %d (%s) killed by %s (%s) at rip %#llx, address %#llx%s", p->pid,
+	log_warn("proc: pid %d (%s) killed by %s (%s) at rip %#llx, address %#llx", p->pid,
 		 p->name, signal_name(sig, buf), why ? why : code_name(sig, code),
-		 (unsigned long long)rip, (unsigned long long)addr, "");
+		 (unsigned long long)rip, (unsigned long long)addr);
 	process_exit(W_EXITCODE(0, sig));
 }
 
@@ -227,7 +227,7 @@ static void deliver_one(struct trap_frame *f)
 	decide_restart(f, true, a.flags);
 	mask = s->restore_mask ? s->saved_mask : t->sig_blocked;
 	if (!setup_frame(f, sig, &info, &a, mask))
-		die(SIGSEGV, SI_KERNEL, usermode_sp(f), "(no room for the signal frame)");
+		die(SIGSEGV, SI_KERNEL, usermode_sp(f), "no room for the signal frame");
 	flags = signal_lock();
 	s->restore_mask = false;
 	t->sig_blocked = mask | a.mask | ((a.flags & SA_NODEFER) ? 0 : sig_bit(sig));
@@ -280,9 +280,9 @@ int signal_return(struct trap_frame *f)
 
 	t->sig->restart_pending = false;   /* rax is the interrupted code's, not a result */
 	if (vm_copy_from(p->vm, frame, &fr, sizeof(fr)))
-		die(SIGSEGV, SI_KERNEL, frame, "(unreadable signal frame)");
+		die(SIGSEGV, SI_KERNEL, frame, "unreadable signal frame");
 	if (!sigframe_restore_regs(f, &fr.uc))
-		die(SIGSEGV, SI_KERNEL, frame, "(forged signal frame)");
+		die(SIGSEGV, SI_KERNEL, frame, "forged signal frame");
 	irq = signal_lock();
 	t->sig_blocked = fr.uc.sigmask & ~SIG_UNBLOCKABLE;
 	signal_unlock(irq);
@@ -293,10 +293,10 @@ int signal_return(struct trap_frame *f)
 	}
 	area = kmalloc(n);
 	if (!area)
-		die(SIGKILL, SI_KERNEL, 0, "(out of memory in sigreturn)");
+		die(SIGKILL, SI_KERNEL, 0, "out of memory in sigreturn");
 	if (vm_copy_from(p->vm, fr.uc.mc.fpstate, area, n)) {
 		kfree(area);
-		die(SIGSEGV, SI_KERNEL, fr.uc.mc.fpstate, "(unreadable FPU state)");
+		die(SIGSEGV, SI_KERNEL, fr.uc.mc.fpstate, "unreadable FPU state");
 	}
 	irq = cpu_irq_save();
 	mxcsr_mask = sigframe_mxcsr_mask(t->fpu);

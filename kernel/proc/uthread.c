@@ -10,6 +10,7 @@
 #include <kernel/mm/vm.h>
 #include <kernel/panic.h>
 #include <kernel/proc/futex.h>
+#include <kernel/proc/itimer.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/signal.h>
 #include <lib/string.h>
@@ -50,6 +51,7 @@ void uthread_return(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 
+	itimer_cpu_check(t->proc);
 	/* Checked with interrupts off, which stay off until the program
 	 * runs: whatever arrives later finds the thread in ring 3 and is
 	 * seen on its next entry. Delivery turns them on while it works. */
@@ -147,11 +149,13 @@ static void user_fault(struct trap_frame *f)
 		signal_fault(SIGFPE, FPE_FLTINV, usermode_ip(f));
 		return;
 	case TRAP_UD:
-		signal_fault(SIGILL, ILL_ILLOPC, usermode_ip(f));
+		signal_fault(SIGILL, ILL_ILLOPN, usermode_ip(f));
 		return;
 	case TRAP_DB:
-	case TRAP_BP:
 		signal_fault(SIGTRAP, TRAP_BRKPT, usermode_ip(f));
+		return;
+	case TRAP_BP:   /* int3: Linux says SI_KERNEL */
+		signal_fault(SIGTRAP, SI_KERNEL, usermode_ip(f));
 		return;
 	case TRAP_AC:
 		signal_fault(SIGBUS, BUS_ADRALN, 0);

@@ -333,3 +333,16 @@ void sched_get_stats(struct sched_stats *s)
 	*s = this_cpu()->stats;
 	sched_unlock_irqrestore(f);
 }
+
+uint64_t sched_thread_cpu_ns(struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+	uint64_t ns = t->cpu_ns;
+
+	/* the running thread's slice so far counts too: a thread alone on
+	 * the CPU is never switched and would never see its time grow */
+	if (active && t == percpu_current())
+		ns += time_ns() - this_cpu()->switch_ns;
+	sched_unlock_irqrestore(f);
+	return ns;
+}

@@ -46,6 +46,9 @@ bool sched_might_sleep(void);
 
 /* The scheduler lock, for kernel/sync and the wait macros of wait.h. */
 uint64_t sched_lock_irqsave(void);
+/* The CPU time t has used, its current slice included. */
+struct thread;
+uint64_t sched_thread_cpu_ns(struct thread *t);
 void sched_unlock_irqrestore(uint64_t flags);
 /* Switches if a wake-up made a better thread ready and the caller (whose
  * lock flags are given) may be preempted. */

@@ -43,6 +43,7 @@ KTEST(user_faults_end_with_signal)
 		{ "kernel-write", SIGSEGV }, { "null-jump", SIGSEGV }, { "exec-stack", SIGSEGV },
 		{ "div0", SIGFPE }, { "ud2", SIGILL }, { "int3", SIGTRAP },
 		{ "privileged", SIGSEGV }, { "noncanonical", SIGSEGV },
+		{ "forged-sigreturn", SIGSEGV },
 	};
 	char cmd[64];
 

@@ -61,8 +61,14 @@ CASES = [
                r"proc: pid \d+ \(crash\) killed by SIGSEGV \(SEGV_ACCERR\) at rip (0x7f[0-9a-f]+), "
                r"address \1$", r"^status 139$",
                r"proc: pid \d+ \(crash\) killed by SIGFPE \(FPE_INTDIV\)", r"^status 136$",
-               r"proc: pid \d+ \(crash\) killed by SIGILL \(ILL_ILLOPC\)", r"^status 132$",
+               r"proc: pid \d+ \(crash\) killed by SIGILL \(ILL_ILLOPN\)", r"^status 132$",
                r"^hello from ring 3$", r"init: pid 1 exited with status 0$"], timeout=90),
+    # A forged rt_sigreturn frame (the kernel's CS, IOPL 3) ends only that
+    # program; the shell and the next program go on.
+    init_case("user_forged_sigreturn",
+              sh(crash("forged-sigreturn") + "; /bin/hello"),
+              [r"proc: pid \d+ \(crash\) killed by SIGSEGV \(forged signal frame\)", r"^status 139$",
+               r"^hello from ring 3$", r"init: pid 1 exited with status 0$"]),
     init_case("user_systrace", "/bin/hello",
               [r"systrace: tracing hello$",
                r"systrace: 1 \(hello\) write\(1, 0x[0-9a-f]+, 18\) = 18$",

@@ -2,7 +2,7 @@
  * kernel end the program with the right signal and carry on.
  *
  *     crash kernel-write | null-jump | exec-stack | div0 | ud2 | int3 |
- *           privileged | noncanonical
+ *           privileged | noncanonical | forged-sigreturn
  *
  * Each prints what it is about to do; reaching the end is a failure
  * (exit status 3). */
@@ -10,6 +10,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* A signal frame as Linux lays it out on x86-64 (pretcode, then the
+ * ucontext: flags, link, stack_t, then sigcontext's registers), forged:
+ * the kernel's code segment and IOPL 3. rt_sigreturn must end the
+ * program, not return to ring 0 or give it the I/O ports. */
+static void forged_sigreturn(void)
+{
+	static uint64_t frame[64] __attribute__((aligned(16)));
+	uint64_t *mc = &frame[1 + 5];   /* pretcode, uc_flags, uc_link, stack_t (3 words) */
+
+	mc[16] = (uint64_t)(uintptr_t)forged_sigreturn;   /* rip */
+	mc[15] = (uint64_t)(uintptr_t)&frame[63];         /* rsp */
+	mc[17] = 0x3202;                                  /* rflags: IF, IOPL 3 */
+	mc[18] = 0x08 | (0x23ull << 48);                  /* cs: the kernel's; ss: user */
+	/* rt_sigreturn reads the frame 8 bytes below its stack pointer */
+	__asm__ volatile("mov %0, %%rsp\n mov $15, %%eax\n syscall\n ud2"
+			 : : "r"(&frame[1]) : "memory");
+}
 
 static void say(const char *what)
 {
@@ -43,6 +61,8 @@ int main(int argc, char **argv)
 		__asm__ volatile("int3");
 	} else if (strcmp(kind, "privileged") == 0) {
 		__asm__ volatile("hlt");
+	} else if (strcmp(kind, "forged-sigreturn") == 0) {
+		forged_sigreturn();
 	} else if (strcmp(kind, "noncanonical") == 0) {
 		*(volatile uint64_t *)0x0000800000000000ull = 1;
 	} else {

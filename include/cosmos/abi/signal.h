@@ -40,6 +40,7 @@
 
 #define SI_KERNEL 0x80
 #define ILL_ILLOPC 1
+#define ILL_ILLOPN 2
 #define ILL_PRVOPC 5
 #define FPE_INTDIV 1
 #define FPE_FLTINV 7
