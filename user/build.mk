@@ -1,7 +1,8 @@
 # user/: the ring-3 programs, built with `musl-gcc -static` (static ET_EXEC)
 # into $(BUILD)/user/bin/, and the initramfs $(BUILD)/initrd.cpio that holds
-# them with busybox. usertests-host and bench-host run two of them on this
-# Linux host (they test Linux, which proves the tests; not part of `make test`).
+# them with busybox. usertests-host, bench-host and init-host run some of
+# them on this Linux host (they test Linux, which proves the tests; not part
+# of `make test`).
 
 USER_CC     := musl-gcc
 USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib
@@ -12,18 +13,20 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0
+USER_PROGS    := hello usertests bench exit0 init
 hello_SRC     := user/hello/hello.c
 usertests_SRC := $(sort $(wildcard user/tests/*.c))
 bench_SRC     := user/bench/bench.c
 exit0_SRC     := user/bench/exit0.c
+init_SRC      := $(sort $(wildcard user/init/*.c))
+init_DEST     := /sbin/init
 user_dest      = $(or $($(1)_DEST),/bin/$(1))
 
 USER_LIB     := $(BUILD)/user/libuser.a
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OBJDIR)/%.o,$(wildcard user/lib/*.c))
 USER_ALL_OBJ := $(USER_LIB_OBJ) $(foreach p,$(USER_PROGS),$(patsubst %.c,$(USER_OBJDIR)/%.o,$($(p)_SRC)))
 
-.PHONY: user initrd usertests-host bench-host
+.PHONY: user initrd usertests-host bench-host init-host
 all: $(INITRD)
 user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
 initrd: $(INITRD)
@@ -75,3 +78,7 @@ bench-host: $(USER_BIN)/bench $(USER_BIN)/exit0
 	$(Q)d=$$(mktemp -d /tmp/bench.XXXXXX) || exit 1; \
 	$(USER_BIN)/bench -d "$$d" -e $(abspath $(USER_BIN))/exit0 $(BENCH); rc=$$?; \
 	case "$$d" in /tmp/bench.?*) rm -rf "$$d";; esac; exit $$rc
+
+# init as pid 1 of new namespaces on this host (root), with test inittabs.
+init-host: $(USER_BIN)/init
+	$(Q)BUSYBOX=$(BUSYBOX) sh user/init/test-host.sh $(abspath $(USER_BIN))/init $(abspath $(BUILD))/init-host
