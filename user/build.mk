@@ -60,7 +60,8 @@ $(BUILD)/user/initrd-gen.list: $(BUSYBOX) user/build.mk
 	  $(foreach p,$(USER_PROGS),printf 'file %s %s 0755 0 0\n' $(call user_dest,$(p)) $(USER_BIN)/$(p) &&) \
 	  true; } > $@.tmp && mv $@.tmp $@
 
-$(INITRD): scripts/mkinitrd.py user/initrd.list $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS))
+$(INITRD): scripts/mkinitrd.py user/initrd.list $(wildcard user/etc/*) $(BUILD)/user/initrd-gen.list \
+	   $(addprefix $(USER_BIN)/,$(USER_PROGS))
 	$(call say,CPIO,$@)
 	$(Q)$(PYTHON) scripts/mkinitrd.py $@ $(BUILD)/user/initrd-gen.list user/initrd.list
 
@@ -81,4 +82,5 @@ bench-host: $(USER_BIN)/bench $(USER_BIN)/exit0
 
 # init as pid 1 of new namespaces on this host (root), with test inittabs.
 init-host: $(USER_BIN)/init
-	$(Q)BUSYBOX=$(BUSYBOX) sh user/init/test-host.sh $(abspath $(USER_BIN))/init $(abspath $(BUILD))/init-host
+	$(Q)BUSYBOX=$(BUSYBOX) sh user/init/test-host.sh $(abspath $(USER_BIN))/init $(abspath $(BUILD))/init-host \
+	    $(abspath user/etc)

@@ -3,14 +3,17 @@
 # `init -t` (pid 1 of new PID, mount and UTS namespaces) on this Linux host
 # with test inittabs and checks what it says and does, printing KTAP.
 #
-#     test-host.sh INIT WORKDIR
+#     test-host.sh INIT WORKDIR ETCDIR
 #
+# ETCDIR is the /etc of the initramfs (user/etc), whose inittab and
+# hostname are checked too.
 # WORKDIR must not be under /tmp (init mounts a tmpfs there) and is
 # emptied first. Each run is under script(1), so init's console is a
 # terminal and the controlling-terminal setup is exercised.
 set -u
 INIT=$1
 W=$2
+ETC=$3
 BB=${BUSYBOX:-/bin/busybox}
 
 case "$W" in
@@ -22,7 +25,7 @@ rm -rf "$W" && mkdir -p "$W" || exit 2
 
 N=0
 FAILED=0
-PLAN=15
+PLAN=16
 echo "KTAP version 1"
 echo "1..$PLAN"
 result() {  # result NAME STATUS [diagnostic]
@@ -178,7 +181,17 @@ finish_init empty
 	! has "$W/empty.log" 'starting'
 result init_without_config "$?" "exit status $rc"
 
-# --- 6: not pid 1 and no -t: refuses
+# --- 6: the initramfs's /etc: its inittab parses whole, and names the shells
+cp -r "$ETC" "$W/etc"
+start_init etc
+wait_line "$W/etc.log" 'ttyS0 is the host' 10 && signal_outer etc USR2
+finish_init etc
+[ "$rc" -eq 0 ] && has "$W/etc.log" '^init: host name cosmos$' &&
+	has "$W/etc.log" "^init: read $W/etc/inittab: 3 entries\$" &&
+	has "$W/etc.log" 'left out: tty1 is' && has "$W/etc.log" 'left out: ttyS0 is'
+result init_initramfs_etc "$?" "exit status $rc; log in $W/etc.log"
+
+# --- 7: not pid 1 and no -t: refuses
 "$INIT" > "$W/refuse.log" 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && has "$W/refuse.log" '^usage: init'
