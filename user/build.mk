@@ -13,20 +13,21 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0 init
+USER_PROGS    := hello usertests bench exit0 init cosinfo
 hello_SRC     := user/hello/hello.c
 usertests_SRC := $(sort $(wildcard user/tests/*.c))
 bench_SRC     := user/bench/bench.c
 exit0_SRC     := user/bench/exit0.c
 init_SRC      := $(sort $(wildcard user/init/*.c))
 init_DEST     := /sbin/init
+cosinfo_SRC   := $(sort $(wildcard user/cosinfo/*.c))
 user_dest      = $(or $($(1)_DEST),/bin/$(1))
 
 USER_LIB     := $(BUILD)/user/libuser.a
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OBJDIR)/%.o,$(wildcard user/lib/*.c))
 USER_ALL_OBJ := $(USER_LIB_OBJ) $(foreach p,$(USER_PROGS),$(patsubst %.c,$(USER_OBJDIR)/%.o,$($(p)_SRC)))
 
-.PHONY: user initrd usertests-host bench-host init-host
+.PHONY: user initrd usertests-host bench-host init-host cosinfo-host
 all: $(INITRD)
 user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
 initrd: $(INITRD)
@@ -84,3 +85,7 @@ bench-host: $(USER_BIN)/bench $(USER_BIN)/exit0
 init-host: $(USER_BIN)/init
 	$(Q)BUSYBOX=$(BUSYBOX) sh user/init/test-host.sh $(abspath $(USER_BIN))/init $(abspath $(BUILD))/init-host \
 	    $(abspath user/etc)
+
+# cosinfo on this host and on made-up /proc and /sys trees.
+cosinfo-host: $(USER_BIN)/cosinfo
+	$(Q)$(PYTHON) user/cosinfo/test-host.py $(abspath $(USER_BIN))/cosinfo $(abspath $(BUILD))/cosinfo-host
