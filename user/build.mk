@@ -27,7 +27,7 @@ USER_LIB     := $(BUILD)/user/libuser.a
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OBJDIR)/%.o,$(wildcard user/lib/*.c))
 USER_ALL_OBJ := $(USER_LIB_OBJ) $(foreach p,$(USER_PROGS),$(patsubst %.c,$(USER_OBJDIR)/%.o,$($(p)_SRC)))
 
-.PHONY: user initrd usertests-host bench-host init-host cosinfo-host
+.PHONY: user initrd usertests-host bench-host init-host cosinfo-host shell-test-host
 all: $(INITRD)
 user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
 initrd: $(INITRD)
@@ -61,8 +61,8 @@ $(BUILD)/user/initrd-gen.list: $(BUSYBOX) user/build.mk
 	  $(foreach p,$(USER_PROGS),printf 'file %s %s 0755 0 0\n' $(call user_dest,$(p)) $(USER_BIN)/$(p) &&) \
 	  true; } > $@.tmp && mv $@.tmp $@
 
-$(INITRD): scripts/mkinitrd.py user/initrd.list $(wildcard user/etc/*) $(BUILD)/user/initrd-gen.list \
-	   $(addprefix $(USER_BIN)/,$(USER_PROGS))
+$(INITRD): scripts/mkinitrd.py user/initrd.list $(wildcard user/etc/*) user/tests/scripts/shell.sh \
+	   $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS))
 	$(call say,CPIO,$@)
 	$(Q)$(PYTHON) scripts/mkinitrd.py $@ $(BUILD)/user/initrd-gen.list user/initrd.list
 
@@ -89,3 +89,10 @@ init-host: $(USER_BIN)/init
 # cosinfo on this host and on made-up /proc and /sys trees.
 cosinfo-host: $(USER_BIN)/cosinfo
 	$(Q)$(PYTHON) user/cosinfo/test-host.py $(abspath $(USER_BIN))/cosinfo $(abspath $(BUILD))/cosinfo-host
+
+# The shell-script test under busybox sh with only busybox's applets on
+# PATH, as on CosmOS.
+shell-test-host:
+	$(Q)d=$(abspath $(BUILD))/shell-test-host; rm -rf "$$d" && mkdir -p "$$d/bin" && \
+	$(BUSYBOX) --install -s "$$d/bin" && \
+	env -i PATH="$$d/bin" HOME=/root $(BUSYBOX) sh user/tests/scripts/shell.sh "$$d"
