@@ -2,6 +2,7 @@
  * and a clear word when something is missing. Also the small text helpers
  * the sections share. */
 #include "cosinfo.h"
+#include "file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,46 +34,18 @@ char *read_file(const char *path, size_t max, size_t *lenp)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-
-	size_t cap = 4096 < max ? 4096 : max, len = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		if (len == cap) {
-			if (cap == max)
-				break;          /* keep what fits: the rest is cut */
-			size_t ncap = cap * 2 < max ? cap * 2 : max;
-			char *n = realloc(buf, ncap + 1);
-			if (!n) {
-				free(buf);
-				buf = NULL;
-				errno = ENOMEM;
-				break;
-			}
-			buf = n;
-			cap = ncap;
-		}
-		ssize_t got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int err = errno;
-			free(buf);
-			buf = NULL;
-			errno = err;
-			break;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	int err = errno;
+	char *buf = malloc(max + 1);
+	ssize_t len = buf ? read_full(fd, buf, max) : -1;
+	int err = buf ? errno : ENOMEM;
 	close(fd);
-	errno = err;
-	if (buf) {
-		buf[len] = '\0';
-		if (lenp)
-			*lenp = len;
+	if (len < 0) {
+		free(buf);
+		errno = err;
+		return NULL;
 	}
+	buf[len] = '\0';       /* a longer file is cut at max */
+	if (lenp)
+		*lenp = (size_t)len;
 	return buf;
 }
 

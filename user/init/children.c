@@ -171,3 +171,18 @@ void start_due_respawns(void)
 		}
 	}
 }
+
+void run_in_order(enum action_kind kind, int64_t limit_ms)
+{
+	for (int i = 0; i < init.tab.count; i++) {
+		struct action *a = &init.tab.action[i];
+		if (a->kind != kind)
+			continue;
+		say("running %s", action_command(a));
+		if (spawn(a) > 0 && !wait_action(a, limit_ms)) {
+			say("%s still running after %lld s; killing it", action_command(a), (long long)(limit_ms / 1000));
+			kill(a->pid, SIGKILL);
+			wait_action(a, KILL_WAIT_MS);
+		}
+	}
+}

@@ -81,6 +81,11 @@ bool reap(void);
 bool wait_action(struct action *a, int64_t timeout_ms);
 /* Waits until init has no children left, at most timeout_ms; true if so. */
 bool wait_no_children(int64_t timeout_ms);
+/* Runs the actions of one kind one after another, each waited for; one
+ * still running after limit_ms (-1: no limit) is killed. */
+void run_in_order(enum action_kind kind, int64_t limit_ms);
+/* How long a killed process gets to go before init moves on. */
+#define KILL_WAIT_MS 2000
 /* Respawn: milliseconds until the next pending start (-1: none pending),
  * and starting those that are due. */
 int64_t next_restart_in_ms(void);

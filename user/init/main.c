@@ -10,6 +10,7 @@
  *                           reading DIR/inittab and DIR/hostname
  */
 #include "init.h"
+#include "file.h"
 #include "out.h"
 
 #include <errno.h>
@@ -96,45 +97,6 @@ static void open_console(void)
 		close(fd);
 }
 
-/* Reads at most size-1 bytes of a small file and adds a NUL. The length,
- * or -1 with errno set (EFBIG when the file does not fit). */
-static ssize_t read_small_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		if (len == size - 1) {
-			char extra;
-			ssize_t more = read(fd, &extra, 1);
-			close(fd);
-			if (more != 0) {
-				errno = EFBIG;
-				return -1;
-			}
-			break;
-		}
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			errno = err;
-			return -1;
-		}
-		if (n == 0) {
-			close(fd);
-			break;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 /* The first line of <etc>/hostname: 1 to 64 letters, digits, '-' and '.'. */
 static void set_hostname(void)
 {
@@ -198,18 +160,6 @@ static void load_inittab(void)
 	if (init.tab.count == 0) {
 		say("using the built-in inittab: shells on tty1 and ttyS0");
 		inittab_parse(default_inittab, sizeof default_inittab - 1, &init.tab);
-	}
-}
-
-static void run_sysinit(void)
-{
-	for (int i = 0; i < init.tab.count; i++) {
-		struct action *a = &init.tab.action[i];
-		if (a->kind != ACT_SYSINIT)
-			continue;
-		say("running %s", action_command(a));
-		if (spawn(a) > 0)
-			wait_action(a, -1);
 	}
 }
 
@@ -312,7 +262,7 @@ int main(int argc, char **argv)
 	if (!init.test)
 		ctrl_alt_del_to_init();
 	load_inittab();
-	run_sysinit();
+	run_in_order(ACT_SYSINIT, -1);
 	start_actions();
 	main_loop();
 }

@@ -2,6 +2,7 @@
  * at shutdown, unmounting everything /proc/mounts lists, newest first, with
  * the root remounted read-only instead. */
 #include "init.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,27 +69,6 @@ bool mount_dev_early(void)
 	return true;
 }
 
-/* Reads /proc/self/mounts (bounded) into buf; the number of bytes or -1. */
-static ssize_t read_mounts(char *buf, size_t size)
-{
-	int fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len < size - 1) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 #define MAX_MOUNTS 256
 
 /* The mount points of a mounts file, in order, decoded in place (the
@@ -134,7 +114,7 @@ void mount_boot_filesystems(void)
 {
 	char *dirs[MAX_MOUNTS];
 
-	if (init.test && read_mounts(mounts_buf, sizeof mounts_buf) >= 0)
+	if (init.test && read_small_file("/proc/self/mounts", mounts_buf, sizeof mounts_buf) >= 0)
 		mounts_before_init = parse_mounts(mounts_buf, dirs, MAX_MOUNTS);
 
 	for (size_t i = 0; i < sizeof boot_mounts / sizeof boot_mounts[0]; i++) {
@@ -157,7 +137,7 @@ void unmount_all(void)
 	char *dirs[MAX_MOUNTS];
 	int n, first = mounts_before_init, done = 0, failed = 0;
 
-	if (read_mounts(mounts_buf, sizeof mounts_buf) >= 0) {
+	if (read_small_file("/proc/self/mounts", mounts_buf, sizeof mounts_buf) >= 0) {
 		n = parse_mounts(mounts_buf, dirs, MAX_MOUNTS);
 	} else {
 		/* No /proc: at least the mounts init made. */

@@ -20,7 +20,6 @@
 
 #define SHUTDOWN_ACTION_MS 10000   /* the longest a ::shutdown: program may take */
 #define TERM_WAIT_MS       3000    /* from SIGTERM to SIGKILL */
-#define KILL_WAIT_MS       2000
 
 static long reboot_call(unsigned cmd)
 {
@@ -49,21 +48,6 @@ static int count_processes(void)
 	}
 	closedir(d);
 	return n;
-}
-
-static void run_shutdown_actions(void)
-{
-	for (int i = 0; i < init.tab.count; i++) {
-		struct action *a = &init.tab.action[i];
-		if (a->kind != ACT_SHUTDOWN)
-			continue;
-		say("running %s", action_command(a));
-		if (spawn(a) > 0 && !wait_action(a, SHUTDOWN_ACTION_MS)) {
-			say("%s still running after %d s; killing it", action_command(a), SHUTDOWN_ACTION_MS / 1000);
-			kill(a->pid, SIGKILL);
-			wait_action(a, KILL_WAIT_MS);
-		}
-	}
 }
 
 static void stop_all_processes(void)
@@ -108,7 +92,7 @@ void shutdown_system(int how)
 	for (int i = 0; i < init.tab.count; i++)
 		init.tab.action[i].restart_pending = false;
 
-	run_shutdown_actions();
+	run_in_order(ACT_SHUTDOWN, SHUTDOWN_ACTION_MS);
 	stop_all_processes();
 	sync();
 	say("synced");
