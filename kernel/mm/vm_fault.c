@@ -72,9 +72,9 @@ static int write_present(struct vm_space *vm, const struct vm_region *r, uint64_
 		return paging_protect(vm->root, page, vm_pte_rights(r, true)) ? -EFAULT : 0;
 	if (!(copy = copy_frame(pa)))
 		return -ENOMEM;
-	paging_unmap(vm->root, page, NULL, NULL);
-	/* the tables stay after an unmap, so this cannot fail */
-	paging_map(vm->root, page, copy, PAGE_SIZE, vm_pte_rights(r, true));
+	vm_pt_sure(paging_unmap(vm->root, page, NULL, NULL), "copy-on-write unmap");
+	vm_pt_sure(paging_map(vm->root, page, copy, PAGE_SIZE, vm_pte_rights(r, true)),
+		   "copy-on-write map");
 	pmm_unref(pa);
 	return 0;
 }
@@ -175,7 +175,9 @@ static int copy(struct vm_space *vm, uint64_t addr, void *buf, size_t len, bool 
 
 	if (addr >= VM_USER_TOP || len > VM_USER_TOP - addr)
 		return -EFAULT;
-	mutex_lock(&vm->lock);
+	/* as in vm_fault: where the lock cannot be taken, nothing is copied */
+	if (mutex_lock(&vm->lock))
+		return -EFAULT;
 	while (len) {
 		size_t n = PAGE_SIZE - (addr & VM_PAGE_MASK);
 		uint64_t pa;

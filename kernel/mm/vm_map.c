@@ -135,11 +135,12 @@ long vm_mmap(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot, un
 	}
 	if ((err = describe(&r, prot, flags, file, off, len)))
 		return err;
-	mutex_lock(&vm->lock);
-	res = place(vm, &r, addr, len, flags);
-	if (res >= 0 && (flags & MAP_POPULATE))
-		populate(vm, (uint64_t)res, len, prot);
-	mutex_unlock(&vm->lock);
+	if ((res = mutex_lock(&vm->lock)) == 0) {
+		res = place(vm, &r, addr, len, flags);
+		if (res >= 0 && (flags & MAP_POPULATE))
+			populate(vm, (uint64_t)res, len, prot);
+		mutex_unlock(&vm->lock);
+	}
 	if (res < 0 && r.pager)
 		r.pager->release(r.obj);
 	return res;
@@ -161,9 +162,8 @@ int vm_munmap(struct vm_space *vm, uint64_t addr, uint64_t len)
 
 	if (len == 0)
 		return -EINVAL;
-	if ((err = check_range(addr, len, &end)))
+	if ((err = check_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
-	mutex_lock(&vm->lock);
 	if (!(err = vmr_reserve(vm, 2)))
 		vmr_unmap(vm, addr, end);
 	mutex_unlock(&vm->lock);
@@ -186,9 +186,10 @@ static void reprotect(struct vm_space *vm, const struct vm_region *r)
 	while ((va = paging_next_mapped(vm->root, va, r->end)) < r->end) {
 		unsigned old;
 
-		paging_translate(vm->root, va, NULL, &old, NULL);
-		paging_protect(vm->root, va,
-			       vm_pte_rights(r, (r->flags & VMR_SHARED) || (old & PAGING_WRITE)));
+		vm_pt_sure(paging_translate(vm->root, va, NULL, &old, NULL), "mprotect's translate");
+		vm_pt_sure(paging_protect(vm->root, va, vm_pte_rights(r, (r->flags & VMR_SHARED) ||
+									 (old & PAGING_WRITE))),
+			   "mprotect's protect");
 		va += PAGE_SIZE;
 	}
 }
@@ -203,7 +204,8 @@ int vm_mprotect(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot)
 		return err;
 	if (len == 0)
 		return 0;
-	mutex_lock(&vm->lock);
+	if ((err = mutex_lock(&vm->lock)))
+		return err;
 	if ((err = covered_whole(vm, addr, end)))
 		goto out;
 	first = vmr_lookup(vm, addr);
@@ -243,9 +245,8 @@ int vm_madvise(struct vm_space *vm, uint64_t addr, uint64_t len, int advice)
 	default:
 		return -EINVAL;
 	}
-	if ((err = check_range(addr, len, &end)))
+	if ((err = check_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
-	mutex_lock(&vm->lock);
 	err = covered_whole(vm, addr, end);
 	for (unsigned i = vmr_lookup(vm, addr); i < vm->nregions && vm->regions[i].start < end;
 	     i++) {
@@ -271,9 +272,8 @@ int vm_msync(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned flags)
 	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if ((err = check_range(addr, len, &end)))
+	if ((err = check_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
-	mutex_lock(&vm->lock);
 	err = covered_whole(vm, addr, end);
 	for (unsigned i = vmr_lookup(vm, addr); i < vm->nregions && vm->regions[i].start < end;
 	     i++) {

@@ -150,7 +150,7 @@ KTEST(paging_none_keeps_frame_and_next_mapped_skips)
 	KT_EXPECT_EQ(t, paging_next_mapped(root, PG, 1ull << 46), BASE + 5 * PG);
 	KT_EXPECT_EQ(t, paging_next_mapped(root, BASE + 6 * PG, 1ull << 46), 1ull << 46);
 	KT_EXPECT_EQ(t, paging_protect(root, BASE + 5 * PG, PAGING_USER | PAGING_WRITE), 0);
-	paging_translate(root, BASE + 5 * PG, &got, &rights, NULL);
+	KT_EXPECT_EQ(t, paging_translate(root, BASE + 5 * PG, &got, &rights, NULL), 0);
 	KT_EXPECT_EQ(t, got, pa);
 	KT_EXPECT_EQ(t, rights, PAGING_USER | PAGING_WRITE);
 	KT_EXPECT_EQ(t, paging_unmap(root, BASE + 5 * PG, &got, NULL), 0);
