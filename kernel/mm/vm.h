@@ -125,7 +125,7 @@ long vm_mmap(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot, un
 	     const struct vm_file *file, uint64_t off);
 int vm_munmap(struct vm_space *vm, uint64_t addr, uint64_t len);
 /* -EACCES for write and execute together, -ENOMEM if part of the range is
- * unmapped (nothing changes then). */
+ * unmapped or outside user space (nothing changes then). */
 int vm_mprotect(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot);
 /* MADV_DONTNEED and MADV_FREE drop the pages (private anonymous memory
  * reads as zero afterwards, file pages are read again); the other hints

@@ -146,11 +146,26 @@ long vm_mmap(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot, un
 	return res;
 }
 
-/* Checks addr and len of munmap, mprotect, madvise and msync; sets *end. */
+/* Checks addr and len of munmap (anything outside user space is -EINVAL);
+ * sets *end. */
 static int check_range(uint64_t addr, uint64_t len, uint64_t *end)
 {
 	if (addr & VM_PAGE_MASK || addr > VM_USER_TOP || len > VM_USER_TOP - addr)
 		return -EINVAL;
+	*end = addr + vm_page_up(len);
+	return 0;
+}
+
+/* Checks addr and len of mprotect, madvise and msync, which look the range
+ * up among the regions: as on Linux, only an unaligned start is -EINVAL,
+ * and a range reaching beyond user space (the kernel half, or past the
+ * top of the address space) has nothing mapped there: -ENOMEM. Sets *end. */
+static int check_mapped_range(uint64_t addr, uint64_t len, uint64_t *end)
+{
+	if (addr & VM_PAGE_MASK)
+		return -EINVAL;
+	if (addr > VM_USER_TOP || len > VM_USER_TOP - addr)
+		return -ENOMEM;
 	*end = addr + vm_page_up(len);
 	return 0;
 }
@@ -200,11 +215,13 @@ int vm_mprotect(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot)
 	unsigned first, last;
 	int err;
 
-	if ((err = check_prot(prot)) || (err = check_range(addr, len, &end)))
-		return err;
+	/* Linux's order: a zero length succeeds before prot is looked at */
+	if (addr & VM_PAGE_MASK)
+		return -EINVAL;
 	if (len == 0)
 		return 0;
-	if ((err = mutex_lock(&vm->lock)))
+	if ((err = check_prot(prot)) || (err = check_mapped_range(addr, len, &end)) ||
+	    (err = mutex_lock(&vm->lock)))
 		return err;
 	if ((err = covered_whole(vm, addr, end)))
 		goto out;
@@ -245,7 +262,9 @@ int vm_madvise(struct vm_space *vm, uint64_t addr, uint64_t len, int advice)
 	default:
 		return -EINVAL;
 	}
-	if ((err = check_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
+	if (len > UINT64_MAX - VM_PAGE_MASK - addr)
+		return -EINVAL; /* Linux's answer for a range that wraps */
+	if ((err = check_mapped_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
 	err = covered_whole(vm, addr, end);
 	for (unsigned i = vmr_lookup(vm, addr); i < vm->nregions && vm->regions[i].start < end;
@@ -272,7 +291,7 @@ int vm_msync(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned flags)
 	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if ((err = check_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
+	if ((err = check_mapped_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
 	err = covered_whole(vm, addr, end);
 	for (unsigned i = vmr_lookup(vm, addr); i < vm->nregions && vm->regions[i].start < end;
