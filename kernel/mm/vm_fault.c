@@ -68,8 +68,11 @@ static int write_present(struct vm_space *vm, const struct vm_region *r, uint64_
 
 	/* a frame only this entry references is ours to write: the other
 	 * side of a fork already copied, or a file dropped it */
-	if ((r->flags & VMR_SHARED) || pmm_refcount(pa) == 1)
-		return paging_protect(vm->root, page, vm_pte_rights(r, true)) ? -EFAULT : 0;
+	if ((r->flags & VMR_SHARED) || pmm_refcount(pa) == 1) {
+		vm_pt_sure(paging_protect(vm->root, page, vm_pte_rights(r, true)),
+			   "write fault's protect");
+		return 0;
+	}
 	if (!(copy = copy_frame(pa)))
 		return -ENOMEM;
 	vm_pt_sure(paging_unmap(vm->root, page, NULL, NULL), "copy-on-write unmap");
@@ -133,8 +136,11 @@ int vm_fault_locked(struct vm_space *vm, uint64_t addr, enum vm_access access, b
 	if (paging_translate(vm->root, page, &pa, &rights, NULL) != 0)
 		return fill(vm, r, page, access);
 	pa = vm_page_down(pa);
-	if (rights & PAGING_NONE) /* left from PROT_NONE; mprotect normally updates it */
-		return paging_protect(vm->root, page, vm_pte_rights(r, false)) ? -EFAULT : 0;
+	if (rights & PAGING_NONE) { /* left from PROT_NONE; mprotect normally updates it */
+		vm_pt_sure(paging_protect(vm->root, page, vm_pte_rights(r, false)),
+			   "fault's protect");
+		return 0;
+	}
 	if (access == VM_ACCESS_WRITE && !(rights & PAGING_WRITE))
 		return write_present(vm, r, page, pa);
 	/* resolved already (another thread was first): nothing to do */
