@@ -271,6 +271,7 @@ static int end_other_threads(struct process *p, struct thread *me)
 			if (t != me)
 				thread_interrupt(t);
 		}
+		waitq_wake_all(&p->stop_wq);   /* stopped ones leave too */
 		while (p->nthreads > 1 && !p->exiting && !err)
 			err = process_table_wait(p);
 		p->execer = 0;
@@ -333,6 +334,8 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 
 	handle_table_close_on_exec(p->files);
 	sighand_reset_caught(p->sighand);
+	me->sig->ss_sp = me->sig->ss_size = 0;   /* the old image's alternate stack */
+	me->sig->ss_flags = 0;
 	me->tls = (struct usermode_tls){ 0, 0 };
 	usermode_load_tls(&me->tls);
 	uthread_fpu_reset();

@@ -125,6 +125,13 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 	if (flags & CLONE_SETTLS)
 		t->tls.fs_base = req->tls;
 	t->sig_blocked = me->sig_blocked;
+	/* the alternate signal stack is the parent's memory: a copy of it in
+	 * a fork, but not for a thread sharing the address space (Linux) */
+	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK)) {
+		t->sig->ss_sp = me->sig->ss_sp;
+		t->sig->ss_size = me->sig->ss_size;
+		t->sig->ss_flags = me->sig->ss_flags;
+	}
 	uthread_fpu_copy_to(t);
 
 	if (flags & CLONE_THREAD) {
@@ -132,7 +139,7 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 	} else {
 		c = new_process(p, t, flags, &err);
 		if (!c) {
-			thread_discard(t);
+			uthread_discard(t);
 			return err;
 		}
 		t->aspace = c->vm->root;
@@ -160,7 +167,7 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 		}
 		process_table_unlock();
 		if (err) {
-			thread_discard(t);
+			uthread_discard(t);
 			process_release_resources(c);
 			kfree(c);
 			return err;
@@ -173,7 +180,7 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 		/* only a process being killed refuses a thread: never a new one */
 		if (c)
 			panic("proc: new process %d refused its first thread (%d)", c->pid, err);
-		thread_discard(t);
+		uthread_discard(t);
 		return err;
 	}
 	thread_resume(t);

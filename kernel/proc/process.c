@@ -217,21 +217,12 @@ struct process *process_create(const char *name, int prio)
 
 int process_add_thread(struct process *p, struct thread *t)
 {
-	int err;
+	int err = mutex_lock(&table_lock);
 
-	t->sig = thread_sig_create();
-	if (!t->sig)
-		return -ENOMEM;
-	err = mutex_lock(&table_lock);
-	if (err) {
-		thread_sig_destroy(t->sig);
-		t->sig = 0;
+	if (err)
 		return err;
-	}
 	if (p == &kernel_proc || p->exiting || p->state != PROC_ALIVE) {
 		err = -ESRCH;
-		thread_sig_destroy(t->sig);
-		t->sig = 0;
 	} else {
 		uint64_t f = signal_lock();
 

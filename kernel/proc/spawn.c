@@ -146,6 +146,10 @@ int spawn_program(char *const argv[], int argc, unsigned flags)
 	t = thread_create(base_name(argv[0]), spawn_main, cmd, SCHED_PRIO_DEFAULT,
 			  THREAD_USER | THREAD_DETACHED | THREAD_SUSPENDED |
 			  ((flags & SPAWN_INIT) ? THREAD_TID_ONE : 0));
+	if (t && !(t->sig = thread_sig_create())) {
+		thread_discard(t);
+		t = 0;
+	}
 	if (t && (p = process_alloc(base_name(argv[0]), SCHED_PRIO_DEFAULT, t->tid))) {
 		p->user = true;
 		cred_init_root(&p->cred);
@@ -160,7 +164,7 @@ int spawn_program(char *const argv[], int argc, unsigned flags)
 			kfree(p);
 		}
 		if (t)
-			thread_discard(t);
+			uthread_discard(t);
 		kfree(cmd);
 		return (flags & SPAWN_INIT) && !t ? -EBUSY : -ENOMEM;
 	}

@@ -23,8 +23,21 @@ static void uthread_main(void *arg)
 
 struct thread *uthread_create(const char *name, int prio, unsigned flags)
 {
-	return thread_create(name, uthread_main, 0, prio,
-			     flags | THREAD_USER | THREAD_DETACHED | THREAD_SUSPENDED);
+	struct thread *t = thread_create(name, uthread_main, 0, prio,
+					 flags | THREAD_USER | THREAD_DETACHED | THREAD_SUSPENDED);
+
+	if (t && !(t->sig = thread_sig_create())) {
+		thread_discard(t);
+		return 0;
+	}
+	return t;
+}
+
+void uthread_discard(struct thread *t)
+{
+	thread_sig_destroy(t->sig);
+	t->sig = 0;
+	thread_discard(t);
 }
 
 void uthread_enter(struct thread *t)

@@ -23,6 +23,8 @@ static inline struct trap_frame *uthread_frame(struct thread *t)
  * ring 3 with that frame. NULL on no memory (or tid 1 taken, for
  * THREAD_TID_ONE in flags). */
 struct thread *uthread_create(const char *name, int prio, unsigned flags);
+/* Frees a thread from uthread_create that never ran. */
+void uthread_discard(struct thread *t);
 /* For a thread function that prepared its own frame (the first program):
  * does the return work and enters ring 3. */
 void uthread_enter(struct thread *t) __attribute__((noreturn));
