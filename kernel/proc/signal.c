@@ -154,7 +154,7 @@ static void discard_all_locked(struct process *p, uint64_t set)
 
 /* The default action of sig is to ignore it (SIGCONT's continuing is done
  * when it is sent). */
-static bool default_ignores(int sig)
+bool signal_default_ignores(int sig)
 {
 	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
@@ -167,7 +167,7 @@ static bool ignored_locked(const struct process *p, int sig)
 	if (!p->sighand)
 		return true;
 	h = p->sighand->action[sig - 1].handler;
-	return h == SIGHAND_IGN || (h == SIGHAND_DFL && default_ignores(sig));
+	return h == SIGHAND_IGN || (h == SIGHAND_DFL && signal_default_ignores(sig));
 }
 
 bool signal_is_ignored_or_blocked(struct thread *t, int sig)

@@ -173,6 +173,10 @@ int signal_return(struct trap_frame *f);
  * code, rip, fault address) and this call does not return. */
 void signal_fault(int sig, int code, uint64_t addr);
 
+/* Is sig's default action to ignore it (SIGCHLD, SIGURG, SIGWINCH; SIGCONT,
+ * whose continuing happens when it is sent)? */
+bool signal_default_ignores(int sig);
+
 /* "SIGSEGV" for 11; "signal 40" style for others (buf holds 16). */
 const char *signal_name(int sig, char buf[16]);
 

@@ -19,10 +19,6 @@
 /* Default action: end the process (the core-dumping signals too: CosmOS
  * writes no core files, so WCOREDUMP stays false as on Linux without one). */
 static bool default_stops(int sig) { return (SIG_STOPS & sig_bit(sig)) != 0; }
-static bool default_ignores(int sig)
-{
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
 
 static const char *code_name(int sig, int code)
 {
@@ -211,7 +207,7 @@ static void deliver_one(struct trap_frame *f)
 	if (a.handler == SIGHAND_IGN)
 		return;
 	if (a.handler == SIGHAND_DFL) {
-		if (default_ignores(sig))
+		if (signal_default_ignores(sig))
 			return;
 		if (default_stops(sig)) {
 			/* POSIX: an orphaned group does not stop for the terminal's signals */
