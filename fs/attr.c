@@ -365,6 +365,9 @@ int vfs_faccessat(const struct path *dir, const char *path, int mode, unsigned f
 	if (mode & X_OK)
 		mask |= MAY_EXEC;
 	err = inode_permission_as(c, ino, mask);
+	/* no program runs from a noexec mount, so access says so (Linux) */
+	if (!err && (mode & X_OK) && S_ISREG(ino->mode) && (p.mnt->flags & MNT_NOEXEC))
+		err = -EACCES;
 	if (!err && (mode & W_OK) && mnt_is_rdonly(p.mnt) &&
 	    (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
 		err = -EROFS;
