@@ -80,9 +80,11 @@ CASES = [
          forbid=[], exit_status=PANIC_EXIT),
     # usertests inside CosmOS: the cases user/tests/issue11.select names,
     # each a result of its own (usertests/<case>); pid 1 is usertests
-    # itself, in the root directory, where each case makes its own.
+    # itself, in the root directory, where each case makes its own. As
+    # on Linux, init mounts /dev, /proc and /sys first.
     Case("usertests", esp=with_initrd, ktap="usertests", timeout=420,
-         cmdline="init=\"/bin/busybox sh -c 'exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
+         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 "mount -t sysfs sys /sys && exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
          expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT),
     Case("user_poweroff_leaves_qemu", cmdline='init="/bin/busybox poweroff -f"', esp=with_initrd,
          expect=[r"kernel: power off asked by pid 1 \(busybox\)$"], exit_status=1),
