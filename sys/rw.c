@@ -14,43 +14,48 @@
 
 /* An iovec array copied in and checked: at most UIO_MAXIOV entries whose
  * lengths sum to no more than SSIZE_MAX; the sum is then cut at RW_MAX,
- * as Linux does. *v is small or a kmalloc'd array (iov_put frees it). */
-static long iov_get(uptr_t uiov, int cnt, struct kiovec *small, struct kiovec **v, struct uio *u)
+ * as Linux does. *v is small or a kmalloc'd array iov_put frees. */
+static long iov_check(struct kiovec *v, int cnt, uptr_t uiov)
 {
 	uint64_t total = 0;
 
-	if (cnt < 0 || cnt > UIO_MAXIOV)
-		return -EINVAL;
-	*v = small;
-	if (cnt > IOV_SMALL && !(*v = kmalloc((size_t)cnt * sizeof(**v))))
-		return -ENOMEM;
 	/* struct iovec and struct kiovec are both { base, length } words */
-	if (copy_from_user(*v, uiov, (size_t)cnt * sizeof(**v)))
-		goto fault;
+	if (copy_from_user(v, uiov, (size_t)cnt * sizeof(*v)))
+		return -EFAULT;
 	for (int i = 0; i < cnt; i++) {
-		if ((*v)[i].len > 0x7fffffffffffffffull - total) {
-			if (*v != small)
-				kfree(*v);
+		if (v[i].len > 0x7fffffffffffffffull - total)
 			return -EINVAL;
-		}
-		total += (*v)[i].len;
+		total += v[i].len;
 		if (total > RW_MAX) {
-			(*v)[i].len -= total - RW_MAX;
+			v[i].len -= total - RW_MAX;
 			total = RW_MAX;
 		}
 	}
-	uio_init_iov(u, *v, (unsigned)cnt, true);
 	return 0;
-fault:
-	if (*v != small)
-		kfree(*v);
-	return -EFAULT;
 }
 
 static void iov_put(struct kiovec *v, struct kiovec *small)
 {
 	if (v != small)
 		kfree(v);
+}
+
+static long iov_get(uptr_t uiov, int cnt, struct kiovec *small, struct kiovec **v, struct uio *u)
+{
+	long r;
+
+	if (cnt < 0 || cnt > UIO_MAXIOV)
+		return -EINVAL;
+	*v = cnt > IOV_SMALL ? kmalloc((size_t)cnt * sizeof(**v)) : small;
+	if (!*v)
+		return -ENOMEM;
+	r = iov_check(*v, cnt, uiov);
+	if (r) {
+		iov_put(*v, small);
+		return r;
+	}
+	uio_init_iov(u, *v, (unsigned)cnt, true);
+	return 0;
 }
 
 enum rw_kind { RW_READ, RW_WRITE, RW_PREAD, RW_PWRITE };
