@@ -60,12 +60,26 @@ long sys_statx(int dirfd, uptr_t path, unsigned int flags, unsigned int mask, up
 {
 	struct statx sx;
 	struct sys_at a;
-	long r = sys_at_get(&a, dirfd, path);
+	struct file *f;
+	long r;
 
-	if (r)
-		return r;
-	r = vfs_statx(sys_at_dir(&a), a.path, flags, mask, &sx);
-	sys_at_put(&a);
+	if (names_fd(dirfd, path, flags)) {
+		if (flags & ~(unsigned)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+					AT_STATX_SYNC_TYPE) ||
+		    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+			return -EINVAL;
+		r = sys_file_get(dirfd, &f);
+		if (r)
+			return r;
+		r = vfs_fstatx(f, mask, &sx);
+		file_put(f);
+	} else {
+		r = sys_at_get(&a, dirfd, path);
+		if (r)
+			return r;
+		r = vfs_statx(sys_at_dir(&a), a.path, flags, mask, &sx);
+		sys_at_put(&a);
+	}
 	if (!r && copy_to_user(buf, &sx, sizeof(sx)))
 		r = -EFAULT;
 	return r;
