@@ -52,7 +52,11 @@ struct cfs_journal {
 /* mount flags */
 #define CFS_MNT_RDONLY    0x1    /* no writes at all (the journal is replayed in
 				    memory only when CFS_MNT_NOREPLAY is off) */
-#define CFS_MNT_NOREPLAY  0x2    /* leave the journal alone (fsck reads it itself) */
+#define CFS_MNT_NOREPLAY  0x2    /* leave the journal alone */
+#define CFS_MNT_FSCK      0x4    /* fsck: superblock and journal only (replayed onto
+				    the device unless read-only); a damaged journal
+				    superblock is noted in journal_damaged, not fatal;
+				    nothing else is read or written */
 
 struct cfs_fs {
 	cfs_dev_t *dev;
@@ -65,6 +69,7 @@ struct cfs_fs {
 	bool rdonly;                     /* mounted read-only, or turned so by an error */
 	bool aborted;                    /* an error stopped the journal: no more writes */
 	bool used_backup;                /* the primary superblock was damaged */
+	bool journal_damaged;            /* CFS_MNT_FSCK: its superblock was */
 	struct cfs_journal j;
 	/* Free blocks (sum of the group counts), blocks freed since the last
 	 * checkpoint (free on disk, but not to be reused until the journal no

@@ -332,8 +332,21 @@ int cfs_mount(cfs_dev_t *dev, void *env, unsigned flags, struct cfs_fs **out)
 	}
 	before = fs->sb;
 	err = cfs_journal_load(fs, !(flags & CFS_MNT_NOREPLAY));
+	if (err == -EUCLEAN && (flags & CFS_MNT_FSCK) && !fs->j.tail) {
+		/* the journal superblock itself: fsck rewrites it */
+		fs->journal_damaged = true;
+		fs->aborted = false;
+		fs->j.tail = fs->j.head = 1;
+		fs->j.tail_seq = fs->j.seq = 1;
+		err = 0;
+	}
 	if (err)
 		goto fail;
+	if (flags & CFS_MNT_FSCK) {
+		fs->rdonly = true;       /* the core writes nothing more */
+		*out = fs;
+		return 0;
+	}
 	/* the replay may have brought back an older superblock: keep what the
 	 * errors and the backup told us */
 	if (fs->sb.h.magic != CFS_MAGIC_SUPER) {
@@ -468,7 +481,9 @@ int cfs_unmount(struct cfs_fs *fs)
 
 	if (!fs->rdonly && !fs->aborted)
 		err = mark_clean(fs);
-	if (fs->aborted || err) {
+	/* a read-only replay, or changes that cannot reach the disk, leave
+	 * blocks in the cache that are not what the disk holds */
+	if (fs->aborted || err || fs->rdonly) {
 		for (uint32_t i = 0; i < fs->j.nbufs; i++) {
 			fs->j.bufs[i]->fsflags &= ~(uint32_t)CFS_BF_TXN;
 			cfs_bunpin(fs->j.bufs[i]);
