@@ -21,11 +21,15 @@ include test/build.mk
 include user/build.mk
 
 # The ESP: /EFI/BOOT/BOOTX64.EFI (the removable-media path, so OVMF boots it
-# with no prompt), /cosmos/kernel.elf and /cosmos/cmdline.txt.
+# with no prompt), /cosmos/kernel.elf, /cosmos/cmdline.txt and, when there is
+# one, /cosmos/initrd.cpio: INITRD=path, by default $(BUILD)/initrd.cpio if it
+# exists (INITRD= leaves it out).
 CMDLINE ?=
-$(BUILD)/esp.img: $(LOADER_EFI) $(KERNEL_ELF) scripts/mkesp.sh FORCE
+INITRD  ?= $(wildcard $(BUILD)/initrd.cpio)
+$(BUILD)/esp.img: $(LOADER_EFI) $(KERNEL_ELF) scripts/mkesp.sh $(INITRD) FORCE
 	$(call say,ESP,$@)
-	$(Q)scripts/mkesp.sh $@ $(LOADER_EFI) $(KERNEL_ELF) "$(CMDLINE)"
+	$(Q)scripts/mkesp.sh $@ $(LOADER_EFI) $(KERNEL_ELF) "$(CMDLINE)" \
+		$(if $(INITRD),"$(INITRD)=/cosmos/initrd.cpio")
 
 deps:
 	$(Q)scripts/deps.sh

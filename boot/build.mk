@@ -8,10 +8,10 @@ EFI_CFLAGS  := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol -Iinclude 
                -Wall -Wextra -Werror
 EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -L/usr/lib -T/usr/lib/elf_x86_64_efi.lds
 
-# The loader shares the ELF checks, the formatter and the command-line parser
-# with the kernel and the
-# host tests; memcpy/memset come from gnu-efi's libefi.
-LOADER_SRC  := $(wildcard boot/*.c) lib/elf_check.c lib/fmt.c lib/cmdline.c
+# The loader shares the ELF checks, the formatter, the command-line parser and
+# the memory-map cleaning with the kernel and the host tests; memcpy/memset
+# come from gnu-efi's libefi.
+LOADER_SRC  := $(wildcard boot/*.c) lib/elf_check.c lib/fmt.c lib/cmdline.c lib/memmap.c
 LOADER_OBJ  := $(patsubst %.c,$(BUILD)/boot/%.o,$(LOADER_SRC))
 LOADER_EFI  := $(BUILD)/boot/BOOTX64.EFI
 

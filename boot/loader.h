@@ -7,23 +7,31 @@
 #include <efilib.h>
 #include <stdint.h>
 #include <cosmos/boot_info.h>
+#include "memmap.h"
 
-/* OS-defined UEFI memory types (UEFI reserves 0x80000000+ for OS loaders), so
- * the final memory map tells the kernel exactly what we allocated for it. */
-#define LOADER_MEM_KERNEL    ((EFI_MEMORY_TYPE)0x80000001)
-#define LOADER_MEM_BOOT_DATA ((EFI_MEMORY_TYPE)0x80000002)
+/* Our own UEFI memory types (memmap.h) for what the kernel must find. */
+#define LOADER_MEM_KERNEL    ((EFI_MEMORY_TYPE)LOADER_TYPE_KERNEL)
+#define LOADER_MEM_BOOT_DATA ((EFI_MEMORY_TYPE)LOADER_TYPE_BOOT_DATA)
+#define LOADER_MEM_INITRD    ((EFI_MEMORY_TYPE)LOADER_TYPE_INITRD)
 
 #define LOADER_PAGE          4096ULL
 #define LOADER_MAX_KERNEL    (64ULL << 20)   /* refuse larger kernel files */
+#define LOADER_MAX_INITRD    (512ULL << 20)  /* and larger initramfs files */
 
 /* console.c: messages go to the firmware console and to COM1 */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void serial_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_init(void);
 
-/* files.c: whole files from the loader's own volume */
+/* files.c: whole files from the loader's own volume. *size is the file's
+ * size once it could be opened; a file larger than max gives
+ * EFI_BAD_BUFFER_SIZE. */
 EFI_STATUS file_read(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
 		     void **data, UINT64 *size);
+/* The same into whole pages of the given memory type (*phys, *size); an
+ * empty file allocates nothing (*phys = 0). */
+EFI_STATUS file_read_pages(EFI_HANDLE image, const CHAR16 *path, UINT64 max,
+			   EFI_MEMORY_TYPE type, EFI_PHYSICAL_ADDRESS *phys, UINT64 *size);
 
 /* paging.c: the kernel's initial page tables */
 struct pt_builder {
@@ -35,10 +43,5 @@ EFI_STATUS pt_init(struct pt_builder *pt);
 EFI_STATUS pt_map_4k(struct pt_builder *pt, uint64_t virt, uint64_t phys,
 		     int writable, int executable);
 EFI_STATUS pt_map_direct(struct pt_builder *pt, uint64_t base, uint64_t bytes);
-
-/* memmap.c: the UEFI memory map in our own terms */
-uint64_t memmap_top(const void *map, UINTN map_size, UINTN desc_size);
-uint32_t memmap_translate(const void *map, UINTN map_size, UINTN desc_size,
-			  struct boot_mmap_entry *out, uint32_t cap);
 
 #endif

@@ -1,7 +1,8 @@
-/* The CosmOS UEFI loader: reads \cosmos\kernel.elf and \cosmos\cmdline.txt
- * from its own volume, checks the kernel completely, loads it, builds its page
- * tables and boot_info, leaves boot services and jumps. Any failure is
- * reported on screen and serial, and control goes back to the firmware. */
+/* The CosmOS UEFI loader: reads \cosmos\kernel.elf, \cosmos\cmdline.txt and
+ * \cosmos\initrd.cpio from its own volume, checks the kernel completely,
+ * loads it, builds its page tables and boot_info, leaves boot services and
+ * jumps. Any failure is reported on screen and serial, and control goes back
+ * to the firmware. */
 #include "loader.h"
 #include "kernel_limits.h"
 #include <lib/cmdline.h>
@@ -10,6 +11,7 @@
 
 #define KERNEL_PATH  L"\\cosmos\\kernel.elf"
 #define CMDLINE_PATH L"\\cosmos\\cmdline.txt"
+#define INITRD_PATH  L"\\cosmos\\initrd.cpio"
 
 /* Runs from an identity-mapped page: switch to the kernel's tables, then
  * jump. No stack use after the CR3 write (the old stack is not mapped). */
@@ -129,12 +131,26 @@ static void cmdline_from_options(EFI_HANDLE image, struct boot_info *bi)
 }
 
 /* Loader options share the kernel's command line under "loader."; the
- * kernel leaves them alone. */
-static int loader_test_option(const char *text, const char *key)
+ * kernel leaves them alone. Both exist for the tests:
+ *   loader.ebs_retry          make the first ExitBootServices fail
+ *   loader.initrd_max=BYTES   lower the initramfs size limit */
+struct loader_options {
+	int force_retry;
+	UINT64 initrd_max;
+};
+
+static void loader_options(const char *text, struct loader_options *o)
 {
 	static struct cmdline cl;
+	unsigned long long v;
 
-	return cmdline_parse(&cl, text) == 0 && cmdline_has(&cl, key);
+	o->force_retry = 0;
+	o->initrd_max = LOADER_MAX_INITRD;
+	if (cmdline_parse(&cl, text) != 0)
+		return;
+	o->force_retry = cmdline_has(&cl, "loader.ebs_retry");
+	if (cmdline_get_u64(&cl, "loader.initrd_max", &v) == 0 && v < o->initrd_max)
+		o->initrd_max = v;
 }
 
 /* loader.ebs_retry: an allocation between GetMemoryMap and
@@ -192,6 +208,41 @@ static uint64_t find_rsdp(void)
 	return v1;
 }
 
+/* \cosmos\initrd.cpio is optional: without it the kernel gets none. It is
+ * read whole into memory of its own type, which the kernel keeps until it
+ * has unpacked the archive. A file that is too large or cannot be read is
+ * an error: the kernel never starts with a different root than was given. */
+static EFI_STATUS load_initrd(EFI_HANDLE image, struct boot_info *bi, UINT64 max)
+{
+	EFI_PHYSICAL_ADDRESS phys;
+	UINT64 size;
+	EFI_STATUS st;
+
+	st = file_read_pages(image, INITRD_PATH, max, LOADER_MEM_INITRD, &phys, &size);
+	if (st == EFI_NOT_FOUND) {
+		say("loader: no \\cosmos\\initrd.cpio\n");
+		return EFI_SUCCESS;
+	}
+	if (st == EFI_BAD_BUFFER_SIZE) {
+		say("loader: \\cosmos\\initrd.cpio is %llu bytes, more than the limit of %llu bytes\n",
+		    (unsigned long long)size, (unsigned long long)max);
+		return st;
+	}
+	if (EFI_ERROR(st)) {
+		say("loader: cannot read \\cosmos\\initrd.cpio (%llu bytes): %s\n",
+		    (unsigned long long)size, status_name(st));
+		return st;
+	}
+	if (size == 0) {
+		say("loader: \\cosmos\\initrd.cpio is empty; starting without one\n");
+		return EFI_SUCCESS;
+	}
+	bi->initrd_phys = phys;
+	bi->initrd_size = size;
+	say("loader: initrd %llu bytes\n", (unsigned long long)size);
+	return EFI_SUCCESS;
+}
+
 /* Copies the checked segments into one contiguous block and maps each page
  * with its segment's rights. */
 static EFI_STATUS load_kernel(const UINT8 *file, const struct elf_info *ei,
@@ -242,7 +293,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	UINTN map_size = 0, map_cap, map_key, desc_size, bi_pages;
 	UINT32 desc_ver;
 	uint32_t mmap_cap, tries;
-	int force_retry;
+	struct loader_options opts;
 	EFI_STATUS st;
 	int err;
 
@@ -293,7 +344,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		    BOOT_CMDLINE_MAX - 1);
 	}
 	cmdline_from_options(image, bi);
-	force_retry = loader_test_option(bi->cmdline, "loader.ebs_retry");
+	loader_options(bi->cmdline, &opts);
 	say("loader: command line \"%s\"\n", bi->cmdline);
 
 	find_framebuffer(bi);
@@ -305,6 +356,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (EFI_ERROR(st))
 		return fail(st, "cannot load the kernel into memory");
 	BS->FreePool(kfile);
+	st = load_initrd(image, bi, opts.initrd_max);
+	if (EFI_ERROR(st))
+		return fail(st, "the initramfs cannot be loaded");
 
 	st = BS->AllocatePool(EfiLoaderData, map_cap, (void **)&map);
 	if (EFI_ERROR(st))
@@ -338,7 +392,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		st = BS->GetMemoryMap(&map_size, (EFI_MEMORY_DESCRIPTOR *)map, &map_key, &desc_size, &desc_ver);
 		if (EFI_ERROR(st))
 			return fail(st, "cannot read the memory map");
-		if (tries == 1 && force_retry)
+		if (tries == 1 && opts.force_retry)
 			make_map_key_stale();
 		st = BS->ExitBootServices(image, map_key);
 		if (!EFI_ERROR(st))

@@ -1,80 +1,79 @@
-/* Translates the firmware's memory map into the kernel's own types, sorted by
- * address with neighbours of one type merged. Runs after ExitBootServices,
- * so it only writes into memory allocated beforehand. */
-#include "loader.h"
+/* Translates the firmware's memory map into the kernel's own types. Runs
+ * after ExitBootServices, so it only writes into memory allocated
+ * beforehand. Host-tested with crafted maps (test/host/test_memmap.c). */
+#include "memmap.h"
+#include <lib/memmap.h>
+#include <lib/string.h>
 
-static uint32_t type_of(UINT32 efi_type)
+#ifdef COSMOS_LOADER
+#include <efi.h>
+_Static_assert(sizeof(struct uefi_mem_desc) == sizeof(EFI_MEMORY_DESCRIPTOR) &&
+	       offsetof(struct uefi_mem_desc, phys) == offsetof(EFI_MEMORY_DESCRIPTOR, PhysicalStart) &&
+	       offsetof(struct uefi_mem_desc, pages) == offsetof(EFI_MEMORY_DESCRIPTOR, NumberOfPages),
+	       "struct uefi_mem_desc differs from gnu-efi's EFI_MEMORY_DESCRIPTOR");
+_Static_assert(UEFI_MEM_CONVENTIONAL == (int)EfiConventionalMemory &&
+	       UEFI_MEM_PAL_CODE == (int)EfiPalCode &&
+	       UEFI_MEM_MMIO_PORT == (int)EfiMemoryMappedIOPortSpace,
+	       "UEFI memory types differ from gnu-efi's");
+#endif
+
+static uint32_t type_of(uint32_t efi_type)
 {
 	switch (efi_type) {
-	case EfiConventionalMemory:      return BOOT_MEM_USABLE;
-	case EfiLoaderCode:
-	case EfiLoaderData:              return BOOT_MEM_LOADER;
-	case EfiBootServicesCode:
-	case EfiBootServicesData:        return BOOT_MEM_BOOT_SERVICES;
-	case EfiRuntimeServicesCode:
-	case EfiRuntimeServicesData:     return BOOT_MEM_RUNTIME;
-	case EfiACPIReclaimMemory:       return BOOT_MEM_ACPI_RECLAIM;
-	case EfiACPIMemoryNVS:           return BOOT_MEM_ACPI_NVS;
-	case EfiMemoryMappedIO:
-	case EfiMemoryMappedIOPortSpace: return BOOT_MEM_MMIO;
-	case EfiUnusableMemory:          return BOOT_MEM_UNUSABLE;
-	case 14 /* EfiPersistentMemory */: return BOOT_MEM_PERSISTENT;
-	case (UINT32)LOADER_MEM_KERNEL:    return BOOT_MEM_KERNEL;
-	case (UINT32)LOADER_MEM_BOOT_DATA: return BOOT_MEM_BOOT_DATA;
-	default:                         return BOOT_MEM_RESERVED;
+	case UEFI_MEM_CONVENTIONAL: return BOOT_MEM_USABLE;
+	case UEFI_MEM_LOADER_CODE:
+	case UEFI_MEM_LOADER_DATA:  return BOOT_MEM_LOADER;
+	case UEFI_MEM_BS_CODE:
+	case UEFI_MEM_BS_DATA:      return BOOT_MEM_BOOT_SERVICES;
+	case UEFI_MEM_RT_CODE:
+	case UEFI_MEM_RT_DATA:      return BOOT_MEM_RUNTIME;
+	case UEFI_MEM_ACPI_RECLAIM: return BOOT_MEM_ACPI_RECLAIM;
+	case UEFI_MEM_ACPI_NVS:     return BOOT_MEM_ACPI_NVS;
+	case UEFI_MEM_MMIO:
+	case UEFI_MEM_MMIO_PORT:    return BOOT_MEM_MMIO;
+	case UEFI_MEM_UNUSABLE:     return BOOT_MEM_UNUSABLE;
+	case UEFI_MEM_PERSISTENT:   return BOOT_MEM_PERSISTENT;
+	case LOADER_TYPE_KERNEL:    return BOOT_MEM_KERNEL;
+	case LOADER_TYPE_BOOT_DATA: return BOOT_MEM_BOOT_DATA;
+	case LOADER_TYPE_INITRD:    return BOOT_MEM_INITRD;
+	default:                    return BOOT_MEM_RESERVED;
 	}
 }
 
-#define DESC(map, i, sz) ((const EFI_MEMORY_DESCRIPTOR *)((const UINT8 *)(map) + (i) * (sz)))
+/* Descriptor i in our terms; copied out because the firmware's descriptor
+ * size need not keep them 8-byte aligned. */
+static struct boot_mmap_entry entry(const void *map, size_t i, size_t desc_size)
+{
+	struct uefi_mem_desc d;
 
-/* Highest physical address of any RAM-like range (MMIO excluded). */
-uint64_t memmap_top(const void *map, UINTN map_size, UINTN desc_size)
+	memcpy(&d, (const uint8_t *)map + i * desc_size, sizeof(d));
+	return (struct boot_mmap_entry){ .phys = d.phys, .pages = d.pages, .type = type_of(d.type) };
+}
+
+uint64_t memmap_top(const void *map, size_t map_size, size_t desc_size)
 {
 	uint64_t top = 0;
 
-	for (UINTN i = 0; i < map_size / desc_size; i++) {
-		const EFI_MEMORY_DESCRIPTOR *d = DESC(map, i, desc_size);
-		uint64_t end = d->PhysicalStart + d->NumberOfPages * LOADER_PAGE;
-		uint32_t t = type_of(d->Type);
+	if (desc_size < sizeof(struct uefi_mem_desc))
+		return 0;
+	for (size_t i = 0; i < map_size / desc_size; i++) {
+		struct boot_mmap_entry e = entry(map, i, desc_size);
 
-		if (t != BOOT_MEM_MMIO && t != BOOT_MEM_RESERVED && end > top)
-			top = end;
+		if (memmap_entry_valid(&e) && e.type != BOOT_MEM_MMIO &&
+		    e.type != BOOT_MEM_RESERVED && memmap_end(&e) > top)
+			top = memmap_end(&e);
 	}
-	return top;
+	return top < BOOT_HHDM_MAX ? top : BOOT_HHDM_MAX;
 }
 
-uint32_t memmap_translate(const void *map, UINTN map_size, UINTN desc_size,
+uint32_t memmap_translate(const void *map, size_t map_size, size_t desc_size,
 			  struct boot_mmap_entry *out, uint32_t cap)
 {
 	uint32_t n = 0;
 
-	for (UINTN i = 0; i < map_size / desc_size && n < cap; i++) {
-		const EFI_MEMORY_DESCRIPTOR *d = DESC(map, i, desc_size);
-		struct boot_mmap_entry e = {
-			.phys = d->PhysicalStart,
-			.pages = d->NumberOfPages,
-			.type = type_of(d->Type),
-		};
-		uint32_t j = n;
-
-		if (e.pages == 0)
-			continue;
-		/* insertion sort: maps are a few hundred entries at most */
-		while (j > 0 && out[j - 1].phys > e.phys) {
-			out[j] = out[j - 1];
-			j--;
-		}
-		out[j] = e;
-		n++;
-	}
-	/* merge neighbours of one type */
-	uint32_t m = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (m > 0 && out[m - 1].type == out[i].type &&
-		    out[m - 1].phys + out[m - 1].pages * LOADER_PAGE == out[i].phys)
-			out[m - 1].pages += out[i].pages;
-		else
-			out[m++] = out[i];
-	}
-	return m;
+	if (desc_size < sizeof(struct uefi_mem_desc))
+		return 0;
+	for (size_t i = 0; i < map_size / desc_size && n < cap; i++)
+		out[n++] = entry(map, i, desc_size);
+	return memmap_sanitize(out, n, NULL);
 }

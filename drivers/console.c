@@ -6,6 +6,7 @@
 #include <drivers/serial.h>
 #include <hal/cpu.h>
 #include <kernel/log.h>
+#include <kernel/panic.h>
 #include <lib/string.h>
 
 #define CONSOLE_MAX     4
@@ -34,8 +35,9 @@ static const struct console_ops serial_ops = { .write = serial_out };
 
 void console_early_init(void)
 {
-	if (serial_init())
-		console_add("serial", &serial_ops, NULL, false);
+	/* the first output into an empty table: it always fits */
+	if (serial_init() && console_add("serial", &serial_ops, NULL, false) != 0)
+		panic("console: no room for the serial console");
 	log_add_sink(console_write);
 }
 

@@ -6,10 +6,11 @@
 
 #include <cosmos/boot_info.h>
 #include <drivers/console.h>
+#include <cosmos/compiler.h>
 
 /* Checks the description (sizes, pitch, format, masks) and maps it; 0 or a
  * negative errno (-EINVAL with *why set for a description that is wrong). */
-int fbcon_init(const struct boot_framebuffer *fb, const char **why);
+int fbcon_init(const struct boot_framebuffer *fb, const char **why) __must_check;
 extern const struct console_ops fbcon_console;
 void fbcon_size(unsigned *width, unsigned *height, unsigned *cols, unsigned *rows);
 /* Moves the pointer to pixel (x, y); shows it on first use. */

@@ -5,9 +5,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 /* Polled set-up at boot; translated: the controller turns set 2 into set 1. */
-int kbd_init(bool translated);
+int kbd_init(bool translated) __must_check;
 /* Interrupt context: one byte from the keyboard. */
 void kbd_byte(uint8_t byte);
 int kbd_scancode_set(void);

@@ -5,8 +5,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
-int mouse_init(void);
+int mouse_init(void) __must_check;
 bool mouse_has_wheel(void);
 /* Interrupt context: one byte from the mouse. */
 void mouse_byte(uint8_t byte);

@@ -3,7 +3,7 @@
  * most once, so a looping bridge setup cannot hang the walk.
  * Locking: the device table is filled once at boot, read-only afterwards. */
 #include <drivers/pci.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/log.h>
 
 static struct pci_dev devices[PCI_MAX_DEVICES];
@@ -156,6 +156,18 @@ void pci_enable(struct pci_dev *d)
 	uint16_t cmd = pci_cfg_read16(d->bus, d->dev, d->fn, 0x04);
 
 	pci_cfg_write16(d->bus, d->dev, d->fn, 0x04, cmd | CMD_IO | CMD_MEM | CMD_MASTER);
+}
+
+void pci_stop_dma(struct pci_dev *d)
+{
+	uint16_t cmd = pci_cfg_read16(d->bus, d->dev, d->fn, 0x04);
+
+	pci_cfg_write16(d->bus, d->dev, d->fn, 0x04, cmd & ~CMD_MASTER);
+}
+
+bool pci_dma_enabled(const struct pci_dev *d)
+{
+	return pci_cfg_read16(d->bus, d->dev, d->fn, 0x04) & CMD_MASTER;
 }
 
 void pci_register_driver(const struct pci_driver *drv)

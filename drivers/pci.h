@@ -51,6 +51,10 @@ struct pci_dev *pci_get(unsigned i);
 void pci_register_driver(const struct pci_driver *drv);
 /* Enables memory/IO decoding and bus mastering for a claimed device. */
 void pci_enable(struct pci_dev *d);
+/* Turns bus mastering off: from then on the device can neither read nor
+ * write memory (nor send MSIs), whatever state it is in. */
+void pci_stop_dma(struct pci_dev *d);
+bool pci_dma_enabled(const struct pci_dev *d);
 
 /* Decodes one BAR from its original value and the value read back after
  * writing all ones (hi_* for the upper half of a 64-bit BAR). Returns how

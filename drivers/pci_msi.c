@@ -4,7 +4,7 @@
 #include <drivers/pci_msi.h>
 #include <cosmos/errno.h>
 #include <hal/mmio.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/log.h>
 
 #define MSIX_CTRL_ENABLE   (1u << 15)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <drivers/pci.h>
 #include <hal/irq.h>
+#include <cosmos/compiler.h>
 
 enum pci_irq_mode { PCI_IRQ_NONE = 0, PCI_IRQ_MSIX, PCI_IRQ_MSI, PCI_IRQ_INTX };
 
@@ -25,7 +26,7 @@ struct pci_irq {
 /* Routes one interrupt of d to fn(ctx) by the best allowed mechanism.
  * 0 (irq->mode says which) or -ENODEV when none works. For MSI-X the
  * device's own vector registers (e.g. virtio's) must name entry 0. */
-int pci_irq_setup(struct pci_dev *d, struct pci_irq *irq, unsigned allowed, irq_handler_fn fn, void *ctx);
+int pci_irq_setup(struct pci_dev *d, struct pci_irq *irq, unsigned allowed, irq_handler_fn fn, void *ctx) __must_check;
 void pci_irq_release(struct pci_dev *d, struct pci_irq *irq);
 const char *pci_irq_mode_name(enum pci_irq_mode m);
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 enum { PS2_KBD = 0, PS2_AUX = 1 };
 
@@ -13,16 +14,16 @@ enum { PS2_KBD = 0, PS2_AUX = 1 };
  * interrupts (IRQ 1 and 12). raw_set2: turn the controller's set 2 -> set 1
  * translation off, so the keyboard's own set arrives. 0, or
  * -ENODEV/-ETIMEDOUT/-EIO with a log line; never hangs. */
-int ps2_init(bool raw_set2);
+int ps2_init(bool raw_set2) __must_check;
 bool ps2_port_ok(int port);
 
 /* Polled helpers for device setup (interrupts for the port still off). */
-int ps2_send(int port, uint8_t byte);
-int ps2_recv(uint8_t *byte, unsigned timeout_ms);
+int ps2_send(int port, uint8_t byte) __must_check;
+int ps2_recv(uint8_t *byte, unsigned timeout_ms) __must_check;
 /* Sends cmd (and arg if has_arg), waits for the ACK (retrying on a resend
  * request), then reads nresp response bytes. 0 or a negative errno. */
-int ps2_command(int port, uint8_t cmd, int arg, uint8_t *resp, int nresp, unsigned timeout_ms);
+int ps2_command(int port, uint8_t cmd, int arg, uint8_t *resp, int nresp, unsigned timeout_ms) __must_check;
 /* From interrupt context: write a byte without waiting for a reply. */
-int ps2_send_async(int port, uint8_t byte);
+int ps2_send_async(int port, uint8_t byte) __must_check;
 
 #endif

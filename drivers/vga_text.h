@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <drivers/console.h>
+#include <cosmos/compiler.h>
 
 #define VGA_COLS 80
 #define VGA_ROWS 25
@@ -12,7 +13,7 @@
 /* Programs mode 3, loads the built-in font and checks that text memory
  * answers; 0, or -ENODEV when there is no legacy VGA (nothing is logged
  * twice: the caller reports). Turns off a Bochs/QEMU linear framebuffer. */
-int vga_text_init(void);
+int vga_text_init(void) __must_check;
 extern const struct console_ops vga_text_console;
 /* Shows the mouse pointer at pixel (x, y) of the 640x400 text screen as
  * an inverted cell. */

@@ -61,12 +61,14 @@ static const struct acpi_header *map_table(uint64_t phys)
 
 int acpi_init(uint64_t rsdp_phys, acpi_map_fn map)
 {
-	const struct rsdp *r;
+	const struct rsdp *r, *ext;
 	const struct acpi_header *root;
 	unsigned entry_size, count;
 
 	map_fn = map;
 	ntables = nlisted = 0;
+	/* r: the 20 bytes of every revision; ext: all 36 of revision 2, a
+	 * second mapping that may fail on its own */
 	if (!rsdp_phys || !(r = map(rsdp_phys, 20)))
 		return -ENOENT;
 	if (memcmp(r->signature, "RSD PTR ", 8) != 0 || sum(r, 20) != 0) {
@@ -74,9 +76,9 @@ int acpi_init(uint64_t rsdp_phys, acpi_map_fn map)
 		return -EINVAL;
 	}
 	root = 0;
-	if (r->revision >= 2 && (r = map(rsdp_phys, sizeof(*r))) && r->length >= sizeof(*r) &&
-	    sum(r, sizeof(*r)) == 0 && r->xsdt) {
-		root = map_table(r->xsdt);
+	if (r->revision >= 2 && (ext = map(rsdp_phys, sizeof(*ext))) && ext->length >= sizeof(*ext) &&
+	    sum(ext, sizeof(*ext)) == 0 && ext->xsdt) {
+		root = map_table(ext->xsdt);
 		if (root && memcmp(root->signature, "XSDT", 4) != 0)
 			root = 0;
 		if (!root)
@@ -84,7 +86,6 @@ int acpi_init(uint64_t rsdp_phys, acpi_map_fn map)
 	}
 	entry_size = 8;
 	if (!root) {
-		r = map(rsdp_phys, 20);
 		root = map_table(r->rsdt);
 		if (!root || memcmp(root->signature, "RSDT", 4) != 0) {
 			log_warn("acpi: no usable root table");

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <cosmos/compiler.h>
 
 struct acpi_header {
 	char signature[4];
@@ -24,13 +25,13 @@ struct acpi_header {
 typedef const void *(*acpi_map_fn)(uint64_t phys, size_t len);
 
 /* Finds and checks the RSDP and root table. 0 or a negative errno. */
-int acpi_init(uint64_t rsdp_phys, acpi_map_fn map);
+int acpi_init(uint64_t rsdp_phys, acpi_map_fn map) __must_check;
 /* The n-th valid table with this signature, or NULL. */
 const struct acpi_header *acpi_find(const char sig[4], unsigned n);
 /* ECAM window of PCI segment 0 from the MCFG: 0 or -ENOENT. */
-int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end);
+int acpi_mcfg(uint64_t *base, uint8_t *bus_start, uint8_t *bus_end) __must_check;
 /* Physical address of the HPET registers: 0, -ENOENT or -EINVAL. */
-int acpi_hpet(uint64_t *addr);
+int acpi_hpet(uint64_t *addr) __must_check;
 /* Reads the FADT and \_S5 and hands the values to hal/power. */
 void acpi_power_init(void);
 /* Number of tables the root lists and how many passed the checks. */

@@ -5,11 +5,12 @@
 #define HAL_CONTEXT_H
 
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 /* Builds the first frame on a new stack so that switching to it calls
  * entry(arg) with an aligned stack; entry must never return. Returns the
  * stack pointer to give context_switch. */
-void *context_init(void *stack_top, void (*entry)(void *), void *arg);
+void *context_init(void *stack_top, void (*entry)(void *), void *arg) __must_check;
 
 /* Saves the current context, stores its stack pointer in *save and resumes
  * the context whose stack pointer is next. Returns when someone switches

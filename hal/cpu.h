@@ -74,6 +74,17 @@ static inline bool cpu_random(uint64_t *out)
 	return ok;
 }
 
+/* 64 bits for seeding (stack canaries) before any entropy pool exists:
+ * RDRAND when the CPU has it, mixed with the cycle counter. */
+static inline uint64_t cpu_random_seed(void)
+{
+	uint64_t v = rdtsc() * 0x9e3779b97f4a7c15ULL, x;
+
+	if (cpu_random(&x))
+		v ^= x;
+	return v;
+}
+
 /* Deliberate traps for the crash= tests; always inlined so the faulting
  * instruction sits in the caller, whose name the report must show. */
 static inline __attribute__((always_inline)) void cpu_raise_invalid_opcode(void)
@@ -85,6 +96,12 @@ static inline __attribute__((always_inline)) void cpu_raise_breakpoint(void)
 {
 	__asm__ volatile("int3");
 }
+
+/* A flags word with interrupts enabled, for restoring into a fresh thread. */
+#define CPU_FLAGS_IRQ_ON (1ull << 9)
+
+/* Were interrupts enabled in a flags word from cpu_irq_save()? */
+static inline int cpu_flags_irq_enabled(uint64_t flags) { return (flags >> 9) & 1; }
 
 /* Disables interrupts and returns the previous state for cpu_irq_restore. */
 static inline uint64_t cpu_irq_save(void)

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 typedef void *(*dma_alloc_fn)(size_t bytes, uint64_t *phys);
 typedef void (*dma_free_fn)(void *va, size_t bytes);
@@ -12,7 +13,7 @@ typedef void (*dma_free_fn)(void *va, size_t bytes);
 void dma_set_allocator(dma_alloc_fn alloc, dma_free_fn free);
 /* Physically contiguous, zeroed, page-aligned memory of at least `bytes`;
  * its kernel virtual address (NULL when none) and *phys its bus address. */
-void *dma_alloc(size_t bytes, uint64_t *phys);
+void *dma_alloc(size_t bytes, uint64_t *phys) __must_check;
 /* bytes must be the size given to dma_alloc. */
 void dma_free(void *va, size_t bytes);
 /* The physical address behind a kernel virtual address in the current

@@ -13,7 +13,8 @@
 #define CR4_OSXSAVE    (1ull << 18)
 
 /* x87, SSE, AVX, AVX-512 opmask/upper ZMM/high ZMM: the user-visible state.
- * MPX (bits 3-4) is deprecated and PKRU is left to a later issue. */
+ * MPX (bits 3-4) is deprecated; PKRU (bit 9) stays off, as nothing uses
+ * protection keys. */
 #define XCR0_WANTED 0xe7ull
 
 /* Set once by the boot CPU's fpu_init; read-only afterwards. */

@@ -1,12 +1,20 @@
 /* Interrupt routing: vector allocation, the handler table and the one EOI.
- * Locking: the table is changed with interrupts off on one CPU; the SMP
- * issue adds a spinlock (irq_lock) around request/free. */
+ * Locking: irq_lock (a spinlock: interrupts off) covers every change to the
+ * table and the I/O APIC routing that goes with it, so two threads never
+ * get the same vector. irq_dispatch reads an entry without it: an entry is
+ * written whole under the lock with interrupts off on this, the only
+ * running CPU, and a routed vector is masked before it is freed. madt,
+ * boot_apic_id and ready are set once by irq_init before threads exist. */
 #include <hal/irq.h>
 #include <hal/cpu.h>
 #include <hal/ioapic.h>
 #include <hal/lapic.h>
 #include <hal/mmio.h>
 #include <hal/pic.h>
+#include <hal/platform.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/sync/spinlock.h>
 #include <cosmos/errno.h>
 
 struct vector {
@@ -16,6 +24,7 @@ struct vector {
 	uint64_t count;
 };
 
+static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static struct vector vectors[256];
 static const struct madt_info *madt;
 static uint32_t boot_apic_id;
@@ -25,8 +34,9 @@ static bool ready;
 static void on_spurious(void *ctx) { (void)ctx; }
 static void on_error(void *ctx) { (void)ctx; (void)lapic_errors(); }
 
-int irq_init(const struct madt_info *m)
+int irq_init(void)
 {
+	const struct madt_info *m = platform_madt();
 	volatile void *lapic_regs;
 
 	for (unsigned v = 0; v < 256; v++)
@@ -42,18 +52,23 @@ int irq_init(const struct madt_info *m)
 	vectors[LAPIC_ERROR_VECTOR].fn = on_error;
 	for (unsigned i = 0; m && i < m->nioapics; i++) {
 		volatile void *regs = mmio_map(m->ioapics[i].addr, 4096);
-		if (regs)
-			ioapic_add(regs, m->ioapics[i].id, m->ioapics[i].gsi_base);
+
+		if (!regs || ioapic_add(regs, m->ioapics[i].id, m->ioapics[i].gsi_base) != 0)
+			log_warn("irq: I/O APIC %u at %#x unusable; its inputs stay unrouted",
+				 m->ioapics[i].id, m->ioapics[i].addr);
 	}
 	for (unsigned i = 0; m && i < m->nnmis; i++)
 		if (m->nmis[i].acpi_cpu == 0xff || m->nmis[i].acpi_cpu == 0xffffffff ||
 		    m->nmis[i].acpi_cpu == 0)
 			lapic_set_nmi(m->nmis[i].lint, m->nmis[i].flags);
 	ready = true;
+	log_info("irq: %s, boot CPU APIC id %u, %u I/O APICs, 8259 PICs masked",
+		 lapic_x2apic() ? "x2APIC" : "xAPIC", boot_apic_id, ioapic_count());
 	return 0;
 }
 
-static int alloc_vector(irq_handler_fn fn, void *ctx)
+/* Call with irq_lock held. */
+static int alloc_vector_locked(irq_handler_fn fn, void *ctx)
 {
 	if (!ready || !fn)
 		return -EINVAL;
@@ -66,17 +81,27 @@ static int alloc_vector(irq_handler_fn fn, void *ctx)
 	return -EBUSY;
 }
 
+static int alloc_vector(irq_handler_fn fn, void *ctx)
+{
+	uint64_t flags = spin_lock_irqsave(&irq_lock);
+	int v = alloc_vector_locked(fn, ctx);
+
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return v;
+}
+
 int irq_request_gsi(uint32_t gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx)
 {
-	int v = alloc_vector(fn, ctx);
+	uint64_t flags = spin_lock_irqsave(&irq_lock);
+	int v = alloc_vector_locked(fn, ctx);
 
-	if (v < 0)
-		return v;
-	if (ioapic_route(gsi, (uint8_t)v, boot_apic_id, level, active_low) != 0) {
+	if (v >= 0 && ioapic_route(gsi, (uint8_t)v, boot_apic_id, level, active_low) != 0) {
 		vectors[v].fn = 0;
-		return -EINVAL;
+		v = -EINVAL;
+	} else if (v >= 0) {
+		vectors[v].gsi = (int32_t)gsi;
 	}
-	vectors[v].gsi = (int32_t)gsi;
+	spin_unlock_irqrestore(&irq_lock, flags);
 	return v;
 }
 
@@ -120,20 +145,30 @@ int irq_request_msi(irq_handler_fn fn, void *ctx, uint64_t *addr, uint32_t *data
 
 int irq_set_system_handler(unsigned vector, irq_handler_fn fn, void *ctx)
 {
+	uint64_t flags;
+
 	if (vector <= IRQ_VECTOR_LAST || vector >= LAPIC_ERROR_VECTOR)
 		return -EINVAL;
+	flags = spin_lock_irqsave(&irq_lock);
 	vectors[vector].fn = fn;
 	vectors[vector].ctx = ctx;
+	spin_unlock_irqrestore(&irq_lock, flags);
 	return 0;
 }
 
 void irq_free(int vector)
 {
+	uint64_t flags;
+
 	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST)
 		return;
-	if (vectors[vector].gsi >= 0)
-		ioapic_mask((uint32_t)vectors[vector].gsi, true);
+	flags = spin_lock_irqsave(&irq_lock);
+	/* the GSI was routed through an I/O APIC when the vector was taken */
+	if (vectors[vector].gsi >= 0 && ioapic_mask((uint32_t)vectors[vector].gsi, true) != 0)
+		panic("irq: vector %d holds GSI %d, which no I/O APIC owns", vector,
+		      (int)vectors[vector].gsi);
 	vectors[vector] = (struct vector){ 0, 0, -1, 0 };
+	spin_unlock_irqrestore(&irq_lock, flags);
 }
 
 bool irq_dispatch(unsigned vector)
@@ -155,6 +190,13 @@ bool irq_dispatch(unsigned vector)
 	if (vector != LAPIC_SPURIOUS_VECTOR && ready)
 		lapic_eoi();
 	return fn != 0;
+}
+
+int irq_raise_self(int vector)
+{
+	if (vector < IRQ_VECTOR_FIRST || vector > IRQ_VECTOR_LAST || !ready)
+		return -EINVAL;
+	return lapic_send_self_ipi((uint8_t)vector);
 }
 
 uint64_t irq_count(unsigned vector) { return vectors[vector & 0xff].count; }

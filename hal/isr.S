@@ -1,6 +1,6 @@
 /* Entry stubs for all 256 vectors and the common path that saves the
  * interrupted state as a struct trap_frame (hal/trap.h) and calls
- * hal_trap_dispatch. Also trap_catch_run, the save half of trap_catch. */
+ * trap_dispatch. Also trap_catch_run, the save half of trap_catch. */
 
 	.altmacro
 
@@ -60,7 +60,7 @@ trap_common:
 	movq	%rsp, %rdi		/* struct trap_frame * */
 	movq	%rsp, %rbx		/* callee-saved: survives the call */
 	andq	$-16, %rsp		/* the ABI wants 16-byte alignment at call */
-	call	hal_trap_dispatch
+	call	trap_dispatch
 	movq	%rbx, %rsp
 	addq	$8, %rsp		/* cr2 */
 	popq	%r15

@@ -3,6 +3,8 @@
 #include <hal/lapic.h>
 #include <hal/cpu.h>
 #include <hal/tsc.h>
+#include <cosmos/errno.h>
+#include <kernel/log.h>
 
 #define MSR_APIC_BASE   0x1b
 #define APIC_BASE_EN    (1ULL << 11)
@@ -31,6 +33,7 @@
 #define SVR_ENABLE      (1u << 8)
 #define ICR_SELF        (1u << 18)
 #define ICR_PENDING     (1u << 12)
+#define ICR_WAIT_POLLS  1000000u   /* far beyond the microsecond an IPI takes */
 
 /* Per-CPU hardware, configured by the CPU itself; only the boot CPU yet. */
 static volatile uint8_t *xapic;
@@ -100,17 +103,25 @@ void lapic_set_nmi(uint8_t lint, uint16_t flags)
 	wr(lint ? REG_LVT_LINT1 : REG_LVT_LINT0, v);
 }
 
-/* Fixed-delivery interrupt to this CPU through the "self" shorthand. */
-void lapic_send_self_ipi(uint8_t vector)
+/* Fixed-delivery interrupt to this CPU through the "self" shorthand. The
+ * xAPIC's send-pending bit clears within a few bus cycles on working
+ * hardware; one that stays set means a wedged APIC, which is reported
+ * instead of spinning for ever. */
+int lapic_send_self_ipi(uint8_t vector)
 {
 	if (x2) {
 		wrmsr(0x83f, vector);              /* x2APIC SELF IPI register */
-		return;
+		return 0;
 	}
 	wr(REG_ICR_HIGH, 0);
 	wr(REG_ICR_LOW, ICR_SELF | vector);
-	while (rd(REG_ICR_LOW) & ICR_PENDING)
+	for (unsigned i = 0; i < ICR_WAIT_POLLS; i++) {
+		if (!(rd(REG_ICR_LOW) & ICR_PENDING))
+			return 0;
 		cpu_pause();
+	}
+	log_err("lapic: ICR still send-pending after %u polls (IPI to vector %u)", ICR_WAIT_POLLS, vector);
+	return -ETIMEDOUT;
 }
 
 uint32_t lapic_errors(void)
@@ -119,24 +130,48 @@ uint32_t lapic_errors(void)
 	return rd(REG_ESR);
 }
 
-/* Counts the timer down for 10 ms of TSC time (the TSC is calibrated by
- * then) with the divider at 16. */
+/* One reading of the count, bracketed by TSC reads: *tsc is the middle of
+ * the bracket, the return value its width (how uncertain *tsc is: a
+ * register access can take long when a virtual machine's host is busy). */
+static uint64_t read_count(uint32_t *count, uint64_t *tsc)
+{
+	uint64_t before = rdtsc(), after;
+
+	*count = rd(REG_TIMER_CUR);
+	after = rdtsc();
+	*tsc = before + (after - before) / 2;
+	return after - before;
+}
+
+/* Measures the count rate over 10 ms of TSC time (the TSC is calibrated by
+ * then), divider 16. Both ends of the window are counter reads bracketed
+ * by the TSC, so a delay in one access cannot skew the rate; of up to five
+ * tries the one with the narrowest brackets counts, and one whose brackets
+ * are within 0.1% of the window ends the search. */
 int lapic_timer_calibrate(void)
 {
-	uint64_t t0, want = tsc_hz() / 100;
-	uint32_t left;
+	uint64_t window = tsc_hz() / 100, best_width = ~0ull;
 
-	if (!want)
+	if (!window)
 		return -1;
+	timer_hz = 0;
 	wr(REG_TIMER_DIV, 0x3);                /* divide by 16 */
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
-	wr(REG_TIMER_INIT, 0xffffffff);
-	t0 = rdtsc();
-	while (rdtsc() - t0 < want)
-		cpu_pause();
-	left = rd(REG_TIMER_CUR);
+	for (int try = 0; try < 5 && best_width > window / 1000; try++) {
+		uint32_t c0, c1;
+		uint64_t t0, t1, width;
+
+		wr(REG_TIMER_INIT, 0xffffffff);
+		width = read_count(&c0, &t0);
+		while (rdtsc() - t0 < window)
+			cpu_pause();
+		width += read_count(&c1, &t1);
+		if (c1 >= c0 || t1 <= t0 || width >= best_width)
+			continue;
+		best_width = width;
+		timer_hz = (uint64_t)(c0 - c1) * tsc_hz() / (t1 - t0);
+	}
 	wr(REG_TIMER_INIT, 0);
-	timer_hz = (uint64_t)(0xffffffffu - left) * 100;
 	return timer_hz ? 0 : -1;
 }
 

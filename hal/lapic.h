@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 #define LAPIC_SPURIOUS_VECTOR 0xff
 #define LAPIC_ERROR_VECTOR    0xfe
@@ -18,10 +19,11 @@ void lapic_eoi(void);
 /* Wires LINT0/1 as NMI with the MADT's polarity/trigger flags. */
 void lapic_set_nmi(uint8_t lint, uint16_t flags);
 uint32_t lapic_errors(void);
-void lapic_send_self_ipi(uint8_t vector);
+/* 0, or -ETIMEDOUT (logged) when the xAPIC never accepts it. */
+int lapic_send_self_ipi(uint8_t vector) __must_check;
 
 /* Timer: measures its rate against the TSC; then one-shot countdowns. */
-int lapic_timer_calibrate(void);
+int lapic_timer_calibrate(void) __must_check;
 uint64_t lapic_timer_hz(void);
 /* Fires LAPIC_TIMER_VECTOR once after ns nanoseconds (clamped to the
  * counter's range); 0 stops it. */

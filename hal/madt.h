@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <hal/acpi.h>
+#include <cosmos/compiler.h>
 
 #define MADT_MAX_CPUS      256
 #define MADT_MAX_IOAPICS   8
@@ -31,6 +32,6 @@ struct madt_info {
 };
 
 /* Parses a checksummed MADT. 0, or -EINVAL if the table is unusable. */
-int madt_parse(const struct acpi_header *t, struct madt_info *out);
+int madt_parse(const struct acpi_header *t, struct madt_info *out) __must_check;
 
 #endif

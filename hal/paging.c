@@ -1,6 +1,13 @@
 /* Page-table walking and editing for x86-64 4-level paging. Tables are
- * reached through the direct map. Callers serialise edits to one root
- * (single CPU, interrupts off for now; an address-space lock goes here). */
+ * reached through the direct map.
+ * Locking: none here; the owner of each root serialises its edits. The
+ * kernel's root is edited under kernel/mm/vmm.c's kva_lock (vmm_init
+ * runs before threads); a process's root under its own mutex (struct
+ * process.lock in kernel/proc). Roots share the kernel half only through
+ * top-level entries that vmm_init creates once (paging_prepare_top) and no
+ * one changes afterwards, so edits to two roots never touch the same table.
+ * Table frames come from the frame source, which has its own lock. source,
+ * pte_global and pte_nx are set at boot before any thread exists. */
 #include <hal/paging.h>
 #include <hal/cpu.h>
 #include <cosmos/boot_info.h>
@@ -240,7 +247,6 @@ void paging_activate(uint64_t root) { write_cr3(root); }
 
 uint64_t paging_active(void) { return read_cr3() & PTE_ADDR; }
 
-void paging_flush_page(uint64_t va) { cpu_invlpg(va); }
 
 void paging_flush_all(void)
 {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 #define PAGE_SIZE       4096ull
 #define PAGE_SIZE_LARGE (2ull << 20)
@@ -28,30 +29,29 @@ void paging_set_cpu_options(bool global, bool nx);
 
 /* A new root; its kernel half (entries 256..511) is copied from kernel_root
  * (0 for none), so kernel mappings below those entries are shared. */
-uint64_t paging_create(uint64_t kernel_root);
+uint64_t paging_create(uint64_t kernel_root) __must_check;
 /* Frees every user-half table of root and root itself; the frames mapped
  * are not touched (their owner frees them). */
 void paging_destroy(uint64_t root);
 /* Makes sure the top-level entry for va exists, so that roots created later
  * share everything mapped under it. -ENOMEM on failure. */
-int paging_prepare_top(uint64_t root, uint64_t va);
+int paging_prepare_top(uint64_t root, uint64_t va) __must_check;
 
 /* size is PAGE_SIZE or PAGE_SIZE_LARGE; va and pa must be aligned to it.
  * Returns 0, -EINVAL, -EEXIST (something is mapped there) or -ENOMEM. */
-int paging_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned rights);
+int paging_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned rights) __must_check;
 /* Removes the mapping of the page containing va (either size); fills pa and
  * size when not NULL. -ENOENT if nothing is mapped. Flushes the TLB entry. */
-int paging_unmap(uint64_t root, uint64_t va, uint64_t *pa, uint64_t *size);
+int paging_unmap(uint64_t root, uint64_t va, uint64_t *pa, uint64_t *size) __must_check;
 /* Changes the rights of the page containing va. -ENOENT if unmapped. */
-int paging_protect(uint64_t root, uint64_t va, unsigned rights);
+int paging_protect(uint64_t root, uint64_t va, unsigned rights) __must_check;
 /* Physical address va maps to, with the page's rights and size. -ENOENT. */
-int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights, uint64_t *size);
+int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights, uint64_t *size) __must_check;
 
 void paging_activate(uint64_t root);
 uint64_t paging_active(void);
-/* TLB invalidation: one page in the current address space, or all (global
- * entries included). Single CPU: a shootdown goes here once SMP exists. */
-void paging_flush_page(uint64_t va);
+/* Invalidates the whole TLB, global entries included (one page is flushed
+ * by paging_unmap and paging_protect themselves). This CPU only. */
 void paging_flush_all(void);
 
 #endif

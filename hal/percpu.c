@@ -2,6 +2,7 @@
  * static so the boot CPU has one before the heap exists. */
 #include <hal/percpu.h>
 #include <hal/cpu.h>
+#include <hal/lapic.h>
 
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
@@ -28,9 +29,9 @@ void percpu_init_boot(uint32_t apic_id)
 	percpu_install(&cpus[0], 0, apic_id);
 }
 
-struct percpu *percpu_get_cpu(uint32_t cpu_id)
+uint32_t percpu_hw_id(void)
 {
-	return cpu_id < ncpus ? &cpus[cpu_id] : 0;
+	return lapic_id();
 }
 
 uint32_t percpu_cpu_count(void) { return ncpus; }

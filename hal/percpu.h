@@ -23,14 +23,10 @@ struct percpu {
 void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id);
 /* The boot CPU's structure, installed by percpu_init_boot. */
 void percpu_init_boot(uint32_t apic_id);
-struct percpu *percpu_get_cpu(uint32_t cpu_id);
+/* The running CPU's hardware id (its local APIC id on a PC), the value
+ * percpu_init_boot and percpu_install take. */
+uint32_t percpu_hw_id(void);
 uint32_t percpu_cpu_count(void);
-
-/* A flags word with interrupts enabled, for restoring into a fresh thread. */
-#define CPU_FLAGS_IRQ_ON (1ull << 9)
-
-/* Were interrupts enabled in a flags word from cpu_irq_save()? */
-static inline int cpu_flags_irq_enabled(uint64_t flags) { return (flags >> 9) & 1; }
 
 static inline struct percpu *percpu_self(void)
 {

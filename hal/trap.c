@@ -1,6 +1,6 @@
 /* The C side of trap entry: dispatch to the kernel's handler, the register
  * report, guard-page lookup and trap_catch. Policy (panic or go on) is the
- * kernel's (kernel/trap.c); this file only knows x86. */
+ * kernel's (kernel/exception.c); this file only knows x86. */
 #include <hal/trap.h>
 #include <hal/cpu.h>
 #include <hal/gdt.h>
@@ -8,7 +8,7 @@
 
 #define PAGE 4096
 
-void hal_trap_dispatch(struct trap_frame *f);
+void trap_dispatch(struct trap_frame *f);
 int trap_catch_run(void *ctx, void (*fn)(void *), void *arg);
 
 /* Set once at init, before interrupts are enabled. */
@@ -74,12 +74,12 @@ bool trap_from_user(const struct trap_frame *f)
 	return (f->cs & 3) == GDT_RPL_USER;
 }
 
-void hal_trap_set_handler(trap_handler_fn fn)
+void trap_set_handler(trap_handler_fn fn)
 {
 	trap_handler = fn;
 }
 
-void hal_trap_dispatch(struct trap_frame *f)
+void trap_dispatch(struct trap_frame *f)
 {
 	if (trap_handler) {
 		trap_handler(f);
@@ -102,12 +102,24 @@ bool trap_stack_guard_hit(uint64_t va)
 	       in_guard(va, ist_nmi_guard) || in_guard(va, ist_mce_guard);
 }
 
-void hal_trap_init(void)
+void trap_init(void)
 {
 	gdt_init();
 	idt_init();
 	/* The guard pages (trap_stack_guard_hit) become unmapped when mm
 	 * moves onto the kernel's own page tables (kernel/mm/vmm.c). */
+}
+
+struct trap_page_fault trap_page_fault_info(const struct trap_frame *f)
+{
+	uint64_t e = f->error_code;
+
+	return (struct trap_page_fault){
+		.addr = f->cr2,
+		.access = e & PF_INSTR ? TRAP_ACCESS_EXEC : e & PF_WRITE ? TRAP_ACCESS_WRITE : TRAP_ACCESS_READ,
+		.user = (e & PF_USER) != 0,
+		.present = (e & PF_PRESENT) != 0,
+	};
 }
 
 static void dump_page_fault(const struct trap_frame *f, trap_print_fn print)
@@ -175,7 +187,10 @@ bool trap_catch_claim(struct trap_frame *f)
 		return false;
 	catch_current = c->outer;   /* disarm before anything else can fault */
 	if (c->info)
-		*c->info = (struct trap_info){ f->vector, f->error_code, f->cr2, f->rip };
+		*c->info = (struct trap_info){ f->vector, f->error_code, f->rip,
+					       f->vector == TRAP_PF || f->vector == TRAP_DF
+						       ? trap_page_fault_info(f)
+								    : (struct trap_page_fault){ 0 } };
 	f->rbx = c->rbx;
 	f->rbp = c->rbp;
 	f->r12 = c->r12;

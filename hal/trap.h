@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 /* Exception vectors (SDM vol. 3A table 6-1). */
 #define TRAP_DE  0   /* divide error */
@@ -30,7 +31,8 @@
 #define TRAP_CP  21
 #define TRAP_EXCEPTIONS 32   /* vectors below this are CPU exceptions */
 
-/* Page-fault error code bits. */
+/* Page-fault error code bits (decoded here and in hal/trap.c only; the
+ * layers above read struct trap_page_fault). */
 #define PF_PRESENT  (1u << 0)   /* protection violation, not a missing page */
 #define PF_WRITE    (1u << 1)
 #define PF_USER     (1u << 2)
@@ -57,11 +59,23 @@ _Static_assert(sizeof(struct trap_frame) == 23 * 8, "isr.S pushes 23 words");
 /* The kernel's handler for every vector; it returns to resume the
  * interrupted code (possibly with the frame changed). */
 typedef void (*trap_handler_fn)(struct trap_frame *f);
-void hal_trap_set_handler(trap_handler_fn fn);
+void trap_set_handler(trap_handler_fn fn);
 
-/* Loads GDT, TSS and IDT. Until a handler is set every trap is reported
- * and stops the CPU. */
-void hal_trap_init(void);
+/* Loads GDT, TSS and IDT. Until a handler is set every trap stops the CPU. */
+void trap_init(void);
+
+/* A page fault in portable terms, for the kernel's memory manager and the
+ * process layer. */
+enum trap_access { TRAP_ACCESS_READ, TRAP_ACCESS_WRITE, TRAP_ACCESS_EXEC };
+struct trap_page_fault {
+	uint64_t addr;            /* the address the access went to */
+	enum trap_access access;
+	bool user;                /* made by user-mode code */
+	bool present;             /* a page is mapped there: its rights refused the access */
+};
+/* Describes the fault f (a page fault; for a double fault, addr is the
+ * address of the fault it escalated from, the rest is meaningless). */
+struct trap_page_fault trap_page_fault_info(const struct trap_frame *f);
 
 const char *trap_name(uint64_t vector);
 bool trap_from_user(const struct trap_frame *f);
@@ -74,15 +88,20 @@ void trap_dump(const struct trap_frame *f, trap_print_fn print);
 /* Is va inside a guard page of a stack hal owns (boot stack, IST stacks)? */
 bool trap_stack_guard_hit(uint64_t va);
 
-struct trap_info { uint64_t vector, error_code, cr2, rip; };
+/* error_code is the CPU's for the vector (a selector for #GP, 0 if none);
+ * pf is filled for page faults, and its addr for double faults. */
+struct trap_info {
+	uint64_t vector, error_code, rip;
+	struct trap_page_fault pf;
+};
 /* Runs fn(arg); if it raises a CPU exception, returns true and fills *info (execution resumes
    after the call, fn is abandoned). Returns false if fn returned normally. Not reentrant
    across CPUs or interrupt handlers (one armed chain, single CPU); a catch inside fn nests
    (the innermost one gets the fault). NMI and machine checks are never caught. */
-bool trap_catch(void (*fn)(void *), void *arg, struct trap_info *info);
+bool trap_catch(void (*fn)(void *), void *arg, struct trap_info *info) __must_check;
 /* For the kernel's handler: if a trap_catch is armed and f is a kernel
  * exception, records it, disarms, rewrites f to resume after trap_catch
  * and returns true. */
-bool trap_catch_claim(struct trap_frame *f);
+bool trap_catch_claim(struct trap_frame *f) __must_check;
 
 #endif

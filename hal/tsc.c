@@ -5,8 +5,10 @@
 #include <hal/cpu.h>
 #include <hal/hpet.h>
 
-/* Written at boot on one CPU with interrupts off (the scheduler issue adds
- * a seqlock when other CPUs read them). */
+/* No lock: written only during boot, by tsc_early_init, tsc_calibrate
+ * (kmain) and tsc_calibrate_hpet (platform discovery), all before
+ * interrupts are enabled and before the first thread or second CPU exists;
+ * read-only afterwards, so any reader sees one consistent calibration. */
 static uint64_t entry_tsc;
 static uint64_t base_tsc;     /* now = base_ns + ticks since base_tsc */
 static uint64_t base_ns;
@@ -75,26 +77,49 @@ void tsc_calibrate(void)
 	source = hz ? "PIT" : "none";
 }
 
-/* 10 ms of HPET ticks against the TSC. */
+/* One HPET reading, bracketed by TSC reads: *tsc is the middle of the
+ * bracket, the return value its width (an emulated HPET read can take long
+ * when a virtual machine's host is busy, and the TSC runs on meanwhile). */
+static uint64_t hpet_bracketed(uint64_t *h, uint64_t *tsc)
+{
+	uint64_t before = rdtsc(), after;
+
+	*h = hpet_counter();
+	after = rdtsc();
+	*tsc = before + (after - before) / 2;
+	return after - before;
+}
+
+/* 10 ms of HPET ticks against the TSC, both ends bracketed; of up to five
+ * tries the one with the narrowest brackets counts, and one whose brackets
+ * together stay within 0.1% of the window ends the search. */
 int tsc_calibrate_hpet(void)
 {
-	uint64_t period = hpet_period_fs(), want, h0, h1, t0, t1, new_hz, now, elapsed_ns;
+	uint64_t period = hpet_period_fs(), want, new_hz = 0, best_width = ~0ull, now;
 
 	if (!hpet_present())
 		return -1;
 	want = 10000000000000ULL / period;   /* 10 ms in ticks */
-	h0 = hpet_counter();
-	t0 = rdtsc();
-	for (long spins = 0; (h1 = hpet_counter()) - h0 < want; spins++)
-		if (spins > 100000000L)
-			return -1;
-	t1 = rdtsc();
-	/* ticks per second = dTSC * 1e9 / elapsed ns; in 64 bits for TSCs
-	 * up to ~1.8 THz over the 10 ms window */
-	elapsed_ns = (h1 - h0) * period / 1000000ULL;
-	if (!elapsed_ns)
-		return -1;
-	new_hz = (t1 - t0) * 1000000000ULL / elapsed_ns;
+	for (int try = 0; try < 5; try++) {
+		uint64_t h0, h1, t0, t1, width, elapsed_ns;
+		long spins = 0;
+
+		width = hpet_bracketed(&h0, &t0);
+		do {
+			if (++spins > 100000000L)
+				return -1;     /* the HPET does not count */
+		} while (hpet_counter() - h0 < want);
+		width += hpet_bracketed(&h1, &t1);
+		/* ticks per second = dTSC * 1e9 / elapsed ns; in 64 bits for
+		 * TSCs up to ~1.8 THz over the 10 ms window */
+		elapsed_ns = (h1 - h0) * period / 1000000ULL;
+		if (!elapsed_ns || t1 <= t0 || width >= best_width)
+			continue;
+		best_width = width;
+		new_hz = (t1 - t0) * 1000000000ULL / elapsed_ns;
+		if (new_hz && best_width <= new_hz / 100000)   /* 0.1% of 10 ms */
+			break;
+	}
 	if (!new_hz)
 		return -1;
 	now = rdtsc();

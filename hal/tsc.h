@@ -3,13 +3,14 @@
 #define HAL_TSC_H
 
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 /* Records the TSC at kernel entry; call first thing. */
 void tsc_early_init(void);
 /* Measures the TSC rate (CPUID 0x15 if it reports one, the PIT otherwise). */
 void tsc_calibrate(void);
 /* Re-measures against the HPET and rebases the clock; 0 or -1. */
-int tsc_calibrate_hpet(void);
+int tsc_calibrate_hpet(void) __must_check;
 /* What the current rate was measured against: "HPET", "PIT", "CPUID". */
 const char *tsc_source(void);
 uint64_t tsc_hz(void);

@@ -8,7 +8,7 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/time.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/wait.h>
 #include <lib/string.h>
 
 /* Every thread waiting for any block request sleeps here; a completion

@@ -15,11 +15,11 @@
 
 /* Keeps `depth` requests in flight over `total` requests; next(i) gives the
  * i-th request's sector. Returns elapsed ns, or 0 after an error. */
-static uint64_t run(struct blockdev *bd, enum blk_op op, unsigned depth, uint32_t req_bytes, uint64_t total,
+static uint64_t run(struct blockdev *bd, enum blockdev_op op, unsigned depth, uint32_t req_bytes, uint64_t total,
 		    uint64_t (*next)(struct blockdev *bd, uint64_t i, uint32_t req_bytes), uint8_t *buf,
 		    uint64_t deadline_ns, uint64_t *done_out)
 {
-	struct blk_req reqs[MAX_DEPTH];
+	struct blockdev_req reqs[MAX_DEPTH];
 	uint64_t t0 = time_ns(), issued = 0, done = 0;
 	int e = 0;
 
@@ -27,9 +27,9 @@ static uint64_t run(struct blockdev *bd, enum blk_op op, unsigned depth, uint32_
 		/* top up, then wait for the oldest */
 		while (issued < total && issued - done < depth && e == 0 &&
 		       (!deadline_ns || time_ns() < deadline_ns)) {
-			struct blk_req *r = &reqs[issued % depth];
+			struct blockdev_req *r = &reqs[issued % depth];
 
-			*r = (struct blk_req){ .op = op, .lba = next(bd, issued, req_bytes),
+			*r = (struct blockdev_req){ .op = op, .lba = next(bd, issued, req_bytes),
 					       .count = req_bytes / bd->sector_size,
 					       .buf = buf + (issued % depth) * (size_t)req_bytes };
 			e = blockdev_submit(bd, r);
@@ -42,7 +42,7 @@ static uint64_t run(struct blockdev *bd, enum blk_op op, unsigned depth, uint32_
 			e = -1;
 		done++;
 	}
-	if (op == BLK_WRITE && e == 0)
+	if (op == BLOCKDEV_WRITE && e == 0)
 		e = blockdev_flush(bd);
 	if (e) {
 		log_warn("blk bench: request failed");
@@ -70,7 +70,7 @@ static uint64_t rand_next(struct blockdev *bd, uint64_t i, uint32_t req_bytes)
 	return (rng % slots) * (req_bytes / bd->sector_size);
 }
 
-static void seq(struct blockdev *bd, uint8_t *buf, enum blk_op op, unsigned depth, const char *name)
+static void seq(struct blockdev *bd, uint8_t *buf, enum blockdev_op op, unsigned depth, const char *name)
 {
 	uint64_t n, ns = run(bd, op, depth, SEQ_REQ_BYTES, BENCH_DISK_BYTES / SEQ_REQ_BYTES, seq_next, buf, 0, &n);
 
@@ -80,7 +80,7 @@ static void seq(struct blockdev *bd, uint8_t *buf, enum blk_op op, unsigned dept
 
 static void rnd(struct blockdev *bd, uint8_t *buf, unsigned depth, const char *name)
 {
-	uint64_t n, ns = run(bd, BLK_READ, depth, 4096, ~0ull, rand_next, buf, time_ns() + RAND_TIME_NS, &n);
+	uint64_t n, ns = run(bd, BLOCKDEV_READ, depth, 4096, ~0ull, rand_next, buf, time_ns() + RAND_TIME_NS, &n);
 
 	if (ns)
 		kbench_report(name, n * 1000000000ull / ns, 0, "IOPS");
@@ -98,10 +98,10 @@ KBENCH(blk)
 	buf = vmm_alloc((size_t)MAX_DEPTH * SEQ_REQ_BYTES);
 	if (!buf)
 		return;
-	seq(bd, buf, BLK_WRITE, 1, "blk_seq_write_qd1");
-	seq(bd, buf, BLK_WRITE, 32, "blk_seq_write_qd32");
-	seq(bd, buf, BLK_READ, 1, "blk_seq_read_qd1");
-	seq(bd, buf, BLK_READ, 32, "blk_seq_read_qd32");
+	seq(bd, buf, BLOCKDEV_WRITE, 1, "blk_seq_write_qd1");
+	seq(bd, buf, BLOCKDEV_WRITE, 32, "blk_seq_write_qd32");
+	seq(bd, buf, BLOCKDEV_READ, 1, "blk_seq_read_qd1");
+	seq(bd, buf, BLOCKDEV_READ, 32, "blk_seq_read_qd32");
 	rnd(bd, buf, 1, "blk_rand_read_4k_qd1");
 	rnd(bd, buf, 32, "blk_rand_read_4k_qd32");
 	vmm_free(buf);

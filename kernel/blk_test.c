@@ -4,9 +4,11 @@
  * writes disks with tag 'A' for vda, 'B' for vdb...; the kernel writes tag
  * 'W'. Modes (comma list): read, read-data (512-byte sectors 64 up to the
  * last 34, leaving out both GPT copies, which the firmware may rewrite), write,
- * ioerr (vdc has an injected read error), inflight, ro, range, parts. */
+ * ioerr (vdc has an injected read error), abort (stops vdc), inflight, ro,
+ * range, parts. */
 #include <kernel/blk.h>
 #include <drivers/block/blockdev.h>
+#include <drivers/pci.h>
 #include <drivers/virtio/virtio_blk.h>
 #include <cosmos/errno.h>
 #include <kernel/boot.h>
@@ -137,7 +139,7 @@ static void test_inflight(uint8_t *buf)
 {
 	enum { N = 200 };
 	struct blockdev *bd = blockdev_find("vda");
-	struct blk_req *reqs = kzalloc(N * sizeof(*reqs));
+	struct blockdev_req *reqs = kzalloc(N * sizeof(*reqs));
 	int bad = 0, e = 0;
 
 	if (!bd || !reqs) {
@@ -146,7 +148,7 @@ static void test_inflight(uint8_t *buf)
 		return;
 	}
 	for (int i = 0; i < N && e == 0; i++) {
-		reqs[i] = (struct blk_req){ .op = BLK_READ, .lba = (uint64_t)(i * 7) % bd->sectors, .count = 1,
+		reqs[i] = (struct blockdev_req){ .op = BLOCKDEV_READ, .lba = (uint64_t)(i * 7) % bd->sectors, .count = 1,
 					    .buf = buf + (size_t)i * bd->sector_size };
 		e = blockdev_submit(bd, &reqs[i]);
 	}
@@ -164,7 +166,7 @@ static void test_ro(uint8_t *buf)
 {
 	for (unsigned i = 0; i < blockdev_count(); i++) {
 		struct blockdev *bd = blockdev_get(i);
-		struct blk_req r = { .op = BLK_WRITE, .lba = 0, .count = 1, .buf = buf };
+		struct blockdev_req r = { .op = BLOCKDEV_WRITE, .lba = 0, .count = 1, .buf = buf };
 		int e1, e2, e3;
 
 		if (!bd->read_only || bd->parent)
@@ -183,7 +185,7 @@ static void test_ro(uint8_t *buf)
 static void test_range(uint8_t *buf)
 {
 	struct blockdev *bd = blockdev_find("vda");
-	struct blk_req big = { .op = BLK_READ, .lba = 0, .count = BLOCKDEV_MAX_TRANSFER / 512 + 1, .buf = buf };
+	struct blockdev_req big = { .op = BLOCKDEV_READ, .lba = 0, .count = BLOCKDEV_MAX_TRANSFER / 512 + 1, .buf = buf };
 	unsigned long long irqs;
 	int ok = 1;
 
@@ -223,6 +225,35 @@ static void test_ioerr(uint8_t *buf)
 	e2 = blockdev_read(bd, 0, 1, buf);
 	result("ioerr", bd->name, e1 == -EIO && e2 == 0 && check(buf, bd->sector_size, 'C', 0) < 0,
 	       "error", e1);
+}
+
+/* Stopping a disk with a request in flight (what a request timeout does):
+ * the request fails (or had completed), bus mastering is off so the device
+ * can no longer write into the buffer it was given, and the disk refuses
+ * further requests. Runs last on vdc, which it leaves dead. */
+static void test_abort(uint8_t *buf)
+{
+	struct blockdev *bd = blockdev_find("vdc");
+	struct pci_dev *p = bd ? virtio_blk_pci(bd) : 0;
+	struct blockdev_req r = { .op = BLOCKDEV_READ, .lba = 0, .count = 1, .buf = buf };
+	int e, again;
+	bool dma;
+
+	if (!bd || !p) {
+		result("abort", "vdc", 0, "no virtio disk", 0);
+		return;
+	}
+	e = blockdev_submit(bd, &r);
+	bd->ops->abort(bd);
+	if (e == 0)
+		e = blockdev_wait(&r);
+	dma = pci_dma_enabled(p);
+	again = blockdev_read(bd, 0, 1, buf);
+	if (dma)
+		result("abort", bd->name, 0, "bus mastering still on, request", e);
+	else
+		result("abort", bd->name, (e == 0 || e == -EIO) && again == -EIO, "request then retry",
+		       (long long)e * 100 + again);
 }
 
 /* Partitions map onto their disk: sector 0 of each is the disk's sector
@@ -274,6 +305,8 @@ void blk_test_from_cmdline(void)
 		test_ioerr(buf);
 	if (cmdline_list_has(modes, "parts"))
 		test_parts(buf);
+	if (cmdline_list_has(modes, "abort"))
+		test_abort(buf);
 	if (cmdline_list_has(modes, "write"))
 		test_write(buf);
 	vmm_free(buf);

@@ -1,18 +1,20 @@
-/* Checks the loader's boot_info before anything uses it, and keeps a copy
- * (with a sanitized memory map) in kernel memory so the loader's memory can
- * be reclaimed later. Nothing from the loader is trusted unchecked. */
+/* What the kernel keeps from the loader: boot_info_accept() has
+ * kernel/boot_check.c check the boot_info and keeps the result (with the
+ * cleaned memory map) in kernel memory, so the loader's memory can be
+ * reclaimed; then the accessors below serve it. */
 #include <kernel/boot.h>
+#include <kernel/boot_check.h>
 #include <kernel/log.h>
+#include <kernel/mm/pmm.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
 
-#define PAGE 4096ULL
-
-static struct boot_info info;
-static struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
-static unsigned mmap_count;
+/* Written once by boot_info_accept, before any other thread exists; read
+ * only afterwards (except initrd_released, an atomic). */
+static struct boot_checked boot;
 static struct cmdline cmdline;
 static int accepted;
+static int initrd_released;
 
 static const char *const type_names[BOOT_MEM_TYPE_COUNT] = {
 	[BOOT_MEM_USABLE] = "usable",
@@ -27,6 +29,7 @@ static const char *const type_names[BOOT_MEM_TYPE_COUNT] = {
 	[BOOT_MEM_RESERVED] = "reserved",
 	[BOOT_MEM_UNUSABLE] = "unusable",
 	[BOOT_MEM_PERSISTENT] = "persistent",
+	[BOOT_MEM_INITRD] = "initrd",
 };
 
 const char *boot_mem_type_name(uint32_t type)
@@ -36,125 +39,65 @@ const char *boot_mem_type_name(uint32_t type)
 	return type_names[type];
 }
 
-/* Copies entries that are sane and do not overlap an earlier one; an entry
- * dropped here can only lose memory, never hand out memory that is not ours. */
-static int accept_mmap(const struct boot_info *bi)
+/* The loader's direct map; boot_info_check keeps its reads inside the
+ * size the loader says it mapped. */
+static const void *direct_map(uint64_t phys, size_t len)
 {
-	const struct boot_mmap_entry *src;
-	uint64_t bytes, end;
-	unsigned n = bi->mmap_count, dropped = 0;
-
-	if (bi->mmap_entry_size != sizeof(struct boot_mmap_entry) || n == 0) {
-		log_err("boot: memory map has %u entries of %u bytes", n, bi->mmap_entry_size);
-		return -EINVAL;
-	}
-	bytes = (uint64_t)n * sizeof(struct boot_mmap_entry);
-	if (bi->mmap_phys % 8 || bi->mmap_phys + bytes < bi->mmap_phys ||
-	    bi->mmap_phys + bytes > bi->hhdm_size) {
-		log_err("boot: memory map at %#llx is outside the direct map",
-			(unsigned long long)bi->mmap_phys);
-		return -EINVAL;
-	}
-	if (n > BOOT_MMAP_MAX) {
-		log_warn("boot: memory map has %u entries; using the first %u", n, BOOT_MMAP_MAX);
-		n = BOOT_MMAP_MAX;
-	}
-	src = PHYS_TO_VIRT(bi->mmap_phys);
-	mmap_count = 0;
-	for (unsigned i = 0; i < n; i++) {
-		struct boot_mmap_entry e = src[i];
-
-		if (e.phys % PAGE || e.pages == 0 || e.pages > (1ULL << 40) ||
-		    e.phys + e.pages * PAGE < e.phys || e.type == 0 || e.type >= BOOT_MEM_TYPE_COUNT ||
-		    (mmap_count && e.phys < mmap[mmap_count - 1].phys +
-					    mmap[mmap_count - 1].pages * PAGE)) {
-			dropped++;
-			continue;
-		}
-		mmap[mmap_count++] = e;
-	}
-	if (dropped)
-		log_warn("boot: dropped %u malformed or overlapping memory map entries", dropped);
-	end = bi->kernel_phys + bi->kernel_size;
-	for (unsigned i = 0; i < mmap_count; i++) {
-		if (mmap[i].type == BOOT_MEM_KERNEL && mmap[i].phys <= bi->kernel_phys &&
-		    mmap[i].phys + mmap[i].pages * PAGE >= end)
-			return 0;
-	}
-	log_err("boot: the kernel image is not marked as kernel memory in the map");
-	return -EINVAL;
-}
-
-static void accept_framebuffer(struct boot_framebuffer *fb, uint64_t hhdm_size)
-{
-	uint64_t need = (uint64_t)fb->pitch * fb->height;
-
-	if (fb->format == BOOT_FB_NONE)
-		return;
-	if (fb->format > BOOT_FB_BITMASK || fb->width == 0 || fb->height == 0 ||
-	    fb->width > 16384 || fb->height > 16384 || fb->pitch < fb->width * 4ULL ||
-	    need > fb->size || fb->phys + fb->size < fb->phys || fb->phys + fb->size > hhdm_size) {
-		log_warn("boot: framebuffer description is inconsistent; not using it");
-		*fb = (struct boot_framebuffer){ .format = BOOT_FB_NONE };
-	}
+	if (phys > BOOT_HHDM_MAX || len > BOOT_HHDM_MAX - phys)
+		return 0;
+	return PHYS_TO_VIRT(phys);
 }
 
 int boot_info_accept(const struct boot_info *bi)
 {
-	if (bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION ||
-	    bi->size != sizeof(struct boot_info)) {
-		log_err("boot: boot_info has magic %#llx version %u size %u; expected version %u size %zu",
-			(unsigned long long)bi->magic, bi->version, bi->size, BOOT_INFO_VERSION,
-			sizeof(struct boot_info));
+	uint64_t va = (uint64_t)(uintptr_t)bi;
+
+	if (va < BOOT_HHDM_BASE || va - BOOT_HHDM_BASE > BOOT_HHDM_MAX - sizeof(*bi)) {
+		log_err("boot: boot_info at %p is not in the direct map", (const void *)bi);
 		return -EINVAL;
 	}
-	info = *bi;
-	if (info.hhdm_base != BOOT_HHDM_BASE || info.hhdm_size < (4ULL << 30) ||
-	    info.hhdm_size > (1ULL << 46)) {
-		log_err("boot: direct map %#llx+%#llx is not what the kernel expects",
-			(unsigned long long)info.hhdm_base, (unsigned long long)info.hhdm_size);
+	if (boot_info_check(bi, sizeof(*bi), direct_map, &boot))
 		return -EINVAL;
-	}
-	if (info.kernel_virt != BOOT_KERNEL_BASE || info.kernel_phys % PAGE ||
-	    info.kernel_size % PAGE || info.kernel_phys + info.kernel_size > info.hhdm_size) {
-		log_err("boot: kernel placement %#llx/%#llx+%#llx is inconsistent",
-			(unsigned long long)info.kernel_phys, (unsigned long long)info.kernel_virt,
-			(unsigned long long)info.kernel_size);
-		return -EINVAL;
-	}
-	if (accept_mmap(&info))
-		return -EINVAL;
-	if (info.cmdline_len >= BOOT_CMDLINE_MAX || info.cmdline[info.cmdline_len] != 0 ||
-	    strnlen(info.cmdline, BOOT_CMDLINE_MAX) != info.cmdline_len) {
-		log_warn("boot: command line is not terminated where its length says; ignoring it");
-		info.cmdline[0] = 0;
-		info.cmdline_len = 0;
-	}
-	if (cmdline_parse(&cmdline, info.cmdline))
-		log_warn("boot: command line \"%s\" is malformed; ignoring it", info.cmdline);
-	accept_framebuffer(&info.fb, info.hhdm_size);
-	if (info.acpi_rsdp_phys >= info.hhdm_size) {
-		log_warn("boot: ACPI RSDP %#llx is outside memory; ignoring it",
-			 (unsigned long long)info.acpi_rsdp_phys);
-		info.acpi_rsdp_phys = 0;
-	}
+	if (cmdline_parse(&cmdline, boot.info.cmdline))
+		log_warn("boot: command line \"%s\" is malformed; ignoring it", boot.info.cmdline);
 	accepted = 1;
 	return 0;
 }
 
-const struct boot_info *boot_info(void) { return accepted ? &info : 0; }
+const struct boot_info *boot_info(void) { return accepted ? &boot.info : 0; }
 
 const struct boot_mmap_entry *boot_mmap(unsigned *count)
 {
-	*count = accepted ? mmap_count : 0;
-	return mmap;
+	*count = accepted ? boot.mmap_count : 0;
+	return boot.mmap;
+}
+
+const void *boot_initrd(size_t *len)
+{
+	if (!accepted || boot.info.initrd_size == 0 ||
+	    __atomic_load_n(&initrd_released, __ATOMIC_ACQUIRE)) {
+		if (len)
+			*len = 0;
+		return 0;
+	}
+	if (len)
+		*len = boot.info.initrd_size;
+	return PHYS_TO_VIRT(boot.info.initrd_phys);
+}
+
+void boot_initrd_release(void)
+{
+	if (!accepted || boot.info.initrd_size == 0 ||
+	    __atomic_exchange_n(&initrd_released, 1, __ATOMIC_ACQ_REL))
+		return;
+	pmm_release_initrd();
 }
 
 struct cmdline *boot_cmdline(void) { return &cmdline; }
 
 const void *boot_phys_map(uint64_t phys, size_t len)
 {
-	if (!accepted || phys + len < phys || phys + len > info.hhdm_size)
+	if (!accepted || phys + len < phys || phys + len > boot.info.hhdm_size)
 		return 0;
 	return PHYS_TO_VIRT(phys);
 }

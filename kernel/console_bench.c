@@ -42,7 +42,8 @@ KBENCH(console)
 {
 	if (console_active("fb")) {
 		measure("fb", &fbcon_console, fbcon_scroll_once);
-		console_enable("fb", false);
+		if (console_enable("fb", false) != 0)
+			log_warn("kbench: console: cannot switch the framebuffer console off");
 	} else {
 		log_info("kbench: console: no framebuffer console to measure");
 	}
@@ -51,7 +52,10 @@ KBENCH(console)
 			log_info("kbench: console: no VGA text mode to measure");
 			return;
 		}
-		console_add("vga", &vga_text_console, NULL, false);
+		if (console_add("vga", &vga_text_console, NULL, false) != 0) {
+			log_info("kbench: console: no room for a VGA console");
+			return;
+		}
 	}
 	measure("vga", &vga_text_console, vga_text_scroll_once);
 }

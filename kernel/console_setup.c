@@ -17,7 +17,7 @@
 #include <kernel/boot.h>
 #include <kernel/console_setup.h>
 #include <kernel/log.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <lib/string.h>
 
 static bool start_fb(void)
@@ -36,7 +36,10 @@ static bool start_fb(void)
 		return false;
 	}
 	fbcon_size(&w, &h, &cols, &rows);
-	console_add("fb", &fbcon_console, NULL, true);
+	if ((err = console_add("fb", &fbcon_console, NULL, true)) != 0) {
+		log_warn("console: cannot add the framebuffer console (%d)", err);
+		return false;
+	}
 	input_set_screen(w, h);
 	input_set_pointer_hook(fbcon_pointer);
 	log_info("console: framebuffer %ux%u, %ux%u text cells", w, h, cols, rows);
@@ -51,7 +54,10 @@ static bool start_vga(void)
 		log_warn("console: no VGA text mode (%d)", err);
 		return false;
 	}
-	console_add("vga", &vga_text_console, NULL, true);
+	if ((err = console_add("vga", &vga_text_console, NULL, true)) != 0) {
+		log_warn("console: cannot add the VGA console (%d)", err);
+		return false;
+	}
 	input_set_screen(VGA_COLS * 8, VGA_ROWS * 16);
 	input_set_pointer_hook(vga_text_pointer);
 	log_info("console: VGA text mode %ux%u", VGA_COLS, VGA_ROWS);
@@ -92,7 +98,9 @@ void console_setup(void)
 	}
 	if (!serial) {
 		log_info("console: serial output off (console=%s)", sel);
-		console_enable("serial", false);
+		/* -ENOENT: no UART answered at boot, nothing to switch off */
+		if (console_enable("serial", false) != 0)
+			log_info("console: there is no serial console");
 	}
 }
 

@@ -1,17 +1,16 @@
-/* The hardware report: the CPU from the data hal/cpuinfo and the MADT
- * gathered, and the usable RAM ranges from the checked memory map (the frame
+/* The hardware report: the CPU from the data hal/cpuinfo and platform
+ * discovery gathered, and the usable RAM ranges from the checked memory map (the frame
  * allocator prints the totals per type; PCI lists devices as it finds them). */
 #include <kernel/hwreport.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
-#include <kernel/platform.h>
 #include <hal/cpuinfo.h>
+#include <hal/platform.h>
 #include <hal/tsc.h>
 
 void hwreport_cpu(void)
 {
 	const struct cpu_info *c = cpuinfo();
-	const struct madt_info *m = platform_madt();
 	const char *brand = c->brand;
 	char flags[512];
 
@@ -20,8 +19,9 @@ void hwreport_cpu(void)
 	log_info("cpu: %s \"%s\" family %#x model %#x stepping %u%s", c->vendor,
 		 *brand ? brand : "(no brand string)", c->family, c->model, c->stepping,
 		 c->hypervisor ? ", under a hypervisor" : "");
-	log_info("cpu: %u logical CPUs (MADT), TSC %llu MHz, %u-bit physical / %u-bit virtual addresses",
-		 m ? m->ncpus : 1, (unsigned long long)(tsc_hz() / 1000000), c->phys_addr_bits,
+	log_info("cpu: %u logical CPUs (MADT), TSC %llu MHz (measured against the %s), "
+		 "%u-bit physical / %u-bit virtual addresses", platform_cpu_count(),
+		 (unsigned long long)(tsc_hz() / 1000000), platform_clock_source(), c->phys_addr_bits,
 		 c->virt_addr_bits);
 	cpuinfo_flags(flags, sizeof(flags), 0);
 	log_info("cpu: flags: %s", flags);

@@ -1,28 +1,59 @@
-/* Connects hal's interrupt routing to the kernel: interrupt vectors without
- * a kernel handler of their own go from the trap dispatcher to
- * irq_dispatch(), which runs the driver's handler and sends the one EOI.
- * Interrupts are enabled last. */
+/* Connects hal's interrupt routing to the kernel: a vector with a kernel
+ * handler of its own runs it; every other vector goes to irq_dispatch(),
+ * which runs the driver's handler and sends the one EOI. Interrupts are
+ * enabled last, once the timer is ready.
+ * Locking: the handler table is set at boot and by tests that run alone
+ * and clear their entries again; a pointer store is atomic, so a vector
+ * sees the old or the new handler. unexpected counts with interrupts off. */
 #include <kernel/interrupts.h>
+#include <cosmos/errno.h>
 #include <kernel/log.h>
-#include <kernel/platform.h>
+#include <kernel/panic.h>
+#include <kernel/sched/sched.h>
 #include <kernel/timer.h>
-#include <kernel/trap.h>
 #include <hal/cpu.h>
-#include <hal/ioapic.h>
 #include <hal/irq.h>
-#include <hal/lapic.h>
+
+static interrupts_vector_fn vector_handlers[256];
+static uint64_t unexpected;
+
+uint64_t interrupts_unexpected_count(void) { return unexpected; }
+
+int interrupts_set_vector_handler(unsigned vector, interrupts_vector_fn fn)
+{
+	if (vector < TRAP_EXCEPTIONS || vector > 255)
+		return -EINVAL;
+	if (fn && vector_handlers[vector] && vector_handlers[vector] != fn)
+		return -EBUSY;
+	vector_handlers[vector] = fn;
+	return 0;
+}
+
+void interrupts_dispatch(struct trap_frame *f)
+{
+	sched_interrupt_enter();
+	if (vector_handlers[f->vector & 255]) {
+		vector_handlers[f->vector & 255](f);
+	} else if (!irq_dispatch((unsigned)f->vector)) {
+		/* Nothing has claimed this vector: say so rather than drop it
+		 * silently. */
+		unexpected++;
+		log_warn("trap: unexpected interrupt vector %llu at %016llx",
+			 (unsigned long long)f->vector, (unsigned long long)f->rip);
+	}
+	/* The handler is done and the EOI sent: the safe point to switch
+	 * threads if the interrupt asked for it. */
+	sched_interrupt_exit();
+}
 
 void interrupts_init(void)
 {
-	int err = irq_init(platform_madt());
+	int err = irq_init();
 
-	if (err) {
-		log_err("irq: no local APIC (%d); running without interrupts", err);
-		return;
-	}
-	trap_set_interrupt_fallback(irq_dispatch);
-	log_info("irq: %s, boot CPU APIC id %u, %u I/O APICs, 8259 PICs masked",
-		 lapic_x2apic() ? "x2APIC" : "xAPIC", lapic_id(), ioapic_count());
-	timer_init();
+	if (err)
+		panic("irq: no usable interrupt controller (%d): no device or timer could interrupt", err);
+	err = timer_init();
+	if (err)
+		panic("timer: no event timer (%d): every sleep and time slice would hang", err);
 	cpu_sti();
 }

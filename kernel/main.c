@@ -5,6 +5,7 @@
 #include <drivers/pci.h>
 #include <drivers/console.h>
 #include <hal/cpu.h>
+#include <hal/platform.h>
 #include <hal/power.h>
 #include <hal/tsc.h>
 #include <kernel/boot.h>
@@ -18,12 +19,10 @@
 #include <kernel/log.h>
 #include <kernel/mm/mm.h>
 #include <kernel/panic.h>
-#include <kernel/platform.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
-#include <kernel/timer.h>
-#include <kernel/trap.h>
+#include <kernel/exception.h>
 #include <lib/string.h>
 
 #define COSMOS_VERSION "0.1"
@@ -32,14 +31,10 @@ void kmain(struct boot_info *bi);
 
 extern uintptr_t __stack_chk_guard;
 
-/* RDRAND when present, mixed with the TSC: the canary must not be a constant. */
+/* The canary must not be a constant: hal's best early entropy. */
 static void seed_stack_guard(void)
 {
-	uint64_t v = rdtsc() * 0x9e3779b97f4a7c15ULL, x;
-
-	if (cpu_random(&x))
-		v ^= x;
-	__stack_chk_guard = v & ~0xffULL; /* a zero byte stops string overflows */
+	__stack_chk_guard = cpu_random_seed() & ~0xffULL; /* a zero byte stops string overflows */
 }
 
 /* sleep=MS: the system tests compare this sleep with their own clock. */
@@ -56,7 +51,8 @@ static void sleep_from_cmdline(void)
 	}
 	log_info("time: sleeping %llu ms", ms);
 	t0 = time_ns();
-	timer_wait_until(t0 + ms * 1000000ULL);
+	if (thread_sleep_until(t0 + ms * 1000000ULL) != 0)
+		log_warn("time: this thread may not sleep here");
 	log_info("time: slept %llu ns", (unsigned long long)(time_ns() - t0));
 }
 
@@ -102,27 +98,27 @@ static void __attribute__((noreturn)) finish(void)
 
 void kmain(struct boot_info *bi)
 {
-	uint64_t banner_tsc;
+	uint64_t banner_ns;
 
 	tsc_early_init();
 	seed_stack_guard();
 	console_early_init();   /* serial first; screens join in console_setup */
-	trap_init();
+	exception_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");
 	panic_configure(cmdline_get(boot_cmdline(), "panic"));
 	tsc_calibrate();
 
-	banner_tsc = rdtsc();
+	banner_ns = time_ns();   /* since kernel entry */
 	log_info("CosmOS %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
 	if (boot_info()->exit_boot_tries > 1)
 		log_info("boot: ExitBootServices succeeded on try %u", boot_info()->exit_boot_tries);
 	log_info("boot: loader to kernel %llu us, kernel entry to banner %llu us (TSC %llu MHz)",
 		 (unsigned long long)(tsc_to_ns(tsc_at_entry() - boot_info()->loader_tsc) / 1000),
-		 (unsigned long long)(tsc_to_ns(banner_tsc - tsc_at_entry()) / 1000),
+		 (unsigned long long)(banner_ns / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
 	mm_init();
-	platform_init();
+	platform_init(boot_info()->acpi_rsdp_phys, boot_phys_map);
 	hwreport_cpu();
 	hwreport_memory();
 	pci_init();

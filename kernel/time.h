@@ -1,5 +1,6 @@
 /* Kernel time: nanoseconds since the kernel started, monotonic. Backed by
- * the TSC (hal/tsc.c), calibrated against the PIT and then the HPET. */
+ * hal's cycle clock (hal/tsc.c), whose rate platform discovery measures
+ * against the best reference the machine has. */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 struct timer_event {
 	uint64_t deadline;               /* time_ns() at which to run */
@@ -14,16 +15,14 @@ struct timer_event {
 	bool pending;
 };
 
-/* Calibrates and takes over the LAPIC timer; 0 or a negative errno. */
-int timer_init(void);
+/* Takes over hal's one-shot event timer (hal/oneshot.h); 0 or a negative
+ * errno. Waiting for a deadline is the scheduler's thread_sleep_until. */
+int timer_init(void) __must_check;
 /* Arms ev (which must stay valid until it runs or is cancelled). Callbacks
  * run in interrupt context and may re-arm their own event. */
 void timer_event_add(struct timer_event *ev, uint64_t deadline,
 		     void (*fn)(struct timer_event *ev, void *ctx), void *ctx);
 /* Returns true if ev was pending and will no longer run. */
 bool timer_event_cancel(struct timer_event *ev);
-/* Waits until time_ns() >= deadline: the calling thread blocks once the
- * scheduler runs (before that, the CPU halts between interrupts). */
-void timer_wait_until(uint64_t deadline);
 
 #endif

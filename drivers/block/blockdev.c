@@ -25,7 +25,7 @@ void blockdev_set_wait_ops(int (*wait)(volatile bool *done, uint64_t timeout_ns)
 	wake_fn = wake;
 }
 
-int blk_wait_done(volatile bool *done, uint64_t timeout_ns)
+int blockdev_wait_done(volatile bool *done, uint64_t timeout_ns)
 {
 	if (*done)
 		return 0;
@@ -34,7 +34,7 @@ int blk_wait_done(volatile bool *done, uint64_t timeout_ns)
 	return wait_fn(done, timeout_ns);
 }
 
-void blk_wake_waiters(void)
+void blockdev_wake_waiters(void)
 {
 	if (wake_fn)
 		wake_fn();
@@ -64,21 +64,21 @@ static bool range_ok(struct blockdev *bd, uint64_t lba, uint32_t count)
 	       (uint64_t)count * bd->sector_size <= BLOCKDEV_MAX_TRANSFER;
 }
 
-int blockdev_submit(struct blockdev *bd, struct blk_req *r)
+int blockdev_submit(struct blockdev *bd, struct blockdev_req *r)
 {
 	struct blockdev *disk = bd->parent ? bd->parent : bd;
 
 	r->done = false;
 	r->status = 0;
-	if (r->op == BLK_FLUSH) {
+	if (r->op == BLOCKDEV_FLUSH) {
 		r->lba = 0;
 		r->count = 0;
-	} else if (r->op != BLK_READ && r->op != BLK_WRITE) {
+	} else if (r->op != BLOCKDEV_READ && r->op != BLOCKDEV_WRITE) {
 		return -EINVAL;
 	} else {
 		if (!r->buf || !range_ok(bd, r->lba, r->count))
 			return -EINVAL;
-		if (r->op == BLK_WRITE && bd->read_only)
+		if (r->op == BLOCKDEV_WRITE && bd->read_only)
 			return -EROFS;
 		r->lba += bd->start;
 	}
@@ -86,9 +86,9 @@ int blockdev_submit(struct blockdev *bd, struct blk_req *r)
 	return disk->ops->submit(disk, r);
 }
 
-int blockdev_wait(struct blk_req *r)
+int blockdev_wait(struct blockdev_req *r)
 {
-	if (blk_wait_done(&r->done, BLOCKDEV_TIMEOUT_NS) != 0) {
+	if (blockdev_wait_done(&r->done, BLOCKDEV_TIMEOUT_NS) != 0) {
 		log_err("%s: request (op %d, sector %llu) timed out; stopping the device", r->dev->name,
 			r->op, (unsigned long long)r->lba);
 		r->dev->ops->abort(r->dev);
@@ -97,14 +97,14 @@ int blockdev_wait(struct blk_req *r)
 	return r->status;
 }
 
-static int transfer(struct blockdev *bd, enum blk_op op, uint64_t lba, uint32_t count, void *buf)
+static int transfer(struct blockdev *bd, enum blockdev_op op, uint64_t lba, uint32_t count, void *buf)
 {
 	uint32_t per = BLOCKDEV_MAX_TRANSFER / bd->sector_size;
 
 	if (count == 0 || !buf || lba >= bd->sectors || count > bd->sectors - lba)
 		return -EINVAL;
 	while (count) {
-		struct blk_req r = { .op = op, .lba = lba, .count = count < per ? count : per, .buf = buf };
+		struct blockdev_req r = { .op = op, .lba = lba, .count = count < per ? count : per, .buf = buf };
 		int e = blockdev_submit(bd, &r);
 
 		if (e == 0)
@@ -120,19 +120,19 @@ static int transfer(struct blockdev *bd, enum blk_op op, uint64_t lba, uint32_t 
 
 int blockdev_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf)
 {
-	return transfer(bd, BLK_READ, lba, count, buf);
+	return transfer(bd, BLOCKDEV_READ, lba, count, buf);
 }
 
 int blockdev_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void *buf)
 {
 	if (bd->read_only)
 		return -EROFS;
-	return transfer(bd, BLK_WRITE, lba, count, (void *)buf);
+	return transfer(bd, BLOCKDEV_WRITE, lba, count, (void *)buf);
 }
 
 int blockdev_flush(struct blockdev *bd)
 {
-	struct blk_req r = { .op = BLK_FLUSH };
+	struct blockdev_req r = { .op = BLOCKDEV_FLUSH };
 	int e;
 
 	if (bd->read_only)
@@ -159,15 +159,6 @@ int blockdev_read_at(struct blockdev *bd, uint64_t offset, size_t len, void *buf
 	int e = bytes_to_sectors(bd, offset, len, &lba, &count);
 
 	return e ? e : blockdev_read(bd, lba, count, buf);
-}
-
-int blockdev_write_at(struct blockdev *bd, uint64_t offset, size_t len, const void *buf)
-{
-	uint64_t lba;
-	uint32_t count;
-	int e = bytes_to_sectors(bd, offset, len, &lba, &count);
-
-	return e ? e : blockdev_write(bd, lba, count, buf);
 }
 
 static int gpt_read(void *ctx, uint64_t lba, uint32_t count, void *buf)

@@ -7,17 +7,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 #define BLOCKDEV_MAX 32
 #define BLOCKDEV_MAX_TRANSFER (128u * 1024)   /* bytes per request */
 #define BLOCKDEV_TIMEOUT_NS (5ull * 1000000000ull)
 
-enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
+enum blockdev_op { BLOCKDEV_READ, BLOCKDEV_WRITE, BLOCKDEV_FLUSH };
 
 /* One request. The caller owns it until done is set; status is then 0 or
  * a negative errno (-EIO for a device error). */
-struct blk_req {
-	enum blk_op op;
+struct blockdev_req {
+	enum blockdev_op op;
 	uint64_t lba;                /* in the device's sectors; a partition's
 					request is moved to its disk's sectors
 					when submitted */
@@ -34,7 +35,7 @@ struct blockdev;
 struct blockdev_ops {
 	/* Starts a checked request (whole disk, in range); may wait for room.
 	 * Completion sets r->status, then r->done, possibly from an interrupt. */
-	int (*submit)(struct blockdev *bd, struct blk_req *r);
+	int (*submit)(struct blockdev *bd, struct blockdev_req *r);
 	/* The request timed out: stop the device (no more DMA) and fail
 	 * everything in flight. */
 	void (*abort)(struct blockdev *bd);
@@ -54,7 +55,7 @@ struct blockdev {
 
 /* Registers a disk (ops, sector_size, sectors, read_only filled in) under
  * the next name "vd<letter>" and exposes its GPT partitions. 0 or -ENOSPC. */
-int blockdev_register_disk(struct blockdev *disk);
+int blockdev_register_disk(struct blockdev *disk) __must_check;
 unsigned blockdev_count(void);
 struct blockdev *blockdev_get(unsigned i);
 struct blockdev *blockdev_find(const char *name);
@@ -62,25 +63,24 @@ struct blockdev *blockdev_find(const char *name);
 /* Checks and starts a request: -EINVAL (empty, too large, beyond the end,
  * bad buffer), -EROFS (write to a read-only disk), else the driver's answer.
  * On 0 the request completes later: wait with blockdev_wait. */
-int blockdev_submit(struct blockdev *bd, struct blk_req *r);
+int blockdev_submit(struct blockdev *bd, struct blockdev_req *r) __must_check;
 /* Waits for a submitted request (timeout: the device is stopped, -EIO). */
-int blockdev_wait(struct blk_req *r);
+int blockdev_wait(struct blockdev_req *r) __must_check;
 
-int blockdev_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf);
-int blockdev_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void *buf);
-int blockdev_flush(struct blockdev *bd);
+int blockdev_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf) __must_check;
+int blockdev_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void *buf) __must_check;
+int blockdev_flush(struct blockdev *bd) __must_check;
 /* Byte addressed: offset and length must be sector multiples (-EINVAL). */
-int blockdev_read_at(struct blockdev *bd, uint64_t offset, size_t len, void *buf);
-int blockdev_write_at(struct blockdev *bd, uint64_t offset, size_t len, const void *buf);
+int blockdev_read_at(struct blockdev *bd, uint64_t offset, size_t len, void *buf) __must_check;
 
 /* The one place a thread waits for a device: it sleeps until *done or the
  * timeout (0 or -ETIMEDOUT). The kernel installs the blocking wait and the
  * wake-up (its scheduler's wait queue), so drivers never call up into it. */
 void blockdev_set_wait_ops(int (*wait)(volatile bool *done, uint64_t timeout_ns),
 			   void (*wake)(void));
-int blk_wait_done(volatile bool *done, uint64_t timeout_ns);
+int blockdev_wait_done(volatile bool *done, uint64_t timeout_ns) __must_check;
 /* Drivers call this (from their interrupt handler too) after setting done
  * flags, so that waiters look at their flags again. */
-void blk_wake_waiters(void);
+void blockdev_wake_waiters(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 #define GPT_MAX_PARTS 128
 #define GPT_MAX_ARRAY_BYTES (64u * 1024)   /* 4x the usual 128 x 128 bytes */
@@ -26,7 +27,7 @@ typedef int (*gpt_read_fn)(void *ctx, uint64_t lba, uint32_t count, void *buf);
  * signature, -EINVAL for a damaged table (*why says what), or the reader's
  * error. */
 int gpt_parse(gpt_read_fn read, void *ctx, uint32_t sector_size, uint64_t sectors, void *scratch,
-	      struct gpt_part *parts, unsigned max, const char **why);
+	      struct gpt_part *parts, unsigned max, const char **why) __must_check;
 
 uint32_t gpt_crc32(const void *data, size_t len);
 

@@ -1,9 +1,12 @@
 /* virtio-blk. Each request is a chain: a device-readable header, the data
  * pages (physically contiguous runs of the caller's buffer, no copies) and a
  * device-written status byte. Header and status live in a per-slot DMA area.
- * Locking: a disk's queue, slots and list are touched with interrupts off
- * on the one CPU (the interrupt handler runs that way too). TODO(smp): a
- * spinlock per disk. */
+ * Locking: a disk's queue, slots and owner table are touched only with
+ * interrupts off, and one CPU runs, so neither another thread nor the
+ * interrupt handler (which runs that way too) can come between. Not a
+ * spinlock: a submit that finds the ring full sleeps in blockdev_wait_done
+ * with interrupts still off, which the scheduler allows and a spinlock
+ * would not. A second CPU needs a per-disk lock dropped around that wait. */
 #include <drivers/virtio/virtio_blk.h>
 #include <drivers/block/blockdev.h>
 #include <drivers/pci_msi.h>
@@ -52,7 +55,7 @@ struct vblk {
 	struct virtq q;
 	struct vblk_slot *slots;      /* DMA: one per possible request */
 	uint64_t slots_phys;
-	struct blk_req *owner[VIRTQ_MAX_SIZE];  /* slot -> its request */
+	struct blockdev_req *owner[VIRTQ_MAX_SIZE];  /* slot -> its request */
 	uint16_t free_slot[VIRTQ_MAX_SIZE];
 	unsigned nfree_slots;
 	unsigned max_segs;            /* data segments per request */
@@ -75,7 +78,7 @@ static const struct pci_id vblk_ids[] = {
 
 static void finish(struct vblk *d, unsigned slot, int status)
 {
-	struct blk_req *r = d->owner[slot];
+	struct blockdev_req *r = d->owner[slot];
 
 	d->owner[slot] = 0;
 	d->free_slot[d->nfree_slots++] = (uint16_t)slot;
@@ -103,7 +106,7 @@ static void reap(struct vblk *d)
 		d->bd.ops->abort(&d->bd);
 	}
 	d->progress = true;
-	blk_wake_waiters();
+	blockdev_wake_waiters();
 }
 
 static void vblk_irq(void *ctx)
@@ -144,7 +147,7 @@ static int map_buffer(struct vblk *d, void *buf, size_t len, struct virtq_seg *s
 	return 0;
 }
 
-static int vblk_submit(struct blockdev *bd, struct blk_req *r)
+static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
 {
 	struct vblk *d = bd->priv;
 	struct virtq_seg segs[VBLK_MAX_SEGS + 3];
@@ -153,14 +156,14 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 	struct vblk_slot *s;
 	int e;
 
-	if (r->op == BLK_FLUSH && !virtio_has(&d->vdev, VIRTIO_BLK_F_FLUSH)) {
+	if (r->op == BLOCKDEV_FLUSH && !virtio_has(&d->vdev, VIRTIO_BLK_F_FLUSH)) {
 		/* without FLUSH the device writes through */
 		r->status = 0;
 		r->done = true;
 		return 0;
 	}
-	if (r->op != BLK_FLUSH) {
-		e = map_buffer(d, r->buf, (size_t)r->count << (9 + d->shift), segs, &n, r->op == BLK_READ);
+	if (r->op != BLOCKDEV_FLUSH) {
+		e = map_buffer(d, r->buf, (size_t)r->count << (9 + d->shift), segs, &n, r->op == BLOCKDEV_READ);
 		if (e)
 			return e;
 	}
@@ -177,7 +180,7 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 		reap(d);
 		if (d->nfree_slots && virtq_num_free(&d->q) >= n + 1)
 			break;
-		if (blk_wait_done(&d->progress, BLOCKDEV_TIMEOUT_NS) != 0) {
+		if (blockdev_wait_done(&d->progress, BLOCKDEV_TIMEOUT_NS) != 0) {
 			cpu_irq_restore(flags);
 			log_err("%s: no request completed for %llu s; stopping the device", bd->name,
 				BLOCKDEV_TIMEOUT_NS / 1000000000ull);
@@ -187,7 +190,7 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 	}
 	slot = d->free_slot[--d->nfree_slots];
 	s = &d->slots[slot];
-	s->hdr.type = r->op == BLK_READ ? T_IN : r->op == BLK_WRITE ? T_OUT : T_FLUSH;
+	s->hdr.type = r->op == BLOCKDEV_READ ? T_IN : r->op == BLOCKDEV_WRITE ? T_OUT : T_FLUSH;
 	s->hdr.reserved = 0;
 	s->hdr.sector = r->lba << d->shift;
 	s->status = 0xff;
@@ -207,20 +210,25 @@ static int vblk_submit(struct blockdev *bd, struct blk_req *r)
 	return 0;
 }
 
-/* Reset stops all DMA; then everything in flight fails. */
+/* Bus mastering goes off first: a device that is broken enough to need
+ * this may also ignore the reset, and the buffers in flight go back to
+ * their owners below, so it must not be able to write into them any more.
+ * Then the reset (reported if it fails) and everything in flight fails. */
 static void vblk_abort(struct blockdev *bd)
 {
 	struct vblk *d = bd->priv;
 	uint64_t flags = cpu_irq_save();
 
 	d->dead = true;
+	pci_stop_dma(d->vdev.pci);
 	virtio_fail(&d->vdev);
-	virtio_pci_reset(&d->vdev);
+	if (virtio_pci_reset(&d->vdev) != 0)
+		log_err("%s: the device ignores the reset; its bus mastering stays off", bd->name);
 	for (unsigned i = 0; i < d->q.size; i++)
 		if (d->owner[i])
 			finish(d, i, -EIO);
 	d->progress = true;
-	blk_wake_waiters();
+	blockdev_wake_waiters();
 	cpu_irq_restore(flags);
 }
 
@@ -336,6 +344,14 @@ void virtio_blk_init(unsigned irq_allowed)
 	for (unsigned i = first; i < ndisks; i++)
 		if (blockdev_register_disk(&disks[i].bd) != 0)
 			log_warn("virtio-blk: too many block devices");
+}
+
+struct pci_dev *virtio_blk_pci(const struct blockdev *bd)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		if (&disks[i].bd == bd)
+			return disks[i].vdev.pci;
+	return 0;
 }
 
 unsigned long long virtio_blk_irq_count(void)

@@ -6,7 +6,7 @@
 #include <hal/cpu.h>
 #include <hal/dma.h>
 #include <hal/mmio.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <kernel/log.h>
 
 /* vendor capability (virtio 1.x 4.1.4) */
@@ -325,13 +325,6 @@ static bool cfg_ok(struct virtio_dev *v, unsigned off, unsigned len)
 static unsigned legacy_cfg(struct virtio_dev *v, unsigned off)
 {
 	return v->io + LEG_DEVCFG + (v->msix_on ? 4 : 0) + off;
-}
-
-uint8_t virtio_cfg_read8(struct virtio_dev *v, unsigned off)
-{
-	if (!cfg_ok(v, off, 1))
-		return 0;
-	return v->modern ? v->devcfg[off] : inb((uint16_t)legacy_cfg(v, off));
 }
 
 uint32_t virtio_cfg_read32(struct virtio_dev *v, unsigned off)

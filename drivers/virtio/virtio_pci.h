@@ -10,6 +10,7 @@
 #include <drivers/pci.h>
 #include <drivers/pci_msi.h>
 #include <drivers/virtio/virtqueue.h>
+#include <cosmos/compiler.h>
 
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
 #define VIRTIO_STATUS_DRIVER      2
@@ -37,17 +38,17 @@ struct virtio_dev {
 
 /* Finds the transport, resets the device and says ACKNOWLEDGE | DRIVER.
  * 0, or -ENODEV with a log line for a malformed device. */
-int virtio_pci_open(struct virtio_dev *v, struct pci_dev *d, const char *name);
+int virtio_pci_open(struct virtio_dev *v, struct pci_dev *d, const char *name) __must_check;
 /* Accepts offered & wanted (VERSION_1 is added for modern devices); for
  * modern devices sets FEATURES_OK and checks that the device kept it.
  * 0, or -ENODEV when the device refuses. */
-int virtio_negotiate(struct virtio_dev *v, uint64_t wanted, const char *name);
+int virtio_negotiate(struct virtio_dev *v, uint64_t wanted, const char *name) __must_check;
 bool virtio_has(const struct virtio_dev *v, unsigned feature);
 /* Sets up queue idx with at most max_size entries (legacy devices dictate
  * their size). Allocates the ring memory; routes it to MSI-X entry vector
  * (VIRTIO_NO_VECTOR for none). 0 or a negative errno. */
 int virtio_queue_setup(struct virtio_dev *v, unsigned idx, struct virtq *q, uint16_t max_size,
-		       uint16_t vector);
+		       uint16_t vector) __must_check;
 /* Routes configuration-change interrupts (MSI-X entry or NO_VECTOR). */
 void virtio_config_vector(struct virtio_dev *v, uint16_t vector);
 void virtio_notify(struct virtio_dev *v, unsigned idx);
@@ -56,13 +57,12 @@ uint8_t virtio_isr(struct virtio_dev *v);
 void virtio_driver_ok(struct virtio_dev *v);
 /* Writes status 0 (the device stops all DMA) and waits until it reads 0;
  * 0 or -EIO. */
-int virtio_pci_reset(struct virtio_dev *v);
+int virtio_pci_reset(struct virtio_dev *v) __must_check;
 /* Marks the device FAILED (after an error in setup). */
 void virtio_fail(struct virtio_dev *v);
 uint8_t virtio_status(struct virtio_dev *v);
 
 /* Device-specific configuration; off is checked against its length. */
-uint8_t virtio_cfg_read8(struct virtio_dev *v, unsigned off);
 uint32_t virtio_cfg_read32(struct virtio_dev *v, unsigned off);
 uint64_t virtio_cfg_read64(struct virtio_dev *v, unsigned off);
 

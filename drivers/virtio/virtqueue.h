@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
 #define VIRTQ_MAX_SIZE 256           /* the largest ring we drive */
 
@@ -68,17 +69,17 @@ struct virtq {
 size_t virtq_bytes(uint16_t size);
 /* mem: zeroed, 4 KiB aligned, virtq_bytes(size) long at bus address phys.
  * 0, or -EINVAL when size is not a power of two in 1..VIRTQ_MAX_SIZE. */
-int virtq_init(struct virtq *q, uint16_t size, void *mem, uint64_t phys);
+int virtq_init(struct virtq *q, uint16_t size, void *mem, uint64_t phys) __must_check;
 /* Chains n segments (device-readable ones first) and makes the chain
  * available. 0, -EINVAL (bad n, NULL cookie, zero length, readable after
  * writable) or -ENOSPC (not enough free descriptors: wait for completions). */
-int virtq_add(struct virtq *q, const struct virtq_seg *segs, unsigned n, void *cookie);
+int virtq_add(struct virtq *q, const struct virtq_seg *segs, unsigned n, void *cookie) __must_check;
 /* After adding: does the device want a notification? */
 bool virtq_should_notify(struct virtq *q);
 /* Takes one completed chain off the used ring: 1 with *cookie and *len
  * (bytes the device says it wrote), 0 if none is pending, -EIO if the device
  * reported an id it does not own or moved its index impossibly far. */
-int virtq_get(struct virtq *q, void **cookie, uint32_t *len);
+int virtq_get(struct virtq *q, void **cookie, uint32_t *len) __must_check;
 unsigned virtq_num_free(const struct virtq *q);
 /* Chains outstanding at the device. */
 unsigned virtq_in_flight(const struct virtq *q);

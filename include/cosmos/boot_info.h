@@ -6,11 +6,15 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC   0x4f464e49534f4d43ULL /* "CMOSINFO" little-endian */
-#define BOOT_INFO_VERSION 1
+/* Any change to these structures bumps the version: the kernel refuses a
+ * boot_info of another version (the loader and kernel are one build). */
+#define BOOT_INFO_VERSION 2
 
 /* Virtual layout the loader sets up (design.md §3). */
 #define BOOT_HHDM_BASE    0xffff800000000000ULL /* phys 0 is mapped here */
 #define BOOT_KERNEL_BASE  0xffffffff80000000ULL /* kernel link address */
+#define BOOT_HHDM_MAX     (1ULL << 46)          /* the direct map ends where the
+						   kernel virtual area begins */
 
 #define BOOT_CMDLINE_MAX  1024
 #define BOOT_MMAP_MAX     512
@@ -30,6 +34,7 @@ enum boot_mem_type {
 	BOOT_MEM_RESERVED,        /* everything else, never touched */
 	BOOT_MEM_UNUSABLE,        /* known-bad memory */
 	BOOT_MEM_PERSISTENT,      /* NVDIMM-like, not used yet */
+	BOOT_MEM_INITRD,          /* the initramfs: kept until the kernel has unpacked it */
 	BOOT_MEM_TYPE_COUNT
 };
 
@@ -72,6 +77,10 @@ struct boot_info {
 	uint64_t mmap_phys;       /* array of struct boot_mmap_entry, sorted by phys */
 	uint32_t mmap_count;
 	uint32_t mmap_entry_size; /* sizeof(struct boot_mmap_entry) */
+
+	uint64_t initrd_phys;     /* \cosmos\initrd.cpio as read, page aligned, in
+				     BOOT_MEM_INITRD memory; 0 if there is none */
+	uint64_t initrd_size;     /* its length in bytes; 0 if there is none */
 
 	struct boot_framebuffer fb;
 

@@ -2,7 +2,7 @@
 #ifndef KERNEL_MM_MM_H
 #define KERNEL_MM_MM_H
 
-/* Needs boot_info_accept() and trap_init() done; panics if memory cannot
+/* Needs boot_info_accept() and exception_init() done; panics if memory cannot
  * be set up (nothing can run without it). */
 void mm_init(void);
 

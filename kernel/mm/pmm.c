@@ -25,7 +25,7 @@ static int reclaimed;
 static bool type_owned(uint32_t t)
 {
 	return t == BOOT_MEM_USABLE || t == BOOT_MEM_LOADER || t == BOOT_MEM_BOOT_SERVICES ||
-	       t == BOOT_MEM_KERNEL || t == BOOT_MEM_BOOT_DATA;
+	       t == BOOT_MEM_KERNEL || t == BOOT_MEM_BOOT_DATA || t == BOOT_MEM_INITRD;
 }
 
 static bool type_reclaimable(uint32_t t)
@@ -125,6 +125,7 @@ static void add_type(const struct boot_mmap_entry *m, unsigned n, bool (*want)(u
 }
 
 static bool type_usable(uint32_t t) { return t == BOOT_MEM_USABLE; }
+static bool type_initrd(uint32_t t) { return t == BOOT_MEM_INITRD; }
 
 int pmm_init(void)
 {
@@ -176,6 +177,20 @@ void pmm_reclaim_boot_memory(void)
 	add_type(m, n, type_reclaimable, boot_info()->acpi_rsdp_phys & ~(PMM_PAGE - 1));
 	log_info("pmm: reclaimed %llu KiB of loader and boot-services memory",
 		 (unsigned long long)((pmm_free_pages() - before) * 4));
+}
+
+void pmm_release_initrd(void)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t before, freed, f;
+
+	f = spin_lock_irqsave(&pmm_lock);
+	before = pmm_free_pages();
+	add_type(m, n, type_initrd, 0);
+	freed = pmm_free_pages() - before;
+	spin_unlock_irqrestore(&pmm_lock, f);
+	log_info("pmm: released %llu KiB of initrd memory", (unsigned long long)(freed * 4));
 }
 
 uint64_t pmm_alloc(unsigned order)

@@ -15,6 +15,9 @@ int pmm_init(void);
 /* Frees loader, boot-data and boot-services memory; call once nothing
  * reads it any more (after the switch to the kernel's own page tables). */
 void pmm_reclaim_boot_memory(void);
+/* Frees the initramfs's memory (BOOT_MEM_INITRD runs, which stay reserved
+ * until then); boot_initrd_release() calls it once. */
+void pmm_release_initrd(void);
 
 /* A block of 1 << order frames aligned to its size: its physical address,
  * or 0 when none is free (frame 0 is never handed out). */
@@ -30,7 +33,7 @@ void pmm_set_tag(uint64_t phys, uint64_t pages, uint32_t tag);
 struct pmm_stats {
 	uint64_t total_pages;     /* RAM in the map (every type but MMIO and reserved) */
 	uint64_t usable_pages;    /* memory the kernel owns: conventional, loader,
-				     boot services, kernel image, boot data */
+				     boot services, kernel image, boot data, initrd */
 	uint64_t reserved_pages;  /* total - usable: ACPI, runtime, unusable RAM,
 				     never handed out */
 	uint64_t free_pages;

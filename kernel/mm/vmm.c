@@ -7,7 +7,7 @@
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/sync/spinlock.h>
-#include <kernel/trap.h>
+#include <kernel/exception.h>
 #include <hal/cpu_features.h>
 #include <hal/mmio.h>
 #include <cosmos/errno.h>
@@ -100,30 +100,28 @@ static int build_kernel_tables(void)
 
 /* Classifies a page fault for the report; user addresses go to the process
  * layer's handler. Returns nonzero only when the fault was resolved. */
-static int vmm_page_fault(struct trap_frame *f, uint64_t cr2)
+static int vmm_page_fault(struct trap_frame *f, const struct trap_page_fault *pf)
 {
-	bool user_addr = cr2 < BOOT_HHDM_BASE;
+	bool user_addr = pf->addr < BOOT_HHDM_BASE;
+	unsigned long long a = pf->addr;
 
-	if (user_addr && user_fault_handler &&
-	    user_fault_handler(cr2, f->error_code, trap_from_user(f)) == 0)
+	if (user_addr && user_fault_handler && user_fault_handler(pf) == 0)
 		return 1;
-	if (trap_from_user(f))
+	if (pf->user)
 		return 0;
 	/* an expected fault (tests, probing) is no kernel bug: stay quiet */
 	if (trap_catch_claim(f))
 		return 1;
-	if (user_addr && (f->error_code & PF_PRESENT) && !(f->error_code & PF_INSTR))
-		log_err("vmm: kernel touched user address %#llx (SMAP)", (unsigned long long)cr2);
-	else if (user_addr && (f->error_code & PF_INSTR))
-		log_err("vmm: kernel executed user address %#llx (SMEP)", (unsigned long long)cr2);
-	else if (vmm_is_guard(cr2))
-		log_err("vmm: %#llx is a guard page of the kernel virtual area",
-			(unsigned long long)cr2);
-	else if ((f->error_code & (PF_PRESENT | PF_WRITE)) == (PF_PRESENT | PF_WRITE))
-		log_err("vmm: write to read-only kernel page %#llx", (unsigned long long)cr2);
-	else if ((f->error_code & (PF_PRESENT | PF_INSTR)) == (PF_PRESENT | PF_INSTR))
-		log_err("vmm: instruction fetch from no-execute page %#llx",
-			(unsigned long long)cr2);
+	if (user_addr && pf->present && pf->access != TRAP_ACCESS_EXEC)
+		log_err("vmm: kernel touched user address %#llx (user-access protection)", a);
+	else if (user_addr && pf->access == TRAP_ACCESS_EXEC)
+		log_err("vmm: kernel executed user address %#llx (user-execute protection)", a);
+	else if (vmm_is_guard(pf->addr))
+		log_err("vmm: %#llx is a guard page of the kernel virtual area", a);
+	else if (pf->present && pf->access == TRAP_ACCESS_WRITE)
+		log_err("vmm: write to read-only kernel page %#llx", a);
+	else if (pf->present && pf->access == TRAP_ACCESS_EXEC)
+		log_err("vmm: instruction fetch from no-execute page %#llx", a);
 	return 0;
 }
 
@@ -149,8 +147,8 @@ int vmm_init(void)
 	paging_flush_all();
 	log_features("present", present);
 	log_features("enabled", on);
-	trap_set_page_fault_hook(vmm_page_fault);
-	trap_set_stack_guard_hook(vmm_is_guard);
+	exception_set_page_fault_hook(vmm_page_fault);
+	exception_set_stack_guard_hook(vmm_is_guard);
 	mmio_set_mapper(vmm_map_mmio, vmm_unmap_mmio);
 	log_info("vmm: kernel page tables live at %#llx; loader tables dropped",
 		 (unsigned long long)kernel_root);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <hal/paging.h>
+#include <hal/trap.h>
 
 #define VMM_KVA_BASE 0xffffc00000000000ull
 #define VMM_KVA_SIZE (1ull << 30)
@@ -33,9 +34,11 @@ void vmm_unmap_mmio(void *va);
 /* Is va in a guard page of the kernel virtual area? */
 bool vmm_is_guard(uint64_t va);
 
-/* The process layer's handler for faults on user addresses; returns 0 if it
- * resolved the fault. Without one every fault is a kernel bug. */
-typedef int (*vmm_user_fault_fn)(uint64_t addr, uint64_t error_code, int from_user);
+/* The process layer's handler for faults on user addresses, given hal's
+ * portable description (address, read/write/execute, user or kernel mode,
+ * page present or not); returns 0 if it resolved the fault. Without one
+ * every fault is a kernel bug. */
+typedef int (*vmm_user_fault_fn)(const struct trap_page_fault *pf);
 void vmm_set_user_fault_handler(vmm_user_fault_fn fn);
 
 #endif

@@ -1,44 +1,90 @@
-/* Handle tables: small integers a process uses to name kernel objects
- * (IPC channels and the like will be such objects). Objects are counted
- * references; a table holds one reference per handle. */
+/* Descriptor tables: the small integers (descriptors, or handles) a
+ * process uses to name counted kernel objects, each with rights and
+ * descriptor flags. A table is counted too, so clone(CLONE_FILES) can
+ * share one; fork copies it. docs/processes-and-files.md §5. */
 #ifndef KERNEL_PROC_HANDLE_H
 #define KERNEL_PROC_HANDLE_H
 
 #include <stdint.h>
+#include <cosmos/compiler.h>
 
+/* A counted kernel object; one reference per descriptor and per user. */
 struct kobject {
 	uint32_t type;
-	volatile uint32_t refs;
+	volatile uint32_t refs;               /* atomic */
 	void (*release)(struct kobject *o);   /* at the last reference */
 };
+
+/* Object types. Everything a descriptor names is a struct file (fs/). */
+#define KOBJ_FILE 1u
 
 void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobject *o));
 void kobject_get(struct kobject *o);
 void kobject_put(struct kobject *o);
 
-#define HANDLE_MAX 1024
+/* What a descriptor allows on its object. A descriptor's rights never
+ * grow: dup copies them, handle_restrict takes some away. */
+#define RIGHT_READ     (1u << 0)
+#define RIGHT_WRITE    (1u << 1)
+#define RIGHT_TRANSFER (1u << 2)    /* may be passed to another process */
+#define RIGHT_DUP      (1u << 3)    /* may be duplicated (dup, dup2, fcntl) */
+#define RIGHTS_ALL     (RIGHT_READ | RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUP)
 
-struct handle_entry {
-	struct kobject *obj;
-	uint32_t rights;
-};
+/* Descriptor flags; the value is Linux's FD_CLOEXEC, so sys/ passes
+ * fcntl(F_GETFD/F_SETFD) values through. */
+#define HANDLE_CLOEXEC 1u
 
-/* Protected by the owning process's lock. */
-struct handle_table {
-	struct handle_entry *slots;
-	uint32_t size;                /* slots allocated */
-	uint32_t used;
-};
+/* RLIMIT_NOFILE: descriptors are below a table's limit, which is at most
+ * HANDLE_LIMIT_MAX. */
+#define HANDLE_LIMIT_DEFAULT 1024u
+#define HANDLE_LIMIT_MAX     65536u
 
-void handle_table_init(struct handle_table *t);
-/* Drops every handle and frees the table. */
-void handle_table_destroy(struct handle_table *t);
-/* Adds a reference to o under a new handle (>= 0) or -ENOMEM / -EMFILE. */
-int handle_add(struct handle_table *t, struct kobject *o, uint32_t rights);
-/* The object behind h with a new reference (the caller puts it), if h is
- * valid, of the type (0: any) and has the rights; else NULL. */
-struct kobject *handle_get(struct handle_table *t, int h, uint32_t type, uint32_t rights);
-/* 0 or -EBADF. */
-int handle_close(struct handle_table *t, int h);
+struct handle_table;
+
+/* An empty table with one reference and the given limit; NULL on no
+ * memory or a limit above HANDLE_LIMIT_MAX. */
+struct handle_table *handle_table_create(unsigned limit) __must_check;
+void handle_table_get(struct handle_table *t);
+/* Drops a reference; the last one closes every descriptor. */
+void handle_table_put(struct handle_table *t);
+/* fork: a new table (one reference) with the same descriptors, rights,
+ * flags and limit; every object gets one more reference. NULL on no
+ * memory. */
+struct handle_table *handle_table_clone(struct handle_table *t) __must_check;
+/* setrlimit(RLIMIT_NOFILE): descriptors already above it stay open. 0 or
+ * -EINVAL (above HANDLE_LIMIT_MAX). */
+int handle_table_set_limit(struct handle_table *t, unsigned limit);
+/* exec: closes every descriptor that has HANDLE_CLOEXEC. */
+void handle_table_close_on_exec(struct handle_table *t);
+
+/* Adds a reference to o under the lowest free descriptor >= min_fd and
+ * returns it; -EMFILE when none is below the limit, -EINVAL for min_fd
+ * outside 0..limit-1 or bad rights or flags, -ENOMEM. */
+int handle_install(struct handle_table *t, struct kobject *o, uint32_t rights,
+		   unsigned fdflags, int min_fd) __must_check;
+/* The same at descriptor fd, closing what was there (dup2); fd, or
+ * -EBADF for fd outside 0..limit-1, -EINVAL, -ENOMEM. */
+int handle_install_at(struct handle_table *t, int fd, struct kobject *o, uint32_t rights,
+		      unsigned fdflags) __must_check;
+/* dup / fcntl(F_DUPFD): fd's object and rights under the lowest free
+ * descriptor >= min_fd, with fdflags. The new descriptor, or -EBADF,
+ * -EPERM (fd lacks RIGHT_DUP), -EMFILE, -EINVAL, -ENOMEM. */
+int handle_dup(struct handle_table *t, int fd, int min_fd, unsigned fdflags) __must_check;
+/* dup2 / dup3: the same at newfd, closing what was there; newfd == fd
+ * leaves everything as it is. newfd, or -EBADF, -EPERM, -EINVAL, -ENOMEM. */
+int handle_dup_at(struct handle_table *t, int fd, int newfd, unsigned fdflags) __must_check;
+/* The object behind fd with a new reference (the caller puts it), if fd
+ * is open, of the type (0: any) and has all the rights asked; else NULL. */
+struct kobject *handle_get(struct handle_table *t, int fd, uint32_t type,
+			   uint32_t rights) __must_check;
+/* Closes fd (its object loses the table's reference). 0 or -EBADF. */
+int handle_close(struct handle_table *t, int fd);
+/* fcntl(F_GETFD): the flags, or -EBADF. */
+int handle_get_flags(struct handle_table *t, int fd);
+/* fcntl(F_SETFD): 0, -EBADF, or -EINVAL for an unknown flag. */
+int handle_set_flags(struct handle_table *t, int fd, unsigned fdflags);
+/* Leaves fd with only the given rights: 0; -EBADF; -EPERM when rights
+ * names one fd does not have (nothing changes then). */
+int handle_restrict(struct handle_table *t, int fd, uint32_t rights);
 
 #endif

@@ -16,6 +16,8 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, -1, (n) }
 
+/* For a lock inside memory set up at run time (SPINLOCK_INIT is for
+ * static ones): free, no owner. */
 void spin_init(struct spinlock *l, const char *name);
 /* Disables interrupts, takes the lock; returns the interrupt state to give
  * back to spin_unlock_irqrestore. */

@@ -6,7 +6,6 @@
 #include <kernel/time.h>
 #include <hal/cpu.h>
 #include <hal/irq.h>
-#include <hal/lapic.h>
 #include <cosmos/errno.h>
 
 #define MS 1000000ULL
@@ -18,10 +17,10 @@ static void set_flag(void *ctx)
 {
 	(void)ctx;
 	flag = true;
-	blk_wake_waiters();
+	blockdev_wake_waiters();
 }
 
-KTEST(blk_wait_woken_by_interrupt)
+KTEST(blockdev_wait_woken_by_interrupt)
 {
 	int v = irq_request_vector(set_flag, 0);
 	uint64_t flags, t0;
@@ -30,9 +29,9 @@ KTEST(blk_wait_woken_by_interrupt)
 	KT_ASSERT(t, v >= IRQ_VECTOR_FIRST);
 	flag = false;
 	flags = cpu_irq_save();
-	lapic_send_self_ipi((uint8_t)v);   /* pending until the wait lets it in */
+	KT_EXPECT_EQ(t, irq_raise_self(v), 0);   /* pending until the wait lets it in */
 	t0 = time_ns();
-	r = blk_wait_done(&flag, 1000 * MS);
+	r = blockdev_wait_done(&flag, 1000 * MS);
 	cpu_irq_restore(flags);
 	irq_free(v);
 	KT_EXPECT_EQ(t, r, 0);
@@ -40,11 +39,11 @@ KTEST(blk_wait_woken_by_interrupt)
 	KT_EXPECT(t, time_ns() - t0 < 500 * MS);
 }
 
-KTEST(blk_wait_times_out)
+KTEST(blockdev_wait_times_out)
 {
 	volatile bool never = false;
 	uint64_t t0 = time_ns(), spent;
-	int r = blk_wait_done(&never, 30 * MS);
+	int r = blockdev_wait_done(&never, 30 * MS);
 
 	spent = time_ns() - t0;
 	KT_EXPECT_EQ(t, r, -ETIMEDOUT);
@@ -52,7 +51,7 @@ KTEST(blk_wait_times_out)
 	KT_EXPECT(t, spent < 1000 * MS);
 }
 
-KTEST(blk_registry_lookup)
+KTEST(blockdev_registry_lookup)
 {
 	KT_EXPECT(t, blockdev_find("vd-none") == 0);
 	KT_EXPECT(t, blockdev_get(blockdev_count()) == 0);

@@ -63,18 +63,103 @@ KTEST(pmm_blocks_are_aligned)
 	KT_EXPECT_EQ(t, pmm_free_pages(), start);
 }
 
+/* The run of the (sorted) boot map holding phys, or NULL. */
+static const struct boot_mmap_entry *map_run(const struct boot_mmap_entry *m, unsigned n,
+					     uint64_t phys)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (phys < m[mid].phys)
+			hi = mid;
+		else if (phys >= m[mid].phys + m[mid].pages * PMM_PAGE)
+			lo = mid + 1;
+		else
+			return &m[mid];
+	}
+	return NULL;
+}
+
+/* May the allocator hand out [pa, end)? Only memory the map lets the kernel
+ * reuse: conventional memory, loader and boot memory (reclaimed at boot),
+ * the initrd's once released; never frame 0 or the page holding the RSDP.
+ * NULL if so, else what it is. */
+static const char *not_reusable(const struct boot_mmap_entry *m, unsigned n, uint64_t pa,
+				uint64_t end, uint64_t rsdp, bool initrd_released)
+{
+	if (pa == 0)
+		return "frame 0";
+	if (rsdp && pa <= rsdp && rsdp < end)
+		return "the RSDP's page";
+	while (pa < end) {
+		const struct boot_mmap_entry *run = map_run(m, n, pa);
+
+		if (!run)
+			return "memory outside the map";
+		if (run->type != BOOT_MEM_USABLE && run->type != BOOT_MEM_LOADER &&
+		    run->type != BOOT_MEM_BOOT_SERVICES && run->type != BOOT_MEM_BOOT_DATA &&
+		    !(run->type == BOOT_MEM_INITRD && initrd_released))
+			return boot_mem_type_name(run->type);
+		pa = run->phys + run->pages * PMM_PAGE;
+	}
+	return NULL;
+}
+
+/* The totals against the map, recomputed here, and the free count against
+ * what the allocator really hands out (largest blocks first, so a 4 GiB
+ * machine takes a few thousand allocations), each block checked by
+ * not_reusable(). */
 KTEST(pmm_accounting_matches_map)
 {
 	struct pmm_stats s;
 	unsigned n;
 	const struct boot_mmap_entry *m = boot_mmap(&n);
-	uint64_t conventional = 0;
+	uint64_t conventional = 0, ram = 0, owned = 0, handed = 0, bad = 0, head = 0, pa;
+	uint64_t rsdp = boot_info()->acpi_rsdp_phys;
+	bool initrd_released = boot_initrd(NULL) == NULL;
+	const char *why;
 
 	pmm_get_stats(&s);
-	for (unsigned i = 0; i < n; i++)
-		if (m[i].type == BOOT_MEM_USABLE)
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t ty = m[i].type;
+
+		if (ty == BOOT_MEM_USABLE)
 			conventional += m[i].pages;
-	KT_EXPECT_EQ(t, s.free_pages + s.used_pages, s.usable_pages);
+		if (ty != BOOT_MEM_MMIO && ty != BOOT_MEM_RESERVED)
+			ram += m[i].pages;
+		if (ty == BOOT_MEM_USABLE || ty == BOOT_MEM_LOADER || ty == BOOT_MEM_BOOT_SERVICES ||
+		    ty == BOOT_MEM_KERNEL || ty == BOOT_MEM_BOOT_DATA || ty == BOOT_MEM_INITRD)
+			owned += m[i].pages;
+	}
+	KT_EXPECT_EQ(t, s.total_pages, ram);
+	KT_EXPECT_EQ(t, s.usable_pages, owned);
+
+	/* each block holds the next one's address and its own order */
+	for (unsigned order = PMM_MAX_ORDER + 1; order-- > 0;) {
+		while ((pa = pmm_alloc(order))) {
+			uint64_t *b = PHYS_TO_VIRT(pa);
+
+			b[0] = head;
+			b[1] = order;
+			head = pa;
+			handed += 1ull << order;
+			why = not_reusable(m, n, pa, pa + (PMM_PAGE << order), rsdp, initrd_released);
+			if (why && bad++ < 4)
+				kprintf("# block %#llx of order %u handed out: %s\n",
+					(unsigned long long)pa, order, why);
+		}
+	}
+	while (head) {
+		uint64_t *b = PHYS_TO_VIRT(head), next = b[0];
+
+		pmm_free(head, (unsigned)b[1]);
+		head = next;
+	}
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, handed, s.free_pages);
+	KT_EXPECT_EQ(t, pmm_free_pages(), s.free_pages);
 	KT_EXPECT(t, s.free_pages > conventional - s.meta_pages - 1024); /* boot memory came back */
 	KT_EXPECT(t, s.free_pages < s.usable_pages);
 }
@@ -187,8 +272,9 @@ static void call_on_stack(void *unused)
 	call_at((void *)code);
 }
 
+/* present: a rights violation (else a missing page) */
 static void expect_pf(struct ktest_ctx *t, void (*fn)(void *), void *arg, uint64_t addr,
-		      uint64_t err_bits)
+		      enum trap_access access, bool present)
 {
 	struct trap_info info;
 
@@ -197,15 +283,17 @@ static void expect_pf(struct ktest_ctx *t, void (*fn)(void *), void *arg, uint64
 		return;
 	}
 	KT_EXPECT_EQ(t, info.vector, TRAP_PF);
-	KT_EXPECT_EQ(t, info.cr2, addr);
-	KT_EXPECT_EQ(t, info.error_code & err_bits, err_bits);
+	KT_EXPECT_EQ(t, info.pf.addr, addr);
+	KT_EXPECT_EQ(t, info.pf.access, access);
+	KT_EXPECT_EQ(t, info.pf.present, present);
+	KT_EXPECT(t, !info.pf.user);
 }
 
 KTEST(fault_writing_kernel_text)
 {
 	expect_pf(t, write_byte, (void *)(uintptr_t)write_byte, (uint64_t)(uintptr_t)write_byte,
-		  PF_PRESENT | PF_WRITE);
-	expect_pf(t, write_byte, __rodata_start, (uint64_t)__rodata_start, PF_PRESENT | PF_WRITE);
+		  TRAP_ACCESS_WRITE, true);
+	expect_pf(t, write_byte, __rodata_start, (uint64_t)__rodata_start, TRAP_ACCESS_WRITE, true);
 }
 
 KTEST(fault_executing_heap_stack_data)
@@ -215,11 +303,12 @@ KTEST(fault_executing_heap_stack_data)
 
 	KT_ASSERT(t, heap);
 	heap[0] = 0xc3;
-	expect_pf(t, call_at, heap, (uint64_t)heap, PF_PRESENT | PF_INSTR);
-	expect_pf(t, call_at, data_ret, (uint64_t)data_ret, PF_PRESENT | PF_INSTR);
+	expect_pf(t, call_at, heap, (uint64_t)heap, TRAP_ACCESS_EXEC, true);
+	expect_pf(t, call_at, data_ret, (uint64_t)data_ret, TRAP_ACCESS_EXEC, true);
 	KT_EXPECT(t, trap_catch(call_on_stack, NULL, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_PF);
-	KT_EXPECT_EQ(t, info.error_code & (PF_PRESENT | PF_INSTR), PF_PRESENT | PF_INSTR);
+	KT_EXPECT_EQ(t, info.pf.access, TRAP_ACCESS_EXEC);
+	KT_EXPECT(t, info.pf.present);
 	kfree(heap);
 }
 
@@ -229,7 +318,7 @@ KTEST(fault_kernel_touching_user_page)
 	struct trap_info info;
 
 	KT_ASSERT(t, pa);
-	/* what CPUID reports must be on */
+	/* what the CPU reports must be on */
 	KT_EXPECT_EQ(t, cpu_features_enabled() & (CPU_FEAT_SMAP | CPU_FEAT_SMEP),
 		     cpu_features_present() & (CPU_FEAT_SMAP | CPU_FEAT_SMEP));
 	if (!(cpu_features_present() & CPU_FEAT_SMAP))
@@ -237,15 +326,15 @@ KTEST(fault_kernel_touching_user_page)
 	KT_ASSERT(t, paging_map(root, TEST_USER_VA, pa, PAGE_SIZE, PAGING_USER | PAGING_WRITE | PAGING_EXEC) == 0);
 	*(uint8_t *)PHYS_TO_VIRT(pa) = 0xc3;
 	if (cpu_features_enabled() & CPU_FEAT_SMAP) {
-		expect_pf(t, read_byte, (void *)TEST_USER_VA, TEST_USER_VA, PF_PRESENT);
-		expect_pf(t, store_byte, (void *)TEST_USER_VA, TEST_USER_VA, PF_PRESENT | PF_WRITE);
+		expect_pf(t, read_byte, (void *)TEST_USER_VA, TEST_USER_VA, TRAP_ACCESS_READ, true);
+		expect_pf(t, store_byte, (void *)TEST_USER_VA, TEST_USER_VA, TRAP_ACCESS_WRITE, true);
 		/* a deliberate user access is allowed */
 		cpu_user_access_begin();
 		KT_EXPECT(t, !trap_catch(read_byte, (void *)TEST_USER_VA, &info));
 		cpu_user_access_end();
 	}
 	if (cpu_features_enabled() & CPU_FEAT_SMEP)
-		expect_pf(t, call_at, (void *)TEST_USER_VA, TEST_USER_VA, PF_PRESENT | PF_INSTR);
+		expect_pf(t, call_at, (void *)TEST_USER_VA, TEST_USER_VA, TRAP_ACCESS_EXEC, true);
 	KT_EXPECT_EQ(t, paging_unmap(root, TEST_USER_VA, NULL, NULL), 0);
 	pmm_free(pa, 0);
 }
@@ -260,10 +349,11 @@ KTEST(fault_stack_guard_page)
 	KT_EXPECT(t, !trap_catch(write_byte, stack, &info));
 	KT_EXPECT(t, !trap_catch(write_byte, stack + 16383, &info));
 	KT_EXPECT(t, vmm_is_guard((uint64_t)(stack - 1)));
-	expect_pf(t, store_byte, stack - 1, (uint64_t)(stack - 1), PF_WRITE);
-	expect_pf(t, store_byte, stack - PAGE_SIZE, (uint64_t)(stack - PAGE_SIZE), PF_WRITE);
+	expect_pf(t, store_byte, stack - 1, (uint64_t)(stack - 1), TRAP_ACCESS_WRITE, false);
+	expect_pf(t, store_byte, stack - PAGE_SIZE, (uint64_t)(stack - PAGE_SIZE), TRAP_ACCESS_WRITE, false);
 	/* and the boot stack's guard */
-	expect_pf(t, store_byte, boot_stack_guard + 4095, (uint64_t)(boot_stack_guard + 4095), PF_WRITE);
+	expect_pf(t, store_byte, boot_stack_guard + 4095, (uint64_t)(boot_stack_guard + 4095),
+		  TRAP_ACCESS_WRITE, false);
 	vmm_stack_free(stack);
 	KT_EXPECT_EQ(t, pmm_free_pages(), before);
 }
@@ -459,12 +549,11 @@ static uint64_t demand_frame;
 static int demand_calls;
 
 /* Maps a frame on the first touch of TEST_USER_VA, like demand paging. */
-static int demand_handler(uint64_t addr, uint64_t error_code, int from_user)
+static int demand_handler(const struct trap_page_fault *pf)
 {
-	(void)error_code;
-	(void)from_user;
 	demand_calls++;
-	if ((addr & ~(PAGE_SIZE - 1)) != TEST_USER_VA || !demand_frame)
+	if ((pf->addr & ~(PAGE_SIZE - 1)) != TEST_USER_VA || !demand_frame || pf->present ||
+	    pf->access != TRAP_ACCESS_WRITE)
 		return -EFAULT;
 	return paging_map(vmm_kernel_root(), TEST_USER_VA, demand_frame, PAGE_SIZE,
 			  PAGING_USER | PAGING_WRITE);

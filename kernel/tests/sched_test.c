@@ -1,7 +1,8 @@
-/* Scheduler, lock and process ktests: register and FPU state across
+/* Scheduler, thread and lock ktests: register and FPU state across
  * switches, mutex counting, a semaphore bounded buffer, fairness, sleep
- * accuracy, wake-ups from interrupts, lock misuse checks, and no leaks
- * from creating and ending threads and processes. */
+ * accuracy, wake-ups from interrupts, lock misuse checks, spin_init, no
+ * leaks from creating and ending threads and processes, condition
+ * variables, suspended threads and exit hooks. */
 #include <cosmos/errno.h>
 #include <hal/context.h>
 #include <hal/fpu.h>
@@ -10,11 +11,14 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/proc/process.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
+#include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
+#include <kernel/sync/semaphore.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
+#include <lib/string.h>
 
 /* ---- registers and FPU state survive switches ---- */
 
@@ -80,12 +84,16 @@ KTEST(sched_switch_preserves_registers_and_fpu)
 
 static struct mutex counter_lock;
 static volatile uint64_t counter;
+static volatile int lock_failures;   /* lock and wait calls in workers that failed */
 
 static void count_thread(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 10000; i++) {
-		mutex_lock(&counter_lock);
+		if (mutex_lock(&counter_lock)) {
+			lock_failures++;
+			return;
+		}
 		uint64_t v = counter;
 
 		/* give up the CPU inside the critical section now and then,
@@ -104,6 +112,7 @@ KTEST(sched_mutex_counter_exact)
 
 	mutex_init(&counter_lock, "counter");
 	counter = 0;
+	lock_failures = 0;
 	for (int i = 0; i < 100; i++) {
 		th[i] = thread_create("count", count_thread, 0, SCHED_PRIO_DEFAULT, 0);
 		made += th[i] != 0;
@@ -111,8 +120,9 @@ KTEST(sched_mutex_counter_exact)
 	KT_EXPECT_EQ(t, made, 100);
 	for (int i = 0; i < 100; i++)
 		if (th[i])
-			thread_join(th[i], 0);
+			KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	KT_EXPECT_EQ(t, counter, (uint64_t)made * 10000);
+	KT_EXPECT_EQ(t, lock_failures, 0);
 	kprintf("    # mutex waits: %llu\n", (unsigned long long)counter_lock.contended);
 }
 
@@ -136,8 +146,10 @@ static void producer(void *arg)
 	int base = (int)(uintptr_t)arg * BB_PER_PRODUCER;
 
 	for (int i = 0; i < BB_PER_PRODUCER; i++) {
-		sem_down(&bb.empty, 0);
-		mutex_lock(&bb.lock);
+		if (sem_down(&bb.empty, 0) || mutex_lock(&bb.lock)) {
+			lock_failures++;
+			return;
+		}
 		bb.buf[bb.head++ % BB_SIZE] = base + i;
 		mutex_unlock(&bb.lock);
 		sem_up(&bb.full);
@@ -151,8 +163,10 @@ static void consumer(void *arg)
 	for (int i = 0; i < n; i++) {
 		int item;
 
-		sem_down(&bb.full, 0);
-		mutex_lock(&bb.lock);
+		if (sem_down(&bb.full, 0) || mutex_lock(&bb.lock)) {
+			lock_failures++;
+			return;
+		}
 		item = bb.buf[bb.tail++ % BB_SIZE];
 		mutex_unlock(&bb.lock);
 		sem_up(&bb.empty);
@@ -174,6 +188,7 @@ KTEST(sched_semaphore_bounded_buffer)
 	sem_init(&bb.full, 0);
 	mutex_init(&bb.lock, "bb");
 	bb.head = bb.tail = 0;
+	lock_failures = 0;
 	for (int i = 0; i < BB_PRODUCERS; i++)
 		th[i] = thread_create("producer", producer, (void *)(uintptr_t)i, SCHED_PRIO_DEFAULT, 0);
 	th[BB_PRODUCERS] = thread_create("consumer", consumer, (void *)(uintptr_t)(BB_ITEMS / 2),
@@ -185,10 +200,11 @@ KTEST(sched_semaphore_bounded_buffer)
 		KT_ASSERT(t, th[i]);
 	}
 	for (int i = 0; i < BB_PRODUCERS + 2; i++)
-		thread_join(th[i], 0);
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	for (int i = 0; i < BB_ITEMS; i++)
 		bad += bb.seen[i] != 1;
 	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, lock_failures, 0);
 	KT_EXPECT_EQ(t, bb.head, BB_ITEMS);
 	KT_EXPECT_EQ(t, bb.tail, BB_ITEMS);
 	KT_EXPECT_EQ(t, bb.empty.count, BB_SIZE);
@@ -228,7 +244,7 @@ KTEST(sched_fairness_four_spinners)
 		total += cpu[i];
 	}
 	for (int i = 0; i < 4; i++)
-		thread_join(th[i], 0);
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
 	thread_set_priority(me, prio);
 	KT_ASSERT(t, total > 0);
 	kprintf("    # fairness over 2 s: CPU shares");
@@ -274,7 +290,7 @@ KTEST(sched_sleep_accuracy)
 		}
 	}
 	spin_stop = true;
-	thread_join(bg, 0);
+	KT_EXPECT_EQ(t, thread_join(bg, 0), 0);
 	/* The bounds are loose on purpose: TCG on a shared host adds the
 	 * host's own scheduling delays (milliseconds). A lost or slice-late
 	 * wake-up still fails; the precise numbers are the sched_sleep_late
@@ -355,7 +371,7 @@ KTEST(sync_misuse_caught)
 	KT_EXPECT_EQ(t, violations, 1);
 	th = thread_create("unlocker", foreign_unlock, &err, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th);
-	thread_join(th, 0);
+	KT_EXPECT_EQ(t, thread_join(th, 0), 0);
 	KT_EXPECT_EQ(t, err, -EPERM);
 	KT_EXPECT_EQ(t, violations, 2);
 	KT_EXPECT(t, mutex_held(&misuse_lock));
@@ -369,6 +385,25 @@ KTEST(sync_misuse_caught)
 	KT_EXPECT(t, last_violation && last_violation[0] == 's');   /* "sleeping while..." */
 	KT_EXPECT(t, !mutex_held(&misuse_lock));
 	sync_set_violation_hook(old);
+}
+
+/* A lock in memory that held anything before (a heap object, say) is
+ * free and unowned after spin_init. */
+KTEST(spin_init_gives_a_free_lock)
+{
+	struct spinlock l;
+	uint64_t f;
+
+	memset(&l, 0x01, sizeof(l));    /* "locked", by CPU 0x01010101 */
+	spin_init(&l, "fresh");
+	KT_ASSERT(t, l.locked == 0);     /* else the lock below would spin forever */
+	KT_EXPECT_EQ(t, l.owner_cpu, -1);
+	KT_EXPECT(t, !spin_held(&l));
+	f = spin_lock_irqsave(&l);
+	KT_EXPECT(t, spin_held(&l));
+	spin_unlock_irqrestore(&l, f);
+	KT_EXPECT(t, !spin_held(&l));
+	KT_EXPECT(t, l.name && l.name[0] == 'f');
 }
 
 /* ---- no leaks from 1,000 threads and 100 processes ---- */
@@ -385,7 +420,7 @@ static void probe_release(struct kobject *o) { ((struct kobject_probe *)o)->rele
 static void proc_main(void *arg)
 {
 	struct process *p = process_current();
-	int h = handle_add(&p->handles, &probe.obj, 1);
+	int h = handle_install(p->files, &probe.obj, RIGHTS_ALL, 0, 0);
 
 	if (h < 0 || process_map_anon(p, 0x400000, 4) != 0)
 		process_exit(99);
@@ -399,18 +434,24 @@ static void proc_helper(void *arg)
 	thread_yield();
 }
 
-static void make_threads(int n)
+/* Makes and ends n threads, a fifth of them detached; returns how many
+ * could not be made or joined. */
+static int make_threads(int n)
 {
 	struct thread *th[50];
+	int failed = 0;
 
 	for (int done = 0; done < n; done += 50) {
-		for (int i = 0; i < 50; i++)
+		for (int i = 0; i < 50; i++) {
 			th[i] = thread_create("short", nothing, 0, SCHED_PRIO_DEFAULT,
 					      i % 5 == 0 ? THREAD_DETACHED : 0);
+			failed += !th[i];
+		}
 		for (int i = 0; i < 50; i++)
 			if (th[i] && i % 5 != 0)
-				thread_join(th[i], 0);
+				failed += thread_join(th[i], 0) != 0;
 	}
+	return failed;
 }
 
 static uint64_t heap_objects(void)
@@ -429,24 +470,24 @@ static void settle(void)
 {
 	/* detached threads are freed once they are off the CPU */
 	thread_sleep_ns(2000000);
-	sched_reap();
+	thread_reap();
 	heap_shrink();
 }
 
 KTEST(sched_no_leaks_threads_and_processes)
 {
 	uint64_t frames0, objects0, frames1, objects1;
-	unsigned threads0 = sched_thread_count(), procs0 = process_count();
+	unsigned threads0 = thread_count(), procs0 = process_count();
 	int wrong_status = 0, reaped = 0;
 
 	kobject_init(&probe.obj, 1, probe_release);
 	probe.released = 0;
-	make_threads(100);      /* warm up caches and kernel page tables */
+	KT_EXPECT_EQ(t, make_threads(100), 0);   /* warm up caches and kernel page tables */
 	settle();
 	frames0 = pmm_free_pages();
 	objects0 = heap_objects();
 
-	make_threads(1000);
+	KT_EXPECT_EQ(t, make_threads(1000), 0);
 	for (int i = 0; i < 100; i++) {
 		struct process *p = process_create("leaktest", SCHED_PRIO_DEFAULT);
 		int status = -1, pid;
@@ -472,13 +513,13 @@ KTEST(sched_no_leaks_threads_and_processes)
 	KT_EXPECT_EQ(t, objects1, objects0);
 	if (objects1 != objects0)
 		heap_report();
-	KT_EXPECT_EQ(t, sched_thread_count(), threads0);
+	KT_EXPECT_EQ(t, thread_count(), threads0);
 	KT_EXPECT_EQ(t, process_count(), procs0);
 	/* every process's handle was dropped; ours is the last reference */
 	KT_EXPECT_EQ(t, probe.obj.refs, 1);
 	kobject_put(&probe.obj);
 	KT_EXPECT_EQ(t, probe.released, 1);
-	sched_list_threads();
+	thread_list();
 }
 
 /* ---- condition variables, exit codes ---- */
@@ -492,9 +533,11 @@ static struct {
 static void cv_partner(void *arg)
 {
 	(void)arg;
-	mutex_lock(&cvt.m);
+	if (mutex_lock(&cvt.m))
+		thread_exit(-1);
 	while (cvt.stage != 1)
-		cond_wait(&cvt.cv, &cvt.m, 0);
+		if (cond_wait(&cvt.cv, &cvt.m, 0))
+			thread_exit(-2);   /* holding the mutex: the test fails */
 	cvt.stage = 2;
 	cond_broadcast(&cvt.cv);
 	mutex_unlock(&cvt.m);
@@ -512,11 +555,11 @@ KTEST(sync_condvar_and_exit_code)
 	cvt.stage = 0;
 	th = thread_create("cv", cv_partner, 0, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th);
-	mutex_lock(&cvt.m);
+	KT_ASSERT(t, mutex_lock(&cvt.m) == 0);
 	cvt.stage = 1;
 	cond_signal(&cvt.cv);
 	while (cvt.stage != 2)
-		cond_wait(&cvt.cv, &cvt.m, 0);
+		KT_ASSERT(t, cond_wait(&cvt.cv, &cvt.m, time_ns() + 2000000000ull) == 0);
 	KT_EXPECT(t, mutex_held(&cvt.m));
 	/* nobody signals now: the deadline ends the wait, mutex held again */
 	deadline = time_ns() + 2000000;
@@ -526,4 +569,69 @@ KTEST(sync_condvar_and_exit_code)
 	mutex_unlock(&cvt.m);
 	KT_EXPECT_EQ(t, thread_join(th, &code), 0);
 	KT_EXPECT_EQ(t, code, 7);
+}
+
+/* ---- suspended threads and the exit hook ---- */
+
+static struct {
+	volatile bool ran;
+	int calls, code;
+	const struct thread *who;
+	struct waitq wq;
+} hook;
+
+static void record_exit(struct thread *th, int code)
+{
+	hook.calls++;
+	hook.code = code;
+	hook.who = th;
+}
+
+static void run_and_exit(void *arg)
+{
+	(void)arg;
+	hook.ran = true;
+	thread_exit(9);
+}
+
+static void wait_forever(void *arg)
+{
+	(void)arg;
+	hook.code = waitq_wait_event(&hook.wq, hook.ran, time_ns() + 2000000000ull);
+}
+
+KTEST(thread_suspended_until_resumed_exit_hook_runs)
+{
+	int above = thread_current()->prio + 1, code = 0;
+	struct thread *th, *waiter;
+
+	hook.ran = false;
+	hook.calls = 0;
+	hook.who = 0;
+	waitq_init(&hook.wq);
+	/* one level above this thread: it would run at once if it could */
+	th = thread_create("suspended", run_and_exit, 0, above, THREAD_SUSPENDED);
+	KT_ASSERT(t, th);
+	thread_yield();
+	KT_EXPECT(t, !hook.ran);
+	th->exit_hook = record_exit;
+	thread_resume(th);
+	KT_EXPECT(t, hook.ran);
+	KT_EXPECT_EQ(t, hook.calls, 1);
+	KT_EXPECT_EQ(t, hook.code, 9);
+	KT_EXPECT(t, hook.who == th);
+	KT_EXPECT_EQ(t, thread_join(th, &code), 0);
+	KT_EXPECT_EQ(t, code, 9);
+
+	/* resuming a thread that waits for something else does not wake it */
+	hook.ran = false;
+	hook.code = 1;
+	waiter = thread_create("waiter", wait_forever, 0, above, 0);
+	KT_ASSERT(t, waiter);
+	thread_resume(waiter);
+	KT_EXPECT_EQ(t, hook.code, 1);
+	hook.ran = true;
+	KT_EXPECT_EQ(t, waitq_wake_all(&hook.wq), 1);
+	KT_EXPECT_EQ(t, thread_join(waiter, 0), 0);
+	KT_EXPECT_EQ(t, hook.code, 0);
 }

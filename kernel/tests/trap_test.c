@@ -1,7 +1,8 @@
 /* Exception tests: each fault is raised on purpose under trap_catch and
- * checked for vector, error code and address (RIP or CR2). */
+ * checked for vector, error code and address (RIP or the fault address). */
 #include <kernel/ktest.h>
-#include <kernel/trap.h>
+#include <kernel/exception.h>
+#include <kernel/interrupts.h>
 #include <hal/trap.h>
 #include <hal/trap_selftest.h>
 #include <cosmos/errno.h>
@@ -67,17 +68,17 @@ KTEST(trap_invalid_opcode)
 KTEST(trap_breakpoint)
 {
 	struct trap_info info = { 0 };
-	uint64_t at = 0, before = trap_breakpoint_count();
+	uint64_t at = 0, before = exception_breakpoint_count();
 
 	/* Caught: a trap, so RIP is past the int3. */
 	KT_ASSERT(t, trap_catch(trap_selftest_breakpoint, &at, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_BP);
 	KT_EXPECT_EQ(t, info.rip, at + 1);
-	KT_EXPECT_EQ(t, trap_breakpoint_count(), before);
+	KT_EXPECT_EQ(t, exception_breakpoint_count(), before);
 
 	/* Uncaught: logged, and execution continues after the int3. */
 	trap_selftest_breakpoint(&at);
-	KT_EXPECT_EQ(t, trap_breakpoint_count(), before + 1);
+	KT_EXPECT_EQ(t, exception_breakpoint_count(), before + 1);
 }
 
 KTEST(trap_general_protection)
@@ -102,9 +103,10 @@ KTEST(trap_page_fault_unmapped_read)
 
 	KT_ASSERT(t, trap_catch(read_unmapped, 0, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_PF);
-	KT_EXPECT_EQ(t, info.cr2, TEST_UNMAPPED_VA);
-	/* not present, read, kernel mode, no reserved bit, not a fetch */
-	KT_EXPECT_EQ(t, info.error_code, 0);
+	KT_EXPECT_EQ(t, info.pf.addr, TEST_UNMAPPED_VA);
+	/* not present, read, kernel mode */
+	KT_EXPECT_EQ(t, info.pf.access, TRAP_ACCESS_READ);
+	KT_EXPECT(t, !info.pf.present && !info.pf.user);
 }
 
 KTEST(trap_page_fault_text_write)
@@ -115,17 +117,18 @@ KTEST(trap_page_fault_text_write)
 
 	KT_ASSERT(t, trap_catch(write_text, text, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_PF);
-	KT_EXPECT_EQ(t, info.cr2, (uint64_t)text);
-	KT_EXPECT_EQ(t, info.error_code, PF_PRESENT | PF_WRITE);
+	KT_EXPECT_EQ(t, info.pf.addr, (uint64_t)text);
+	KT_EXPECT_EQ(t, info.pf.access, TRAP_ACCESS_WRITE);
+	KT_EXPECT(t, info.pf.present && !info.pf.user);
 	KT_EXPECT_EQ(t, *text, first);
 	KT_EXPECT_EQ(t, text_target(2), 7);
 }
 
 /* Page faults go to the hook first; a claimed fault is retried. */
-static volatile uint64_t hook_cr2;
-static int claim_by_skipping(struct trap_frame *f, uint64_t cr2)
+static volatile uint64_t hook_addr;
+static int claim_by_skipping(struct trap_frame *f, const struct trap_page_fault *pf)
 {
-	hook_cr2 = cr2;
+	hook_addr = pf->addr;
 	f->rip += TRAP_SELFTEST_LOAD_LEN;
 	return 1;
 }
@@ -133,21 +136,21 @@ static int claim_by_skipping(struct trap_frame *f, uint64_t cr2)
 KTEST(trap_page_fault_hook)
 {
 	struct trap_info info = { 0 };
-	trap_page_fault_hook_fn old;
+	exception_page_fault_fn old;
 
-	hook_cr2 = 0;
-	old = trap_set_page_fault_hook(claim_by_skipping);
+	hook_addr = 0;
+	old = exception_set_page_fault_hook(claim_by_skipping);
 	KT_EXPECT(t, !trap_catch(trap_selftest_load, (void *)TEST_UNMAPPED_VA, &info));
-	KT_EXPECT(t, trap_set_page_fault_hook(old) == claim_by_skipping);
-	KT_EXPECT_EQ(t, hook_cr2, TEST_UNMAPPED_VA);
+	KT_EXPECT(t, exception_set_page_fault_hook(old) == claim_by_skipping);
+	KT_EXPECT_EQ(t, hook_addr, TEST_UNMAPPED_VA);
 }
 
 KTEST(trap_unexpected_vector)
 {
-	uint64_t before = trap_unexpected_count();
+	uint64_t before = interrupts_unexpected_count();
 
 	KT_ASSERT(t, trap_selftest_soft_int(200) == 0);
-	KT_EXPECT_EQ(t, trap_unexpected_count(), before + 1);
+	KT_EXPECT_EQ(t, interrupts_unexpected_count(), before + 1);
 }
 
 static volatile uint64_t vector_seen;
@@ -163,18 +166,18 @@ static void claim_vector_other(struct trap_frame *f)
 
 KTEST(trap_vector_handler)
 {
-	uint64_t before = trap_unexpected_count();
+	uint64_t before = interrupts_unexpected_count();
 
-	KT_EXPECT_EQ(t, trap_set_vector_handler(TRAP_PF, count_vector), -EINVAL);
-	KT_ASSERT(t, trap_set_vector_handler(201, count_vector) == 0);
-	KT_EXPECT_EQ(t, trap_set_vector_handler(201, claim_vector_other), -EBUSY);
+	KT_EXPECT_EQ(t, interrupts_set_vector_handler(TRAP_PF, count_vector), -EINVAL);
+	KT_ASSERT(t, interrupts_set_vector_handler(201, count_vector) == 0);
+	KT_EXPECT_EQ(t, interrupts_set_vector_handler(201, claim_vector_other), -EBUSY);
 	vector_seen = 0;
 	trap_selftest_soft_int(201);
 	KT_EXPECT_EQ(t, vector_seen, 201);
-	KT_EXPECT_EQ(t, trap_unexpected_count(), before);
-	KT_EXPECT_EQ(t, trap_set_vector_handler(201, 0), 0);
+	KT_EXPECT_EQ(t, interrupts_unexpected_count(), before);
+	KT_EXPECT_EQ(t, interrupts_set_vector_handler(201, 0), 0);
 	trap_selftest_soft_int(201);
-	KT_EXPECT_EQ(t, trap_unexpected_count(), before + 1);
+	KT_EXPECT_EQ(t, interrupts_unexpected_count(), before + 1);
 }
 
 /* Overflows the boot stack: the #PF on the guard page cannot push its frame,
@@ -211,7 +214,7 @@ KTEST(trap_stack_overflow_double_fault)
 	KT_ASSERT(t, trap_catch(read_byte, boot_stack_guard + 4095, &info));
 	KT_ASSERT(t, trap_catch(overflow, &sink, &info));
 	KT_EXPECT_EQ(t, info.vector, TRAP_DF);
-	KT_EXPECT(t, trap_stack_guard_hit(info.cr2));
-	KT_EXPECT(t, info.cr2 >= (uint64_t)boot_stack_guard &&
-		     info.cr2 < (uint64_t)boot_stack_guard + 4096);
+	KT_EXPECT(t, trap_stack_guard_hit(info.pf.addr));
+	KT_EXPECT(t, info.pf.addr >= (uint64_t)boot_stack_guard &&
+		     info.pf.addr < (uint64_t)boot_stack_guard + 4096);
 }

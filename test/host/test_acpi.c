@@ -150,6 +150,27 @@ static void test_bad_xsdt_falls_back_to_rsdt(void **state)
 	assert_ptr_equal(acpi_find("BBBB", 0), at(T2));
 }
 
+/* A map function may refuse any request, also one for memory it mapped
+ * before: the first 20 bytes of the RSDP map, everything after fails. */
+static int map_calls;
+static const void *map_once(uint64_t phys, size_t len)
+{
+	return map_calls++ == 0 ? fake_map(phys, len) : NULL;
+}
+
+static void test_map_failing_after_rsdp(void **state)
+{
+	(void)state;
+	map_calls = 0;
+	assert_int_equal(acpi_init(RSDP, map_once), -EINVAL);
+	assert_null(acpi_find("AAAA", 0));
+	map_calls = 0;
+	at(RSDP)[15] = 0;                /* revision 0: the RSDT path directly */
+	at(RSDP)[8] = 0;
+	at(RSDP)[8] = csum(at(RSDP), 20);
+	assert_int_equal(acpi_init(RSDP, map_once), -EINVAL);
+}
+
 static void test_bad_extended_checksum_uses_rsdt(void **state)
 {
 	(void)state;
@@ -429,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rsdp_bad_signature, setup),
 		cmocka_unit_test_setup(test_bad_xsdt_falls_back_to_rsdt, setup),
 		cmocka_unit_test_setup(test_bad_extended_checksum_uses_rsdt, setup),
+		cmocka_unit_test_setup(test_map_failing_after_rsdp, setup),
 		cmocka_unit_test_setup(test_table_bad_checksum_skipped, setup),
 		cmocka_unit_test_setup(test_table_lying_length_skipped, setup),
 		cmocka_unit_test_setup(test_root_entry_outside_memory, setup),

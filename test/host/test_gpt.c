@@ -1,6 +1,7 @@
 /* Host tests of GPT parsing over an in-memory disk: a valid table, a disk
  * without one, corrupt header and entry-array CRCs, truncated disks and
- * tables, overlapping and out-of-bounds partitions, and read errors. */
+ * tables, overlapping and out-of-bounds partitions (each boundary by one
+ * sector), and read errors. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -217,6 +218,77 @@ static void test_overlap(void **state)
 	assert_string_equal(why, "partitions overlap");
 }
 
+/* Each case overlaps exactly one other partition by exactly one sector, so
+ * an off-by-one in either half of the overlap test is seen on its own. */
+static void test_overlap_by_one_sector(void **state)
+{
+	struct gpt_part p[4];
+	const char *why;
+
+	(void)state;
+	set_entry(5, 1087, 1087, "last");  /* the first partition's last sector, nothing of "data" */
+	seal();
+	assert_int_equal(parse(p, 4, &why), -EINVAL);
+	assert_string_equal(why, "partitions overlap");
+
+	setup(NULL);
+	set_entry(5, 34, 64, "first");     /* ends on the first partition's first sector */
+	seal();
+	assert_int_equal(parse(p, 4, &why), -EINVAL);
+	assert_string_equal(why, "partitions overlap");
+
+	setup(NULL);
+	set_entry(1, 4000, 4010, "after"); /* listed before "data", starts on its last sector */
+	seal();
+	assert_int_equal(parse(p, 4, &why), -EINVAL);
+	assert_string_equal(why, "partitions overlap");
+}
+
+/* Partitions that touch without sharing a sector, and partitions exactly at
+ * the edges of the usable area (and one-sector partitions), are valid. */
+static void test_touching_and_edges_are_valid(void **state)
+{
+	struct gpt_part p[4];
+	const char *why;
+
+	(void)state;
+	set_entry(5, 34, 63, "head");      /* first usable LBA up to "boot" */
+	set_entry(6, 4001, 4062, "tail");  /* just after "data" to the last usable LBA */
+	seal();
+	assert_int_equal(parse(p, 4, &why), 4);
+	assert_int_equal(p[2].first_lba, 34);
+	assert_int_equal(p[2].last_lba, 63);
+	assert_int_equal(p[3].first_lba, 4001);
+	assert_int_equal(p[3].last_lba, 4062);
+
+	setup(NULL);
+	set_entry(5, 34, 34, "one");       /* a single sector, at the first usable LBA */
+	set_entry(6, 4062, 4062, "end");   /* and one at the last */
+	seal();
+	assert_int_equal(parse(p, 4, &why), 4);
+	assert_int_equal(p[2].last_lba, 34);
+	assert_int_equal(p[3].first_lba, 4062);
+}
+
+/* One sector past either edge of the usable area is refused. */
+static void test_edges_plus_one(void **state)
+{
+	struct gpt_part p[4];
+	const char *why;
+
+	(void)state;
+	set_entry(5, 33, 40, "early");     /* one sector before the first usable LBA */
+	seal();
+	assert_int_equal(parse(p, 4, &why), -EINVAL);
+	assert_string_equal(why, "partition outside the usable area");
+
+	setup(NULL);
+	set_entry(5, 4050, 4063, "late");  /* one sector past the last usable LBA */
+	seal();
+	assert_int_equal(parse(p, 4, &why), -EINVAL);
+	assert_string_equal(why, "partition outside the usable area");
+}
+
 static void test_out_of_bounds_partition(void **state)
 {
 	struct gpt_part p[4];
@@ -255,6 +327,9 @@ int main(void)
 		cmocka_unit_test_setup(test_truncated_disk, setup),
 		cmocka_unit_test_setup(test_bad_header_fields, setup),
 		cmocka_unit_test_setup(test_overlap, setup),
+		cmocka_unit_test_setup(test_overlap_by_one_sector, setup),
+		cmocka_unit_test_setup(test_touching_and_edges_are_valid, setup),
+		cmocka_unit_test_setup(test_edges_plus_one, setup),
 		cmocka_unit_test_setup(test_out_of_bounds_partition, setup),
 		cmocka_unit_test_setup(test_read_error, setup),
 	};

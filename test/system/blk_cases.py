@@ -158,8 +158,9 @@ CASES = [
 
     # a GPT disk with two partitions, and one whose entry array CRC is wrong:
     # reported and ignored, the raw disk still usable; vdc returns a device
-    # error (QEMU blkdebug) for reads of sector 2040: -EIO, and it goes on
-    Case("blk_gpt_ioerr", cmdline="blktest=parts,read-data,ioerr",
+    # error (QEMU blkdebug) for reads of sector 2040: -EIO, and it goes on;
+    # then vdc is stopped with a request in flight (abort)
+    Case("blk_gpt_ioerr", cmdline="blktest=parts,read-data,ioerr,abort",
          esp=disks("blk_gpt_ioerr", [("a.img", lambda p: gpt_image(p, "A", 4096, [(64, 1087), (1088, 4000)])),
                                      ("b.img", lambda p: gpt_image(p, "B", 2048, [(64, 1000)], corrupt="array-crc")),
                                      ("c.img", lambda p: pattern_image(p, "C", 2048))]),
@@ -176,6 +177,6 @@ CASES = [
                  r"blktest: read vdc ok \(sectors 1950\)",
                  r"blktest: ioerr vdc ok \(error -5\)",
                  r"blktest: part vda1 ok", r"blktest: part vda2 ok", r"blktest: 2 partitions",
-                 r"blktest: done, 0 failed"],
+                 r"blktest: abort vdc ok", r"blktest: done, 0 failed"],
          forbid=[r"KERNEL PANIC", r"FAIL", r"vdb1"], exit_status=1),
 ]

@@ -1,6 +1,7 @@
 """System tests of the boot chain: the loader starts the kernel, which reports
 its memory and command line; the loader refuses broken kernels and bad
-command-line files with a clear message and never jumps to them."""
+command-line files with a clear message and never jumps to them; the
+initramfs reaches the kernel byte for byte, or is refused when too large."""
 
 import re
 
@@ -46,8 +47,40 @@ def binary_cmdline(root):
     (root / "cosmos/cmdline.txt").write_bytes(b"ktest=all \x01\x02\xff bogus\n")
 
 
+def cpio_newc(files):
+    """A cpio "newc" archive of (name, mode, data) entries and its trailer."""
+    out = bytearray()
+    for ino, (name, mode, data) in enumerate(files + [("TRAILER!!!", 0, b"")], 1):
+        fields = [ino if data or mode else 0, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0,
+                  len(name) + 1, 0]
+        out += b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
+        out += b"\0" * (-len(out) % 4) + data
+        out += b"\0" * (-len(out) % 4)
+    return bytes(out)
+
+
+def fnv1a64(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+    return h
+
+
+# Three pages and a bit, so the last page is partly used.
+INITRD = cpio_newc([("etc", 0o40755, b""),
+                    ("etc/motd", 0o100644, b"CosmOS initramfs test\n"),
+                    ("data.bin", 0o100600, bytes((i * 7 + 3) % 251 for i in range(12000)))])
+
+
+def with_initrd(data):
+    def hook(root):
+        (root / "cosmos/initrd.cpio").write_bytes(data)
+    return hook
+
+
 CASES = [
-    Case("boot_banner", expect=[r"^CosmOS loader", r"loader: starting the kernel",
+    Case("boot_banner", expect=[r"^CosmOS loader", r"loader: no \\cosmos\\initrd\.cpio$",
+                                r"loader: starting the kernel", r"boot: no initrd$",
                                 BANNER, MEM],
          memory="512M", check=usable_between(400, 512)),
     # The same kernel must see the larger machine (catches a hard-wired map).
@@ -87,3 +120,28 @@ CASES = [
 CASES.append(Case("loader_exit_boot_services_retry", cmdline="loader.ebs_retry",
                   expect=[BANNER, r"boot: ExitBootServices succeeded on try 2"],
                   forbid=[r"KERNEL PANIC", r"unknown option \"loader\."]))
+
+# The initramfs: the kernel sees the file's bytes (their hash, printed by the
+# ktest, against the file's), keeps its frames from the allocator until it is
+# released, and gets exactly its pages back then; the frame accounting
+# counts them as the kernel's.
+CASES.append(Case("boot_initrd_handoff",
+                  cmdline="ktest=boot_initrd_handoff,pmm_accounting_matches_map", exit_status=1,
+                  esp=with_initrd(INITRD),
+                  expect=[rf"loader: initrd {len(INITRD)} bytes$",
+                          rf"boot: initrd {len(INITRD)} bytes$",
+                          rf"# boot_initrd: {len(INITRD)} bytes, fnv1a64 {fnv1a64(INITRD):#x}$",
+                          r"pmm: released 16 KiB of initrd memory",
+                          r"^ok 1 boot_initrd_handoff", r"^ok 2 pmm_accounting_matches_map"]))
+# An empty file is no initrd.
+CASES.append(Case("loader_empty_initrd", esp=with_initrd(b""),
+                  expect=[r"loader: \\cosmos\\initrd\.cpio is empty; starting without one",
+                          r"boot: no initrd$", BANNER]))
+# Over the size limit (lowered by loader.initrd_max, so the test needs no
+# 512 MiB file): the loader says so and does not start the kernel.
+CASES.append(Case("loader_initrd_too_large", cmdline="loader.initrd_max=4096",
+                  esp=with_initrd(INITRD),
+                  expect=[rf"loader: \\cosmos\\initrd\.cpio is {len(INITRD)} bytes, "
+                          r"more than the limit of 4096 bytes",
+                          r"loader: error: the initramfs cannot be loaded", LOADER_GAVE_UP],
+                  forbid=NO_KERNEL))

@@ -33,16 +33,27 @@ def pci_exactly(expected):
     return check
 
 
+# How far the kernel's measure of a sleep may differ from the host's. The
+# host times each serial line to within the harness's 50 ms poll; over 26
+# runs of this case (up to 2 at a time, load average 5-6 on 2 cores) the
+# host saw 0.3% less to 2.8% more than the kernel. 6% leaves room for that
+# and still fails a clock 10% fast or slow (0.2 s over a 2 s sleep, more than
+# 0.12 s plus the 0.05 s the poll can hide).
+RATE_TOLERANCE = 0.06
+
+
 def slept_as_long_as_the_host_saw(lines):
     start = [t for t, l in lines if "time: sleeping 2000 ms" in l]
     end = [(t, l) for t, l in lines if "time: slept" in l]
     assert start and end, "sleep lines missing"
     host = end[0][0] - start[0]
     kernel = int(re.search(r"slept (\d+) ns", end[0][1]).group(1)) / 1e9
-    # the kernel never wakes early; TCG and the 50 ms poll make the host side coarse
-    assert 2.0 <= kernel <= 2.5, f"kernel measured {kernel:.3f} s for a 2 s sleep"
-    assert 1.5 <= host <= 4.0, f"host saw {host:.3f} s for a 2 s sleep"
-    assert abs(host - kernel) < 1.0, f"host {host:.3f} s vs kernel {kernel:.3f} s"
+    # The kernel never wakes early. Late is allowed: on a loaded host TCG
+    # delivered the timer up to 1.4 s late (both clocks agreed on it).
+    assert 2.0 <= kernel <= 5.0, f"kernel measured {kernel:.3f} s for a 2 s sleep"
+    assert abs(host - kernel) <= RATE_TOLERANCE * kernel, \
+        f"host saw {host:.3f} s while the kernel measured {kernel:.3f} s " \
+        f"({(host / kernel - 1) * 100:+.1f}%, more than {RATE_TOLERANCE:.0%} apart)"
 
 
 def null_disk(i):
@@ -54,8 +65,11 @@ CASES = [
     Case("platform_smp2", smp=2, expect=cpus(2)),
     Case("platform_smp4", smp=4, expect=cpus(4)),
     # two disks on the root bus, one behind a bridge (bus 1), and a NIC
+    # 00:1f.3 is listed last (the bridge's bus comes first): the check
+    # needs the whole list, so the case waits for it
     Case("platform_pci_devices", expect=cpus(1) + [r"pci: \d+ functions found through ECAM",
-                                                   r"pci: 01:00\.0 1af4:1042 010000 .*vendor-caps"],
+                                                   r"pci: 01:00\.0 1af4:1042 010000 .*vendor-caps",
+                                                   r"pci: 00:1f\.3 8086:2930 "],
          qemu_args=null_disk(1) + null_disk(2) + ["-device", "e1000"] +
          ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1",
           "-blockdev", "driver=null-co,node-name=nd3,size=1048576",

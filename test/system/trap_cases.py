@@ -88,7 +88,7 @@ CASES = [
     crash("stack_overflow_double_fault", "stack-overflow",
           [r"crash: overflowing the kernel stack$"]
           + report("double fault", r"#DF double fault \(vector 8\), error code 0", "crash_recurse",
-                   before=[r"^kernel stack overflow: RSP " + HEX16 + ", CR2 " + HEX16
+                   before=[r"^kernel stack overflow: RSP " + HEX16 + ", fault address " + HEX16
                           + " hit a stack guard page$"])),
     # #BP is reported and execution goes on to a clean shutdown.
     Case("trap_breakpoint_continues", cmdline="crash=bp",

@@ -1,7 +1,7 @@
-/* Intrusive doubly linked circular lists, for run queues, wait queues and
- * the thread and process tables. The caller provides the locking. */
-#ifndef KERNEL_SCHED_LIST_H
-#define KERNEL_SCHED_LIST_H
+/* Intrusive doubly linked circular lists (run queues, wait queues, the
+ * thread and process tables, ...). The caller provides the locking. */
+#ifndef LIB_LIST_H
+#define LIB_LIST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +19,16 @@ struct list_node {
 static inline void list_init(struct list_node *l) { l->prev = l->next = l; }
 static inline bool list_empty(const struct list_node *l) { return l->next == l; }
 
+/* Inserts n first (right after head). */
+static inline void list_add(struct list_node *head, struct list_node *n)
+{
+	n->prev = head;
+	n->next = head->next;
+	head->next->prev = n;
+	head->next = n;
+}
+
+/* Inserts n last (right before head). */
 static inline void list_add_tail(struct list_node *head, struct list_node *n)
 {
 	n->prev = head->prev;

@@ -1,10 +1,16 @@
 /* PCI configuration access. The port mechanism reaches only the first 256
  * bytes of each function; ECAM reaches all 4 KiB (needed for extended
  * capabilities). Offsets are masked, never trusted to stay in range.
- * Locking: the port pair is one shared register; callers run at boot on one
- * CPU for now (the scheduler issue adds a spinlock here). */
-#include <hal/pci_config.h>
+ * Locking: the port pair is one shared register (an address, then the data
+ * it selects), so every port access holds port_lock from the address write
+ * to the data access; threads are preemptive and interrupt handlers may
+ * read configuration space. An ECAM access is one memory access and needs
+ * no lock. ecam and its bus range are set once at boot, before threads. */
+#include <hal/pci_cfg.h>
 #include <hal/cpu.h>
+#include <kernel/sync/spinlock.h>
+
+static struct spinlock port_lock = SPINLOCK_INIT("pci-config-ports");
 
 static volatile uint8_t *ecam;
 static uint8_t ecam_first, ecam_last;
@@ -37,10 +43,16 @@ static void port_select(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 
 uint32_t pci_cfg_port_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
+	uint64_t flags;
+	uint32_t v;
+
 	if (off >= 256)
 		return 0xffffffff;
+	flags = spin_lock_irqsave(&port_lock);
 	port_select(bus, dev, fn, off);
-	return inl(0xcfc);
+	v = inl(0xcfc);
+	spin_unlock_irqrestore(&port_lock, flags);
+	return v;
 }
 
 uint32_t pci_cfg_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
@@ -64,6 +76,7 @@ uint8_t pci_cfg_read8(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 
 void pci_cfg_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v)
 {
+	uint64_t flags;
 	volatile void *p = ecam_addr(bus, dev, fn, off & ~3);
 
 	if (p) {
@@ -72,12 +85,15 @@ void pci_cfg_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_
 	}
 	if (off >= 256)
 		return;
+	flags = spin_lock_irqsave(&port_lock);
 	port_select(bus, dev, fn, off);
 	outl(0xcfc, v);
+	spin_unlock_irqrestore(&port_lock, flags);
 }
 
 void pci_cfg_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint16_t v)
 {
+	uint64_t flags;
 	volatile void *p = ecam_addr(bus, dev, fn, off & ~1);
 
 	if (p) {
@@ -86,6 +102,8 @@ void pci_cfg_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint16_
 	}
 	if (off >= 256)
 		return;
+	flags = spin_lock_irqsave(&port_lock);
 	port_select(bus, dev, fn, off);
 	outw(0xcfc + (off & 2), v);
+	spin_unlock_irqrestore(&port_lock, flags);
 }

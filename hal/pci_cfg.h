@@ -1,7 +1,7 @@
 /* PCI configuration space access: ECAM (memory-mapped, from the ACPI MCFG)
  * when available, the legacy 0xCF8/0xCFC ports otherwise. */
-#ifndef HAL_PCI_CONFIG_H
-#define HAL_PCI_CONFIG_H
+#ifndef HAL_PCI_CFG_H
+#define HAL_PCI_CFG_H
 
 #include <stdint.h>
 

@@ -1,26 +1,40 @@
 /* Platform discovery at boot (after mm, for MMIO mappings), in the order the
- * pieces depend on each other: ACPI tables first, then what they describe
- * (power control, CPUs, ECAM, HPET), then a TSC recalibration against the
- * HPET and the RTC. */
-#include <kernel/platform.h>
-#include <kernel/boot.h>
-#include <kernel/log.h>
+ * pieces depend on each other: CPUID, the ACPI tables, then what they
+ * describe (power control, CPUs, ECAM, HPET), then a TSC recalibration
+ * against the HPET and the RTC's wall time. */
+#include <hal/platform.h>
 #include <hal/acpi.h>
 #include <hal/cpu.h>
 #include <hal/cpuinfo.h>
 #include <hal/hpet.h>
 #include <hal/mmio.h>
-#include <hal/pci_config.h>
+#include <hal/pci_cfg.h>
 #include <hal/rtc.h>
 #include <hal/tsc.h>
+#include <kernel/log.h>
 
-/* Filled once at boot, read-only afterwards. */
+/* Filled once by platform_init, before threads; read-only afterwards. */
 static struct madt_info madt;
-static int have_madt;
+static bool have_madt;
 static int64_t boot_unix_time;
 
 const struct madt_info *platform_madt(void) { return have_madt ? &madt : 0; }
+unsigned platform_cpu_count(void) { return have_madt && madt.ncpus ? madt.ncpus : 1; }
 int64_t platform_boot_unix_time(void) { return boot_unix_time; }
+const char *platform_clock_source(void) { return tsc_source(); }
+
+bool platform_reference_ns(uint64_t *ns)
+{
+	uint64_t ticks;
+
+	if (!hpet_present())
+		return false;
+	/* femtoseconds per tick below 0.1 s (HPET spec): ticks * period fits
+	 * 64 bits for ~3 minutes from the origin, so split it */
+	ticks = hpet_counter();
+	*ns = ticks / 1000000 * hpet_period_fs() + ticks % 1000000 * hpet_period_fs() / 1000000;
+	return true;
+}
 
 static void find_madt(void)
 {
@@ -30,7 +44,7 @@ static void find_madt(void)
 		log_warn("acpi: no usable MADT; assuming one CPU and legacy interrupts");
 		return;
 	}
-	have_madt = 1;
+	have_madt = true;
 	log_info("acpi: MADT: %u CPUs, %u I/O APICs, %u overrides, %u NMIs (%u bad, %u unknown entries)",
 		 madt.ncpus, madt.nioapics, madt.noverrides, madt.nnmis, madt.bad_entries,
 		 madt.unknown_entries);
@@ -39,14 +53,20 @@ static void find_madt(void)
 /* ECAM sits below 4 GiB on our machines, inside the direct map, which the
  * MTRRs make uncached there; mapping all 256 MiB of it through the kernel
  * virtual area would cost 512 KiB of page tables for buses that are empty. */
-static void find_ecam(void)
+static void find_ecam(platform_map_fn map)
 {
 	uint64_t ecam;
 	uint8_t bus0, bus1;
+	const uint8_t *window;
 
-	if (acpi_mcfg(&ecam, &bus0, &bus1) == 0 &&
-	    boot_phys_map(ecam + ((uint64_t)bus0 << 20), ((uint64_t)(bus1 - bus0) + 1) << 20))
-		pci_cfg_use_ecam(PHYS_TO_VIRT(ecam), bus0, bus1);
+	if (acpi_mcfg(&ecam, &bus0, &bus1) != 0)
+		return;
+	window = map(ecam + ((uint64_t)bus0 << 20), ((uint64_t)(bus1 - bus0) + 1) << 20);
+	if (window)
+		pci_cfg_use_ecam((volatile uint8_t *)window - ((uint64_t)bus0 << 20), bus0, bus1);
+	else
+		log_warn("acpi: ECAM at %#llx is outside memory the kernel maps; using ports",
+			 (unsigned long long)ecam);
 }
 
 static void setup_clocks(void)
@@ -81,12 +101,12 @@ static void setup_clocks(void)
 	}
 }
 
-void platform_init(void)
+void platform_init(uint64_t rsdp_phys, platform_map_fn map)
 {
 	unsigned listed, valid;
 
 	cpuinfo_init();
-	if (acpi_init(boot_info()->acpi_rsdp_phys, boot_phys_map) != 0) {
+	if (acpi_init(rsdp_phys, map) != 0) {
 		log_warn("acpi: no usable tables; legacy fallbacks only");
 		setup_clocks();
 		return;
@@ -95,6 +115,6 @@ void platform_init(void)
 	log_info("acpi: %u tables listed, %u valid", listed, valid);
 	acpi_power_init();
 	find_madt();
-	find_ecam();
+	find_ecam(map);
 	setup_clocks();
 }

@@ -1,0 +1,39 @@
+/* What sched.c, thread.c and wait.c give each other; nothing outside
+ * kernel/sched includes this. Every function here runs with the scheduler
+ * lock held unless it says otherwise. */
+#ifndef KERNEL_SCHED_INTERNAL_H
+#define KERNEL_SCHED_INTERNAL_H
+
+#include <stdbool.h>
+#include <kernel/sched/thread.h>
+
+/* sched.c: the run queues and the switch. */
+/* Makes a blocked thread runnable; asks for a switch if it should run
+ * before the current one. Does nothing to a thread that is not blocked. */
+void sched_make_ready(struct thread *t);
+/* The current thread's state is already set (READY and queued, BLOCKED or
+ * DEAD): picks the next thread and switches to it. Returns (lock held)
+ * once this thread runs again. */
+void sched_switch_locked(void);
+/* First thing a new thread does, on its own stack: finishes the switch
+ * that started it and releases the lock with interrupts on. */
+void sched_thread_begin(void);
+/* May the caller, holding locks_allowed spinlocks, block? Reports a
+ * violation when not. Called with or without the lock. */
+bool sched_may_block(int locks_allowed);
+/* A priority forced into 0..SCHED_PRIO_LEVELS-1. */
+static inline int sched_clamp_prio(int prio)
+{
+	return prio < 0 ? 0 : prio >= SCHED_PRIO_LEVELS ? SCHED_PRIO_LEVELS - 1 : prio;
+}
+
+/* thread.c: threads the scheduler makes for itself (lock not held). */
+/* kmain, running on the boot stack, as thread 0; NULL on no memory. */
+struct thread *thread_init_boot(void);
+/* An idle thread running fn(arg): in the table, never queued; NULL on
+ * no memory. */
+struct thread *thread_create_idle(void (*fn)(void *), void *arg);
+/* Frees the dead detached threads that are off their CPU (lock not held). */
+void thread_reap_some(void);
+
+#endif

@@ -1,0 +1,287 @@
+/* Thread life: creation, exit, join, reaping and the thread table (see
+ * thread.h). */
+#include <kernel/sched/thread.h>
+#include <cosmos/errno.h>
+#include <hal/context.h>
+#include <hal/fpu.h>
+#include <kernel/log.h>
+#include <kernel/mm/heap.h>
+#include <kernel/mm/vmm.h>
+#include <kernel/panic.h>
+#include <kernel/sched/internal.h>
+#include <lib/string.h>
+
+/* Under the scheduler lock: */
+static struct list_node all_threads = LIST_INIT(all_threads);
+static struct list_node reap_list = LIST_INIT(reap_list);
+static unsigned nthreads;
+static unsigned reaping;        /* threads off reap_list, being freed */
+static int next_tid = 1;
+
+static struct thread boot_thread;
+
+/* Where every new thread starts: it inherits the locked scheduler. */
+static void thread_start(void *arg)
+{
+	struct thread *t = arg;
+
+	sched_thread_begin();
+	t->fn(t->arg);
+	thread_exit(0);
+}
+
+static void *fpu_area_alloc(void **raw)
+{
+	size_t size = fpu_state_size() + FPU_STATE_ALIGN;
+	uint8_t *p = kzalloc(size);
+
+	*raw = p;
+	if (!p)
+		return 0;
+	p = (uint8_t *)(((uintptr_t)p + FPU_STATE_ALIGN - 1) & ~(uintptr_t)(FPU_STATE_ALIGN - 1));
+	fpu_state_init(p);
+	return p;
+}
+
+static void thread_free(struct thread *t)
+{
+	if (t->boot)
+		return;
+	if (t->stack)
+		vmm_stack_free(t->stack);
+	kfree(t->fpu_raw);
+	kfree(t);
+}
+
+static void thread_fields_init(struct thread *t, const char *name, int prio)
+{
+	t->prio = sched_clamp_prio(prio);
+	strlcpy(t->name, name, sizeof(t->name));
+	waitq_init(&t->join_wq);
+	list_init(&t->run_node);
+	list_init(&t->proc_node);
+	list_init(&t->reap_node);
+}
+
+static struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg, int prio)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return 0;
+	t->fpu = fpu_area_alloc(&t->fpu_raw);
+	t->stack = vmm_stack_alloc(THREAD_STACK_SIZE);
+	if (!t->fpu || !t->stack) {
+		thread_free(t);
+		return 0;
+	}
+	t->sp = context_init((uint8_t *)t->stack + THREAD_STACK_SIZE, thread_start, t);
+	t->fn = fn;
+	t->arg = arg;
+	thread_fields_init(t, name, prio);
+	return t;
+}
+
+/* Into the table with tid; lock held. */
+static void table_add(struct thread *t, int tid)
+{
+	t->tid = tid;
+	list_add_tail(&all_threads, &t->all_node);
+	nthreads++;
+}
+
+struct thread *thread_init_boot(void)
+{
+	struct thread *t = &boot_thread;
+	uint64_t f;
+
+	t->boot = true;
+	t->state = THREAD_RUNNING;
+	t->on_cpu = true;
+	t->fpu = fpu_area_alloc(&t->fpu_raw);
+	if (!t->fpu)
+		return 0;
+	thread_fields_init(t, "kmain", SCHED_PRIO_DEFAULT);
+	f = sched_lock_irqsave();
+	table_add(t, 0);
+	sched_unlock_irqrestore(f);
+	return t;
+}
+
+struct thread *thread_create_idle(void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_alloc("idle", fn, arg, 0);
+	uint64_t f;
+
+	if (!t)
+		return 0;
+	t->state = THREAD_READY;
+	f = sched_lock_irqsave();
+	table_add(t, -1);
+	sched_unlock_irqrestore(f);
+	return t;
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     int prio, unsigned flags)
+{
+	struct thread *t;
+	uint64_t f;
+
+	thread_reap_some();
+	t = thread_alloc(name, fn, arg, prio);
+	if (!t)
+		return 0;
+	t->detached = flags & THREAD_DETACHED;
+	t->suspended = flags & THREAD_SUSPENDED;
+	t->state = THREAD_BLOCKED;
+	f = sched_lock_irqsave();
+	table_add(t, next_tid++);
+	if (!t->suspended)
+		sched_make_ready(t);
+	sched_unlock_irqrestore(f);
+	sched_resched_if_needed(f);
+	return t;
+}
+
+void thread_resume(struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+
+	if (t->suspended) {
+		t->suspended = false;
+		sched_make_ready(t);
+	}
+	sched_unlock_irqrestore(f);
+	sched_resched_if_needed(f);
+}
+
+void thread_exit(int code)
+{
+	struct thread *t = thread_current();
+	uint64_t f;
+
+	if (t->tid <= 0)
+		panic("sched: %s tried to exit", t->name);
+	if (t->exit_hook)
+		t->exit_hook(t, code);
+	f = sched_lock_irqsave();
+	(void)f;                     /* this thread never runs again */
+	t->exit_code = code;
+	t->state = THREAD_DEAD;
+	list_del(&t->all_node);
+	nthreads--;
+	if (t->detached)
+		list_add_tail(&reap_list, &t->reap_node);
+	waitq_wake_all_locked(&t->join_wq);
+	sched_switch_locked();
+	panic("sched: a dead thread ran again");
+}
+
+int thread_join(struct thread *t, int *code)
+{
+	uint64_t f;
+
+	if (!t || t == thread_current() || t->detached || t->joining)
+		return -EINVAL;
+	f = sched_lock_irqsave();
+	t->joining = true;
+	/* Dead but still on its CPU: its stack is in use until the switch
+	 * away from it finishes. */
+	while (t->state != THREAD_DEAD || t->on_cpu) {
+		int err = waitq_sleep_locked(&t->join_wq, 0, 0);
+
+		if (err) {
+			t->joining = false;
+			sched_unlock_irqrestore(f);
+			return err;
+		}
+	}
+	sched_unlock_irqrestore(f);
+	if (code)
+		*code = t->exit_code;
+	thread_free(t);
+	return 0;
+}
+
+void thread_reap_some(void)
+{
+	for (;;) {
+		struct thread *t = 0;
+		uint64_t f = sched_lock_irqsave();
+
+		list_for_each(n, &reap_list) {
+			struct thread *d = list_entry(n, struct thread, reap_node);
+
+			if (!d->on_cpu) {
+				t = d;
+				list_del(&d->reap_node);
+				reaping++;
+				break;
+			}
+		}
+		sched_unlock_irqrestore(f);
+		if (!t)
+			return;
+		thread_free(t);
+		f = sched_lock_irqsave();
+		reaping--;
+		sched_unlock_irqrestore(f);
+	}
+}
+
+void thread_reap(void)
+{
+	thread_reap_some();
+	/* A reaper that was preempted halfway (the idle thread, most often)
+	 * still holds a thread it took off the list: let it finish, so that
+	 * "everything dead is freed" holds when this returns. */
+	while (reaping)
+		thread_sleep_ns(100000);
+}
+
+static const char *state_name(enum thread_state s)
+{
+	static const char *const names[] = { "ready", "running", "blocked", "dead" };
+
+	return (unsigned)s < 4 ? names[s] : "?";
+}
+
+void thread_list(void)
+{
+	struct row {
+		int tid, prio;
+		enum thread_state state;
+		uint64_t cpu_ns;
+		char name[THREAD_NAME_MAX];
+	} *rows;
+	unsigned cap = nthreads + 8, n = 0;
+	uint64_t f;
+
+	/* Copied out under the lock and logged after it: a log sink may one
+	 * day wake a reader, which takes the scheduler lock. */
+	rows = kmalloc(cap * sizeof(*rows));
+	if (!rows)
+		return;
+	f = sched_lock_irqsave();
+	list_for_each(node, &all_threads) {
+		struct thread *t = list_entry(node, struct thread, all_node);
+
+		if (n == cap)
+			break;
+		rows[n].tid = t->tid;
+		rows[n].prio = t->prio;
+		rows[n].state = t->state;
+		rows[n].cpu_ns = t->cpu_ns;
+		memcpy(rows[n].name, t->name, sizeof(rows[n].name));
+		n++;
+	}
+	sched_unlock_irqrestore(f);
+	log_info("sched: %-5s %-8s %4s %10s %s", "tid", "state", "prio", "cpu_ms", "name");
+	for (unsigned i = 0; i < n; i++)
+		log_info("sched: %-5d %-8s %4d %10llu %s", rows[i].tid, state_name(rows[i].state),
+			 rows[i].prio, (unsigned long long)(rows[i].cpu_ns / 1000000), rows[i].name);
+	kfree(rows);
+}
+
+unsigned thread_count(void) { return nthreads; }

@@ -1,0 +1,220 @@
+/* Process ktests: user regions (an overlap is refused and leaves the
+ * region already there alone), process_wait against interrupts,
+ * process_exit interrupting the other threads, orphans. */
+#include <cosmos/errno.h>
+#include <hal/paging.h>
+#include <kernel/ktest.h>
+#include <kernel/mm/pmm.h>
+#include <kernel/proc/process.h>
+#include <kernel/time.h>
+#include <kernel/timer.h>
+
+static void proc_nothing(void *arg) { (void)arg; }
+
+/* Ends p (which has no thread yet) through a thread that returns at once,
+ * and reaps it. */
+static int end_process(struct process *p)
+{
+	int pid = p->pid, err = process_spawn_thread(p, "end", proc_nothing, 0);
+
+	if (err)
+		return err;
+	return process_wait(pid, 0, time_ns() + 2000000000ull) == pid ? 0 : -ECHILD;
+}
+
+/* The frames behind pages of p's user half, or 0 where nothing is mapped. */
+static void frames_of(struct process *p, uint64_t va, uint64_t pages, uint64_t *pa)
+{
+	for (uint64_t i = 0; i < pages; i++) {
+		unsigned rights;
+		uint64_t size;
+
+		if (paging_translate(p->root, va + i * PAGE_SIZE, &pa[i], &rights, &size))
+			pa[i] = 0;
+	}
+}
+
+KTEST(proc_map_anon_overlap_keeps_first_region)
+{
+	struct process *p = process_create("overlap", SCHED_PRIO_DEFAULT);
+	uint64_t a[4], again[4], b[2], free0;
+
+	KT_ASSERT(t, p);
+	/* A: 0x402000..0x406000 */
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x402000, 4), 0);
+	frames_of(p, 0x402000, 4, a);
+	for (int i = 0; i < 4; i++)
+		KT_EXPECT(t, a[i] != 0);
+	free0 = pmm_free_pages();
+
+	/* B starts below A and runs into its first page; C lies inside A;
+	 * D covers A entirely. All are refused and map nothing. */
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x400000, 4), -EEXIST);
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x403000, 1), -EEXIST);
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x401000, 8), -EEXIST);
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x405000, 2), -EEXIST);
+	frames_of(p, 0x402000, 4, again);
+	for (int i = 0; i < 4; i++)
+		KT_EXPECT_EQ(t, again[i], a[i]);
+	frames_of(p, 0x400000, 2, b);
+	KT_EXPECT_EQ(t, b[0], 0);
+	KT_EXPECT_EQ(t, b[1], 0);
+	KT_EXPECT_EQ(t, pmm_free_pages(), free0);
+
+	/* right next to A on both sides is fine */
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x400000, 2), 0);
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x406000, 1), 0);
+	KT_EXPECT_EQ(t, end_process(p), 0);
+}
+
+/* ---- waiting for children: interrupts, process_exit, orphans ---- */
+
+#define LONG_NS 2000000000ull     /* the deadline a working wake beats */
+
+static struct {
+	struct waitq wq;
+	volatile bool go;
+	int err;
+	uint64_t took_ns;
+	struct process *child;
+} pw;
+
+static void pw_reset(void)
+{
+	waitq_init(&pw.wq);
+	pw.go = false;
+	pw.err = 1;
+	pw.took_ns = 0;
+	pw.child = 0;
+}
+
+/* The threads below run one level above the test, so each runs as soon
+ * as it is started or woken, up to its next wait. */
+static struct process *create_above(const char *name)
+{
+	return process_create(name, thread_current()->prio + 1);
+}
+
+static void wait_for_go(void *arg)
+{
+	(void)arg;
+	pw.err = waitq_wait_event(&pw.wq, pw.go, time_ns() + LONG_NS);
+}
+
+static void interrupt_thread(struct timer_event *ev, void *ctx)
+{
+	(void)ev;
+	thread_interrupt(ctx);
+}
+
+KTEST(proc_wait_ended_by_thread_interrupt)
+{
+	struct process *p;
+	struct timer_event ev = { 0 };
+	uint64_t t0;
+	int pid, err;
+
+	pw_reset();
+	p = create_above("waited");
+	KT_ASSERT(t, p);
+	pid = p->pid;
+	KT_ASSERT(t, process_spawn_thread(p, "main", wait_for_go, 0) == 0);
+	/* from an interrupt handler, as the signal code may */
+	t0 = time_ns();
+	timer_event_add(&ev, t0 + 2000000, interrupt_thread, thread_current());
+	err = process_wait(pid, 0, t0 + LONG_NS);
+	thread_clear_interrupt(thread_current());
+	KT_EXPECT_EQ(t, err, -EINTR);
+	KT_EXPECT(t, time_ns() - t0 < LONG_NS / 2);
+	/* the child is still there and still waited for */
+	pw.go = true;
+	KT_EXPECT_EQ(t, waitq_wake_all(&pw.wq), 1);
+	KT_EXPECT_EQ(t, process_wait(pid, 0, time_ns() + LONG_NS), pid);
+	KT_EXPECT_EQ(t, pw.err, 0);
+}
+
+static void intr_helper(void *arg)
+{
+	uint64_t t0 = time_ns();
+
+	(void)arg;
+	pw.err = waitq_wait_event_intr(&pw.wq, pw.go, t0 + LONG_NS);
+	pw.took_ns = time_ns() - t0;
+}
+
+static void exit_five(void *arg)
+{
+	(void)arg;
+	process_exit(5);
+}
+
+KTEST(proc_exit_interrupts_other_threads)
+{
+	struct process *p;
+	int pid, status = 0;
+
+	pw_reset();
+	p = create_above("exiting");
+	KT_ASSERT(t, p);
+	pid = p->pid;
+	KT_ASSERT(t, process_spawn_thread(p, "helper", intr_helper, 0) == 0);
+	KT_EXPECT_EQ(t, pw.err, 1);            /* the helper waits */
+	KT_ASSERT(t, process_spawn_thread(p, "main", exit_five, 0) == 0);
+	KT_EXPECT_EQ(t, process_wait(pid, &status, time_ns() + LONG_NS), pid);
+	KT_EXPECT_EQ(t, status, 5);
+	KT_EXPECT_EQ(t, pw.err, -EINTR);
+	KT_EXPECT(t, pw.took_ns < LONG_NS / 2);
+}
+
+/* Starts a child process whose thread waits for pw.go, then returns:
+ * the child outlives its parent. */
+static void make_orphan(void *arg)
+{
+	struct process *c = create_above("orphan");
+
+	(void)arg;
+	if (c && process_spawn_thread(c, "main", wait_for_go, 0) == 0)
+		pw.child = c;
+}
+
+KTEST(proc_orphan_freed_when_it_ends)
+{
+	unsigned procs0 = process_count();
+	struct process *p;
+	int pid, orphan_pid;
+
+	pw_reset();
+	p = create_above("parent");
+	KT_ASSERT(t, p);
+	pid = p->pid;
+	KT_ASSERT(t, process_spawn_thread(p, "main", make_orphan, 0) == 0);
+	KT_EXPECT_EQ(t, process_wait(pid, 0, time_ns() + LONG_NS), pid);
+	KT_ASSERT(t, pw.child);
+	orphan_pid = pw.child->pid;
+	/* the orphan lives on, now a child of the kernel */
+	KT_EXPECT_EQ(t, process_count(), procs0 + 1);
+	KT_EXPECT_EQ(t, pw.child->parent->pid, 0);
+	/* nobody waits for an orphan: no waiting for one either */
+	KT_EXPECT_EQ(t, process_wait(orphan_pid, 0, time_ns() + 1000000), -ECHILD);
+	pw.go = true;
+	KT_EXPECT_EQ(t, waitq_wake_all(&pw.wq), 1);
+	/* it ended and nobody has to reap it */
+	KT_EXPECT_EQ(t, pw.err, 0);
+	KT_EXPECT_EQ(t, process_count(), procs0);
+	KT_EXPECT_EQ(t, process_wait(orphan_pid, 0, time_ns() + 1000000), -ECHILD);
+}
+
+KTEST(proc_map_anon_after_end_refused)
+{
+	struct process *p = create_above("ended");
+	int pid;
+
+	KT_ASSERT(t, p);
+	pid = p->pid;
+	KT_ASSERT(t, process_spawn_thread(p, "main", proc_nothing, 0) == 0);
+	/* it ran and ended at once: a zombie with no address space */
+	KT_EXPECT_EQ(t, p->state, PROC_ZOMBIE);
+	KT_EXPECT_EQ(t, process_map_anon(p, 0x400000, 1), -ESRCH);
+	KT_EXPECT_EQ(t, process_spawn_thread(p, "again", proc_nothing, 0), -ESRCH);
+	KT_EXPECT_EQ(t, process_wait(pid, 0, time_ns() + LONG_NS), pid);
+}
