@@ -12,6 +12,8 @@
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/panic.h>
+#include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
 #include <lib/string.h>
 
@@ -29,7 +31,7 @@
 #define MIN_LIMIT    2048u
 
 struct bcache_io {
-	struct blk_req req;
+	struct blockdev_req req;
 	struct bcache_dev *dev;
 	struct bcache_buf *bufs[IO_BLOCKS];
 	uint32_t n;
@@ -48,7 +50,7 @@ struct bcache_dev {
 	uint64_t write_errors;       /* cache */
 };
 
-static struct mutex lock;             /* the cache lock */
+static struct mutex cache_lock;       /* the cache lock */
 static struct condvar io_done;        /* a request was finished */
 static struct list_node *buckets;     /* cache */
 static struct list_node lru;          /* cache: hashed blocks, oldest first */
@@ -64,7 +66,7 @@ static void init(void)
 {
 	if (ready)
 		return;
-	mutex_init(&lock, "bcache");
+	mutex_init(&cache_lock, "bcache");
 	cond_init(&io_done);
 	list_init(&lru);
 	list_init(&inflight);
@@ -76,6 +78,19 @@ static void init(void)
 	if (limit < MIN_LIMIT)
 		limit = MIN_LIMIT;
 	ready = buckets != NULL;
+}
+
+/* The cache lock is only taken by threads that may block: a failure to
+ * take it is a kernel bug. */
+static void lock(void)
+{
+	if (mutex_lock(&cache_lock))
+		panic("bcache: cache lock taken where blocking is not allowed");
+}
+
+static void unlock(void)
+{
+	mutex_unlock(&cache_lock);
 }
 
 static struct list_node *bucket(const struct bcache_dev *d, uint64_t blk)
@@ -235,13 +250,14 @@ static void io_wait(struct bcache_io *io)
 	int st;
 
 	if (io->finishing) {
-		cond_wait(&io_done, &lock, 0);
+		if (cond_wait(&io_done, &cache_lock, 0))
+			panic("bcache: waiting for a request where blocking is not allowed");
 		return;
 	}
 	io->finishing = true;
-	mutex_unlock(&lock);
+	unlock();
 	st = blockdev_wait(&io->req);
-	mutex_lock(&lock);
+	lock();
 	io_finish(io, st);
 }
 
@@ -308,7 +324,7 @@ static void io_submit(struct bcache_io *io)
 		for (uint32_t i = 0; i < io->n; i++)
 			memcpy((uint8_t *)io->bounce + (size_t)i * BCACHE_BLOCK, io->bufs[i]->data,
 			       BCACHE_BLOCK);
-	io->req.op = io->write ? BLK_WRITE : BLK_READ;
+	io->req.op = io->write ? BLOCKDEV_WRITE : BLOCKDEV_READ;
 	io->req.lba = io->bufs[0]->blk * d->spb;
 	io->req.count = io->n * d->spb;
 	io->req.buf = io->bounce ? io->bounce : io->bufs[0]->data;
@@ -346,7 +362,7 @@ struct bcache_dev *bcache_dev_create(struct blockdev *bd)
 
 void bcache_dev_destroy(struct bcache_dev *d)
 {
-	mutex_lock(&lock);
+	lock();
 	for (;;) {
 		struct bcache_io *mine = NULL;
 
@@ -373,7 +389,7 @@ void bcache_dev_destroy(struct bcache_dev *d)
 				 (unsigned long long)b->blk);
 		unhash(b);
 	}
-	mutex_unlock(&lock);
+	unlock();
 	kfree(d);
 }
 
@@ -394,7 +410,7 @@ int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf 
 
 	if (blk >= d->blocks)
 		return -EIO;
-	mutex_lock(&lock);
+	lock();
 	reap();
 	b = lookup(d, blk);
 	if (b) {
@@ -406,7 +422,7 @@ int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf 
 		stats.misses++;
 		b = alloc_buf(d, blk);
 		if (!b) {
-			mutex_unlock(&lock);
+			unlock();
 			return -ENOMEM;
 		}
 		b->refs = 1;
@@ -438,7 +454,7 @@ int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf 
 	}
 	if (err)
 		put_locked(b);
-	mutex_unlock(&lock);
+	unlock();
 	if (!err)
 		*out = b;
 	return err;
@@ -446,49 +462,49 @@ int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf 
 
 void bcache_hold(struct bcache_buf *b)
 {
-	mutex_lock(&lock);
+	lock();
 	b->refs++;
-	mutex_unlock(&lock);
+	unlock();
 }
 
 void bcache_put(struct bcache_buf *b)
 {
-	mutex_lock(&lock);
+	lock();
 	put_locked(b);
-	mutex_unlock(&lock);
+	unlock();
 }
 
 void bcache_dirty(struct bcache_buf *b, bool data)
 {
-	mutex_lock(&lock);
+	lock();
 	if (data)
 		b->flags |= BC_DATA;
 	else
 		b->flags &= ~(uint32_t)BC_DATA;
 	set_dirty(b);
-	mutex_unlock(&lock);
+	unlock();
 }
 
 void bcache_pin(struct bcache_buf *b)
 {
-	mutex_lock(&lock);
+	lock();
 	wait_buf(b);
 	b->flags |= BC_PINNED;
-	mutex_unlock(&lock);
+	unlock();
 }
 
 void bcache_unpin(struct bcache_buf *b)
 {
-	mutex_lock(&lock);
+	lock();
 	b->flags &= ~(uint32_t)BC_PINNED;
-	mutex_unlock(&lock);
+	unlock();
 }
 
 void bcache_readahead(struct bcache_dev *d, uint64_t blk, uint32_t n)
 {
 	uint64_t end = blk + n > d->blocks ? d->blocks : blk + n;
 
-	mutex_lock(&lock);
+	lock();
 	reap();
 	while (blk < end && ninflight < INFLIGHT_MAX) {
 		struct bcache_io *io;
@@ -516,7 +532,7 @@ void bcache_readahead(struct bcache_dev *d, uint64_t blk, uint32_t n)
 		blk += io->n;
 		io_submit(io);
 	}
-	mutex_unlock(&lock);
+	unlock();
 }
 
 /* Heap sort of blocks by number (no recursion, no allocation). */
@@ -553,17 +569,17 @@ int bcache_writeback(struct bcache_dev *d, bool data_only)
 	uint64_t errors;
 	int err = 0;
 
-	mutex_lock(&lock);
+	lock();
 	reap();
 	errors = d->write_errors;
 	cap = d->ndirty;
 	if (!cap) {
-		mutex_unlock(&lock);
+		unlock();
 		return 0;
 	}
 	list = kmalloc(cap * sizeof(*list));
 	if (!list) {
-		mutex_unlock(&lock);
+		unlock();
 		return -ENOMEM;
 	}
 	list_for_each(p, &d->dirty) {
@@ -635,14 +651,14 @@ int bcache_writeback(struct bcache_dev *d, bool data_only)
 	}
 	if (!err && d->write_errors != errors)
 		err = -EIO;
-	mutex_unlock(&lock);
+	unlock();
 	kfree(list);
 	return err;
 }
 
 void bcache_forget(struct bcache_dev *d, uint64_t blk, uint64_t n)
 {
-	mutex_lock(&lock);
+	lock();
 	if (n <= 64) {
 		for (uint64_t i = 0; i < n; i++) {
 			struct bcache_buf *b = lookup(d, blk + i);
@@ -659,12 +675,12 @@ void bcache_forget(struct bcache_dev *d, uint64_t blk, uint64_t n)
 				unhash(b);
 		}
 	}
-	mutex_unlock(&lock);
+	unlock();
 }
 
 void bcache_discard_meta(struct bcache_dev *d)
 {
-	mutex_lock(&lock);
+	lock();
 	for (struct list_node *p = lru.next; p != &lru;) {
 		struct bcache_buf *b = list_entry(p, struct bcache_buf, lru_node);
 
@@ -674,7 +690,7 @@ void bcache_discard_meta(struct bcache_dev *d)
 			unhash(b);
 		}
 	}
-	mutex_unlock(&lock);
+	unlock();
 }
 
 int bcache_write_direct(struct bcache_dev *d, uint64_t blk, uint32_t n, void *const *blocks)
@@ -683,7 +699,7 @@ int bcache_write_direct(struct bcache_dev *d, uint64_t blk, uint32_t n, void *co
 
 	while (n && !err) {
 		uint32_t run = n < IO_BLOCKS ? n : IO_BLOCKS;
-		struct blk_req r = { .op = BLK_WRITE, .lba = blk * d->spb, .count = run * d->spb };
+		struct blockdev_req r = { .op = BLOCKDEV_WRITE, .lba = blk * d->spb, .count = run * d->spb };
 		void *bounce = NULL;
 
 		if (run > 1) {
@@ -698,9 +714,9 @@ int bcache_write_direct(struct bcache_dev *d, uint64_t blk, uint32_t n, void *co
 		if (!err)
 			err = blockdev_wait(&r);
 		kfree(bounce);
-		mutex_lock(&lock);
+		lock();
 		stats.writes += run;
-		mutex_unlock(&lock);
+		unlock();
 		blk += run;
 		blocks += run;
 		n -= run;
@@ -731,7 +747,7 @@ void bcache_get_stats(struct bcache_stats *s)
 		memset(s, 0, sizeof(*s));
 		return;
 	}
-	mutex_lock(&lock);
+	lock();
 	*s = stats;
 	s->cached = ncached;
 	s->dirty = 0;
@@ -739,7 +755,7 @@ void bcache_get_stats(struct bcache_stats *s)
 		if (list_entry(p, struct bcache_buf, lru_node)->flags & BC_DIRTY)
 			s->dirty++;
 	}
-	mutex_unlock(&lock);
+	unlock();
 }
 
 uint64_t bcache_shrink(uint64_t n)
@@ -748,10 +764,10 @@ uint64_t bcache_shrink(uint64_t n)
 
 	if (!ready)
 		return 0;
-	mutex_lock(&lock);
+	lock();
 	reap();
 	done = evict(n);
-	mutex_unlock(&lock);
+	unlock();
 	return done;
 }
 
@@ -762,14 +778,14 @@ struct memdisk {
 	uint8_t *mem;
 };
 
-static int memdisk_submit(struct blockdev *bd, struct blk_req *r)
+static int memdisk_submit(struct blockdev *bd, struct blockdev_req *r)
 {
 	struct memdisk *m = (struct memdisk *)bd;
 	size_t off = (size_t)r->lba * bd->sector_size, len = (size_t)r->count * bd->sector_size;
 
-	if (r->op == BLK_READ)
+	if (r->op == BLOCKDEV_READ)
 		memcpy(r->buf, m->mem + off, len);
-	else if (r->op == BLK_WRITE)
+	else if (r->op == BLOCKDEV_WRITE)
 		memcpy(m->mem + off, r->buf, len);
 	r->status = 0;
 	r->done = true;

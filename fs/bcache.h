@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <kernel/sched/list.h>
+#include <lib/list.h>
 
 #define BCACHE_BLOCK 4096u
 

@@ -6,7 +6,7 @@
 #include <fs/cosmfs/kmount.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
-#include <kernel/platform.h>
+#include <hal/platform.h>
 #include <kernel/time.h>
 #include <lib/fmt.h>
 

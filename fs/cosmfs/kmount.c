@@ -7,7 +7,19 @@
 #include <drivers/block/blockdev.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/panic.h>
 #include <kernel/time.h>
+
+void cosmfs_lock(struct cosmfs_mount *m)
+{
+	if (mutex_lock(&m->lock))
+		panic("cosmfs: file system lock taken where blocking is not allowed");
+}
+
+void cosmfs_unlock(struct cosmfs_mount *m)
+{
+	mutex_unlock(&m->lock);
+}
 
 static void flusher(void *arg)
 {
@@ -100,7 +112,8 @@ int cosmfs_kumount(struct cosmfs_mount *m)
 	if (m->flusher) {
 		__atomic_store_n(&m->stop, true, __ATOMIC_RELEASE);
 		waitq_wake_all(&m->flush_wq);
-		thread_join(m->flusher, NULL);
+		if (thread_join(m->flusher, NULL))
+			panic("cosmfs: cannot join the flush thread");
 	}
 	cosmfs_lock(m);
 	err = cfs_unmount(m->fs);

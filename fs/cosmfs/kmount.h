@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <fs/bcache.h>
 #include <fs/cosmfs/cfs.h>
-#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
 #include <kernel/sync/mutex.h>
 
 #define COSMFS_FLUSH_NS (5ull * 1000000000ull)   /* the flush thread's period */
@@ -40,7 +41,9 @@ int cosmfs_kumount(struct cosmfs_mount *m);
 /* Makes a file system on bd (mkfs in the kernel: tests, benchmarks). */
 int cosmfs_kmkfs(struct blockdev *bd, const struct cfs_mkfs_opts *o);
 
-static inline void cosmfs_lock(struct cosmfs_mount *m) { mutex_lock(&m->lock); }
-static inline void cosmfs_unlock(struct cosmfs_mount *m) { mutex_unlock(&m->lock); }
+/* The lock is only taken by threads that may block (a failure is a
+ * kernel bug and panics). */
+void cosmfs_lock(struct cosmfs_mount *m);
+void cosmfs_unlock(struct cosmfs_mount *m);
 
 #endif
