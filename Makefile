@@ -19,6 +19,7 @@ include boot/build.mk
 include kernel/build.mk
 include test/build.mk
 include user/build.mk
+include fs/cosmfs/cosmfs.mk
 
 # The ESP: /EFI/BOOT/BOOTX64.EFI (the removable-media path, so OVMF boots it
 # with no prompt), /cosmos/kernel.elf, /cosmos/cmdline.txt and, when there is

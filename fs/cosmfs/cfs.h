@@ -181,6 +181,8 @@ int cfs_iwrite(struct cfs_fs *fs, struct cfs_inode *ip);
 /* Checks an on-disk inode's fields (not the checksum): NULL or why not. */
 const char *cfs_dinode_check(const struct cfs_fs *fs, const struct cfs_dinode *d);
 int cfs_orphan_add(struct cfs_fs *fs, struct cfs_inode *ip);
+/* The in-memory copy of the list: ino first, or last. */
+int cfs_orphan_track(struct cfs_fs *fs, uint64_t ino, bool first);
 int cfs_orphan_del(struct cfs_fs *fs, uint64_t ino);
 /* Frees the blocks from file block lblk on, in as many operations as it
  * takes (each leaves the file consistent: blocks beyond its size). */

@@ -153,6 +153,30 @@ static size_t orphan_index(struct cfs_fs *fs, uint64_t ino)
 	return fs->norphans;
 }
 
+int cfs_orphan_track(struct cfs_fs *fs, uint64_t ino, bool first)
+{
+	if (fs->norphans == fs->orphans_cap) {
+		size_t cap = fs->orphans_cap ? fs->orphans_cap * 2 : 16;
+		uint64_t *n = cfs_zalloc(cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		if (fs->norphans)
+			memcpy(n, fs->orphans, fs->norphans * sizeof(*n));
+		cfs_free(fs->orphans);
+		fs->orphans = n;
+		fs->orphans_cap = cap;
+	}
+	if (first) {
+		memmove(fs->orphans + 1, fs->orphans, fs->norphans * sizeof(*fs->orphans));
+		fs->orphans[0] = ino;
+	} else {
+		fs->orphans[fs->norphans] = ino;
+	}
+	fs->norphans++;
+	return 0;
+}
+
 int cfs_orphan_add(struct cfs_fs *fs, struct cfs_inode *ip)
 {
 	uint64_t next = fs->sb.orphan_head;
@@ -160,26 +184,12 @@ int cfs_orphan_add(struct cfs_fs *fs, struct cfs_inode *ip)
 
 	if (orphan_index(fs, ip->ino) < fs->norphans)
 		return 0;
-	if (fs->norphans == fs->orphans_cap) {
-		size_t cap = fs->orphans_cap ? fs->orphans_cap * 2 : 16;
-		uint64_t *n = cfs_zalloc(cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		memcpy(n, fs->orphans, fs->norphans * sizeof(*n));
-		cfs_free(fs->orphans);
-		fs->orphans = n;
-		fs->orphans_cap = cap;
-	}
 	if ((err = slot_write(fs, ip->ino, NULL, &next)))
 		return err;
 	fs->sb.orphan_head = ip->ino;
 	if ((err = super_join(fs)))
 		return err;
-	memmove(fs->orphans + 1, fs->orphans, fs->norphans * sizeof(*fs->orphans));
-	fs->orphans[0] = ip->ino;
-	fs->norphans++;
-	return 0;
+	return cfs_orphan_track(fs, ip->ino, true);
 }
 
 int cfs_orphan_del(struct cfs_fs *fs, uint64_t ino)

@@ -372,27 +372,14 @@ int cfs_mount(cfs_dev_t *dev, void *env, unsigned flags, struct cfs_fs **out)
 
 		while (ino) {
 			struct cfs_inode ip;
-			uint64_t *n;
 
 			if (fs->norphans >= fs->ninodes) {
 				err = cfs_corrupt(fs, 0, ino, "orphan list loops");
 				goto fail;
 			}
-			if (fs->norphans == fs->orphans_cap) {
-				size_t cap = fs->orphans_cap ? fs->orphans_cap * 2 : 16;
-
-				n = cfs_zalloc(cap * sizeof(*n));
-				if (!n) {
-					err = -ENOMEM;
-					goto fail;
-				}
-				memcpy(n, fs->orphans, fs->norphans * sizeof(*n));
-				cfs_free(fs->orphans);
-				fs->orphans = n;
-				fs->orphans_cap = cap;
-			}
-			fs->orphans[fs->norphans++] = ino;
-			err = cfs_iget(fs, ino, &ip);
+			err = cfs_orphan_track(fs, ino, false);
+			if (!err)
+				err = cfs_iget(fs, ino, &ip);
 			if (err)
 				goto fail;
 			ino = ip.d.orphan_next;

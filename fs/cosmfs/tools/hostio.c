@@ -123,7 +123,7 @@ static int raw_write(struct host_dev *d, uint64_t blk, const void *buf)
 	if (d->read_only)
 		return -EROFS;
 	if (d->on_write && (err = d->on_write(d->hook_ctx, blk, buf)))
-		return err;
+		return err < 0 ? err : 0;        /* > 0: the write is lost, silently */
 	d->writes++;
 	if (d->overlay) {
 		struct ovl *o = ovl_find(d, blk);

@@ -36,8 +36,9 @@ struct host_dev {
 	struct host_buf **hash;
 	size_t nbuckets, nbufs, limit;
 	struct host_buf lru;
-	/* tests: called for each block write and flush reaching the image
-	 * (a nonzero result fails the I/O with it) */
+	/* tests: called for each block write and flush reaching the image;
+	 * a negative result fails the I/O with it, a positive one loses a
+	 * write without telling (a volatile cache) */
 	int (*on_write)(void *ctx, uint64_t blk, const void *data);
 	int (*on_flush)(void *ctx);
 	void *hook_ctx;

@@ -251,19 +251,8 @@ int main(int argc, char **argv)
 	int opt, err, fd;
 
 	o.time = tool_now().sec;
-	while (optind < argc) {
-		if ((opt = getopt(argc, argv, "L:d:i:J:")) == -1) {
-			if (!image)
-				image = argv[optind];
-			else if (!size_arg)
-				size_arg = argv[optind];
-			else {
-				usage();
-				return 1;
-			}
-			optind++;
-			continue;
-		}
+	/* GNU getopt moves the options before IMAGE and SIZE */
+	while ((opt = getopt(argc, argv, "L:d:i:J:")) != -1) {
 		switch (opt) {
 		case 'L':
 			if (strlen(optarg) > CFS_LABEL_MAX) {
@@ -288,6 +277,14 @@ int main(int argc, char **argv)
 			break;
 		default: usage(); return 1;
 		}
+	}
+	if (optind < argc)
+		image = argv[optind++];
+	if (optind < argc)
+		size_arg = argv[optind++];
+	if (optind < argc) {
+		usage();
+		return 1;
 	}
 	if (!image || (size_arg && !tool_parse_size(size_arg, &size))) {
 		usage();
