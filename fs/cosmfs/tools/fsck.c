@@ -470,7 +470,8 @@ static int rebuild_tree(struct ck *c, uint64_t ino, const struct cfs_extent *e, 
 	root->magic = CFS_XHDR_MAGIC;
 	root->max = CFS_ROOT_EXTENTS;
 	if (n <= CFS_ROOT_EXTENTS) {
-		memcpy(rents, e, n * sizeof(*e));
+		if (n)
+			memcpy(rents, e, n * sizeof(*e));
 		root->count = (uint16_t)n;
 	} else {
 		/* leaves under the root, or under index nodes under it */
@@ -1123,6 +1124,8 @@ static void check_reach(struct ck *c)
 		problem(c, "moved to /lost+found", "inode %llu: in no directory", (unsigned long long)ino);
 		if (c->fix)
 			to_lost_found(c, ino);
+		else
+			c->refs[ino]++;      /* as if moved: its link count is not another problem */
 	}
 }
 
