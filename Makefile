@@ -18,6 +18,7 @@ all: $(BUILD)/esp.img
 include boot/build.mk
 include kernel/build.mk
 include test/build.mk
+include test/fuzz.mk
 include user/build.mk
 include fs/cosmfs/cosmfs.mk
 
