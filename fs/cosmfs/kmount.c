@@ -21,6 +21,11 @@ void cosmfs_unlock(struct cosmfs_mount *m)
 	mutex_unlock(&m->lock);
 }
 
+static bool flag(bool *f)
+{
+	return __atomic_load_n(f, __ATOMIC_ACQUIRE);
+}
+
 static void flusher(void *arg)
 {
 	struct cosmfs_mount *m = arg;
@@ -28,22 +33,32 @@ static void flusher(void *arg)
 	for (;;) {
 		uint64_t deadline = time_ns() + COSMFS_FLUSH_NS;
 
-		waitq_wait_event(&m->flush_wq, __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE), deadline);
-		if (__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE))
+		/* the deadline passing (-ETIMEDOUT) is the usual round */
+		int r = waitq_wait_event(&m->flush_wq, flag(&m->stop) || flag(&m->kick), deadline);
+
+		(void)r;
+		if (flag(&m->stop))
 			break;
+		__atomic_store_n(&m->kick, false, __ATOMIC_RELEASE);
 		cosmfs_lock(m);
 		if (!m->fs->rdonly && !m->fs->aborted) {
 			struct cfs_journal *j = &m->fs->j;
 			uint32_t used = (j->head + j->blocks - 1 - j->tail) % (j->blocks - 1);
 
-			if (used > (j->blocks - 1) / 2)
-				cfs_sync(m->fs, true);
-			else
-				cfs_sync(m->fs, false);
+			/* errors have been logged and, where they matter,
+			 * turned the file system read-only: nothing to add */
+			(void)cfs_sync(m->fs, used > (j->blocks - 1) / 2);
 		}
 		cosmfs_unlock(m);
+		__atomic_add_fetch(&m->flushes, 1, __ATOMIC_RELEASE);
 	}
 	thread_exit(0);
+}
+
+void cosmfs_kick(struct cosmfs_mount *m)
+{
+	__atomic_store_n(&m->kick, true, __ATOMIC_RELEASE);
+	waitq_wake_all(&m->flush_wq);
 }
 
 static int mount_on(struct blockdev *bd, struct blockdev *memdisk, unsigned flags,

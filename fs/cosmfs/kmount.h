@@ -24,11 +24,13 @@ struct cosmfs_mount {
 	/* told when an error turns the file system read-only */
 	void (*went_rdonly)(struct cosmfs_mount *m);
 	void *owner;                     /* the VFS super block */
-	/* the flush thread: commits every COSMFS_FLUSH_NS, checkpoints when
-	 * the journal is half full; stop and wake under lock */
+	/* the flush thread: commits every COSMFS_FLUSH_NS, or at once when
+	 * kicked, and checkpoints when the journal is half full; stop and kick
+	 * are atomic flags, flushes counts its rounds (atomic) */
 	struct thread *flusher;
 	struct waitq flush_wq;
-	bool stop;
+	bool stop, kick;
+	uint64_t flushes;
 };
 
 /* Mounts the cosmfs on bd (CFS_MNT_* flags). 0 or a negative errno. */
@@ -38,6 +40,8 @@ int cosmfs_kmount(struct blockdev *bd, unsigned flags, struct cosmfs_mount **out
 int cosmfs_kmount_mem(void *image, uint64_t bytes, unsigned flags, struct cosmfs_mount **out);
 /* Stops the flush thread, unmounts, frees. */
 int cosmfs_kumount(struct cosmfs_mount *m);
+/* Asks the flush thread for a round now (much dirty data waiting). */
+void cosmfs_kick(struct cosmfs_mount *m);
 /* Makes a file system on bd (mkfs in the kernel: tests, benchmarks). */
 int cosmfs_kmkfs(struct blockdev *bd, const struct cfs_mkfs_opts *o);
 
