@@ -59,7 +59,9 @@ const char *cfs_dinode_check(const struct cfs_fs *fs, const struct cfs_dinode *d
 			return "inline symlink length";
 	}
 	if (t == CFS_S_IFDIR) {
-		if (d->size == 0 || d->size % CFS_BLOCK_SIZE || d->size / CFS_BLOCK_SIZE > 0xffffffffu)
+		/* every block of a directory is mapped: it holds at least
+		 * that many */
+		if (d->size == 0 || d->size % CFS_BLOCK_SIZE || d->size / CFS_BLOCK_SIZE > d->blocks)
 			return "directory size";
 		if (d->parent < 1 || d->parent > fs->ninodes)
 			return "directory parent";
