@@ -426,10 +426,6 @@ int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf 
 			return -ENOMEM;
 		}
 		b->refs = 1;
-		if (!read) {
-			memset(b->data, 0, BCACHE_BLOCK);
-			b->flags |= BC_VALID;
-		}
 	}
 	wait_buf(b);
 	if (read && !(b->flags & BC_VALID)) {
@@ -450,6 +446,9 @@ int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf 
 				err = -EIO;
 		}
 	} else if (!read) {
+		/* what it held is of no use to a caller about to fill it */
+		memset(b->data, 0, BCACHE_BLOCK);
+		b->fsflags = 0;
 		b->flags |= BC_VALID;
 	}
 	if (err)

@@ -52,8 +52,8 @@ void bcache_dev_destroy(struct bcache_dev *d);
 uint64_t bcache_dev_blocks(struct bcache_dev *d);
 struct blockdev *bcache_dev_blockdev(struct bcache_dev *d);
 
-/* Held blocks: with read, valid contents (or -EIO); without, contents to
- * be overwritten (zeroed if not cached). -ENOMEM when no frame can be had. */
+/* Held blocks: with read, valid contents (or -EIO); without, zeros for
+ * the caller to fill (nothing is read). -ENOMEM when no frame can be had. */
 int bcache_get(struct bcache_dev *d, uint64_t blk, bool read, struct bcache_buf **out);
 void bcache_hold(struct bcache_buf *b);
 void bcache_put(struct bcache_buf *b);

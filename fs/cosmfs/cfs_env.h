@@ -30,7 +30,7 @@ struct cfs_fs;
 /* The block's contents, read from the device if not cached: 0, -EIO,
  * -ENOMEM. The buffer is held until cfs_brelse. */
 int cfs_bread(cfs_dev_t *d, uint64_t blk, cfs_buf_t **out);
-/* The block without reading it (the caller overwrites all of it). */
+/* The block without reading it: zeros, for the caller to fill. */
 int cfs_bget(cfs_dev_t *d, uint64_t blk, cfs_buf_t **out);
 void cfs_bhold(cfs_buf_t *b);
 void cfs_brelse(cfs_buf_t *b);

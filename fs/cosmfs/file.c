@@ -176,10 +176,8 @@ static long map_chunk(struct cfs_fs *fs, struct cfs_inode *ip, uint32_t lblk, ui
 				err = cfs_bread(fs->dev, pblk + k, &bufs[i]);
 			if (err)
 				return i ? (long)i : err;
-			if (fresh) {
-				memset(bufs[i]->data, 0, BS);
-				cfs_bdirty(bufs[i], true);
-			}
+			if (fresh)
+				cfs_bdirty(bufs[i], true);      /* zeros, until the copy */
 		}
 	}
 	return i;

@@ -115,7 +115,6 @@ int cfs_op_bnew(struct cfs_fs *fs, uint64_t blk, cfs_buf_t **out)
 		cfs_brelse(b);
 		return err;
 	}
-	memset(b->data, 0, CFS_BLOCK_SIZE);
 	b->fsflags |= CFS_BF_CHECKED;
 	*out = b;
 	return 0;

@@ -231,7 +231,6 @@ static int new_block(struct ck *c, uint64_t blk, uint32_t magic, uint64_t owner,
 
 	if (err)
 		return err;
-	memset((*b)->data, 0, BS);
 	h = (struct cfs_bhdr *)(*b)->data;
 	h->magic = magic;
 	h->blockno = blk;

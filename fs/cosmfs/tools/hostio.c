@@ -219,6 +219,10 @@ static int get(struct host_dev *d, uint64_t blk, bool read, struct host_buf **ou
 		b->refs++;
 		lru_unlink(b);
 		lru_add(d, b);
+		if (!read) {
+			memset(b->data, 0, BS);
+			b->fsflags = 0;
+		}
 		*out = b;
 		return 0;
 	}
