@@ -561,7 +561,7 @@ static void sort_bufs(struct bcache_buf **a, size_t n)
 	}
 }
 
-int bcache_writeback(struct bcache_dev *d, bool data_only)
+long bcache_writeback(struct bcache_dev *d, bool data_only)
 {
 	struct bcache_buf **list;
 	size_t n = 0, cap;
@@ -652,7 +652,7 @@ int bcache_writeback(struct bcache_dev *d, bool data_only)
 		err = -EIO;
 	unlock();
 	kfree(list);
-	return err;
+	return err ? err : (long)n;
 }
 
 void bcache_forget(struct bcache_dev *d, uint64_t blk, uint64_t n)

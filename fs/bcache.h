@@ -65,8 +65,9 @@ void bcache_unpin(struct bcache_buf *b);
 
 /* Starts reads of the blocks of [blk, blk + n) not cached; returns at once. */
 void bcache_readahead(struct bcache_dev *d, uint64_t blk, uint32_t n);
-/* Writes dirty unpinned blocks (file data only with data_only) and waits. */
-int bcache_writeback(struct bcache_dev *d, bool data_only);
+/* Writes dirty unpinned blocks (file data only with data_only) and waits:
+ * how many it wrote, or a negative errno. */
+long bcache_writeback(struct bcache_dev *d, bool data_only);
 /* Drops cached blocks of [blk, blk + n): dirty contents are lost. */
 void bcache_forget(struct bcache_dev *d, uint64_t blk, uint64_t n);
 /* Unpins and forgets every dirty block that is not file data. */

@@ -51,8 +51,8 @@ int cfs_dev_read(cfs_dev_t *d, uint64_t blk, void *block);
 /* Everything written so far is on stable storage. */
 int cfs_dev_flush(cfs_dev_t *d);
 /* Writes every dirty block that is not pinned (only file data with
- * data_only) and waits for them. */
-int cfs_dev_writeback(cfs_dev_t *d, bool data_only);
+ * data_only) and waits for them: how many, or a negative errno. */
+long cfs_dev_writeback(cfs_dev_t *d, bool data_only);
 /* The blocks were freed: drop them from the cache, dirty or not. */
 void cfs_dev_forget(cfs_dev_t *d, uint64_t blk, uint64_t n);
 /* A hint: blocks a sequential read will want soon. */

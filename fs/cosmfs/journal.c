@@ -151,9 +151,9 @@ static int checkpoint_committed(struct cfs_fs *fs)
 
 	if (!fs->j.committed_dirty)
 		return 0;
-	err = cfs_dev_writeback(fs->dev, false);
-	if (!err)
-		err = cfs_dev_flush(fs->dev);
+	long w = cfs_dev_writeback(fs->dev, false);
+
+	err = w < 0 ? (int)w : cfs_dev_flush(fs->dev);
 	if (err)
 		return abort_journal(fs, err, "checkpoint");
 	fs->j.tail = fs->j.head;
@@ -188,16 +188,17 @@ int cfs_commit(struct cfs_fs *fs)
 	void **blocks = NULL;
 	uint8_t *meta = NULL;        /* descriptor blocks, then the commit block */
 	struct cfs_jcommit *cb;
+	long w;
 	int err;
 
 	if (fs->aborted)
 		return -EROFS;
-	if (!n)
-		return 0;
+	w = cfs_dev_writeback(fs->dev, true);        /* ordered data first */
+	if (w < 0)
+		return abort_journal(fs, (int)w, "data write-back before commit");
+	if (!n)                      /* data alone (written through mappings) */
+		return w ? cfs_dev_flush(fs->dev) : 0;
 	size = txn_size(n);
-	err = cfs_dev_writeback(fs->dev, true);      /* ordered data first */
-	if (err)
-		return abort_journal(fs, err, "data write-back before commit");
 	if (ring_used(j) + size > ring(j) && (err = checkpoint_committed(fs)))
 		return err;
 	blocks = cfs_zalloc(size * sizeof(*blocks));

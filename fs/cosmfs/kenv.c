@@ -60,7 +60,7 @@ int cfs_dev_flush(cfs_dev_t *d)
 	return bcache_flush(d);
 }
 
-int cfs_dev_writeback(cfs_dev_t *d, bool data_only)
+long cfs_dev_writeback(cfs_dev_t *d, bool data_only)
 {
 	return bcache_writeback(d, data_only);
 }

@@ -1490,7 +1490,7 @@ static int write_repairs(struct ck *c, bool torn)
 		free(blk);
 	}
 	if (!err)
-		err = cfs_dev_writeback(c->dev, false);
+		err = cfs_dev_writeback(c->dev, false) < 0 ? -EIO : 0;
 	if (!err) {
 		/* the superblock and its backup */
 		struct cfs_super *sb = &c->fs->sb;

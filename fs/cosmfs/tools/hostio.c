@@ -336,7 +336,7 @@ static int cmp_blk(const void *a, const void *b)
 	return x->blk < y->blk ? -1 : x->blk > y->blk;
 }
 
-int cfs_dev_writeback(cfs_dev_t *d, bool data_only)
+long cfs_dev_writeback(cfs_dev_t *d, bool data_only)
 {
 	struct host_buf **list;
 	size_t n = 0;
@@ -352,7 +352,7 @@ int cfs_dev_writeback(cfs_dev_t *d, bool data_only)
 	for (size_t i = 0; i < n && !err; i++)
 		err = write_home(list[i]);
 	free(list);
-	return err;
+	return err ? err : (long)n;
 }
 
 void cfs_dev_forget(cfs_dev_t *d, uint64_t blk, uint64_t n)
@@ -418,8 +418,8 @@ int host_dev_close(struct host_dev *d)
 
 	if (!d)
 		return 0;
-	if (!d->read_only)
-		err = cfs_dev_writeback(d, false);
+	if (!d->read_only && cfs_dev_writeback(d, false) < 0)
+		err = -EIO;
 	for (struct host_buf *b = d->lru.next, *next; b != &d->lru; b = next) {
 		next = b->next;
 		if (b->refs)
