@@ -4,6 +4,7 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
+#include <fs/vfs.h>
 #include <hal/cpu.h>
 #include <hal/platform.h>
 #include <hal/power.h>
@@ -129,6 +130,7 @@ void kmain(struct boot_info *bi)
 	input_setup();          /* PS/2 needs interrupts on */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
+	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }

@@ -49,6 +49,7 @@ struct process {
 	uint64_t root;                /* address space (hal/paging root) */
 	struct handle_table *files;   /* descriptors; NULL for the kernel and after the end */
 	struct cred cred;             /* changed only by its own threads */
+	struct fs_ctx *fs;            /* fs/fs_ctx.h: root, cwd, umask; NULL: the kernel's */
 	char name[PROC_NAME_MAX];
 };
 
