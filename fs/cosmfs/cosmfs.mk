@@ -9,7 +9,7 @@ TOOLS_DIR    := $(BUILD)/tools
 TOOL_CFLAGS  := -std=gnu11 -Iinclude -I. -DCOSMOS_HOST -O2 -g -Wall -Wextra -Werror
 COSMFS_TOOLS := $(TOOLS_DIR)/mkfs.cosmfs $(TOOLS_DIR)/fsck.cosmfs $(TOOLS_DIR)/cosmfs
 
-mkfs.cosmfs_SRC  := fs/cosmfs/tools/mkfs_main.c
+mkfs.cosmfs_SRC  := fs/cosmfs/tools/mkfs_main.c fs/cpio.c
 fsck.cosmfs_SRC  := fs/cosmfs/tools/fsck_main.c fs/cosmfs/tools/fsck.c
 cosmfs_SRC       := fs/cosmfs/tools/cosmfs_main.c
 
@@ -23,3 +23,17 @@ $(TOOLS_DIR)/$(1): $($(1)_SRC) $(COSMFS_HOST) $(COSMFS_HDRS)
 	$$(Q)$$(HOST_CC) $$(TOOL_CFLAGS) $($(1)_SRC) $$(COSMFS_HOST) -o $$@
 endef
 $(foreach t,mkfs.cosmfs fsck.cosmfs cosmfs,$(eval $(call cosmfs_tool_rule,$(t))))
+
+# build/disk.img: a cosmfs holding what the initramfs holds (user/build.mk
+# and scripts/mkinitrd.py describe that tree; mkfs reads the archive), for
+# booting with root=vda. DISK_SIZE sets its size.
+DISK_IMG  := $(BUILD)/disk.img
+DISK_SIZE ?= 512M
+
+.PHONY: disk
+disk: $(DISK_IMG)
+
+$(DISK_IMG): $(INITRD) $(TOOLS_DIR)/mkfs.cosmfs
+	$(call say,MKFS,$@)
+	$(Q)rm -f $@.tmp && $(TOOLS_DIR)/mkfs.cosmfs $@.tmp $(DISK_SIZE) -L cosmos -c $(INITRD) >/dev/null && \
+		mv $@.tmp $@

@@ -1,6 +1,6 @@
 /* A cosmfs file system mounted in the kernel: the core's state, the block
  * cache under it, its lock and its flush thread. The VFS glue
- * (fs/cosmfs/vfs.c) builds on it; tests and benchmarks use it directly. */
+ * (fs/cosmfs/kvfs.c) builds on it; tests and benchmarks use it directly. */
 #ifndef FS_COSMFS_KMOUNT_H
 #define FS_COSMFS_KMOUNT_H
 

@@ -1,11 +1,14 @@
-/* mkfs.cosmfs IMAGE [SIZE] [-L label] [-d DIR] [-i bytes-per-inode]
- * [-J journal-blocks]: makes a cosmfs image (the file is created or
- * resized to SIZE when given), and with -d fills it from a directory as
- * mke2fs -d does: files (holes kept), directories, symlinks, device
- * nodes, FIFOs and sockets, with modes, owners, times and hard links. */
+/* mkfs.cosmfs IMAGE [SIZE] [-L label] [-d DIR] [-c ARCHIVE]
+ * [-i bytes-per-inode] [-J journal-blocks]: makes a cosmfs image (the file
+ * is created or resized to SIZE when given), and fills it from a directory
+ * as mke2fs -d does (-d: files with their holes, directories, symlinks,
+ * device nodes, FIFOs and sockets, with modes, owners, times and hard
+ * links), or from a cpio newc archive such as the initramfs (-c, read by
+ * the kernel's own reader, fs/cpio.c). */
 #define _GNU_SOURCE
 #include <fs/cosmfs/tools/tool.h>
 #include <cosmos/errno.h>
+#include <fs/cpio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -234,17 +237,188 @@ static int fill_dir(struct fill *f, const char *path, struct cfs_inode *dir)
 	return err;
 }
 
+/* ---- filling from a cpio archive (the initramfs: build/disk.img) ---- */
+
+/* The directory for a path's parent, made (0755, root) where missing;
+ * *last and *len the final component. */
+static int parent_of(struct fill *f, const char *path, size_t plen, struct cfs_inode *dir,
+		     const char **last, size_t *len)
+{
+	const char *p = path, *end = path + plen;
+	int err = cfs_iget(f->fs, CFS_ROOT_INO, dir);
+
+	while (!err) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		uint64_t ino;
+
+		if (!slash) {
+			*last = p;
+			*len = (size_t)(end - p);
+			return 0;
+		}
+		err = cfs_dir_lookup(f->fs, dir, p, (size_t)(slash - p), &ino, NULL);
+		if (err == -ENOENT) {
+			struct cfs_newinode ni = { .mode = CFS_S_IFDIR | 0755, .now = tool_now() };
+			struct cfs_inode sub;
+
+			err = cfs_create(f->fs, dir, p, (size_t)(slash - p), &ni, NULL, 0, &sub);
+			*dir = sub;
+			f->dirs++;
+		} else if (!err) {
+			err = cfs_iget(f->fs, ino, dir);
+			if (!err && (dir->d.mode & CFS_S_IFMT) != CFS_S_IFDIR)
+				err = -ENOTDIR;
+		}
+		p = slash + 1;
+	}
+	return err;
+}
+
+struct cpio_link {            /* an inode number of the archive, made already */
+	unsigned archive;
+	uint32_t ino;
+	uint64_t cfs_ino;
+};
+
+struct dirtime {              /* set last: filling a directory changes its times */
+	uint64_t ino;
+	int64_t mtime;
+};
+
+static int fill_cpio(struct fill *f, const char *archive)
+{
+	struct cpio_alloc mem = { malloc, free };
+	struct cpio_reader *r = malloc(sizeof(*r));
+	struct cpio_link *links = NULL;
+	struct dirtime *times = NULL;
+	size_t nlinks = 0, ntimes = 0;
+	uint8_t *buf = NULL;
+	long len;
+	FILE *in = fopen(archive, "rb");
+	int err = 0;
+
+	if (!in || !r || fseek(in, 0, SEEK_END) || (len = ftell(in)) < 0 || fseek(in, 0, SEEK_SET) ||
+	    !(buf = malloc((size_t)len + 1)) || fread(buf, 1, (size_t)len, in) != (size_t)len) {
+		err = fail("cannot read", archive, errno ? errno : EIO);
+		goto out;
+	}
+	cpio_reader_init(r, buf, (size_t)len, &mem);
+	for (;;) {
+		struct cpio_entry e;
+		struct cpio_error ce;
+		struct cfs_inode dir, ip;
+		struct cfs_newinode ni;
+		const char *last;
+		size_t llen;
+		int rc = cpio_next(r, &e, &ce);
+
+		if (rc == CPIO_END)
+			break;
+		if (rc == CPIO_SKIP) {
+			fprintf(stderr, "mkfs.cosmfs: %s: entry at %zu (%s) skipped: %s\n", archive, ce.offset,
+				ce.name, ce.why);
+			continue;
+		}
+		if (rc != CPIO_ENTRY) {
+			fprintf(stderr, "mkfs.cosmfs: %s: broken at %zu (%s): %s\n", archive, ce.offset, ce.name,
+				rc == CPIO_NOMEM ? "out of memory" : ce.why);
+			err = 1;
+			break;
+		}
+		if (e.name_len == 1 && e.name[0] == '.')
+			continue;                /* the root */
+		ni.mode = e.mode & (CFS_S_IFMT | 07777);
+		ni.uid = e.uid;
+		ni.gid = e.gid;
+		ni.rdev = (e.rdev_major & 0xfff) << 20 | (e.rdev_minor & 0xfffff);
+		ni.now = (struct cfs_time){ e.mtime, 0 };
+		err = parent_of(f, e.name, e.name_len, &dir, &last, &llen);
+		/* the members of a hard-link group share an inode number */
+		if (!err && (ni.mode & CFS_S_IFMT) == CFS_S_IFREG && e.nlink > 1)
+			for (size_t i = 0; i < nlinks; i++)
+				if (links[i].archive == e.archive && links[i].ino == e.ino) {
+					err = cfs_iget(f->fs, links[i].cfs_ino, &ip);
+					if (!err)
+						err = cfs_link(f->fs, &dir, last, llen, &ip, ni.now);
+					f->hardlinks++;
+					goto data;
+				}
+		if (!err)
+			err = cfs_create(f->fs, &dir, last, llen, &ni, (const char *)e.data,
+					 (ni.mode & CFS_S_IFMT) == CFS_S_IFLNK ? e.size : 0, &ip);
+		if (!err && (ni.mode & CFS_S_IFMT) == CFS_S_IFREG && e.nlink > 1) {
+			struct cpio_link *n = realloc(links, (nlinks + 1) * sizeof(*n));
+
+			if (!n) {
+				err = -ENOMEM;
+			} else {
+				links = n;
+				links[nlinks++] = (struct cpio_link){ e.archive, e.ino, ip.ino };
+			}
+		}
+		if ((ni.mode & CFS_S_IFMT) == CFS_S_IFDIR) {
+			struct dirtime *n = realloc(times, (ntimes + 1) * sizeof(*n));
+
+			if (!n)
+				err = -ENOMEM;
+			else
+				(times = n)[ntimes++] = (struct dirtime){ ip.ino, e.mtime };
+			f->dirs++;
+		}
+		else if ((ni.mode & CFS_S_IFMT) == CFS_S_IFREG)
+			f->files++;
+		else
+			f->others++;
+	data:
+		if (!err && (ni.mode & CFS_S_IFMT) == CFS_S_IFREG && e.size) {
+			struct src s = { -1, (uint8_t *)e.data };
+			long w = cfs_file_write(f->fs, &ip, 0, e.size, copy_from, &s, ni.now);
+
+			err = w < 0 ? (int)w : (size_t)w == e.size ? 0 : -ENOSPC;
+			f->bytes += e.size;
+		}
+		if (!err) {
+			ip.d.atime = ip.d.mtime = ip.d.ctime = e.mtime;
+			ip.d.atime_ns = ip.d.mtime_ns = ip.d.ctime_ns = 0;
+			err = cfs_write_inode(f->fs, &ip);
+		}
+		if (err) {
+			fprintf(stderr, "mkfs.cosmfs: %s: %s: %s\n", archive, e.name, tool_strerror(err));
+			break;
+		}
+	}
+	cpio_reader_destroy(r);
+	for (size_t i = 0; i < ntimes && !err; i++) {
+		struct cfs_inode ip;
+
+		err = cfs_iget(f->fs, times[i].ino, &ip);
+		if (!err) {
+			ip.d.atime = ip.d.mtime = ip.d.ctime = times[i].mtime;
+			ip.d.atime_ns = ip.d.mtime_ns = ip.d.ctime_ns = 0;
+			err = cfs_write_inode(f->fs, &ip);
+		}
+	}
+out:
+	if (in)
+		fclose(in);
+	free(r);
+	free(buf);
+	free(links);
+	free(times);
+	return err ? 1 : 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: mkfs.cosmfs IMAGE [SIZE] [-L label] [-d DIR] [-i bytes-per-inode] "
-			"[-J journal-blocks]\n"
+	fprintf(stderr, "usage: mkfs.cosmfs IMAGE [SIZE] [-L label] [-d DIR | -c ARCHIVE] "
+			"[-i bytes-per-inode] [-J journal-blocks]\n"
 			"  SIZE in bytes with K, M, G or T; without it, the image's size\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct cfs_mkfs_opts o = { 0 };
-	const char *image = NULL, *size_arg = NULL, *from = NULL;
+	const char *image = NULL, *size_arg = NULL, *from = NULL, *archive = NULL;
 	uint64_t size = 0, v;
 	struct host_dev *dev;
 	struct stat st;
@@ -252,7 +426,7 @@ int main(int argc, char **argv)
 
 	o.time = tool_now().sec;
 	/* GNU getopt moves the options before IMAGE and SIZE */
-	while ((opt = getopt(argc, argv, "L:d:i:J:")) != -1) {
+	while ((opt = getopt(argc, argv, "L:d:c:i:J:")) != -1) {
 		switch (opt) {
 		case 'L':
 			if (strlen(optarg) > CFS_LABEL_MAX) {
@@ -262,6 +436,7 @@ int main(int argc, char **argv)
 			strcpy(o.label, optarg);
 			break;
 		case 'd': from = optarg; break;
+		case 'c': archive = optarg; break;
 		case 'i':
 			if (!tool_parse_size(optarg, &o.inode_ratio)) {
 				usage();
@@ -286,7 +461,7 @@ int main(int argc, char **argv)
 		usage();
 		return 1;
 	}
-	if (!image || (size_arg && !tool_parse_size(size_arg, &size))) {
+	if (!image || (size_arg && !tool_parse_size(size_arg, &size)) || (from && archive)) {
 		usage();
 		return 1;
 	}
@@ -310,13 +485,15 @@ int main(int argc, char **argv)
 		host_dev_close(dev);
 		return 1;
 	}
-	if (!err && from) {
+	if (!err && (from || archive)) {
 		struct fill f = { 0 };
 		struct cfs_inode root;
 		struct stat rs;
 
 		err = cfs_mount(dev, NULL, 0, &f.fs);
-		if (!err) {
+		if (!err && archive) {
+			err = fill_cpio(&f, archive) ? -EIO : 0;
+		} else if (!err) {
 			err = cfs_iget(f.fs, CFS_ROOT_INO, &root);
 			if (!err && stat(from, &rs) == 0) {
 				err = fill_dir(&f, from, &root) ? -EIO : 0;
@@ -331,13 +508,17 @@ int main(int argc, char **argv)
 			} else if (!err) {
 				err = fail("cannot stat", from, errno) ? -EIO : 0;
 			}
+		}
+		if (f.fs) {
 			int e2 = cfs_unmount(f.fs);
+
 			if (!err)
 				err = e2;
 		}
 		if (!err)
 			printf("%s: %u files (%llu bytes), %u directories, %u other, %u hard links from %s\n",
-			       image, f.files, (unsigned long long)f.bytes, f.dirs, f.others, f.hardlinks, from);
+			       image, f.files, (unsigned long long)f.bytes, f.dirs, f.others, f.hardlinks,
+			       archive ? archive : from);
 		free(f.links);
 	}
 	int e3 = host_dev_close(dev);
