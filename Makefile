@@ -36,8 +36,11 @@ $(BUILD)/esp.img: $(LOADER_EFI) $(KERNEL_ELF) scripts/mkesp.sh $(INITRD) FORCE
 deps:
 	$(Q)scripts/deps.sh
 
+# make run: build/disk.img on virtio (vda); with CMDLINE=root=vda it is /
+# (read-write, so what is written there survives the next run).
 run: deps all
-	$(Q)scripts/qemu.sh $(BUILD)/esp.img
+	$(Q)scripts/qemu.sh $(BUILD)/esp.img -drive if=none,id=disk,format=raw,file=$(DISK_IMG) \
+		-device virtio-blk-pci,drive=disk
 
 debug: deps all
 	$(Q)scripts/deps.sh --with-gdb

@@ -48,6 +48,7 @@ struct bcache_dev {
 	struct list_node dirty;      /* cache */
 	uint64_t ndirty, ncached;    /* cache */
 	uint64_t write_errors;       /* cache */
+	uint64_t flushes;            /* atomic: flushes the device finished */
 };
 
 static struct mutex cache_lock;       /* the cache lock */
@@ -732,7 +733,16 @@ int bcache_read_direct(struct bcache_dev *d, uint64_t blk, void *buf)
 
 int bcache_flush(struct bcache_dev *d)
 {
-	return blockdev_flush(d->bd);
+	int err = blockdev_flush(d->bd);
+
+	if (!err)
+		__atomic_add_fetch(&d->flushes, 1, __ATOMIC_RELEASE);
+	return err;
+}
+
+uint64_t bcache_flush_count(struct bcache_dev *d)
+{
+	return __atomic_load_n(&d->flushes, __ATOMIC_ACQUIRE);
 }
 
 uint64_t bcache_dirty_count(struct bcache_dev *d)

@@ -77,6 +77,9 @@ void bcache_discard_meta(struct bcache_dev *d);
 int bcache_write_direct(struct bcache_dev *d, uint64_t blk, uint32_t n, void *const *blocks);
 int bcache_read_direct(struct bcache_dev *d, uint64_t blk, void *buf);
 int bcache_flush(struct bcache_dev *d);
+/* How many flushes of the device have finished (the crash test ties what
+ * a program saw to the flushes in the device's write log). */
+uint64_t bcache_flush_count(struct bcache_dev *d);
 uint64_t bcache_dirty_count(struct bcache_dev *d);
 
 void bcache_get_stats(struct bcache_stats *s);

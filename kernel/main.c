@@ -4,6 +4,7 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
+#include <fs/cosmfs/cosmfs.h>
 #include <fs/vfs.h>
 #include <hal/cpu.h>
 #include <hal/platform.h>
@@ -131,6 +132,7 @@ void kmain(struct boot_info *bi)
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
+	cosmfs_crashload_from_cmdline();
 	/* subsystem init calls go here, in dependency order */
 	finish();
 }

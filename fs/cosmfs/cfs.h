@@ -42,6 +42,10 @@ struct cfs_journal {
 	uint32_t tail, tail_seq; /* oldest transaction not yet checkpointed (as on disk) */
 	uint32_t head, seq;      /* where the next transaction goes, and its number */
 	cfs_buf_t **bufs;        /* blocks of the running transaction (held, pinned) */
+	/* per bufs[i]: its committed contents when it joined, for a
+	 * checkpoint to write home (the pinned block itself may not go);
+	 * NULL when it joined with nothing committed pending */
+	void **frozen;
 	uint32_t nbufs, cap;
 	uint32_t max_txn;        /* blocks one transaction may hold */
 	bool committed_dirty;    /* committed transactions not yet checkpointed */
@@ -142,6 +146,9 @@ int cfs_op_join(struct cfs_fs *fs, cfs_buf_t *b);
 int cfs_op_bnew(struct cfs_fs *fs, uint64_t blk, cfs_buf_t **out);
 int cfs_commit(struct cfs_fs *fs);
 int cfs_checkpoint(struct cfs_fs *fs);
+/* The running transaction's blocks let go of, uncommitted (a failed mount,
+ * an unmount of what cannot reach the disk). */
+void cfs_txn_drop(struct cfs_fs *fs);
 /* Reads the journal superblock and replays the committed transactions:
  * onto the device on a read-write mount, into the cache (pinned, never
  * written) on a read-only one; replay false leaves them. Then re-reads the

@@ -26,6 +26,8 @@ struct cfs_fs;
 /* fsflags bits (the core's) */
 #define CFS_BF_CHECKED 0x1      /* header and checksum verified since read in */
 #define CFS_BF_TXN     0x2      /* in the running transaction */
+#define CFS_BF_COMMITTED 0x4    /* holds a committed version that may not be
+				   home yet (set at commit) */
 
 /* The block's contents, read from the device if not cached: 0, -EIO,
  * -ENOMEM. The buffer is held until cfs_brelse. */

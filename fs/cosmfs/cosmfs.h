@@ -12,5 +12,8 @@ void cosmfs_init(void);
  * when root= was not given; another negative errno when DEV could not be
  * mounted (the error is logged). */
 int cosmfs_root(struct super_block **sb);
+/* crashload=DEV on the command line: the crash test's workload on the
+ * cosmfs on DEV (fs/cosmfs/kcrashload.c); nothing without it. */
+void cosmfs_crashload_from_cmdline(void);
 
 #endif

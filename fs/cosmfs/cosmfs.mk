@@ -26,11 +26,14 @@ $(foreach t,mkfs.cosmfs fsck.cosmfs cosmfs,$(eval $(call cosmfs_tool_rule,$(t)))
 
 # build/disk.img: a cosmfs holding what the initramfs holds (user/build.mk
 # and scripts/mkinitrd.py describe that tree; mkfs reads the archive), for
-# booting with root=vda. DISK_SIZE sets its size.
+# booting with root=vda (make run does). DISK_SIZE sets its size. It is
+# made again only when the initramfs changes, which replaces what was
+# written to it.
 DISK_IMG  := $(BUILD)/disk.img
 DISK_SIZE ?= 512M
 
 .PHONY: disk
+all: $(COSMFS_TOOLS) $(DISK_IMG)
 disk: $(DISK_IMG)
 
 $(DISK_IMG): $(INITRD) $(TOOLS_DIR)/mkfs.cosmfs

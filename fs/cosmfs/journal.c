@@ -97,6 +97,20 @@ int cfs_op_join(struct cfs_fs *fs, cfs_buf_t *b)
 	if (fs->j.nbufs >= fs->j.cap)
 		return -ENOSPC;          /* an op used more than it declared: op_end aborts */
 	cfs_bpin(b);
+	fs->j.frozen[fs->j.nbufs] = NULL;
+	if (b->fsflags & CFS_BF_COMMITTED) {
+		/* a checkpoint before this transaction commits must still
+		 * write what was committed, and the pinned block cannot go */
+		void *copy = cfs_zalloc(CFS_BLOCK_SIZE);
+
+		if (!copy) {
+			cfs_bunpin(b);
+			return -ENOMEM;
+		}
+		memcpy(copy, b->data, CFS_BLOCK_SIZE);
+		fs->j.frozen[fs->j.nbufs] = copy;
+		b->fsflags &= ~(uint32_t)CFS_BF_COMMITTED;
+	}
 	cfs_bhold(b);
 	b->fsflags |= CFS_BF_TXN;
 	fs->j.bufs[fs->j.nbufs++] = b;
@@ -143,17 +157,32 @@ static int write_jsuper(struct cfs_fs *fs)
 	return err;
 }
 
+/* The frozen copies of the running transaction's blocks, freed. */
+static void thaw(struct cfs_journal *j)
+{
+	for (uint32_t i = 0; i < j->nbufs; i++) {
+		cfs_free(j->frozen[i]);
+		j->frozen[i] = NULL;
+	}
+}
+
 /* Writes every committed block home and empties the journal ring. The
- * running transaction's blocks stay pinned and are not part of it. */
+ * running transaction's blocks stay pinned: for those the committed
+ * version they had when they joined goes home instead (their frozen
+ * copies). */
 static int checkpoint_committed(struct cfs_fs *fs)
 {
-	int err;
+	int err = 0;
 
 	if (!fs->j.committed_dirty)
 		return 0;
 	long w = cfs_dev_writeback(fs->dev, false);
 
-	err = w < 0 ? (int)w : cfs_dev_flush(fs->dev);
+	for (uint32_t i = 0; i < fs->j.nbufs && w >= 0 && !err; i++)
+		if (fs->j.frozen[i])
+			err = cfs_dev_write(fs->dev, fs->j.bufs[i]->blk, 1, &fs->j.frozen[i]);
+	if (!err)
+		err = w < 0 ? (int)w : cfs_dev_flush(fs->dev);
 	if (err)
 		return abort_journal(fs, err, "checkpoint");
 	fs->j.tail = fs->j.head;
@@ -163,6 +192,7 @@ static int checkpoint_committed(struct cfs_fs *fs)
 		return abort_journal(fs, err, "journal superblock write");
 	fs->j.committed_dirty = false;
 	fs->j.checkpoints++;
+	thaw(&fs->j);
 	return 0;
 }
 
@@ -199,7 +229,8 @@ int cfs_commit(struct cfs_fs *fs)
 	if (!n)                      /* data alone (written through mappings) */
 		return w ? cfs_dev_flush(fs->dev) : 0;
 	size = txn_size(n);
-	if (ring_used(j) + size > ring(j) && (err = checkpoint_committed(fs)))
+	/* a full ring would look empty (head == tail): one block stays free */
+	if (ring_used(j) + size >= ring(j) && (err = checkpoint_committed(fs)))
 		return err;
 	blocks = cfs_zalloc(size * sizeof(*blocks));
 	meta = cfs_zalloc((size_t)(ndesc + 1) * CFS_BLOCK_SIZE);
@@ -267,10 +298,11 @@ int cfs_commit(struct cfs_fs *fs)
 	cfs_free(meta);
 	if (err)
 		return abort_journal(fs, err, "commit");
+	thaw(j);
 	for (uint32_t i = 0; i < n; i++) {
 		cfs_buf_t *b = j->bufs[i];
 
-		b->fsflags &= ~(uint32_t)CFS_BF_TXN;
+		b->fsflags = (b->fsflags & ~(uint32_t)CFS_BF_TXN) | CFS_BF_COMMITTED;
 		cfs_bdirty(b, false);
 		cfs_bunpin(b);
 		cfs_brelse(b);
@@ -281,6 +313,17 @@ int cfs_commit(struct cfs_fs *fs)
 	j->committed_dirty = true;
 	j->commits++;
 	return 0;
+}
+
+void cfs_txn_drop(struct cfs_fs *fs)
+{
+	thaw(&fs->j);
+	for (uint32_t i = 0; i < fs->j.nbufs; i++) {
+		fs->j.bufs[i]->fsflags &= ~(uint32_t)CFS_BF_TXN;
+		cfs_bunpin(fs->j.bufs[i]);
+		cfs_brelse(fs->j.bufs[i]);
+	}
+	fs->j.nbufs = 0;
 }
 
 int cfs_checkpoint(struct cfs_fs *fs)
@@ -446,8 +489,9 @@ int cfs_journal_load(struct cfs_fs *fs, bool replay)
 		j->max_txn = 16384;
 	j->cap = j->max_txn + TXN_SLACK;
 	j->bufs = cfs_zalloc(j->cap * sizeof(*j->bufs));
+	j->frozen = cfs_zalloc(j->cap * sizeof(*j->frozen));
 	js = cfs_zalloc(CFS_BLOCK_SIZE);
-	if (!j->bufs || !js) {
+	if (!j->bufs || !j->frozen || !js) {
 		cfs_free(js);
 		return -ENOMEM;
 	}

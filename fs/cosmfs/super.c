@@ -299,6 +299,7 @@ static void release(struct cfs_fs *fs)
 	cfs_free(fs->quarantine);
 	cfs_free(fs->gdt);
 	cfs_free(fs->j.bufs);
+	cfs_free(fs->j.frozen);
 	cfs_free(fs->orphans);
 	cfs_free(fs);
 }
@@ -409,11 +410,7 @@ int cfs_mount(cfs_dev_t *dev, void *env, unsigned flags, struct cfs_fs **out)
 fail:
 	if (fs->j.nbufs || fs->aborted)
 		cfs_dev_discard_meta(dev);
-	for (uint32_t i = 0; i < fs->j.nbufs; i++) {
-		fs->j.bufs[i]->fsflags &= ~(uint32_t)CFS_BF_TXN;
-		cfs_bunpin(fs->j.bufs[i]);
-		cfs_brelse(fs->j.bufs[i]);
-	}
+	cfs_txn_drop(fs);
 	release(fs);
 	return err;
 }
@@ -471,12 +468,7 @@ int cfs_unmount(struct cfs_fs *fs)
 	/* a read-only replay, or changes that cannot reach the disk, leave
 	 * blocks in the cache that are not what the disk holds */
 	if (fs->aborted || err || fs->rdonly) {
-		for (uint32_t i = 0; i < fs->j.nbufs; i++) {
-			fs->j.bufs[i]->fsflags &= ~(uint32_t)CFS_BF_TXN;
-			cfs_bunpin(fs->j.bufs[i]);
-			cfs_brelse(fs->j.bufs[i]);
-		}
-		fs->j.nbufs = 0;
+		cfs_txn_drop(fs);
 		cfs_dev_discard_meta(fs->dev);
 	}
 	release(fs);

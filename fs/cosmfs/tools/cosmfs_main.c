@@ -8,6 +8,11 @@
  *   rm PATH            remove a file, symlink or empty directory
  *   mkdir PATH         make a directory
  *   stat PATH          an inode's fields
+ *   sums PATH          each regular file in a directory: name, size and
+ *                      FNV-1a 64 of its bytes (the crash test compares them)
+ *   sum PATH LEN       a file's size and the FNV-1a 64 of its first LEN bytes
+ *   -                  read-only commands from stdin, one a line, each
+ *                      output ended by a line "-- STATUS"
  *   df                 blocks and inodes, used and free */
 #define _GNU_SOURCE
 #include <fs/cosmfs/tools/tool.h>
@@ -114,6 +119,38 @@ static int cat_to(struct cfs_fs *fs, struct cfs_inode *ip, int fd)
 	return n < 0 ? (int)n : (uint64_t)n == ip->d.size ? 0 : -EIO;
 }
 
+static long to_hash(void *ctx, void *kbuf, size_t n)
+{
+	uint64_t *h = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ (kbuf ? ((uint8_t *)kbuf)[i] : 0)) * 0x100000001b3ull;
+	return (long)n;
+}
+
+static bool sum_one(void *ctx, const char *name, size_t len, uint64_t ino, unsigned type, uint64_t next)
+{
+	struct lsctx *l = ctx;
+	struct cfs_inode ip;
+	uint64_t h = 0xcbf29ce484222325ull;
+	long n;
+
+	(void)type;
+	(void)next;
+	l->err = cfs_iget(l->fs, ino, &ip);
+	if (l->err)
+		return false;
+	if ((ip.d.mode & CFS_S_IFMT) != CFS_S_IFREG)
+		return true;
+	n = cfs_file_read(l->fs, &ip, 0, (size_t)ip.d.size, to_hash, &h);
+	if (n < 0 || (uint64_t)n != ip.d.size) {
+		l->err = n < 0 ? (int)n : -EIO;
+		return false;
+	}
+	printf("%.*s %" PRIu64 " %016" PRIx64 "\n", (int)len, name, ip.d.size, h);
+	return true;
+}
+
 static int run(struct cfs_fs *fs, int argc, char **argv)
 {
 	const char *cmd = argv[0], *last;
@@ -179,6 +216,31 @@ static int run(struct cfs_fs *fs, int argc, char **argv)
 		err = cfs_dir_read(fs, &ip, 2, ls_one, &l);
 		return err || l.err ? err_out(argv[1], err ? err : l.err) : 0;
 	}
+	if (!strcmp(cmd, "sums") && argc == 2) {
+		struct lsctx l = { fs, 0 };
+
+		if ((ip.d.mode & CFS_S_IFMT) != CFS_S_IFDIR)
+			return err_out(argv[1], -ENOTDIR);
+		err = cfs_dir_read(fs, &ip, 2, sum_one, &l);
+		return err || l.err ? err_out(argv[1], err ? err : l.err) : 0;
+	}
+	if (!strcmp(cmd, "sum") && argc == 3) {
+		uint64_t h = 0xcbf29ce484222325ull, len;
+		char *end;
+		long n;
+
+		errno = 0;
+		len = strtoull(argv[2], &end, 10);
+		if (errno || *end || end == argv[2] || (ip.d.mode & CFS_S_IFMT) != CFS_S_IFREG)
+			return err_out(argv[1], -EINVAL);
+		if (len > ip.d.size)
+			len = ip.d.size;
+		n = cfs_file_read(fs, &ip, 0, (size_t)len, to_hash, &h);
+		if (n < 0 || (uint64_t)n != len)
+			return err_out(argv[1], n < 0 ? (int)n : -EIO);
+		printf("%" PRIu64 " %016" PRIx64 "\n", ip.d.size, h);
+		return 0;
+	}
 	if (!strcmp(cmd, "cat") && argc == 2) {
 		err = cat_to(fs, &ip, 1);
 		return err ? err_out(argv[1], err) : 0;
@@ -218,6 +280,28 @@ static int run(struct cfs_fs *fs, int argc, char **argv)
 	return -EINVAL;
 }
 
+/* Read-only commands from stdin, one a line, on the one mount; after each
+ * one's output a line "-- STATUS". */
+static int run_batch(struct cfs_fs *fs)
+{
+	char line[512];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		char *args[4], *save = NULL;
+		int n = 0, code;
+
+		for (char *w = strtok_r(line, " \t\n", &save); w && n < 4; w = strtok_r(NULL, " \t\n", &save))
+			args[n++] = w;
+		if (!n)
+			continue;
+		code = strcmp(args[0], "put") && strcmp(args[0], "rm") && strcmp(args[0], "mkdir") &&
+				       strcmp(args[0], "get") ? run(fs, n, args) : -EINVAL;
+		printf("-- %d\n", code < 0 ? 2 : code);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct host_dev *dev;
@@ -226,8 +310,8 @@ int main(int argc, char **argv)
 	int err, code;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: cosmfs IMAGE ls|cat|stat PATH | get PATH HOSTFILE | "
-				"put HOSTFILE PATH | rm|mkdir PATH | df\n");
+		fprintf(stderr, "usage: cosmfs IMAGE ls|cat|stat|sums PATH | sum PATH LEN | get PATH HOSTFILE | "
+				"put HOSTFILE PATH | rm|mkdir PATH | df | -\n");
 		return 2;
 	}
 	rdonly = strcmp(argv[2], "put") && strcmp(argv[2], "rm") && strcmp(argv[2], "mkdir");
@@ -241,7 +325,10 @@ int main(int argc, char **argv)
 		host_dev_close(dev);
 		return err_out(argv[1], err);
 	}
-	code = run(fs, argc - 2, argv + 2);
+	if (!strcmp(argv[2], "-"))
+		code = run_batch(fs);
+	else
+		code = run(fs, argc - 2, argv + 2);
 	if (code < 0) {
 		fprintf(stderr, "cosmfs: unknown command or wrong arguments: %s\n", argv[2]);
 		code = 2;

@@ -1062,6 +1062,15 @@ static void to_lost_found(struct ck *c, uint64_t ino)
 	}
 }
 
+/* A directory removed while still in use: no name, no links, on the
+ * orphan list (the mount frees it, as it frees orphan files). */
+static bool orphan_dir(struct ck *c, uint64_t ino)
+{
+	const struct dirinfo *di = dir_of(c, ino);
+
+	return di && !di->ref_dir && (c->iflag[ino] & I_ORPHAN) && c->ino_d[ino].nlink == 0;
+}
+
 static void check_reach(struct ck *c)
 {
 	if (!dir_of(c, CFS_ROOT_INO)) {
@@ -1076,6 +1085,10 @@ static void check_reach(struct ck *c)
 
 		if (c->dirs[i].reached)
 			continue;
+		if (orphan_dir(c, c->dirs[i].ino)) {
+			c->dirs[i].reached = true;   /* removed while in use: freed at mount */
+			continue;
+		}
 		/* walk up its names to the top of its lost subtree, or round
 		 * its loop; cut there */
 		for (size_t steps = 0; c->dirs[lost].ref_dir && steps <= c->ndirs; steps++) {
@@ -1315,6 +1328,8 @@ static void check_links(struct ck *c)
 			struct dirinfo *di = dir_of(c, ino);
 			uint64_t parent = ino == CFS_ROOT_INO ? CFS_ROOT_INO : di->ref_dir;
 
+			if (orphan_dir(c, ino))
+				continue;
 			want = 2 + di->subdirs;
 			if (parent && d->parent != parent) {
 				problem(c, "fixed", "directory %llu: parent link %llu, named in %llu",

@@ -300,11 +300,11 @@ int cfs_dev_write(cfs_dev_t *d, uint64_t blk, uint32_t n, void *const *blocks)
 
 		if (err)
 			return err;
-		/* a cached copy of the block is now stale (only mkfs and
-		 * replay write past the cache, and both forget what they
-		 * wrote; this keeps the host cache honest anyway) */
+		/* a cached copy of the block is now stale (mkfs, replay and a
+		 * checkpoint's frozen copies write past the cache); a changed
+		 * or pinned copy is newer than what was written */
 		struct host_buf *b = lookup(d, blk + i);
-		if (b && !b->dirty)
+		if (b && !b->dirty && !b->pinned)
 			memcpy(b->data, blocks[i], BS);
 	}
 	return 0;
