@@ -10,6 +10,19 @@
 #include <fs/inode.h>
 #include <fs/mount.h>
 #include <fs/super.h>
+#include <kernel/panic.h>
+#include <kernel/sync/mutex.h>
+
+/* The VFS takes its mutexes only where blocking is allowed, so one that
+ * cannot be taken (kernel/sync has reported the misuse already, and
+ * panicked unless a test hook is installed) is a kernel bug. */
+static inline void vfs_lock(struct mutex *m)
+{
+	int err = mutex_lock(m);
+
+	if (err)
+		panic("vfs: cannot take %s (error %d)", m->name, err);
+}
 
 void icache_init(void);
 void dcache_init(void);

@@ -36,7 +36,7 @@ static void unpack_boot_initrd(void)
 		boot_initrd_release();
 }
 
-void vfs_init(void)
+bool vfs_init(void)
 {
 	const struct file_system_type *t;
 	struct super_block *sb;
@@ -64,8 +64,9 @@ void vfs_init(void)
 	}
 	fs_ctx_init_kernel();
 	log_info("vfs: %s mounted as /", disk ? "cosmfs" : "tmpfs");
-	if (disk)
+	if (disk && !cmdline_has(boot_cmdline(), "retain_initrd"))
 		boot_initrd_release();
-	else
+	else if (!disk)
 		unpack_boot_initrd();
+	return disk;
 }

@@ -1,6 +1,6 @@
 /* struct uio (see uio.h): moving data between kernel memory and a list of
  * buffers. Kernel buffers are copied directly; user buffers go through
- * copy_to_user/copy_from_user, which the ring-3 gate provides. */
+ * sys/usercopy.h, which reports how far a copy got before a fault. */
 #include <sys/uio.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
@@ -37,22 +37,26 @@ void uio_init_iov(struct uio *u, struct kiovec *iov, unsigned cnt, bool user)
 
 enum uio_dir { UIO_OUT, UIO_IN, UIO_ZERO };
 
-/* One contiguous piece: 0 or -EFAULT. No user-memory primitives exist
- * until the ring-3 gate lands, and nothing creates a user uio before it,
- * so a user piece fails honestly with -EFAULT. */
-static int move_piece(bool user, uint64_t base, void *kbuf, size_t n, enum uio_dir dir)
+/* One contiguous piece: the bytes moved (n unless a fault in a user
+ * buffer stopped the copy). */
+static size_t move_piece(bool user, uint64_t base, void *kbuf, size_t n, enum uio_dir dir)
 {
 	void *p = (void *)(uintptr_t)base;
 
-	if (user)
-		return -EFAULT;
+	if (user) {
+		if (dir == UIO_OUT)
+			return copy_to_user_part(uptr(base), kbuf, n);
+		if (dir == UIO_IN)
+			return copy_from_user_part(kbuf, uptr(base), n);
+		return clear_user_part(uptr(base), n);
+	}
 	if (dir == UIO_OUT)
 		memcpy(p, kbuf, n);
 	else if (dir == UIO_IN)
 		memcpy(kbuf, p, n);
 	else
 		memset(p, 0, n);
-	return 0;
+	return n;
 }
 
 static long uio_move(struct uio *u, void *kbuf, size_t n, enum uio_dir dir)
@@ -64,13 +68,15 @@ static long uio_move(struct uio *u, void *kbuf, size_t n, enum uio_dir dir)
 		size_t chunk = v->len < n - done ? v->len : n - done;
 
 		if (chunk) {
-			if (move_piece(u->user, v->base, (char *)kbuf + (dir == UIO_ZERO ? 0 : done),
-				       chunk, dir) != 0)
+			size_t moved = move_piece(u->user, v->base,
+						  (char *)kbuf + (dir == UIO_ZERO ? 0 : done), chunk, dir);
+
+			v->base += moved;
+			v->len -= moved;
+			u->resid -= moved;
+			done += moved;
+			if (moved < chunk)
 				return done ? (long)done : -EFAULT;
-			v->base += chunk;
-			v->len -= chunk;
-			u->resid -= chunk;
-			done += chunk;
 		}
 		if (v->len == 0) {
 			u->iov++;

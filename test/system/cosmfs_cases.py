@@ -4,6 +4,9 @@ cosmfs_root: the build's disk.img (mkfs.cosmfs filled from the initramfs)
 booted with root=vda is mounted read-write as /, and the file system the
 boot left is clean for fsck.
 
+cosmfs_root_programs: with no initramfs at all, init and busybox run from
+the cosmfs root, and a program writes and reads back a file there.
+
 cosmfs_crash: power cuts replayed from QEMU's record of every write and
 flush (blklogwrites) while the kernel's crashload= workload changes the
 disk; test/system/crash_replay.py checks each crash state with fsck and
@@ -54,6 +57,8 @@ def check_root(log):
         raise AssertionError(f"fsck -n after the boot: status {r.returncode}: {r.stdout.strip()}")
 
 
+programs_disk = Disk()
+
 crash_disk = Disk(fresh="16M")
 
 
@@ -76,6 +81,16 @@ CASES = [
          qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                     "-device", "virtio-blk-pci,drive=root"],
          esp=root_disk, check=check_root, exit_status=1),
+    Case("cosmfs_root_programs",
+         cmdline="root=vda init=\"/bin/busybox sh -c 'cat /etc/hostname; echo written > /root/new; "
+                 "cat /root/new; ls -l /root/new; /bin/hello'\"",
+         expect=[r"vfs: cosmfs mounted as /$", r"^cosmos$", r"^written$",
+                 r"^-rw-r--r-- +1 root +root +8 .* /root/new$", r"^hello from ring 3$",
+                 r"init: pid 1 exited with status 0$"],
+         forbid=[r"KERNEL PANIC(?!: init ended)"],
+         qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
+                    "-device", "virtio-blk-pci,drive=root"],
+         esp=programs_disk, exit_status=7, timeout=90),
     Case("cosmfs_crash", cmdline="crashload=vda", timeout=180,
          expect=[r"cosmfs: vda mounted read-write \('crashtest'", r"crash: done$"],
          qemu_args=["-blockdev", "driver=file,filename={case_dir}/disk.img,node-name=f0",
