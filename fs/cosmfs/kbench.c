@@ -54,8 +54,8 @@ KBENCH(cosmfs)
 	char name[16];
 	int err;
 
-	if (!bd || !buf || bd->read_only || bd->sectors * bd->sector_size < 64ull * MB) {
-		log_warn("kbench: cosmfs needs a writable scratch disk vda of 64 MiB or more");
+	if (!bd || !buf || bd->read_only || bd->sectors * bd->sector_size < 4ull * SEQ_BYTES) {
+		log_warn("kbench: cosmfs needs a writable scratch disk vda of 256 MiB or more");
 		kfree(buf);
 		return;
 	}

@@ -617,13 +617,49 @@ static void went_rdonly(struct cosmfs_mount *m)
 	__atomic_or_fetch(&sb->flags, SB_RDONLY, __ATOMIC_RELEASE);
 }
 
+/* The super block over a mounted cosmfs (t's), with its root inode. */
+static int make_sb(const struct file_system_type *t, struct cosmfs_mount *m, struct super_block **out)
+{
+	struct super_block *sb = sb_alloc(t, &sops);
+	struct inode *root;
+	int err = 0;
+
+	if (!sb)
+		return -ENOMEM;
+	sb->priv = m;
+	sb->blocksize = CFS_BLOCK_SIZE;
+	sb->max_bytes = CFS_MAX_FILE_SIZE;
+	sb->time_gran_ns = 1;
+	if (m->fs->rdonly)
+		sb->flags |= SB_RDONLY;      /* asked for, or the disk's features say so */
+	m->owner = sb;
+	m->went_rdonly = went_rdonly;
+	root = get_inode(sb, CFS_ROOT_INO, NULL, &err);
+	if (root && !S_ISDIR(root->mode)) {
+		iput(root);
+		root = NULL;
+		err = -EUCLEAN;
+	}
+	sb->root = root ? d_make_root(root) : NULL;
+	if (!sb->root) {
+		if (root)
+			iput(root);
+		sb->priv = NULL;
+		sb_free(sb);
+		return root ? -ENOMEM : err;
+	}
+	log_info("cosmfs: %s mounted %s ('%.*s', %llu blocks)", bcache_dev_blockdev(m->cache)->name,
+		 m->fs->rdonly ? "read-only" : "read-write", (int)strnlen(m->fs->sb.label, CFS_LABEL_MAX),
+		 m->fs->sb.label, (unsigned long long)m->fs->nblocks);
+	*out = sb;
+	return 0;
+}
+
 static int c_mount(const struct file_system_type *t, const char *source, unsigned long flags,
 		   const char *data, struct super_block **out)
 {
 	struct blockdev *bd;
 	struct cosmfs_mount *m;
-	struct super_block *sb;
-	struct inode *root;
 	int err, slot = -1;
 
 	if (data && *data) {
@@ -648,40 +684,26 @@ static int c_mount(const struct file_system_type *t, const char *source, unsigne
 	err = cosmfs_kmount(bd, (flags & MS_RDONLY) ? CFS_MNT_RDONLY : 0, &m);
 	if (err)
 		return err;
-	sb = sb_alloc(t, &sops);
-	if (!sb) {
+	err = make_sb(t, m, out);
+	if (err)
 		cosmfs_kumount(m);
-		return -ENOMEM;
-	}
-	sb->priv = m;
-	sb->blocksize = CFS_BLOCK_SIZE;
-	sb->max_bytes = CFS_MAX_FILE_SIZE;
-	sb->time_gran_ns = 1;
-	if (m->fs->rdonly)
-		sb->flags |= SB_RDONLY;      /* asked for, or the disk's features say so */
-	m->owner = sb;
-	m->went_rdonly = went_rdonly;
-	root = get_inode(sb, CFS_ROOT_INO, NULL, &err);
-	if (root && !S_ISDIR(root->mode)) {
-		iput(root);
-		root = NULL;
-		err = -EUCLEAN;
-	}
-	sb->root = root ? d_make_root(root) : NULL;
-	if (!sb->root) {
-		if (root)
-			iput(root);
-		sb->priv = NULL;
-		sb_free(sb);
+	else
+		in_use[slot] = bd;
+	return err;
+}
+
+int cosmfs_mount_image(const struct file_system_type *t, void *image, uint64_t bytes, unsigned long flags,
+		       struct super_block **out)
+{
+	struct cosmfs_mount *m;
+	int err = cosmfs_kmount_mem(image, bytes, (flags & MS_RDONLY) ? CFS_MNT_RDONLY : 0, &m);
+
+	if (err)
+		return err;
+	err = make_sb(t, m, out);
+	if (err)
 		cosmfs_kumount(m);
-		return root ? -ENOMEM : err;
-	}
-	in_use[slot] = bd;
-	log_info("cosmfs: %s mounted %s ('%.*s', %llu blocks)", bd->name, m->fs->rdonly ? "read-only" : "read-write",
-		 (int)strnlen(m->fs->sb.label, CFS_LABEL_MAX), m->fs->sb.label,
-		 (unsigned long long)m->fs->nblocks);
-	*out = sb;
-	return 0;
+	return err;
 }
 
 static struct file_system_type cosmfs_type = {
