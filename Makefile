@@ -20,12 +20,14 @@ include kernel/build.mk
 include test/build.mk
 include test/fuzz.mk
 include user/build.mk
+include fs/cosmfs/cosmfs.mk
 
 # The ESP: /EFI/BOOT/BOOTX64.EFI (the removable-media path, so OVMF boots it
 # with no prompt), /cosmos/kernel.elf, /cosmos/cmdline.txt and, when there is
 # one, /cosmos/initrd.cpio: INITRD=path, by default $(BUILD)/initrd.cpio if it
-# exists (INITRD= leaves it out).
-CMDLINE ?=
+# exists (INITRD= leaves it out). The command line defaults to root=vda:
+# make run's disk (build/disk.img) is /.
+CMDLINE ?= root=vda
 INITRD  ?= $(wildcard $(BUILD)/initrd.cpio)
 $(BUILD)/esp.img: $(LOADER_EFI) $(KERNEL_ELF) scripts/mkesp.sh $(INITRD) FORCE
 	$(call say,ESP,$@)
@@ -35,8 +37,11 @@ $(BUILD)/esp.img: $(LOADER_EFI) $(KERNEL_ELF) scripts/mkesp.sh $(INITRD) FORCE
 deps:
 	$(Q)scripts/deps.sh
 
+# make run: build/disk.img on virtio (vda), mounted as / read-write (what is
+# written there survives the next run; CMDLINE= boots from the initramfs).
 run: deps all
-	$(Q)scripts/qemu.sh $(BUILD)/esp.img
+	$(Q)scripts/qemu.sh $(BUILD)/esp.img -drive if=none,id=disk,format=raw,file=$(DISK_IMG) \
+		-device virtio-blk-pci,drive=disk
 
 debug: deps all
 	$(Q)scripts/deps.sh --with-gdb

@@ -25,9 +25,10 @@
 
 struct uio;
 
-/* Boot: registers the file systems, mounts tmpfs as the root and unpacks
- * the loader's initramfs into it. */
-void vfs_init(void);
+/* Boot: registers the file systems and mounts the root: with root=DEV the
+ * cosmfs on DEV (true), else a tmpfs with the loader's initramfs unpacked
+ * into it (false). */
+bool vfs_init(void);
 
 /* open, openat, creat (O_CREAT|O_WRONLY|O_TRUNC). mode: permission bits
  * for O_CREAT (umask applied). O_CLOEXEC is the caller's (a descriptor

@@ -1,7 +1,9 @@
 /* Bringing the VFS up: its caches, the file-system types, tmpfs mounted
- * as the root, and the initramfs the loader passed unpacked into it. */
+ * as the root, and the initramfs the loader passed unpacked into it; or,
+ * with root=DEV, the cosmfs on that disk as the root. */
 #include <fs/vfs.h>
 #include <cosmos/errno.h>
+#include <fs/cosmfs/cosmfs.h>
 #include <fs/initramfs.h>
 #include <fs/internal.h>
 #include <fs/super.h>
@@ -34,10 +36,11 @@ static void unpack_boot_initrd(void)
 		boot_initrd_release();
 }
 
-void vfs_init(void)
+bool vfs_init(void)
 {
 	const struct file_system_type *t;
 	struct super_block *sb;
+	bool disk;
 	int err;
 
 	icache_init();
@@ -46,14 +49,24 @@ void vfs_init(void)
 	locks_init();
 	anon_init();
 	tmpfs_init();
-	err = fs_find("tmpfs", &t);
-	if (!err)
-		err = t->mount(t, "rootfs", 0, "mode=0755", &sb);
-	if (!err)
-		err = mount_attach(sb, sb->root, NULL, 0, "rootfs", NULL);
-	if (err)
-		panic("vfs: cannot mount tmpfs as the root (error %d)", err);
+	cosmfs_init();
+	/* root=DEV: the cosmfs on that disk is / instead of a tmpfs holding
+	 * the initramfs (which stays the root when the disk will not mount) */
+	disk = cosmfs_root(&sb) == 0 && mount_attach(sb, sb->root, NULL, 0, "root", NULL) == 0;
+	if (!disk) {
+		err = fs_find("tmpfs", &t);
+		if (!err)
+			err = t->mount(t, "rootfs", 0, "mode=0755", &sb);
+		if (!err)
+			err = mount_attach(sb, sb->root, NULL, 0, "rootfs", NULL);
+		if (err)
+			panic("vfs: cannot mount tmpfs as the root (error %d)", err);
+	}
 	fs_ctx_init_kernel();
-	log_info("vfs: tmpfs mounted as /");
-	unpack_boot_initrd();
+	log_info("vfs: %s mounted as /", disk ? "cosmfs" : "tmpfs");
+	if (disk && !cmdline_has(boot_cmdline(), "retain_initrd"))
+		boot_initrd_release();
+	else if (!disk)
+		unpack_boot_initrd();
+	return disk;
 }

@@ -1,4 +1,4 @@
-/* Block benchmarks on vda (make bench attaches a 64 MiB scratch disk):
+/* Block benchmarks on vda (make bench attaches a 512 MiB scratch disk):
  * sequential read and write MiB/s with 1 and 32 requests in flight (64 KiB
  * each), and 4 KiB random-read IOPS at the same depths. Writes destroy the
  * disk's contents. */

@@ -4,6 +4,7 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
+#include <fs/cosmfs/cosmfs.h>
 #include <fs/devfs.h>
 #include <fs/initramfs.h>
 #include <fs/pipe.h>
@@ -152,11 +153,14 @@ void kmain(struct boot_info *bi)
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	have_root = boot_initrd(&initrd_len) != NULL;
-	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
+	/* tmpfs as /, the initramfs unpacked into it; or root=DEV's cosmfs */
+	if (vfs_init())
+		have_root = true;
 	pipe_init();            /* FIFOs */
 	devfs_init();           /* device numbers and /dev's names: after blk_init */
 	procfs_init();
 	sysfs_init();
+	cosmfs_crashload_from_cmdline();
 	/* subsystem init calls go here, in dependency order */
 	finish(have_root);
 }

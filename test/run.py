@@ -446,12 +446,12 @@ def run_bench(env, runs=3):
         def on_line(line, t, seen=seen):
             if "banner" not in seen and re.search(BANNER_RE, line):
                 seen["banner"] = t
-        # a fresh sparse 64 MiB scratch disk for the block benchmarks (vda)
+        # a fresh sparse 512 MiB scratch disk for the block and cosmfs benchmarks (vda)
         disk = env.run_dir / "bench-disk.img"
         env.run_dir.mkdir(parents=True, exist_ok=True)
         disk.unlink(missing_ok=True)
         with open(disk, "wb") as f:
-            f.truncate(64 << 20)
+            f.truncate(512 << 20)
         case = Case(f"bench-{i + 1}", cmdline="kbench=all", expect=[BANNER_RE, r"# kbench: done"],
                     exit_status=1, timeout=300,
                     qemu_args=["-drive", f"if=none,id=bench,format=raw,file={disk}",

@@ -1,0 +1,101 @@
+"""System tests of cosmfs on a virtio disk.
+
+cosmfs_root: the build's disk.img (mkfs.cosmfs filled from the initramfs)
+booted with root=vda is mounted read-write as /, and the file system the
+boot left is clean for fsck.
+
+cosmfs_root_programs: with no initramfs at all, init and busybox run from
+the cosmfs root, and a program writes and reads back a file there.
+
+cosmfs_crash: power cuts replayed from QEMU's record of every write and
+flush (blklogwrites) while the kernel's crashload= workload changes the
+disk; test/system/crash_replay.py checks each crash state with fsck and
+against what the workload saw fsync and rename return."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from harness import Case
+
+import crash_replay
+
+MIN_STATES = 1000
+
+
+class Disk:
+    """An esp hook that puts a disk image in the case's directory: a copy of
+    the build's disk.img, or a fresh cosmfs; the build is 3 up from the
+    hook's root (BUILD/test-run/<case>/esp)."""
+
+    def __init__(self, fresh=None):
+        self.fresh = fresh
+        self.dir = None
+
+    def __call__(self, root):
+        self.dir = root.parent
+        build = root.parents[2]
+        self.tools = build / "tools"
+        disk = self.dir / "disk.img"
+        disk.unlink(missing_ok=True)
+        if self.fresh:
+            subprocess.run([str(self.tools / "mkfs.cosmfs"), str(disk), self.fresh, "-L", "crashtest"],
+                           check=True, stdout=subprocess.DEVNULL)
+            shutil.copyfile(disk, self.dir / "base.img")
+            (self.dir / "log.img").write_bytes(b"")
+        else:
+            shutil.copyfile(build / "disk.img", disk)
+
+
+root_disk = Disk()
+
+
+def check_root(log):
+    r = subprocess.run([str(root_disk.tools / "fsck.cosmfs"), "-n", str(root_disk.dir / "disk.img")],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise AssertionError(f"fsck -n after the boot: status {r.returncode}: {r.stdout.strip()}")
+
+
+programs_disk = Disk()
+
+crash_disk = Disk(fresh="16M")
+
+
+def check_crash(log):
+    d = crash_disk.dir
+    notes = []
+    states, failures, flushes = crash_replay.replay(str(d / "base.img"), str(d / "log.img"), log,
+                                                    str(crash_disk.tools), between=1, out=notes.append)
+    (d / "crash-report.txt").write_text(
+        "\n".join(notes + [f"{states} crash states over {flushes} flushes, {failures} with problems"]) + "\n")
+    if failures:
+        raise AssertionError(f"{failures} of {states} crash states with problems, first: {notes[0]}")
+    if states < MIN_STATES:
+        raise AssertionError(f"only {states} crash states (at least {MIN_STATES} wanted)")
+
+
+CASES = [
+    Case("cosmfs_root", cmdline="root=vda",
+         expect=[r"cosmfs: vda mounted read-write \('cosmos', \d+ blocks\)", r"vfs: cosmfs mounted as /$"],
+         qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
+                    "-device", "virtio-blk-pci,drive=root"],
+         esp=root_disk, check=check_root, exit_status=1),
+    Case("cosmfs_root_programs",
+         cmdline="root=vda init=\"/bin/busybox sh -c 'cat /etc/hostname; echo written > /root/new; "
+                 "cat /root/new; ls -l /root/new; /bin/hello'\"",
+         expect=[r"vfs: cosmfs mounted as /$", r"^cosmos$", r"^written$",
+                 r"^-rw-r--r-- +1 root +root +8 .* /root/new$", r"^hello from ring 3$",
+                 r"init: pid 1 exited with status 0$"],
+         forbid=[r"KERNEL PANIC(?!: init ended)"],
+         qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
+                    "-device", "virtio-blk-pci,drive=root"],
+         esp=programs_disk, exit_status=7, timeout=90),
+    Case("cosmfs_crash", cmdline="crashload=vda", timeout=180,
+         expect=[r"cosmfs: vda mounted read-write \('crashtest'", r"crash: done$"],
+         qemu_args=["-blockdev", "driver=file,filename={case_dir}/disk.img,node-name=f0",
+                    "-blockdev", "driver=file,filename={case_dir}/log.img,node-name=f1",
+                    "-blockdev", "driver=blklogwrites,file=f0,log=f1,node-name=lw",
+                    "-device", "virtio-blk-pci,drive=lw"],
+         esp=crash_disk, check=check_crash, exit_status=1),
+]
