@@ -13,6 +13,12 @@
 /* Virtual layout the loader sets up (design.md §3). */
 #define BOOT_HHDM_BASE    0xffff800000000000ULL /* phys 0 is mapped here */
 #define BOOT_KERNEL_BASE  0xffffffff80000000ULL /* kernel link address */
+/* KASLR: the loader moves the kernel up by a multiple of BOOT_KASLR_ALIGN,
+ * keeping its end at or below BOOT_KASLR_TOP: inside the top 2 GiB that
+ * -mcmodel=kernel reaches with sign-extended 32-bit values, and never in
+ * the last 2 MiB, so that the end of the image is a real address, not 0. */
+#define BOOT_KASLR_ALIGN  (2ULL << 20)
+#define BOOT_KASLR_TOP    0xffffffffffe00000ULL
 #define BOOT_HHDM_MAX     (1ULL << 46)          /* the direct map ends where the
 						   kernel virtual area begins */
 
