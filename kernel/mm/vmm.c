@@ -14,7 +14,7 @@
 #include <lib/string.h>
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
-extern char __data_start[], __kernel_end[];
+extern char __data_start[], __kernel_start[], __kernel_end[];
 
 #define KVA_PAGES (VMM_KVA_SIZE / PAGE_SIZE)
 
@@ -48,8 +48,9 @@ static int map_range(uint64_t va, uint64_t end, unsigned rights)
 
 		if (trap_stack_guard_hit(va))
 			continue; /* hal's stack guard pages stay unmapped */
-		r = paging_map(kernel_root, va, bi->kernel_phys + (va - BOOT_KERNEL_BASE), PAGE_SIZE,
-			       rights);
+		/* the image runs where the loader placed it (KASLR) */
+		r = paging_map(kernel_root, va, bi->kernel_phys + (va - (uint64_t)__kernel_start),
+			       PAGE_SIZE, rights);
 		if (r)
 			return r;
 	}
@@ -81,7 +82,7 @@ static int build_kernel_tables(void)
 	uint64_t hhdm = (bi->hhdm_size + PAGE_SIZE_LARGE - 1) & ~(PAGE_SIZE_LARGE - 1);
 	int r;
 
-	if ((uint64_t)(__kernel_end - (char *)BOOT_KERNEL_BASE) > bi->kernel_size)
+	if ((uint64_t)(__kernel_end - __kernel_start) > bi->kernel_size)
 		panic("vmm: kernel image is larger than the loader says");
 	kernel_root = paging_create(0);
 	if (!kernel_root)

@@ -338,13 +338,16 @@ def seeds_memmap(build):
 def seeds_boot_info(build):
     """A boot_info as the loader fills one on a small machine (4 GiB direct
     map, kernel, initrd, framebuffer, RSDP, command line) and its map."""
-    bi = bytearray(1192)
-    struct.pack_into("<QIIQQQQQQQII", bi, 0, 0x4f464e49534f4d43, 2, 1192, 0xffff800000000000, 4 << 30,
-                     0x200000, 0xffffffff80000000, 0x200000, 0x1000, 0x100000, 7, 24)
-    struct.pack_into("<QQ", bi, 80, 0x400000, 512 * 1024 + 123)
-    struct.pack_into("<QQIIIII", bi, 96, 0xc0000000, 0x3e8000, 1280, 800, 5120, 2, 0)
-    struct.pack_into("<QQII", bi, 144, 0x1f77d014, 0, 1, 9)
-    bi[168:177] = b"ktest=all"
+    bi = bytearray(1208)
+    # header, direct map, kernel (placed 37 x 2 MiB above its link address
+    # with RDRAND's entropy, one of 1023 places), page tables, memory map
+    struct.pack_into("<QIIQQQQQQIIQQII", bi, 0, 0x4f464e49534f4d43, 3, 1208, 0xffff800000000000,
+                     4 << 30, 0x200000, 0xffffffff80000000 + 37 * (2 << 20), 0x200000,
+                     0xffffffff80000000, 4, 1023, 0x1000, 0x100000, 7, 24)
+    struct.pack_into("<QQ", bi, 96, 0x400000, 512 * 1024 + 123)
+    struct.pack_into("<QQIIIII", bi, 112, 0xc0000000, 0x3e8000, 1280, 800, 5120, 2, 0)
+    struct.pack_into("<QQII", bi, 160, 0x1f77d014, 0, 1, 9)
+    bi[184:193] = b"ktest=all"
     runs = [(0, 0x9f, 1), (0x100000, 0x100, 5), (0x200000, 0x200, 4), (0x400000, 0x81, 13),
             (0x481000, 0x1f000, 1), (0x1f77c000, 4, 6), (0xfec00000, 1, 9)]
     mm = b"".join(struct.pack("<QQII", p, n, t, 0) for p, n, t in runs)
