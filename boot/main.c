@@ -155,11 +155,12 @@ static void loader_options(const char *text, struct loader_options *o)
 	o->force_retry = cmdline_has(&cl, "loader.ebs_retry");
 	if (cmdline_get_u64(&cl, "loader.initrd_max", &v) == 0 && v < o->initrd_max)
 		o->initrd_max = v;
+	/* libefi's strcmpa: the loader does not link lib/string.c */
 	k = cmdline_get(&cl, "kaslr");
-	o->kaslr_off = k && strcmp(k, "off") == 0;
+	o->kaslr_off = k && strcmpa((CHAR8 *)k, (CHAR8 *)"off") == 0;
 	e = cmdline_get(&cl, "loader.entropy");
 	for (unsigned i = 0; e && i < sizeof(sources) / sizeof(sources[0]); i++)
-		if (strcmp(e, sources[i]) == 0)
+		if (strcmpa((CHAR8 *)e, (CHAR8 *)sources[i]) == 0)
 			o->entropy_first = BOOT_KASLR_RDSEED + i;
 }
 
