@@ -41,7 +41,7 @@ $(BUILD)/kernel/%.S.o: %.S
 # Pass 1 links with an empty symbol table; pass 2 with the table made from
 # pass 1. The table sits after all code, so no function moves between passes
 # (gen-ksyms.py --check verifies that).
-$(BUILD)/kernel/ksyms0.S:
+$(BUILD)/kernel/ksyms0.S: scripts/gen-ksyms.py
 	@mkdir -p $(dir $@)
 	$(Q)$(PYTHON) scripts/gen-ksyms.py --empty > $@
 
