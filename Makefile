@@ -38,6 +38,8 @@ deps:
 run: deps all
 	$(Q)scripts/qemu.sh $(BUILD)/esp.img
 
+# GDB knows the kernel at its link address: no KASLR under the debugger.
+debug: CMDLINE += kaslr=off
 debug: deps all
 	$(Q)scripts/deps.sh --with-gdb
 	@echo "debug: QEMU waits for GDB on :1234; in another terminal run: gdb -x scripts/gdbinit"
