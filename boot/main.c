@@ -307,7 +307,7 @@ static EFI_STATUS load_kernel(const UINT8 *file, UINT64 size, const struct elf_i
 		    (unsigned long long)rr.bad_place, reloc_strerror(err));
 		return EFI_LOAD_ERROR;
 	}
-	if (slide)
+	if (bi->kaslr >= BOOT_KASLR_FIRMWARE)
 		say("loader: kernel at %llx, one of %u places (entropy from %s); %llu relocations, %llu changed\n",
 		    (unsigned long long)(ei->vaddr_lo + slide), bi->kaslr_places,
 		    boot_kaslr_name(bi->kaslr), (unsigned long long)rr.count,
