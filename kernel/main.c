@@ -8,6 +8,7 @@
 #include <hal/platform.h>
 #include <hal/power.h>
 #include <hal/tsc.h>
+#include <kernel/audit.h>
 #include <kernel/boot.h>
 #include <kernel/blk.h>
 #include <kernel/console_setup.h>
@@ -69,7 +70,7 @@ static void __attribute__((noreturn)) finish(void)
 	sleep_from_cmdline();
 	boot_report_unknown_options();
 	if (tests)
-		failed = ktest_run(tests);
+		failed = (audit_boot() != 0) + ktest_run(tests);
 	if (benches)
 		kbench_run(benches);
 	if (end && end[0] == 0)

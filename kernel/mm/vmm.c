@@ -318,6 +318,15 @@ void *vmm_map_mmio(uint64_t phys, size_t bytes)
 	return p;
 }
 
+int vmm_walk_kernel(paging_walk_fn fn, void *ctx)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+	int r = paging_walk(kernel_root, 0, UINT64_MAX, fn, ctx);
+
+	spin_unlock_irqrestore(&kva_lock, f);
+	return r;
+}
+
 void vmm_unmap_mmio(void *p)
 {
 	uint64_t f = spin_lock_irqsave(&kva_lock);
