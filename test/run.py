@@ -251,6 +251,10 @@ def judge_ktest(report, res):
         problems.append(f"results numbered {nums}, not 1..{len(nums)}")
     if "KERNEL PANIC" in log:
         problems.append("kernel panic: " + harness._line_at(log, log.find("KERNEL PANIC")).strip())
+    # the page-table audit kmain runs before the tests (kernel/audit.c)
+    m = re.search(r"audit: \d+ page-table violations.*$", log, re.M)
+    if m:
+        problems.append("boot-time " + m.group(0))
     if not res.ok:
         problems.append(res.reason)
     else:
