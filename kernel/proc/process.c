@@ -267,6 +267,26 @@ static void thread_exiting(struct thread *t, int code)
 	mutex_unlock(&table_lock);
 }
 
+int process_discard(struct process *p)
+{
+	int err = mutex_lock(&table_lock);
+
+	if (err)
+		return err;
+	if (p == &kernel_proc || p->nthreads || p->exiting || p->state != PROC_ALIVE) {
+		mutex_unlock(&table_lock);
+		return -EBUSY;
+	}
+	p->exiting = true;   /* process_spawn_thread refuses it from now on */
+	mutex_unlock(&table_lock);
+	/* without a thread it can have no children and nobody waits for it */
+	process_teardown(p);
+	lock_or_panic(&table_lock);
+	process_free(p);
+	mutex_unlock(&table_lock);
+	return 0;
+}
+
 void process_exit(int status)
 {
 	struct process *p = process_current();

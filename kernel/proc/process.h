@@ -63,6 +63,10 @@ struct process *process_create(const char *name, int prio) __must_check;
  * zombie) or -EDEADLK (may not block here). */
 int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *),
 			 void *arg) __must_check;
+/* Frees a process that never got a thread (its setup failed half way):
+ * everything it owns and the process itself. 0; -EBUSY when it has or had
+ * a thread (it ends by itself then); -EDEADLK. */
+int process_discard(struct process *p);
 /* Ends the calling thread's process with status (the first status wins):
  * the caller's thread ends, and the other threads are interrupted
  * (thread_interrupt), so their interruptible waits return -EINTR; they end
