@@ -24,6 +24,7 @@
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <kernel/exception.h>
+#include <kernel/failinject.h>
 #include <lib/string.h>
 
 #define COSMOS_VERSION "0.1"
@@ -118,6 +119,7 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_to_ns(tsc_at_entry() - boot_info()->loader_tsc) / 1000),
 		 (unsigned long long)(banner_ns / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
+	failinject_init();      /* failslab=, failpage=: before the first allocation */
 	mm_init();
 	platform_init(boot_info()->acpi_rsdp_phys, boot_phys_map);
 	hwreport_cpu();
