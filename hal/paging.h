@@ -16,6 +16,9 @@
 #define PAGING_EXEC     (1u << 1)
 #define PAGING_USER     (1u << 2)
 #define PAGING_UNCACHED (1u << 3)   /* strong uncached, for MMIO */
+/* 4 KiB pages only: the entry keeps its frame but every access faults as
+ * if nothing were mapped (PROT_NONE memory keeps its contents this way). */
+#define PAGING_NONE     (1u << 4)
 
 /* Where table frames come from: mm installs these before anything maps.
  * alloc returns a zeroed frame's physical address, or 0 when out of memory. */
@@ -69,6 +72,10 @@ typedef int (*paging_walk_fn)(const struct paging_entry *e, void *ctx);
  * PAGING_WALK_SKIP, and returns it; 0 when the walk ran to its end. The
  * caller keeps the tables still (the lock that guards root's edits). */
 int paging_walk(uint64_t root, uint64_t lo, uint64_t last, paging_walk_fn fn, void *ctx);
+/* The lowest page-aligned address in [va, end) that has a mapping (a
+ * PAGING_NONE entry counts), or end; skips absent tables whole, so walking
+ * a sparse range costs what is mapped in it. va must be page aligned. */
+uint64_t paging_next_mapped(uint64_t root, uint64_t va, uint64_t end);
 
 void paging_activate(uint64_t root);
 uint64_t paging_active(void);

@@ -34,26 +34,8 @@ static bool bit(const uint64_t *map, uint64_t i) { return map[i / 64] >> (i % 64
 static void bit_set(uint64_t *map, uint64_t i) { map[i / 64] |= 1ull << (i % 64); }
 static void bit_clear(uint64_t *map, uint64_t i) { map[i / 64] &= ~(1ull << (i % 64)); }
 
-/* Page-table frames in use, the kernel's and every address space's
- * (atomic): the allocation sweep tells tables the kernel keeps from leaks. */
-static uint64_t table_pages;
-
-static uint64_t table_alloc(void)
-{
-	uint64_t pa = pmm_alloc_zeroed(0);
-
-	if (pa)
-		__atomic_add_fetch(&table_pages, 1, __ATOMIC_RELAXED);
-	return pa;
-}
-
-static void table_free(uint64_t phys)
-{
-	__atomic_sub_fetch(&table_pages, 1, __ATOMIC_RELAXED);
-	pmm_free(phys, 0);
-}
-
-uint64_t vmm_table_pages(void) { return __atomic_load_n(&table_pages, __ATOMIC_RELAXED); }
+static uint64_t table_alloc(void) { return pmm_alloc_zeroed(0); }
+static void table_free(uint64_t phys) { pmm_free(phys, 0); }
 
 uint64_t vmm_kernel_root(void) { return kernel_root; }
 

@@ -17,8 +17,6 @@
 int vmm_init(void);
 /* The kernel's root table (to create address spaces sharing its half). */
 uint64_t vmm_kernel_root(void);
-/* Frames holding page tables now, the kernel's and every address space's. */
-uint64_t vmm_table_pages(void);
 
 /* Virtually contiguous, page-backed, RW and NX, with an unmapped guard page
  * below. NULL when out of memory or address space. */

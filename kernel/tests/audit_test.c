@@ -1,5 +1,6 @@
-/* Page-table audit ktests: the tables as booted are clean, a process's
- * address space is clean, and each kind of violation planted on purpose
+/* Page-table audit ktests: the tables as booted are clean, a program's
+ * address space is clean (one built here, one exec made for a running
+ * program), and each kind of violation planted on purpose
  * (then taken back) is reported once, at its address, with its entry. */
 #include <cosmos/errno.h>
 #include <hal/paging.h>
@@ -8,8 +9,14 @@
 #include <kernel/boot.h>
 #include <kernel/ktest.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/signal.h>
+#include <kernel/proc/spawn.h>
+#include <kernel/sched/thread.h>
+#include <cosmos/abi/sched.h>
+#include <cosmos/abi/signal.h>
 #include <kernel/time.h>
 
 extern char __kernel_start[], __rodata_start[], __kernel_end[];
@@ -127,30 +134,101 @@ KTEST(audit_reports_executable_direct_map)
 	pmm_free(frame, 0);
 }
 
-static void audit_nothing(void *arg) { (void)arg; }
+static const struct vm_limits limits = {
+	.stack = 8ull << 20, .as = VM_LIMIT_NONE, .data = VM_LIMIT_NONE,
+};
 
-KTEST(audit_process_address_space)
+/* A program's space: two pages of private memory, touched so that their
+ * frames and tables exist, then one made writable and executable behind
+ * the vm layer's back (vm_mprotect refuses that). */
+KTEST(audit_address_space)
 {
 	static struct audit_result r;
-	struct process *p = process_create("audit", SCHED_PRIO_DEFAULT);
+	struct vm_space *vm = vm_create(&limits);
 	const uint64_t va = 0x400000;
-	int pid;
+	uint8_t one = 1;
 
-	KT_ASSERT(t, p);
-	pid = p->pid;
-	KT_ASSERT(t, process_map_anon(p, va, 2) == 0);
-	r.count = 0;
-	KT_EXPECT_EQ(t, audit_space(p->root, p->name, &r), 0);
-	KT_EXPECT_EQ(t, r.spaces, 1);
-	KT_ASSERT(t, paging_protect(p->root, va + PAGE_SIZE,
-				    PAGING_WRITE | PAGING_EXEC | PAGING_USER) == 0);
+	KT_ASSERT(t, vm);
+	KT_ASSERT(t, vm_mmap(vm, va, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0, 0) == (long)va);
+	KT_ASSERT(t, vm_copy_to(vm, va, &one, 1) == 0);
+	KT_ASSERT(t, vm_copy_to(vm, va + PAGE_SIZE, &one, 1) == 0);
+	KT_ASSERT(t, mutex_lock(&vm->lock) == 0);
 	r.count = r.spaces = 0;
-	KT_EXPECT_EQ(t, audit_space(p->root, p->name, &r), 1);
-	expect_one(t, &r, AUDIT_WX, va + PAGE_SIZE, p->root);
-	KT_EXPECT_EQ(t, paging_protect(p->root, va + PAGE_SIZE, PAGING_WRITE | PAGING_USER), 0);
+	KT_EXPECT_EQ(t, audit_space(vm->root, "audit", &r), 0);
+	KT_EXPECT_EQ(t, r.spaces, 1);
+	KT_EXPECT(t, r.entries >= 2);
+	KT_EXPECT_EQ(t, paging_protect(vm->root, va + PAGE_SIZE,
+				       PAGING_WRITE | PAGING_EXEC | PAGING_USER), 0);
+	r.count = r.spaces = 0;
+	KT_EXPECT_EQ(t, audit_space(vm->root, "audit", &r), 1);
+	expect_one(t, &r, AUDIT_WX, va + PAGE_SIZE, vm->root);
+	KT_EXPECT_EQ(t, paging_protect(vm->root, va + PAGE_SIZE, PAGING_WRITE | PAGING_USER), 0);
 	r.count = 0;
-	KT_EXPECT_EQ(t, audit_space(p->root, p->name, &r), 0);
-	/* end it: a thread that returns at once, then reap it */
-	KT_ASSERT(t, process_spawn_thread(p, "end", audit_nothing, 0) == 0);
-	KT_EXPECT_EQ(t, process_wait(pid, 0, time_ns() + 2000000000ull), pid);
+	KT_EXPECT_EQ(t, audit_space(vm->root, "audit", &r), 0);
+	mutex_unlock(&vm->lock);
+	vm_put(vm);
+}
+
+/* The pid's address space with a reference, once it runs its program
+ * (after exec); NULL if it never gets there. */
+static struct vm_space *program_space(int pid)
+{
+	uint64_t deadline = time_ns() + 20 * 1000000000ull;
+
+	while (time_ns() < deadline) {
+		struct vm_space *vm = 0;
+		struct process *p;
+
+		process_table_lock();
+		p = process_find_locked(pid);
+		if (p && p->did_exec && p->state == PROC_ALIVE && !p->exiting) {
+			process_lock(p);
+			if ((vm = p->vm))
+				vm_get(vm);
+			mutex_unlock(&p->lock);
+		}
+		process_table_unlock();
+		if (vm || !p)
+			return vm;
+		thread_sleep_ns(1000000);
+	}
+	return 0;
+}
+
+/* audit_all walks a running program's tables: clean as exec built them,
+ * and a page of its stack made writable and executable is reported there. */
+KTEST(audit_walks_a_running_program)
+{
+	static struct audit_result r;
+	int pid = spawn_command("/bin/sleep 20", 0), status = 0;
+	struct vm_space *vm;
+	uint64_t page;
+	struct process *p;
+
+	KT_ASSERT(t, pid > 0);
+	vm = program_space(pid);
+	KT_EXPECT(t, vm);
+	if (vm) {
+		page = vm->stack_top - PAGE_SIZE;   /* argv and the environment */
+		KT_EXPECT_EQ(t, audit_all(&r), 0);
+		KT_EXPECT(t, r.spaces >= 2);
+		KT_ASSERT(t, mutex_lock(&vm->lock) == 0);
+		KT_EXPECT_EQ(t, paging_protect(vm->root, page,
+					       PAGING_WRITE | PAGING_EXEC | PAGING_USER), 0);
+		mutex_unlock(&vm->lock);
+		KT_EXPECT_EQ(t, audit_all(&r), 1);
+		expect_one(t, &r, AUDIT_WX, page, vm->root);
+		KT_ASSERT(t, mutex_lock(&vm->lock) == 0);
+		KT_EXPECT_EQ(t, paging_protect(vm->root, page, PAGING_WRITE | PAGING_USER), 0);
+		mutex_unlock(&vm->lock);
+		KT_EXPECT_EQ(t, audit_all(&r), 0);
+		vm_put(vm);
+	}
+	process_table_lock();
+	if ((p = process_find_locked(pid)))
+		signal_send_process_locked(p, SIGKILL);
+	process_table_unlock();
+	KT_EXPECT_EQ(t, process_wait(pid, &status, time_ns() + 20 * 1000000000ull), pid);
+	KT_EXPECT_EQ(t, status, W_EXITCODE(0, SIGKILL));
 }

@@ -13,6 +13,7 @@
 #include <kernel/ktest.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
@@ -178,6 +179,37 @@ out:
 	return r < 0 ? r : 0;
 }
 
+static const struct vm_limits limits = {
+	.stack = 8ull << 20, .as = VM_LIMIT_NONE, .data = VM_LIMIT_NONE,
+};
+
+/* Gives p (with no thread yet, or the caller's own process) an address
+ * space holding pages of private memory at va, each touched so that its
+ * frame and tables exist; the process's end frees them. */
+static int give_memory(struct process *p, uint64_t va, uint64_t pages)
+{
+	struct vm_space *vm = vm_create(&limits);
+	long r;
+
+	if (!vm)
+		return -ENOMEM;
+	process_lock(p);
+	p->vm = vm;
+	mutex_unlock(&p->lock);
+	r = vm_mmap(vm, va, pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0, 0);
+	if (r < 0)
+		return (int)r;
+	for (uint64_t i = 0; i < pages; i++) {
+		uint8_t one = 1;
+		int err = vm_copy_to(vm, va + i * PAGE_SIZE, &one, 1);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* A joinable thread and a process with user memory and a thread of its
  * own, waited for; the process is ended however far its setup got. */
 static int work_threads_processes(void)
@@ -194,7 +226,7 @@ static int work_threads_processes(void)
 	if (!p)
 		return -ENOMEM;
 	pid = p->pid;
-	r = process_map_anon(p, 0x400000, 3);
+	r = give_memory(p, 0x400000, 3);
 	got = process_spawn_thread(p, "fi-main", quick, 0);
 	if (got)
 		return process_discard(p) ? -EIO : got;
@@ -330,7 +362,7 @@ static int in_process(void)
 	struct probe *o;
 
 	/* user memory across a 2 MiB boundary: two last-level tables */
-	if ((r = process_map_anon(me, 0x1ff000, 3)))
+	if ((r = give_memory(me, 0x1ff000, 3)))
 		return r;
 	/* two more threads of its own, waited for */
 	for (int i = 0; i < 2 && !r; i++) {
@@ -369,8 +401,10 @@ static int in_process(void)
 
 static void proc_main(void *arg)
 {
+	int r = in_process();
+
 	(void)arg;
-	process_exit(in_process());
+	process_exit_code(r < 0 ? -r : 0);   /* an errno in the exit code */
 }
 
 static int proc_workload(void *ctx)
@@ -384,7 +418,7 @@ static int proc_workload(void *ctx)
 		return process_discard(pw.p) ? -EIO : -EAGAIN;
 	if (process_wait(pw.pid, &status, time_ns() + 10 * SEC) != pw.pid)
 		return -ETIMEDOUT;
-	return status;
+	return status & 0x7f ? -EIO : -(status >> 8 & 0xff);   /* killed, or its exit code */
 }
 
 KTEST(failinject_sweep_inside_a_process)

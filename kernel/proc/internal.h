@@ -1,0 +1,26 @@
+/* What the files of kernel/proc give each other; nothing outside
+ * kernel/proc includes this. */
+#ifndef KERNEL_PROC_INTERNAL_H
+#define KERNEL_PROC_INTERNAL_H
+
+#include <kernel/proc/process.h>
+
+/* A process struct with its lists, lock, name and pid, in no table and
+ * holding nothing. NULL on no memory. */
+struct process *process_alloc(const char *name, int prio, int pid);
+/* Puts p in the table as parent's child, in parent's group and session.
+ * Table lock held. */
+void process_link_locked(struct process *p, struct process *parent);
+/* Drops p's address space (after loading the kernel's tables if it was
+ * the loaded one), descriptors, file-system context, handlers and
+ * program path. */
+void process_release_resources(struct process *p);
+/* The address space of the living, not exiting process with the lowest
+ * pid above after, with a reference for the caller (vm_put), its pid in
+ * *pid and its name in name; NULL when there is none. */
+struct vm_space *process_next_vm(int after, int *pid, char name[PROC_NAME_MAX]);
+/* Installs the page-table audit's way through every process's space
+ * (audit_spaces.c); process_init calls it. */
+void process_audit_init(void);
+
+#endif
