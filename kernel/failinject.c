@@ -40,7 +40,10 @@ static bool matches(unsigned kind)
 		return false;
 	if (cfg.thread && t != cfg.thread)
 		return false;
-	return cfg.pid < 0 || process_current()->pid == cfg.pid;
+	/* sid is read without the process table's lock: an int that only
+	 * setsid changes, so a process leaving the session may count once */
+	return (cfg.pid < 0 || process_current()->pid == cfg.pid) &&
+	       (cfg.sid <= 0 || process_current()->sid == cfg.sid);
 }
 
 bool failinject_should_fail(unsigned kind, uintptr_t caller)

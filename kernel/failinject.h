@@ -26,6 +26,8 @@ struct failinject_config {
 	uint64_t seed;              /* of the one_in choices: the same seed fails the
 				       same allocations of the same workload */
 	int pid;                    /* only this process's threads; -1: any */
+	int sid;                    /* only processes of this session (a program
+				       and what it forks); 0: any */
 	const struct thread *thread;/* only this thread; NULL: any */
 };
 

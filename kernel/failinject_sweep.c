@@ -59,6 +59,14 @@ static void log_trace(const struct failinject_stats *st)
 	}
 }
 
+void failinject_sweep_arm_session(struct failinject_sweep *s, int sid)
+{
+	struct failinject_config c = s->pending;
+
+	c.sid = sid;
+	failinject_arm(&c);
+}
+
 int failinject_sweep_run(struct failinject_sweep *s)
 {
 	struct failinject_config c = { .kinds = s->kinds, .pid = -1 };
@@ -66,7 +74,7 @@ int failinject_sweep_run(struct failinject_sweep *s)
 
 	s->points = s->allocations = 0;
 	s->wrong_errors = s->leaks = s->untouched_failed = s->heap_errors = 0;
-	if (!s->prepare)
+	if (!s->prepare && !s->by_session)
 		c.thread = thread_current();
 	for (uint64_t n = 1; n <= s->max_points + 1; n++) {
 		struct snapshot before, after;
@@ -80,7 +88,9 @@ int failinject_sweep_run(struct failinject_sweep *s)
 			return -EIO;
 		}
 		c.nth = n;
-		failinject_arm(&c);
+		s->pending = c;
+		if (!s->by_session)
+			failinject_arm(&c);
 		r = s->workload(s->ctx);
 		failinject_disarm();
 		failinject_get_stats(&st);

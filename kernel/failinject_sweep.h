@@ -6,6 +6,7 @@
 #ifndef KERNEL_FAILINJECT_SWEEP_H
 #define KERNEL_FAILINJECT_SWEEP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <kernel/failinject.h>
 
@@ -24,6 +25,10 @@ struct failinject_sweep {
 	 * sweep), so the workload can run in a process of its own: it is
 	 * armed before the process has a thread. */
 	int (*prepare)(void *ctx);
+	/* Or, with by_session, the workload arms the injector itself once it
+	 * knows the session its program runs in (failinject_sweep_arm_session),
+	 * so a program and every process it forks count. */
+	bool by_session;
 	uint64_t max_points;        /* give up after this many */
 	/* Filled in: */
 	uint64_t points;            /* runs with one allocation failed */
@@ -32,7 +37,12 @@ struct failinject_sweep {
 	unsigned leaks;             /* runs that did not give everything back */
 	unsigned heap_errors;       /* runs the heap's debug checks complained about */
 	unsigned untouched_failed;  /* the untouched run did not return 0 */
+	struct failinject_config pending;   /* by_session: what arm_session arms */
 };
+
+/* For a by_session workload: arms this run's failure for session sid,
+ * before the session's first process runs. */
+void failinject_sweep_arm_session(struct failinject_sweep *s, int sid);
 
 /* Runs the sweep, logging each problem with the failed allocation's
  * caller and stack; 0 when every run was clean, else -EIO. */

@@ -4,19 +4,24 @@
  * threads, processes and their teardown, user memory, descriptor tables,
  * the kernel virtual area and device mappings, the heap; once from a
  * kernel thread, once inside a process of its own with threads, a sleeper
- * its exit interrupts and a child) find every failure point ending in
- * -ENOMEM with nothing lost. */
+ * its exit interrupts and a child; and a program in ring 3 that forks,
+ * execs, maps memory and files, writes a file and uses a pipe) find every
+ * failure point ending in -ENOMEM with nothing lost. */
 #include <cosmos/errno.h>
 #include <hal/paging.h>
 #include <kernel/failinject.h>
 #include <kernel/failinject_sweep.h>
 #include <kernel/ktest.h>
+#include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/spawn.h>
+#include <cosmos/abi/sched.h>
+#include <cosmos/abi/signal.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sync/semaphore.h>
 #include <kernel/time.h>
@@ -434,4 +439,59 @@ KTEST(failinject_sweep_inside_a_process)
 	KT_EXPECT(t, s.points > 20);
 	KT_EXPECT_EQ(t, s.wrong_errors, 0);
 	KT_EXPECT_EQ(t, s.leaks, 0);
+}
+
+/* ---- a program: /bin/spawn sweep forks, execs, maps memory and a file,
+ * writes a file and talks through a pipe; its session counts ---- */
+
+static void arm_for(int pid, void *ctx)
+{
+	failinject_sweep_arm_session(ctx, pid);   /* its pid is its session */
+}
+
+static int program_workload(void *ctx)
+{
+	char *argv[] = { "/bin/spawn", "sweep" };
+	unsigned before = process_count();
+	uint64_t deadline = time_ns() + 30 * SEC;
+	int pid = spawn_program_ready(argv, 2, SPAWN_SESSION, arm_for, ctx), status = -1;
+
+	if (pid < 0)
+		return pid;
+	if (process_wait(pid, &status, deadline) != pid)
+		return -ETIMEDOUT;
+	/* a child the program could not wait for (it was killed) goes on its
+	 * own; the run ends when the last of them has */
+	while (process_count() > before && time_ns() < deadline)
+		thread_sleep_ns(1000000);
+	if (process_count() > before)
+		return -ETIMEDOUT;
+	if (status == 0)
+		return 0;
+	/* out of memory: an errno in the exit code (fork's EAGAIN too), a
+	 * SIGKILL for a page fault that found no frame, or 127 from a program
+	 * that could not be started */
+	if (status == W_EXITCODE(ENOMEM, 0) || status == W_EXITCODE(EAGAIN, 0) ||
+	    status == W_EXITCODE(0, SIGKILL) || status == W_EXITCODE(127, 0))
+		return -ENOMEM;
+	kprintf("    # failinject: /bin/spawn sweep ended with wait status %#x\n", status);
+	return -EIO;
+}
+
+KTEST(failinject_sweep_program)
+{
+	static struct failinject_sweep s = {
+		.name = "program workload", .workload = program_workload, .ctx = &s,
+		.by_session = true, .kinds = FAILINJECT_HEAP | FAILINJECT_FRAME,
+		.max_points = 5000,
+	};
+
+	/* twice first: caches (files, dentries, slabs) filled before counting */
+	KT_ASSERT(t, program_workload(&s) == 0);
+	KT_ASSERT(t, program_workload(&s) == 0);
+	KT_EXPECT_EQ(t, failinject_sweep_run(&s), 0);
+	KT_EXPECT(t, s.points > 100);
+	KT_EXPECT_EQ(t, s.wrong_errors, 0);
+	KT_EXPECT_EQ(t, s.leaks, 0);
+	KT_EXPECT_EQ(t, s.heap_errors, 0);
 }
