@@ -278,6 +278,10 @@ static void reparent_children_locked(struct process *p)
 		}
 		c->parent = to;
 		c->orphan = to == &kernel_proc;
+		/* the signal the old parent chose (clone's low byte, SIGKILL
+		 * say) is not for init: its new parent hears SIGCHLD */
+		if (c->exit_signal)
+			c->exit_signal = SIGCHLD;
 		list_add_tail(&to->children, &c->sibling);
 		if (c->state == PROC_ZOMBIE)
 			notify_parent_locked(c);
