@@ -201,7 +201,8 @@ static struct vm_space *program_space(int pid)
 KTEST(audit_walks_a_running_program)
 {
 	static struct audit_result r;
-	int pid = spawn_command("/bin/sleep 20", 0), status = 0;
+	/* a shell spinning until the test kills it */
+	int pid = spawn_command("/bin/busybox sh -c 'while :; do :; done'", 0), status = 0;
 	struct vm_space *vm;
 	uint64_t page;
 	struct process *p;
