@@ -154,6 +154,15 @@ static int make_args(const struct fuzz_call *c, uint64_t a[6], int child)
 		a[3] |= WNOHANG;
 	if (!strcmp(c->name, "futex"))
 		a[3] = arg_zero_timespec();   /* a wait ends at once */
+	/* waits for events end at once too, and locks do not wait */
+	if (!strcmp(c->name, "poll"))
+		a[2] = 0;
+	if (!strcmp(c->name, "ppoll"))
+		a[2] = arg_zero_timespec();
+	if (!strcmp(c->name, "select") || !strcmp(c->name, "pselect6"))
+		a[4] = arg_zero_timespec();   /* zero as a timeval too */
+	if (!strcmp(c->name, "flock"))
+		a[1] |= 4;                    /* LOCK_NB */
 	if (!strcmp(c->name, "arch_prctl") && (a[0] == 0x1001 || a[0] == 0x1002))
 		a[0] = 0x1003;                /* the worker keeps its TLS */
 	if (!strcmp(c->name, "execve")) {
