@@ -43,6 +43,8 @@ run: deps all
 	$(Q)scripts/qemu.sh $(BUILD)/esp.img -drive if=none,id=disk,format=raw,file=$(DISK_IMG) \
 		-device virtio-blk-pci,drive=disk
 
+# GDB knows the kernel at its link address: no KASLR under the debugger.
+debug: CMDLINE += kaslr=off
 debug: deps all
 	$(Q)scripts/deps.sh --with-gdb
 	@echo "debug: QEMU waits for GDB on :1234; in another terminal run: gdb -x scripts/gdbinit"

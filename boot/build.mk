@@ -6,7 +6,8 @@ EFI_CFLAGS  := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol -Iinclude 
                -fpic -ffreestanding -fno-stack-protector -fno-stack-check -fshort-wchar \
                -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args -O2 \
                -Wall -Wextra -Werror
-EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc -L/usr/lib -T/usr/lib/elf_x86_64_efi.lds
+EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --no-undefined -L/usr/lib \
+               -T/usr/lib/elf_x86_64_efi.lds
 
 # The loader shares the ELF checks, the formatter, the command-line parser and
 # the memory-map cleaning with the kernel and the host tests; memcpy/memset

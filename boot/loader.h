@@ -18,6 +18,18 @@
 #define LOADER_MAX_KERNEL    (64ULL << 20)   /* refuse larger kernel files */
 #define LOADER_MAX_INITRD    (512ULL << 20)  /* and larger initramfs files */
 
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* console.c: messages go to the firmware console and to COM1 */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void serial_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -43,5 +55,10 @@ EFI_STATUS pt_init(struct pt_builder *pt);
 EFI_STATUS pt_map_4k(struct pt_builder *pt, uint64_t virt, uint64_t phys,
 		     int writable, int executable);
 EFI_STATUS pt_map_direct(struct pt_builder *pt, uint64_t base, uint64_t bytes);
+
+/* kaslr.c: 64 random bits for the kernel's place, from the best source
+ * there is, starting the search at `first` (an enum boot_kaslr source;
+ * the tests start lower down to try the fallbacks). *source says which. */
+uint64_t kaslr_random(uint32_t first, uint32_t *source);
 
 #endif

@@ -5,6 +5,7 @@
  * to the firmware. */
 #include "loader.h"
 #include "kernel_limits.h"
+#include "reloc.h"
 #include <lib/cmdline.h>
 #include <lib/elf_check.h>
 #include <lib/string.h>
@@ -60,13 +61,6 @@ static EFI_STATUS fail(EFI_STATUS st, const char *what)
 		BS->CloseEvent(ev[0]);
 	}
 	return EFI_ERROR(st) ? st : EFI_LOAD_ERROR;
-}
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
 }
 
 /* Printable ASCII and tabs only; newlines become spaces. */
@@ -130,27 +124,44 @@ static void cmdline_from_options(EFI_HANDLE image, struct boot_info *bi)
 		say("loader: command line from load options\n");
 }
 
-/* Loader options share the kernel's command line under "loader."; the
- * kernel leaves them alone. Both exist for the tests:
+/* The loader reads kaslr=off (load the kernel at its link address, for
+ * debugging; the kernel reads it too). Its own options share the command
+ * line under "loader."; the kernel leaves them alone. They exist for the
+ * tests:
  *   loader.ebs_retry          make the first ExitBootServices fail
- *   loader.initrd_max=BYTES   lower the initramfs size limit */
+ *   loader.initrd_max=BYTES   lower the initramfs size limit
+ *   loader.entropy=rdseed|rdrand|tsc   skip the better sources of KASLR
+ *                             entropy, to try the fallbacks */
 struct loader_options {
 	int force_retry;
 	UINT64 initrd_max;
+	int kaslr_off;
+	uint32_t entropy_first;
 };
 
 static void loader_options(const char *text, struct loader_options *o)
 {
+	static const char *const sources[] = { "rdseed", "rdrand", "tsc" };
 	static struct cmdline cl;
 	unsigned long long v;
+	const char *e, *k;
 
 	o->force_retry = 0;
 	o->initrd_max = LOADER_MAX_INITRD;
+	o->kaslr_off = 0;
+	o->entropy_first = BOOT_KASLR_FIRMWARE;
 	if (cmdline_parse(&cl, text) != 0)
 		return;
 	o->force_retry = cmdline_has(&cl, "loader.ebs_retry");
 	if (cmdline_get_u64(&cl, "loader.initrd_max", &v) == 0 && v < o->initrd_max)
 		o->initrd_max = v;
+	/* libefi's strcmpa: the loader does not link lib/string.c */
+	k = cmdline_get(&cl, "kaslr");
+	o->kaslr_off = k && strcmpa((CHAR8 *)k, (CHAR8 *)"off") == 0;
+	e = cmdline_get(&cl, "loader.entropy");
+	for (unsigned i = 0; e && i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (strcmpa((CHAR8 *)e, (CHAR8 *)sources[i]) == 0)
+			o->entropy_first = BOOT_KASLR_RDSEED + i;
 }
 
 /* loader.ebs_retry: an allocation between GetMemoryMap and
@@ -243,15 +254,34 @@ static EFI_STATUS load_initrd(EFI_HANDLE image, struct boot_info *bi, UINT64 max
 	return EFI_SUCCESS;
 }
 
-/* Copies the checked segments into one contiguous block and maps each page
- * with its segment's rights. */
-static EFI_STATUS load_kernel(const UINT8 *file, const struct elf_info *ei,
-			      struct pt_builder *pt, struct boot_info *bi)
+/* KASLR: the kernel's slide above its link address (a random one of the
+ * places reloc_pick allows, or 0 for kaslr=off), recorded in bi. */
+static uint64_t choose_slide(const struct elf_info *ei, const struct loader_options *o,
+			     struct boot_info *bi)
+{
+	uint64_t places = reloc_slots(ei->vaddr_lo, ei->vaddr_hi);
+
+	bi->kaslr_places = places > UINT32_MAX ? UINT32_MAX : (uint32_t)places;
+	if (o->kaslr_off || places <= 1) {
+		bi->kaslr = BOOT_KASLR_OFF;
+		return 0;
+	}
+	return reloc_pick(ei->vaddr_lo, ei->vaddr_hi, kaslr_random(o->entropy_first, &bi->kaslr));
+}
+
+/* Copies the checked segments into one contiguous block, applies the
+ * relocations for the chosen slide (checking them all even for none), and
+ * maps each page at its moved address with its segment's rights. */
+static EFI_STATUS load_kernel(const UINT8 *file, UINT64 size, const struct elf_info *ei,
+			      const struct loader_options *o, struct pt_builder *pt,
+			      struct boot_info *bi)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
-	uint64_t span = ei->vaddr_hi - ei->vaddr_lo;
+	uint64_t span = ei->vaddr_hi - ei->vaddr_lo, slide;
+	struct reloc_result rr;
 	EFI_PHYSICAL_ADDRESS block;
 	EFI_STATUS st;
+	int err;
 
 	st = BS->AllocatePages(AllocateAnyPages, LOADER_MEM_KERNEL, span / LOADER_PAGE, &block);
 	if (EFI_ERROR(st))
@@ -259,23 +289,48 @@ static EFI_STATUS load_kernel(const UINT8 *file, const struct elf_info *ei,
 	memset((void *)(uintptr_t)block, 0, span);
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = elf_phdr(file, i);
-		uint64_t first, last;
+
+		if (ph->p_type == PT_LOAD)
+			memcpy((UINT8 *)(uintptr_t)block + (ph->p_vaddr - ei->vaddr_lo),
+			       file + ph->p_offset, ph->p_filesz);
+	}
+	slide = choose_slide(ei, o, bi);
+	err = reloc_apply(file, size, ei, (uint8_t *)(uintptr_t)block, slide, &rr);
+	if (err == RELOC_ENONE) {
+		/* nothing was changed: it can still run where it was linked */
+		say("loader: the kernel has no relocations; it cannot be moved\n");
+		slide = 0;
+		bi->kaslr = BOOT_KASLR_UNMOVABLE;
+	} else if (err) {
+		say("loader: \\cosmos\\kernel.elf: relocation %llu of section %u (type %u at %llx): %s\n",
+		    (unsigned long long)rr.bad_index, rr.bad_section, rr.bad_type,
+		    (unsigned long long)rr.bad_place, reloc_strerror(err));
+		return EFI_LOAD_ERROR;
+	}
+	if (bi->kaslr >= BOOT_KASLR_FIRMWARE)
+		say("loader: kernel at %llx, one of %u places (entropy from %s); %llu relocations, %llu changed\n",
+		    (unsigned long long)(ei->vaddr_lo + slide), bi->kaslr_places,
+		    boot_kaslr_name(bi->kaslr), (unsigned long long)rr.count,
+		    (unsigned long long)rr.changed);
+	else
+		say("loader: kernel at its link address %llx (%s)\n",
+		    (unsigned long long)ei->vaddr_lo, boot_kaslr_name(bi->kaslr));
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = elf_phdr(file, i);
+		uint64_t first = ph->p_vaddr & ~(LOADER_PAGE - 1), last = ph->p_vaddr + ph->p_memsz;
 
 		if (ph->p_type != PT_LOAD)
 			continue;
-		memcpy((UINT8 *)(uintptr_t)block + (ph->p_vaddr - ei->vaddr_lo),
-		       file + ph->p_offset, ph->p_filesz);
-		first = ph->p_vaddr & ~(LOADER_PAGE - 1);
-		last = ph->p_vaddr + ph->p_memsz;
 		for (uint64_t v = first; v < last; v += LOADER_PAGE) {
-			st = pt_map_4k(pt, v, block + (v - ei->vaddr_lo),
+			st = pt_map_4k(pt, v + slide, block + (v - ei->vaddr_lo),
 				       (ph->p_flags & PF_W) != 0, (ph->p_flags & PF_X) != 0);
 			if (EFI_ERROR(st))
 				return st;
 		}
 	}
 	bi->kernel_phys = block;
-	bi->kernel_virt = ei->vaddr_lo;
+	bi->kernel_virt = ei->vaddr_lo + slide;
+	bi->kernel_link_virt = ei->vaddr_lo;
 	bi->kernel_size = span;
 	return EFI_SUCCESS;
 }
@@ -352,7 +407,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	st = pt_init(&pt);
 	if (!EFI_ERROR(st))
-		st = load_kernel(kfile, &ei, &pt, bi);
+		st = load_kernel(kfile, ksize, &ei, &opts, &pt, bi);
+	if (st == EFI_LOAD_ERROR)
+		return fail(st, "invalid kernel image");
 	if (EFI_ERROR(st))
 		return fail(st, "cannot load the kernel into memory");
 	BS->FreePool(kfile);
@@ -407,5 +464,5 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->mmap_count = memmap_translate(map, map_size, desc_size,
 					  (struct boot_mmap_entry *)(uintptr_t)bi->mmap_phys, mmap_cap);
 	bi->loader_tsc = rdtsc();
-	cosmos_handoff(pt.pml4, BOOT_HHDM_BASE + bi_phys, ei.entry);
+	cosmos_handoff(pt.pml4, BOOT_HHDM_BASE + bi_phys, ei.entry + (bi->kernel_virt - ei.vaddr_lo));
 }

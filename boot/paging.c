@@ -22,11 +22,6 @@ static EFI_STATUS table_alloc(uint64_t *phys)
 	return EFI_SUCCESS;
 }
 
-static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
-{
-	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
-
 EFI_STATUS pt_init(struct pt_builder *pt)
 {
 	uint32_t a, b, c, d, max_ext;

@@ -394,10 +394,12 @@ int vfs_faccessat(const struct path *dir, const char *path, int mode, unsigned f
 }
 
 /* Before an attribute change: the mount must allow writes; then ino's
- * lock. 0 with the lock held, or an error without it. */
+ * lock. 0 with the lock held, or an error without it. A file reached by
+ * descriptor may be on no mount (a pipe, an anonymous inode): its
+ * attributes live in memory only, as on Linux's pipefs. */
 static int attr_change_begin(const struct mount *m, struct inode *ino)
 {
-	int err = mnt_check_write(m);
+	int err = m ? mnt_check_write(m) : 0;
 
 	return err ? err : mutex_lock(&ino->lock);
 }
@@ -536,6 +538,8 @@ int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_tim
 	if (!path) {
 		if (!dir)
 			return -EFAULT;
+		if (!dir->mnt || !dir->dentry)
+			return -EBADF;      /* a pipe or an anonymous inode: no place in the tree */
 		p = *dir;
 		path_get(&p);
 	} else {

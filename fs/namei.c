@@ -75,6 +75,10 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	err = pathname_check(name, flags & LOOKUP_EMPTY);
 	if (err)
 		return err;
+	/* a descriptor with no place in the tree (a pipe, an anonymous
+	 * inode) is no directory to start from */
+	if (dir && name[0] != '/' && (!dir->mnt || !dir->dentry))
+		return -ENOTDIR;
 	fs_ctx_root(fs_ctx_current(), &w->root);
 	if (name[0] == '/') {
 		w->cur = w->root;

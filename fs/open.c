@@ -158,7 +158,9 @@ static int open_create(const struct path *dir, const char *path, uint32_t flags,
 	int links = 0, err;
 
 	*created = false;
-	if (dir) {
+	if (dir && path[0] != '/' && (!dir->mnt || !dir->dentry))
+		return -ENOTDIR;    /* a pipe or an anonymous inode: no directory */
+	if (dir && dir->mnt) {
 		base = *dir;
 		path_get(&base);
 	}

@@ -258,6 +258,47 @@ int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights,
 	return 0;
 }
 
+/* Addresses above bit 47 repeat it (4-level paging). */
+static uint64_t canonical(uint64_t va)
+{
+	return va & (1ull << 47) ? va | 0xffff000000000000ull : va;
+}
+
+static int walk_all(uint64_t phys, int level, uint64_t base, unsigned path, uint64_t lo,
+		    uint64_t last, paging_walk_fn fn, void *ctx)
+{
+	const uint64_t *t = table(phys);
+	uint64_t span = level_size(level);
+
+	for (unsigned i = 0; i < 512; i++) {
+		struct paging_entry e;
+		int r;
+
+		e.va = canonical(base + i * span);
+		if (!(t[i] & PTE_P) || e.va + (span - 1) < lo || e.va > last)
+			continue;
+		e.size = span;
+		e.level = level;
+		e.leaf = level == 0 || (t[i] & PTE_PS);
+		e.pa = t[i] & (e.leaf && level ? PTE_ADDR_LARGE : PTE_ADDR);
+		e.rights = rights_of(t[i]) & (PAGING_WRITE | PAGING_EXEC | PAGING_USER);
+		e.effective = path & e.rights;
+		e.raw = t[i];
+		r = fn(&e, ctx);
+		if (r == PAGING_WALK_SKIP)
+			continue;
+		if (r || (!e.leaf && (r = walk_all(e.pa, level - 1, e.va, e.effective, lo, last,
+						   fn, ctx))))
+			return r;
+	}
+	return 0;
+}
+
+int paging_walk(uint64_t root, uint64_t lo, uint64_t last, paging_walk_fn fn, void *ctx)
+{
+	return walk_all(root, 3, 0, PAGING_WRITE | PAGING_EXEC | PAGING_USER, lo, last, fn, ctx);
+}
+
 uint64_t paging_next_mapped(uint64_t root, uint64_t va, uint64_t end)
 {
 	while (va < end) {

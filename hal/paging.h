@@ -51,6 +51,27 @@ int paging_protect(uint64_t root, uint64_t va, unsigned rights) __must_check;
 /* Physical address va maps to, with the page's rights and size. -ENOENT. */
 int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights, uint64_t *size) __must_check;
 
+/* One present entry of a page-table tree, as paging_walk reports it. */
+struct paging_entry {
+	uint64_t va;            /* first address the entry covers */
+	uint64_t size;          /* bytes it covers: 4 KiB, 2 MiB, 1 GiB or 512 GiB */
+	int level;              /* 0 for the last level of tables, 3 for the root */
+	bool leaf;              /* maps memory (else it points to a table) */
+	uint64_t pa;            /* the memory it maps or the table it points to */
+	unsigned rights;        /* the entry's own PAGING_WRITE, PAGING_EXEC, PAGING_USER */
+	unsigned effective;     /* what the path from the root grants through this
+				   entry: write and user only if every level allows
+				   them, execute only if no level forbids it */
+	uint64_t raw;           /* the entry as the CPU reads it, for reports */
+};
+typedef int (*paging_walk_fn)(const struct paging_entry *e, void *ctx);
+#define PAGING_WALK_SKIP 1   /* from fn: go on, but not into the table below e */
+/* Calls fn for every present entry of root's tree that covers part of
+ * [lo, last], a table's entry before the entries below it, in address
+ * order. Stops at the first value fn returns other than 0 and
+ * PAGING_WALK_SKIP, and returns it; 0 when the walk ran to its end. The
+ * caller keeps the tables still (the lock that guards root's edits). */
+int paging_walk(uint64_t root, uint64_t lo, uint64_t last, paging_walk_fn fn, void *ctx);
 /* The lowest page-aligned address in [va, end) that has a mapping (a
  * PAGING_NONE entry counts), or end; skips absent tables whole, so walking
  * a sparse range costs what is mapped in it. va must be page aligned. */

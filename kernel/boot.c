@@ -1,7 +1,8 @@
 /* What the kernel keeps from the loader: boot_info_accept() has
  * kernel/boot_check.c check the boot_info and keeps the result (with the
  * cleaned memory map) in kernel memory, so the loader's memory can be
- * reclaimed; then the accessors below serve it. */
+ * reclaimed, and reports where the kernel runs (KASLR); then the accessors
+ * below serve it. */
 #include <kernel/boot.h>
 #include <kernel/boot_check.h>
 #include <kernel/log.h>
@@ -39,6 +40,8 @@ const char *boot_mem_type_name(uint32_t type)
 	return type_names[type];
 }
 
+extern char __kernel_start[];
+
 /* The loader's direct map; boot_info_check keeps its reads inside the
  * size the loader says it mapped. */
 static const void *direct_map(uint64_t phys, size_t len)
@@ -46,6 +49,32 @@ static const void *direct_map(uint64_t phys, size_t len)
 	if (phys > BOOT_HHDM_MAX || len > BOOT_HHDM_MAX - phys)
 		return 0;
 	return PHYS_TO_VIRT(phys);
+}
+
+/* The relocations the loader applied put the image where boot_info says
+ * (otherwise every pointer in it would be off). kaslr= is the loader's
+ * option; the kernel only says what it got. */
+static int report_place(const struct boot_info *bi)
+{
+	const char *opt = cmdline_get(&cmdline, "kaslr");
+	uint64_t at = (uint64_t)__kernel_start;
+
+	if (at != bi->kernel_virt) {
+		log_err("boot: the loader placed the kernel at %#llx, but it runs at %#llx",
+			(unsigned long long)bi->kernel_virt, (unsigned long long)at);
+		return -EINVAL;
+	}
+	if (opt && strcmp(opt, "off") != 0 && strcmp(opt, "on") != 0)
+		log_warn("boot: kaslr=%s: the loader knows only kaslr=off", opt);
+	if (bi->kaslr >= BOOT_KASLR_FIRMWARE)
+		log_info("boot: kernel at %#llx, linked at %#llx (KASLR: one of %u places, "
+			 "entropy from %s)", (unsigned long long)at,
+			 (unsigned long long)bi->kernel_link_virt, bi->kaslr_places,
+			 boot_kaslr_name(bi->kaslr));
+	else
+		log_info("boot: kernel at its link address %#llx (%s)", (unsigned long long)at,
+			 boot_kaslr_name(bi->kaslr));
+	return 0;
 }
 
 int boot_info_accept(const struct boot_info *bi)
@@ -60,6 +89,8 @@ int boot_info_accept(const struct boot_info *bi)
 		return -EINVAL;
 	if (cmdline_parse(&cmdline, boot.info.cmdline))
 		log_warn("boot: command line \"%s\" is malformed; ignoring it", boot.info.cmdline);
+	if (report_place(&boot.info))
+		return -EINVAL;
 	accepted = 1;
 	return 0;
 }

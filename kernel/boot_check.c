@@ -64,6 +64,27 @@ static unsigned clip_to_direct_map(struct boot_mmap_entry *m, unsigned n, uint64
 	return out;
 }
 
+/* The kernel at a KASLR place: its link address plus a 2 MiB multiple,
+ * ending at or below the top; at its link address if it was not moved. */
+static int check_kernel_place(const struct boot_info *bi)
+{
+	uint64_t slide = bi->kernel_virt - bi->kernel_link_virt;
+	bool moved = bi->kaslr >= BOOT_KASLR_FIRMWARE;
+
+	if (bi->kernel_link_virt != BOOT_KERNEL_BASE || bi->kernel_virt < BOOT_KERNEL_BASE ||
+	    slide % BOOT_KASLR_ALIGN || bi->kaslr >= BOOT_KASLR_COUNT || (!moved && slide) ||
+	    bi->kernel_phys % PAGE || bi->kernel_size % PAGE || bi->kernel_size == 0 ||
+	    bi->kernel_virt > BOOT_KASLR_TOP || bi->kernel_size > BOOT_KASLR_TOP - bi->kernel_virt ||
+	    !inside(bi->kernel_phys, bi->kernel_size, bi->hhdm_size)) {
+		log_err("boot: kernel placement %#llx/%#llx+%#llx (linked at %#llx, %s) is inconsistent",
+			(unsigned long long)bi->kernel_phys, (unsigned long long)bi->kernel_virt,
+			(unsigned long long)bi->kernel_size,
+			(unsigned long long)bi->kernel_link_virt, boot_kaslr_name(bi->kaslr));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_mmap(const struct boot_info *bi, boot_phys_fn phys, struct boot_checked *c)
 {
 	unsigned n = bi->mmap_count, dropped = 0;
@@ -169,13 +190,8 @@ int boot_info_check(const void *buf, size_t len, boot_phys_fn phys, struct boot_
 			(unsigned long long)bi->hhdm_base, (unsigned long long)bi->hhdm_size);
 		return -EINVAL;
 	}
-	if (bi->kernel_virt != BOOT_KERNEL_BASE || bi->kernel_phys % PAGE || bi->kernel_size % PAGE ||
-	    !inside(bi->kernel_phys, bi->kernel_size, bi->hhdm_size)) {
-		log_err("boot: kernel placement %#llx/%#llx+%#llx is inconsistent",
-			(unsigned long long)bi->kernel_phys, (unsigned long long)bi->kernel_virt,
-			(unsigned long long)bi->kernel_size);
+	if (check_kernel_place(bi))
 		return -EINVAL;
-	}
 	if (check_mmap(bi, phys, c))
 		return -EINVAL;
 	if (!in_one_run(c, bi->kernel_phys, bi->kernel_size, BOOT_MEM_KERNEL)) {

@@ -8,7 +8,10 @@ KCFLAGS := -std=gnu11 -Iinclude -I. -I$(KGEN) -I$(KGEN)/include -ffreestanding -
            -fstack-protector-strong -mstack-protector-guard=global \
            -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
            -DCOSMOS_KERNEL
-KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none
+# --emit-relocs keeps the relocations in kernel.elf: the loader applies them
+# to place the kernel at a random address (KASLR, boot/reloc.c).
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
+            --emit-relocs
 
 KERNEL_SRC := $(wildcard hal/*.c hal/*.S kernel/*.c kernel/*/*.c drivers/*.c drivers/*/*.c fs/*.c fs/*/*.c sys/*.c lib/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRC))
@@ -55,7 +58,7 @@ $(BUILD)/kernel/%.S.o: %.S
 # Pass 1 links with an empty symbol table; pass 2 with the table made from
 # pass 1. The table sits after all code, so no function moves between passes
 # (gen-ksyms.py --check verifies that).
-$(BUILD)/kernel/ksyms0.S:
+$(BUILD)/kernel/ksyms0.S: scripts/gen-ksyms.py
 	@mkdir -p $(dir $@)
 	$(Q)$(PYTHON) scripts/gen-ksyms.py --empty > $@
 
@@ -75,5 +78,14 @@ $(KERNEL_ELF): $(KERNEL_OBJ) $(BUILD)/kernel/ksyms.S.o $(KERNEL_LDS)
 	$(call say,LD,$@)
 	$(Q)$(LD) $(KLDFLAGS) -T $(KERNEL_LDS) $(KERNEL_OBJ) $(BUILD)/kernel/ksyms.S.o -o $@
 	$(Q)$(NM) -n --defined-only $@ | $(PYTHON) scripts/gen-ksyms.py --check $(BUILD)/kernel/ksyms.S
+
+# The same objects linked 1 GiB higher: test/host/test_reloc.c checks that
+# kernel.elf relocated by that much is this file's image, byte for byte.
+KERNEL_MOVED_ELF := $(BUILD)/kernel/kernel-moved.elf
+$(KERNEL_MOVED_ELF): $(KERNEL_OBJ) $(BUILD)/kernel/ksyms.S.o $(KERNEL_LDS)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(KLDFLAGS) --defsym=__kernel_moved_by=0x40000000 -T $(KERNEL_LDS) \
+		$(KERNEL_OBJ) $(BUILD)/kernel/ksyms.S.o -o $@
+all: $(KERNEL_MOVED_ELF)
 
 -include $(KERNEL_OBJ:.o=.d)

@@ -83,6 +83,23 @@ static void __attribute__((noinline)) crash_stack_overflow(void)
 	CRASH_KEEP_FRAME();
 }
 
+/* Runs 8 bytes over a stack buffer, into the canary the stack protector
+ * puts right above it (-fstack-protector-strong) but short of the saved
+ * frame pointer, so the check on return panics with a whole backtrace.
+ * The pointer and the length are volatile: the compiler may not see the
+ * overflow coming. */
+static void __attribute__((noinline)) crash_stack_smash(void)
+{
+	char buf[16];
+	char *volatile p = buf;
+	volatile size_t n = sizeof(buf) + sizeof(uintptr_t);
+
+	log_info("crash: writing %zu bytes into a %zu-byte stack buffer", (size_t)n, sizeof(buf));
+	for (size_t i = 0; i < n; i++)
+		p[i] = 'A';
+	CRASH_KEEP_FRAME();
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -94,6 +111,7 @@ static const struct {
 	{ "pf-text", crash_pf_text },
 	{ "bp", crash_bp },
 	{ "stack-overflow", crash_stack_overflow },
+	{ "stack-smash", crash_stack_smash },
 };
 
 void crash_from_cmdline(void)
@@ -109,5 +127,6 @@ void crash_from_cmdline(void)
 			return;
 		}
 	}
-	log_warn("crash: unknown kind \"%s\" (de, ud, gp, pf, pf-text, bp, stack-overflow)", kind);
+	log_warn("crash: unknown kind \"%s\" (de, ud, gp, pf, pf-text, bp, stack-overflow, "
+		 "stack-smash)", kind);
 }

@@ -15,6 +15,7 @@
 #include <hal/platform.h>
 #include <hal/power.h>
 #include <hal/tsc.h>
+#include <kernel/audit.h>
 #include <kernel/boot.h>
 #include <kernel/blk.h>
 #include <kernel/console_setup.h>
@@ -31,6 +32,7 @@
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <kernel/exception.h>
+#include <kernel/failinject.h>
 #include <lib/string.h>
 #include <sys/sys.h>
 
@@ -81,7 +83,7 @@ static void __attribute__((noreturn)) finish(bool have_root)
 	sleep_from_cmdline();
 	boot_report_unknown_options();
 	if (tests)
-		failed = ktest_run(tests);
+		failed = (audit_boot() != 0) + ktest_run(tests);
 	if (benches)
 		kbench_run(benches);
 	/* From here the machine is init's; shutdown= says what its power-off
@@ -139,6 +141,7 @@ void kmain(struct boot_info *bi)
 		 (unsigned long long)(tsc_to_ns(tsc_at_entry() - boot_info()->loader_tsc) / 1000),
 		 (unsigned long long)(banner_ns / 1000),
 		 (unsigned long long)(tsc_hz() / 1000000));
+	failinject_init();      /* failslab=, failpage=: before the first allocation */
 	mm_init();
 	platform_init(boot_info()->acpi_rsdp_phys, boot_phys_map);
 	hwreport_cpu();

@@ -85,7 +85,11 @@ bool cmdline_has(struct cmdline *cl, const char *key)
 
 int cmdline_get_u64(struct cmdline *cl, const char *key, unsigned long long *out)
 {
-	const char *v = cmdline_get(cl, key);
+	return cmdline_parse_u64(cmdline_get(cl, key), out);
+}
+
+int cmdline_parse_u64(const char *v, unsigned long long *out)
+{
 	unsigned long long n = 0;
 	unsigned base = 10;
 

@@ -34,6 +34,8 @@ bool cmdline_has(struct cmdline *cl, const char *key);
 
 /* Parses a decimal or 0x-hex value; 0 on success, -EINVAL otherwise. */
 int cmdline_get_u64(struct cmdline *cl, const char *key, unsigned long long *out);
+/* The same for a string of its own (NULL gives -EINVAL). */
+int cmdline_parse_u64(const char *s, unsigned long long *out);
 
 /* Calls fn for each option never asked for. */
 void cmdline_for_unused(struct cmdline *cl, void (*fn)(const struct cmdline_opt *o, void *ctx), void *ctx);

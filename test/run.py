@@ -280,6 +280,10 @@ def judge_ktap(report, unit, res, exit_ok, allowed_panic=None):
         if not allowed_panic or not re.search(allowed_panic, m.group(0)):
             problems.append("kernel panic: " + m.group(0).strip())
             break
+    # the page-table audit kmain runs before the tests (kernel/audit.c)
+    m = re.search(r"audit: \d+ page-table violations.*$", log, re.M)
+    if m:
+        problems.append("boot-time " + m.group(0))
     if not res.ok:
         problems.append(res.reason)
     elif not exit_ok(res.status, all(r[0] for r in results)):

@@ -13,7 +13,7 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0 crash spawn init cosinfo
+USER_PROGS    := hello usertests bench exit0 crash spawn init cosinfo fuzz
 hello_SRC     := user/hello/hello.c
 crash_SRC     := user/crash/crash.c
 spawn_SRC     := user/spawn/spawn.c
@@ -23,6 +23,7 @@ exit0_SRC     := user/bench/exit0.c
 init_SRC      := $(sort $(wildcard user/init/*.c))
 init_DEST     := /sbin/init
 cosinfo_SRC   := $(sort $(wildcard user/cosinfo/*.c))
+fuzz_SRC      := $(sort $(wildcard user/fuzz/*.c))
 user_dest      = $(or $($(1)_DEST),/bin/$(1))
 
 USER_LIB     := $(BUILD)/user/libuser.a
@@ -38,6 +39,14 @@ $(USER_OBJDIR)/%.o: %.c
 	$(call say,MUSLCC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+# The syscall fuzzer's table, from the same sys/syscalls.tab as the kernel's.
+FUZZ_CALLS_H := $(BUILD)/user/gen/fuzz_calls.h
+$(FUZZ_CALLS_H): sys/syscalls.tab user/fuzz/gen-calls.py scripts/gen-syscalls.py
+	$(call say,GEN,$@)
+	$(Q)$(PYTHON) user/fuzz/gen-calls.py $< $@
+$(patsubst %.c,$(USER_OBJDIR)/%.o,$(fuzz_SRC)): USER_CFLAGS += -I$(BUILD)/user/gen
+$(patsubst %.c,$(USER_OBJDIR)/%.o,$(fuzz_SRC)): | $(FUZZ_CALLS_H)
 
 $(USER_LIB): $(USER_LIB_OBJ)
 	$(call say,AR,$@)

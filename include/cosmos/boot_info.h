@@ -8,11 +8,17 @@
 #define BOOT_INFO_MAGIC   0x4f464e49534f4d43ULL /* "CMOSINFO" little-endian */
 /* Any change to these structures bumps the version: the kernel refuses a
  * boot_info of another version (the loader and kernel are one build). */
-#define BOOT_INFO_VERSION 2
+#define BOOT_INFO_VERSION 3
 
 /* Virtual layout the loader sets up (design.md §3). */
 #define BOOT_HHDM_BASE    0xffff800000000000ULL /* phys 0 is mapped here */
 #define BOOT_KERNEL_BASE  0xffffffff80000000ULL /* kernel link address */
+/* KASLR: the loader moves the kernel up by a multiple of BOOT_KASLR_ALIGN,
+ * keeping its end at or below BOOT_KASLR_TOP: inside the top 2 GiB that
+ * -mcmodel=kernel reaches with sign-extended 32-bit values, and never in
+ * the last 2 MiB, so that the end of the image is a real address, not 0. */
+#define BOOT_KASLR_ALIGN  (2ULL << 20)
+#define BOOT_KASLR_TOP    0xffffffffffe00000ULL
 #define BOOT_HHDM_MAX     (1ULL << 46)          /* the direct map ends where the
 						   kernel virtual area begins */
 
@@ -37,6 +43,25 @@ enum boot_mem_type {
 	BOOT_MEM_INITRD,          /* the initramfs: kept until the kernel has unpacked it */
 	BOOT_MEM_TYPE_COUNT
 };
+
+/* How the loader chose the kernel's place (boot_info.kaslr). */
+enum boot_kaslr {
+	BOOT_KASLR_OFF = 0,       /* kaslr=off: at its link address */
+	BOOT_KASLR_UNMOVABLE,     /* the kernel has no relocations: at its link address */
+	BOOT_KASLR_FIRMWARE,      /* random, from the firmware's EFI_RNG_PROTOCOL */
+	BOOT_KASLR_RDSEED,        /* random, from the CPU's RDSEED */
+	BOOT_KASLR_RDRAND,        /* random, from the CPU's RDRAND */
+	BOOT_KASLR_TSC,           /* from the time-stamp counter: guessable */
+	BOOT_KASLR_COUNT
+};
+
+static inline const char *boot_kaslr_name(uint32_t k)
+{
+	static const char *const names[BOOT_KASLR_COUNT] = {
+		"kaslr=off", "no relocations", "the firmware's RNG", "RDSEED", "RDRAND", "the TSC",
+	};
+	return k < BOOT_KASLR_COUNT ? names[k] : "unknown";
+}
 
 struct boot_mmap_entry {
 	uint64_t phys;            /* page aligned */
@@ -70,8 +95,12 @@ struct boot_info {
 	uint64_t hhdm_base;       /* BOOT_HHDM_BASE */
 	uint64_t hhdm_size;       /* bytes of physical space mapped there */
 	uint64_t kernel_phys;     /* lowest physical address of the kernel image */
-	uint64_t kernel_virt;     /* its virtual address */
+	uint64_t kernel_virt;     /* its virtual address, where it runs */
 	uint64_t kernel_size;     /* bytes, page rounded, contiguous */
+	uint64_t kernel_link_virt;/* the address it was linked at: kernel_virt minus
+				     this is the KASLR slide */
+	uint32_t kaslr;           /* enum boot_kaslr */
+	uint32_t kaslr_places;    /* how many places it could have gone */
 	uint64_t page_tables_phys;/* the PML4 the loader built */
 
 	uint64_t mmap_phys;       /* array of struct boot_mmap_entry, sorted by phys */

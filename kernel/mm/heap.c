@@ -21,6 +21,8 @@ static struct slab_cache caches[HEAP_CLASSES];
 static bool debug;
 static uint64_t debug_errors;
 static size_t large_objects, large_pages;
+/* Set once at boot (kernel/failinject.c). */
+static bool (*fail_hook)(uintptr_t caller);
 
 static void *slab_page_alloc(unsigned order, void *ctx)
 {
@@ -89,6 +91,8 @@ void heap_init(void)
 		 HEAP_MIN_CLASS, HEAP_MIN_CLASS << (HEAP_CLASSES - 1), debug ? "on" : "off");
 }
 
+void heap_set_fail_hook(bool (*fn)(uintptr_t caller)) { fail_hook = fn; }
+
 bool heap_debug_enabled(void) { return debug; }
 uint64_t heap_debug_errors(void) { return debug_errors; }
 
@@ -127,8 +131,13 @@ static void *alloc_unlocked(size_t size, uintptr_t caller)
 
 static void *alloc(size_t size, uintptr_t caller)
 {
-	uint64_t f = spin_lock_irqsave(&heap_lock);
-	void *p = alloc_unlocked(size, caller);
+	uint64_t f;
+	void *p;
+
+	if (fail_hook && fail_hook(caller))
+		return NULL;   /* failed on purpose (tests) */
+	f = spin_lock_irqsave(&heap_lock);
+	p = alloc_unlocked(size, caller);
 
 	spin_unlock_irqrestore(&heap_lock, f);
 	return p;

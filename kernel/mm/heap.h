@@ -22,6 +22,10 @@ void *kzalloc(size_t size);
 void *krealloc(void *p, size_t size);
 void kfree(void *p);
 
+/* Fault injection: fn is asked before every allocation and makes it
+ * fail (NULL) by returning true. */
+void heap_set_fail_hook(bool (*fn)(uintptr_t caller));
+
 bool heap_debug_enabled(void);
 /* Problems the debug checks have reported so far (tests compare it). */
 uint64_t heap_debug_errors(void);

@@ -21,6 +21,8 @@ static unsigned nzones;
 static uint64_t usable_pages, total_pages, reserved_pages, meta_pages;
 static uint64_t meta_phys;
 static int reclaimed;
+/* Set once at boot (kernel/failinject.c). */
+static bool (*fail_hook)(uintptr_t caller);
 
 static bool type_owned(uint32_t t)
 {
@@ -193,9 +195,15 @@ void pmm_release_initrd(void)
 	log_info("pmm: released %llu KiB of initrd memory", (unsigned long long)(freed * 4));
 }
 
+void pmm_set_fail_hook(bool (*fn)(uintptr_t caller)) { fail_hook = fn; }
+
 uint64_t pmm_alloc(unsigned order)
 {
-	uint64_t f = spin_lock_irqsave(&pmm_lock), pa = 0;
+	uint64_t f, pa = 0;
+
+	if (fail_hook && fail_hook((uintptr_t)__builtin_return_address(0)))
+		return 0;   /* failed on purpose (tests) */
+	f = spin_lock_irqsave(&pmm_lock);
 
 	/* high zones first: low memory stays for devices that need it */
 	for (unsigned i = nzones; i-- > 0;) {

@@ -3,6 +3,7 @@
 #ifndef KERNEL_MM_PMM_H
 #define KERNEL_MM_PMM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <kernel/mm/buddy.h>
 
@@ -23,6 +24,9 @@ void pmm_release_initrd(void);
  * or 0 when none is free (frame 0 is never handed out). */
 uint64_t pmm_alloc(unsigned order);
 uint64_t pmm_alloc_zeroed(unsigned order);
+/* Fault injection: fn is asked before every allocation and makes it
+ * fail (0) by returning true. */
+void pmm_set_fail_hook(bool (*fn)(uintptr_t caller));
 /* Frees a block from pmm_alloc; a wrong free (or one of a block that
  * still has other references) is a kernel bug and panics. */
 void pmm_free(uint64_t phys, unsigned order);

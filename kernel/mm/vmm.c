@@ -15,7 +15,7 @@
 #include <lib/string.h>
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
-extern char __data_start[], __kernel_end[];
+extern char __data_start[], __kernel_start[], __kernel_end[];
 
 #define KVA_PAGES (VMM_KVA_SIZE / PAGE_SIZE)
 
@@ -72,8 +72,9 @@ static int map_range(uint64_t va, uint64_t end, unsigned rights)
 
 		if (trap_stack_guard_hit(va))
 			continue; /* hal's stack guard pages stay unmapped */
-		r = paging_map(kernel_root, va, bi->kernel_phys + (va - BOOT_KERNEL_BASE), PAGE_SIZE,
-			       rights);
+		/* the image runs where the loader placed it (KASLR) */
+		r = paging_map(kernel_root, va, bi->kernel_phys + (va - (uint64_t)__kernel_start),
+			       PAGE_SIZE, rights);
 		if (r)
 			return r;
 	}
@@ -105,7 +106,7 @@ static int build_kernel_tables(void)
 	uint64_t hhdm = (bi->hhdm_size + PAGE_SIZE_LARGE - 1) & ~(PAGE_SIZE_LARGE - 1);
 	int r;
 
-	if ((uint64_t)(__kernel_end - (char *)BOOT_KERNEL_BASE) > bi->kernel_size)
+	if ((uint64_t)(__kernel_end - __kernel_start) > bi->kernel_size)
 		panic("vmm: kernel image is larger than the loader says");
 	kernel_root = paging_create(0);
 	if (!kernel_root)
@@ -339,6 +340,15 @@ void *vmm_map_mmio(uint64_t phys, size_t bytes)
 
 	spin_unlock_irqrestore(&kva_lock, f);
 	return p;
+}
+
+int vmm_walk_kernel(paging_walk_fn fn, void *ctx)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+	int r = paging_walk(kernel_root, 0, UINT64_MAX, fn, ctx);
+
+	spin_unlock_irqrestore(&kva_lock, f);
+	return r;
 }
 
 void vmm_unmap_mmio(void *p)

@@ -39,6 +39,10 @@ void vmm_fail_table_alloc(unsigned nth);
 /* Is va in a guard page of the kernel virtual area? */
 bool vmm_is_guard(uint64_t va);
 
+/* paging_walk over the kernel's tables, holding the lock that guards them
+ * (fn runs with interrupts off and may not sleep, allocate or log). */
+int vmm_walk_kernel(paging_walk_fn fn, void *ctx);
+
 /* The process layer's handler for faults on user addresses, given hal's
  * portable description (address, read/write/execute, user or kernel mode,
  * page present or not); returns 0 if it resolved the fault. Without one

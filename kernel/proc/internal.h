@@ -15,6 +15,13 @@ void process_link_locked(struct process *p, struct process *parent);
  * the loaded one), descriptors, file-system context, handlers and
  * program path. */
 void process_release_resources(struct process *p);
+/* The address space of the living, not exiting process with the lowest
+ * pid above after, with a reference for the caller (vm_put), its pid in
+ * *pid and its name in name; NULL when there is none. */
+struct vm_space *process_next_vm(int after, int *pid, char name[PROC_NAME_MAX]);
+/* Installs the page-table audit's way through every process's space
+ * (audit_spaces.c); process_init calls it. */
+void process_audit_init(void);
 
 /* The signal lock (signal.c), also taken around changes to a process's
  * thread list so senders may walk it. */

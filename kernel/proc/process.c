@@ -69,6 +69,7 @@ void process_init(void)
 	strlcpy(kernel_proc.name, "kernel", sizeof(kernel_proc.name));
 	list_add_tail(&all_procs, &kernel_proc.all_node);
 	nprocs = 1;
+	process_audit_init();
 }
 
 struct process *process_current(void)
@@ -117,6 +118,33 @@ bool process_group_exists_locked(int pgid, int sid)
 			return true;
 	}
 	return false;
+}
+
+struct vm_space *process_next_vm(int after, int *pid, char name[PROC_NAME_MAX])
+{
+	struct process *best = 0;
+	struct vm_space *vm = 0;
+
+	lock_or_panic(&table_lock);
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+
+		/* not exiting: its last thread cannot be dropping the space */
+		if (p->pid > after && (!best || p->pid < best->pid) && p->state == PROC_ALIVE &&
+		    !p->exiting && p->vm)
+			best = p;
+	}
+	if (best) {
+		lock_or_panic(&best->lock);   /* exec swaps the pointer under it */
+		vm = best->vm;
+		if (vm)
+			vm_get(vm);
+		*pid = best->pid;
+		strlcpy(name, best->name, PROC_NAME_MAX);
+		mutex_unlock(&best->lock);
+	}
+	mutex_unlock(&table_lock);
+	return vm;
 }
 
 /* The parts every process starts with; the caller fills in the rest. */
@@ -304,6 +332,10 @@ static void reparent_children_locked(struct process *p)
 		}
 		c->parent = to;
 		c->orphan = to == &kernel_proc;
+		/* the signal the old parent chose (clone's low byte, SIGKILL
+		 * say) is not for init: its new parent hears SIGCHLD */
+		if (c->exit_signal)
+			c->exit_signal = SIGCHLD;
 		list_add_tail(&to->children, &c->sibling);
 		if (c->state == PROC_ZOMBIE)
 			notify_parent_locked(c);
@@ -371,6 +403,26 @@ static void thread_exiting(struct thread *t, int code)
 		notify_parent_locked(p);
 	}
 	mutex_unlock(&table_lock);
+}
+
+int process_discard(struct process *p)
+{
+	int err = mutex_lock(&table_lock);
+
+	if (err)
+		return err;
+	if (p == &kernel_proc || p->nthreads || p->exiting || p->state != PROC_ALIVE) {
+		mutex_unlock(&table_lock);
+		return -EBUSY;
+	}
+	p->exiting = true;   /* process_add_thread refuses it from now on */
+	mutex_unlock(&table_lock);
+	/* without a thread it can have no children and nobody waits for it */
+	process_release_resources(p);
+	lock_or_panic(&table_lock);
+	process_free_locked(p);
+	mutex_unlock(&table_lock);
+	return 0;
 }
 
 void process_kill_locked(struct process *p, int status)

@@ -89,6 +89,10 @@ struct process *process_create(const char *name, int prio) __must_check;
  * or a zombie) or -EDEADLK (may not block here). */
 int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *),
 			 void *arg) __must_check;
+/* Frees a process that never got a thread (its setup failed half way):
+ * everything it owns and the process itself. 0; -EBUSY when it has or had
+ * a thread (it ends by itself then); -EDEADLK. */
+int process_discard(struct process *p);
 /* Adds t (created THREAD_SUSPENDED, not yet resumed) to p: it becomes one
  * of p's threads with p's exit hook. -ESRCH when p is ending. Used by
  * kernel/proc's own creators (fork, clone, init). */

@@ -136,6 +136,12 @@ static const char *base_name(const char *path)
 
 int spawn_program(char *const argv[], int argc, unsigned flags)
 {
+	return spawn_program_ready(argv, argc, flags, 0, 0);
+}
+
+int spawn_program_ready(char *const argv[], int argc, unsigned flags,
+			void (*ready)(int pid, void *ctx), void *ctx)
+{
 	struct spawn_cmd *cmd = copy_cmd(argv, argc);
 	struct process *p = 0;
 	struct thread *t = 0;
@@ -171,12 +177,14 @@ int spawn_program(char *const argv[], int argc, unsigned flags)
 	pid = p->pid;
 	process_table_lock();
 	process_link_locked(p, process_current());
-	if (flags & SPAWN_INIT)
+	if (flags & (SPAWN_INIT | SPAWN_SESSION))
 		p->pgid = p->sid = p->pid;     /* a session of its own, as Linux's init */
 	process_table_unlock();
 	err = process_add_thread(p, t);
 	if (err)
 		panic("proc: the new process %d refused its thread (%d)", pid, err);
+	if (ready)
+		ready(pid, ctx);
 	thread_resume(t);
 	return pid;
 }

@@ -8,12 +8,17 @@
 
 #define SPAWN_ARGS_MAX 32
 
-#define SPAWN_INIT 1u   /* pid 1, in a session of its own */
+#define SPAWN_INIT    1u   /* pid 1, in a session of its own */
+#define SPAWN_SESSION 2u   /* in a session (and group) of its own */
 
 /* Starts argv[0] (argc words). The new pid, or a negative errno when the
  * process could not be made; a program that cannot be run ends its
  * process with status 127 after saying why. */
 int spawn_program(char *const argv[], int argc, unsigned flags);
+/* The same, calling ready(pid, ctx) once the process is made and before
+ * its first thread runs (the allocation sweep arms itself there). */
+int spawn_program_ready(char *const argv[], int argc, unsigned flags,
+			void (*ready)(int pid, void *ctx), void *ctx);
 /* The same from a blank-separated command line whose words may be
  * single-quoted ("/bin/sh -c 'echo hi'"). -EINVAL when it has no words or
  * an open quote, -E2BIG beyond SPAWN_ARGS_MAX words. */

@@ -3,14 +3,17 @@
  * bytes (zeros past the input), then the memory map's entries, which sit
  * in a fake physical memory at MAP_PHYS. Unless flag bit 0 is set, the
  * harness makes the header right first (magic, version, size, direct-map
- * base and a sane size, entry size, the map's place and count) so
+ * base and a sane size, the link address, entry size, the map's place and
+ * count) so
  * mutations reach the checks behind it; with bit 1 the buffer is cut to a
  * length the input gives. Checked when the kernel accepts it: the map is
  * within its capacity, clean (well formed, sorted, disjoint) and its RAM
  * inside the direct map; the kernel lies in one kernel run; an initrd kept
  * lies in the one initrd run left; the command line ends where its length
  * says; a framebuffer kept fits its size and the direct map; the RSDP lies
- * in memory. */
+ * in memory; the kernel's place is its link address plus a KASLR slide
+ * (a 2 MiB multiple, none unless it was moved), ending at or below the
+ * top. */
 #include "fuzz.h"
 
 #include <stdarg.h>
@@ -85,6 +88,13 @@ static void check_accepted(const struct boot_checked *c)
 			   bi->fb.pitch >= bi->fb.width * 4ULL && bi->fb.size <= bi->hhdm_size &&
 			   bi->fb.phys <= bi->hhdm_size - bi->fb.size, "framebuffer kept inconsistent");
 	FUZZ_CHECK(bi->acpi_rsdp_phys < bi->hhdm_size, "RSDP outside memory");
+	FUZZ_CHECK(bi->kernel_link_virt == BOOT_KERNEL_BASE && bi->kernel_virt >= BOOT_KERNEL_BASE &&
+		   (bi->kernel_virt - BOOT_KERNEL_BASE) % BOOT_KASLR_ALIGN == 0 &&
+		   bi->kernel_virt <= BOOT_KASLR_TOP && bi->kernel_size <= BOOT_KASLR_TOP - bi->kernel_virt &&
+		   bi->kaslr < BOOT_KASLR_COUNT &&
+		   (bi->kaslr >= BOOT_KASLR_FIRMWARE || bi->kernel_virt == BOOT_KERNEL_BASE),
+		   "kernel place %#llx+%#llx (%u) kept", (unsigned long long)bi->kernel_virt,
+		   (unsigned long long)bi->kernel_size, bi->kaslr);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bi->hhdm_base = BOOT_HHDM_BASE;
 		if (bi->hhdm_size < (4ULL << 30) || bi->hhdm_size > BOOT_HHDM_MAX || bi->hhdm_size % MEMMAP_PAGE)
 			bi->hhdm_size = 4ULL << 30;
-		bi->kernel_virt = BOOT_KERNEL_BASE;
+		bi->kernel_link_virt = BOOT_KERNEL_BASE;
 		bi->mmap_phys = MAP_PHYS;
 		bi->mmap_entry_size = sizeof(struct boot_mmap_entry);
 		bi->mmap_count = (uint32_t)(map_len / sizeof(struct boot_mmap_entry));

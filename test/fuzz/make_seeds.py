@@ -6,7 +6,8 @@ format strings of the source tree (fmt), QEMU's ACPI tables dumped from a
 running guest (acpi), GPT disks laid out like sgdisk's (gpt), the scancodes
 QEMU's keyboard sends (kbd_decode), terminal output with escapes (term),
 device behaviour for the virtqueue, an OVMF-shaped firmware memory map, a
-boot_info as the loader fills one. `make fuzz` then minimizes each corpus
+boot_info as the loader fills one, relocations of each kind and a small
+program linked like the kernel (reloc). `make fuzz` then minimizes each corpus
 into the inputs that add coverage. Run by hand, after `make`:
 
     test/fuzz/make_seeds.py --build build [target...]
@@ -338,17 +339,93 @@ def seeds_memmap(build):
 def seeds_boot_info(build):
     """A boot_info as the loader fills one on a small machine (4 GiB direct
     map, kernel, initrd, framebuffer, RSDP, command line) and its map."""
-    bi = bytearray(1192)
-    struct.pack_into("<QIIQQQQQQQII", bi, 0, 0x4f464e49534f4d43, 2, 1192, 0xffff800000000000, 4 << 30,
-                     0x200000, 0xffffffff80000000, 0x200000, 0x1000, 0x100000, 7, 24)
-    struct.pack_into("<QQ", bi, 80, 0x400000, 512 * 1024 + 123)
-    struct.pack_into("<QQIIIII", bi, 96, 0xc0000000, 0x3e8000, 1280, 800, 5120, 2, 0)
-    struct.pack_into("<QQII", bi, 144, 0x1f77d014, 0, 1, 9)
-    bi[168:177] = b"ktest=all"
+    bi = bytearray(1208)
+    # header, direct map, kernel (placed 37 x 2 MiB above its link address
+    # with RDRAND's entropy, one of 1023 places), page tables, memory map
+    struct.pack_into("<QIIQQQQQQIIQQII", bi, 0, 0x4f464e49534f4d43, 3, 1208, 0xffff800000000000,
+                     4 << 30, 0x200000, 0xffffffff80000000 + 37 * (2 << 20), 0x200000,
+                     0xffffffff80000000, 4, 1023, 0x1000, 0x100000, 7, 24)
+    struct.pack_into("<QQ", bi, 96, 0x400000, 512 * 1024 + 123)
+    struct.pack_into("<QQIIIII", bi, 112, 0xc0000000, 0x3e8000, 1280, 800, 5120, 2, 0)
+    struct.pack_into("<QQII", bi, 160, 0x1f77d014, 0, 1, 9)
+    bi[184:193] = b"ktest=all"
     runs = [(0, 0x9f, 1), (0x100000, 0x100, 5), (0x200000, 0x200, 4), (0x400000, 0x81, 13),
             (0x481000, 0x1f000, 1), (0x1f77c000, 4, 6), (0xfec00000, 1, 9)]
     mm = b"".join(struct.pack("<QQII", p, n, t, 0) for p, n, t in runs)
     put("boot_info", bytes([0]) + struct.pack("<H", 0) + bytes(bi) + mm)
+
+
+# ---------------------------------------------------------------------- reloc
+
+KBASE = 0xffffffff80000000
+RELOC_SNIPPET = r"""
+struct ops { void (*fn)(void); const char *name; };
+extern char __kernel_end[];
+static void hello(void) { }
+const struct ops table[2] = { { hello, "hello" }, { 0, "none" } };
+void *end_ptr = __kernel_end;
+long counter;
+long _start(long i) { counter += i; table[i & 1].fn(); return (long)&counter + (long)table[i].name; }
+"""
+# kernel/kernel.ld's segments without its page padding, so the file is
+# 2 KiB rather than 14: each segment starts on a new page in memory but
+# right after the last in the file.
+RELOC_LDS = """ENTRY(_start)
+PHDRS { text PT_LOAD FLAGS(5); rodata PT_LOAD FLAGS(4); data PT_LOAD FLAGS(6); }
+SECTIONS {
+    . = 0xffffffff80000000 + SIZEOF_HEADERS;
+    .text : { *(.text .text.*) } :text
+    . = ALIGN(0x1000) + (. & 0xfff);
+    .rodata : { *(.rodata .rodata.*) } :rodata
+    . = ALIGN(0x1000) + (. & 0xfff);
+    .data : { *(.data .data.*) } :data
+    .bss : { *(.bss .bss.*) *(COMMON) } :data
+    __kernel_end = .;
+    /DISCARD/ : { *(.eh_frame) *(.note .note.*) *(.comment) }
+}
+"""
+
+
+def seeds_reloc(build):
+    """Harness-assembled files (fuzz_reloc.c's layout) with each kind of
+    relocation, and a small kernel-like program compiled and linked the way
+    the kernel is (-mcmodel=kernel, --emit-relocs, kernel.ld's segments)."""
+    text, data = KBASE + 0x1000, KBASE + 0x2000
+
+    def sym(where, value):          # where: 0 undef, 1 text, 2 data, 3 abs, 4 debug
+        return struct.pack("<IBBHQQ", 0, 0, 0, where, value, 0)
+
+    def rela(off, type_, symi, addend):
+        return struct.pack("<QQq", off, (symi << 32) | type_, addend)
+
+    # 1 text, 2 data, 3 absolute below the image, 4 weak undefined, 5 the
+    # end of data, 6 a small constant
+    syms = [sym(1, 0x10), sym(2, 0x20), sym(3, KBASE - 0x5000), sym(0, 0), sym(2, 0x100),
+            sym(3, 0x1234)]
+    # types as fuzz_reloc.c numbers them: 0 NONE, 1 64, 2 PC32, 3 PLT32,
+    # 4 32, 5 32S, 6 PC64
+    text_r = [rela(0x00, 1, 1, 0), rela(0x08, 2, 2, -4), rela(0x0c, 3, 1, -4),
+              rela(0x10, 4, 6, 0), rela(0x14, 5, 2, 8), rela(0x18, 6, 3, 0),
+              rela(0x20, 2, 3, -4), rela(0x28, 1, 4, 0), rela(0x30, 0, 0, 0)]
+    data_r = [rela(8 * i, 1, 1 + i, 8 * i) for i in range(6)]
+    debug_r = [rela(0, 1, 1, 0)]
+    for flags, pick in ((0, 37), (2, 0x7000)):      # a place; a raw slide
+        body = bytes([flags]) + struct.pack("<Q", pick) + bytes([len(syms)])   # the harness adds the null symbol
+        body += bytes(range(256)) + bytes(256) + b"".join(syms)
+        for rs in (text_r, data_r, debug_r):
+            body += bytes([len(rs)]) + b"".join(rs)
+        put("reloc", body)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, obj, exe = Path(tmp) / "k.c", Path(tmp) / "k.o", Path(tmp) / "k.elf"
+        lds = Path(tmp) / "k.ld"
+        src.write_text(RELOC_SNIPPET)
+        lds.write_text(RELOC_LDS)
+        cc = ["gcc", "-c", "-O2", "-ffreestanding", "-fno-pic", "-fno-pie", "-mcmodel=kernel",
+              "-fno-asynchronous-unwind-tables", str(src), "-o", str(obj)]
+        ld = ["ld", "-nostdlib", "-static", "-n", "-z", "max-page-size=0x1000", "--build-id=none",
+              "--emit-relocs", "-T", str(lds), str(obj), "-o", str(exe)]
+        if subprocess.run(cc).returncode == 0 and subprocess.run(ld).returncode == 0:
+            put("reloc", bytes([1]) + struct.pack("<Q", 37) + exe.read_bytes())
 
 
 TARGETS = {
@@ -362,6 +439,7 @@ TARGETS = {
     "virtqueue": seeds_virtqueue,
     "memmap": seeds_memmap,
     "boot_info": seeds_boot_info,
+    "reloc": seeds_reloc,
 }
 
 

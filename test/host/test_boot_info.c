@@ -88,7 +88,10 @@ static int setup(void **state)
 	bi->hhdm_base = BOOT_HHDM_BASE;
 	bi->hhdm_size = 4 * GiB;
 	bi->kernel_phys = KERNEL_PHYS;
-	bi->kernel_virt = BOOT_KERNEL_BASE;
+	bi->kernel_virt = BOOT_KERNEL_BASE + 5 * BOOT_KASLR_ALIGN;
+	bi->kernel_link_virt = BOOT_KERNEL_BASE;
+	bi->kaslr = BOOT_KASLR_RDRAND;
+	bi->kaslr_places = 1023;
 	bi->kernel_size = KERNEL_SIZE;
 	bi->mmap_phys = MAP_PHYS;
 	bi->mmap_entry_size = sizeof(struct boot_mmap_entry);
@@ -218,8 +221,31 @@ static void test_direct_map(void **state)
 static void test_kernel_placement(void **state)
 {
 	(void)state;
-	bi->kernel_virt = BOOT_KERNEL_BASE + PG;
+	bi->kernel_virt = BOOT_KERNEL_BASE + PG;      /* slide not a 2 MiB multiple */
 	assert_int_equal(check(), -EINVAL);
+	assert_non_null(strstr(last_log, "kernel placement"));
+	bi->kernel_virt = BOOT_KERNEL_BASE - BOOT_KASLR_ALIGN;   /* below the link address */
+	assert_int_equal(check(), -EINVAL);
+	bi->kernel_virt = BOOT_KASLR_TOP - KERNEL_SIZE;          /* the highest place */
+	assert_int_equal(check(), 0);
+	bi->kernel_virt = BOOT_KASLR_TOP;                        /* ends past the top */
+	assert_int_equal(check(), -EINVAL);
+	bi->kernel_virt = 0xffffffffffe00000ULL + BOOT_KASLR_ALIGN;  /* wraps */
+	assert_int_equal(check(), -EINVAL);
+	setup(NULL);
+	bi->kernel_link_virt = BOOT_KERNEL_BASE + BOOT_KASLR_ALIGN;  /* linked elsewhere */
+	assert_int_equal(check(), -EINVAL);
+	setup(NULL);
+	bi->kaslr = BOOT_KASLR_OFF;                   /* not moved, yet not at its link address */
+	assert_int_equal(check(), -EINVAL);
+	bi->kernel_virt = BOOT_KERNEL_BASE;
+	assert_int_equal(check(), 0);
+	bi->kaslr = BOOT_KASLR_UNMOVABLE;
+	assert_int_equal(check(), 0);
+	bi->kaslr = BOOT_KASLR_COUNT;
+	assert_int_equal(check(), -EINVAL);
+	bi->kaslr = BOOT_KASLR_TSC;
+	assert_int_equal(check(), 0);
 	setup(NULL);
 	bi->kernel_phys += 16;                        /* unaligned, still inside its run */
 	bi->kernel_size -= PG;

@@ -198,6 +198,12 @@ static void test_get_u64(void **state)
 	assert_int_equal(cmdline_get_u64(cl, "empty", &v), -EINVAL);
 	assert_int_equal(cmdline_get_u64(cl, "absent", &v), -EINVAL);
 	assert_int_equal(v, 77); /* untouched on error */
+	/* the parser on its own, for values with a prefix (failslab=1in:K) */
+	assert_int_equal(cmdline_parse_u64("0x10", &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(cmdline_parse_u64("", &v), -EINVAL);
+	assert_int_equal(cmdline_parse_u64(NULL, &v), -EINVAL);
+	assert_int_equal(v, 16);
 }
 
 static void test_list_has(void **state)

@@ -79,10 +79,11 @@ CASES = [
           + report("page fault", r"#PF page fault \(vector 14\), error code 0", "crash_pf",
                    after=[r"^page fault at ffffbffffffff008: not-present page, read, kernel mode$"]),
           check=cr2_is(r"crash: reading unmapped address 0x([0-9a-f]+)$", "announced address")),
+    # KASLR puts the text anywhere in the top 2 GiB
     crash("page_fault_text_write", "pf-text",
-          [r"crash: writing kernel text at 0xffffffff8[0-9a-f]+$"]
+          [r"crash: writing kernel text at 0xffffffff[89a-f][0-9a-f]{7}$"]
           + report("page fault", r"#PF page fault \(vector 14\), error code 0x3", "crash_pf_text",
-                   after=[r"^page fault at ffffffff8[0-9a-f]+: protection violation \(present\), "
+                   after=[r"^page fault at ffffffff[89a-f][0-9a-f]{7}: protection violation \(present\), "
                           r"write, kernel mode$"]),
           check=cr2_is(r"crash: writing kernel text at 0x([0-9a-f]+)$", "announced address")),
     crash("stack_overflow_double_fault", "stack-overflow",

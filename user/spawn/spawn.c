@@ -8,10 +8,16 @@
  *     spawn forkbomb      every process forks until a fork fails, then
  *                         all wait for their children; prints how fork
  *                         failed (EAGAIN is the success)
+ *     spawn sweep         the allocation sweep's workload: memory, a file
+ *                         read and mapped, one written and removed, a pipe
+ *                         to a child that execs /bin/exit0; silent, its
+ *                         exit code is 0 or the errno that stopped it
  *
  * Prints "spawn: <what> ok" at the end; any error exits non-zero with a
  * line saying what failed. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,6 +132,104 @@ static struct bomb *bomb(void)
 	return b;
 }
 
+/* The sweep's exit codes: what an allocation failure may give (fork's
+ * EAGAIN included), else 1. */
+static int sweep_code(int err)
+{
+	return err == ENOMEM || err == EAGAIN ? err : 1;
+}
+
+/* A child that says hello down the pipe and becomes /bin/exit0; the
+ * parent reads the byte and waits. A child the kernel killed for want of
+ * memory (SIGKILL) counts as ENOMEM. */
+static int sweep_pipe_exec(void)
+{
+	int fds[2], status, r = 0;
+	char c;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return sweep_code(errno);
+	pid = fork();
+	if (pid < 0) {
+		r = sweep_code(errno);
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		char *argv[] = { "/bin/exit0", NULL };
+
+		close(fds[0]);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(sweep_code(errno));
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(sweep_code(errno));
+	}
+	close(fds[1]);
+	if (read(fds[0], &c, 1) != 1)
+		r = 1;          /* the child failed first: its status says why */
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return sweep_code(errno);
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status) == SIGKILL ? ENOMEM : 1;
+	return WEXITSTATUS(status) ? WEXITSTATUS(status) : r;
+}
+
+static int sweep(void)
+{
+	static char buf[5000];
+	char *m;
+	int fd, err;
+	ssize_t n;
+
+	/* private memory, touched and given back */
+	m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return sweep_code(errno);
+	memset(m, 1, 3 * 4096);
+	if (munmap(m, 3 * 4096) < 0)
+		return sweep_code(errno);
+	/* a file read, then mapped */
+	if ((fd = open("/etc/passwd", O_RDONLY)) < 0)
+		return sweep_code(errno);
+	n = read(fd, buf, 64);
+	err = n < 0 ? errno : EIO;
+	m = n > 0 ? mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	if (n > 0 && m == MAP_FAILED)
+		err = errno;
+	close(fd);
+	if (m == MAP_FAILED)
+		return sweep_code(err);
+	n = m[0] == buf[0];
+	munmap(m, 4096);
+	if (!n)
+		return 1;
+	/* a file written and removed. Only one allocation fails in a run, so
+	 * a second unlink (after a failed open too: O_CREAT may have made the
+	 * file) leaves nothing behind for the next run. */
+	fd = open("/tmp/sweep", O_CREAT | O_TRUNC | O_RDWR, 0600);
+	err = fd < 0 ? errno : 0;
+	memset(buf, 'a', sizeof(buf));
+	if (fd >= 0) {
+		/* tmpfs stops a write short when it gets no page for the rest */
+		n = write(fd, buf, sizeof(buf));
+		err = n < 0 ? errno : n < (ssize_t)sizeof(buf) ? ENOMEM : 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (unlink("/tmp/sweep") < 0) {
+		if (!err)
+			err = errno;
+		unlink("/tmp/sweep");
+	}
+	if (err)
+		return sweep_code(err);
+	return sweep_pipe_exec();
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -143,6 +247,8 @@ int main(int argc, char **argv)
 			if (syscall(444, 0, 0, 0) != -1 || errno != ENOSYS ||
 			    syscall(600, 0, 0, 0) != -1 || errno != ENOSYS)
 				fail("an unimplemented call");
+	} else if (strcmp(what, "sweep") == 0) {
+		return sweep();
 	} else if (strcmp(what, "forkbomb") == 0) {
 		struct bomb *b = bomb();
 
@@ -151,7 +257,7 @@ int main(int argc, char **argv)
 		if (b->error != EAGAIN)
 			return 1;
 	} else {
-		say("usage: spawn fork N | exec N PATH | threads N | nosys | forkbomb\n");
+		say("usage: spawn fork N | exec N PATH | threads N | nosys | forkbomb | sweep\n");
 		return 2;
 	}
 	say("spawn: %s ok\n", what);
