@@ -22,6 +22,7 @@
 #include <kernel/interrupts.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
+#include <kernel/exec/vdso.h>
 #include <kernel/log.h>
 #include <kernel/mm/mm.h>
 #include <kernel/panic.h>
@@ -147,6 +148,7 @@ void kmain(struct boot_info *bi)
 	interrupts_init();
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
+	vdso_init();            /* after platform_init's final clock calibration */
 	sys_init();             /* the system-call gate */
 	input_setup();          /* PS/2 needs interrupts on */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
