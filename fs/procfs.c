@@ -44,13 +44,9 @@
 #include <kernel/sched/thread.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
+#include <kernel/version.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
-
-/* What /proc/version and uname's release say; starts with a number of at
- * least 6.1 because C libraries compare it. */
-#define PROC_SYSNAME "CosmOS"
-#define PROC_RELEASE "6.1.0-cosmos"
 
 /* Forks since boot, runnable and blocked threads for /proc/stat: the
  * scheduler and the process table do not count these yet, so stat shows
@@ -230,8 +226,8 @@ static int show_cpuinfo(struct seqbuf *s, uint64_t arg)
 static int show_version(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
-	proc_version_text(s, PROC_SYSNAME, PROC_RELEASE, "cosmos@cosmos", "gcc " __VERSION__,
-			  "#1 SMP");
+	proc_version_text(s, COSMOS_SYSNAME, COSMOS_RELEASE, "cosmos@cosmos", "gcc " __VERSION__,
+			  COSMOS_BUILD_TAG);
 	return 0;
 }
 

@@ -30,11 +30,10 @@
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
+#include <kernel/version.h>
 #include <kernel/exception.h>
 #include <lib/string.h>
 #include <sys/sys.h>
-
-#define COSMOS_VERSION "0.1"
 
 void kmain(struct boot_info *bi);
 
@@ -132,7 +131,7 @@ void kmain(struct boot_info *bi)
 	tsc_calibrate();
 
 	banner_ns = time_ns();   /* since kernel entry */
-	log_info("CosmOS %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
+	log_info(COSMOS_SYSNAME " %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
 	if (boot_info()->exit_boot_tries > 1)
 		log_info("boot: ExitBootServices succeeded on try %u", boot_info()->exit_boot_tries);
 	log_info("boot: loader to kernel %llu us, kernel entry to banner %llu us (TSC %llu MHz)",

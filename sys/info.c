@@ -16,6 +16,7 @@
 #include <kernel/random.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
+#include <kernel/version.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <sys/syscall_protos.h>
@@ -23,14 +24,13 @@
 
 #define TICK_NS (1000000000ull / ABI_CLK_TCK)
 
-/* The release starts with a number at least 6.1, which libcs that compare
- * kernel versions accept. The names under uts_lock. */
+/* The names under uts_lock. */
 static struct spinlock uts_lock = SPINLOCK_INIT("uts");
 static struct utsname uts = {
-	.sysname = "CosmOS",
+	.sysname = COSMOS_SYSNAME,
 	.nodename = "cosmos",
-	.release = "6.1.0-cosmos",
-	.version = "#1 CosmOS 0.1",
+	.release = COSMOS_RELEASE,
+	.version = COSMOS_BUILD_TAG,
 	.machine = "x86_64",
 	.domainname = "(none)",
 };
