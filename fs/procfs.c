@@ -5,6 +5,12 @@
  *               frames; nothing is reclaimable yet, so MemAvailable =
  *               MemFree), heap (Slab: bytes in live kmalloc objects),
  *               kernel stacks (threads x stack size)
+ *   slabinfo    the heap's size classes (kmalloc-16 .. kmalloc-2048: objects
+ *               in use, slots, slabs with objects in use and all slabs
+ *               held) and kmalloc-large, the blocks of whole pages
+ *               (one object per "slab", its objsize the page size and
+ *               pagesperslab the pages of all of them over their count,
+ *               rounded down); root only, as Linux
  *   uptime      the clock and the scheduler's idle time
  *   loadavg     see load_update
  *   stat        idle time, all other time counted as system time (no
@@ -38,13 +44,9 @@
 #include <kernel/sched/thread.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
+#include <kernel/version.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
-
-/* What /proc/version and uname's release say; starts with a number of at
- * least 6.1 because C libraries compare it. */
-#define PROC_SYSNAME "CosmOS"
-#define PROC_RELEASE "6.1.0-cosmos"
 
 /* Forks since boot, runnable and blocked threads for /proc/stat: the
  * scheduler and the process table do not count these yet, so stat shows
@@ -54,6 +56,34 @@ static void proc_sched_counts(uint64_t *forks, unsigned *running, unsigned *bloc
 	*forks = 0;
 	*running = 1;
 	*blocked = 0;
+}
+
+static int show_slabinfo(struct seqbuf *s, uint64_t arg)
+{
+	static const char *const names[HEAP_CLASSES] = {
+		"kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-128",
+		"kmalloc-256", "kmalloc-512", "kmalloc-1024", "kmalloc-2048",
+	};
+	struct heap_stats hs;
+
+	(void)arg;
+	heap_get_stats(&hs);
+	proc_slabinfo_header(s);
+	for (int i = 0; i < HEAP_CLASSES; i++) {
+		const struct heap_class_stats *c = &hs.cls[i];
+
+		proc_slabinfo_line(s, &(struct proc_slab){
+			.name = names[i], .active_objs = c->objects,
+			.num_objs = c->slabs * c->per_slab, .objsize = c->size,
+			.objperslab = c->per_slab, .pagesperslab = c->slab_pages,
+			.active_slabs = c->slabs - c->empty_slabs, .num_slabs = c->slabs });
+	}
+	proc_slabinfo_line(s, &(struct proc_slab){
+		.name = "kmalloc-large", .active_objs = hs.large_objects,
+		.num_objs = hs.large_objects, .objsize = 4096, .objperslab = 1,
+		.pagesperslab = hs.large_objects ? hs.large_pages / hs.large_objects : 0,
+		.active_slabs = hs.large_objects, .num_slabs = hs.large_objects });
+	return 0;
 }
 
 static int show_meminfo(struct seqbuf *s, uint64_t arg)
@@ -196,8 +226,8 @@ static int show_cpuinfo(struct seqbuf *s, uint64_t arg)
 static int show_version(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
-	proc_version_text(s, PROC_SYSNAME, PROC_RELEASE, "cosmos@cosmos", "gcc " __VERSION__,
-			  "#1 SMP");
+	proc_version_text(s, COSMOS_SYSNAME, COSMOS_RELEASE, "cosmos@cosmos", "gcc " __VERSION__,
+			  COSMOS_BUILD_TAG);
 	return 0;
 }
 
@@ -302,6 +332,7 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "mounts", .mode = RO, .show = show_mounts },
 	{ .name = "partitions", .mode = RO, .show = show_partitions },
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = procfs_self_link },
+	{ .name = "slabinfo", .mode = S_IFREG | 0400, .show = show_slabinfo },
 	{ .name = "stat", .mode = RO, .show = show_stat },
 	{ .name = "uptime", .mode = RO, .show = show_uptime },
 	{ .name = "version", .mode = RO, .show = show_version },

@@ -70,6 +70,24 @@ void proc_meminfo_text(struct seqbuf *s, const struct proc_meminfo *m)
 	kb_line(s, "DirectMap1G:", m->direct_map_1g);
 }
 
+void proc_slabinfo_header(struct seqbuf *s)
+{
+	seq_printf(s, "slabinfo - version: 2.1\n"
+		   "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+		   " : tunables <limit> <batchcount> <sharedfactor>"
+		   " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+}
+
+void proc_slabinfo_line(struct seqbuf *s, const struct proc_slab *c)
+{
+	/* no per-CPU caches, so the tunables are all 0, as SLUB prints them */
+	seq_printf(s, "%-17s %6llu %6llu %6llu %4llu %4llu : tunables %4u %4u %4u : slabdata %6llu %6llu %6u\n",
+		   c->name, (unsigned long long)c->active_objs, (unsigned long long)c->num_objs,
+		   (unsigned long long)c->objsize, (unsigned long long)c->objperslab,
+		   (unsigned long long)c->pagesperslab, 0u, 0u, 0u,
+		   (unsigned long long)c->active_slabs, (unsigned long long)c->num_slabs, 0u);
+}
+
 /* seconds.centiseconds, truncated as Linux does */
 static void put_centis(struct seqbuf *s, uint64_t ns)
 {

@@ -28,6 +28,15 @@ struct proc_meminfo {
 };
 void proc_meminfo_text(struct seqbuf *s, const struct proc_meminfo *m);
 
+/* /proc/slabinfo (version 2.1): a header, then one line per cache. */
+struct proc_slab {
+	const char *name;
+	uint64_t active_objs, num_objs, objsize, objperslab, pagesperslab;
+	uint64_t active_slabs, num_slabs;
+};
+void proc_slabinfo_header(struct seqbuf *s);
+void proc_slabinfo_line(struct seqbuf *s, const struct proc_slab *c);
+
 /* /proc/uptime: seconds since boot and idle seconds (summed over CPUs). */
 void proc_uptime_text(struct seqbuf *s, uint64_t uptime_ns, uint64_t idle_ns);
 

@@ -130,6 +130,13 @@ int tsc_calibrate_hpet(void)
 	return 0;
 }
 
+void tsc_clock_params(uint64_t *base, uint64_t *base_at, uint64_t *rate)
+{
+	*base = base_tsc;
+	*base_at = base_ns;
+	*rate = hz;
+}
+
 uint64_t tsc_time_ns(void)
 {
 	return base_ns + tsc_to_ns(rdtsc() - base_tsc);

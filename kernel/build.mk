@@ -23,6 +23,30 @@ $(BUILD)/kernel/gen/font8x16.c: fonts/cosmos8x16.txt scripts/gen-font.py
 	@mkdir -p $(dir $@)
 	$(Q)$(PYTHON) scripts/gen-font.py $< > $@.tmp && mv $@.tmp $@
 
+# The vDSO (hal/vdso/): a position-independent shared object for ring 3,
+# built with flags of its own, checked to need no relocation (exec maps it
+# as it is), and carried in the kernel by vdso_image.S.
+VDSO_SO     := $(BUILD)/hal/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -fno-stack-protector -fno-builtin \
+               -fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
+               -Wall -Wextra -Werror
+$(BUILD)/hal/vdso/vdso.o: hal/vdso/vdso.c
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(VDSO_CFLAGS) -MMD -MP -c $< -o $@
+$(VDSO_SO): $(BUILD)/hal/vdso/vdso.o hal/vdso/vdso.lds
+	$(call say,LD,$@)
+	$(Q)$(LD) -shared -Bsymbolic --hash-style=both -soname=linux-vdso.so.1 -z max-page-size=4096 \
+		-z noexecstack --build-id=none -T hal/vdso/vdso.lds $< -o $@.tmp
+	$(Q)readelf -r $@.tmp | grep -q "no relocations" || { echo "$@: needs relocations" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+KERNEL_OBJ += $(BUILD)/kernel/hal/vdso/vdso_image.S.o
+$(BUILD)/kernel/hal/vdso/vdso_image.S.o: hal/vdso/vdso_image.S $(VDSO_SO)
+	$(call say,AS,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -DVDSO_SO='"$(VDSO_SO)"' -c $< -o $@
+-include $(BUILD)/hal/vdso/vdso.d
+
 # The system-call table, its handler prototypes and the native numbers
 # (scripts/gen-syscalls.py rewrites a file only when its text changes).
 SYSCALL_GEN := $(KGEN)/sys/syscall_table.c $(KGEN)/sys/syscall_protos.h \

@@ -24,6 +24,7 @@
 #include <kernel/interrupts.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
+#include <kernel/exec/vdso.h>
 #include <kernel/log.h>
 #include <kernel/mm/mm.h>
 #include <kernel/panic.h>
@@ -31,12 +32,11 @@
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
+#include <kernel/version.h>
 #include <kernel/exception.h>
 #include <kernel/failinject.h>
 #include <lib/string.h>
 #include <sys/sys.h>
-
-#define COSMOS_VERSION "0.1"
 
 void kmain(struct boot_info *bi);
 
@@ -134,7 +134,7 @@ void kmain(struct boot_info *bi)
 	tsc_calibrate();
 
 	banner_ns = time_ns();   /* since kernel entry */
-	log_info("CosmOS %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
+	log_info(COSMOS_SYSNAME " %s booting; command line \"%s\"", COSMOS_VERSION, boot_info()->cmdline);
 	if (boot_info()->exit_boot_tries > 1)
 		log_info("boot: ExitBootServices succeeded on try %u", boot_info()->exit_boot_tries);
 	log_info("boot: loader to kernel %llu us, kernel entry to banner %llu us (TSC %llu MHz)",
@@ -151,6 +151,7 @@ void kmain(struct boot_info *bi)
 	interrupts_init();
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
+	vdso_init();            /* after platform_init's final clock calibration */
 	sys_init();             /* the system-call gate */
 	input_setup();          /* PS/2 needs interrupts on */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */

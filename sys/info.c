@@ -1,5 +1,7 @@
 /* System information and control: uname, sethostname, setdomainname,
- * sysinfo, times, getrusage, umask, getrandom and reboot. */
+ * sysinfo, times, getrusage, umask, getrandom and reboot; the native
+ * memstat. */
+#include <cosmos/abi/memstat.h>
 #include <cosmos/abi/misc.h>
 #include <cosmos/abi/resource.h>
 #include <cosmos/abi/utsname.h>
@@ -8,11 +10,13 @@
 #include <hal/power.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
+#include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/proc/process.h>
 #include <kernel/random.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
+#include <kernel/version.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <sys/syscall_protos.h>
@@ -20,14 +24,13 @@
 
 #define TICK_NS (1000000000ull / ABI_CLK_TCK)
 
-/* The release starts with a number at least 6.1, which libcs that compare
- * kernel versions accept. The names under uts_lock. */
+/* The names under uts_lock. */
 static struct spinlock uts_lock = SPINLOCK_INIT("uts");
 static struct utsname uts = {
-	.sysname = "CosmOS",
+	.sysname = COSMOS_SYSNAME,
 	.nodename = "cosmos",
-	.release = "6.1.0-cosmos",
-	.version = "#1 CosmOS 0.1",
+	.release = COSMOS_RELEASE,
+	.version = COSMOS_BUILD_TAG,
 	.machine = "x86_64",
 	.domainname = "(none)",
 };
@@ -58,6 +61,22 @@ static long set_name(char *field, uptr_t name, size_t len)
 	memcpy(field, buf, len + 1);
 	spin_unlock_irqrestore(&uts_lock, f);
 	return 0;
+}
+
+long sys_memstat(uptr_t out)
+{
+	struct cosmos_memstat m = { .free_frames = pmm_free_pages() };
+	struct heap_stats hs;
+
+	if (cred_current()->euid != 0)
+		return -EPERM;
+	heap_get_stats(&hs);
+	m.heap_objects = hs.large_objects;
+	for (int i = 0; i < HEAP_CLASSES; i++) {
+		m.heap_objects += hs.cls[i].objects;
+		m.idle_heap_frames += hs.cls[i].empty_slabs * hs.cls[i].slab_pages;
+	}
+	return copy_to_user(out, &m, sizeof(m));
 }
 
 long sys_sethostname(uptr_t name, size_t len) { return set_name(uts.nodename, name, len); }

@@ -6,6 +6,8 @@
 
 USER_CC     := musl-gcc
 USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib
+# CosmOS's own ABI: <cosmos/abi/...> and the native call numbers
+USER_CFLAGS += -Iinclude -I$(KGEN)/include
 USER_BIN    := $(BUILD)/user/bin
 USER_OBJDIR := $(BUILD)/user/obj
 BUSYBOX     ?= /bin/busybox
@@ -35,7 +37,7 @@ all: $(INITRD)
 user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
 initrd: $(INITRD)
 
-$(USER_OBJDIR)/%.o: %.c
+$(USER_OBJDIR)/%.o: %.c | $(SYSCALL_GEN)
 	$(call say,MUSLCC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@

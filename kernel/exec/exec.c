@@ -15,6 +15,7 @@
 #include <hal/paging.h>
 #include <kernel/exec/script.h>
 #include <kernel/exec/stack.h>
+#include <kernel/exec/vdso.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm.h>
@@ -38,6 +39,7 @@ struct image {
 	struct elf_info elf;
 	uint64_t base;                  /* added to the file's addresses (static PIE) */
 	uint64_t sp;
+	uint64_t vdso;                  /* the vDSO's ELF header, 0 if none */
 	unsigned phnum;
 	bool setuid, setgid;
 	uint32_t uid, gid;              /* the file's owner, for set-id programs */
@@ -187,6 +189,14 @@ static int load_elf(struct file *f, void *head, long n, struct image *im)
 		err = vm_brk_init(im->vm, im->base + im->elf.vaddr_hi);
 	if (!err)
 		err = vm_stack_create(im->vm);
+	if (!err) {
+		long vdso = vdso_map(im->vm);
+
+		if (vdso < 0)
+			err = (int)vdso;
+		else
+			im->vdso = (uint64_t)vdso;
+	}
 	return err;
 }
 
@@ -224,6 +234,7 @@ static int build_stack(struct image *im, const struct exec_args *args, const cha
 		{ AT_HWCAP2, 0 },
 		{ AT_CLKTCK, ABI_CLK_TCK },
 		{ AT_MINSIGSTKSZ, fpu_state_size() + 1024 },
+		{ im->vdso ? AT_SYSINFO_EHDR : AT_IGNORE, im->vdso },
 	};
 	struct exec_stack_layout l;
 	uint8_t rnd[EXEC_STACK_RANDOM];

@@ -254,6 +254,9 @@ void heap_get_stats(struct heap_stats *s)
 		s->cls[i].objects = caches[i].objects;
 		s->cls[i].bytes = debug ? caches[i].requested : caches[i].objects * caches[i].size;
 		s->cls[i].slabs = caches[i].nslabs;
+		s->cls[i].empty_slabs = caches[i].nempty;
+		s->cls[i].per_slab = caches[i].slots - caches[i].first_slot;
+		s->cls[i].slab_pages = (SLAB_PAGE << caches[i].order) / 4096;
 	}
 	s->large_objects = large_objects;
 	s->large_pages = large_pages;

@@ -36,6 +36,9 @@ struct heap_class_stats {
 	size_t bytes;           /* bytes in those objects (requested sizes in
 				   debug mode, slot sizes otherwise) */
 	size_t slabs;           /* slabs held, empty ones included */
+	size_t empty_slabs;     /* of those, slabs with no object in use */
+	size_t per_slab;        /* objects one slab holds */
+	size_t slab_pages;      /* pages one slab takes */
 };
 struct heap_stats {
 	struct heap_class_stats cls[HEAP_CLASSES];

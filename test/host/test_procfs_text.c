@@ -109,6 +109,25 @@ static void test_meminfo(void **state)
 	}
 }
 
+static void test_slabinfo(void **state)
+{
+	const char *t;
+
+	(void)state;
+	proc_slabinfo_header(&sb);
+	proc_slabinfo_line(&sb, &(struct proc_slab){ .name = "kmalloc-16", .active_objs = 5632,
+						     .num_objs = 5632, .objsize = 16, .objperslab = 256,
+						     .pagesperslab = 1, .active_slabs = 22,
+						     .num_slabs = 22 });
+	t = text();
+	/* the header and a line as Linux 6.1 (SLUB) prints them */
+	assert_prefix(t, "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> "
+			 "<objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> "
+			 "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	assert_line(t, "kmalloc-16          5632   5632     16  256    1 : tunables    0    0    0"
+		       " : slabdata     22     22      0\n");
+}
+
 static void test_uptime_and_loadavg(void **state)
 {
 	struct proc_loadavg l = { .load = { 4.75 * 2048, 4.80 * 2048, 2.69 * 2048 },
@@ -341,6 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_seqbuf_overflow, setup),
 		cmocka_unit_test_setup(test_meminfo, setup),
+		cmocka_unit_test_setup(test_slabinfo, setup),
 		cmocka_unit_test_setup(test_uptime_and_loadavg, setup),
 		cmocka_unit_test_setup(test_loadavg_rounding, setup),
 		cmocka_unit_test_setup(test_load_damping, setup),

@@ -1,7 +1,9 @@
 """Programs in ring 3 (issue 11): the first program from init=, musl's and
 Debian busybox-static's programs printing on the console, faults ending a
-program with one log line while the kernel goes on, systrace=, the
--ENOSYS log line, init's end and reboot(2)'s power-off. Each boots with the
+program with one log line while the kernel goes on, fork and thread loops
+that leak nothing, a fork bomb held by RLIMIT_NPROC, musl's clocks taken
+from the vDSO, systrace=, the -ENOSYS log line, init's end and reboot(2)'s
+power-off. Each boots with the
 build's initramfs; pid 1 ending stops the kernel as panic=exit says (QEMU
 status 7), which is how most of them end."""
 
@@ -69,11 +71,36 @@ CASES = [
               sh(crash("forged-sigreturn") + "; /bin/hello"),
               [r"proc: pid \d+ \(crash\) killed by SIGSEGV \(forged signal frame\)", r"^status 139$",
                r"^hello from ring 3$", r"init: pid 1 exited with status 0$"]),
+    # 100 fork+exit+wait and 1,000 thread create+join, each run twice: the
+    # second run leaves free frames and heap objects as it found them
+    # (the kernel's counts from the native memstat call, read by spawn)
+    init_case("user_fork_threads_no_leak",
+              sh("/bin/spawn leakcheck fork 100 && /bin/spawn leakcheck threads 1000"),
+              [r"^spawn: fork 100: free frames \+0, heap objects \+0$", r"^spawn: leakcheck ok$",
+               r"^spawn: threads 1000: free frames \+0, heap objects \+0$", r"^spawn: leakcheck ok$",
+               r"init: pid 1 exited with status 0$"], timeout=180),
+    # a fork bomb as uid 1000 under RLIMIT_NPROC 40: the bomber and 39
+    # children, then EAGAIN; root forks while it holds, and afterwards
+    # programs run as before
+    init_case("user_forkbomb_contained",
+              sh("/bin/spawn forkbomb 40 && /bin/spawn fork 10 && /bin/hello"),
+              [r"^spawn: root forked while the bomb held its limit$",
+               r"^spawn: forkbomb: 39 processes, then fork failed with Resource temporarily unavailable$",
+               r"^spawn: forkbomb ok$", r"^spawn: fork ok$", r"^hello from ring 3$",
+               r"init: pid 1 exited with status 0$"], timeout=120),
     init_case("user_systrace", "/bin/hello",
               [r"systrace: tracing hello$",
                r"systrace: 1 \(hello\) write\(1, 0x[0-9a-f]+, 18\) = 18$",
                r"systrace: 1 \(hello\) exit_group\(0\) = \?$",
                r"init: pid 1 exited with status 0$"], extra="systrace=hello"),
+    # musl finds the vDSO and takes the clocks from it: no system call for
+    # them, while the CPU-time clock (not in the vDSO) still makes one
+    init_case("user_vdso_clocks_without_syscalls", "/bin/spawn clock",
+              [r"systrace: tracing spawn$",
+               r"systrace: 1 \(spawn\) clock_gettime\(2, 0x[0-9a-f]+\) = 0$",
+               r"^spawn: clock ok$", r"init: pid 1 exited with status 0$"],
+              forbid=[r"systrace: \d+ \(spawn\) (clock_gettime\([01],|gettimeofday\(|time\()"],
+              extra="systrace=spawn"),
     init_case("user_enosys_logged_once", "/bin/spawn nosys",
               [r"sys: pid 1 \(spawn\) called unimplemented syscall 444 \(landlock_create_ruleset\)$",
                r"sys: pid 1 \(spawn\) called unimplemented syscall 600 \(unknown\)$",

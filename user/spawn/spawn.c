@@ -5,9 +5,21 @@
  *     spawn threads N     N times pthread_create and pthread_join
  *     spawn nosys         calls two numbers CosmOS does not implement,
  *                         twice each (the kernel logs each once)
- *     spawn forkbomb      every process forks until a fork fails, then
+ *     spawn forkbomb [NPROC]
+ *                         every process forks until a fork fails, then
  *                         all wait for their children; prints how fork
- *                         failed (EAGAIN is the success)
+ *                         failed (EAGAIN is the success). With NPROC the
+ *                         bomb runs as uid 1000 under RLIMIT_NPROC = NPROC,
+ *                         and root forks while the bomb holds its limit
+ *     spawn clock         reads the real-time and monotonic clocks, the
+ *                         time of day and time(), which musl takes from
+ *                         the vDSO, then the process's CPU time, which
+ *                         takes a system call
+ *     spawn leakcheck fork|threads N
+ *                         runs the workload twice and prints how the
+ *                         second run changed the kernel's free frames and
+ *                         heap objects in use (the native memstat call;
+ *                         root only)
  *     spawn sweep         the allocation sweep's workload: memory, a file
  *                         read and mapped, one written and removed, a pipe
  *                         to a child that execs /bin/exit0; silent, its
@@ -15,6 +27,8 @@
  *
  * Prints "spawn: <what> ok" at the end; any error exits non-zero with a
  * line saying what failed. */
+#include <cosmos/abi/memstat.h>
+#include <cosmos/syscall_native.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,7 +37,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,18 +118,16 @@ struct bomb {
 	volatile int stop;          /* someone's fork failed: nobody forks again */
 	volatile int error;         /* that fork's errno */
 	volatile int created;
+	volatile int release;       /* the bomb may unwind */
 };
 
-/* Every process forks until the first fork anywhere fails, then reaps its
- * children; so the tree grows to the limit and then unwinds. */
-static struct bomb *bomb(void)
+/* Every process forks until the first fork anywhere fails, waits for
+ * release, then reaps its children; so the tree grows to the limit, holds
+ * it, and unwinds. */
+static void bomb(struct bomb *b)
 {
-	struct bomb *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t top = getpid();
 
-	if (b == MAP_FAILED)
-		fail("mmap");
 	while (!b->stop) {
 		pid_t pid = fork();
 
@@ -125,10 +141,53 @@ static struct bomb *bomb(void)
 			break;
 		}
 	}
+	while (!b->release)
+		sched_yield();
 	while (wait(NULL) >= 0)
 		;
 	if (getpid() != top)
 		_exit(0);
+}
+
+/* The bomb: in this process as it is (root: up to the kernel's thread
+ * ceiling), or with nproc in a child as uid 1000 under RLIMIT_NPROC, while
+ * this process checks that root can still fork once the bomb is stopped. */
+static struct bomb *forkbomb(long nproc)
+{
+	struct bomb *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t bomber, pid;
+	int status;
+
+	if (b == MAP_FAILED)
+		fail("mmap");
+	if (!nproc) {
+		b->release = 1;
+		bomb(b);
+		return b;
+	}
+	bomber = fork();
+	if (bomber < 0)
+		fail("fork");
+	if (bomber == 0) {
+		struct rlimit r = { (rlim_t)nproc, (rlim_t)nproc };
+
+		if (setrlimit(RLIMIT_NPROC, &r) || setuid(1000))
+			fail("setrlimit or setuid");
+		bomb(b);
+		_exit(0);
+	}
+	while (!b->stop)
+		sched_yield();
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	b->release = 1;
+	if (pid < 0)
+		fail("root's fork during the bomb");
+	if (waitpid(pid, &status, 0) != pid || waitpid(bomber, &status, 0) != bomber)
+		fail("waitpid");
+	say("spawn: root forked while the bomb held its limit\n");
 	return b;
 }
 
@@ -230,6 +289,50 @@ static int sweep(void)
 	return sweep_pipe_exec();
 }
 
+/* The kernel's memory counts (the native memstat call): free frames, with
+ * the heap's idle slabs counted as free (the heap keeps one per size class
+ * to absorb churn), and heap objects in use. */
+static struct cosmos_memstat counts(void)
+{
+	struct cosmos_memstat m;
+
+	if (syscall(COSMOS_SYS_memstat, &m))
+		fail("memstat");
+	m.free_frames += m.idle_heap_frames;
+	m.idle_heap_frames = 0;
+	return m;
+}
+
+static void workload(const char *what, long n)
+{
+	if (strcmp(what, "fork") == 0)
+		forks(n, NULL);
+	else
+		threads(n);
+}
+
+/* Dead threads' kernel stacks are freed by the idle thread once they are
+ * off the CPU, so the counts may take a moment to come back: look again,
+ * 10 ms apart, for 2 s at most. */
+static void leakcheck(const char *what, long n)
+{
+	struct timespec gap = { 0, 10000000 };
+	struct cosmos_memstat before, after;
+
+	workload(what, n);          /* warms the caches */
+	before = counts();
+	workload(what, n);
+	for (int tries = 0; tries < 200; tries++) {
+		after = counts();
+		if (after.free_frames == before.free_frames && after.heap_objects == before.heap_objects)
+			break;
+		nanosleep(&gap, NULL);
+	}
+	say("spawn: %s %ld: free frames %+ld, heap objects %+ld\n", what, n,
+	    (long)(after.free_frames - before.free_frames),
+	    (long)(after.heap_objects - before.heap_objects));
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -249,15 +352,27 @@ int main(int argc, char **argv)
 				fail("an unimplemented call");
 	} else if (strcmp(what, "sweep") == 0) {
 		return sweep();
-	} else if (strcmp(what, "forkbomb") == 0) {
-		struct bomb *b = bomb();
+	} else if (strcmp(what, "clock") == 0) {
+		struct timespec real, mono, cpu;
+		struct timeval tv;
+
+		if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_MONOTONIC, &mono) ||
+		    gettimeofday(&tv, NULL) || time(NULL) < real.tv_sec ||
+		    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu))
+			fail("a clock");
+	} else if (strcmp(what, "leakcheck") == 0 && argc > 3 && atol(argv[3]) > 0 &&
+		   (strcmp(argv[2], "fork") == 0 || strcmp(argv[2], "threads") == 0)) {
+		leakcheck(argv[2], atol(argv[3]));
+	} else if (strcmp(what, "forkbomb") == 0 && n >= 0) {
+		struct bomb *b = forkbomb(n);
 
 		say("spawn: forkbomb: %d processes, then fork failed with %s\n", b->created,
 		    strerror(b->error));
 		if (b->error != EAGAIN)
 			return 1;
 	} else {
-		say("usage: spawn fork N | exec N PATH | threads N | nosys | forkbomb | sweep\n");
+		say("usage: spawn fork N | exec N PATH | threads N | nosys | forkbomb [NPROC] |"
+		    " sweep | clock | leakcheck fork|threads N\n");
 		return 2;
 	}
 	say("spawn: %s ok\n", what);
