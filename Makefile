@@ -18,6 +18,7 @@ all: $(BUILD)/esp.img
 include boot/build.mk
 include kernel/build.mk
 include test/build.mk
+include test/fuzz.mk
 include user/build.mk
 
 # The ESP: /EFI/BOOT/BOOTX64.EFI (the removable-media path, so OVMF boots it

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define FMT_MAX_FIELD 4096   /* widths and precisions are clamped to this */
+
 struct spec {
 	bool left, zero, plus, space, alt;
 	int width;           /* -1: none */
@@ -120,6 +122,13 @@ static uint64_t arg_unsigned(const struct spec *sp, va_list *ap)
 	}
 }
 
+/* One more decimal digit of a width or precision. Past the clamp the value
+ * stops growing, so a long run of digits cannot overflow. */
+static int add_digit(int v, char c)
+{
+	return v > FMT_MAX_FIELD ? v : v * 10 + (c - '0');
+}
+
 /* Parses flags, width, precision and size after a '%'; returns the
  * position of the conversion character. */
 static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
@@ -134,15 +143,19 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		else break;
 	}
 	if (*f == '*') {
-		sp->width = va_arg(*ap, int);
-		if (sp->width < 0) {
+		int w = va_arg(*ap, int);
+
+		/* A negative width means "-"; -INT_MIN does not exist, and any
+		 * width past the clamp below prints the same. */
+		if (w < 0) {
 			sp->left = true;
-			sp->width = -sp->width;
+			w = w < -FMT_MAX_FIELD ? FMT_MAX_FIELD : -w;
 		}
+		sp->width = w;
 		f++;
 	} else {
 		for (; *f >= '0' && *f <= '9'; f++)
-			sp->width = (sp->width < 0 ? 0 : sp->width) * 10 + (*f - '0');
+			sp->width = add_digit(sp->width < 0 ? 0 : sp->width, *f);
 	}
 	if (*f == '.') {
 		f++;
@@ -154,7 +167,7 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 			f++;
 		} else {
 			for (; *f >= '0' && *f <= '9'; f++)
-				sp->prec = sp->prec * 10 + (*f - '0');
+				sp->prec = add_digit(sp->prec, *f);
 		}
 	}
 	if (*f == 'h') {
@@ -169,8 +182,8 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 		sp->size = *f++;
 	}
 	/* Widths beyond any sane field are clamped, never trusted. */
-	if (sp->width > 4096) sp->width = 4096;
-	if (sp->prec > 4096) sp->prec = 4096;
+	if (sp->width > FMT_MAX_FIELD) sp->width = FMT_MAX_FIELD;
+	if (sp->prec > FMT_MAX_FIELD) sp->prec = FMT_MAX_FIELD;
 	return f;
 }
 

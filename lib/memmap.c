@@ -51,8 +51,9 @@ unsigned memmap_sanitize(struct boot_mmap_entry *e, unsigned n, unsigned *droppe
 
 			lost++;
 			if (rank(x.type) > rank(o->type)) {
-				/* o keeps only what lies below x */
-				o->pages = (x.phys - o->phys) / MEMMAP_PAGE;
+				/* o keeps only what lies below x (nothing, when an
+				 * earlier cut moved o's start past x's) */
+				o->pages = x.phys > o->phys ? (x.phys - o->phys) / MEMMAP_PAGE : 0;
 				if (o->pages == 0)
 					out--;
 				continue;

@@ -18,12 +18,19 @@ need() {
 	musl-tools)       command -v musl-gcc >/dev/null ;;
 	busybox-static)   dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" ;;
 	gdb)              command -v gdb >/dev/null ;;
+	clang)            command -v clang >/dev/null ;;
+	libclang-rt-14-dev) compgen -G '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ;;
+	llvm)             command -v llvm-cov >/dev/null && command -v llvm-profdata >/dev/null ;;
 	*)                return 1 ;;
 	esac
 }
 
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only
+# recommended by clang-14) build the fuzz targets; llvm has llvm-cov.
 PKGS="gcc make binutils gnu-efi ovmf qemu-system-x86 mtools libcmocka-dev python3 musl-tools busybox-static"
+PKGS="$PKGS clang libclang-rt-14-dev"
 [ "${1:-}" = "--with-gdb" ] && PKGS="$PKGS gdb"
+[ "${1:-}" = "--with-llvm" ] && PKGS="$PKGS llvm"
 
 missing=""
 for p in $PKGS; do

@@ -42,7 +42,7 @@ RUN_FLAGS := --build $(BUILD) $(if $(TEST),--filter '$(TEST)') $(if $(filter 1,$
 test:
 	$(Q)scripts/deps.sh
 	$(Q)img=0; $(MAKE) --no-print-directory all || img=1; \
-	$(MAKE) -k --no-print-directory host-tests || true; \
+	$(MAKE) -k --no-print-directory host-tests fuzz-targets || true; \
 	$(PYTHON) test/run.py $(RUN_FLAGS) --image-build-failed=$$img
 
 bench:

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The CosmOS test runner behind `make test` and `make bench` (standard
-library only). Levels: host unit tests (cmocka binaries), in-kernel tests
+library only). Levels: host unit tests (cmocka binaries), fuzz targets
+(saved crash inputs replayed, a few seconds of fuzzing each), in-kernel tests
 (one boot with ktest=all, KTAP parsed) and system tests (test/system/*_cases.py,
 booted in QEMU two at a time). Prints one PASS/FAIL line per test and ends
 with exactly one line "N passed, N failed"; exits non-zero on any failure."""
@@ -12,6 +13,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import statistics
 import subprocess
 import sys
@@ -152,6 +154,54 @@ def run_host(report, build, kernel, selected):
             report.fail(unit, f"exit status {status} with all tests passing", err)
 
 
+# --------------------------------------------------------------- fuzz level
+
+FUZZ_TEST_SECONDS = 5
+
+
+def run_fuzz(report, build, selected):
+    """Each libFuzzer target of test/fuzz/ replays its saved crash inputs (one
+    result each, fuzz/<name>/<file>) and then fuzzes from its corpus for a
+    few seconds (one result, fuzz/<name>), two targets at a time."""
+    sys.path.insert(0, str(HERE / "fuzz"))
+    import fuzz  # noqa: E402
+    runs = []
+    for name in fuzz.names():
+        unit = f"fuzz/{name}"
+        exe = fuzz.binary(build, name)
+        crashes = [c for c in fuzz.crash_inputs(name) if selected(f"{unit}/{c.name}")]
+        if not selected(unit) and not crashes:
+            continue
+        if not exe.exists():
+            report.fail(unit, f"fuzz_{name} did not build; see the compiler output above")
+            continue
+        for c in crashes:
+            ok, out = fuzz.replay(exe, c)
+            if ok:
+                report.ok(f"{unit}/{c.name}")
+            else:
+                report.fail(f"{unit}/{c.name}", "saved crash input fails again", fuzz.crash_summary(out))
+        if selected(unit):
+            runs.append((name, unit, exe))
+
+    def one(job):
+        name, unit, exe = job
+        base = build / "fuzz" / "test-run" / name
+        if base.exists():
+            shutil.rmtree(base)
+        return job, fuzz.run_for(exe, name, FUZZ_TEST_SECONDS, base / "corpus", base)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for (name, unit, exe), (ok, st, out, crash) in pool.map(one, runs):
+            detail = f"{st['runs']} runs, {st['per_sec']}/s, cov {st['cov']}"
+            if ok:
+                report.ok(unit, detail)
+            else:
+                report.fail(unit, f"crash after {detail}; input {crash}",
+                            fuzz.crash_summary(out) + f"\nonce fixed, keep the input: mkdir -p "
+                            f"test/fuzz/crashes/{name} && cp {crash} test/fuzz/crashes/{name}/")
+
+
 # ------------------------------------------------------------- kernel level
 
 KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
@@ -251,7 +301,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--loader", help="default: BUILD/boot/BOOTX64.EFI")
     ap.add_argument("--kernel", help="default: BUILD/kernel/kernel.elf")
-    ap.add_argument("--filter", help="regex on unit names: host/<mod>, ktest, system/<case>")
+    ap.add_argument("--filter", help="regex on unit names: host/<mod>, fuzz/<name>, ktest, system/<case>")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="QEMUs at a time")
     ap.add_argument("--image-build-failed", type=int, default=0)
     ap.add_argument("--bench", action="store_true", help="run the benchmarks instead of tests")
@@ -272,6 +322,7 @@ def main():
     selected = lambda unit: flt is None or flt.search(unit) is not None  # noqa: E731
 
     run_host(report, build, env.kernel, selected)
+    run_fuzz(report, build, selected)
 
     jobs = []
     if selected("ktest"):

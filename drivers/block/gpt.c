@@ -91,6 +91,9 @@ int gpt_parse(gpt_read_fn read, void *ctx, uint32_t sector_size, uint64_t sector
 		return fail(why, "entry array empty or too large");
 	arr_bytes = (uint64_t)nent * esize;
 	arr_sectors = (arr_bytes + sector_size - 1) / sector_size;
+	/* read in whole sectors: one over 64 KiB is more than the scratch holds */
+	if (arr_sectors * sector_size > GPT_MAX_ARRAY_BYTES)
+		return fail(why, "entry array empty or too large");
 	if (arr_lba < 2 || arr_lba >= sectors || arr_sectors > sectors - arr_lba)
 		return fail(why, "entry array outside the disk");
 	if (arr_lba <= last_usable && arr_lba + arr_sectors > first_usable)

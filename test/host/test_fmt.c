@@ -255,6 +255,36 @@ static void test_width_clamp(void **state)
 	assert_int_equal(ours(big, sizeof(big), "%-*d|", INT_MIN + 1, 1), 4097);
 }
 
+/* Found by fuzzing (test/fuzz/crashes/fmt/): a "*" width of INT_MIN cannot
+ * be negated; it is a left-justified field clamped like any other. */
+static void test_star_width_int_min(void **state)
+{
+	static char big[8192];
+
+	(void)state;
+	assert_int_equal(ours(big, sizeof(big), "%*d|", INT_MIN, 7), 4097);
+	assert_int_equal(big[0], '7');
+	assert_int_equal(big[4095], ' ');
+	assert_int_equal(big[4096], '|');
+	assert_int_equal(ours(big, sizeof(big), "%*s|", INT_MIN, "ab"), 4097);
+	assert_int_equal(big[1], 'b');
+	assert_int_equal(big[4096], '|');
+}
+
+/* Found by fuzzing: a width or precision written with more digits than an
+ * int holds overflowed while it was read, before the clamp. */
+static void test_long_digit_width(void **state)
+{
+	static char big[8192];
+
+	(void)state;
+	assert_int_equal(ours(big, sizeof(big), "%7777777777d|", 3), 4097);
+	assert_int_equal(big[4095], '3');
+	assert_int_equal(ours(big, sizeof(big), "%.99999999999999d", 3), 4096);
+	assert_int_equal(big[0], '0');
+	assert_int_equal(big[4095], '3');
+}
+
 struct collect {
 	char text[64];
 	size_t len;
@@ -307,6 +337,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_and_lone_percent),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_width_clamp),
+		cmocka_unit_test(test_star_width_int_min),
+		cmocka_unit_test(test_long_digit_width),
 		cmocka_unit_test(test_sink),
 	};
 	return cmocka_run_group_tests_name("fmt", tests, NULL, NULL);

@@ -306,6 +306,48 @@ static void test_out_of_bounds_partition(void **state)
 	assert_int_equal(parse(p, 4, &why), -EINVAL);
 }
 
+/* Found by fuzzing: the entry array is read in whole sectors, and one
+ * sector larger than 64 KiB is more than the scratch buffer holds after the
+ * header. Such a table is refused before anything is read into it. */
+#define BIG_SS (128u * 1024)
+static uint8_t *big_disk;
+
+static int big_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
+{
+	(void)ctx;
+	assert_true(lba + count <= 4);
+	memcpy(buf, big_disk + lba * BIG_SS, (size_t)count * BIG_SS);
+	return 0;
+}
+
+static void test_sector_larger_than_scratch(void **state)
+{
+	uint8_t *h, *scr;
+	struct gpt_part p[4];
+	const char *why;
+
+	(void)state;
+	big_disk = calloc(4, BIG_SS);
+	scr = malloc(BIG_SS + GPT_MAX_ARRAY_BYTES);      /* exactly what gpt.h asks for */
+	assert_non_null(big_disk);
+	assert_non_null(scr);
+	h = big_disk + BIG_SS;
+	memcpy(h, "EFI PART", 8);
+	put32(h + 12, 92);
+	put64(h + 24, 1);
+	put64(h + 40, 3);
+	put64(h + 48, 3);
+	put64(h + 72, 2);
+	put32(h + 80, 128);
+	put32(h + 84, 128);
+	put32(h + 88, gpt_crc32(big_disk + 2 * BIG_SS, 128 * 128));
+	put32(h + 16, gpt_crc32(h, 92));
+	assert_int_equal(gpt_parse(big_read, NULL, BIG_SS, 4, scr, p, 4, &why), -EINVAL);
+	assert_string_equal(why, "entry array empty or too large");
+	free(scr);
+	free(big_disk);
+}
+
 static void test_read_error(void **state)
 {
 	struct gpt_part p[4];
@@ -332,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup(test_edges_plus_one, setup),
 		cmocka_unit_test_setup(test_out_of_bounds_partition, setup),
 		cmocka_unit_test_setup(test_read_error, setup),
+		cmocka_unit_test(test_sector_larger_than_scratch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

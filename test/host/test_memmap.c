@@ -287,6 +287,25 @@ static void test_sanitize_own_entries(void **state)
 	assert_int_equal(dropped, 2);
 }
 
+/* Found by fuzzing: a cut moves an entry's start past a later entry's, and
+ * that later entry, of a higher rank, then cut it below its new start:
+ * (start - new start) wrapped into a range of 2^52 pages. The moved entry
+ * is dropped instead (memory lost, never handed out twice). */
+static void test_cut_entry_overtaken(void **state)
+{
+	struct boot_mmap_entry e[3] = {
+		{ .phys = 0, .pages = 10, .type = BOOT_MEM_RESERVED },
+		{ .phys = 2 * PG, .pages = 20, .type = BOOT_MEM_USABLE },   /* cut to 10..22 */
+		{ .phys = 5 * PG, .pages = 1, .type = BOOT_MEM_RESERVED },  /* starts below 10 */
+	};
+
+	(void)state;
+	assert_int_equal(memmap_sanitize(e, 3, NULL), 1);
+	assert_int_equal(e[0].phys, 0);
+	assert_int_equal(e[0].pages, 10);
+	assert_int_equal(e[0].type, BOOT_MEM_RESERVED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +318,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_capacity, teardown),
 		cmocka_unit_test_teardown(test_top_of_ram, teardown),
 		cmocka_unit_test(test_sanitize_own_entries),
+		cmocka_unit_test(test_cut_entry_overtaken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Writes first seeds for the fuzz targets into test/fuzz/corpus/<name>/, from
+real inputs where there are any: the built kernel.elf and a static musl
+program (elf_check), the command lines of the system tests (cmdline), the
+format strings of the source tree (fmt), QEMU's ACPI tables dumped from a
+running guest (acpi), GPT disks laid out like sgdisk's (gpt), the scancodes
+QEMU's keyboard sends (kbd_decode), terminal output with escapes (term),
+device behaviour for the virtqueue, an OVMF-shaped firmware memory map, a
+boot_info as the loader fills one. `make fuzz` then minimizes each corpus
+into the inputs that add coverage. Run by hand, after `make`:
+
+    test/fuzz/make_seeds.py --build build [target...]
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CORPUS = HERE / "corpus"
+
+
+def put(name, data):
+    d = CORPUS / name
+    d.mkdir(parents=True, exist_ok=True)
+    (d / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+# ------------------------------------------------------------------ elf_check
+
+def elf_seed(path, limits):
+    """The headers of an ELF file, with the rest of it as a count of zeros."""
+    raw = Path(path).read_bytes()
+    phoff, = struct.unpack_from("<Q", raw, 32)
+    phnum, = struct.unpack_from("<H", raw, 56)
+    head = phoff + 56 * phnum
+    end = head
+    for i in range(phnum):
+        off, filesz = struct.unpack_from("<Q", raw, phoff + 56 * i + 8)[0], \
+            struct.unpack_from("<Q", raw, phoff + 56 * i + 32)[0]
+        end = max(end, off + filesz)
+    return bytes([limits]) + struct.pack("<I", end - head) + raw[:head]
+
+
+def seeds_elf_check(build):
+    put("elf_check", elf_seed(build / "kernel/kernel.elf", 0))
+    with tempfile.TemporaryDirectory() as tmp:
+        src, exe = Path(tmp) / "hello.c", Path(tmp) / "hello"
+        src.write_text('#include <stdio.h>\nint main(void){puts("hi");return 0;}\n')
+        if subprocess.run(["musl-gcc", "-static", "-O2", str(src), "-o", str(exe)]).returncode == 0:
+            put("elf_check", elf_seed(exe, 1))
+
+
+# -------------------------------------------------------------------- cmdline
+
+def seeds_cmdline(build):
+    lines = set()
+    for p in (ROOT / "test" / "system").glob("*_cases.py"):
+        lines.update(re.findall(r'cmdline="([^"]*)"', p.read_text()))
+    lines.update(['console=serial,vga ktest=a,b shutdown=exit', 'x="a b" y= z',
+                  'n=0x1F m=18446744073709551615 flag', '  a=1\tb="=" ',
+                  'k=' + 'v' * 1100, ' '.join(f'o{i}' for i in range(70))])   # too long, too many
+    for line in sorted(lines):
+        put("cmdline", line.encode())
+
+
+# ------------------------------------------------------------------------ fmt
+
+def seeds_fmt(build):
+    """Format strings from the tree, each with arguments in fuzz_fmt's
+    encoding (raw 64-bit integers; "abc" for strings)."""
+    formats = set()
+    for p in list(ROOT.glob("*/**/*.c")):
+        if "test" in p.parts:
+            continue
+        for m in re.finditer(r'(?:log_\w+|klog|kprintf|fmt_snprintf|Print\w*)\s*\([^"]*"((?:[^"\\]|\\.)*)"',
+                             p.read_text(errors="replace")):
+            if "%" in m.group(1):
+                formats.add(m.group(1).encode().decode("unicode_escape").encode("latin-1"))
+    conv = re.compile(rb"%[-0+ #]*(\*|\d*)(\.(\*|\d*))?(hh|h|ll|l|z|t)?([a-zA-Z%])")
+    for f in sorted(formats):
+        args = b""
+        for m in conv.finditer(f):
+            n = (m.group(1) == b"*") + (m.group(3) == b"*")
+            args += (b"\x20" + struct.pack("<q", 37)) * n
+            if m.group(5) == b"s":
+                args += b"\x03abc"
+            elif m.group(5) != b"%":
+                args += b"\x20" + struct.pack("<q", -1234567)
+        put("fmt", b"\x10" + f + b"\0" + args)
+
+
+# ----------------------------------------------------------------------- acpi
+
+def qemu_memory(build, smp, lo, size, machine_args=()):
+    """Boots the built image in QEMU (scripts/qemu.sh, 512 MiB), waits for the
+    kernel to have read the ACPI tables, and returns physical memory
+    [lo, lo+size) read through QMP's pmemsave."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        shutil.copy(build / "esp.img", tmp / "esp.img")
+        log, qmp, dump = tmp / "serial.log", tmp / "qmp.sock", tmp / "mem.bin"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(tmp / "esp.img"),
+                                     "-qmp", f"unix:{qmp},server=on,wait=off", *machine_args],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL,
+                                    env=dict(os.environ, SMP=str(smp), MEM="512M"))
+        try:
+            deadline = time.monotonic() + 60
+            while b"acpi: power-off" not in log.read_bytes():
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the kernel did not report its ACPI tables")
+                time.sleep(0.1)
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(str(qmp))
+            f = s.makefile("rw")
+            f.readline()                                    # the QMP greeting
+            for cmd in ({"execute": "qmp_capabilities"},
+                        {"execute": "pmemsave", "arguments": {"val": lo, "size": size,
+                                                              "filename": str(dump)}}):
+                f.write(json.dumps(cmd) + "\n")
+                f.flush()
+                while True:                                 # skip events up to the reply
+                    reply = json.loads(f.readline())
+                    if "return" in reply or "error" in reply:
+                        break
+                if "error" in reply:
+                    raise RuntimeError(f"QMP: {reply['error']}")
+            s.close()
+            return dump.read_bytes()
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait()
+
+
+def acpi_sum_fix(t, at=9, length=None):
+    t[at] = 0
+    t[at] = (-sum(t[:length or len(t)])) & 0xff
+
+
+def acpi_image(mem, lo, rsdt_only=False):
+    """Finds the RSDP in a memory dump and lays the tables out again in one
+    compact image, RSDP first, every pointer rewritten to PHYS_BASE +
+    offset (fuzz_acpi's memory)."""
+    base = 0x100000
+    off = -1
+    while (off := mem.find(b"RSD PTR ", off + 1)) >= 0:
+        if sum(mem[off:off + 20]) & 0xff == 0 and \
+                mem[off + 15] >= 2 and sum(mem[off:off + 36]) & 0xff == 0 and \
+                lo <= struct.unpack_from("<Q", mem, off + 24)[0] < lo + len(mem):
+            break
+    if off < 0:
+        raise RuntimeError("no ACPI 2.0 RSDP with its XSDT in the dump")
+    rsdp = bytearray(mem[off:off + 36])
+    rsdt, = struct.unpack_from("<I", rsdp, 16)
+    xsdt, = struct.unpack_from("<Q", rsdp, 24)
+
+    def table(phys):
+        o = phys - lo
+        n, = struct.unpack_from("<I", mem, o + 4)
+        return bytearray(mem[o:o + n])
+
+    out = bytearray(rsdp)
+    placed = {}
+
+    def place(t):
+        nonlocal out
+        out += b"\0" * (-len(out) % 16)
+        at = base + len(out)
+        out += t
+        return at, len(out) - len(t)
+
+    root = table(xsdt if xsdt and not rsdt_only else rsdt)
+    esize = 4 if rsdt_only or not xsdt else 8
+    entries = [int.from_bytes(root[36 + i:36 + i + esize], "little")
+               for i in range(0, len(root) - 36, esize)]
+    new_entries = []
+    for e in entries:
+        t = table(e)
+        if t[:4] == b"FACP":
+            dsdt = struct.unpack_from("<Q", t, 140)[0] if len(t) >= 148 else 0
+            dsdt = dsdt or struct.unpack_from("<I", t, 40)[0]
+            d = table(dsdt)
+            s5 = d.find(b"_S5_")
+            if s5 > 36:
+                # only the AML around \_S5 (all CosmOS reads): ~100 bytes, not 8 KiB
+                d = d[:36] + d[max(36, s5 - 48):s5 + 24]
+                struct.pack_into("<I", d, 4, len(d))
+            acpi_sum_fix(d)
+            at, _ = place(d)
+            struct.pack_into("<I", t, 40, at)
+            struct.pack_into("<I", t, 36, 0)          # FACS: not read by CosmOS
+            if len(t) >= 148:
+                struct.pack_into("<Q", t, 140, at)
+                struct.pack_into("<Q", t, 132, 0)
+        acpi_sum_fix(t)
+        at, _ = place(t)
+        new_entries.append(at)
+        placed[e] = at
+    root = bytearray(root[:36]) + b"".join(x.to_bytes(esize, "little") for x in new_entries)
+    struct.pack_into("<I", root, 4, len(root))
+    acpi_sum_fix(root)
+    at, _ = place(root)
+    if rsdt_only:
+        out[15] = 0
+        struct.pack_into("<I", out, 16, at)
+    else:
+        struct.pack_into("<Q", out, 24, at)
+        struct.pack_into("<I", out, 16, 0)
+    acpi_sum_fix(out, 8, 20)
+    acpi_sum_fix(out, 32, 36)
+    return bytes(out), {sig: bytes(table(e)) for e in entries for sig in [bytes(table(e)[:4])]}
+
+
+def seeds_acpi(build):
+    lo, size = 0x1F000000, 0x1000000     # the top 16 MiB of 512 MiB: where OVMF puts them
+    for smp in (1, 4):
+        mem = qemu_memory(build, smp, lo, size)
+        img, tables = acpi_image(mem, lo)
+        put("acpi", b"\0" + img)
+        if smp == 1:
+            put("acpi", b"\0" + acpi_image(mem, lo, rsdt_only=True)[0])
+        put("acpi", b"\2" + tables[b"APIC"])
+
+
+# ------------------------------------------------------------------------ gpt
+
+def crc32(b):
+    import zlib
+    return zlib.crc32(b) & 0xffffffff
+
+
+def gpt_disk(ss, sectors, parts, nent=128, arr_lba=2):
+    """A disk laid out as sgdisk lays one out: protective MBR, header at
+    LBA 1, entry array from LBA 2 (or where arr_lba says: the backup array
+    sits at the end of the disk), partitions; only the sectors up to the end
+    of the array at LBA 2 are returned (the rest of the disk is zeros)."""
+    arr_sectors = (nent * 128 + ss - 1) // ss
+    first_usable, last_usable = 2 + arr_sectors, sectors - 2 - arr_sectors
+    mbr = bytearray(ss)
+    mbr[446:462] = bytes([0, 0, 2, 0, 0xee, 0xff, 0xff, 0xff]) + struct.pack("<II", 1, min(sectors - 1, 0xffffffff))
+    mbr[510:512] = b"\x55\xaa"
+    arr = bytearray(nent * 128)
+    for i, (first, last, name) in enumerate(parts):
+        e = struct.pack("<16s16sQQQ", bytes.fromhex("af3dc60f838472478e793d69d8477de4"),
+                        bytes([i + 1] * 16), first, last, 0) + name.encode("utf-16-le")
+        arr[i * 128:i * 128 + len(e)] = e
+    hdr = bytearray(struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, 1, sectors - 1,
+                                first_usable, last_usable, bytes(range(16)), arr_lba, nent, 128,
+                                crc32(arr)))
+    struct.pack_into("<I", hdr, 16, crc32(hdr))
+    return bytes(mbr) + bytes(hdr) + b"\0" * (ss - len(hdr)) + bytes(arr) + \
+        b"\0" * (arr_sectors * ss - len(arr))
+
+
+def seeds_gpt(build):
+    def head(sel, sectors, nbytes, flags=0):
+        """fuzz_gpt's parameters; the input holds 512 bytes of each sector."""
+        n = (nbytes + 511) // 512
+        return bytes([flags, sel]) + struct.pack("<I", sectors - max(3, n)) + bytes([0, 16])
+
+    def chunks(disk, ss):
+        return b"".join(disk[i:i + 512] for i in range(0, len(disk), ss))
+    # sgdisk's layout, cut after the first sector of its 128-entry array:
+    # the rest of the array (and of the disk) reads as zeros
+    disk = gpt_disk(512, 4096, [(2048, 3071, "EFI system"), (3072, 4062, "data")])[:3 * 512]
+    put("gpt", head(0, 4096, len(disk)) + disk)
+    disk = gpt_disk(512, 8192, [(40, 99, "a"), (100, 8000, "b"), (8001, 8150, "c")], nent=4)
+    put("gpt", head(0, 8192, len(disk)) + disk)
+    disk = chunks(gpt_disk(4096, 1024, [(256, 1000, "big sectors")]), 4096)[:3 * 512]
+    put("gpt", head(3, 1024, len(disk)) + disk)
+    put("gpt", head(0, 100, 512, flags=2) + b"\0" * 512)      # no GPT, short disk
+    # the header names the array at the end of the disk, where the backup one
+    # lives (its entries read as zeros): one step from running off the end
+    disk = gpt_disk(512, 4096, [], nent=4, arr_lba=4094)[:2 * 512]
+    put("gpt", head(0, 4096, len(disk)) + disk)
+
+
+# ---------------------------------------------------- kbd_decode, term, virtqueue
+
+def seeds_kbd_decode(build):
+    # set 1, what QEMU sends for: a, shift-b, up, ret, ctrl-alt-delete, pause
+    put("kbd_decode", bytes([0, 0x1e, 0x9e, 0x2a, 0x30, 0xb0, 0xaa, 0xe0, 0x48, 0xe0, 0xc8, 0x1c, 0x9c,
+                             0x1d, 0x38, 0xe0, 0x53, 0xe0, 0xd3, 0xb8, 0x9d, 0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5,
+                             0x3a, 0xba, 0x45, 0xc5, 0x47, 0xc7, 0xe0, 0x2a, 0xe0, 0x37, 0xe0, 0xb7, 0xe0, 0xaa]))
+    # set 2: a, shift-b, up, ret, pause, caps, keypad, print screen
+    put("kbd_decode", bytes([1, 0x1c, 0xf0, 0x1c, 0x12, 0x32, 0xf0, 0x32, 0xf0, 0x12, 0xe0, 0x75, 0xe0, 0xf0,
+                             0x75, 0x5a, 0xf0, 0x5a, 0xe1, 0x14, 0x77, 0xe1, 0xf0, 0x14, 0xf0, 0x77, 0x58, 0xf0,
+                             0x58, 0x77, 0xf0, 0x77, 0x6c, 0xf0, 0x6c, 0xe0, 0x12, 0xe0, 0x7c, 0xe0, 0xf0, 0x7c,
+                             0xe0, 0xf0, 0x12, 0xfa, 0xaa]))
+
+
+def seeds_term(build):
+    put("term", bytes([79, 24]) + b"CosmOS booting\n\x1b[1;32mok\x1b[0m\ttab\rCR\bBS\n" +
+        b"\x1b[2J\x1b[H\x1b[5;10Hxy\x1b[K\x1b[1J\x1b[3A\x1b[2B\x1b[4C\x1b[D\x1b[7mrev\x1b[27m" +
+        b"\x1b[s\x1b[u\x1b7\x1b8\x1b[?25l\x1b[38;5;1m\x1b[97;104m\x1b[10G\x1b[3d\x1bc")
+    put("term", bytes([9, 3]) + b"0123456789abcdefghij\n\n\n\nwrap\x1b[99;99H!\x1b[;5f\x1b[0J")
+
+
+def seeds_virtqueue(build):
+    # size 8: add three, device completes two, get them, lying index, get
+    add = lambda n: bytes([0]) + struct.pack("<HI", n - 1, 1)    # n segments, writable from the 2nd
+    put("virtqueue", bytes([3]) + add(3) + add(2) + add(1) + bytes([2, 7, 0, 0, 0, 2, 9, 0, 0, 0]) +
+        bytes([1, 1, 1]) + bytes([4, 0x40, 0]) + bytes([1]))
+    # size 1: the smallest ring, wrapping
+    put("virtqueue", bytes([0]) + (add(1) + bytes([2, 0, 0, 0, 0, 1])) * 8 + bytes([3, 0, 0, 5, 0, 0, 0]))
+
+
+# --------------------------------------------------------------------- memmap
+
+def seeds_memmap(build):
+    """A map shaped like OVMF's (48-byte descriptors): low RAM, boot services,
+    the loader, ACPI tables and NVS, runtime services, MMIO, RAM above 4 GiB."""
+    runs = [(7, 0, 0xa0), (7, 0x100000, 0x700), (4, 0x800000, 0x100), (2, 0x900000, 0x300),
+            (1, 0xc00000, 0x40), (3, 0xc40000, 0x200), (9, 0x1f77c000, 4), (10, 0x1f780000, 0x80),
+            (5, 0x1f800000, 0x100), (6, 0x1f900000, 0x80), (0, 0x1fa00000, 0x10),
+            (11, 0xb0000000, 0x10000), (11, 0xffc00000, 0x400), (7, 0x100000000, 0x40000)]
+    desc = b"".join(struct.pack("<IIQQQQ", t, 0, p, 0, n, 0xf) for t, p, n in runs)
+    put("memmap", bytes([48]) + struct.pack("<H", 511) + desc)
+    put("memmap", bytes([56]) + struct.pack("<H", 3) +
+        b"".join(struct.pack("<IIQQQQQ", t, 0, p, 0, n, 0xf, 0) for t, p, n in runs[:6]))
+
+
+# ------------------------------------------------------------------ boot_info
+
+def seeds_boot_info(build):
+    """A boot_info as the loader fills one on a small machine (4 GiB direct
+    map, kernel, initrd, framebuffer, RSDP, command line) and its map."""
+    bi = bytearray(1192)
+    struct.pack_into("<QIIQQQQQQQII", bi, 0, 0x4f464e49534f4d43, 2, 1192, 0xffff800000000000, 4 << 30,
+                     0x200000, 0xffffffff80000000, 0x200000, 0x1000, 0x100000, 7, 24)
+    struct.pack_into("<QQ", bi, 80, 0x400000, 512 * 1024 + 123)
+    struct.pack_into("<QQIIIII", bi, 96, 0xc0000000, 0x3e8000, 1280, 800, 5120, 2, 0)
+    struct.pack_into("<QQII", bi, 144, 0x1f77d014, 0, 1, 9)
+    bi[168:177] = b"ktest=all"
+    runs = [(0, 0x9f, 1), (0x100000, 0x100, 5), (0x200000, 0x200, 4), (0x400000, 0x81, 13),
+            (0x481000, 0x1f000, 1), (0x1f77c000, 4, 6), (0xfec00000, 1, 9)]
+    mm = b"".join(struct.pack("<QQII", p, n, t, 0) for p, n, t in runs)
+    put("boot_info", bytes([0]) + struct.pack("<H", 0) + bytes(bi) + mm)
+
+
+TARGETS = {
+    "elf_check": seeds_elf_check,
+    "cmdline": seeds_cmdline,
+    "fmt": seeds_fmt,
+    "acpi": seeds_acpi,
+    "gpt": seeds_gpt,
+    "kbd_decode": seeds_kbd_decode,
+    "term": seeds_term,
+    "virtqueue": seeds_virtqueue,
+    "memmap": seeds_memmap,
+    "boot_info": seeds_boot_info,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("targets", nargs="*")
+    args = ap.parse_args()
+    for t in args.targets or TARGETS:
+        TARGETS[t](Path(args.build))
+        print(f"seeds: {t}: {len(list((CORPUS / t).iterdir()))} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
