@@ -494,12 +494,12 @@ long ldisc_read(struct ldisc *ld, size_t n, bool nonblock, const struct ldisc_re
 				return (long)copied;
 			continue;       /* more may have come, or only markers went */
 		}
-		if (ld->hungup || (!canon && vmin == 0 && vtime_ns == 0))
+		if (!canon && vmin == 0 && vtime_ns == 0)
 			return (long)copied;
 		if (nonblock)
 			return copied ? (long)copied : -EAGAIN;
 		err = r->wait(r->ctx, deadline);
-		if (err == -ETIMEDOUT)
+		if (err == -ETIMEDOUT || err == LDISC_HUNGUP)
 			return (long)copied;
 		if (err)
 			return copied ? (long)copied : err;
@@ -528,8 +528,6 @@ bool ldisc_readable(const struct ldisc *ld)
 {
 	unsigned vmin = ld->termios.c_cc[VMIN];
 
-	if (ld->hungup)
-		return true;
 	if (ld->termios.c_lflag & ICANON)
 		return ld->tail < ld->canon_head;
 	if (vmin && ld->termios.c_cc[VTIME] == 0)
@@ -541,11 +539,6 @@ void ldisc_flush_input(struct ldisc *ld)
 {
 	ld->tail = ld->canon_head = ld->head;
 	ld->lnext = false;
-}
-
-void ldisc_hangup(struct ldisc *ld)
-{
-	ld->hungup = true;
 }
 
 void ldisc_set_termios(struct ldisc *ld, const struct termios *t)

@@ -20,6 +20,8 @@
 /* Which signal character came (the device maps them to SIGINT...). */
 enum ldisc_signal { LDISC_SIGINT, LDISC_SIGQUIT, LDISC_SIGTSTP };
 
+#define LDISC_HUNGUP 1
+
 struct ldisc_ops {
 	/* Bytes for the terminal's screen or line, after output processing:
 	 * echoes and what programs write. */
@@ -35,7 +37,8 @@ struct ldisc_reader {
 	/* Moves n bytes to the reader: the bytes moved, or -EFAULT. */
 	long (*copy_out)(void *ctx, const char *src, size_t n);
 	/* Sleeps until input may have come, the terminal hung up, or the
-	 * deadline (ns; 0: none) passed: 0, -ETIMEDOUT or -EINTR. */
+	 * deadline (ns; 0: none) passed: 0, LDISC_HUNGUP (the read ends
+	 * with what it has: end of file), -ETIMEDOUT or -EINTR. */
 	int (*wait)(void *ctx, uint64_t deadline);
 	uint64_t (*now)(void *ctx);
 	void *ctx;
@@ -56,7 +59,6 @@ struct ldisc {
 	unsigned column;                /* where output has left the cursor */
 	unsigned canon_column;          /* the column the edited line's echo began at */
 	bool lnext;                     /* the last byte was VLNEXT */
-	bool hungup;                    /* reads see end of file once the queue is empty */
 };
 
 /* Linux's defaults for a new terminal (ICANON, ECHO, ISIG, ^C...). */
@@ -71,9 +73,9 @@ void ldisc_set_termios(struct ldisc *ld, const struct termios *t);
  * erase, kill and the signal characters always work. */
 bool ldisc_receive(struct ldisc *ld, uint8_t c);
 /* A read of up to n bytes: a line (or what fits of it) in canonical mode,
- * else by VMIN and VTIME. Bytes read (0: end of file, or a VTIME timeout,
- * or VMIN = VTIME = 0 with nothing queued), -EAGAIN when nonblock and
- * nothing could be read, -EINTR, -EFAULT. */
+ * else by VMIN and VTIME. Bytes read (0: end of file, a hang-up, a VTIME
+ * timeout, or VMIN = VTIME = 0 with nothing queued), -EAGAIN when
+ * nonblock and nothing could be read, -EINTR, -EFAULT. */
 long ldisc_read(struct ldisc *ld, size_t n, bool nonblock, const struct ldisc_reader *r);
 /* Program output through OPOST processing to ops->output. */
 void ldisc_write(struct ldisc *ld, const char *s, size_t n);
@@ -84,7 +86,5 @@ bool ldisc_readable(const struct ldisc *ld);
 size_t ldisc_queued(const struct ldisc *ld);
 /* Discards all queued input. */
 void ldisc_flush_input(struct ldisc *ld);
-/* The line is gone: reads return end of file once the queue is empty. */
-void ldisc_hangup(struct ldisc *ld);
 
 #endif

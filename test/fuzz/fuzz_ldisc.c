@@ -17,6 +17,7 @@ struct world {
 	size_t out;             /* bytes output */
 	size_t copied;          /* bytes the last read copied */
 	bool interrupt;         /* waits end with a signal, else a timeout */
+	bool hangup;            /* waits end with a hang-up */
 	uint64_t clock;
 };
 
@@ -52,6 +53,8 @@ static int w_wait(void *ctx, uint64_t deadline)
 {
 	struct world *w = ctx;
 
+	if (w->hangup)
+		return LDISC_HUNGUP;
 	if (w->interrupt || deadline == 0)
 		return -EINTR;
 	FUZZ_CHECK(deadline >= w->clock, "a deadline in the past");
@@ -127,11 +130,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			ldisc_flush_input(&w.ld);
 			break;
-		case 6:         /* a hang-up, or a letter typed many times to fill the
-				 * queue (a control key repeated, as reprint, would
-				 * only make the run slow: each costs a line) */
+		case 6:
+			/* a hang-up (later waits end with it), or a letter typed
+			 * many times to fill the queue (a control key repeated,
+			 * as reprint, would only make the run slow) */
 			if (op & 0x80) {
-				ldisc_hangup(&w.ld);
+				w.hangup = true;
 			} else {
 				uint8_t c = (uint8_t)('a' + fuzz_u8(&in) % 26);
 

@@ -19,10 +19,12 @@
 #define MS 1000000ULL
 #define MAX_EVENTS 8
 
-/* Something that happens while a read sleeps: bytes arrive, or a signal. */
+/* Something that happens while a read sleeps: bytes arrive, a signal, or
+ * a hang-up. */
 struct event {
 	uint64_t at;
 	const char *bytes;      /* NULL: a signal interrupts the sleep */
+	bool hangup;
 };
 
 struct fixture {
@@ -91,6 +93,8 @@ static int f_wait(void *ctx, uint64_t deadline)
 		f->next_event++;
 		if (e->at > f->clock)
 			f->clock = e->at;
+		if (e->hangup)
+			return LDISC_HUNGUP;
 		if (!e->bytes)
 			return -EINTR;
 		for (const char *p = e->bytes; *p; p++)
@@ -144,7 +148,7 @@ static void type_n(struct fixture *f, const char *s, size_t n)
 static void at(struct fixture *f, uint64_t t, const char *bytes)
 {
 	assert_true(f->nevents < MAX_EVENTS);
-	f->events[f->nevents++] = (struct event){ t, bytes };
+	f->events[f->nevents++] = (struct event){ t, bytes, false };
 }
 
 /* One read of up to n bytes; what it returned is in f->got. */
@@ -739,12 +743,13 @@ static void test_hangup(void **state)
 {
 	struct fixture *f = *state;
 
-	type(f, "last\npartial");
-	ldisc_hangup(&f->ld);
-	assert_true(ldisc_readable(&f->ld));
-	assert_int_equal(rd(f, 100, false), 5);         /* what was complete */
-	assert_int_equal(rd(f, 100, false), 0);         /* then end of file, without waiting */
-	assert_int_equal(f->waits, 0);
+	type(f, "partial");
+	f->events[f->nevents++] = (struct event){ 3 * MS, NULL, true };
+	assert_int_equal(rd(f, 100, false), 0);         /* end of file */
+	raw_mode(f, 9, 0);
+	f->events[f->nevents++] = (struct event){ 4 * MS, NULL, true };
+	assert_int_equal(rd(f, 100, false), 7);         /* what there was, short of VMIN */
+	assert_int_equal(f->waits, 2);
 }
 
 int main(void)
