@@ -184,3 +184,14 @@ bool console_screen_app_cursor_keys(void)
 	cpu_irq_restore(flags);
 	return on;
 }
+
+bool console_screen_cell(unsigned x, unsigned y, struct term_cell *c)
+{
+	uint64_t flags = cpu_irq_save();
+	struct output *o = first_screen();
+
+	if (o)
+		*c = term_cell_at(o->ops->term(o->ctx), x, y);
+	cpu_irq_restore(flags);
+	return o != NULL;
+}

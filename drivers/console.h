@@ -40,5 +40,8 @@ bool console_screen_size(unsigned *cols, unsigned *rows);
 void console_screen_set_reply(term_reply_fn fn, void *ctx);
 /* The first screen asked for application cursor keys (DECCKM). */
 bool console_screen_app_cursor_keys(void);
+/* The cell at column x, row y of the first screen (for tests); false when
+ * there is no screen. */
+bool console_screen_cell(unsigned x, unsigned y, struct term_cell *c);
 
 #endif

@@ -1,7 +1,7 @@
 /* COM1 driver: polled output with a bounded wait, so a missing or stuck UART
  * slows the log down but never hangs the kernel; input by interrupt, the
  * receive FIFO drained in the handler. Locking: output runs with
- * interrupts off (console_write, and the terminal's writer), the handler
+ * interrupts off (console_write, and serial_write_raw), the handler
  * runs with them off, and one CPU runs: nothing shares the ports at once. */
 #include <cosmos/errno.h>
 #include <drivers/serial.h>
@@ -63,12 +63,20 @@ void serial_write(const char *s, size_t n)
 	}
 }
 
+/* In pieces with interrupts off, so that a kernel log line (written with
+ * them off) lands between pieces, never inside one. */
 void serial_write_raw(const char *s, size_t n)
 {
 	if (!present)
 		return;
-	for (size_t i = 0; i < n; i++)
-		serial_putc(s[i]);
+	for (size_t i = 0; i < n;) {
+		uint64_t flags = cpu_irq_save();
+		size_t end = n - i < 64 ? n : i + 64;
+
+		for (; i < end; i++)
+			serial_putc(s[i]);
+		cpu_irq_restore(flags);
+	}
 }
 
 /* Drains the receive FIFO (the read of each byte also clears the receive

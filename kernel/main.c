@@ -11,6 +11,7 @@
 #include <kernel/boot.h>
 #include <kernel/blk.h>
 #include <kernel/console_setup.h>
+#include <fs/tty_drivers.h>
 #include <kernel/crash.h>
 #include <kernel/hwreport.h>
 #include <kernel/interrupts.h>
@@ -127,6 +128,7 @@ void kmain(struct boot_info *bi)
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
 	input_setup();          /* PS/2 needs interrupts on */
+	tty_init();             /* tty1 and ttyS0: consoles, input, threads */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	/* subsystem init calls go here, in dependency order */

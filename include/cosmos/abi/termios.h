@@ -1,7 +1,7 @@
 /* Linux's terminal interface on x86-64: the termios layout TCGETS and
  * TCSETS* move (the kernel's, with 19 control characters, not the C
  * library's), its flags and control-character slots, struct winsize, and
- * the terminal ioctl numbers. FIONREAD is in cosmos/abi/ioctl.h. */
+ * the terminal ioctl numbers. */
 #ifndef COSMOS_ABI_TERMIOS_H
 #define COSMOS_ABI_TERMIOS_H
 
@@ -126,6 +126,7 @@ struct winsize {
 #define TIOCSPGRP  0x5410      /* in int32 */
 #define TIOCOUTQ   0x5411      /* out int32 */
 #define TIOCGWINSZ 0x5413      /* out struct winsize */
+#define TIOCINQ    0x541b      /* out int32: Linux's other name for FIONREAD */
 #define TIOCSWINSZ 0x5414      /* in struct winsize */
 #define TIOCNOTTY  0x5422      /* none */
 #define TIOCGSID   0x5429      /* out int32 */
