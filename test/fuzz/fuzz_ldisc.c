@@ -5,7 +5,7 @@
  * queue's positions must be in order and within LDISC_BUF, a read must
  * return no more than asked and exactly what it copied, a canonical read
  * at most one line, and nothing may touch memory outside the buffers
- * (AddressSanitizer). Reads never sleep: a wait ends at once with a
+ * (AddressSanitizer). The reader's buffer may fault part way. Reads never sleep: a wait ends at once with a
  * timeout or a signal, as the input says. */
 #include "fuzz.h"
 
@@ -16,6 +16,7 @@ struct world {
 	struct ldisc ld;
 	size_t out;             /* bytes output */
 	size_t copied;          /* bytes the last read copied */
+	size_t room;            /* bytes the reader's buffer takes before a fault */
 	bool interrupt;         /* waits end with a signal, else a timeout */
 	bool hangup;            /* waits end with a hang-up */
 	uint64_t clock;
@@ -37,15 +38,21 @@ static void w_signal(void *ctx, enum ldisc_signal sig)
 
 static const struct ldisc_ops ops = { w_output, w_signal };
 
+/* A reader's buffer that may end in a fault after `room` bytes. */
 static long w_copy_out(void *ctx, const char *src, size_t n)
 {
 	struct world *w = ctx;
 	volatile char sink = 0;
 
+	if (w->room == 0)
+		return -EFAULT;
+	if (n > w->room)
+		n = w->room;
 	for (size_t i = 0; i < n; i++)      /* every byte handed out must be readable */
 		sink ^= src[i];
 	(void)sink;
 	w->copied += n;
+	w->room -= n;
 	return (long)n;
 }
 
@@ -104,13 +111,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t before = ldisc_queued(&w.ld);
 
 			n = fuzz_u16(&in) % (LDISC_BUF + 64);
+			w.room = op & 0x20 ? fuzz_u8(&in) : SIZE_MAX;
 			w.copied = 0;
 			w.interrupt = op & 0x80;
 			ret = ldisc_read(&w.ld, n, op & 0x40, &r);
 			FUZZ_CHECK(ret == (long)w.copied || (ret < 0 && w.copied == 0), "read said %ld, copied %zu",
 				   ret, w.copied);
 			FUZZ_CHECK(ret <= (long)n, "read %ld of %zu", ret, n);
-			FUZZ_CHECK(ret >= 0 || ret == -EAGAIN || ret == -EINTR, "read error %ld", ret);
+			FUZZ_CHECK(ret >= 0 || ret == -EAGAIN || ret == -EINTR || ret == -EFAULT, "read error %ld", ret);
 			FUZZ_CHECK(!canon || ret < 0 || (size_t)ret <= before, "a canonical read past the lines");
 			break;
 		}

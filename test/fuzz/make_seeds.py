@@ -321,11 +321,15 @@ def seeds_term(build):
         b"1\r\n2\r\n3\r\n4\r\n5\x1b[2;4r\x1b[4;1H\nX\x1bMY\x1b" b"D\x1b[S\x1b[2T\x1b[?6h\x1b[1;1H\x1b[L"
         b"\x1b[2M\x1b[3@\x1b[2P\x1b[4X\x1b[4hab\x1b[4l\x1b[?7l0123456789abc\x1b[?47h\x1b]0;t\x07"
         b"\x1b(0\x1b[38;2;1;2;3;48;5;200m\x1b[c\x1b[5n\x1b[?1047l\x1b[20h\n\x1b[r")
+    # every SGR form, more parameters than are kept, a second ?1049h, CPL
+    put("term", bytes([39, 9]) + struct.pack("<H", 30) +
+        b"\x1b[1;38;5;9m9\x1b[38;5;240m.\x1b[48;5;255;22;49;39;27;28m\x1b[38;5;999m\x1b[48;2;300;0;0m"
+        b"\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18;19m\x1b[?1049h\x1b[?1049h\x1b[3F\x1b[2E!")
 
 
 def seeds_ldisc(build):
     # operations: 0/1 type 1+op/8 bytes, 2 read (u16 size; 0x40 nonblocking,
-    # 0x80 a signal), 3 write (u8 length), 4 settings (iflag, oflag, lflag,
+    # 0x80 a signal, 0x20 a fault after u8 bytes), 3 write (u8 length), 4 settings (iflag, oflag, lflag,
     # 19 control characters), 5 flush, 6 one byte u16 times, 6|0x80 hang-up, 7 poll
     def typed(b):
         out = b""
@@ -348,6 +352,10 @@ def seeds_ldisc(build):
     put("ldisc", bytes([6, ord("a")]) + struct.pack("<H", 5000) + typed(b"\x7fb\n") + rd(5000) +
         settings(0, 0, 0, raw) + bytes([6, ord("z")]) + struct.pack("<H", 4200) + rd(10) +
         settings(0x100, 0x5, 0x8a3b) + typed(b"\n"))
+    # reads into buffers that fault, in both modes
+    put("ldisc", typed(b"line one\rline two\r") + bytes([2 | 0x20]) + struct.pack("<H", 100) + bytes([3]) +
+        bytes([2 | 0x20]) + struct.pack("<H", 100) + bytes([0]) + settings(0, 0, 0, raw) + typed(b"rawbytes") +
+        bytes([2 | 0x20]) + struct.pack("<H", 100) + bytes([2]) + bytes([6 | 0x80]) + rd(10))
 
 
 def seeds_virtqueue(build):
