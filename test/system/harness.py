@@ -49,7 +49,9 @@ Case fields:
                "ret", ...) (send-key per combination), qmp_mouse(dx, dy,
                wheel), qmp_buttons(pressed, released),
                qmp_screendump("tag") (PNG at $(BUILD)/test-logs/<name>.<tag>.png),
-               or a raw ("command", {arguments}).
+               serial_type("text") (bytes typed on COM1: the case then
+               runs with COM1 on a socket and QEMU writes the log), or a
+               raw ("command", {arguments}).
   screens      None, or a function screens(pngs, log_text) -> None, called
                at the end with {tag: Path} of the screendumps; raises
                AssertionError like check.
@@ -205,7 +207,16 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
         if qmp_path.exists():
             qmp_path.unlink()
         qmp_args = ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
-    with open(log_path, "wb") as log, open(err_path, "wb") as err:
+    # typing on COM1: its chardev becomes a socket, and QEMU logs the output
+    serial_path = case_dir / "serial.sock"
+    typing = any(a[0] == "serial" for _, acts in case.qmp for a in acts)
+    if typing:
+        if serial_path.exists():
+            serial_path.unlink()
+        log_path.write_bytes(b"")
+        qmp_args += ["-chardev", f"socket,id=com1,path={serial_path},server=on,wait=off,logfile={log_path}"]
+        run_env["SERIAL"] = "chardev:com1"
+    with open(os.devnull if typing else log_path, "wb") as log, open(err_path, "wb") as err:
         proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + [a.replace("{case_dir}", str(case_dir)) for a in case.qemu_args] + qmp_args,
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=err, env=run_env)
     qemu_start = time.monotonic()
@@ -218,7 +229,7 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
             if user_on_line:
                 user_on_line(line, seconds)
     idx, pos, seen_lines = 0, 0, 0
-    step, step_pos, qmp, pngs = 0, 0, None, {}
+    step, step_pos, qmp, line, pngs = 0, 0, None, None, {}
     qmp_steps = [(re.compile(r, re.M), acts) for r, acts in case.qmp]
     text = ""
     try:
@@ -236,14 +247,21 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 if m:
                     res.reason = f"forbidden /{f.pattern}/ matched: {_line_at(text, m.start())!r}"
                     return res
+            if line:
+                line.drain()
             while step < len(qmp_steps) and not finished:
                 m = qmp_steps[step][0].search(text, step_pos)
                 if not m:
                     break
                 try:
-                    if qmp is None:
-                        qmp = Qmp(qmp_path)
                     for action in qmp_steps[step][1]:
+                        if action[0] == "serial":
+                            if line is None:
+                                line = SerialLine(serial_path)
+                            line.send(action[1])
+                            continue
+                        if qmp is None:
+                            qmp = Qmp(qmp_path)
                         _run_qmp_action(qmp, env, case, action, pngs)
                 except (OSError, RuntimeError, ValueError) as e:
                     res.reason = f"QMP step {step} (after /{qmp_steps[step][0].pattern}/) failed: {e}"
@@ -295,6 +313,8 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
     finally:
         if qmp:
             qmp.close()
+        if line:
+            line.close()
         _stop(proc)
         res.log = text if text else _complete_lines(log_path.read_bytes(), True)
         res.seconds = time.monotonic() - start
@@ -333,6 +353,49 @@ def qmp_buttons(pressed, released):
 
 def qmp_screendump(tag):
     return [("screendump", tag)]
+
+
+def serial_type(text):
+    """Bytes typed on COM1 (a str is encoded as latin-1, so "\x03" is ^C)."""
+    return [("serial", text.encode("latin-1") if isinstance(text, str) else bytes(text))]
+
+
+class SerialLine:
+    """COM1's socket, for typing. What the guest writes comes here too and
+    is thrown away (QEMU's logfile has it); reading it keeps QEMU from
+    stalling on a full socket."""
+
+    def __init__(self, path, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(str(path))
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(POLL)
+        self.sock.setblocking(False)
+
+    def send(self, data):
+        self.sock.setblocking(True)
+        self.sock.sendall(data)
+        self.sock.setblocking(False)
+
+    def drain(self):
+        try:
+            while self.sock.recv(65536):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
 
 
 class Qmp:
