@@ -104,3 +104,11 @@ void cpu_user_access_end(void)
 	if (read_cr4() & CR4_SMAP)
 		__asm__ volatile("clac" ::: "memory");
 }
+
+uint64_t cpu_features_hwcap(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return r[3];
+}

@@ -4,6 +4,7 @@
 #define HAL_CPU_FEATURES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum cpu_feature {
 	CPU_FEAT_NX   = 1u << 0,
@@ -22,6 +23,9 @@ unsigned cpu_features_enable(unsigned want);
 /* The set currently enabled. */
 unsigned cpu_features_enabled(void);
 const char *cpu_feature_name(unsigned feature);
+
+/* What programs learn as AT_HWCAP: Linux's x86 value, CPUID leaf 1's EDX. */
+uint64_t cpu_features_hwcap(void);
 
 /* Brackets deliberate kernel access to user pages while SMAP is on. */
 void cpu_user_access_begin(void);

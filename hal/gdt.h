@@ -4,8 +4,6 @@
 #ifndef HAL_GDT_H
 #define HAL_GDT_H
 
-#include <stdint.h>
-
 /* Selectors. STAR[47:32] = GDT_KERNEL_CS: syscall loads CS from it and SS
  * from it + 8. STAR[63:48] = GDT_USER_CS32 | 3: sysret (64-bit) loads SS
  * from it + 8 and CS from it + 16, so the user entries must stay in this
@@ -26,6 +24,9 @@
 
 #define IST_STACK_SIZE     (16 * 1024)
 
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
 /* Guard pages directly below each IST stack; they must stay unmapped. */
 extern uint8_t ist_df_guard[], ist_nmi_guard[], ist_mce_guard[];
 
@@ -34,4 +35,5 @@ void gdt_init(void);
 /* The stack the CPU switches to on a ring 3 -> ring 0 transition. */
 void gdt_set_kernel_stack(uint64_t rsp0);
 
+#endif /* __ASSEMBLER__ */
 #endif

@@ -1,6 +1,14 @@
 /* Entry stubs for all 256 vectors and the common path that saves the
  * interrupted state as a struct trap_frame (hal/trap.h) and calls
- * trap_dispatch. Also trap_catch_run, the save half of trap_catch. */
+ * trap_dispatch; trap_exit, the one way back (to ring 0 or ring 3). Also
+ * trap_catch_run, the save half of trap_catch.
+ *
+ * GS: in ring 3 the GS base is the program's and KERNEL_GS_BASE holds the
+ * kernel's per-CPU pointer; swapgs exchanges them. An entry from ring 3
+ * swaps first thing and trap_exit swaps back last thing. NMI, #DF and #MC
+ * can also arrive in the few kernel instructions around the syscall
+ * entry's and exit's swapgs, so for them the saved CS proves nothing: they
+ * read the GS base itself (trap_paranoid). */
 
 	.altmacro
 
@@ -13,7 +21,11 @@ isr_stub_\n:
 	pushq	$0			/* same frame shape for every vector */
 	.endif
 	pushq	$\n
+	.if (\n == 2) || (\n == 8) || (\n == 18)
+	jmp	trap_paranoid
+	.else
 	jmp	trap_common
+	.endif
 	.endm
 
 	.macro isr_stub_addr n
@@ -28,14 +40,17 @@ isr_stub_\n:
 	.set	vec, vec + 1
 	.endr
 
-/* The CPU left ss, rsp, rflags, cs, rip (64-bit mode aligns the frame to
- * 16 bytes first); the stub added error code and vector. */
-	.balign 16
-trap_common:
-	/* swapgs goes here once user mode exists: if the saved CS (now at
-	 * 24(%rsp)) has RPL 3, swapgs before anything touches per-CPU data,
-	 * and swapgs again just before the iretq back to user mode. */
-	cld
+/* SMAP: the kernel runs with RFLAGS.AC clear, whatever the interrupted
+ * code had (a program sets AC at will; a user copy has it set); iretq puts
+ * the old value back. clac exists only on CPUs with SMAP. */
+	.macro	clac_if_smap
+	testb	$1, usercopy_smap(%rip)
+	jz	.Lno_clac\@
+	clac
+.Lno_clac\@:
+	.endm
+
+	.macro	push_regs
 	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
@@ -54,14 +69,13 @@ trap_common:
 	/* CR2 now, before a nested fault can overwrite it; only exceptions. */
 	xorl	%eax, %eax
 	cmpq	$32, 15*8(%rsp)		/* the vector */
-	jae	1f
+	jae	.Lno_cr2\@
 	movq	%cr2, %rax
-1:	pushq	%rax
-	movq	%rsp, %rdi		/* struct trap_frame * */
-	movq	%rsp, %rbx		/* callee-saved: survives the call */
-	andq	$-16, %rsp		/* the ABI wants 16-byte alignment at call */
-	call	trap_dispatch
-	movq	%rbx, %rsp
+.Lno_cr2\@:
+	pushq	%rax
+	.endm
+
+	.macro	pop_regs
 	addq	$8, %rsp		/* cr2 */
 	popq	%r15
 	popq	%r14
@@ -79,6 +93,63 @@ trap_common:
 	popq	%rbx
 	popq	%rax
 	addq	$16, %rsp		/* vector, error code */
+	.endm
+
+/* The CPU left ss, rsp, rflags, cs, rip (64-bit mode aligns the frame to
+ * 16 bytes first); the stub added error code and vector. From ring 3 the
+ * CPU switched to the TSS's rsp0, so the frame fills the top of the
+ * thread's kernel stack (hal/usermode.h). */
+	.balign 16
+trap_common:
+	testb	$3, 24(%rsp)		/* the saved CS: from ring 3? */
+	jz	1f
+	swapgs
+1:	cld
+	clac_if_smap
+	push_regs
+	movq	%rsp, %rdi		/* struct trap_frame * */
+	movq	%rsp, %rbx		/* callee-saved: survives the call */
+	andq	$-16, %rsp		/* the ABI wants 16-byte alignment at call */
+	call	trap_dispatch
+	movq	%rbx, %rsp
+	/* fall through */
+
+/* Restores the frame at %rsp and returns to where it says, with the
+ * program's GS when that is ring 3. Interrupts are off here. */
+	.globl	trap_exit
+	.type	trap_exit, @function
+trap_exit:
+	pop_regs
+	testb	$3, 8(%rsp)		/* CS in the iret frame */
+	jz	1f
+	swapgs
+1:	iretq
+	.size	trap_exit, . - trap_exit
+
+/* NMI, #DF and #MC (on IST stacks): swap GS when the GS base is not the
+ * kernel's (a kernel address has its top bit set), and swap back on the
+ * way out exactly when this entry swapped. */
+	.balign 16
+trap_paranoid:
+	cld
+	clac_if_smap
+	push_regs
+	movl	$0xc0000101, %ecx	/* MSR_GS_BASE */
+	rdmsr
+	xorl	%r12d, %r12d		/* callee-saved: did we swap? */
+	testl	%edx, %edx
+	js	1f
+	swapgs
+	movl	$1, %r12d
+1:	movq	%rsp, %rdi
+	movq	%rsp, %rbx
+	andq	$-16, %rsp
+	call	trap_dispatch
+	movq	%rbx, %rsp
+	testl	%r12d, %r12d
+	jz	2f
+	swapgs
+2:	pop_regs
 	iretq
 
 /* int trap_catch_run(struct trap_catch_ctx *ctx, void (*fn)(void *), void *arg)

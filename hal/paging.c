@@ -21,6 +21,9 @@
 #define PTE_PS   (1ull << 7)
 #define PTE_G    (1ull << 8)
 #define PTE_NX   (1ull << 63)
+/* Software bit (ignored by the CPU) of a not-present 4 KiB entry that still
+ * holds its frame: PAGING_NONE. */
+#define PTE_KEPT (1ull << 9)
 #define PTE_ADDR 0x000ffffffffff000ull
 #define PTE_ADDR_LARGE 0x000fffffffe00000ull
 
@@ -45,6 +48,8 @@ static uint64_t leaf_bits(uint64_t va, unsigned rights)
 {
 	uint64_t e = PTE_P;
 
+	if (rights & PAGING_NONE)
+		return PTE_KEPT | pte_nx;
 	if (rights & PAGING_WRITE)
 		e |= PTE_W;
 	if (!(rights & PAGING_EXEC))
@@ -58,10 +63,18 @@ static uint64_t leaf_bits(uint64_t va, unsigned rights)
 	return e;
 }
 
+/* A leaf that maps something: present, or a kept PAGING_NONE entry. */
+static bool leaf_used(uint64_t e, int level)
+{
+	return (e & PTE_P) || (level == 0 && (e & PTE_KEPT));
+}
+
 static unsigned rights_of(uint64_t e)
 {
 	unsigned r = 0;
 
+	if (!(e & PTE_P))
+		return PAGING_NONE;
 	if (e & PTE_W)
 		r |= PAGING_WRITE;
 	if (!(e & PTE_NX))
@@ -158,12 +171,12 @@ int paging_map(uint64_t root, uint64_t va, uint64_t pa, uint64_t size, unsigned 
 	uint64_t *e;
 
 	if ((size != PAGE_SIZE && size != PAGE_SIZE_LARGE) || (va | pa) & (size - 1) ||
-	    pa & ~PTE_ADDR)
+	    pa & ~PTE_ADDR || (stop && (rights & PAGING_NONE)))
 		return -EINVAL;
 	e = walk(root, va, stop, true, &large);
 	if (!e)
 		return large >= 0 ? -EEXIST : -ENOMEM;
-	if (*e & PTE_P)
+	if (leaf_used(*e, stop))
 		return -EEXIST;
 	*e = pa | leaf_bits(va, rights) | (stop ? PTE_PS : 0);
 	return 0;
@@ -177,7 +190,7 @@ static uint64_t *leaf(uint64_t root, uint64_t va, int *level)
 	for (int l = 3; l >= 0; l--) {
 		uint64_t *e = &t[idx(va, l)];
 
-		if (!(*e & PTE_P))
+		if (!leaf_used(*e, l))
 			return NULL;
 		if (l == 0 || (*e & PTE_PS)) {
 			*level = l;
@@ -221,6 +234,8 @@ int paging_protect(uint64_t root, uint64_t va, unsigned rights)
 		return -ENOENT;
 	va &= ~(level_size(level) - 1);
 	pa = *e & (level ? PTE_ADDR_LARGE : PTE_ADDR);
+	if (level && (rights & PAGING_NONE))
+		return -EINVAL;
 	*e = pa | leaf_bits(va, rights) | (level ? PTE_PS : 0);
 	flush_if_live(root, va);
 	return 0;
@@ -241,6 +256,30 @@ int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights,
 	if (size)
 		*size = s;
 	return 0;
+}
+
+uint64_t paging_next_mapped(uint64_t root, uint64_t va, uint64_t end)
+{
+	while (va < end) {
+		uint64_t *t = table(root);
+
+		for (int l = 3;; l--) {
+			uint64_t e = t[idx(va, l)], span = level_size(l);
+
+			if (!leaf_used(e, l)) {
+				uint64_t next = (va & ~(span - 1)) + span;
+
+				if (next <= va)
+					return end; /* wrapped past the top */
+				va = next;
+				break;
+			}
+			if (l == 0 || (e & PTE_PS))
+				return va;
+			t = table(e & PTE_ADDR);
+		}
+	}
+	return end;
 }
 
 void paging_activate(uint64_t root) { write_cr3(root); }

@@ -16,6 +16,9 @@
 #define PAGING_EXEC     (1u << 1)
 #define PAGING_USER     (1u << 2)
 #define PAGING_UNCACHED (1u << 3)   /* strong uncached, for MMIO */
+/* 4 KiB pages only: the entry keeps its frame but every access faults as
+ * if nothing were mapped (PROT_NONE memory keeps its contents this way). */
+#define PAGING_NONE     (1u << 4)
 
 /* Where table frames come from: mm installs these before anything maps.
  * alloc returns a zeroed frame's physical address, or 0 when out of memory. */
@@ -47,6 +50,11 @@ int paging_unmap(uint64_t root, uint64_t va, uint64_t *pa, uint64_t *size) __mus
 int paging_protect(uint64_t root, uint64_t va, unsigned rights) __must_check;
 /* Physical address va maps to, with the page's rights and size. -ENOENT. */
 int paging_translate(uint64_t root, uint64_t va, uint64_t *pa, unsigned *rights, uint64_t *size) __must_check;
+
+/* The lowest page-aligned address in [va, end) that has a mapping (a
+ * PAGING_NONE entry counts), or end; skips absent tables whole, so walking
+ * a sparse range costs what is mapped in it. va must be page aligned. */
+uint64_t paging_next_mapped(uint64_t root, uint64_t va, uint64_t end);
 
 void paging_activate(uint64_t root);
 uint64_t paging_active(void);

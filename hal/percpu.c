@@ -17,8 +17,9 @@ void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id)
 	pc->cpu_id = cpu_id;
 	pc->apic_id = apic_id;
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);
-	/* swapgs exchanges these on the way to and from user mode; until then
-	 * both name the kernel's structure so a stray swapgs is harmless. */
+	/* swapgs exchanges these on the way to and from user mode; until the
+	 * first user thread runs (hal/usermode.c loads its GS base) both name
+	 * the kernel's structure, so a stray swapgs is harmless. */
 	wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)pc);
 	if (cpu_id + 1 > ncpus)
 		ncpus = cpu_id + 1;

@@ -3,9 +3,16 @@
 #ifndef HAL_PERCPU_H
 #define HAL_PERCPU_H
 
-#include <stdint.h>
-
 #define PERCPU_MAX 64
+
+/* Offsets the entry code (hal/syscall.S, hal/isr.S) uses; checked against
+ * the structure below. */
+#define PERCPU_KSTACK_TOP 40
+#define PERCPU_USER_RSP   48
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
 
 /* Only its own CPU writes these fields (interrupts off where an interrupt
  * handler could race), so they need no lock. */
@@ -17,7 +24,16 @@ struct percpu {
 	void *sched;              /* the CPU's run queue (kernel/sched) */
 	int locks_held;           /* spinlocks this CPU holds (debug checks) */
 	int in_interrupt;         /* > 0 inside an interrupt handler */
+	/* The running user thread's kernel stack top: syscall entry switches
+	 * to it (the TSS's rsp0 holds the same for interrupts from ring 3). */
+	uint64_t kstack_top;
+	uint64_t user_rsp;        /* syscall entry's scratch for the user's rsp */
+	uint64_t user_fs;         /* the FS base loaded for user code (hal/usermode.c) */
+	uint64_t user_gs;         /* the user GS base waiting in KERNEL_GS_BASE */
 };
+
+_Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "hal/syscall.S");
+_Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "hal/syscall.S");
 
 /* Points this CPU's GS base (and KERNEL_GS_BASE, for swapgs later) at pc. */
 void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id);
@@ -49,4 +65,5 @@ static inline void percpu_set_current(void *t)
 	__asm__ volatile("movq %0, %%gs:8" : : "r"(t) : "memory");
 }
 
+#endif /* __ASSEMBLER__ */
 #endif

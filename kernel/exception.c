@@ -1,6 +1,12 @@
 /* The kernel's exception policy, called by hal for every vector. Faults in
- * the kernel are bugs: they end in panic with the full report. */
+ * the kernel are bugs: they end in panic with the full report, except a
+ * fault on user memory inside the user-copy primitives, which the address
+ * space may resolve and which otherwise ends the copy short. Faults in
+ * ring 3 and the way back there go to the process layer's hooks. */
 #include <kernel/exception.h>
+#include <hal/cpu.h>
+#include <hal/usercopy.h>
+#include <hal/usermode.h>
 #include <kernel/interrupts.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
@@ -15,6 +21,7 @@
 static exception_page_fault_fn page_fault_hook;
 static bool (*stack_guard_hook)(uint64_t va);
 static uint64_t breakpoints;
+static const struct exception_user_ops *user_ops;   /* set once at boot */
 
 exception_page_fault_fn exception_set_page_fault_hook(exception_page_fault_fn fn)
 {
@@ -25,6 +32,7 @@ exception_page_fault_fn exception_set_page_fault_hook(exception_page_fault_fn fn
 }
 
 void exception_set_stack_guard_hook(bool (*fn)(uint64_t va)) { stack_guard_hook = fn; }
+void exception_set_user_ops(const struct exception_user_ops *ops) { user_ops = ops; }
 uint64_t exception_breakpoint_count(void) { return breakpoints; }
 
 static bool stack_guard_hit(uint64_t va)
@@ -66,12 +74,45 @@ static void __attribute__((noreturn)) fatal(struct trap_frame *f)
 	panic_end();
 }
 
+/* A fault of a user-copy primitive: let the address space try (demand
+ * paging, copy-on-write, stack growth), else resume at the primitive's
+ * fixup. Interrupts go on for the attempt when the copy had them on. */
+static bool usercopy_fault(struct trap_frame *f)
+{
+	if (!usercopy_fault_ip(f->rip))
+		return false;
+	if (f->vector == TRAP_PF && user_ops) {
+		struct trap_page_fault pf = trap_page_fault_info(f);
+
+		if (pf.addr < USERMODE_TOP && cpu_flags_irq_enabled(f->rflags)) {
+			int err;
+
+			cpu_irq_restore(CPU_FLAGS_IRQ_ON);
+			err = user_ops->resolve(&pf);
+			(void)cpu_irq_save();
+			if (err == 0)
+				return true;
+		}
+	}
+	return usercopy_fixup(f);
+}
+
 static void kernel_trap(struct trap_frame *f)
 {
 	if (f->vector >= TRAP_EXCEPTIONS) {
 		interrupts_dispatch(f);
+		if (trap_from_user(f) && user_ops)
+			user_ops->ret(f);
 		return;
 	}
+	if (trap_from_user(f) && user_ops && f->vector != TRAP_NMI && f->vector != TRAP_MC) {
+		cpu_irq_restore(CPU_FLAGS_IRQ_ON);   /* ring 3 had them on */
+		user_ops->fault(f);
+		user_ops->ret(f);
+		return;
+	}
+	if ((f->vector == TRAP_PF || f->vector == TRAP_GP) && usercopy_fault(f))
+		return;
 	if (f->vector == TRAP_PF && page_fault_hook) {
 		struct trap_page_fault pf = trap_page_fault_info(f);
 
@@ -92,8 +133,7 @@ static void kernel_trap(struct trap_frame *f)
 		log_warn("trap: NMI at %016llx", (unsigned long long)f->rip);
 		return;
 	}
-	/* Nothing runs in user mode, so whatever reaches this point is a
-	 * kernel bug. */
+	/* Whatever reaches this point is a kernel bug. */
 	fatal(f);
 }
 

@@ -22,6 +22,21 @@ exception_page_fault_fn exception_set_page_fault_hook(exception_page_fault_fn fn
  * fault there is reported as a kernel stack overflow. */
 void exception_set_stack_guard_hook(bool (*fn)(uint64_t va));
 
+/* Ring 3 is the process layer's: it installs these at boot.
+ *   fault    a CPU exception from ring 3, with interrupts on: returns when
+ *            the program may go on (a page fault resolved), else ends it
+ *   ret      before any return to ring 3 from an interrupt or exception:
+ *            the work due then (uthread_return); returns with interrupts off
+ *   resolve  a page fault on a user address inside the user-copy
+ *            primitives, with interrupts on: 0 when the address space
+ *            resolved it (the access is retried); else the copy ends short */
+struct exception_user_ops {
+	void (*fault)(struct trap_frame *f);
+	void (*ret)(struct trap_frame *f);
+	int (*resolve)(const struct trap_page_fault *pf);
+};
+void exception_set_user_ops(const struct exception_user_ops *ops);
+
 /* Breakpoints continued so far (tests). */
 uint64_t exception_breakpoint_count(void);
 

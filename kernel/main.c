@@ -4,6 +4,12 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
+#include <fs/devfs.h>
+#include <fs/initramfs.h>
+#include <fs/pipe.h>
+#include <fs/procfs.h>
+#include <fs/sysfs.h>
+#include <fs/vfs.h>
 #include <hal/cpu.h>
 #include <hal/platform.h>
 #include <hal/power.h>
@@ -20,11 +26,13 @@
 #include <kernel/log.h>
 #include <kernel/mm/mm.h>
 #include <kernel/panic.h>
+#include <kernel/proc/initproc.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <kernel/exception.h>
 #include <lib/string.h>
+#include <sys/sys.h>
 
 #define COSMOS_VERSION "0.1"
 
@@ -57,13 +65,36 @@ static void sleep_from_cmdline(void)
 	log_info("time: slept %llu ns", (unsigned long long)(time_ns() - t0));
 }
 
-/* The end of boot: run tests if asked, then power off if asked, else idle. */
-static void __attribute__((noreturn)) finish(void)
+/* The initramfs the loader handed over, unpacked into the root tmpfs.
+ * Its memory is released at the end of boot (the tests look at it).
+ * Returns whether there was one. */
+static bool rootfs_from_initrd(void)
+{
+	struct path root;
+	size_t len;
+	const void *cpio = boot_initrd(&len);
+	int err;
+
+	if (!cpio)
+		return false;
+	vfs_root_path(&root);
+	err = initramfs_unpack(&root, cpio, len, 0);
+	path_put(&root);
+	if (err)
+		log_err("initramfs: cannot unpack (%d)", err);
+	return true;
+}
+
+/* The end of boot: run tests if asked; then the first program when init=
+ * names one, or /sbin/init when an initramfs came and nothing else was
+ * asked for (no tests, no shutdown=); else power off if asked, or idle. */
+static void __attribute__((noreturn)) finish(bool have_root)
 {
 	struct cmdline *cl = boot_cmdline();
 	const char *tests = cmdline_get(cl, "ktest");
 	const char *benches = cmdline_get(cl, "kbench");
 	const char *end = cmdline_get(cl, "shutdown");
+	const char *init = cmdline_get(cl, "init");
 	int failed = 0;
 
 	crash_from_cmdline();   /* crash=: deliberate faults for system tests */
@@ -73,7 +104,13 @@ static void __attribute__((noreturn)) finish(void)
 		failed = ktest_run(tests);
 	if (benches)
 		kbench_run(benches);
-	if (end && end[0] == 0)
+	/* From here the machine is init's; shutdown= says what its power-off
+	 * does (reboot(2)). */
+	boot_initrd_release();
+	if ((init || (have_root && !tests && !benches && !end)) &&
+	    initproc_start(init && *init ? init : INITPROC_DEFAULT) == 0)
+		end = 0;
+	else if (end && end[0] == 0)
 		end = "exit";
 	if (end && !tests)
 		log_info("kernel: shutdown=%s", end);
@@ -86,8 +123,9 @@ static void __attribute__((noreturn)) finish(void)
 	else if (end && strcmp(end, "halt") != 0)
 		log_warn("kernel: unknown shutdown=%s (exit, poweroff, reboot, halt)", end);
 	/* Boot is done; the machine stays up for the threads that run (input,
-	 * drivers). This thread just never wakes again. */
-	log_info("kernel: nothing more to do; halting");
+	 * drivers, programs). This thread just never wakes again. */
+	if (!init)
+		log_info("kernel: nothing more to do; halting");
 	if (sched_active()) {
 		struct waitq forever;
 
@@ -100,10 +138,12 @@ static void __attribute__((noreturn)) finish(void)
 void kmain(struct boot_info *bi)
 {
 	uint64_t banner_ns;
+	bool have_root;
 
 	tsc_early_init();
 	seed_stack_guard();
 	console_early_init();   /* serial first; screens join in console_setup */
+	kmsg_init();            /* /dev/kmsg keeps the log from here on */
 	exception_init();
 	if (boot_info_accept(bi) != 0)
 		panic("boot_info from the loader is unusable");
@@ -127,10 +167,17 @@ void kmain(struct boot_info *bi)
 	interrupts_init();
 	sched_init();           /* kmain becomes the first thread */
 	process_init();
+	sys_init();             /* the system-call gate */
 	input_setup();          /* PS/2 needs interrupts on */
 	tty_init();             /* tty1 and ttyS0: consoles, input, threads */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
+	vfs_init();             /* tmpfs as / */
+	have_root = rootfs_from_initrd();
+	pipe_init();            /* FIFOs */
+	devfs_init();           /* device numbers and /dev's names: after blk_init */
+	procfs_init();
+	sysfs_init();
 	/* subsystem init calls go here, in dependency order */
-	finish();
+	finish(have_root);
 }

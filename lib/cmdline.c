@@ -137,3 +137,38 @@ bool cmdline_list_has(const char *list, const char *word)
 	}
 	return false;
 }
+
+int cmdline_split_words(char *s, char **words, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		char *out;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			return n;
+		if (n == max)
+			return -E2BIG;
+		words[n++] = out = s;
+		while (*s && *s != ' ' && *s != '\t') {
+			if (*s == '\'') {
+				char *close = s + 1;
+
+				while (*close && *close != '\'')
+					close++;
+				if (!*close)
+					return -EINVAL;
+				for (char *q = s + 1; q < close; q++)
+					*out++ = *q;
+				s = close + 1;
+			} else {
+				*out++ = *s++;
+			}
+		}
+		if (*s)
+			s++;
+		*out = 0;
+	}
+}

@@ -38,6 +38,12 @@ int cmdline_get_u64(struct cmdline *cl, const char *key, unsigned long long *out
 /* Calls fn for each option never asked for. */
 void cmdline_for_unused(struct cmdline *cl, void (*fn)(const struct cmdline_opt *o, void *ctx), void *ctx);
 
+/* Splits s in place into words separated by blanks; a word may be
+ * single-quoted to hold blanks (init="/bin/sh -c 'echo hi'"). Stores up to
+ * max pointers and returns the number of words, or -E2BIG (more than max)
+ * or -EINVAL (an unclosed quote). */
+int cmdline_split_words(char *s, char **words, int max);
+
 /* Is word one of the comma-separated items of list ("a,b,c")? */
 bool cmdline_list_has(const char *list, const char *word);
 

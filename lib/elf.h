@@ -9,10 +9,15 @@
 #define ELFDATA2LSB   1
 #define EV_CURRENT    1
 #define ET_EXEC       2
+#define ET_DYN        3
 #define EM_X86_64     62
 
 #define PT_NULL       0
 #define PT_LOAD       1
+#define PT_INTERP     3
+#define PT_PHDR       6
+#define PT_TLS        7
+#define PT_GNU_STACK  0x6474e551
 
 #define PF_X          1
 #define PF_W          2

@@ -7,7 +7,7 @@ static const char *const messages[ELF_ERR_COUNT] = {
 	[ELF_ETRUNC]    = "file is truncated",
 	[ELF_EMAGIC]    = "bad ELF magic",
 	[ELF_ECLASS]    = "not a 64-bit little-endian ELF version 1 file",
-	[ELF_ETYPE]     = "not an executable (ET_EXEC)",
+	[ELF_ETYPE]     = "not an executable (ET_EXEC, or ET_DYN where allowed)",
 	[ELF_EMACHINE]  = "not an x86-64 file",
 	[ELF_EPHDR]     = "malformed program header table",
 	[ELF_ESEGFILE]  = "segment data lies outside the file",
@@ -19,6 +19,7 @@ static const char *const messages[ELF_ERR_COUNT] = {
 	[ELF_ENOLOAD]   = "no loadable segment",
 	[ELF_EENTRY]    = "entry point is not in an executable segment",
 	[ELF_ETOOBIG]   = "image is too large",
+	[ELF_EINTERP]   = "dynamically linked (PT_INTERP)",
 };
 
 const char *elf_strerror(int err)
@@ -43,7 +44,7 @@ const Elf64_Phdr *elf_phdr(const void *file, unsigned i)
 				    (uint64_t)i * sizeof(Elf64_Phdr));
 }
 
-static int check_header(const Elf64_Ehdr *eh, size_t size)
+static int check_header(const Elf64_Ehdr *eh, size_t size, const struct elf_limits *lim)
 {
 	uint64_t table_end;
 
@@ -53,7 +54,7 @@ static int check_header(const Elf64_Ehdr *eh, size_t size)
 	if (eh->e_ident[4] != ELFCLASS64 || eh->e_ident[5] != ELFDATA2LSB ||
 	    eh->e_ident[6] != EV_CURRENT || eh->e_version != EV_CURRENT)
 		return ELF_ECLASS;
-	if (eh->e_type != ET_EXEC)
+	if (eh->e_type != ET_EXEC && !(eh->e_type == ET_DYN && lim->allow_dyn))
 		return ELF_ETYPE;
 	if (eh->e_machine != EM_X86_64)
 		return ELF_EMACHINE;
@@ -68,7 +69,7 @@ static int check_header(const Elf64_Ehdr *eh, size_t size)
 	return ELF_OK;
 }
 
-static int check_segment(const Elf64_Phdr *ph, size_t size,
+static int check_segment(const Elf64_Phdr *ph, uint64_t size,
 			 const struct elf_limits *lim)
 {
 	uint64_t file_end, mem_end;
@@ -102,30 +103,51 @@ static int pages_overlap(const Elf64_Phdr *a, const Elf64_Phdr *b)
 	return a_lo < b_hi && b_lo < a_hi;
 }
 
-int elf_check(const void *file, size_t size, const struct elf_limits *lim,
-	      struct elf_info *info)
+/* Where the program header table [off, off + len) is in memory: inside a
+ * PT_LOAD's file bytes, or nowhere (0). */
+static uint64_t phdr_address(const void *head, unsigned phnum, uint64_t off, uint64_t len)
 {
-	const Elf64_Ehdr *eh = file;
-	uint64_t lo = UINT64_MAX, hi = 0;
-	unsigned nload = 0;
-	int entry_ok = 0, err;
+	for (unsigned i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = elf_phdr(head, i);
 
-	if (!file || size < sizeof(Elf64_Ehdr))
+		/* sizes checked not to wrap by check_segment */
+		if (ph->p_type == PT_LOAD && off >= ph->p_offset &&
+		    off + len <= ph->p_offset + ph->p_filesz)
+			return ph->p_vaddr + (off - ph->p_offset);
+	}
+	return 0;
+}
+
+int elf_check_head(const void *head, size_t head_len, uint64_t file_size,
+		   const struct elf_limits *lim, struct elf_info *info)
+{
+	const Elf64_Ehdr *eh = head;
+	uint64_t lo = UINT64_MAX, hi = 0, phdr_vaddr = 0;
+	unsigned nload = 0;
+	int entry_ok = 0, exec_stack = 0, err;
+
+	if (!head || head_len < sizeof(Elf64_Ehdr) || head_len > file_size)
 		return ELF_ETRUNC;
-	err = check_header(eh, size);
+	err = check_header(eh, head_len, lim);
 	if (err)
 		return err;
 
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = elf_phdr(file, i);
+		const Elf64_Phdr *ph = elf_phdr(head, i);
 
+		if (ph->p_type == PT_INTERP)
+			return ELF_EINTERP;
+		if (ph->p_type == PT_GNU_STACK)
+			exec_stack = (ph->p_flags & PF_X) != 0;
+		if (ph->p_type == PT_PHDR)
+			phdr_vaddr = ph->p_vaddr;
 		if (ph->p_type != PT_LOAD)
 			continue;
-		err = check_segment(ph, size, lim);
+		err = check_segment(ph, file_size, lim);
 		if (err)
 			return err;
 		for (unsigned j = 0; j < i; j++) {
-			const Elf64_Phdr *other = elf_phdr(file, j);
+			const Elf64_Phdr *other = elf_phdr(head, j);
 			if (other->p_type == PT_LOAD && pages_overlap(ph, other))
 				return ELF_EOVERLAP;
 		}
@@ -151,6 +173,17 @@ int elf_check(const void *file, size_t size, const struct elf_limits *lim,
 		info->vaddr_lo = lo;
 		info->vaddr_hi = hi;
 		info->nload = nload;
+		info->type = eh->e_type;
+		info->exec_stack = exec_stack;
+		info->phdr_vaddr = phdr_vaddr ? phdr_vaddr
+			: phdr_address(head, eh->e_phnum, eh->e_phoff,
+				       (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr));
 	}
 	return ELF_OK;
+}
+
+int elf_check(const void *file, size_t size, const struct elf_limits *lim,
+	      struct elf_info *info)
+{
+	return elf_check_head(file, size, size, lim, info);
 }

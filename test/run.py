@@ -207,25 +207,36 @@ def run_fuzz(report, build, selected):
 KTAP_RESULT = re.compile(r"^(not )?ok (\d+) (\S+)")
 
 
+def with_build_initrd(root):
+    """ESP hook: the initramfs the build made, for tests that run programs."""
+    shutil.copyfile(Path(os.environ["COSMOS_BUILD"]) / "initrd.cpio", root / "cosmos/initrd.cpio")
+
+
 def ktest_case():
+    """The boot that runs every ktest. It has a scratch disk for the tests of
+    block-device files: vda, 4096 sectors in blk_cases' pattern with tag 'K',
+    GPT partitions vda1 (sectors 64-1087) and vda2 (1088-4000)."""
+    from blk_cases import gpt_image
+
+    def esp(root):
+        gpt_image(Path(root).parent / "ktest-disk.img", "K", 4096, [(64, 1087), (1088, 4000)])
+        with_build_initrd(root)
     return Case("ktest", cmdline="ktest=all", expect=[r"^KTAP version 1$"],
-                forbid=[], timeout=180, wait_exit=True)
+                forbid=[], timeout=180, wait_exit=True, esp=esp,
+                qemu_args=["-drive", "if=none,id=kdisk,format=raw,file={case_dir}/ktest-disk.img",
+                           "-device", "virtio-blk-pci,drive=kdisk"])
 
 
-def judge_ktest(report, res):
-    """Each KTAP result is one test; a missing plan, a count mismatch, a panic,
-    a timeout or a wrong exit status is one more failure."""
-    log = res.log
+def parse_ktap(log):
+    """The first KTAP block of a serial log: (plan or None, [(ok, number,
+    name, diagnostics)]), or None when there is none."""
     start = log.find("KTAP version 1")
     if start < 0:
-        report.fail("ktest", f"no KTAP output ({res.reason or 'kernel did not run the tests'})",
-                    "log: " + str(res.log_path))
-        return
-    lines = log[start:].splitlines()
+        return None
     plan = None
     results = []
     diag = []
-    for line in lines[1:]:
+    for line in log[start:].splitlines()[1:]:
         m = re.match(r"^1\.\.(\d+)\s*$", line)
         if m and plan is None:
             plan = int(m.group(1))
@@ -236,11 +247,25 @@ def judge_ktest(report, res):
             diag = []
         elif line.lstrip().startswith("#"):
             diag.append(line.strip())
+    return plan, results
+
+
+def judge_ktap(report, unit, res, exit_ok, allowed_panic=None):
+    """Each KTAP result in the log is one test, unit/<name>; a missing plan, a
+    count mismatch, a panic (but allowed_panic), a timeout or an exit status
+    exit_ok(status, all_passed) refuses is one more failure, named unit."""
+    log = res.log
+    parsed = parse_ktap(log)
+    if parsed is None:
+        report.fail(unit, f"no KTAP output ({res.reason or 'the tests did not run'})",
+                    "log: " + str(res.log_path))
+        return
+    plan, results = parsed
     for ok, num, name, d in results:
         if ok:
-            report.ok(f"ktest/{name}")
+            report.ok(f"{unit}/{name}")
         else:
-            report.fail(f"ktest/{name}", d[-1] if d else "not ok", "\n".join(d))
+            report.fail(f"{unit}/{name}", d[-1] if d else "not ok", "\n".join(d))
     problems = []
     if plan is None:
         problems.append("no KTAP plan line")
@@ -249,16 +274,21 @@ def judge_ktest(report, res):
     nums = [r[1] for r in results]
     if nums != list(range(1, len(nums) + 1)):
         problems.append(f"results numbered {nums}, not 1..{len(nums)}")
-    if "KERNEL PANIC" in log:
-        problems.append("kernel panic: " + harness._line_at(log, log.find("KERNEL PANIC")).strip())
+    for m in re.finditer(r"KERNEL PANIC.*", log):
+        if not allowed_panic or not re.search(allowed_panic, m.group(0)):
+            problems.append("kernel panic: " + m.group(0).strip())
+            break
     if not res.ok:
         problems.append(res.reason)
-    else:
-        want = 1 if all(r[0] for r in results) else 3
-        if res.status != want:
-            problems.append(f"QEMU exit status {res.status}, expected {want}")
+    elif not exit_ok(res.status, all(r[0] for r in results)):
+        problems.append(f"QEMU exit status {res.status}")
     if problems:
-        report.fail("ktest", "; ".join(problems), "log: " + str(res.log_path))
+        report.fail(unit, "; ".join(problems), "log: " + str(res.log_path))
+
+
+def judge_ktest(report, res):
+    """The ktest boot: QEMU exits with 1 when every test passed, else 3."""
+    judge_ktap(report, "ktest", res, lambda status, passed: status == (1 if passed else 3))
 
 
 # ------------------------------------------------------------- system level
@@ -288,6 +318,14 @@ def load_cases(report):
 
 def judge_case(report, case, res):
     name = f"system/{case.name}"
+    if case.ktap:
+        # a program printing KTAP as pid 1: its end stops the kernel
+        # (panic=exit, status 7) after it said how it exited
+        judge_ktap(report, case.ktap, res,
+                   lambda status, passed: status == 7 and re.search(
+                       r"init: pid 1 exited with status %d$" % (0 if passed else 1), res.log, re.M),
+                   allowed_panic=r"KERNEL PANIC: init ended")
+        return
     if res.ok:
         report.ok(name, f"{res.seconds:.1f} s")
     else:
@@ -311,6 +349,8 @@ def main():
     args = ap.parse_args()
 
     build = Path(args.build)
+    # case modules find the build's outputs (the initramfs) here
+    os.environ["COSMOS_BUILD"] = str(build.resolve())
     env = harness.Env(build, args.loader or build / "boot/BOOTX64.EFI",
                       args.kernel or build / "kernel/kernel.elf")
     if args.bench:

@@ -12,8 +12,10 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0
+USER_PROGS    := hello usertests bench exit0 crash spawn
 hello_SRC     := user/hello/hello.c
+crash_SRC     := user/crash/crash.c
+spawn_SRC     := user/spawn/spawn.c
 usertests_SRC := $(sort $(wildcard user/tests/*.c))
 bench_SRC     := user/bench/bench.c
 exit0_SRC     := user/bench/exit0.c
@@ -57,7 +59,8 @@ $(BUILD)/user/initrd-gen.list: $(BUSYBOX) user/build.mk
 	  $(foreach p,$(USER_PROGS),printf 'file %s %s 0755 0 0\n' $(call user_dest,$(p)) $(USER_BIN)/$(p) &&) \
 	  true; } > $@.tmp && mv $@.tmp $@
 
-$(INITRD): scripts/mkinitrd.py user/initrd.list $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS))
+$(INITRD): scripts/mkinitrd.py user/initrd.list $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS)) \
+           user/tests/issue11.select
 	$(call say,CPIO,$@)
 	$(Q)$(PYTHON) scripts/mkinitrd.py $@ $(BUILD)/user/initrd-gen.list user/initrd.list
 

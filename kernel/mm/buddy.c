@@ -53,7 +53,8 @@ void buddy_zone_init(struct buddy_zone *z, uint64_t base_pfn, uint64_t npages,
 		z->free_blocks[o] = 0;
 	}
 	for (uint64_t i = 0; i < npages; i++)
-		meta[i] = (struct buddy_frame){ BUDDY_NONE, BUDDY_NONE, 0, BUDDY_RESERVED, 0, 0 };
+		meta[i] = (struct buddy_frame){ .next = BUDDY_NONE, .prev = BUDDY_NONE,
+						 .state = BUDDY_RESERVED };
 }
 
 bool buddy_contains(const struct buddy_zone *z, uint64_t pfn)

@@ -19,9 +19,14 @@ enum buddy_state {
 };
 
 /* Per-frame metadata, 16 bytes. Free lists link frame indexes, so free
- * memory itself is never written by the allocator. */
+ * memory itself is never written by the allocator. An allocated block needs
+ * no link, so its head frame keeps the owner's reference count there. */
 struct buddy_frame {
-	uint32_t next, prev;   /* free list links (zone-relative indexes) */
+	union {
+		uint32_t next;  /* free: list link (zone-relative index) */
+		uint32_t refs;  /* allocated head: references (kept by the pmm) */
+	};
+	uint32_t prev;         /* free list link */
 	uint8_t order;         /* block order, valid in a head frame */
 	uint8_t state;         /* enum buddy_state */
 	uint16_t reserved;

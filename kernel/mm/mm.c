@@ -1,10 +1,11 @@
 /* Brings memory management up in order: the frame allocator over the boot
  * map, the kernel's own page tables (then the loader's memory is reclaimed),
- * and the heap. */
+ * and the heap; then the program address-space options (aslr=). */
 #include <kernel/mm/mm.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/panic.h>
 #include <kernel/boot.h>
 #include <hal/dma.h>
@@ -48,5 +49,6 @@ void mm_init(void)
 	pmm_reclaim_boot_memory();
 	heap_init();
 	dma_set_allocator(mm_dma_alloc, mm_dma_free);
+	vm_init();
 	pmm_report();
 }

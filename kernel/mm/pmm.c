@@ -203,6 +203,7 @@ uint64_t pmm_alloc(unsigned order)
 
 		if (pfn != BUDDY_ALLOC_FAIL) {
 			pa = pfn * PMM_PAGE;
+			buddy_frame_of(&zones[i], pfn)->refs = 1;
 			break;
 		}
 	}
@@ -222,12 +223,58 @@ uint64_t pmm_alloc_zeroed(unsigned order)
 void pmm_free(uint64_t phys, unsigned order)
 {
 	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
+	struct buddy_frame *head = z ? buddy_frame_of(z, phys / PMM_PAGE) : NULL;
 	uint64_t f = spin_lock_irqsave(&pmm_lock);
 
+	if (head && head->state == BUDDY_USED_HEAD && head->refs != 1)
+		panic("pmm: free of %#llx, which has %u references, from %p",
+		      (unsigned long long)phys, head->refs, __builtin_return_address(0));
 	if (phys % PMM_PAGE || !z || buddy_free(z, phys / PMM_PAGE, order) != 0)
 		panic("pmm: bad free of %#llx order %u from %p", (unsigned long long)phys, order,
 		      __builtin_return_address(0));
 	spin_unlock_irqrestore(&pmm_lock, f);
+}
+
+/* The head frame of an allocated block at phys; anything else is a kernel
+ * bug. The metadata of an allocated block stays put, so the count itself
+ * is changed with atomics and needs no lock. */
+static struct buddy_frame *counted(uint64_t phys, const char *what)
+{
+	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
+	struct buddy_frame *f = z ? buddy_frame_of(z, phys / PMM_PAGE) : NULL;
+
+	if (phys % PMM_PAGE || !f || f->state != BUDDY_USED_HEAD)
+		panic("pmm: %s of %#llx, which is not an allocated block", what,
+		      (unsigned long long)phys);
+	return f;
+}
+
+void pmm_ref(uint64_t phys)
+{
+	struct buddy_frame *f = counted(phys, "reference");
+
+	/* a count can reach 2^32 only through a kernel bug: each reference
+	 * is a page-table entry or a cache slot, far fewer than that fit */
+	if (__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED) <= 1)
+		panic("pmm: reference count of %#llx overflowed or was 0", (unsigned long long)phys);
+}
+
+void pmm_unref(uint64_t phys)
+{
+	struct buddy_frame *f = counted(phys, "release");
+	uint32_t old = __atomic_fetch_sub(&f->refs, 1, __ATOMIC_ACQ_REL);
+
+	if (old == 0)
+		panic("pmm: release of %#llx, which has no references", (unsigned long long)phys);
+	if (old == 1) {
+		f->refs = 1; /* pmm_free checks that only the caller's one is left */
+		pmm_free(phys, f->order);
+	}
+}
+
+uint32_t pmm_refcount(uint64_t phys)
+{
+	return __atomic_load_n(&counted(phys, "count")->refs, __ATOMIC_RELAXED);
 }
 
 uint32_t pmm_tag(uint64_t phys)

@@ -23,8 +23,16 @@ void pmm_release_initrd(void);
  * or 0 when none is free (frame 0 is never handed out). */
 uint64_t pmm_alloc(unsigned order);
 uint64_t pmm_alloc_zeroed(unsigned order);
-/* Frees a block from pmm_alloc; a wrong free is a kernel bug and panics. */
+/* Frees a block from pmm_alloc; a wrong free (or one of a block that
+ * still has other references) is a kernel bug and panics. */
 void pmm_free(uint64_t phys, unsigned order);
+
+/* Reference counts of allocated blocks, for frames several owners share
+ * (mappings in address spaces, a file's page cache): pmm_alloc returns a
+ * block with one reference, pmm_unref frees it when the last one goes. */
+void pmm_ref(uint64_t phys);
+void pmm_unref(uint64_t phys);
+uint32_t pmm_refcount(uint64_t phys);
 
 /* The owner's 32-bit tag on allocated frames (0 for free or foreign ones). */
 uint32_t pmm_tag(uint64_t phys);

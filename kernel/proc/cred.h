@@ -23,4 +23,21 @@ const struct cred *cred_current(void);
 /* Is gid c's fsgid or one of its supplementary groups? */
 bool cred_in_group(const struct cred *c, uint32_t gid);
 
+/* The set*id calls on the calling process, with Linux's rules: root
+ * (euid 0) may set any id; others only ids they already hold. An id of
+ * CRED_KEEP leaves that one. The effective id carries the file-system id
+ * with it; a change of the real or effective id also sets the saved one
+ * where Linux does. 0 or -EPERM (-EINVAL for setgroups beyond
+ * CRED_NGROUPS_MAX). setfs*id returns the old file-system id. */
+#define CRED_KEEP 0xffffffffu
+int cred_setuid(uint32_t uid);
+int cred_setgid(uint32_t gid);
+int cred_setreuid(uint32_t ruid, uint32_t euid);
+int cred_setregid(uint32_t rgid, uint32_t egid);
+int cred_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid);
+int cred_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid);
+uint32_t cred_setfsuid(uint32_t fsuid);
+uint32_t cred_setfsgid(uint32_t fsgid);
+int cred_setgroups(uint32_t n, const uint32_t *groups);
+
 #endif

@@ -1,26 +1,33 @@
 /* Processes (see process.h). One table mutex protects the process table,
- * the parent/child tree, states and each process's thread list; a
- * process's own mutex protects its regions and address space. Lock order:
- * the table lock before a process's lock. */
+ * the parent/child tree, states, process groups and each process's thread
+ * list; a process's own mutex protects what its own threads change (the
+ * resource pointers, credentials, limits, name). Lock order: the table
+ * lock before a process's lock. */
 #include <kernel/proc/process.h>
+#include <cosmos/abi/sched.h>
+#include <kernel/proc/internal.h>
+#include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
-#include <hal/paging.h>
+#include <fs/fs_ctx.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
-#include <kernel/mm/pmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/panic.h>
+#include <kernel/proc/futex.h>
+#include <kernel/proc/initproc.h>
+#include <kernel/proc/limits.h>
+#include <kernel/proc/signal.h>
+#include <kernel/proc/uthread.h>
 #include <lib/string.h>
-
-#define USER_TOP 0x0000800000000000ull
 
 static struct mutex table_lock;
 /* Under table_lock: */
 static struct list_node all_procs = LIST_INIT(all_procs);
 static unsigned nprocs;
-static int next_pid = 1;
+static struct process *init_proc;     /* pid 1, while it lives */
 /* The kernel itself: parent of every process a kernel thread creates and
- * of orphans. Its threads are the ones with no process. */
+ * of orphans nobody else takes. Its threads are the ones with no process. */
 static struct process kernel_proc;
 
 static void thread_exiting(struct thread *t, int code);
@@ -35,13 +42,24 @@ static void lock_or_panic(struct mutex *m)
 		panic("proc: cannot take %s on a thread's way out (%d)", m->name, err);
 }
 
+void process_table_lock(void) { lock_or_panic(&table_lock); }
+void process_table_unlock(void) { mutex_unlock(&table_lock); }
+void process_lock(struct process *p) { lock_or_panic(&p->lock); }
+
+int process_table_wait(struct process *p)
+{
+	return cond_wait_intr(&p->child_cv, &table_lock, 0);
+}
+
 void process_init(void)
 {
 	mutex_init(&table_lock, "proc_table");
+	futex_init();
+	uthread_init();
 	kernel_proc.pid = 0;
 	kernel_proc.prio = SCHED_PRIO_DEFAULT;
 	cred_init_root(&kernel_proc.cred);
-	kernel_proc.root = vmm_kernel_root();
+	limits_init_defaults(kernel_proc.rlim);
 	list_init(&kernel_proc.children);
 	list_init(&kernel_proc.threads);
 	list_init(&kernel_proc.sibling);
@@ -59,162 +77,187 @@ struct process *process_current(void)
 	return t && t->proc ? t->proc : &kernel_proc;
 }
 
-struct process *process_create(const char *name, int prio)
+struct process *process_find_locked(int pid)
 {
-	struct process *p = kzalloc(sizeof(*p));
-	struct process *parent = process_current();
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
 
-	if (!p)
-		return 0;
-	p->root = paging_create(vmm_kernel_root());
-	p->files = handle_table_create(HANDLE_LIMIT_DEFAULT);
-	if (!p->root || !p->files)
-		goto fail;
-	p->prio = prio;
-	p->state = PROC_ALIVE;
-	list_init(&p->children);
-	list_init(&p->threads);
-	cond_init(&p->child_cv);
-	mutex_init(&p->lock, "proc");
-	p->cred = parent->cred;
-	strlcpy(p->name, name, sizeof(p->name));
-	if (mutex_lock(&table_lock))
-		goto fail;
-	p->pid = next_pid++;
-	p->parent = parent;
-	list_add_tail(&parent->children, &p->sibling);
-	list_add_tail(&all_procs, &p->all_node);
-	nprocs++;
-	mutex_unlock(&table_lock);
-	return p;
-
-fail:
-	if (p->files)
-		handle_table_put(p->files);
-	if (p->root)
-		paging_destroy(p->root);
-	kfree(p);
+		if (p->pid == pid && p != &kernel_proc)
+			return p;
+	}
 	return 0;
 }
 
-int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *), void *arg)
+bool process_group_exists_locked(int pgid, int sid)
 {
-	struct thread *t = 0;
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+
+		if (p != &kernel_proc && p->pgid == pgid && (sid < 0 || p->sid == sid))
+			return true;
+	}
+	return false;
+}
+
+/* The parts every process starts with; the caller fills in the rest. */
+struct process *process_alloc(const char *name, int prio, int pid)
+{
+	struct process *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return 0;
+	p->pid = pid;
+	p->prio = prio;
+	p->state = PROC_ALIVE;
+	p->exit_signal = SIGCHLD;
+	list_init(&p->children);
+	list_init(&p->threads);
+	list_init(&p->sibling);
+	cond_init(&p->child_cv);
+	mutex_init(&p->lock, "proc");
+	strlcpy(p->name, name, sizeof(p->name));
+	return p;
+}
+
+/* Links p under parent (whose group and session it joins). Table lock held. */
+void process_link_locked(struct process *p, struct process *parent)
+{
+	p->parent = parent;
+	p->pgid = parent->pgid;
+	p->sid = parent->sid;
+	list_add_tail(&parent->children, &p->sibling);
+	list_add_tail(&all_procs, &p->all_node);
+	nprocs++;
+	if (p->pid == 1)
+		init_proc = p;
+}
+
+/* Drops what p holds (a process that never ran, or the last thread's
+ * teardown); the struct itself stays. */
+void process_release_resources(struct process *p)
+{
+	struct vm_space *vm = p->vm;
+
+	if (vm) {
+		struct thread *me = thread_current();
+
+		/* vm_put frees the tables when this was the last user, and they
+		 * must not be loaded then, nor be loaded again when the caller
+		 * (p's last thread, on its way out) is switched back in. */
+		if (me && me->aspace == vm->root)
+			me->aspace = 0;
+		if (paging_active() == vm->root)
+			paging_activate(vmm_kernel_root());
+		p->vm = 0;
+		vm_put(vm);
+	}
+	if (p->files) {
+		handle_table_put(p->files);
+		p->files = 0;
+	}
+	if (p->fs) {
+		fs_ctx_put(p->fs);
+		p->fs = 0;
+	}
+	if (p->sighand) {
+		sighand_put(p->sighand);
+		p->sighand = 0;
+	}
+	kfree(p->exe);
+	p->exe = 0;
+}
+
+struct process *process_create(const char *name, int prio)
+{
+	struct process *parent = process_current();
+	struct process *p = process_alloc(name, prio, thread_tid_alloc());
+
+	if (!p)
+		return 0;
+	p->files = handle_table_create(HANDLE_LIMIT_DEFAULT);
+	p->sighand = sighand_create();
+	if (!p->files || !p->sighand || mutex_lock(&table_lock)) {
+		process_release_resources(p);
+		kfree(p);
+		return 0;
+	}
+	p->cred = parent->cred;
+	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+	process_link_locked(p, parent);
+	mutex_unlock(&table_lock);
+	return p;
+}
+
+int process_add_thread(struct process *p, struct thread *t)
+{
 	int err = mutex_lock(&table_lock);
 
 	if (err)
 		return err;
 	if (p == &kernel_proc || p->exiting || p->state != PROC_ALIVE) {
 		err = -ESRCH;
-	} else if (!(t = thread_create(name, fn, arg, p->prio,
-				      THREAD_DETACHED | THREAD_SUSPENDED))) {
-		err = -ENOMEM;
 	} else {
 		t->proc = p;
 		t->exit_hook = thread_exiting;
 		list_add_tail(&p->threads, &t->proc_node);
 		p->nthreads++;
+		limits_thread_added(p);
 	}
 	mutex_unlock(&table_lock);
-	if (t)
-		thread_resume(t);
 	return err;
 }
 
-static void unmap_range(struct process *p, uint64_t va, uint64_t pages)
+int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *), void *arg)
 {
-	for (uint64_t i = 0; i < pages; i++) {
-		uint64_t pa, size;
+	struct thread *t = thread_create(name, fn, arg, p->prio, THREAD_DETACHED | THREAD_SUSPENDED);
+	int err;
 
-		if (paging_unmap(p->root, va + i * PAGE_SIZE, &pa, &size) == 0)
-			pmm_free(pa, 0);
-	}
-}
-
-/* Does [va, va + pages pages) meet one of p's regions? p->lock held. */
-static bool overlaps_region(const struct process *p, uint64_t va, uint64_t pages)
-{
-	uint64_t end = va + pages * PAGE_SIZE;
-
-	for (const struct proc_region *r = p->regions; r; r = r->next)
-		if (va < r->va + r->pages * PAGE_SIZE && r->va < end)
-			return true;
-	return false;
-}
-
-int process_map_anon(struct process *p, uint64_t va, uint64_t pages)
-{
-	struct proc_region *r;
-	uint64_t mapped = 0;
-	int err = 0;
-
-	if ((va & (PAGE_SIZE - 1)) || va < PAGE_SIZE || pages == 0 ||
-	    pages > (USER_TOP - va) / PAGE_SIZE)
-		return -EINVAL;
-	r = kmalloc(sizeof(*r));
-	if (!r)
+	if (!t)
 		return -ENOMEM;
-	err = mutex_lock(&p->lock);
+	err = process_add_thread(p, t);
 	if (err) {
-		kfree(r);
+		thread_discard(t);
 		return err;
 	}
-	/* Checked before anything is mapped: the pages there belong to the
-	 * other region, and the unwinding below must never reach them. */
-	if (!p->root)
-		err = -ESRCH;           /* its last thread has ended */
-	else if (overlaps_region(p, va, pages))
-		err = -EEXIST;
-	while (!err && mapped < pages) {
-		uint64_t pa = pmm_alloc_zeroed(0);
-
-		if (!pa) {
-			err = -ENOMEM;
-			break;
-		}
-		err = paging_map(p->root, va + mapped * PAGE_SIZE, pa, PAGE_SIZE,
-				 PAGING_WRITE | PAGING_USER);
-		if (err)
-			pmm_free(pa, 0);
-		else
-			mapped++;
-	}
-	if (err) {
-		unmap_range(p, va, mapped);   /* only what this call mapped */
-		kfree(r);
-	} else {
-		r->va = va;
-		r->pages = pages;
-		r->next = p->regions;
-		p->regions = r;
-	}
-	mutex_unlock(&p->lock);
-	return err;
+	thread_resume(t);
+	return 0;
 }
 
-/* Frees everything p owns but its struct (the zombie keeps that). Its
- * last thread calls this on its way out. */
-static void process_teardown(struct process *p)
+/* Table lock held: the parent (or init) learns that a child ended. */
+static void notify_parent_locked(struct process *p)
 {
-	lock_or_panic(&p->lock);
-	while (p->regions) {
-		struct proc_region *r = p->regions;
+	cond_broadcast(&p->parent->child_cv);
+	if (p->exit_signal)
+		signal_send_process_locked(p->parent, p->exit_signal);
+}
 
-		p->regions = r->next;
-		unmap_range(p, r->va, r->pages);
-		kfree(r);
+/* Table lock held: p's children go to init when they run programs and
+ * init is someone else, otherwise to the kernel; zombies the kernel gets
+ * are freed now, init is told about its new zombies. */
+static void reparent_children_locked(struct process *p)
+{
+	while (!list_empty(&p->children)) {
+		struct process *c = list_entry(p->children.next, struct process, sibling);
+		struct process *to = c->user && init_proc && init_proc != p && !init_proc->exiting
+					     ? init_proc : &kernel_proc;
+
+		list_del(&c->sibling);
+		if (to == &kernel_proc && c->state == PROC_ZOMBIE) {
+			list_del(&c->all_node);
+			nprocs--;
+			kfree(c);
+			continue;
+		}
+		c->parent = to;
+		c->orphan = to == &kernel_proc;
+		list_add_tail(&to->children, &c->sibling);
+		if (c->state == PROC_ZOMBIE)
+			notify_parent_locked(c);
 	}
-	/* Kernel threads run on the kernel's tables, so nobody has p->root
-	 * loaded; with user mode the switch away from it must come first. */
-	paging_destroy(p->root);
-	p->root = 0;
-	mutex_unlock(&p->lock);
-	handle_table_put(p->files);
-	p->files = 0;
 }
 
 /* Table lock held. */
-static void process_free(struct process *p)
+static void process_free_locked(struct process *p)
 {
 	list_del(&p->sibling);
 	list_del(&p->all_node);
@@ -224,56 +267,54 @@ static void process_free(struct process *p)
 
 /* The exit hook of every thread of a process: the last one out frees
  * what the process owns and leaves it a zombie for its parent, or frees
- * it outright when it is an orphan. */
+ * it outright when it is an orphan of the kernel. */
 static void thread_exiting(struct thread *t, int code)
 {
 	struct process *p = t->proc;
+	struct completion *vfork_done;
 	bool last;
 
+	if (t->user)
+		uthread_exiting(t);
 	lock_or_panic(&table_lock);
 	list_del(&t->proc_node);
 	p->nthreads--;
+	limits_thread_removed(p);
 	p->cpu_ns += t->cpu_ns;
 	last = p->nthreads == 0;
 	if (last && !p->exiting) {
 		p->exiting = true;
-		p->exit_status = code;
+		p->exit_status = W_EXITCODE(code, 0);
 	}
+	if (p->execer)
+		cond_broadcast(&p->child_cv);   /* exec waits for the others to go */
+	vfork_done = last ? p->vfork_done : 0;
+	p->vfork_done = 0;
 	mutex_unlock(&table_lock);
 	if (!last)
 		return;
-	process_teardown(p);
+	if (vfork_done)
+		complete(vfork_done);
+	if (p == init_proc)
+		initproc_ended(p->exit_status);
+	process_release_resources(p);
 
 	lock_or_panic(&table_lock);
-	/* Children pass to the kernel, which reaps nobody: zombies among them
-	 * go now, the others when they end. */
-	while (!list_empty(&p->children)) {
-		struct process *c = list_entry(p->children.next, struct process, sibling);
-
-		if (c->state == PROC_ZOMBIE) {
-			process_free(c);
-		} else {
-			list_del(&c->sibling);
-			c->parent = &kernel_proc;
-			c->orphan = true;
-			list_add_tail(&kernel_proc.children, &c->sibling);
-		}
-	}
+	reparent_children_locked(p);
+	if (p == init_proc)
+		init_proc = 0;
 	p->state = PROC_ZOMBIE;
 	if (p->orphan)
-		process_free(p);
+		process_free_locked(p);
 	else
-		cond_broadcast(&p->parent->child_cv);
+		notify_parent_locked(p);
 	mutex_unlock(&table_lock);
 }
 
-void process_exit(int status)
+void process_kill(struct process *p, int status)
 {
-	struct process *p = process_current();
 	struct thread *me = thread_current();
 
-	if (p == &kernel_proc)
-		panic("process_exit from a kernel thread");
 	lock_or_panic(&table_lock);
 	if (!p->exiting) {
 		p->exiting = true;
@@ -286,10 +327,40 @@ void process_exit(int status)
 			thread_interrupt(t);
 	}
 	mutex_unlock(&table_lock);
-	thread_exit(status);
 }
 
-int process_wait(int pid, int *status, uint64_t deadline)
+void process_exit(int status)
+{
+	struct process *p = process_current();
+
+	if (p == &kernel_proc)
+		panic("process_exit from a kernel thread");
+	process_kill(p, status);
+	thread_exit(0);
+}
+
+void process_exit_code(int code)
+{
+	process_exit(W_EXITCODE(code, 0));
+}
+
+/* Does child c match the request? Table lock held. */
+static bool wait_matches(const struct process *me, const struct process *c,
+			 const struct process_wait_req *req)
+{
+	if (c->orphan)
+		return false;      /* freed when they end, never reaped */
+	switch (req->idtype) {
+	case P_PID:
+		return c->pid == req->id;
+	case P_PGID:
+		return c->pgid == (req->id ? req->id : me->pgid);
+	default:
+		return true;
+	}
+}
+
+int process_wait_for(const struct process_wait_req *req, struct process_wait_res *res)
 {
 	struct process *me = process_current();
 	int err = mutex_lock(&table_lock);
@@ -302,30 +373,64 @@ int process_wait(int pid, int *status, uint64_t deadline)
 		list_for_each(n, &me->children) {
 			struct process *c = list_entry(n, struct process, sibling);
 
-			/* orphans are freed when they end, never reaped */
-			if (c->orphan || (pid > 0 && c->pid != pid))
+			if (!wait_matches(me, c, req))
 				continue;
 			any = true;
-			if (c->state == PROC_ZOMBIE) {
-				int found = c->pid;
-
-				if (status)
-					*status = c->exit_status;
-				process_free(c);
+			if (c->state == PROC_ZOMBIE && (req->options & WEXITED)) {
+				res->pid = c->pid;
+				res->status = c->exit_status;
+				res->uid = c->cred.uid;
+				res->cpu_ns = c->cpu_ns + c->child_cpu_ns;
+				if (!(req->options & WNOWAIT)) {
+					me->child_cpu_ns += res->cpu_ns;
+					process_free_locked(c);
+				}
 				mutex_unlock(&table_lock);
-				return found;
+				return 0;
 			}
 		}
 		if (!any) {
 			mutex_unlock(&table_lock);
 			return -ECHILD;
 		}
-		err = cond_wait_intr(&me->child_cv, &table_lock, deadline);
+		if (req->options & WNOHANG) {
+			mutex_unlock(&table_lock);
+			res->pid = 0;
+			return 0;
+		}
+		err = cond_wait_intr(&me->child_cv, &table_lock, req->deadline);
 		if (err) {
 			mutex_unlock(&table_lock);
 			return err;
 		}
 	}
+}
+
+int process_wait(int pid, int *status, uint64_t deadline)
+{
+	struct process_wait_req req = { pid > 0 ? P_PID : P_ALL, pid, WEXITED, deadline };
+	struct process_wait_res res;
+	int err = process_wait_for(&req, &res);
+
+	if (err)
+		return err;
+	if (status)
+		*status = res.status;
+	return res.pid;
+}
+
+uint64_t process_cpu_ns(struct process *p)
+{
+	uint64_t ns;
+
+	lock_or_panic(&table_lock);
+	ns = p->cpu_ns;
+	/* thread CPU times are read without the scheduler lock: a slice out
+	 * of date at most */
+	list_for_each(m, &p->threads)
+		ns += list_entry(m, struct thread, proc_node)->cpu_ns;
+	mutex_unlock(&table_lock);
+	return ns;
 }
 
 void process_list(void)
@@ -340,8 +445,6 @@ void process_list(void)
 		struct process *p = list_entry(n, struct process, all_node);
 		uint64_t ns = p->cpu_ns;
 
-		/* thread CPU times are read without the scheduler lock: a
-		 * listing may be a slice out of date */
 		list_for_each(m, &p->threads)
 			ns += list_entry(m, struct thread, proc_node)->cpu_ns;
 		log_info("proc: %5d %5d %-7s %4d %7u %10llu %s", p->pid,

@@ -1,13 +1,16 @@
-/* Processes: an address space, threads, a handle table, a pid, a parent
- * and an exit status. A process whose last thread has ended is a zombie
- * (everything it owned already freed) until its parent reaps it with
- * process_wait; children of a process that goes away pass to the kernel,
- * which frees them as soon as they end. */
+/* Processes: a Linux thread group. An address space, threads, a
+ * descriptor table, a file-system context, signal handlers, credentials,
+ * limits, a pid (its first thread's tid), a parent, a process group and a
+ * session. A process whose last thread has ended is a zombie (everything
+ * it owned already freed) until its parent reaps it with process_wait.
+ * Orphans pass to init (pid 1) when they run programs, otherwise to the
+ * kernel, which frees them as soon as they end. */
 #ifndef KERNEL_PROC_PROCESS_H
 #define KERNEL_PROC_PROCESS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cosmos/abi/resource.h>
 #include <cosmos/compiler.h>
 #include <kernel/proc/cred.h>
 #include <kernel/proc/handle.h>
@@ -15,72 +18,121 @@
 #include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
 
-#define PROC_NAME_MAX 24
+#define PROC_NAME_MAX 16          /* Linux's TASK_COMM_LEN, with the NUL */
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE };
 
-/* A user region the process owns frames for (freed with it). */
-struct proc_region {
-	uint64_t va, pages;
-	struct proc_region *next;
-};
+struct vm_space;
+struct fs_ctx;
+struct sighand;
 
 struct process {
-	int pid;
+	int pid;                      /* its first thread's tid; fixed */
 	/* Under the process table lock (process.c): */
 	struct process *parent;       /* the kernel's own process for children of
-				       * kernel threads and for orphans */
+				       * kernel threads and for orphans it took */
 	struct list_node sibling;     /* in parent->children */
 	struct list_node children;
 	struct list_node all_node;    /* process table */
 	enum process_state state;
-	int exit_status;              /* set by the first process_exit */
-	bool exiting;                 /* process_exit ran, or its last thread ended */
-	bool orphan;                  /* its parent went away: freed when it ends */
+	int exit_status;              /* Linux's wait status, set by the first exit */
+	bool exiting;                 /* exit_group ran, a fatal signal came, or its
+				       * last thread ended: its threads leave */
+	bool orphan;                  /* the kernel took it over: freed when it ends */
+	bool user;                    /* runs a program: its orphans go to init */
+	bool did_exec;                /* has exec'd since fork (setpgid refuses then) */
 	struct list_node threads;     /* struct thread proc_node */
 	unsigned nthreads;
+	struct thread *execer;        /* a thread in exec waiting for the others to go */
 	uint64_t cpu_ns;              /* of threads that have ended */
-	struct condvar child_cv;      /* a child became a zombie */
-	/* Under lock: */
+	uint64_t child_cpu_ns;        /* of children reaped (RUSAGE_CHILDREN, times) */
+	int pgid, sid;
+	int exit_signal;              /* for the parent at the end: SIGCHLD, or 0 */
+	struct completion *vfork_done;/* the vfork parent waits for exec or exit */
+	struct condvar child_cv;      /* a child became a zombie; the execer's wait */
+	/* Set at creation or by exec; pointers swapped only under lock, and
+	 * only by the process's own threads (so they read them freely): */
 	struct mutex lock;
-	struct proc_region *regions;
-	/* Set at creation (root and files cleared by the last thread): */
+	struct vm_space *vm;          /* counted; CLONE_VM shares it; NULL: none yet */
+	struct handle_table *files;   /* counted; CLONE_FILES shares it */
+	struct fs_ctx *fs;            /* fs/fs_ctx.h; counted; CLONE_FS shares it; NULL: the kernel's */
+	struct sighand *sighand;      /* counted; CLONE_SIGHAND shares it */
+	struct cred cred;             /* changed only by its own threads, under lock */
+	struct rlimit64 rlim[RLIM_NLIMITS];   /* under lock */
+	char *exe;                    /* the program's path (heap), or NULL */
 	int prio;                     /* for new threads */
-	uint64_t root;                /* address space (hal/paging root) */
-	struct handle_table *files;   /* descriptors; NULL for the kernel and after the end */
-	struct cred cred;             /* changed only by its own threads */
-	char name[PROC_NAME_MAX];
+	/* Read without a lock by its own threads: */
+	uint64_t sig_pending;         /* signals sent to the process (bit n-1: signal n) */
+	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
+	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */
 };
 
 void process_init(void);
-/* A new process with an empty address space and descriptor table (limit
- * HANDLE_LIMIT_DEFAULT), child of
- * the calling thread's process (the kernel's for a kernel thread). NULL on
- * no memory. It has no thread: start one with process_spawn_thread. */
+/* A new process, child of the calling thread's process (the kernel's for
+ * a kernel thread), with an empty descriptor table (limit
+ * HANDLE_LIMIT_DEFAULT), no address space and no thread: start one with
+ * process_spawn_thread. Its pid is a fresh thread id. NULL on no memory. */
 struct process *process_create(const char *name, int prio) __must_check;
-/* Starts a thread in p; it ends with thread_exit like any thread (it is
- * detached: the process owns it). 0, -ENOMEM, -ESRCH (p is exiting or a
- * zombie) or -EDEADLK (may not block here). */
+/* Starts a kernel thread in p; it ends with thread_exit like any thread
+ * (it is detached: the process owns it). 0, -ENOMEM, -ESRCH (p is exiting
+ * or a zombie) or -EDEADLK (may not block here). */
 int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *),
 			 void *arg) __must_check;
-/* Ends the calling thread's process with status (the first status wins):
- * the caller's thread ends, and the other threads are interrupted
- * (thread_interrupt), so their interruptible waits return -EINTR; they end
- * when their code sees that and returns. */
+/* Adds t (created THREAD_SUSPENDED, not yet resumed) to p: it becomes one
+ * of p's threads with p's exit hook. -ESRCH when p is ending. Used by
+ * kernel/proc's own creators (fork, clone, init). */
+int process_add_thread(struct process *p, struct thread *t) __must_check;
+/* Ends the calling thread's process with a wait status (the first wins;
+ * process_exit_code makes one from an exit code): the caller's thread
+ * ends, the other threads are interrupted (thread_interrupt) and leave at
+ * their next return to user mode or when their code sees the interrupt. */
 void process_exit(int status) __attribute__((noreturn));
+void process_exit_code(int code) __attribute__((noreturn));
+/* Marks p as ending with status (if it is not already) and interrupts its
+ * threads but the caller: the common half of exit_group and fatal signals. */
+void process_kill(struct process *p, int status);
 struct process *process_current(void);
-/* Backs [va, va + pages * 4 KiB) in p's user half with zeroed frames,
- * user RW. 0, -EINVAL, -ENOMEM, -EDEADLK, or -EEXIST when the range meets
- * one of p's regions (nothing is mapped then). */
-int process_map_anon(struct process *p, uint64_t va, uint64_t pages) __must_check;
-/* Waits for a child of the caller's process (pid > 0: that one, -1: any)
- * to become a zombie, reaps it, returns its pid and stores its status.
- * -ECHILD if there is no such child (orphans the kernel took over do not
- * count); -ETIMEDOUT at the deadline (0: none);
- * -EINTR once thread_interrupt was called on the caller; -EDEADLK. */
+/* The process with this pid, with the table lock held by the caller. */
+struct process *process_find_locked(int pid);
+/* Is some process in group pgid (of session sid; -1: any)? Table lock held. */
+bool process_group_exists_locked(int pgid, int sid);
+/* The table lock, for the short walks sys/ and kernel/proc make; taking
+ * it where blocking is not allowed is a kernel bug (panic). */
+void process_table_lock(void);
+void process_table_unlock(void);
+/* With the table lock held: waits for a change in p's children or
+ * threads (p->child_cv). 0, or -EINTR once the caller was interrupted. */
+int process_table_wait(struct process *p) __must_check;
+/* p's own lock, for its resources (the same rule). */
+void process_lock(struct process *p);
+
+/* What process_wait waits for (waitid's idtypes; wait4's pid arguments map
+ * onto them) and how. */
+struct process_wait_req {
+	int idtype;                   /* P_ALL, P_PID, P_PGID */
+	int id;
+	unsigned options;             /* WNOHANG, WEXITED, WNOWAIT, WUNTRACED, WCONTINUED */
+	uint64_t deadline;            /* 0: none */
+};
+struct process_wait_res {
+	int pid, status;              /* 0 when WNOHANG found no zombie */
+	uint32_t uid;
+	uint64_t cpu_ns;              /* the child's CPU time, its reaped children's included */
+};
+/* Waits for a child of the caller's process to become a zombie and reaps
+ * it (unless WNOWAIT). 0 with res filled; -ECHILD if there is no such
+ * child (orphans the kernel took over do not count); -ETIMEDOUT at the
+ * deadline; -EINTR once thread_interrupt was called on the caller;
+ * -EDEADLK. */
+int process_wait_for(const struct process_wait_req *req, struct process_wait_res *res) __must_check;
+/* The simple form: pid > 0 that child, -1 any. Returns its pid and stores
+ * its status. */
 int process_wait(int pid, int *status, uint64_t deadline) __must_check;
 /* Logs pid, parent, state, priority, threads and CPU time of each. */
 void process_list(void);
 unsigned process_count(void);
+
+/* The CPU time of all its threads so far, and of its reaped children. */
+uint64_t process_cpu_ns(struct process *p);
 
 #endif

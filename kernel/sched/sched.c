@@ -5,7 +5,9 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/fpu.h>
+#include <hal/paging.h>
 #include <hal/percpu.h>
+#include <hal/usermode.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
@@ -156,6 +158,12 @@ void sched_switch_locked(void)
 	c->last = prev;
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
+	/* Kernel threads run on whatever tables are loaded (every space
+	 * shares the kernel half), which saves a TLB flush per switch. */
+	if (next->aspace && next->aspace != paging_active())
+		paging_activate(next->aspace);
+	if (next->user)
+		usermode_switch(next->kstack_top, &next->tls);
 	percpu_set_current(next);
 	context_switch(&prev->sp, next->sp);
 	finish_switch(this_cpu());

@@ -16,7 +16,8 @@ static struct list_node all_threads = LIST_INIT(all_threads);
 static struct list_node reap_list = LIST_INIT(reap_list);
 static unsigned nthreads;
 static unsigned reaping;        /* threads off reap_list, being freed */
-static int next_tid = 1;
+static int next_tid = 2;        /* 1 is the first program's (THREAD_TID_ONE) */
+static bool tid_one_taken;
 
 static struct thread boot_thread;
 
@@ -63,7 +64,8 @@ static void thread_fields_init(struct thread *t, const char *name, int prio)
 	list_init(&t->reap_node);
 }
 
-static struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg, int prio)
+static struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg, int prio,
+				   unsigned flags)
 {
 	struct thread *t = kzalloc(sizeof(*t));
 
@@ -75,7 +77,10 @@ static struct thread *thread_alloc(const char *name, void (*fn)(void *), void *a
 		thread_free(t);
 		return 0;
 	}
-	t->sp = context_init((uint8_t *)t->stack + THREAD_STACK_SIZE, thread_start, t);
+	t->kstack_top = (uint8_t *)t->stack + THREAD_STACK_SIZE;
+	t->user = flags & THREAD_USER;
+	t->sp = context_init((uint8_t *)t->kstack_top - (t->user ? USERMODE_FRAME_SIZE : 0),
+			     thread_start, t);
 	t->fn = fn;
 	t->arg = arg;
 	thread_fields_init(t, name, prio);
@@ -110,7 +115,7 @@ struct thread *thread_init_boot(void)
 
 struct thread *thread_create_idle(void (*fn)(void *), void *arg)
 {
-	struct thread *t = thread_alloc("idle", fn, arg, 0);
+	struct thread *t = thread_alloc("idle", fn, arg, 0, 0);
 	uint64_t f;
 
 	if (!t)
@@ -129,19 +134,50 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	uint64_t f;
 
 	thread_reap_some();
-	t = thread_alloc(name, fn, arg, prio);
+	t = thread_alloc(name, fn, arg, prio, flags);
 	if (!t)
 		return 0;
 	t->detached = flags & THREAD_DETACHED;
 	t->suspended = flags & THREAD_SUSPENDED;
 	t->state = THREAD_BLOCKED;
 	f = sched_lock_irqsave();
-	table_add(t, next_tid++);
+	if (flags & THREAD_TID_ONE) {
+		if (tid_one_taken) {
+			sched_unlock_irqrestore(f);
+			thread_free(t);
+			return 0;
+		}
+		tid_one_taken = true;
+		table_add(t, 1);
+	} else {
+		table_add(t, next_tid++);
+	}
 	if (!t->suspended)
 		sched_make_ready(t);
 	sched_unlock_irqrestore(f);
 	sched_resched_if_needed(f);
 	return t;
+}
+
+int thread_tid_alloc(void)
+{
+	uint64_t f = sched_lock_irqsave();
+	int tid = next_tid++;
+
+	sched_unlock_irqrestore(f);
+	return tid;
+}
+
+void thread_discard(struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+
+	if (!t->suspended)
+		panic("sched: discarding thread %d, which runs", t->tid);
+	list_del(&t->all_node);
+	nthreads--;
+	sched_unlock_irqrestore(f);
+	thread_free(t);
 }
 
 void thread_resume(struct thread *t)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cosmos/compiler.h>
+#include <hal/usermode.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/wait.h>
 #include <kernel/timer.h>
@@ -40,6 +41,7 @@ struct thread {
 	struct timer_event timeout;  /* the wait's deadline */
 	int exit_code;
 	void *stack;                 /* vmm_stack_alloc base */
+	void *kstack_top;            /* its end (below it: the user frame of a user thread) */
 	void *fpu_raw, *fpu;         /* save area (fpu is the aligned start) */
 	uint64_t cpu_ns;             /* CPU time used, ns */
 	uint64_t switches;           /* times switched in */
@@ -50,6 +52,17 @@ struct thread {
 	struct process *proc;        /* kernel/proc: the process it belongs to */
 	struct list_node proc_node;  /* kernel/proc: that process's thread list */
 	void (*exit_hook)(struct thread *t, int code);
+	/* A thread created THREAD_USER runs a program: its user register
+	 * frame sits at kstack_top (hal/usermode.h) and the switch to it loads
+	 * its kernel stack and TLS bases. The fields below are kernel/proc's
+	 * (kernel/proc/uthread.h); tls changes only in the thread itself. */
+	bool user;
+	uint64_t aspace;             /* page-table root it runs on; 0: whatever is loaded */
+	struct usermode_tls tls;
+	uint64_t clear_child_tid;    /* set_tid_address: zeroed and woken at exit */
+	uint64_t robust_list;        /* set_robust_list: the head, recorded */
+	uint64_t sig_blocked;        /* signals: the thread's mask (bit n-1 for signal n) */
+	uint64_t sig_pending;        /* signals sent to this thread */
 	void (*fn)(void *);
 	void *arg;
 	char name[THREAD_NAME_MAX];
@@ -59,11 +72,20 @@ struct thread {
  * NULL when out of memory. Joinable unless THREAD_DETACHED: someone must
  * thread_join it, or its memory is never freed. THREAD_SUSPENDED: it does
  * not run before thread_resume (so its owner can fill in the fields above
- * first). */
+ * first). Tids count up from 2 and are never reused; THREAD_TID_ONE asks
+ * for 1 (NULL when it was taken). */
 #define THREAD_DETACHED  1u
 #define THREAD_SUSPENDED 2u
+#define THREAD_USER      4u   /* keeps room for a user frame at the stack top */
+#define THREAD_TID_ONE   8u   /* takes tid 1, kept for the first program (init) */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     int prio, unsigned flags) __must_check;
+/* A thread id no thread will have (a process made before its first thread
+ * takes its pid from here). */
+int thread_tid_alloc(void);
+/* Frees a THREAD_SUSPENDED thread that was never resumed (its owner could
+ * not take it after all). */
+void thread_discard(struct thread *t);
 /* Lets a THREAD_SUSPENDED thread run; does nothing to any other thread. */
 void thread_resume(struct thread *t);
 /* Ends the calling thread (returning from its function does the same).

@@ -1,71 +1,13 @@
-/* Process ktests: user regions (an overlap is refused and leaves the
- * region already there alone), process_wait against interrupts,
- * process_exit interrupting the other threads, orphans. */
+/* Process ktests: process_wait against interrupts, process_exit
+ * interrupting the other threads, orphans. */
 #include <cosmos/errno.h>
-#include <hal/paging.h>
+#include <cosmos/abi/sched.h>
 #include <kernel/ktest.h>
-#include <kernel/mm/pmm.h>
 #include <kernel/proc/process.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 
 static void proc_nothing(void *arg) { (void)arg; }
-
-/* Ends p (which has no thread yet) through a thread that returns at once,
- * and reaps it. */
-static int end_process(struct process *p)
-{
-	int pid = p->pid, err = process_spawn_thread(p, "end", proc_nothing, 0);
-
-	if (err)
-		return err;
-	return process_wait(pid, 0, time_ns() + 2000000000ull) == pid ? 0 : -ECHILD;
-}
-
-/* The frames behind pages of p's user half, or 0 where nothing is mapped. */
-static void frames_of(struct process *p, uint64_t va, uint64_t pages, uint64_t *pa)
-{
-	for (uint64_t i = 0; i < pages; i++) {
-		unsigned rights;
-		uint64_t size;
-
-		if (paging_translate(p->root, va + i * PAGE_SIZE, &pa[i], &rights, &size))
-			pa[i] = 0;
-	}
-}
-
-KTEST(proc_map_anon_overlap_keeps_first_region)
-{
-	struct process *p = process_create("overlap", SCHED_PRIO_DEFAULT);
-	uint64_t a[4], again[4], b[2], free0;
-
-	KT_ASSERT(t, p);
-	/* A: 0x402000..0x406000 */
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x402000, 4), 0);
-	frames_of(p, 0x402000, 4, a);
-	for (int i = 0; i < 4; i++)
-		KT_EXPECT(t, a[i] != 0);
-	free0 = pmm_free_pages();
-
-	/* B starts below A and runs into its first page; C lies inside A;
-	 * D covers A entirely. All are refused and map nothing. */
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x400000, 4), -EEXIST);
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x403000, 1), -EEXIST);
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x401000, 8), -EEXIST);
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x405000, 2), -EEXIST);
-	frames_of(p, 0x402000, 4, again);
-	for (int i = 0; i < 4; i++)
-		KT_EXPECT_EQ(t, again[i], a[i]);
-	frames_of(p, 0x400000, 2, b);
-	KT_EXPECT_EQ(t, b[0], 0);
-	KT_EXPECT_EQ(t, b[1], 0);
-	KT_EXPECT_EQ(t, pmm_free_pages(), free0);
-
-	/* right next to A on both sides is fine */
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x400000, 2), 0);
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x406000, 1), 0);
-	KT_EXPECT_EQ(t, end_process(p), 0);
-}
 
 /* ---- waiting for children: interrupts, process_exit, orphans ---- */
 
@@ -145,7 +87,7 @@ static void intr_helper(void *arg)
 static void exit_five(void *arg)
 {
 	(void)arg;
-	process_exit(5);
+	process_exit_code(5);
 }
 
 KTEST(proc_exit_interrupts_other_threads)
@@ -161,7 +103,7 @@ KTEST(proc_exit_interrupts_other_threads)
 	KT_EXPECT_EQ(t, pw.err, 1);            /* the helper waits */
 	KT_ASSERT(t, process_spawn_thread(p, "main", exit_five, 0) == 0);
 	KT_EXPECT_EQ(t, process_wait(pid, &status, time_ns() + LONG_NS), pid);
-	KT_EXPECT_EQ(t, status, 5);
+	KT_EXPECT_EQ(t, status, W_EXITCODE(5, 0));
 	KT_EXPECT_EQ(t, pw.err, -EINTR);
 	KT_EXPECT(t, pw.took_ns < LONG_NS / 2);
 }
@@ -204,7 +146,7 @@ KTEST(proc_orphan_freed_when_it_ends)
 	KT_EXPECT_EQ(t, process_wait(orphan_pid, 0, time_ns() + 1000000), -ECHILD);
 }
 
-KTEST(proc_map_anon_after_end_refused)
+KTEST(proc_no_thread_after_end)
 {
 	struct process *p = create_above("ended");
 	int pid;
@@ -212,9 +154,9 @@ KTEST(proc_map_anon_after_end_refused)
 	KT_ASSERT(t, p);
 	pid = p->pid;
 	KT_ASSERT(t, process_spawn_thread(p, "main", proc_nothing, 0) == 0);
-	/* it ran and ended at once: a zombie with no address space */
+	/* it ran and ended at once: a zombie that holds nothing */
 	KT_EXPECT_EQ(t, p->state, PROC_ZOMBIE);
-	KT_EXPECT_EQ(t, process_map_anon(p, 0x400000, 1), -ESRCH);
+	KT_EXPECT(t, !p->files && !p->sighand && !p->vm);
 	KT_EXPECT_EQ(t, process_spawn_thread(p, "again", proc_nothing, 0), -ESRCH);
 	KT_EXPECT_EQ(t, process_wait(pid, 0, time_ns() + LONG_NS), pid);
 }

@@ -3,13 +3,16 @@
  * accuracy, wake-ups from interrupts, lock misuse checks, spin_init, no
  * leaks from creating and ending threads and processes, condition
  * variables, suspended threads and exit hooks. */
+#include <cosmos/abi/sched.h>
 #include <cosmos/errno.h>
 #include <hal/context.h>
 #include <hal/fpu.h>
+#include <hal/paging.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sync/condvar.h>
@@ -417,15 +420,33 @@ static struct kobject_probe {
 
 static void probe_release(struct kobject *o) { ((struct kobject_probe *)o)->released++; }
 
+/* An address space with four pages in use, for a process to own. */
+static int give_memory(struct process *p)
+{
+	struct vm_limits lim = { VM_LIMIT_NONE, VM_LIMIT_NONE };
+	long va;
+
+	if (!(p->vm = vm_create(&lim)))
+		return -ENOMEM;
+	va = vm_mmap(p->vm, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, 0, 0);
+	if (va < 0)
+		return (int)va;
+	for (int i = 0; i < 4; i++)
+		if (vm_fault(p->vm, (uint64_t)va + i * PAGE_SIZE, VM_ACCESS_WRITE, false))
+			return -ENOMEM;
+	return 0;
+}
+
 static void proc_main(void *arg)
 {
 	struct process *p = process_current();
 	int h = handle_install(p->files, &probe.obj, RIGHTS_ALL, 0, 0);
 
-	if (h < 0 || process_map_anon(p, 0x400000, 4) != 0)
-		process_exit(99);
+	if (h < 0 || give_memory(p) != 0)
+		process_exit_code(99);
 	thread_yield();
-	process_exit(42 + (int)(uintptr_t)arg);
+	process_exit_code(42 + (int)(uintptr_t)arg);
 }
 
 static void proc_helper(void *arg)
@@ -499,7 +520,7 @@ KTEST(sched_no_leaks_threads_and_processes)
 		if (i == 0)
 			process_list();
 		reaped += process_wait(pid, &status, 0) == pid;
-		wrong_status += status != 42 + i;
+		wrong_status += status != W_EXITCODE(42 + i, 0);
 	}
 	KT_EXPECT_EQ(t, reaped, 100);
 	KT_EXPECT_EQ(t, wrong_status, 0);

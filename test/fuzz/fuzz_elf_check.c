@@ -8,7 +8,9 @@
  * segments inside the limits, no page shared, no writable-and-executable
  * segment, the entry in an executable segment, the reported span. Then it
  * reads each segment's first and last bytes, as a loader copying it would,
- * so AddressSanitizer sees a segment that leaves the file. */
+ * so AddressSanitizer sees a segment that leaves the file. elf_check_head
+ * over the file's first 4 KiB (exec's view) must agree with elf_check
+ * whenever the program headers lie in those 4 KiB. */
 #include "fuzz.h"
 
 #include <sanitizer/asan_interface.h>
@@ -18,7 +20,8 @@
 
 static const struct elf_limits limits[4] = {
 	LOADER_KERNEL_LIMITS,
-	{ .vaddr_min = 0x10000, .vaddr_max = 0x800000000000ULL, .max_memsz = 1ULL << 32 },
+	{ .vaddr_min = 0x10000, .vaddr_max = 0x800000000000ULL, .max_memsz = 1ULL << 32,
+	  .allow_dyn = 1 },
 	{ .vaddr_min = 0x1000, .vaddr_max = 0x100000, .max_memsz = 0x10000 },
 	{ .vaddr_min = 0, .vaddr_max = 0xfffffffffffff000ULL, .max_memsz = UINT64_MAX },
 };
@@ -118,8 +121,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = elf_check(file, len, lim, &info);
 	FUZZ_CHECK(err >= 0 && err < ELF_ERR_COUNT, "error %d outside the enum", err);
 	FUZZ_CHECK(elf_strerror(err) != NULL, "no message for %d", err);
-	if (err == ELF_OK)
+	if (err == ELF_OK) {
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+		size_t head = len < 4096 ? len : 4096;
+		struct elf_info hinfo;
+
 		recheck(file, len, lim, &info);
+		if (eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) <= head) {
+			memset(&hinfo, 0x5a, sizeof(hinfo));
+			FUZZ_CHECK(elf_check_head(file, head, len, lim, &hinfo) == ELF_OK,
+				   "the head of an accepted file refused");
+			FUZZ_CHECK(hinfo.entry == info.entry && hinfo.vaddr_lo == info.vaddr_lo &&
+				   hinfo.vaddr_hi == info.vaddr_hi && hinfo.nload == info.nload &&
+				   hinfo.type == info.type && hinfo.exec_stack == info.exec_stack &&
+				   hinfo.phdr_vaddr == info.phdr_vaddr, "head and file disagree");
+		}
+	}
 	ASAN_UNPOISON_MEMORY_REGION(file + len, map_len - PAGE - len);
 	munmap(file, map_len - PAGE);
 	return 0;

@@ -251,6 +251,37 @@ static void test_unused(void **state)
 	assert_int_equal(s.n, 1);
 }
 
+/* init="..." words: blanks separate, single quotes group, nothing else is
+ * special; every word lies inside the buffer it was split in. */
+static void test_split_words(void **state)
+{
+	char buf[128], *w[4];
+
+	(void)state;
+	strcpy(buf, "/bin/sh -c 'a=$((6*7)); echo $a'");
+	assert_int_equal(cmdline_split_words(buf, w, 4), 3);
+	assert_string_equal(w[0], "/bin/sh");
+	assert_string_equal(w[1], "-c");
+	assert_string_equal(w[2], "a=$((6*7)); echo $a");
+	strcpy(buf, "  lead\ttab  x'y z'w  ");
+	assert_int_equal(cmdline_split_words(buf, w, 4), 3);
+	assert_string_equal(w[0], "lead");
+	assert_string_equal(w[1], "tab");
+	assert_string_equal(w[2], "xy zw");
+	strcpy(buf, "''");
+	assert_int_equal(cmdline_split_words(buf, w, 4), 1);
+	assert_string_equal(w[0], "");
+	strcpy(buf, "   ");
+	assert_int_equal(cmdline_split_words(buf, w, 4), 0);
+	strcpy(buf, "a 'open");
+	assert_int_equal(cmdline_split_words(buf, w, 4), -EINVAL);
+	strcpy(buf, "a b c d e");
+	assert_int_equal(cmdline_split_words(buf, w, 4), -E2BIG);
+	strcpy(buf, "a b c d");
+	assert_int_equal(cmdline_split_words(buf, w, 4), 4);
+	assert_string_equal(w[3], "d");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +296,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_get_u64, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_has, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unused, setup, teardown),
+		cmocka_unit_test(test_split_words),
 	};
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }

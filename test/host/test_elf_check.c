@@ -418,6 +418,102 @@ static void test_too_big(void **state)
 	EXPECT_ERR(&im, ELF_ETOOBIG);
 }
 
+/* A static PIE (ET_DYN) only where the caller allows one. */
+static void test_dyn(void **state)
+{
+	struct image im;
+	struct elf_limits l = lim;
+	struct elf_info info;
+
+	(void)state;
+	make_valid(&im);
+	eh(&im)->e_type = ET_DYN;
+	EXPECT_ERR(&im, ELF_ETYPE);
+	l.allow_dyn = 1;
+	assert_int_equal(check_len(&im, FILE_SZ, &l, &info), ELF_OK);
+	assert_int_equal(info.type, ET_DYN);
+	make_valid(&im);
+	assert_int_equal(check_len(&im, FILE_SZ, &l, &info), ELF_OK);
+	assert_int_equal(info.type, ET_EXEC);
+}
+
+/* One more program header after the three PT_LOADs. */
+static Elf64_Phdr *extra_phdr(struct image *im, uint32_t type, uint32_t flags)
+{
+	Elf64_Phdr *p = ph(im, NSEG);
+
+	eh(im)->e_phnum = NSEG + 1;
+	memset(p, 0, sizeof(*p));
+	p->p_type = type;
+	p->p_flags = flags;
+	return p;
+}
+
+static void test_interp(void **state)
+{
+	struct image im;
+
+	(void)state;
+	make_valid(&im);
+	extra_phdr(&im, PT_INTERP, PF_R);
+	EXPECT_ERR(&im, ELF_EINTERP);
+	make_valid(&im);
+	extra_phdr(&im, PT_NULL, 0);
+	EXPECT_ERR(&im, ELF_OK);
+}
+
+static void test_gnu_stack(void **state)
+{
+	struct image im;
+	struct elf_info info;
+
+	(void)state;
+	make_valid(&im);
+	assert_int_equal(check_len(&im, FILE_SZ, &lim, &info), ELF_OK);
+	assert_int_equal(info.exec_stack, 0);           /* none: not executable */
+	extra_phdr(&im, PT_GNU_STACK, PF_R | PF_W);
+	assert_int_equal(check_len(&im, FILE_SZ, &lim, &info), ELF_OK);
+	assert_int_equal(info.exec_stack, 0);
+	extra_phdr(&im, PT_GNU_STACK, PF_R | PF_W | PF_X);
+	assert_int_equal(check_len(&im, FILE_SZ, &lim, &info), ELF_OK);
+	assert_int_equal(info.exec_stack, 1);
+}
+
+/* AT_PHDR: PT_PHDR's address, else the PT_LOAD holding the table, else 0. */
+static void test_phdr_address(void **state)
+{
+	struct image im;
+	struct elf_info info;
+
+	(void)state;
+	make_valid(&im);
+	assert_int_equal(check_len(&im, FILE_SZ, &lim, &info), ELF_OK);
+	assert_true(info.phdr_vaddr == 0);             /* no segment maps offset 64 */
+	ph(&im, 0)->p_offset = 0;
+	ph(&im, 0)->p_vaddr = BASE;
+	ph(&im, 0)->p_filesz = ph(&im, 0)->p_memsz = 0x1800;
+	assert_int_equal(check_len(&im, FILE_SZ, &lim, &info), ELF_OK);
+	assert_true(info.phdr_vaddr == BASE + sizeof(Elf64_Ehdr));
+	extra_phdr(&im, PT_PHDR, PF_R)->p_vaddr = BASE + 0x40;
+	assert_int_equal(check_len(&im, FILE_SZ, &lim, &info), ELF_OK);
+	assert_true(info.phdr_vaddr == BASE + 0x40);
+}
+
+/* exec reads only the head: the table must be in it, the segments in the file. */
+static void test_head(void **state)
+{
+	struct image im;
+
+	(void)state;
+	make_valid(&im);
+	assert_int_equal(elf_check_head(&im, 0x1000, FILE_SZ, &lim, NULL), ELF_OK);
+	assert_int_equal(elf_check_head(&im, 0x100, FILE_SZ, &lim, NULL), ELF_OK);
+	assert_int_equal(elf_check_head(&im, sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr), FILE_SZ,
+				       &lim, NULL), ELF_ETRUNC);
+	assert_int_equal(elf_check_head(&im, 0x1000, 0x3008, &lim, NULL), ELF_ESEGFILE);
+	assert_int_equal(elf_check_head(&im, 0x1000, 0x800, &lim, NULL), ELF_ETRUNC);
+}
+
 static void test_strerror(void **state)
 {
 	(void)state;
@@ -494,6 +590,11 @@ int main(void)
 		cmocka_unit_test(test_no_load_segment),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_dyn),
+		cmocka_unit_test(test_interp),
+		cmocka_unit_test(test_gnu_stack),
+		cmocka_unit_test(test_phdr_address),
+		cmocka_unit_test(test_head),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_real_kernel),
 	};

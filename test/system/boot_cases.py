@@ -124,9 +124,11 @@ CASES.append(Case("loader_exit_boot_services_retry", cmdline="loader.ebs_retry",
 # The initramfs: the kernel sees the file's bytes (their hash, printed by the
 # ktest, against the file's), keeps its frames from the allocator until it is
 # released, and gets exactly its pages back then; the frame accounting
-# counts them as the kernel's.
+# counts them as the kernel's. retain_initrd keeps the archive after the
+# VFS unpacked it, so the ktest finds it there.
 CASES.append(Case("boot_initrd_handoff",
-                  cmdline="ktest=boot_initrd_handoff,pmm_accounting_matches_map", exit_status=1,
+                  cmdline="ktest=boot_initrd_handoff,pmm_accounting_matches_map retain_initrd",
+                  exit_status=1,
                   esp=with_initrd(INITRD),
                   expect=[rf"loader: initrd {len(INITRD)} bytes$",
                           rf"boot: initrd {len(INITRD)} bytes$",

@@ -55,6 +55,9 @@ Case fields:
   screens      None, or a function screens(pngs, log_text) -> None, called
                at the end with {tag: Path} of the screendumps; raises
                AssertionError like check.
+  ktap         None, or a name: the log holds KTAP from a program run as
+               pid 1, and each result counts as a test named <ktap>/<case>
+               (test/run.py); the program's end stops the kernel (panic=exit)
 """
 
 import dataclasses
@@ -91,6 +94,7 @@ class Case:
     timed_check: Optional[Callable[[list], None]] = None
     qmp: list = dataclasses.field(default_factory=list)
     screens: Optional[Callable[[dict, str], None]] = None
+    ktap: Optional[str] = None
     # Internal: wait for QEMU to exit but accept any status (the ktest run).
     wait_exit: bool = False
 

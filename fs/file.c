@@ -1,0 +1,95 @@
+/* Open files (see file.h): allocation, references, the last close, and
+ * helpers file systems share (dir_emit_dots, generic_file_seek). */
+#include <fs/file.h>
+#include <cosmos/abi/dirent.h>
+#include <cosmos/abi/fcntl.h>
+#include <cosmos/errno.h>
+#include <fs/dcache.h>
+#include <fs/inode.h>
+#include <fs/lock.h>
+#include <kernel/mm/heap.h>
+
+static void file_release(struct kobject *o)
+{
+	struct file *f = file_from_kobject(o);
+
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	if (f->inode) {
+		vfs_locks_release_file(f);
+		if (f->fmode & FMODE_WRITE)
+			__atomic_sub_fetch(&f->inode->writers, 1, __ATOMIC_RELAXED);
+		iput(f->inode);
+	}
+	path_put(&f->path);
+	kfree(f);
+}
+
+struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t flags)
+{
+	struct file *f = kzalloc(sizeof(*f));
+
+	if (!f)
+		return NULL;
+	kobject_init(&f->obj, KOBJ_FILE, file_release);
+	f->ops = ops;
+	f->inode = ino;
+	f->flags = flags;
+	mutex_init(&f->pos_lock, "f_pos");
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY: f->fmode = FMODE_READ; break;
+	case O_WRONLY: f->fmode = FMODE_WRITE; break;
+	case O_RDWR: f->fmode = FMODE_READ | FMODE_WRITE; break;
+	}
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (f)
+		kobject_put(&f->obj);
+}
+
+bool dir_emit_dots(struct file *f, struct dir_ctx *ctx)
+{
+	if (ctx->pos == 0) {
+		if (!dir_emit(ctx, ".", 1, f->inode->ino, DT_DIR, 1))
+			return false;
+	}
+	if (ctx->pos == 1) {
+		struct dentry *parent = dget_parent(f->path.dentry);
+		uint64_t ino = parent->inode ? parent->inode->ino : f->inode->ino;
+
+		dput(parent);
+		if (!dir_emit(ctx, "..", 2, ino, DT_DIR, 2))
+			return false;
+	}
+	return true;
+}
+
+int64_t generic_file_seek(struct file *f, int64_t off, int whence)
+{
+	int64_t base, size = (int64_t)f->inode->size;
+
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)f->pos; break;
+	case SEEK_END: base = size; break;
+	case SEEK_DATA:
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		f->pos = (uint64_t)off;
+		return off;
+	case SEEK_HOLE:
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		f->pos = (uint64_t)size;
+		return size;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return base + off;
+}

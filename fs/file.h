@@ -1,0 +1,96 @@
+/* Open files (open file descriptions): what a descriptor names. Every
+ * kind of file (regular, directory, pipe, device, socket) is a struct
+ * file with its own file_ops; docs/processes-and-files.md §6. */
+#ifndef FS_FILE_H
+#define FS_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <fs/mount.h>
+#include <kernel/proc/handle.h>
+#include <kernel/sync/mutex.h>
+
+struct dir_ctx;
+struct file;
+struct inode;
+struct poll_table;
+struct uio;
+
+struct file_ops {
+	/* Called by vfs_open before the file is visible (special files swap
+	 * in their own ops here); NULL: nothing to do. */
+	int (*open)(struct inode *ino, struct file *f);
+	/* *pos is the file position to use and advance (the VFS holds
+	 * pos_lock for seekable files). Return bytes moved or -errno. */
+	long (*read)(struct file *f, struct uio *u, uint64_t *pos);
+	long (*write)(struct file *f, struct uio *u, uint64_t *pos);
+	int64_t (*seek)(struct file *f, int64_t off, int whence);   /* NULL: -ESPIPE */
+	long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg, void *kbuf); /* NULL: -ENOTTY */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);    /* NULL: always ready */
+	int (*readdir)(struct file *f, struct dir_ctx *ctx);
+	int (*fsync)(struct file *f, bool datasync);
+	/* The page at byte offset off (page aligned) for a mapping of this
+	 * file: a frame the caller maps, or a negative errno. Until kernel/mm
+	 * counts frame references the frame stays the file's (tmpfs frees
+	 * it on truncate or when the inode goes). */
+	int (*getpage)(struct file *f, uint64_t off, uint64_t *phys);
+	/* The last reference went (no lock held). */
+	void (*release)(struct file *f);
+};
+
+/* fmode: what this open file may do, fixed at open. */
+#define FMODE_READ   0x1
+#define FMODE_WRITE  0x2
+#define FMODE_PATH   0x4     /* O_PATH: a name only, no I/O */
+#define FMODE_SEEK   0x8     /* has a position: reads and writes take pos_lock */
+#define FMODE_EXEC   0x10
+
+struct file {
+	struct kobject obj;            /* one reference per descriptor and per user */
+	const struct file_ops *ops;
+	struct inode *inode;           /* a reference; pipes and sockets an anonymous one */
+	struct path path;              /* references; empty for anonymous files */
+	uint64_t pos;                  /* under pos_lock */
+	struct mutex pos_lock;
+	uint32_t flags;                /* O_ access mode and status flags; F_SETFL writes it
+					  atomically, readers take one snapshot */
+	unsigned fmode;                /* FMODE_*, fixed at open */
+	void *priv;                    /* the file system's or driver's */
+};
+
+/* A new file with one reference; takes over the caller's reference to
+ * ino (NULL: a file fstat and friends answer -EBADF for). NULL: no memory. */
+struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t flags);
+void file_put(struct file *f);
+/* The file behind a kobject the handle table returned. */
+static inline struct file *file_from_kobject(struct kobject *o)
+{
+	return o && o->type == KOBJ_FILE ? (struct file *)((char *)o - offsetof(struct file, obj)) : NULL;
+}
+
+/* Directory reading: the file system calls dir_emit for each entry from
+ * ctx->pos on; pos values are the file system's cookies (0 and 1 are "."
+ * and ".."), and next is where to resume after this entry. */
+struct dir_ctx {
+	/* false: the caller's buffer is full, the entry was not taken. */
+	bool (*actor)(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino,
+		      unsigned dtype, uint64_t next);
+	uint64_t pos;
+};
+static inline bool dir_emit(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino,
+			    unsigned dtype, uint64_t next)
+{
+	if (!ctx->actor(ctx, name, len, ino, dtype, next))
+		return false;
+	ctx->pos = next;
+	return true;
+}
+/* Emits "." and ".." for positions 0 and 1; false when the buffer filled. */
+bool dir_emit_dots(struct file *f, struct dir_ctx *ctx);
+
+/* Generic seek for files with a size (SEEK_SET/CUR/END; SEEK_DATA and
+ * SEEK_HOLE treat the whole file as data). Caller holds pos_lock. */
+int64_t generic_file_seek(struct file *f, int64_t off, int whence);
+
+#endif

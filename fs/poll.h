@@ -1,0 +1,52 @@
+/* poll, ppoll, select and pselect6 over files sys/ has already looked up,
+ * and poll_wait for the files' poll ops. A poll op returns the file's
+ * ready bits (POLLIN ...) and calls poll_wait for each wait queue whose
+ * wake-up can change them; the core sleeps on all of them at once
+ * (kernel/sched/wait.h entries) until one is woken, the deadline passes
+ * or a signal interrupts the wait. */
+#ifndef FS_POLL_H
+#define FS_POLL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cosmos/abi/poll.h>
+
+struct file;
+struct poll_table;
+struct waitq;
+
+/* In a file's poll op: register on wq. pt may be NULL (just asking). */
+void poll_wait(struct poll_table *pt, struct waitq *wq);
+
+/* What a file is ready for now: its poll op's answer, or POLLIN|POLLOUT|
+ * POLLRDNORM|POLLWRNORM for files without one (regular files). */
+unsigned file_poll(struct file *f, struct poll_table *pt);
+
+/* Deadlines are time_ns() values; one already passed (0 included) means
+ * look once without waiting; POLL_FOREVER waits without a limit. */
+#define POLL_FOREVER UINT64_MAX
+
+/* One pollfd after sys/ looked its descriptor up. */
+struct poll_file {
+	struct file *file;   /* NULL: fd < 0 (ignored) or not open (POLLNVAL) */
+	int fd;
+	int16_t events;
+	int16_t revents;     /* set by poll_files */
+};
+
+/* poll/ppoll: sets every revents to the ready events asked for (POLLERR
+ * and POLLHUP always count; POLLNVAL for a descriptor that is not open)
+ * and returns how many are non-zero; 0 when the deadline came first;
+ * -EINTR when a signal interrupted the wait with nothing ready; -ENOMEM. */
+long poll_files(struct poll_file *fds, unsigned n, uint64_t deadline);
+
+/* select/pselect6: files[i] is descriptor i's file for each i < nfds that
+ * is in one of the sets (sys/ answers -EBADF itself for a descriptor in a
+ * set that is not open), NULL otherwise. in, out and ex may be NULL; on
+ * success each is replaced by its ready subset. Returns the number of
+ * bits set, 0 at the deadline, -EINTR (sets untouched), -ENOMEM, -EINVAL
+ * (nfds above FD_SETSIZE). */
+long select_files(unsigned nfds, struct file *const *files, abi_fd_set *in, abi_fd_set *out,
+		  abi_fd_set *ex, uint64_t deadline);
+
+#endif

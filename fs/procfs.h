@@ -1,0 +1,19 @@
+/* procfs, mounted at /proc: the kernel's state in Linux's text formats
+ * (fs/procfs_text.h) so Linux tools read it unchanged. System files are
+ * in fs/procfs.c, the per-process directories in fs/procfs_pid.c. */
+#ifndef FS_PROCFS_H
+#define FS_PROCFS_H
+
+#include <fs/pseudofs.h>
+
+/* Registers the "proc" file-system type. */
+void procfs_init(void);
+
+/* The per-process directory (/proc/[pid]) and its family, for the root
+ * table (fs/procfs_pid.c). */
+extern const struct pseudo_entry procfs_pid_dir;
+extern const struct pseudo_family procfs_pids;
+/* /proc/self's target. */
+int procfs_self_link(struct seqbuf *s, uint64_t arg);
+
+#endif

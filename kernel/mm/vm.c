@@ -1,0 +1,127 @@
+/* Address spaces: creation, copy-on-write fork, reference counting and
+ * teardown. A space's frames are counted in the pmm: each page-table entry
+ * that maps a frame holds one reference, so a frame shared by fork or by a
+ * file's cache is freed when its last mapping and owner let go. */
+#include <kernel/mm/vm_region.h>
+#include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
+#include <kernel/mm/vmm.h>
+#include <kernel/panic.h>
+#include <cosmos/errno.h>
+#include <lib/string.h>
+
+static struct vm_space *space_alloc(const struct vm_limits *lim)
+{
+	struct vm_space *vm = kzalloc(sizeof(*vm));
+
+	if (!vm)
+		return NULL;
+	vm->root = paging_create(vmm_kernel_root());
+	if (!vm->root) {
+		kfree(vm);
+		return NULL;
+	}
+	vm->refs = 1;
+	mutex_init(&vm->lock, "vm");
+	vm->limits = *lim;
+	return vm;
+}
+
+struct vm_space *vm_create(const struct vm_limits *lim)
+{
+	struct vm_space *vm = space_alloc(lim);
+
+	if (vm)
+		vm_layout_choose(vm);
+	return vm;
+}
+
+static void destroy(struct vm_space *vm)
+{
+	if (paging_active() == vm->root)
+		panic("vm: freeing the active address space");
+	for (unsigned i = 0; i < vm->nregions; i++) {
+		struct vm_region *r = &vm->regions[i];
+
+		vmr_release_pages(vm, r->start, r->end);
+		if (r->pager)
+			r->pager->release(r->obj);
+	}
+	paging_destroy(vm->root);
+	kfree(vm->regions);
+	kfree(vm);
+}
+
+void vm_get(struct vm_space *vm) { __atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED); }
+
+void vm_put(struct vm_space *vm)
+{
+	if (vm && __atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		destroy(vm);
+}
+
+void vm_set_limits(struct vm_space *vm, const struct vm_limits *lim)
+{
+	mutex_lock(&vm->lock);
+	vm->limits = *lim;
+	mutex_unlock(&vm->lock);
+}
+
+void vm_activate(struct vm_space *vm) { paging_activate(vm->root); }
+
+/* Maps every page of parent's region r into child: shared regions with the
+ * same rights, private ones read-only in both (the first write copies). */
+static int clone_pages(struct vm_space *parent, struct vm_space *child, const struct vm_region *r)
+{
+	uint64_t va = r->start;
+
+	while ((va = paging_next_mapped(parent->root, va, r->end)) < r->end) {
+		uint64_t pa;
+		unsigned rights;
+		int err;
+
+		paging_translate(parent->root, va, &pa, &rights, NULL);
+		if (!(r->flags & VMR_SHARED) && (rights & PAGING_WRITE)) {
+			rights &= ~PAGING_WRITE;
+			paging_protect(parent->root, va, rights);
+		}
+		if ((err = paging_map(child->root, va, pa, PAGE_SIZE, rights)))
+			return err;
+		pmm_ref(pa);
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
+struct vm_space *vm_clone(struct vm_space *vm)
+{
+	struct vm_space *c = space_alloc(&vm->limits);
+	int err = 0;
+
+	if (!c)
+		return NULL;
+	mutex_lock(&vm->lock);
+	c->stack_top = vm->stack_top;
+	c->mmap_base = vm->mmap_base;
+	c->pie_base = vm->pie_base;
+	c->brk_start = vm->brk_start;
+	c->brk = vm->brk;
+	err = vmr_reserve(c, vm->nregions);
+	/* each region goes in before its pages, so a failure half-way leaves
+	 * the child consistent for vm_put to free */
+	for (unsigned i = 0; !err && i < vm->nregions; i++) {
+		const struct vm_region *r = &vm->regions[i];
+
+		if (r->pager)
+			r->pager->hold(r->obj);
+		c->regions[c->nregions++] = *r;
+		c->mapped += r->end - r->start;
+		err = clone_pages(vm, c, r);
+	}
+	mutex_unlock(&vm->lock);
+	if (err) {
+		vm_put(c);
+		return NULL;
+	}
+	return c;
+}

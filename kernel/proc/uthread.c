@@ -1,0 +1,171 @@
+/* Threads that run programs (see uthread.h). */
+#include <kernel/proc/uthread.h>
+#include <cosmos/abi/sched.h>
+#include <cosmos/abi/signal.h>
+#include <cosmos/errno.h>
+#include <hal/cpu.h>
+#include <hal/fpu.h>
+#include <kernel/exception.h>
+#include <kernel/log.h>
+#include <kernel/mm/vm.h>
+#include <kernel/panic.h>
+#include <kernel/proc/futex.h>
+#include <kernel/proc/process.h>
+#include <kernel/proc/signal.h>
+#include <lib/string.h>
+
+static void uthread_main(void *arg)
+{
+	(void)arg;
+	uthread_enter(thread_current());
+}
+
+struct thread *uthread_create(const char *name, int prio, unsigned flags)
+{
+	return thread_create(name, uthread_main, 0, prio,
+			     flags | THREAD_USER | THREAD_DETACHED | THREAD_SUSPENDED);
+}
+
+void uthread_enter(struct thread *t)
+{
+	struct trap_frame *f = uthread_frame(t);
+
+	if (!usermode_frame_valid(f))
+		panic("proc: thread %d would enter ring 3 with a bad frame (rip %#llx)", t->tid,
+		      (unsigned long long)usermode_ip(f));
+	uthread_return(f);
+	usermode_enter(f);
+}
+
+/* Must the calling thread leave instead of returning to its program? */
+static bool must_leave(const struct thread *t)
+{
+	const struct process *p = t->proc;
+
+	return __atomic_load_n(&p->exiting, __ATOMIC_RELAXED) ||
+	       (p->execer && p->execer != t);
+}
+
+void uthread_return(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+
+	(void)f;
+	/* Checked with interrupts off, which stay off until the program
+	 * runs: whatever arrives later finds the thread in ring 3 and is
+	 * seen on its next entry. */
+	(void)cpu_irq_save();
+	if (must_leave(t)) {
+		cpu_irq_restore(CPU_FLAGS_IRQ_ON);
+		thread_exit(0);
+	}
+}
+
+void uthread_fpu_reset(void)
+{
+	struct thread *t = thread_current();
+	uint64_t f = cpu_irq_save();   /* a switch would save the old registers over it */
+
+	fpu_state_init(t->fpu);
+	fpu_restore(t->fpu);
+	cpu_irq_restore(f);
+}
+
+void uthread_fpu_copy_to(struct thread *child)
+{
+	struct thread *t = thread_current();
+	uint64_t f = cpu_irq_save();
+
+	fpu_save(t->fpu);
+	memcpy(child->fpu, t->fpu, fpu_state_size());
+	cpu_irq_restore(f);
+}
+
+void uthread_exiting(struct thread *t)
+{
+	struct process *p = t->proc;
+	uint32_t zero = 0;
+
+	/* pthread_join waits for this: the kernel clears the tid and wakes
+	 * it (as Linux, with a shared wake, which also finds private
+	 * waiters). A failure means the program unmapped the word. */
+	if (t->clear_child_tid && p->vm &&
+	    vm_copy_to(p->vm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+		(void)futex_wake(p->vm, t->clear_child_tid, false, 1, ~0u);
+	t->clear_child_tid = 0;
+}
+
+static enum vm_access vm_access_of(enum trap_access a)
+{
+	return a == TRAP_ACCESS_WRITE ? VM_ACCESS_WRITE : a == TRAP_ACCESS_EXEC ? VM_ACCESS_EXEC
+										 : VM_ACCESS_READ;
+}
+
+/* A page fault in ring 3: resolved by the address space, or a signal. */
+static void page_fault(const struct trap_frame *f)
+{
+	struct trap_page_fault pf = trap_page_fault_info(f);
+	struct process *p = process_current();
+	int err = p->vm ? vm_fault(p->vm, pf.addr, vm_access_of(pf.access), true) : -EFAULT;
+
+	(void)f;
+	switch (err) {
+	case 0:
+		return;
+	case -ENOMEM:
+		log_warn("proc: pid %d (%s) is out of memory (page fault at %#llx)", p->pid, p->name,
+			 (unsigned long long)pf.addr);
+		process_exit(W_EXITCODE(0, SIGKILL));
+	case -EIO:
+		signal_force_fault(SIGBUS, BUS_ADRERR, pf.addr);
+	case -EACCES:
+		signal_force_fault(SIGSEGV, SEGV_ACCERR, pf.addr);
+	default:
+		signal_force_fault(SIGSEGV, SEGV_MAPERR, pf.addr);
+	}
+}
+
+/* Which signal each CPU exception from ring 3 becomes (Linux's choices). */
+static void user_fault(struct trap_frame *f)
+{
+	switch (f->vector) {
+	case TRAP_PF:
+		page_fault(f);
+		return;
+	case TRAP_DE:
+		signal_force_fault(SIGFPE, FPE_INTDIV, usermode_ip(f));
+	case TRAP_MF:
+	case TRAP_XM:
+		signal_force_fault(SIGFPE, FPE_FLTINV, usermode_ip(f));
+	case TRAP_UD:
+		signal_force_fault(SIGILL, ILL_ILLOPC, usermode_ip(f));
+	case TRAP_DB:
+	case TRAP_BP:
+		signal_force_fault(SIGTRAP, TRAP_BRKPT, usermode_ip(f));
+	case TRAP_AC:
+		signal_force_fault(SIGBUS, BUS_ADRALN, 0);
+	case TRAP_SS:
+	case TRAP_NP:
+		signal_force_fault(SIGBUS, BUS_ADRERR, 0);
+	default:   /* #GP, #OF, #BR, #TS, #NM, #CP and the rest */
+		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+	}
+}
+
+static int resolve(const struct trap_page_fault *pf)
+{
+	struct process *p = process_current();
+
+	return p->vm ? vm_fault(p->vm, pf->addr, vm_access_of(pf->access), false) : -EFAULT;
+}
+
+static const struct exception_user_ops user_ops = {
+	.fault = user_fault,
+	.ret = uthread_return,
+	.resolve = resolve,
+};
+
+void uthread_init(void)
+{
+	exception_set_user_ops(&user_ops);
+}

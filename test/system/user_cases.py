@@ -1,0 +1,89 @@
+"""Programs in ring 3 (issue 11): the first program from init=, musl's and
+Debian busybox-static's programs printing on the console, faults ending a
+program with one log line while the kernel goes on, systrace=, the
+-ENOSYS log line, init's end and reboot(2)'s power-off. Each boots with the
+build's initramfs; pid 1 ending stops the kernel as panic=exit says (QEMU
+status 7), which is how most of them end."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from harness import Case
+
+PANIC_EXIT = 7
+
+
+def with_initrd(root):
+    shutil.copyfile(Path(os.environ["COSMOS_BUILD"]) / "initrd.cpio", root / "cosmos/initrd.cpio")
+
+
+def init_case(name, init, expect, forbid=(), extra="", **kw):
+    """A boot whose first program is init (a command line), ending when pid 1
+    ends (the last expect says how). Nothing may panic but init's end."""
+    return Case(name, cmdline=f'init="{init}" {extra}'.strip(), esp=with_initrd,
+                expect=list(expect),
+                forbid=[r"KERNEL PANIC(?!: init ended)", r"ERROR (?!init:)"] + list(forbid),
+                exit_status=PANIC_EXIT, **kw)
+
+
+def sh(script):
+    return f"/bin/busybox sh -c '{script}'"
+
+
+def crash(kind):
+    return f"/bin/crash {kind}; echo status $?"
+
+
+def once(pattern):
+    def check(log):
+        n = len(re.findall(pattern, log, re.M))
+        assert n == 1, f"{pattern!r} appears {n} times, not once"
+    return check
+
+
+CASES = [
+    init_case("user_hello", "/bin/hello",
+              [r"init: started \"/bin/hello\" as pid 1$", r"^hello from ring 3$",
+               r"init: pid 1 exited with status 0$"]),
+    init_case("user_busybox_echo", "/bin/busybox echo hi",
+              [r"^hi$", r"init: pid 1 exited with status 0$"]),
+    init_case("user_busybox_sh_arithmetic", sh("a=$((6*7)); echo $a"),
+              [r"^42$", r"init: pid 1 exited with status 0$"]),
+    init_case("user_faults_end_programs",
+              sh("; ".join(crash(k) for k in ("kernel-write", "null-jump", "exec-stack", "div0", "ud2")) +
+                 "; /bin/hello"),
+              [r"proc: pid \d+ \(crash\) killed by SIGSEGV \(SEGV_MAPERR\) at rip 0x[0-9a-f]+, "
+               r"address 0xffffffff80000000$", r"^status 139$",
+               r"proc: pid \d+ \(crash\) killed by SIGSEGV \(SEGV_MAPERR\) at rip 0, address 0$",
+               r"^status 139$",
+               r"proc: pid \d+ \(crash\) killed by SIGSEGV \(SEGV_ACCERR\) at rip (0x7f[0-9a-f]+), "
+               r"address \1$", r"^status 139$",
+               r"proc: pid \d+ \(crash\) killed by SIGFPE \(FPE_INTDIV\)", r"^status 136$",
+               r"proc: pid \d+ \(crash\) killed by SIGILL \(ILL_ILLOPC\)", r"^status 132$",
+               r"^hello from ring 3$", r"init: pid 1 exited with status 0$"], timeout=90),
+    init_case("user_systrace", "/bin/hello",
+              [r"systrace: tracing hello$",
+               r"systrace: 1 \(hello\) write\(1, 0x[0-9a-f]+, 18\) = 18$",
+               r"systrace: 1 \(hello\) exit_group\(0\) = \?$",
+               r"init: pid 1 exited with status 0$"], extra="systrace=hello"),
+    init_case("user_enosys_logged_once", "/bin/spawn nosys",
+              [r"sys: pid 1 \(spawn\) called unimplemented syscall 444 \(landlock_create_ruleset\)$",
+               r"sys: pid 1 \(spawn\) called unimplemented syscall 600 \(unknown\)$",
+               r"^spawn: nosys ok$", r"init: pid 1 exited with status 0$"],
+              check=lambda log: (once(r"unimplemented syscall 444 ")(log),
+                                 once(r"unimplemented syscall 600 ")(log))),
+    Case("user_init_missing", cmdline="init=/bin/no-such-init", esp=with_initrd,
+         expect=[r"proc: cannot run /bin/no-such-init: error -2$",
+                 r"init: pid 1 exited with status 127$", r"KERNEL PANIC: init ended"],
+         forbid=[], exit_status=PANIC_EXIT),
+    # usertests inside CosmOS: the cases user/tests/issue11.select names,
+    # each a result of its own (usertests/<case>); pid 1 is usertests
+    # itself, in the root directory, where each case makes its own.
+    Case("usertests", esp=with_initrd, ktap="usertests", timeout=420,
+         cmdline="init=\"/bin/busybox sh -c 'exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
+         expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT),
+    Case("user_poweroff_leaves_qemu", cmdline='init="/bin/busybox poweroff -f"', esp=with_initrd,
+         expect=[r"kernel: power off asked by pid 1 \(busybox\)$"], exit_status=1),
+]
