@@ -23,8 +23,11 @@
 #define TTY_MAX 4
 #define WRITE_CHUNK 256
 
+/* Filled by tty_create at boot, before any program runs; read freely. */
 static struct tty *ttys[TTY_MAX];
 static unsigned nttys;
+/* Which session each terminal belongs to (tty->sid, tty->pgrp change under
+ * it and the terminal's lock); set up with the first terminal. */
 static struct mutex session_lock;
 
 static void lock_or_panic(struct mutex *m)
@@ -207,7 +210,7 @@ static void hangup_signals(int pgrp)
 
 void tty_session_leader_exit(int sid)
 {
-	if (sid <= 0)
+	if (sid <= 0 || nttys == 0)
 		return;
 	lock_or_panic(&session_lock);
 	for (unsigned i = 0; i < nttys; i++) {
@@ -233,7 +236,7 @@ struct tty *tty_current(void)
 	struct tty *found = NULL;
 
 	jobctl_caller(&me);
-	if (me.sid <= 0)
+	if (me.sid <= 0 || nttys == 0)
 		return NULL;
 	lock_or_panic(&session_lock);
 	for (unsigned i = 0; i < nttys && !found; i++)
