@@ -65,26 +65,6 @@ static void sleep_from_cmdline(void)
 	log_info("time: slept %llu ns", (unsigned long long)(time_ns() - t0));
 }
 
-/* The initramfs the loader handed over, unpacked into the root tmpfs.
- * Its memory is released at the end of boot (the tests look at it).
- * Returns whether there was one. */
-static bool rootfs_from_initrd(void)
-{
-	struct path root;
-	size_t len;
-	const void *cpio = boot_initrd(&len);
-	int err;
-
-	if (!cpio)
-		return false;
-	vfs_root_path(&root);
-	err = initramfs_unpack(&root, cpio, len, 0);
-	path_put(&root);
-	if (err)
-		log_err("initramfs: cannot unpack (%d)", err);
-	return true;
-}
-
 /* The end of boot: run tests if asked; then the first program when init=
  * names one, or /sbin/init when an initramfs came and nothing else was
  * asked for (no tests, no shutdown=); else power off if asked, or idle. */
@@ -139,6 +119,7 @@ void kmain(struct boot_info *bi)
 {
 	uint64_t banner_ns;
 	bool have_root;
+	size_t initrd_len;
 
 	tsc_early_init();
 	seed_stack_guard();
@@ -172,8 +153,8 @@ void kmain(struct boot_info *bi)
 	tty_init();             /* tty1 and ttyS0: consoles, input, threads */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
-	vfs_init();             /* tmpfs as / */
-	have_root = rootfs_from_initrd();
+	have_root = boot_initrd(&initrd_len) != NULL;
+	vfs_init();             /* tmpfs as /, the initramfs unpacked into it */
 	pipe_init();            /* FIFOs */
 	devfs_init();           /* device numbers and /dev's names: after blk_init */
 	procfs_init();

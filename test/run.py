@@ -215,13 +215,15 @@ def with_build_initrd(root):
 def ktest_case():
     """The boot that runs every ktest. It has a scratch disk for the tests of
     block-device files: vda, 4096 sectors in blk_cases' pattern with tag 'K',
-    GPT partitions vda1 (sectors 64-1087) and vda2 (1088-4000)."""
+    GPT partitions vda1 (sectors 64-1087) and vda2 (1088-4000), and the
+    build's initramfs (the ktests that run programs take them from it);
+    retain_initrd keeps the archive for boot_initrd_handoff to check."""
     from blk_cases import gpt_image
 
     def esp(root):
         gpt_image(Path(root).parent / "ktest-disk.img", "K", 4096, [(64, 1087), (1088, 4000)])
         with_build_initrd(root)
-    return Case("ktest", cmdline="ktest=all", expect=[r"^KTAP version 1$"],
+    return Case("ktest", cmdline="ktest=all retain_initrd", expect=[r"^KTAP version 1$"],
                 forbid=[], timeout=180, wait_exit=True, esp=esp,
                 qemu_args=["-drive", "if=none,id=kdisk,format=raw,file={case_dir}/ktest-disk.img",
                            "-device", "virtio-blk-pci,drive=kdisk"])

@@ -1,7 +1,8 @@
 # user/: the ring-3 programs, built with `musl-gcc -static` (static ET_EXEC)
 # into $(BUILD)/user/bin/, and the initramfs $(BUILD)/initrd.cpio that holds
-# them with busybox. usertests-host and bench-host run two of them on this
-# Linux host (they test Linux, which proves the tests; not part of `make test`).
+# them with busybox. usertests-host, bench-host and init-host run some of
+# them on this Linux host (they test Linux, which proves the tests; not part
+# of `make test`).
 
 USER_CC     := musl-gcc
 USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib
@@ -12,20 +13,23 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0 crash spawn
+USER_PROGS    := hello usertests bench exit0 crash spawn init cosinfo
 hello_SRC     := user/hello/hello.c
 crash_SRC     := user/crash/crash.c
 spawn_SRC     := user/spawn/spawn.c
 usertests_SRC := $(sort $(wildcard user/tests/*.c))
 bench_SRC     := user/bench/bench.c
 exit0_SRC     := user/bench/exit0.c
+init_SRC      := $(sort $(wildcard user/init/*.c))
+init_DEST     := /sbin/init
+cosinfo_SRC   := $(sort $(wildcard user/cosinfo/*.c))
 user_dest      = $(or $($(1)_DEST),/bin/$(1))
 
 USER_LIB     := $(BUILD)/user/libuser.a
 USER_LIB_OBJ := $(patsubst %.c,$(USER_OBJDIR)/%.o,$(wildcard user/lib/*.c))
 USER_ALL_OBJ := $(USER_LIB_OBJ) $(foreach p,$(USER_PROGS),$(patsubst %.c,$(USER_OBJDIR)/%.o,$($(p)_SRC)))
 
-.PHONY: user initrd usertests-host bench-host
+.PHONY: user initrd usertests-host bench-host init-host cosinfo-host shell-test-host
 all: $(INITRD)
 user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
 initrd: $(INITRD)
@@ -59,8 +63,8 @@ $(BUILD)/user/initrd-gen.list: $(BUSYBOX) user/build.mk
 	  $(foreach p,$(USER_PROGS),printf 'file %s %s 0755 0 0\n' $(call user_dest,$(p)) $(USER_BIN)/$(p) &&) \
 	  true; } > $@.tmp && mv $@.tmp $@
 
-$(INITRD): scripts/mkinitrd.py user/initrd.list $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS)) \
-           user/tests/issue11.select
+$(INITRD): scripts/mkinitrd.py user/initrd.list $(wildcard user/etc/*) user/tests/scripts/shell.sh \
+	   user/tests/issue11.select $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS))
 	$(call say,CPIO,$@)
 	$(Q)$(PYTHON) scripts/mkinitrd.py $@ $(BUILD)/user/initrd-gen.list user/initrd.list
 
@@ -78,3 +82,19 @@ bench-host: $(USER_BIN)/bench $(USER_BIN)/exit0
 	$(Q)d=$$(mktemp -d /tmp/bench.XXXXXX) || exit 1; \
 	$(USER_BIN)/bench -d "$$d" -e $(abspath $(USER_BIN))/exit0 $(BENCH); rc=$$?; \
 	case "$$d" in /tmp/bench.?*) rm -rf "$$d";; esac; exit $$rc
+
+# init as pid 1 of new namespaces on this host (root), with test inittabs.
+init-host: $(USER_BIN)/init
+	$(Q)BUSYBOX=$(BUSYBOX) sh user/init/test-host.sh $(abspath $(USER_BIN))/init $(abspath $(BUILD))/init-host \
+	    $(abspath user/etc)
+
+# cosinfo on this host and on made-up /proc and /sys trees.
+cosinfo-host: $(USER_BIN)/cosinfo
+	$(Q)$(PYTHON) user/cosinfo/test-host.py $(abspath $(USER_BIN))/cosinfo $(abspath $(BUILD))/cosinfo-host
+
+# The shell-script test under busybox sh with only busybox's applets on
+# PATH, as on CosmOS.
+shell-test-host:
+	$(Q)d=$(abspath $(BUILD))/shell-test-host; rm -rf "$$d" && mkdir -p "$$d/bin" && \
+	$(BUSYBOX) --install -s "$$d/bin" && \
+	env -i PATH="$$d/bin" HOME=/root $(BUSYBOX) sh user/tests/scripts/shell.sh "$$d"

@@ -19,6 +19,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm.h>
 #include <kernel/proc/futex.h>
+#include <kernel/proc/limits.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
@@ -135,7 +136,7 @@ static int load_elf(struct file *f, void *head, long n, struct image *im)
 		.vaddr_min = VM_USER_MIN, .vaddr_max = VM_USER_TOP,
 		.max_memsz = VM_USER_TOP - VM_USER_MIN, .allow_dyn = 1,
 	};
-	struct vm_limits vl = { p->rlim[RLIMIT_STACK].rlim_cur, p->rlim[RLIMIT_AS].rlim_cur };
+	struct vm_limits vl;
 	const Elf64_Ehdr *eh = head;
 	struct stat st;
 	void *bounce;
@@ -165,6 +166,7 @@ static int load_elf(struct file *f, void *head, long n, struct image *im)
 		im->gid = st.st_gid;
 	}
 	im->phnum = eh->e_phnum;
+	limits_vm(p, &vl);
 	im->vm = vm_create(&vl);
 	if (!im->vm)
 		return -ENOMEM;

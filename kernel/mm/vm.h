@@ -25,10 +25,11 @@
 #define VM_STACK_INITIAL (128ull << 10)
 #define VM_LIMIT_NONE UINT64_MAX
 
-/* The limits of the process(es) using a space, in bytes (RLIMIT_STACK and
- * RLIMIT_AS); the process layer sets them at creation and on setrlimit. */
+/* The limits of the process(es) using a space, in bytes (RLIMIT_STACK,
+ * RLIMIT_AS and RLIMIT_DATA, which bounds the heap); the process layer sets
+ * them at creation and on setrlimit (limits_vm). */
 struct vm_limits {
-	uint64_t stack, as;
+	uint64_t stack, as, data;
 };
 
 /* /proc/pid/maps's description of a mapped object. */

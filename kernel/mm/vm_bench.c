@@ -9,7 +9,7 @@
 
 #define BASE 0x10000000ull
 
-static const struct vm_limits limits = { .stack = 8ull << 20, .as = VM_LIMIT_NONE };
+static const struct vm_limits limits = { .stack = 8ull << 20, .as = VM_LIMIT_NONE, .data = VM_LIMIT_NONE };
 
 /* Nanoseconds per round, in hundredths, for kbench_report(..., 2, "ns"). */
 static uint64_t per_round(uint64_t ticks, uint64_t rounds) { return tsc_to_ns(ticks * 100) / rounds; }

@@ -4,6 +4,7 @@
  * pages, stack 22, brk 32 MiB), unless aslr=off. Also the brk and the main
  * stack region. */
 #include <kernel/mm/vm_region.h>
+#include <kernel/mm/pmm.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/random.h>
@@ -90,6 +91,19 @@ int vm_stack_create(struct vm_space *vm)
 	return err;
 }
 
+/* A heap ending at end: within RLIMIT_DATA, and growing by no more than
+ * the machine's memory (Linux's heuristic overcommit refuses such a brk
+ * too, where a program asking for it is surely wrong). */
+static bool brk_allows(const struct vm_space *vm, uint64_t end)
+{
+	struct pmm_stats st;
+
+	if (end - vm->brk_start > vm->limits.data)
+		return false;
+	pmm_get_stats(&st);
+	return end - vm_page_up(vm->brk) <= st.total_pages * PAGE_SIZE;
+}
+
 uint64_t vm_brk(struct vm_space *vm, uint64_t want)
 {
 	uint64_t old_end, new_end;
@@ -106,7 +120,8 @@ uint64_t vm_brk(struct vm_space *vm, uint64_t want)
 		};
 
 		if (!vmr_range_free(vm, old_end, new_end - old_end) ||
-		    !vm_as_allows(vm, new_end - old_end) || vmr_reserve(vm, 1))
+		    !vm_as_allows(vm, new_end - old_end) || !brk_allows(vm, new_end) ||
+		    vmr_reserve(vm, 1))
 			goto out;
 		vm->mapped += new_end - old_end;
 		vmr_merge(vm, vmr_insert(vm, &r), 0);

@@ -134,12 +134,21 @@ int limits_set(struct process *p, int resource, const struct rlimit64 *lim)
 		err = handle_table_set_limit(p->files, (unsigned)lim->rlim_cur);
 	if (!err) {
 		*cur = *lim;
-		if ((resource == RLIMIT_STACK || resource == RLIMIT_AS) && p->vm) {
-			struct vm_limits vl = { p->rlim[RLIMIT_STACK].rlim_cur,
-						p->rlim[RLIMIT_AS].rlim_cur };
+		if ((resource == RLIMIT_STACK || resource == RLIMIT_AS ||
+		     resource == RLIMIT_DATA) && p->vm) {
+			struct vm_limits vl;
+
+			limits_vm(p, &vl);
 			vm_set_limits(p->vm, &vl);
 		}
 	}
 	mutex_unlock(&p->lock);
 	return err;
+}
+
+void limits_vm(const struct process *p, struct vm_limits *vl)
+{
+	vl->stack = p->rlim[RLIMIT_STACK].rlim_cur;
+	vl->as = p->rlim[RLIMIT_AS].rlim_cur;
+	vl->data = p->rlim[RLIMIT_DATA].rlim_cur;
 }

@@ -33,4 +33,9 @@ void limits_uid_changed(const struct process *p, uint32_t old_uid);
  * the address space. 0, -EINVAL or -EPERM. */
 int limits_set(struct process *p, int resource, const struct rlimit64 *lim);
 
+struct vm_limits;
+/* The address-space limits p's resource limits give (p->lock held, or p
+ * the caller's own process). */
+void limits_vm(const struct process *p, struct vm_limits *vl);
+
 #endif

@@ -423,7 +423,7 @@ static void probe_release(struct kobject *o) { ((struct kobject_probe *)o)->rele
 /* An address space with four pages in use, for a process to own. */
 static int give_memory(struct process *p)
 {
-	struct vm_limits lim = { VM_LIMIT_NONE, VM_LIMIT_NONE };
+	struct vm_limits lim = { VM_LIMIT_NONE, VM_LIMIT_NONE, VM_LIMIT_NONE };
 	long va;
 
 	if (!(p->vm = vm_create(&lim)))

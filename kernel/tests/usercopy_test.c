@@ -81,7 +81,7 @@ static void uc_thread(void *arg)
 {
 	struct uc_run *r = arg;
 	struct process *p = process_current();
-	struct vm_limits lim = { VM_LIMIT_NONE, VM_LIMIT_NONE };
+	struct vm_limits lim = { VM_LIMIT_NONE, VM_LIMIT_NONE, VM_LIMIT_NONE };
 	struct thread *me = thread_current();
 
 	p->vm = vm_create(&lim);

@@ -17,7 +17,7 @@
 #define RW    (PROT_READ | PROT_WRITE)
 #define ANON  (MAP_PRIVATE | MAP_ANONYMOUS)
 
-static const struct vm_limits limits = { .stack = 8ull << 20, .as = VM_LIMIT_NONE };
+static const struct vm_limits limits = { .stack = 8ull << 20, .as = VM_LIMIT_NONE, .data = VM_LIMIT_NONE };
 
 /* The frame behind va (0 if none) and its rights. */
 static uint64_t frame(struct vm_space *vm, uint64_t va, unsigned *rights)
@@ -429,7 +429,7 @@ KTEST(vm_mmap_hint_and_search)
 
 KTEST(vm_stack_grows_to_its_limit)
 {
-	struct vm_limits lim = { .stack = 1ull << 20, .as = VM_LIMIT_NONE };
+	struct vm_limits lim = { .stack = 1ull << 20, .as = VM_LIMIT_NONE, .data = VM_LIMIT_NONE };
 	struct vm_space *vm = vm_create(&lim);
 	uint64_t top, bottom;
 
@@ -654,7 +654,7 @@ KTEST(vm_brk_grows_and_shrinks)
 
 KTEST(vm_rlimit_as)
 {
-	struct vm_limits lim = { .stack = 8ull << 20, .as = 4 * PG };
+	struct vm_limits lim = { .stack = 8ull << 20, .as = 4 * PG, .data = VM_LIMIT_NONE };
 	struct vm_space *vm = vm_create(&lim);
 
 	KT_ASSERT(t, vm != NULL);

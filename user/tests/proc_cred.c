@@ -115,7 +115,7 @@ TEST(proc_cred_errors)
 	}
 }
 
-TEST(proc_groups)
+TEST(proc_groups_set_and_get)
 {
 	IN_CHILD {
 		gid_t set[3] = { 10, 20, 30 }, got[8];
