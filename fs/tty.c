@@ -13,11 +13,14 @@
 #include <cosmos/errno.h>
 #include <fs/tty.h>
 #include <fs/tty_jobctl.h>
+#include <kernel/kbench.h>
 #include <kernel/log.h>
+#include <kernel/mm/pmm.h>
 #include <kernel/panic.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
+#include <lib/fmt.h>
 #include <lib/string.h>
 
 #define TTY_MAX 4
@@ -316,6 +319,29 @@ void tty_close(struct tty_handle *h)
 	unlock(h->tty);
 }
 
+/* The first time a program waits for input on t (a shell after its first
+ * prompt: a read that blocks or a poll that sleeps) is measured: the time since kernel entry and the memory in use
+ * then, as BENCH lines (`make bench` collects them). The terminal's lock
+ * is held. */
+static void note_first_prompt(struct tty *t)
+{
+	struct jobctl_ids me;
+	struct pmm_stats m;
+	char name[48];
+
+	if (t->prompt_seen)
+		return;
+	jobctl_caller(&me);
+	if (me.pid <= 0)
+		return;
+	t->prompt_seen = true;
+	pmm_get_stats(&m);
+	fmt_snprintf(name, sizeof(name), "prompt_%s_since_kernel_entry", t->drv->name);
+	kbench_report(name, time_ns() / 1000, 3, "ms");
+	fmt_snprintf(name, sizeof(name), "prompt_%s_memory_in_use", t->drv->name);
+	kbench_report(name, m.used_pages * (PMM_PAGE / 1024), 0, "KiB");
+}
+
 struct read_ctx {
 	struct tty_handle *h;
 	const struct tty_copy *c;
@@ -338,6 +364,7 @@ static int rd_wait(void *ctx, uint64_t deadline)
 
 	if (hung_up(r->h))
 		return LDISC_HUNGUP;
+	note_first_prompt(t);
 	unlock(t);
 	err = waitq_wait_event_intr(&t->read_wq, t->events != seen || hung_up(r->h), deadline);
 	lock(t);
@@ -527,13 +554,15 @@ long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf)
 	return ret;
 }
 
-void tty_poll(struct tty_handle *h, bool *readable, bool *hungup, struct waitq **wq)
+void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup, struct waitq **wq)
 {
 	struct tty *t = h->tty;
 
 	lock(t);
 	*hungup = hung_up(h);
 	*readable = *hungup || ldisc_readable(&t->ld);
+	if (will_wait && !*readable)
+		note_first_prompt(t);
 	*wq = &t->read_wq;
 	unlock(t);
 }

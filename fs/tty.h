@@ -40,6 +40,7 @@ struct tty {
 	int sid;                        /* the session it is the controlling terminal of; 0: none */
 	int pgrp;                       /* its foreground process group; 0: none */
 	unsigned opens;                 /* open handles */
+	bool prompt_seen;               /* a program has waited for input (note_first_prompt) */
 	/* Bumped (under lock) at each hang-up: handles opened before it are dead. */
 	volatile uint64_t gen;
 	/* Bumped (under lock) whenever a reader should look again. */
@@ -95,8 +96,9 @@ long tty_write(struct tty_handle *h, const struct tty_copy *c, size_t n, bool no
  * sized as include/cosmos/abi/termios.h says; arg: by-value arguments. */
 long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf);
 /* For poll: whether a read would not block, and whether the handle is
- * hung up; *wq is the queue to wait on. */
-void tty_poll(struct tty_handle *h, bool *readable, bool *hungup, struct waitq **wq);
+ * hung up; *wq is the queue to wait on. will_wait: the caller sleeps if
+ * nothing is ready. */
+void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup, struct waitq **wq);
 
 /* The session sid ends (its leader exits): its controlling terminal, if
  * any, hangs up: SIGHUP and SIGCONT to the foreground process group,

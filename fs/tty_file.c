@@ -59,7 +59,7 @@ static unsigned ttyf_poll(struct file *f, struct poll_table *pt)
 	struct waitq *wq;
 	unsigned mask;
 
-	tty_poll(f->priv, &readable, &hungup, &wq);
+	tty_poll(f->priv, poll_will_wait(pt), &readable, &hungup, &wq);
 	poll_wait(pt, wq);
 	mask = hungup ? POLLHUP : POLLOUT | POLLWRNORM;
 	if (readable)

@@ -233,7 +233,7 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
             if user_on_line:
                 user_on_line(line, seconds)
     idx, pos, seen_lines = 0, 0, 0
-    step, step_pos, qmp, line, pngs = 0, 0, None, None, {}
+    step, step_pos, qmp, com1, pngs = 0, 0, None, None, {}
     qmp_steps = [(re.compile(r, re.M), acts) for r, acts in case.qmp]
     text = ""
     try:
@@ -251,8 +251,8 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 if m:
                     res.reason = f"forbidden /{f.pattern}/ matched: {_line_at(text, m.start())!r}"
                     return res
-            if line:
-                line.drain()
+            if com1:
+                com1.drain()
             while step < len(qmp_steps) and not finished:
                 m = qmp_steps[step][0].search(text, step_pos)
                 if not m:
@@ -260,9 +260,9 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 try:
                     for action in qmp_steps[step][1]:
                         if action[0] == "serial":
-                            if line is None:
-                                line = SerialLine(serial_path)
-                            line.send(action[1])
+                            if com1 is None:
+                                com1 = SerialLine(serial_path)
+                            com1.send(action[1])
                             continue
                         if qmp is None:
                             qmp = Qmp(qmp_path)
@@ -317,8 +317,8 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
     finally:
         if qmp:
             qmp.close()
-        if line:
-            line.close()
+        if com1:
+            com1.close()
         _stop(proc)
         res.log = text if text else _complete_lines(log_path.read_bytes(), True)
         res.seconds = time.monotonic() - start
