@@ -473,6 +473,8 @@ static long pgrp_ioctl(struct tty *t, unsigned cmd, int32_t *kbuf)
 		return ret;
 	if (*kbuf < 0)
 		return -EINVAL;
+	if (!jobctl_pgrp_in_session(*kbuf, -1))
+		return -ESRCH;
 	if (!jobctl_pgrp_in_session(*kbuf, t->sid))
 		return -EPERM;
 	t->pgrp = *kbuf;

@@ -22,7 +22,7 @@ bool jobctl_signal_refused(int sig);
 /* POSIX's orphaned process group: no member has a parent in another group
  * of the same session (an empty group counts as orphaned). */
 bool jobctl_pgrp_orphaned(int pgid);
-/* Some process of session sid is in group pgid. */
+/* Some process of session sid (-1: any) is in group pgid. */
 bool jobctl_pgrp_in_session(int pgid, int sid);
 /* The caller may take a terminal another session controls (TIOCSCTTY 1). */
 bool jobctl_may_steal(void);
