@@ -1,15 +1,13 @@
 /* fs/tty_jobctl.h over kernel/proc: the caller's ids come from its
  * process (a kernel thread's process runs no program: ids 0), groups and
- * sessions from the process table. kernel/proc delivers no signal but
- * SIGKILL yet (rt_sigaction, kill and delivery are not there), so a
- * job-control stop cannot happen: every caller is treated as one that
- * ignores SIGTTIN and SIGTTOU (a background read gets EIO; background
- * writes and settings go ahead), no group is signalled, and every group
- * counts as orphaned. */
+ * sessions from the process table, signals and the orphan rule from
+ * kernel/proc/signal.h. */
 #include <cosmos/errno.h>
 #include <fs/tty_jobctl.h>
 #include <kernel/proc/cred.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/signal.h>
+#include <kernel/sched/thread.h>
 
 void jobctl_caller(struct jobctl_ids *ids)
 {
@@ -25,21 +23,17 @@ void jobctl_caller(struct jobctl_ids *ids)
 
 int jobctl_signal_pgrp(int pgid, int sig)
 {
-	(void)pgid;
-	(void)sig;
-	return -ESRCH;
+	return signal_send_pgrp(pgid, sig);
 }
 
 bool jobctl_signal_refused(int sig)
 {
-	(void)sig;
-	return true;
+	return signal_is_ignored_or_blocked(thread_current(), sig);
 }
 
 bool jobctl_pgrp_orphaned(int pgid)
 {
-	(void)pgid;
-	return true;
+	return pgrp_is_orphaned(pgid);
 }
 
 bool jobctl_pgrp_in_session(int pgid, int sid)

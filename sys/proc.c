@@ -207,9 +207,6 @@ struct waitid_info {
 };
 _Static_assert(sizeof(struct waitid_info) == 128, "siginfo_t is 128 bytes");
 
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-
 long sys_waitid(int idtype, int id, uptr_t info, unsigned int options, uptr_t rusage)
 {
 	struct process_wait_req req = { .options = options };
@@ -243,7 +240,13 @@ long sys_waitid(int idtype, int id, uptr_t info, unsigned int options, uptr_t ru
 		si.si_signo = SIGCHLD;
 		si.si_pid = res.pid;
 		si.si_uid = res.uid;
-		if (res.status & 0x7f) {
+		if ((res.status & 0xff) == 0x7f) {
+			si.si_code = CLD_STOPPED;
+			si.si_status = (res.status >> 8) & 0xff;
+		} else if (res.status == 0xffff) {
+			si.si_code = CLD_CONTINUED;
+			si.si_status = SIGCONT;
+		} else if (res.status & 0x7f) {
 			si.si_code = CLD_KILLED;
 			si.si_status = res.status & 0x7f;
 		} else {

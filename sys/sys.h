@@ -27,4 +27,8 @@ bool systrace_wanted(void);
 long systrace_call(const struct sys_entry *e, uint64_t nr, const uint64_t a[6],
 		   long (*call)(const struct sys_entry *e, uint64_t nr, const uint64_t a[6]));
 
+/* time.c: a checked timespec in ns (very long times capped). */
+struct abi_timespec;
+uint64_t sys_timespec_ns(const struct abi_timespec *t);
+
 #endif

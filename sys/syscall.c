@@ -11,6 +11,7 @@
 #include <lib/cmdline.h>
 #include <kernel/log.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
 
 _Static_assert(SYS_LINUX_COUNT + SYS_NATIVE_COUNT < 64 * 8,
@@ -56,9 +57,13 @@ static void sys_entry(struct trap_frame *f)
 {
 	uint64_t nr = usermode_syscall_nr(f), a[6];
 	const struct sys_entry *e = sys_lookup(nr);
+	struct thread_sig *s = thread_current()->sig;
 	long r;
 
 	usermode_syscall_args(f, a);
+	/* for the signal code: may an -EINTR of this call be restarted? */
+	s->syscall_restartable = e && (e->flags & SYS_RESTART);
+	s->restart_pending = true;
 	if (__builtin_expect(systrace_active, 0) && systrace_wanted())
 		r = systrace_call(e, nr, a, call);
 	else

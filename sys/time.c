@@ -1,11 +1,19 @@
-/* Clocks: clock_gettime and clock_getres for the real-time, monotonic and
- * boot-time clocks (one TSC-based clock underneath, kernel/time.h) and the
- * CPU time of the calling process and thread. */
+/* Clocks and time calls: clock_gettime and clock_getres for the real-time,
+ * monotonic and boot-time clocks (one TSC-based clock underneath,
+ * kernel/time.h) and the CPU time of the calling process and thread;
+ * gettimeofday and time; nanosleep and clock_nanosleep (interrupted by
+ * signals, with the time left); alarm, setitimer and getitimer for
+ * ITIMER_REAL (kernel/proc/itimer.h). ITIMER_VIRTUAL and ITIMER_PROF are
+ * not kept: they answer -EINVAL. */
 #include <cosmos/abi/misc.h>
 #include <cosmos/errno.h>
 #include <hal/platform.h>
+#include <cosmos/abi/resource.h>
+#include <kernel/proc/itimer.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/signal.h>
 #include <kernel/time.h>
+#include <sys/sys.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
 
@@ -59,6 +67,176 @@ long sys_clock_getres(int clock, uptr_t ts)
 	if (clock_ns(clock) == -EINVAL)
 		return -EINVAL;
 	if (!uptr_is_null(ts) && copy_to_user(ts, &t, sizeof(t)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Up to about 292 years; later is "never" for a sleep. */
+uint64_t sys_timespec_ns(const struct abi_timespec *t)
+{
+	if ((uint64_t)t->tv_sec >= UINT64_MAX / NS - 1)
+		return UINT64_MAX / 2;
+	return (uint64_t)t->tv_sec * NS + (uint64_t)t->tv_nsec;
+}
+
+static bool timespec_valid(const struct abi_timespec *t)
+{
+	return t->tv_sec >= 0 && t->tv_nsec >= 0 && t->tv_nsec < (int64_t)NS;
+}
+
+static struct abi_timespec ns_timespec(uint64_t ns)
+{
+	return (struct abi_timespec){ (int64_t)(ns / NS), (int64_t)(ns % NS) };
+}
+
+/* Sleeps until the monotonic deadline; on a signal, stores the time left
+ * in rem (if not NULL) and returns -EINTR. */
+static long sleep_until(uint64_t deadline, uptr_t rem)
+{
+	int err = signal_sleep(deadline);
+	uint64_t now;
+	struct abi_timespec left;
+
+	if (err == -ETIMEDOUT || err == 0)
+		return 0;
+	if (err != -EINTR)
+		return err;
+	now = time_ns();
+	left = ns_timespec(deadline > now ? deadline - now : 0);
+	if (!uptr_is_null(rem) && copy_to_user(rem, &left, sizeof(left)))
+		return -EFAULT;
+	return -EINTR;
+}
+
+long sys_nanosleep(uptr_t req, uptr_t rem)
+{
+	struct abi_timespec t;
+
+	if (copy_from_user(&t, req, sizeof(t)))
+		return -EFAULT;
+	if (!timespec_valid(&t))
+		return -EINVAL;
+	return sleep_until(time_ns() + sys_timespec_ns(&t), rem);
+}
+
+#define TIMER_ABSTIME 1
+
+long sys_clock_nanosleep(int clock, unsigned int flags, uptr_t req, uptr_t rem)
+{
+	struct abi_timespec t;
+	uint64_t now = time_ns(), deadline, ns;
+	int64_t offset;   /* the clock's reading minus the monotonic one */
+
+	switch (clock) {
+	case CLOCK_REALTIME:
+		offset = clock_ns(CLOCK_REALTIME) - (int64_t)now;
+		break;
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+		offset = 0;
+		break;
+	default:   /* CPU-time clocks included: CosmOS sleeps on wall time only */
+		return -EINVAL;
+	}
+	if (flags & ~(unsigned)TIMER_ABSTIME)
+		return -EINVAL;
+	if (copy_from_user(&t, req, sizeof(t)))
+		return -EFAULT;
+	if (!timespec_valid(&t))
+		return -EINVAL;
+	ns = sys_timespec_ns(&t);
+	if (!(flags & TIMER_ABSTIME))
+		return sleep_until(now + ns, rem);
+	/* an absolute time: rem is not written (POSIX) */
+	if ((int64_t)ns - offset <= (int64_t)now)
+		return 0;
+	deadline = (uint64_t)((int64_t)ns - offset);
+	return sleep_until(deadline, uptr(0));
+}
+
+long sys_gettimeofday(uptr_t tv, uptr_t tz)
+{
+	int64_t ns = clock_ns(CLOCK_REALTIME);
+	struct abi_timeval t = { ns / (int64_t)NS, (ns % (int64_t)NS) / 1000 };
+	int32_t zone[2] = { 0, 0 };   /* struct timezone: UTC, no DST */
+
+	if (!uptr_is_null(tv) && copy_to_user(tv, &t, sizeof(t)))
+		return -EFAULT;
+	if (!uptr_is_null(tz) && copy_to_user(tz, zone, sizeof(zone)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_time(uptr_t tloc)
+{
+	int64_t s = clock_ns(CLOCK_REALTIME) / (int64_t)NS;
+
+	if (!uptr_is_null(tloc) && copy_to_user(tloc, &s, sizeof(s)))
+		return -EFAULT;
+	return s;
+}
+
+long sys_alarm(unsigned int seconds)
+{
+	uint64_t old;
+
+	itimer_real_set(process_current(), (uint64_t)seconds * NS, 0, &old, 0);
+	/* Linux rounds to the nearest second, and never says 0 for an armed one */
+	if (!old)
+		return 0;
+	return (long)((old + NS / 2) / NS) ?: 1;
+}
+
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+
+struct itimerval {
+	struct abi_timeval it_interval, it_value;
+};
+
+static struct abi_timeval ns_timeval(uint64_t ns)
+{
+	return (struct abi_timeval){ (int64_t)(ns / NS), (int64_t)(ns % NS) / 1000 };
+}
+
+static bool timeval_ns(const struct abi_timeval *t, uint64_t *ns)
+{
+	if (t->tv_sec < 0 || t->tv_usec < 0 || t->tv_usec >= 1000000 ||
+	    (uint64_t)t->tv_sec >= UINT64_MAX / NS - 1)
+		return false;
+	*ns = (uint64_t)t->tv_sec * NS + (uint64_t)t->tv_usec * 1000;
+	return true;
+}
+
+long sys_getitimer(int which, uptr_t value)
+{
+	struct itimerval v;
+	uint64_t left, interval;
+
+	if (which != ITIMER_REAL)
+		return -EINVAL;
+	itimer_real_get(process_current(), &left, &interval);
+	v.it_value = ns_timeval(left);
+	v.it_interval = ns_timeval(interval);
+	return copy_to_user(value, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+long sys_setitimer(int which, uptr_t value, uptr_t ovalue)
+{
+	struct itimerval v = { 0 }, o;
+	uint64_t ns, interval, left, old_interval;
+
+	if (which != ITIMER_REAL)
+		return -EINVAL;
+	if (!uptr_is_null(value) && copy_from_user(&v, value, sizeof(v)))
+		return -EFAULT;
+	if (!timeval_ns(&v.it_value, &ns) || !timeval_ns(&v.it_interval, &interval))
+		return -EINVAL;
+	itimer_real_set(process_current(), ns, interval, &left, &old_interval);
+	o.it_value = ns_timeval(left);
+	o.it_interval = ns_timeval(old_interval);
+	if (!uptr_is_null(ovalue) && copy_to_user(ovalue, &o, sizeof(o)))
 		return -EFAULT;
 	return 0;
 }

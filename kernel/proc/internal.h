@@ -16,4 +16,16 @@ void process_link_locked(struct process *p, struct process *parent);
  * program path. */
 void process_release_resources(struct process *p);
 
+/* The signal lock (signal.c), also taken around changes to a process's
+ * thread list so senders may walk it. */
+uint64_t signal_lock(void);
+void signal_unlock(uint64_t flags);
+/* process_kill with the table lock held. */
+void process_kill_locked(struct process *p, int status);
+/* Tells p's parent that p stopped or continued (wait's report, SIGCHLD).
+ * Table lock held. */
+void signal_report_locked(struct process *p, enum sig_report what, int sig);
+/* POSIX's orphaned process group test (table lock taken inside). */
+bool process_group_orphaned(int pgid);
+
 #endif

@@ -10,6 +10,7 @@
 #include <cosmos/errno.h>
 #include <fs/fs_ctx.h>
 #include <fs/tty.h>
+#include <hal/cpu.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm.h>
@@ -89,6 +90,25 @@ struct process *process_find_locked(int pid)
 	return 0;
 }
 
+struct thread *process_find_thread_locked(int tid, struct process **owner)
+{
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+
+		if (p->state != PROC_ALIVE)
+			continue;
+		list_for_each(m, &p->threads) {
+			struct thread *t = list_entry(m, struct thread, proc_node);
+
+			if (t->tid == tid) {
+				*owner = p;
+				return t;
+			}
+		}
+	}
+	return 0;
+}
+
 bool process_group_exists_locked(int pgid, int sid)
 {
 	list_for_each(n, &all_procs) {
@@ -115,6 +135,8 @@ struct process *process_alloc(const char *name, int prio, int pid)
 	list_init(&p->threads);
 	list_init(&p->sibling);
 	cond_init(&p->child_cv);
+	sigpending_init(&p->sig_shared);
+	waitq_init(&p->stop_wq);
 	mutex_init(&p->lock, "proc");
 	strlcpy(p->name, name, sizeof(p->name));
 	return p;
@@ -160,6 +182,11 @@ void process_release_resources(struct process *p)
 		fs_ctx_put(p->fs);
 		p->fs = 0;
 	}
+	/* its timer is on the process: cancelled before the process can go */
+	uint64_t f = cpu_irq_save();
+	(void)timer_event_cancel(&p->itimer);
+	cpu_irq_restore(f);
+	sigpending_flush(&p->sig_shared);
 	if (p->sighand) {
 		sighand_put(p->sighand);
 		p->sighand = 0;
@@ -191,16 +218,28 @@ struct process *process_create(const char *name, int prio)
 
 int process_add_thread(struct process *p, struct thread *t)
 {
-	int err = mutex_lock(&table_lock);
+	int err;
 
-	if (err)
+	t->sig = thread_sig_create();
+	if (!t->sig)
+		return -ENOMEM;
+	err = mutex_lock(&table_lock);
+	if (err) {
+		thread_sig_destroy(t->sig);
+		t->sig = 0;
 		return err;
+	}
 	if (p == &kernel_proc || p->exiting || p->state != PROC_ALIVE) {
 		err = -ESRCH;
+		thread_sig_destroy(t->sig);
+		t->sig = 0;
 	} else {
+		uint64_t f = signal_lock();
+
 		t->proc = p;
 		t->exit_hook = thread_exiting;
 		list_add_tail(&p->threads, &t->proc_node);
+		signal_unlock(f);
 		p->nthreads++;
 		limits_thread_added(p);
 	}
@@ -227,9 +266,33 @@ int process_spawn_thread(struct process *p, const char *name, void (*fn)(void *)
 /* Table lock held: the parent (or init) learns that a child ended. */
 static void notify_parent_locked(struct process *p)
 {
+	int st = p->exit_status;
+	struct ksiginfo info = {
+		.signo = p->exit_signal, .pid = p->pid, .uid = p->cred.uid,
+		.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
+		.status = (st & 0x7f) ? st & 0x7f : (st >> 8) & 0xff,
+		.utime = (int64_t)(p->cpu_ns / 10000000u),
+	};
+
 	cond_broadcast(&p->parent->child_cv);
 	if (p->exit_signal)
-		signal_send_process_locked(p->parent, p->exit_signal);
+		(void)signal_send_locked(p->parent, 0, &info);
+}
+
+/* Does the parent let its children go without a wait (SIGCHLD set to
+ * SIG_IGN, or SA_NOCLDWAIT)? Table lock held. */
+static bool parent_autoreaps_locked(const struct process *p)
+{
+	const struct process *q = p->parent;
+	struct sigaction_k a;
+	uint64_t f;
+
+	if (!q || q == &kernel_proc || !q->sighand)
+		return false;
+	f = signal_lock();
+	a = q->sighand->action[SIGCHLD - 1];
+	signal_unlock(f);
+	return a.handler == SIGHAND_IGN || (a.flags & SA_NOCLDWAIT);
 }
 
 /* Table lock held: p's children go to init when they run programs and
@@ -278,7 +341,11 @@ static void thread_exiting(struct thread *t, int code)
 	if (t->user)
 		uthread_exiting(t);
 	lock_or_panic(&table_lock);
+	uint64_t f = signal_lock();
 	list_del(&t->proc_node);
+	signal_unlock(f);
+	thread_sig_destroy(t->sig);
+	t->sig = 0;
 	p->nthreads--;
 	limits_thread_removed(p);
 	p->cpu_ns += t->cpu_ns;
@@ -309,18 +376,21 @@ static void thread_exiting(struct thread *t, int code)
 	if (p == init_proc)
 		init_proc = 0;
 	p->state = PROC_ZOMBIE;
-	if (p->orphan)
+	if (p->orphan) {
 		process_free_locked(p);
-	else
+	} else if (parent_autoreaps_locked(p)) {
+		cond_broadcast(&p->parent->child_cv);   /* a waiter may now see -ECHILD */
+		process_free_locked(p);
+	} else {
 		notify_parent_locked(p);
+	}
 	mutex_unlock(&table_lock);
 }
 
-void process_kill(struct process *p, int status)
+void process_kill_locked(struct process *p, int status)
 {
 	struct thread *me = thread_current();
 
-	lock_or_panic(&table_lock);
 	if (!p->exiting) {
 		p->exiting = true;
 		p->exit_status = status;
@@ -331,7 +401,62 @@ void process_kill(struct process *p, int status)
 		if (t != me)
 			thread_interrupt(t);
 	}
+	waitq_wake_all(&p->stop_wq);   /* stopped threads leave too */
+}
+
+void process_kill(struct process *p, int status)
+{
+	lock_or_panic(&table_lock);
+	process_kill_locked(p, status);
 	mutex_unlock(&table_lock);
+}
+
+int process_for_each_group(int pgid, const struct ksiginfo *info,
+			   int (*check)(struct process *me, struct process *p, int sig),
+			   int *count)
+{
+	struct process *me = process_current();
+	int err = -ESRCH, n = 0;
+
+	lock_or_panic(&table_lock);
+	list_for_each(l, &all_procs) {
+		struct process *p = list_entry(l, struct process, all_node);
+		int e;
+
+		if (!p->user || p->state != PROC_ALIVE)
+			continue;
+		if (pgid == -1 ? p->pid == 1 || p == me : p->pgid != pgid)
+			continue;
+		e = check ? check(me, p, info->signo) : 0;
+		if (!e)
+			e = signal_send_locked(p, 0, info);
+		if (!e)
+			n++;
+		if (err == -ESRCH || (err && !e))
+			err = e;
+	}
+	mutex_unlock(&table_lock);
+	if (count)
+		*count = n;
+	return n ? 0 : err;
+}
+
+bool process_group_orphaned(int pgid)
+{
+	bool orphaned = true;
+
+	lock_or_panic(&table_lock);
+	list_for_each(l, &all_procs) {
+		struct process *p = list_entry(l, struct process, all_node);
+		struct process *q = p->parent;
+
+		if (p->pgid != pgid || p->state != PROC_ALIVE)
+			continue;
+		if (q && q != &kernel_proc && q->pgid != pgid && q->sid == p->sid)
+			orphaned = false;
+	}
+	mutex_unlock(&table_lock);
+	return orphaned;
 }
 
 void process_exit(int status)
@@ -381,6 +506,18 @@ int process_wait_for(const struct process_wait_req *req, struct process_wait_res
 			if (!wait_matches(me, c, req))
 				continue;
 			any = true;
+			if (c->state == PROC_ALIVE && c->report != SIG_REPORT_NONE &&
+			    (req->options & (c->report == SIG_REPORT_STOPPED ? WUNTRACED : WCONTINUED))) {
+				res->pid = c->pid;
+				res->status = c->report == SIG_REPORT_STOPPED ? W_STOPCODE(c->report_sig)
+									      : 0xffff;
+				res->uid = c->cred.uid;
+				res->cpu_ns = 0;
+				if (!(req->options & WNOWAIT))
+					c->report = SIG_REPORT_NONE;
+				mutex_unlock(&table_lock);
+				return 0;
+			}
 			if (c->state == PROC_ZOMBIE && (req->options & WEXITED)) {
 				res->pid = c->pid;
 				res->status = c->exit_status;

@@ -14,6 +14,7 @@
 #include <cosmos/compiler.h>
 #include <kernel/proc/cred.h>
 #include <kernel/proc/handle.h>
+#include <kernel/proc/signal.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
@@ -61,8 +62,15 @@ struct process {
 	struct rlimit64 rlim[RLIM_NLIMITS];   /* under lock */
 	char *exe;                    /* the program's path (heap), or NULL */
 	int prio;                     /* for new threads */
+	/* Signals (kernel/proc/signal.h; sig_lock): */
+	struct sigpending sig_shared; /* sent to the process, not to one thread */
+	bool stopped;                 /* stopped by a signal until SIGCONT */
+	struct waitq stop_wq;         /* its threads wait here while stopped */
+	enum sig_report report;       /* for wait's WUNTRACED/WCONTINUED; table lock */
+	int report_sig;               /* the signal that stopped it; table lock */
+	struct timer_event itimer;    /* ITIMER_REAL (alarm, setitimer); interrupts off */
+	uint64_t itimer_interval;     /* ns; 0: one shot */
 	/* Read without a lock by its own threads: */
-	uint64_t sig_pending;         /* signals sent to the process (bit n-1: signal n) */
 	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
 	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */
 };
@@ -94,6 +102,8 @@ void process_kill(struct process *p, int status);
 struct process *process_current(void);
 /* The process with this pid, with the table lock held by the caller. */
 struct process *process_find_locked(int pid);
+/* The live thread with this tid and its process, table lock held. */
+struct thread *process_find_thread_locked(int tid, struct process **owner);
 /* Is some process in group pgid (of session sid; -1: any)? Table lock held. */
 bool process_group_exists_locked(int pgid, int sid);
 /* The table lock, for the short walks sys/ and kernel/proc make; taking

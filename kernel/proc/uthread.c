@@ -50,14 +50,18 @@ void uthread_return(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 
-	(void)f;
 	/* Checked with interrupts off, which stay off until the program
 	 * runs: whatever arrives later finds the thread in ring 3 and is
-	 * seen on its next entry. */
-	(void)cpu_irq_save();
-	if (must_leave(t)) {
-		cpu_irq_restore(CPU_FLAGS_IRQ_ON);
-		thread_exit(0);
+	 * seen on its next entry. Delivery turns them on while it works. */
+	for (;;) {
+		(void)cpu_irq_save();
+		if (must_leave(t)) {
+			cpu_irq_restore(CPU_FLAGS_IRQ_ON);
+			thread_exit(0);
+		}
+		signal_deliver(f);
+		if (!must_leave(t))
+			return;
 	}
 }
 
@@ -117,11 +121,14 @@ static void page_fault(const struct trap_frame *f)
 			 (unsigned long long)pf.addr);
 		process_exit(W_EXITCODE(0, SIGKILL));
 	case -EIO:
-		signal_force_fault(SIGBUS, BUS_ADRERR, pf.addr);
+		signal_fault(SIGBUS, BUS_ADRERR, pf.addr);
+		return;
 	case -EACCES:
-		signal_force_fault(SIGSEGV, SEGV_ACCERR, pf.addr);
+		signal_fault(SIGSEGV, SEGV_ACCERR, pf.addr);
+		return;
 	default:
-		signal_force_fault(SIGSEGV, SEGV_MAPERR, pf.addr);
+		signal_fault(SIGSEGV, SEGV_MAPERR, pf.addr);
+		return;
 	}
 }
 
@@ -133,22 +140,29 @@ static void user_fault(struct trap_frame *f)
 		page_fault(f);
 		return;
 	case TRAP_DE:
-		signal_force_fault(SIGFPE, FPE_INTDIV, usermode_ip(f));
+		signal_fault(SIGFPE, FPE_INTDIV, usermode_ip(f));
+		return;
 	case TRAP_MF:
 	case TRAP_XM:
-		signal_force_fault(SIGFPE, FPE_FLTINV, usermode_ip(f));
+		signal_fault(SIGFPE, FPE_FLTINV, usermode_ip(f));
+		return;
 	case TRAP_UD:
-		signal_force_fault(SIGILL, ILL_ILLOPC, usermode_ip(f));
+		signal_fault(SIGILL, ILL_ILLOPC, usermode_ip(f));
+		return;
 	case TRAP_DB:
 	case TRAP_BP:
-		signal_force_fault(SIGTRAP, TRAP_BRKPT, usermode_ip(f));
+		signal_fault(SIGTRAP, TRAP_BRKPT, usermode_ip(f));
+		return;
 	case TRAP_AC:
-		signal_force_fault(SIGBUS, BUS_ADRALN, 0);
+		signal_fault(SIGBUS, BUS_ADRALN, 0);
+		return;
 	case TRAP_SS:
 	case TRAP_NP:
-		signal_force_fault(SIGBUS, BUS_ADRERR, 0);
+		signal_fault(SIGBUS, BUS_ADRERR, 0);
+		return;
 	default:   /* #GP, #OF, #BR, #TS, #NM, #CP and the rest */
-		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+		signal_fault(SIGSEGV, SI_KERNEL, 0);
+		return;
 	}
 }
 

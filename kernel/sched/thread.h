@@ -19,6 +19,7 @@
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct process;
+struct thread_sig;
 
 struct thread {
 	void *sp;                    /* saved stack pointer while switched out */
@@ -62,7 +63,7 @@ struct thread {
 	uint64_t clear_child_tid;    /* set_tid_address: zeroed and woken at exit */
 	uint64_t robust_list;        /* set_robust_list: the head, recorded */
 	uint64_t sig_blocked;        /* signals: the thread's mask (bit n-1 for signal n) */
-	uint64_t sig_pending;        /* signals sent to this thread */
+	struct thread_sig *sig;      /* pending signals, altstack (kernel/proc/signal.h) */
 	void (*fn)(void *);
 	void *arg;
 	char name[THREAD_NAME_MAX];

@@ -84,7 +84,7 @@ CASES = [
     Case("usertests", esp=with_initrd, ktap="usertests", timeout=420,
          cmdline="init=\"/bin/busybox sh -c 'exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
          expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
-         forbid=[]),   # its end is init's end: run.py allows that one panic
+         forbid=[r"KERNEL PANIC: (?!init ended)"]),
     Case("user_poweroff_leaves_qemu", cmdline='init="/bin/busybox poweroff -f"', esp=with_initrd,
          expect=[r"kernel: power off asked by pid 1 \(busybox\)$"], exit_status=1),
 ]

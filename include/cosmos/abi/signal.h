@@ -2,6 +2,8 @@
 #ifndef COSMOS_ABI_SIGNAL_H
 #define COSMOS_ABI_SIGNAL_H
 
+#include <stdint.h>
+
 #define SIGHUP    1
 #define SIGINT    2
 #define SIGQUIT   3
@@ -46,5 +48,49 @@
 #define BUS_ADRALN 1
 #define BUS_ADRERR 2
 #define TRAP_BRKPT 1
+
+/* si_code of signals sent by programs and of SIGCHLD */
+#define SI_USER    0
+#define SI_QUEUE   (-1)
+#define SI_TIMER   (-2)
+#define SI_TKILL   (-6)
+#define CLD_EXITED    1
+#define CLD_KILLED    2
+#define CLD_DUMPED    3
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
+
+/* sa_flags (struct kernel_sigaction) */
+#define SA_NOCLDSTOP 0x00000001
+#define SA_NOCLDWAIT 0x00000002
+#define SA_SIGINFO   0x00000004
+#define SA_RESTORER  0x04000000
+#define SA_ONSTACK   0x08000000
+#define SA_RESTART   0x10000000
+#define SA_NODEFER   0x40000000
+#define SA_RESETHAND 0x80000000
+
+/* sigaltstack */
+#define SS_ONSTACK    1
+#define SS_DISABLE    2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ   2048
+
+/* rt_sigprocmask's how */
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+/* Linux's siginfo_t for x86-64: 128 bytes, the fields at their offsets. */
+struct linux_siginfo {
+	int si_signo, si_errno, si_code, pad0;
+	union {
+		struct { int pid; unsigned uid; uint64_t value; } kill;   /* and rt, timers */
+		struct { int pid; unsigned uid; int status, pad; int64_t utime, stime; } chld;
+		struct { uint64_t addr; } fault;
+		uint8_t raw[112];
+	} u;
+};
+_Static_assert(sizeof(struct linux_siginfo) == 128, "Linux's siginfo_t is 128 bytes");
 
 #endif
