@@ -272,8 +272,9 @@ static long session_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg)
 		else if (t->sid != 0 && !(arg == 1 && jobctl_may_steal()))
 			ret = -EPERM;
 		else {
+			/* a steal moves the terminal without signals, as Linux */
 			if (t->sid != 0)
-				pgrp = disassociate(t);
+				(void)disassociate(t);
 			t->sid = me.sid;
 			t->pgrp = me.pgid;
 		}

@@ -45,7 +45,9 @@ TEST(tty_ctty_by_open)
 			_exit(0);
 		}
 		wait_exit(pid, 0);
-		/* the leader lets it go */
+		/* the leader lets it go: its foreground group (itself) gets
+		 * SIGHUP and SIGCONT */
+		signal(SIGHUP, SIG_IGN);
 		CHECK_OK(ioctl(fd, TIOCNOTTY));
 		CHECK_ERR(open("/dev/tty", O_RDWR), ENXIO);
 		CHECK_ERR(ioctl(fd, TIOCGSID, &v), ENOTTY);
@@ -77,6 +79,9 @@ TEST(tty_tiocsctty_rules)
 		CHECK_EQ(write(checked[1], "c", 1), 1);
 		_exit(0);
 	}
+	/* only the holder writes these: its end ends the reads below */
+	CHECK_OK(close(ready[1]));
+	CHECK_OK(close(checked[1]));
 	char c;
 	CHECK_EQ(read(ready[0], &c, 1), 1);
 	IN_CHILD {
@@ -100,6 +105,8 @@ TEST(tty_tiocspgrp)
 	IN_CHILD {
 		CHECK_OK(setsid());
 		int fd = CHECK_OK(open(LINE, O_RDWR));
+		/* as a shell: from the background it may still set the group */
+		signal(SIGTTOU, SIG_IGN);
 		int go[2];
 		CHECK_OK(pipe(go));
 		pid_t pid = xfork();
@@ -132,6 +139,9 @@ TEST(tty_leader_exit_hangs_up)
 	if (leader == 0) {
 		CHECK_OK(setsid());
 		int fd = CHECK_OK(open(LINE, O_RDWR));
+		/* the member ignores the SIGHUP its foreground group gets at
+		 * the leader's end, from its first instruction on */
+		signal(SIGHUP, SIG_IGN);
 		if (xfork() == 0) {
 			/* a member of the session, which outlives its leader */
 			char c;
