@@ -172,3 +172,53 @@ TEST(tty_leader_exit_hangs_up)
 	char buf[2];
 	CHECK_EQ(read(result[0], buf, 2), 2);
 }
+
+/* A child in a group of its own, in the session of the caller (a session
+ * leader with ttyS0 in front), doing op on fd; returns its pid. */
+static pid_t background(int fd, int op, bool ignore)
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		char c = 'x';
+		CHECK_OK(setpgid(0, 0));
+		if (ignore)
+			signal(op == 'r' ? SIGTTIN : SIGTTOU, SIG_IGN);
+		long n = op == 'r' ? read(fd, &c, 1) : write(fd, "", 0);
+		_exit(n < 0 && errno == EIO ? 5 : n < 0 ? 6 : 0);
+	}
+	setpgid(pid, pid);
+	return pid;
+}
+
+static void expect_stopped(pid_t pid, int sig)
+{
+	int st;
+	CHECK_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	CHECK(WIFSTOPPED(st));
+	CHECK_EQ(WSTOPSIG(st), sig);
+	CHECK_OK(kill(pid, SIGKILL));
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+TEST(tty_background_job_control)
+{
+	IN_CHILD {
+		CHECK_OK(setsid());
+		int fd = CHECK_OK(open(LINE, O_RDWR));
+		/* a read from the background stops the group with SIGTTIN */
+		expect_stopped(background(fd, 'r', false), SIGTTIN);
+		/* one that ignores SIGTTIN gets EIO instead */
+		wait_exit(background(fd, 'r', true), 5);
+		/* writes go ahead until TOSTOP is set; then SIGTTOU */
+		wait_exit(background(fd, 'w', false), 0);
+		struct termios tio, saved;
+		CHECK_OK(tcgetattr(fd, &saved));
+		tio = saved;
+		tio.c_lflag |= TOSTOP;
+		CHECK_OK(tcsetattr(fd, TCSANOW, &tio));
+		expect_stopped(background(fd, 'w', false), SIGTTOU);
+		wait_exit(background(fd, 'w', true), 0);
+		CHECK_OK(tcsetattr(fd, TCSANOW, &saved));
+	}
+}
