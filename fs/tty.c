@@ -13,20 +13,21 @@
 #include <cosmos/errno.h>
 #include <fs/tty.h>
 #include <fs/tty_jobctl.h>
-#include <kernel/kbench.h>
+#include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/panic.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
-#include <lib/fmt.h>
+#include <lib/cmdline.h>
 #include <lib/string.h>
 
 #define TTY_MAX 4
 #define WRITE_CHUNK 256
 
-/* Filled by tty_create at boot, before any program runs; read freely. */
+/* Set at boot, before any program runs; read freely. */
+static bool bench_prompt;       /* tty.bench: note_first_prompt reports */
 static struct tty *ttys[TTY_MAX];
 static unsigned nttys;
 /* Which session each terminal belongs to (tty->sid, tty->pgrp change under
@@ -320,27 +321,31 @@ void tty_close(struct tty_handle *h)
 	unlock(h->tty);
 }
 
-/* The first time a program waits for input on t (a shell after its first
- * prompt: a read that blocks or a poll that sleeps) is measured: the time since kernel entry and the memory in use
- * then, as BENCH lines (`make bench` collects them). The terminal's lock
- * is held. */
+/* With `tty.bench` on the command line (make bench), the first time a
+ * program waits for input on t (a shell after its first prompt: a read
+ * that blocks or a poll that sleeps) gives BENCH lines: the time since
+ * kernel entry and the memory in use then. Each starts a line of its own,
+ * since the prompt before it does not end one. The terminal's lock is
+ * held. */
 static void note_first_prompt(struct tty *t)
 {
 	struct jobctl_ids me;
 	struct pmm_stats m;
-	char name[48];
+	uint64_t us;
 
-	if (t->prompt_seen)
+	if (t->prompt_seen || !bench_prompt)
 		return;
 	jobctl_caller(&me);
 	if (me.pid <= 0)
 		return;
 	t->prompt_seen = true;
+	us = time_ns() / 1000;
 	pmm_get_stats(&m);
-	fmt_snprintf(name, sizeof(name), "prompt_%s_since_kernel_entry", t->drv->name);
-	kbench_report(name, time_ns() / 1000, 3, "ms");
-	fmt_snprintf(name, sizeof(name), "prompt_%s_memory_in_use", t->drv->name);
-	kbench_report(name, m.used_pages * (PMM_PAGE / 1024), 0, "KiB");
+	/* one print, so the other terminal's lines cannot come between */
+	kprintf("\nBENCH prompt_%s_since_kernel_entry %llu.%03llu ms\n"
+		"BENCH prompt_%s_memory_in_use %llu KiB\n",
+		t->drv->name, (unsigned long long)(us / 1000), (unsigned long long)(us % 1000),
+		t->drv->name, (unsigned long long)(m.used_pages * (PMM_PAGE / 1024)));
 }
 
 struct read_ctx {
@@ -576,8 +581,10 @@ int tty_create(struct tty *t, const struct tty_driver *drv, void *drv_data, uint
 {
 	struct thread *th;
 
-	if (nttys == 0)
+	if (nttys == 0) {
 		mutex_init(&session_lock, "tty_sessions");
+		bench_prompt = cmdline_get(boot_cmdline(), "tty.bench") != NULL;
+	}
 	if (nttys == TTY_MAX)
 		return -ENOSPC;
 	memset(t, 0, sizeof(*t));
