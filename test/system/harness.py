@@ -237,6 +237,14 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
     qmp_steps = [(re.compile(r, re.M), acts) for r, acts in case.qmp]
     text = ""
     try:
+        if typing:
+            # connected from the start: QEMU's 16550 drops bytes it cannot
+            # hand to a socket chardev that has no client yet
+            try:
+                com1 = SerialLine(serial_path)
+            except OSError as e:
+                res.reason = f"cannot connect to COM1's socket: {e}"
+                return res
         while True:
             status = proc.poll()
             finished = status is not None
@@ -260,8 +268,6 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 try:
                     for action in qmp_steps[step][1]:
                         if action[0] == "serial":
-                            if com1 is None:
-                                com1 = SerialLine(serial_path)
                             com1.send(action[1])
                             continue
                         if qmp is None:
