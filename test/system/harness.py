@@ -50,7 +50,7 @@ Case fields:
                wheel), qmp_buttons(pressed, released),
                qmp_screendump("tag") (PNG at $(BUILD)/test-logs/<name>.<tag>.png),
                serial_type("text") (bytes typed on COM1: the case then
-               runs with COM1 on a socket and QEMU writes the log), or a
+               runs with COM1 on a socket and the harness logs it), or a
                raw ("command", {arguments}).
   screens      None, or a function screens(pngs, log_text) -> None, called
                at the end with {tag: Path} of the screendumps; raises
@@ -211,14 +211,18 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
         if qmp_path.exists():
             qmp_path.unlink()
         qmp_args = ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
-    # typing on COM1: its chardev becomes a socket, and QEMU logs the output
+    # typing on COM1: its chardev becomes a socket, whose output the harness logs
     serial_path = case_dir / "serial.sock"
     typing = any(a[0] == "serial" for _, acts in case.qmp for a in acts)
     if typing:
         if serial_path.exists():
             serial_path.unlink()
         log_path.write_bytes(b"")
-        qmp_args += ["-chardev", f"socket,id=com1,path={serial_path},server=on,wait=off,logfile={log_path}"]
+        # QEMU waits for the harness to connect before the machine runs,
+        # and the harness writes what arrives to the log: QEMU's own
+        # logfile= doubled or lost bytes when the socket was slow or had
+        # no client
+        qmp_args += ["-chardev", f"socket,id=com1,path={serial_path},server=on,wait=on"]
         run_env["SERIAL"] = "chardev:com1"
     with open(os.devnull if typing else log_path, "wb") as log, open(err_path, "wb") as err:
         proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + [a.replace("{case_dir}", str(case_dir)) for a in case.qemu_args] + qmp_args,
@@ -238,16 +242,16 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
     text = ""
     try:
         if typing:
-            # connected from the start: QEMU's 16550 drops bytes it cannot
-            # hand to a socket chardev that has no client yet
             try:
-                com1 = SerialLine(serial_path)
+                com1 = SerialLine(serial_path, log_path)
             except OSError as e:
                 res.reason = f"cannot connect to COM1's socket: {e}"
                 return res
         while True:
             status = proc.poll()
             finished = status is not None
+            if com1:
+                com1.drain(finished)
             text = _complete_lines(log_path.read_bytes(), finished)
             if on_line:
                 lines = text.splitlines()
@@ -259,8 +263,6 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 if m:
                     res.reason = f"forbidden /{f.pattern}/ matched: {_line_at(text, m.start())!r}"
                     return res
-            if com1:
-                com1.drain()
             while step < len(qmp_steps) and not finished:
                 m = qmp_steps[step][0].search(text, step_pos)
                 if not m:
@@ -371,11 +373,10 @@ def serial_type(text):
 
 
 class SerialLine:
-    """COM1's socket, for typing. What the guest writes comes here too and
-    is thrown away (QEMU's logfile has it); reading it keeps QEMU from
-    stalling on a full socket."""
+    """COM1's socket: typing goes in, and what the guest writes comes out
+    and is appended to the case's log."""
 
-    def __init__(self, path, timeout=10):
+    def __init__(self, path, log_path, timeout=10):
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -388,24 +389,34 @@ class SerialLine:
                     raise
                 time.sleep(POLL)
         self.sock.setblocking(False)
+        self.log = open(log_path, "ab")
 
     def send(self, data):
         self.sock.setblocking(True)
         self.sock.sendall(data)
         self.sock.setblocking(False)
 
-    def drain(self):
+    def drain(self, to_end=False):
+        """What has arrived, into the log; to_end (QEMU has exited): until
+        the socket closes."""
+        if to_end:
+            self.sock.settimeout(2)
         try:
-            while self.sock.recv(65536):
-                pass
-        except (BlockingIOError, OSError):
+            while True:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                self.log.write(data)
+        except (BlockingIOError, socket.timeout, OSError):
             pass
+        self.log.flush()
 
     def close(self):
         try:
             self.sock.close()
         except OSError:
             pass
+        self.log.close()
 
 
 class Qmp:
