@@ -1,6 +1,7 @@
-/* Console fan-out. Locking: outputs[], history and every output's state are
- * protected by disabling interrupts around each write (one CPU for now; an
- * SMP kernel adds a spinlock in console_write). */
+/* Console fan-out. Locking: outputs[], history, the reply hook and every
+ * output's state are protected by disabling interrupts around each write
+ * (one CPU for now; an SMP kernel adds a spinlock in console_write and
+ * console_screen_write). */
 #include <cosmos/errno.h>
 #include <drivers/console.h>
 #include <drivers/serial.h>
@@ -24,6 +25,8 @@ static unsigned noutputs;
 static char history[HISTORY_SIZE];     /* ring of the last bytes written */
 static size_t history_pos;
 static bool history_wrapped;
+static term_reply_fn screen_reply;
+static void *screen_reply_ctx;
 
 static void serial_out(void *ctx, const char *s, size_t n)
 {
@@ -119,4 +122,76 @@ void console_write(const char *s, size_t n)
 		if (outputs[i].active)
 			outputs[i].ops->write(outputs[i].ctx, s, n);
 	cpu_irq_restore(flags);
+}
+
+static struct output *first_screen(void)
+{
+	for (unsigned i = 0; i < noutputs; i++)
+		if (outputs[i].active && outputs[i].ops->term)
+			return &outputs[i];
+	return NULL;
+}
+
+bool console_screen_write(const char *s, size_t n)
+{
+	uint64_t flags = cpu_irq_save();
+	struct output *first = first_screen();
+
+	for (unsigned i = 0; i < noutputs; i++) {
+		struct output *o = &outputs[i];
+
+		if (!o->active || !o->ops->term)
+			continue;
+		/* one answer per question: only the first screen replies */
+		if (o == first)
+			term_set_reply(o->ops->term(o->ctx), screen_reply, screen_reply_ctx);
+		else
+			term_set_reply(o->ops->term(o->ctx), NULL, NULL);
+		o->ops->write_term(o->ctx, s, n);
+	}
+	cpu_irq_restore(flags);
+	return first != NULL;
+}
+
+bool console_screen_size(unsigned *cols, unsigned *rows)
+{
+	uint64_t flags = cpu_irq_save();
+	struct output *o = first_screen();
+
+	if (o) {
+		*cols = o->ops->term(o->ctx)->cols;
+		*rows = o->ops->term(o->ctx)->rows;
+	}
+	cpu_irq_restore(flags);
+	return o != NULL;
+}
+
+void console_screen_set_reply(term_reply_fn fn, void *ctx)
+{
+	uint64_t flags = cpu_irq_save();
+
+	screen_reply = fn;
+	screen_reply_ctx = ctx;
+	cpu_irq_restore(flags);
+}
+
+bool console_screen_app_cursor_keys(void)
+{
+	uint64_t flags = cpu_irq_save();
+	struct output *o = first_screen();
+	bool on = o && o->ops->term(o->ctx)->app_cursor_keys;
+
+	cpu_irq_restore(flags);
+	return on;
+}
+
+bool console_screen_cell(unsigned x, unsigned y, struct term_cell *c)
+{
+	uint64_t flags = cpu_irq_save();
+	struct output *o = first_screen();
+
+	if (o)
+		*c = term_cell_at(o->ops->term(o->ctx), x, y);
+	cpu_irq_restore(flags);
+	return o != NULL;
 }

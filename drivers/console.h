@@ -7,10 +7,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <cosmos/compiler.h>
+#include <drivers/term.h>
 
 struct console_ops {
+	/* Kernel log text: each '\n' ends a line. */
 	void (*write)(void *ctx, const char *s, size_t n);
 	void (*clear)(void *ctx);       /* may be NULL */
+	/* Screens only (NULL for others): a program's bytes through the
+	 * screen's terminal, and that terminal. */
+	void (*write_term)(void *ctx, const char *s, size_t n);
+	struct term *(*term)(void *ctx);
 };
 
 /* Brings up serial (COM1) as the first output and registers the log sink. */
@@ -23,5 +29,19 @@ int console_enable(const char *name, bool on) __must_check;
 bool console_active(const char *name);
 /* Writes to every active output (the log sink). */
 void console_write(const char *s, size_t n);
+
+/* The screen a terminal device draws on: every active output that has a
+ * terminal. Writes a program's bytes to each; false when there is none. */
+bool console_screen_write(const char *s, size_t n);
+/* The first screen's size in character cells; false when there is none. */
+bool console_screen_size(unsigned *cols, unsigned *rows);
+/* Where the first screen's answers (cursor reports) go; called with
+ * interrupts off, from inside console_screen_write. */
+void console_screen_set_reply(term_reply_fn fn, void *ctx);
+/* The first screen asked for application cursor keys (DECCKM). */
+bool console_screen_app_cursor_keys(void);
+/* The cell at column x, row y of the first screen (for tests); false when
+ * there is no screen. */
+bool console_screen_cell(unsigned x, unsigned y, struct term_cell *c);
 
 #endif

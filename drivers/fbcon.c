@@ -1,7 +1,8 @@
-/* Framebuffer console. The pointer is drawn by XOR so it can be removed
- * without saving pixels; it is taken off around every text write.
- * Locking: all state is used with interrupts off (console_write, and the
- * mouse interrupt calling fbcon_pointer). */
+/* Framebuffer console. The pointer and the text cursor (an underline on
+ * the cell's scan lines 13-14, as VGA's) are drawn by XOR so they can be
+ * removed without saving pixels; both are taken off around every write.
+ * Locking: all state is used with interrupts off (console_write,
+ * console_screen_write, and the mouse interrupt calling fbcon_pointer). */
 #include <cosmos/errno.h>
 #include <drivers/fbcon.h>
 #include <drivers/font.h>
@@ -10,12 +11,13 @@
 #include <hal/mmio.h>
 
 #define FB_MAX_DIM 16384
-
-/* The VGA text palette, so both consoles show the same colours. */
-static const uint32_t vga_rgb[16] = {
-	0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
-	0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
-};
+/* The text area is at most what a 3840x2160 screen holds; a larger screen
+ * shows it in its top-left corner. The cells are static: drivers/ has no
+ * heap. */
+#define MAX_COLS 480
+#define MAX_ROWS 135
+#define CURSOR_FIRST_LINE 13
+#define CURSOR_LINES 2
 
 /* A 10x16 arrow; '#' pixels are inverted. */
 static const uint16_t arrow[16] = {
@@ -29,9 +31,13 @@ static uint32_t width, height, pitch, cols, rows;
 static uint32_t pixel[16];             /* the palette in the framebuffer's format */
 static uint32_t red_mask, green_mask, blue_mask;
 static struct term term;
+static struct term_cell cells[TERM_CELLS(MAX_COLS, MAX_ROWS)];
 static const struct term_ops fb_term_ops;
 static bool pointer_shown;
 static unsigned pointer_x, pointer_y;
+static bool cursor_drawn;               /* the underline is on screen at cursor_x/y */
+static bool cursor_on;                  /* the terminal wants it shown */
+static unsigned cursor_x, cursor_y;
 
 static unsigned mask_shift(uint32_t m) { unsigned s = 0; while (m && !(m & 1)) { m >>= 1; s++; } return s; }
 static unsigned mask_bits(uint32_t m) { unsigned n = 0; m >>= mask_shift(m); while (m & 1) { m >>= 1; n++; } return n; }
@@ -91,14 +97,15 @@ int fbcon_init(const struct boot_framebuffer *d, const char **why)
 	width = d->width;
 	height = d->height;
 	pitch = d->pitch;
-	cols = width / FONT_WIDTH;
-	rows = height / FONT_HEIGHT;
+	cols = width / FONT_WIDTH < MAX_COLS ? width / FONT_WIDTH : MAX_COLS;
+	rows = height / FONT_HEIGHT < MAX_ROWS ? height / FONT_HEIGHT : MAX_ROWS;
 	for (int i = 0; i < 16; i++)
-		pixel[i] = encode(vga_rgb[i], rm, gm, bm);
+		pixel[i] = encode(term_palette[i], rm, gm, bm);
 	red_mask = rm;
 	green_mask = gm;
 	blue_mask = bm;
-	term_init(&term, &fb_term_ops, NULL, cols, rows);
+	cursor_drawn = false;
+	term_init(&term, &fb_term_ops, NULL, cols, rows, cells);
 	return 0;
 }
 
@@ -135,24 +142,45 @@ static void fb_clear(void *ctx, unsigned x0, unsigned y0, unsigned x1, unsigned 
 	}
 }
 
-/* Moves every text row up by one: one memmove of whole scan lines, done in
- * 8-byte words (pitch is a multiple of 4; the text area width of 8). */
-static void fb_scroll(void *ctx, uint8_t attr)
+/* Moves whole text rows as scan lines of 8-byte words (pitch is a
+ * multiple of 4, the text area's width one of 8), top-down or bottom-up so
+ * that overlapping ranges copy correctly. */
+static void fb_move_rows(void *ctx, unsigned dst, unsigned src, unsigned n)
 {
-	size_t line_bytes = (size_t)cols * FONT_WIDTH * 4;
+	size_t words = (size_t)cols * FONT_WIDTH * 4 / 8;
+	unsigned lines = n * FONT_HEIGHT, d0 = dst * FONT_HEIGHT, s0 = src * FONT_HEIGHT;
 
 	(void)ctx;
-	for (unsigned y = 0; y < (rows - 1) * FONT_HEIGHT; y++) {
-		volatile uint64_t *dst = (volatile uint64_t *)pixel_row(y);
-		volatile uint64_t *src = (volatile uint64_t *)pixel_row(y + FONT_HEIGHT);
+	for (unsigned k = 0; k < lines; k++) {
+		unsigned i = dst < src ? k : lines - 1 - k;
+		volatile uint64_t *d = (volatile uint64_t *)pixel_row(d0 + i);
+		volatile uint64_t *s = (volatile uint64_t *)pixel_row(s0 + i);
 
-		for (size_t i = 0; i < line_bytes / 8; i++)
-			dst[i] = src[i];
+		for (size_t w = 0; w < words; w++)
+			d[w] = s[w];
 	}
-	fb_clear(NULL, 0, rows - 1, cols, rows, attr);
 }
 
-static const struct term_ops fb_term_ops = { fb_put, fb_clear, fb_scroll, NULL };
+static void cursor_xor(void)
+{
+	for (unsigned r = CURSOR_FIRST_LINE; r < CURSOR_FIRST_LINE + CURSOR_LINES; r++) {
+		volatile uint32_t *p = pixel_row(cursor_y * FONT_HEIGHT + r) + cursor_x * FONT_WIDTH;
+
+		for (unsigned i = 0; i < FONT_WIDTH; i++)
+			p[i] ^= 0x00ffffff;
+	}
+}
+
+/* Only records where the cursor goes: it is drawn when the write ends. */
+static void fb_cursor(void *ctx, unsigned x, unsigned y, bool visible)
+{
+	(void)ctx;
+	cursor_x = x;
+	cursor_y = y;
+	cursor_on = visible;
+}
+
+static const struct term_ops fb_term_ops = { fb_put, fb_clear, fb_move_rows, fb_cursor };
 
 static void pointer_xor(void)
 {
@@ -189,14 +217,46 @@ void fbcon_size(unsigned *w, unsigned *h, unsigned *c, unsigned *r)
 	*r = rows;
 }
 
+/* Takes the pointer and the cursor off, runs the write, puts them back. */
+static void fb_begin(void)
+{
+	if (pointer_shown)
+		pointer_xor();
+	if (cursor_drawn)
+		cursor_xor();
+	cursor_drawn = false;
+}
+
+static void fb_end(void)
+{
+	if (cursor_on) {
+		cursor_xor();
+		cursor_drawn = true;
+	}
+	if (pointer_shown)
+		pointer_xor();
+}
+
 static void fb_write(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
-	if (pointer_shown)
-		pointer_xor();
+	fb_begin();
+	term_write_log(&term, s, n);
+	fb_end();
+}
+
+static void fb_write_term(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	fb_begin();
 	term_write(&term, s, n);
-	if (pointer_shown)
-		pointer_xor();
+	fb_end();
+}
+
+static struct term *fb_term(void *ctx)
+{
+	(void)ctx;
+	return &term;
 }
 
 static void fb_clear_all(void *ctx)
@@ -204,7 +264,9 @@ static void fb_clear_all(void *ctx)
 	fb_write(ctx, "\033[2J\033[H", 7);
 }
 
-const struct console_ops fbcon_console = { fb_write, fb_clear_all };
+const struct console_ops fbcon_console = {
+	.write = fb_write, .clear = fb_clear_all, .write_term = fb_write_term, .term = fb_term,
+};
 
 static uint32_t decode(uint32_t v, uint32_t m)
 {
@@ -226,5 +288,5 @@ uint32_t fbcon_read_rgb(unsigned x, unsigned y)
 
 void fbcon_scroll_once(void)
 {
-	fb_scroll(NULL, TERM_ATTR_DEFAULT);
+	fb_write_term(NULL, "\033[S", 3);
 }

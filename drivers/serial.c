@@ -1,12 +1,34 @@
 /* COM1 driver: polled output with a bounded wait, so a missing or stuck UART
- * slows the log down but never hangs the kernel. */
+ * slows the log down but never hangs the kernel; input by interrupt, the
+ * receive FIFO drained in the handler. Locking: output runs with
+ * interrupts off (console_write, and serial_write_raw), the handler
+ * runs with them off, and one CPU runs: nothing shares the ports at once. */
+#include <cosmos/errno.h>
 #include <drivers/serial.h>
 #include <hal/cpu.h>
+#include <hal/irq.h>
 
 #define COM1     0x3f8
-#define LSR_THRE 0x20
+#define COM1_IRQ 4
+
+#define REG_DATA 0
+#define REG_IER  1
+#define REG_IIR  2
+#define REG_LSR  5
+
+#define IER_RX_AVAILABLE 0x01
+#define LSR_DATA_READY   0x01
+#define LSR_THRE         0x20
+/* Bytes taken per call of the consumer; a 16550's FIFO holds 16. */
+#define RX_CHUNK 16
+/* At most this many bytes per interrupt, so a flooded line cannot keep the
+ * CPU in the handler; the UART interrupts again for the rest. */
+#define RX_MAX_PER_IRQ 256
 
 static bool present;
+static serial_rx_fn rx_fn;             /* set once, before the interrupt is on */
+static void *rx_ctx;
+static unsigned long rx_count;         /* written by the handler only */
 
 bool serial_init(void)
 {
@@ -15,17 +37,17 @@ bool serial_init(void)
 	outb(COM1 + 0, 0x01);    /* divisor 1: 115200 baud */
 	outb(COM1 + 1, 0x00);
 	outb(COM1 + 3, 0x03);    /* 8N1 */
-	outb(COM1 + 2, 0xc7);    /* FIFO on and cleared */
+	outb(COM1 + 2, 0xc7);    /* FIFO on and cleared, receive trigger at 14 bytes */
 	outb(COM1 + 4, 0x1e);    /* loopback, to test the chip */
 	outb(COM1 + 0, 0xae);
 	present = inb(COM1 + 0) == 0xae;
-	outb(COM1 + 4, 0x0b);    /* normal operation, OUT2 */
+	outb(COM1 + 4, 0x0b);    /* normal operation, OUT2 (routes the interrupt) */
 	return present;
 }
 
 static void serial_putc(char c)
 {
-	for (int i = 0; i < 1000000 && !(inb(COM1 + 5) & LSR_THRE); i++)
+	for (int i = 0; i < 1000000 && !(inb(COM1 + REG_LSR) & LSR_THRE); i++)
 		cpu_pause();
 	outb(COM1, (uint8_t)c);
 }
@@ -39,4 +61,62 @@ void serial_write(const char *s, size_t n)
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+}
+
+/* In pieces with interrupts off, so that a kernel log line (written with
+ * them off) lands between pieces, never inside one. */
+void serial_write_raw(const char *s, size_t n)
+{
+	if (!present)
+		return;
+	for (size_t i = 0; i < n;) {
+		uint64_t flags = cpu_irq_save();
+		size_t end = n - i < 64 ? n : i + 64;
+
+		for (; i < end; i++)
+			serial_putc(s[i]);
+		cpu_irq_restore(flags);
+	}
+}
+
+/* Drains the receive FIFO (the read of each byte also clears the receive
+ * and timeout interrupts) and hands the bytes on. */
+static void serial_irq(void *ctx)
+{
+	char buf[RX_CHUNK];
+	unsigned total = 0;
+
+	(void)ctx;
+	(void)inb(COM1 + REG_IIR);
+	while (total < RX_MAX_PER_IRQ && (inb(COM1 + REG_LSR) & LSR_DATA_READY)) {
+		size_t n = 0;
+
+		while (n < sizeof(buf) && (inb(COM1 + REG_LSR) & LSR_DATA_READY))
+			buf[n++] = (char)inb(COM1 + REG_DATA);
+		total += (unsigned)n;
+		rx_count += n;
+		if (rx_fn)
+			rx_fn(rx_ctx, buf, n);
+	}
+}
+
+int serial_input_start(serial_rx_fn fn, void *ctx)
+{
+	int v;
+
+	if (!present)
+		return -ENODEV;
+	rx_fn = fn;
+	rx_ctx = ctx;
+	v = irq_request_legacy(COM1_IRQ, serial_irq, NULL);
+	if (v < 0)
+		return v;
+	/* bytes that came before are kept: the UART interrupts for them at once */
+	outb(COM1 + REG_IER, IER_RX_AVAILABLE);
+	return 0;
+}
+
+unsigned long serial_rx_count(void)
+{
+	return rx_count;
 }

@@ -40,6 +40,8 @@ static const uint8_t ac_regs[21] = {
 
 static volatile uint16_t *text;        /* 80x25 cells: attribute << 8 | char */
 static struct term term;
+static struct term_cell cells[TERM_CELLS(VGA_COLS, VGA_ROWS)];
+static bool cursor_shown;
 static int pointer_cell = -1;           /* inverted cell, -1 when hidden */
 
 static void seq(uint8_t i, uint8_t v) { outb(SEQ_INDEX, i); outb(SEQ_DATA, v); }
@@ -117,27 +119,42 @@ static void vga_clear(void *ctx, unsigned x0, unsigned y0, unsigned x1, unsigned
 			text[y * VGA_COLS + x] = (uint16_t)(attr << 8 | ' ');
 }
 
-static void vga_scroll(void *ctx, uint8_t attr)
+/* Moves whole rows as 8-byte words (a row is 160 bytes), top-down or
+ * bottom-up so that overlapping ranges copy correctly. */
+static void vga_move_rows(void *ctx, unsigned dst, unsigned src, unsigned n)
 {
 	volatile uint64_t *q = (volatile uint64_t *)text;
 	const unsigned row_words = VGA_COLS * 2 / 8;
+	size_t words = (size_t)n * row_words;
+	volatile uint64_t *d = q + (size_t)dst * row_words, *s = q + (size_t)src * row_words;
 
 	(void)ctx;
-	for (unsigned i = 0; i < row_words * (VGA_ROWS - 1); i++)
-		q[i] = q[i + row_words];
-	vga_clear(NULL, 0, VGA_ROWS - 1, VGA_COLS, VGA_ROWS, attr);
+	if (dst < src)
+		for (size_t i = 0; i < words; i++)
+			d[i] = s[i];
+	else
+		for (size_t i = words; i-- > 0;)
+			d[i] = s[i];
 }
 
-static void vga_cursor(void *ctx, unsigned x, unsigned y)
+/* Cursor start register: scan line 13, bit 5 hides the cursor. */
+#define CURSOR_START 0x0d
+#define CURSOR_OFF   0x20
+
+static void vga_cursor(void *ctx, unsigned x, unsigned y, bool visible)
 {
 	uint16_t pos = (uint16_t)(y * VGA_COLS + x);
 
 	(void)ctx;
 	crtc(0x0e, (uint8_t)(pos >> 8));
 	crtc(0x0f, (uint8_t)pos);
+	if (visible != cursor_shown) {
+		crtc(0x0a, visible ? CURSOR_START : CURSOR_START | CURSOR_OFF);
+		cursor_shown = visible;
+	}
 }
 
-static const struct term_ops vga_term_ops = { vga_put, vga_clear, vga_scroll, vga_cursor };
+static const struct term_ops vga_term_ops = { vga_put, vga_clear, vga_move_rows, vga_cursor };
 
 int vga_text_init(void)
 {
@@ -157,11 +174,12 @@ int vga_text_init(void)
 	text[1] = 0x5678;
 	if (text[0] != 0x1234 || text[1] != 0x5678)
 		return -ENODEV;
-	crtc(0x0a, 0x0d);               /* underline cursor on scan lines 13-14 */
+	crtc(0x0a, CURSOR_START);       /* underline cursor on scan lines 13-14 */
 	crtc(0x0b, 0x0e);
+	cursor_shown = true;
 	(void)inb(INPUT_STATUS);
 	outb(AC_PORT, 0x20);            /* palette done: display on */
-	term_init(&term, &vga_term_ops, NULL, VGA_COLS, VGA_ROWS);
+	term_init(&term, &vga_term_ops, NULL, VGA_COLS, VGA_ROWS, cells);
 	return 0;
 }
 
@@ -191,9 +209,17 @@ void vga_text_pointer(unsigned x, unsigned y)
 	cpu_irq_restore(flags);
 }
 
-/* Runs with interrupts off (console_write), so the pointer cannot move
- * between hiding and showing it. */
+/* These run with interrupts off (console_write and console_screen_write),
+ * so the pointer cannot move between hiding and showing it. */
 static void vga_write(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	invert_cell(pointer_cell);
+	term_write_log(&term, s, n);
+	invert_cell(pointer_cell);
+}
+
+static void vga_write_term(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
 	invert_cell(pointer_cell);
@@ -201,16 +227,22 @@ static void vga_write(void *ctx, const char *s, size_t n)
 	invert_cell(pointer_cell);
 }
 
+static struct term *vga_term(void *ctx)
+{
+	(void)ctx;
+	return &term;
+}
+
 static void vga_clear_all(void *ctx)
 {
 	vga_write(ctx, "\033[2J\033[H", 7);
 }
 
-const struct console_ops vga_text_console = { vga_write, vga_clear_all };
+const struct console_ops vga_text_console = {
+	.write = vga_write, .clear = vga_clear_all, .write_term = vga_write_term, .term = vga_term,
+};
 
 void vga_text_scroll_once(void)
 {
-	invert_cell(pointer_cell);
-	vga_scroll(NULL, TERM_ATTR_DEFAULT);
-	invert_cell(pointer_cell);
+	vga_write_term(NULL, "\033[S", 3);
 }

@@ -280,6 +280,7 @@ void devfs_init(void)
 	devfs_mem_init();
 	devfs_kmsg_init();
 	devfs_block_init();
+	tty_devfs_init();
 	devfs_add_symlink("fd", "/proc/self/fd");
 	devfs_add_symlink("stdin", "/proc/self/fd/0");
 	devfs_add_symlink("stdout", "/proc/self/fd/1");

@@ -17,6 +17,8 @@ struct file;
 
 /* Linux's majors. */
 #define MEM_MAJOR      1      /* null 3, zero 5, full 7, random 8, urandom 9, kmsg 11 */
+#define TTY_MAJOR      4      /* tty1 1, ttyS0 64 */
+#define TTYAUX_MAJOR   5      /* tty 0, console 1 */
 #define VIRTBLK_MAJOR  254    /* what Linux's virtio-blk gets: 16 minors per disk */
 #define BLKEXT_MAJOR   259    /* partitions beyond 15 */
 #define DISK_GID       6      /* group "disk" */
@@ -47,7 +49,7 @@ uint32_t devfs_blockdev_number(const struct blockdev *bd);
 /* /proc/devices. */
 int devfs_show_devices(struct seqbuf *s);
 
-/* Registers the drivers (memory devices, kmsg, block devices), their
+/* Registers the drivers (memory devices, kmsg, block devices, terminals), their
  * nodes, the openers for device inodes and the "devtmpfs" type. Call after
  * the block devices and tmpfs exist. */
 void devfs_init(void);
@@ -57,9 +59,10 @@ void devfs_init(void);
 void kmsg_init(void);
 
 /* The drivers' own registration (fs/devfs_mem.c, devfs_kmsg.c,
- * devfs_block.c), called by devfs_init. */
+ * devfs_block.c, tty_file.c), called by devfs_init. */
 void devfs_mem_init(void);
 void devfs_kmsg_init(void);
 void devfs_block_init(void);
+void tty_devfs_init(void);
 
 #endif

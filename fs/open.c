@@ -125,9 +125,12 @@ static int open_inode(const struct path *p, uint32_t flags, bool check, struct f
 		f->fmode |= FMODE_SEEK;
 	if (f->fmode & FMODE_WRITE)
 		__atomic_add_fetch(&ino->writers, 1, __ATOMIC_RELAXED);
-	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode) || S_ISFIFO(ino->mode))
+	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode) || S_ISFIFO(ino->mode)) {
+		/* a terminal's open decides on O_NOCTTY; the file keeps it not */
+		f->flags |= flags & O_NOCTTY;
 		err = special_open(ino, f);
-	else if (f->ops && f->ops->open)
+		f->flags &= ~(uint32_t)O_NOCTTY;
+	} else if (f->ops && f->ops->open)
 		err = f->ops->open(ino, f);
 	else
 		err = 0;

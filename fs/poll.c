@@ -37,6 +37,11 @@ void poll_wait(struct poll_table *pt, struct waitq *wq)
 	wait_entry_add(&pt->e[pt->n++], wq);
 }
 
+bool poll_will_wait(const struct poll_table *pt)
+{
+	return pt && pt->e;
+}
+
 unsigned file_poll(struct file *f, struct poll_table *pt)
 {
 	if (!f->ops || !f->ops->poll)

@@ -17,6 +17,9 @@ struct waitq;
 
 /* In a file's poll op: register on wq. pt may be NULL (just asking). */
 void poll_wait(struct poll_table *pt, struct waitq *wq);
+/* The caller of the poll op will sleep unless this file is ready (a
+ * look that does not wait, or the first counting pass, answers false). */
+bool poll_will_wait(const struct poll_table *pt);
 
 /* What a file is ready for now: its poll op's answer, or POLLIN|POLLOUT|
  * POLLRDNORM|POLLWRNORM for files without one (regular files). */

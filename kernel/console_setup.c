@@ -138,6 +138,7 @@ static void echo_event(const struct input_event *ev)
  * drained, so an event that arrives during the drain is never missed. */
 static struct waitq input_wq;
 static volatile bool input_ready;
+static bool echo_mode;
 
 static void input_available(void)
 {
@@ -175,5 +176,11 @@ void input_setup(void)
 		log_err("input: cannot start the echo thread");
 		return;
 	}
+	echo_mode = true;
 	log_info("input: echo mode; events follow");
+}
+
+bool input_echo_mode(void)
+{
+	return echo_mode;
 }

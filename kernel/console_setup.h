@@ -3,6 +3,8 @@
 #ifndef KERNEL_CONSOLE_SETUP_H
 #define KERNEL_CONSOLE_SETUP_H
 
+#include <stdbool.h>
+
 /* console=serial,vga,fb (any mix). Default: serial plus the screen a user
  * sees: the GOP framebuffer when the firmware gave one, else VGA text. */
 void console_setup(void);
@@ -10,5 +12,7 @@ void console_setup(void);
  * console and never returns; ps2=set2 turns the controller's translation
  * off (the keyboard's set 2 is decoded as it comes). Needs interrupts on. */
 void input_setup(void);
+/* input=echo took the keyboard's events (the screen's terminal must not). */
+bool input_echo_mode(void);
 
 #endif

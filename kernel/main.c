@@ -19,6 +19,7 @@
 #include <kernel/boot.h>
 #include <kernel/blk.h>
 #include <kernel/console_setup.h>
+#include <fs/tty_drivers.h>
 #include <kernel/crash.h>
 #include <kernel/hwreport.h>
 #include <kernel/interrupts.h>
@@ -154,6 +155,7 @@ void kmain(struct boot_info *bi)
 	vdso_init();            /* after platform_init's final clock calibration */
 	sys_init();             /* the system-call gate */
 	input_setup();          /* PS/2 needs interrupts on */
+	tty_init();             /* tty1 and ttyS0: consoles, input, threads */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */
 	blk_test_from_cmdline();
 	have_root = boot_initrd(&initrd_len) != NULL;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots an ESP image on the canonical machine (design.md §7): q35, -cpu max,
 # OVMF as pflash, serial on the terminal. Extra arguments go to QEMU.
-# Environment: MEM (default 512M), SMP (default 1), KVM=1 to use KVM.
+# Environment: MEM (default 512M), SMP (default 1), KVM=1 to use KVM,
+# SERIAL (COM1's -serial backend, default stdio).
 set -eu
 esp=$1
 shift
@@ -17,4 +18,4 @@ exec qemu-system-x86_64 -machine q35,accel=$accel -cpu max -m "${MEM:-512M}" -sm
 	-drive if=pflash,format=raw,unit=1,file="$vars" \
 	-drive if=ide,format=raw,file="$esp" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-serial stdio -display none "$@"
+	-serial "${SERIAL:-stdio}" -display none "$@"

@@ -9,6 +9,7 @@
 #include <cosmos/abi/ioctl-block.h>
 #include <cosmos/abi/ioctl.h>
 #include <cosmos/abi/stat.h>
+#include <cosmos/abi/termios.h>
 #include <cosmos/errno.h>
 #include <fs/vfs.h>
 #include <kernel/proc/process.h>
@@ -37,6 +38,18 @@ static const struct ioctl_arg ioctl_args[] = {
 	{ BLKSSZGET, IOC_OUT, sizeof(int32_t) },
 	{ BLKPBSZGET, IOC_OUT, sizeof(uint32_t) },
 	{ BLKROGET, IOC_OUT, sizeof(int32_t) },
+	/* terminals (docs/terminal.md); TIOCSCTTY, TIOCNOTTY, TCFLSH, TCXONC
+	 * and TCSBRK take their argument by value */
+	{ TCGETS, IOC_OUT, sizeof(struct termios) },
+	{ TCSETS, IOC_IN, sizeof(struct termios) },
+	{ TCSETSW, IOC_IN, sizeof(struct termios) },
+	{ TCSETSF, IOC_IN, sizeof(struct termios) },
+	{ TIOCGWINSZ, IOC_OUT, sizeof(struct winsize) },
+	{ TIOCSWINSZ, IOC_IN, sizeof(struct winsize) },
+	{ TIOCGPGRP, IOC_OUT, sizeof(int32_t) },
+	{ TIOCSPGRP, IOC_IN, sizeof(int32_t) },
+	{ TIOCGSID, IOC_OUT, sizeof(int32_t) },
+	{ TIOCOUTQ, IOC_OUT, sizeof(int32_t) },
 };
 
 static const struct ioctl_arg *ioctl_arg_find(unsigned cmd)

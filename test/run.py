@@ -410,6 +410,38 @@ def main():
 
 # ------------------------------------------------------------------ bench
 
+def bench_prompt(env, template, runs, kbench, walls):
+    """Boots `runs` times to the shells init starts (tty.bench: the kernel
+    prints BENCH lines when each shell first waits for input), adding them
+    to kbench and QEMU start to the serial shell's prompt (s) to walls.
+    False when a boot failed."""
+    initrd = env.build / "initrd.cpio"
+    if not initrd.exists():
+        print("# no initramfs: no prompt benchmarks", flush=True)
+        return True
+    ok = True
+    for i in range(runs):
+        seen = {}
+
+        def on_line(line, t, seen=seen):
+            if "prompt" not in seen and line.startswith("BENCH prompt_ttyS0_"):
+                seen["prompt"] = t
+        case = Case(f"bench-prompt-{i + 1}", cmdline="init=/sbin/init tty.bench",
+                    esp=lambda root: shutil.copyfile(initrd, root / "cosmos/initrd.cpio"),
+                    # the two shells reach their prompts in either order
+                    expect=[r"^BENCH prompt_tty\S*_memory_in_use"] * 2,
+                    timeout=120)
+        res = harness.boot(env, case, template, on_line=on_line, poll=0.005)
+        if not res.ok:
+            print(f"# prompt boot {i + 1} failed: {res.reason} (log: {res.log_path})", flush=True)
+            ok = False
+            continue
+        walls.append(seen["prompt"])
+        for m in re.finditer(r"^BENCH (prompt_\S+) (\S+) (\S+)\s*$", res.log, re.M):
+            kbench.setdefault((m.group(1), m.group(3)), []).append(m.group(2))
+    return ok
+
+
 # user/bench's programs inside CosmOS: the ones that need only files,
 # pipes, processes and memory (signal_roundtrip waits for signal handlers)
 USER_BENCHES = ("null_syscall write_devnull_1b read_devzero_4k clock_gettime pipe_ "
@@ -473,8 +505,11 @@ def run_bench(env, runs=3):
         for m in re.finditer(r"^BENCH (\S+) (\S+) (\S+)\s*$", res.log, re.M):
             kbench.setdefault((m.group(1), m.group(3)), []).append(m.group(2))
     failed |= not user_bench(env, template, kbench)
+    failed |= not bench_prompt(env, template, runs, kbench, prompt_walls := [])
     if walls:
         print(f"BENCH boot_wall_to_banner {statistics.median(walls):.0f} ms", flush=True)
+    if prompt_walls:
+        print(f"BENCH boot_wall_to_prompt {statistics.median(prompt_walls):.2f} s", flush=True)
     if entry_us:
         print(f"BENCH boot_kernel_entry_to_banner {statistics.median(entry_us):.0f} us")
         print(f"BENCH boot_loader_to_kernel {statistics.median(loader_us):.0f} us")

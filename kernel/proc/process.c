@@ -9,6 +9,7 @@
 #include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
 #include <fs/fs_ctx.h>
+#include <fs/tty.h>
 #include <hal/cpu.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
@@ -388,6 +389,10 @@ static void thread_exiting(struct thread *t, int code)
 	if (p == init_proc)
 		initproc_ended(p->exit_status);
 	process_release_resources(p);
+	/* a session leader's end hangs up the session's terminal (its own
+	 * threads are gone, so its sid no longer changes) */
+	if (p->user && p->pid == p->sid)
+		tty_session_leader_exit(p->sid);
 
 	lock_or_panic(&table_lock);
 	reparent_children_locked(p);

@@ -5,6 +5,7 @@ program (elf_check), the command lines of the system tests (cmdline), the
 format strings of the source tree (fmt), QEMU's ACPI tables dumped from a
 running guest (acpi), GPT disks laid out like sgdisk's (gpt), the scancodes
 QEMU's keyboard sends (kbd_decode), terminal output with escapes (term),
+typing, reads and settings changes for the line discipline (ldisc),
 device behaviour for the virtqueue, an OVMF-shaped firmware memory map, a
 boot_info as the loader fills one, relocations of each kind and a small
 program linked like the kernel (reloc). `make fuzz` then minimizes each corpus
@@ -304,10 +305,58 @@ def seeds_kbd_decode(build):
 
 
 def seeds_term(build):
-    put("term", bytes([79, 24]) + b"CosmOS booting\n\x1b[1;32mok\x1b[0m\ttab\rCR\bBS\n" +
+    # columns and rows, where a log line cuts in (u16), then the output
+    put("term", bytes([79, 24]) + struct.pack("<H", 20) + b"CosmOS booting\n\x1b[1;32mok\x1b[0m\ttab\rCR\bBS\n" +
         b"\x1b[2J\x1b[H\x1b[5;10Hxy\x1b[K\x1b[1J\x1b[3A\x1b[2B\x1b[4C\x1b[D\x1b[7mrev\x1b[27m" +
         b"\x1b[s\x1b[u\x1b7\x1b8\x1b[?25l\x1b[38;5;1m\x1b[97;104m\x1b[10G\x1b[3d\x1bc")
-    put("term", bytes([9, 3]) + b"0123456789abcdefghij\n\n\n\nwrap\x1b[99;99H!\x1b[;5f\x1b[0J")
+    put("term", bytes([9, 3]) + struct.pack("<H", 7) + b"0123456789abcdefghij\n\n\n\nwrap\x1b[99;99H!\x1b[;5f\x1b[0J")
+    # busybox vi, less and ash (as test/host/test_term.c has them), scroll regions, the alternate screen
+    put("term", bytes([19, 5]) + struct.pack("<H", 40) +
+        b"\x1b[?1049h\x1b[H\x1b[J\x1b[1;1Halpha\x1b[2;1Hbeta\x1b[3;1Hgamma\x1b[4;1H~\x1b[5;1H~\x1b[1;1H"
+        b"\x1b[6;1H\x1b[K- f.txt 1/3 33%\x1b[1;1H\x1b[2;1Heta \x1b[6;1H\x1b[K:q!\x1b[?1049l")
+    put("term", bytes([19, 5]) + struct.pack("<H", 3) +
+        b"\x1b[0;0H\x1b[Kline 1\r\n\x1b[Kline 2\r\n\x1b[6;0H\x1b[K\x1b[7mlong.txt\x1b[m")
+    put("term", bytes([29, 5]) + struct.pack("<H", 9) +
+        b"$ \x1b[6necho hello\r\nhello\r\n$ \x1b[6n\r$ echo hello\x1b[J\x08\x1b[J\x08\x08Xhe\x08\x08")
+    put("term", bytes([9, 7]) + struct.pack("<H", 12) +
+        b"1\r\n2\r\n3\r\n4\r\n5\x1b[2;4r\x1b[4;1H\nX\x1bMY\x1b" b"D\x1b[S\x1b[2T\x1b[?6h\x1b[1;1H\x1b[L"
+        b"\x1b[2M\x1b[3@\x1b[2P\x1b[4X\x1b[4hab\x1b[4l\x1b[?7l0123456789abc\x1b[?47h\x1b]0;t\x07"
+        b"\x1b(0\x1b[38;2;1;2;3;48;5;200m\x1b[c\x1b[5n\x1b[?1047l\x1b[20h\n\x1b[r")
+    # every SGR form, more parameters than are kept, a second ?1049h, CPL
+    put("term", bytes([39, 9]) + struct.pack("<H", 30) +
+        b"\x1b[1;38;5;9m9\x1b[38;5;240m.\x1b[48;5;255;22;49;39;27;28m\x1b[38;5;999m\x1b[48;2;300;0;0m"
+        b"\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18;19m\x1b[?1049h\x1b[?1049h\x1b[3F\x1b[2E!")
+
+
+def seeds_ldisc(build):
+    # operations: 0/1 type 1+op/8 bytes, 2 read (u16 size; 0x40 nonblocking,
+    # 0x80 a signal, 0x20 a fault after u8 bytes), 3 write (u8 length), 4 settings (iflag, oflag, lflag,
+    # 19 control characters), 5 flush, 6 one byte u16 times, 6|0x80 hang-up, 7 poll
+    def typed(b):
+        out = b""
+        for i in range(0, len(b), 31):
+            chunk = b[i:i + 31]
+            out += bytes([(len(chunk) - 1) * 8]) + chunk
+        return out
+    rd = lambda n, flags=0: bytes([2 | flags]) + struct.pack("<H", n)
+    cc = bytes([3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0])
+    settings = lambda i, o, l, c=cc: bytes([4]) + struct.pack("<III", i, o, l) + c
+    put("ldisc", typed(b"echo hello\recho x\x7f\x7fy\x15ls -l\x17\x17\t\x7f\r") + rd(100) + rd(3) + rd(100))
+    put("ldisc", typed(b"abc\x04\x04\x16\x03\x12line\x03\x1c\x1a") + rd(2) + rd(50, 0x40) +
+        bytes([3, 6]) + b"a\n\tb\rc")
+    raw = cc[:5] + bytes([2, 3]) + cc[7:]
+    put("ldisc", settings(0x100, 0x5, 0x8a31 & ~0x2, raw) + typed(b"vi keys\x1b[A\x1b[B:q!\r") +
+        rd(4) + rd(100, 0x80) + bytes([5]) + typed(b"x") + rd(1) + bytes([0x86]) + rd(10))
+    put("ldisc", settings(0x1c0 | 0x20, 0x1 | 0x8 | 0x10 | 0x20 | 0x1800, 0x8a3b) +
+        typed(b"\r\n\xff\x80abc\r") + rd(10) + bytes([3, 4]) + b"\r\t\n\r" + bytes([7]))
+    # a full queue: a long line, erased and ended; then raw mode filled up
+    put("ldisc", bytes([6, ord("a")]) + struct.pack("<H", 5000) + typed(b"\x7fb\n") + rd(5000) +
+        settings(0, 0, 0, raw) + bytes([6, ord("z")]) + struct.pack("<H", 4200) + rd(10) +
+        settings(0x100, 0x5, 0x8a3b) + typed(b"\n"))
+    # reads into buffers that fault, in both modes
+    put("ldisc", typed(b"line one\rline two\r") + bytes([2 | 0x20]) + struct.pack("<H", 100) + bytes([3]) +
+        bytes([2 | 0x20]) + struct.pack("<H", 100) + bytes([0]) + settings(0, 0, 0, raw) + typed(b"rawbytes") +
+        bytes([2 | 0x20]) + struct.pack("<H", 100) + bytes([2]) + bytes([6 | 0x80]) + rd(10))
 
 
 def seeds_virtqueue(build):
@@ -436,6 +485,7 @@ TARGETS = {
     "gpt": seeds_gpt,
     "kbd_decode": seeds_kbd_decode,
     "term": seeds_term,
+    "ldisc": seeds_ldisc,
     "virtqueue": seeds_virtqueue,
     "memmap": seeds_memmap,
     "boot_info": seeds_boot_info,

@@ -49,7 +49,9 @@ Case fields:
                "ret", ...) (send-key per combination), qmp_mouse(dx, dy,
                wheel), qmp_buttons(pressed, released),
                qmp_screendump("tag") (PNG at $(BUILD)/test-logs/<name>.<tag>.png),
-               or a raw ("command", {arguments}).
+               serial_type("text") (bytes typed on COM1: the case then
+               runs with COM1 on a socket and the harness logs it), or a
+               raw ("command", {arguments}).
   screens      None, or a function screens(pngs, log_text) -> None, called
                at the end with {tag: Path} of the screendumps; raises
                AssertionError like check.
@@ -209,7 +211,20 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
         if qmp_path.exists():
             qmp_path.unlink()
         qmp_args = ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
-    with open(log_path, "wb") as log, open(err_path, "wb") as err:
+    # typing on COM1: its chardev becomes a socket, whose output the harness logs
+    serial_path = case_dir / "serial.sock"
+    typing = any(a[0] == "serial" for _, acts in case.qmp for a in acts)
+    if typing:
+        if serial_path.exists():
+            serial_path.unlink()
+        log_path.write_bytes(b"")
+        # QEMU waits for the harness to connect before the machine runs,
+        # and the harness writes what arrives to the log: QEMU's own
+        # logfile= doubled or lost bytes when the socket was slow or had
+        # no client
+        qmp_args += ["-chardev", f"socket,id=com1,path={serial_path},server=on,wait=on"]
+        run_env["SERIAL"] = "chardev:com1"
+    with open(os.devnull if typing else log_path, "wb") as log, open(err_path, "wb") as err:
         proc = subprocess.Popen([str(ROOT / "scripts/qemu.sh"), str(image)] + [a.replace("{case_dir}", str(case_dir)) for a in case.qemu_args] + qmp_args,
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=err, env=run_env)
     qemu_start = time.monotonic()
@@ -222,13 +237,21 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
             if user_on_line:
                 user_on_line(line, seconds)
     idx, pos, seen_lines = 0, 0, 0
-    step, step_pos, qmp, pngs = 0, 0, None, {}
+    step, step_pos, qmp, com1, pngs = 0, 0, None, None, {}
     qmp_steps = [(re.compile(r, re.M), acts) for r, acts in case.qmp]
     text = ""
     try:
+        if typing:
+            try:
+                com1 = SerialLine(serial_path, log_path)
+            except OSError as e:
+                res.reason = f"cannot connect to COM1's socket: {e}"
+                return res
         while True:
             status = proc.poll()
             finished = status is not None
+            if com1:
+                com1.drain(finished)
             text = _complete_lines(log_path.read_bytes(), finished)
             if on_line:
                 lines = text.splitlines()
@@ -245,9 +268,12 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
                 if not m:
                     break
                 try:
-                    if qmp is None:
-                        qmp = Qmp(qmp_path)
                     for action in qmp_steps[step][1]:
+                        if action[0] == "serial":
+                            com1.send(action[1])
+                            continue
+                        if qmp is None:
+                            qmp = Qmp(qmp_path)
                         _run_qmp_action(qmp, env, case, action, pngs)
                 except (OSError, RuntimeError, ValueError) as e:
                     res.reason = f"QMP step {step} (after /{qmp_steps[step][0].pattern}/) failed: {e}"
@@ -299,6 +325,8 @@ def boot(env, case, vars_template=None, on_line=None, poll=POLL):
     finally:
         if qmp:
             qmp.close()
+        if com1:
+            com1.close()
         _stop(proc)
         res.log = text if text else _complete_lines(log_path.read_bytes(), True)
         res.seconds = time.monotonic() - start
@@ -337,6 +365,58 @@ def qmp_buttons(pressed, released):
 
 def qmp_screendump(tag):
     return [("screendump", tag)]
+
+
+def serial_type(text):
+    """Bytes typed on COM1 (a str is encoded as latin-1, so "\x03" is ^C)."""
+    return [("serial", text.encode("latin-1") if isinstance(text, str) else bytes(text))]
+
+
+class SerialLine:
+    """COM1's socket: typing goes in, and what the guest writes comes out
+    and is appended to the case's log."""
+
+    def __init__(self, path, log_path, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(str(path))
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(POLL)
+        self.sock.setblocking(False)
+        self.log = open(log_path, "ab")
+
+    def send(self, data):
+        self.sock.setblocking(True)
+        self.sock.sendall(data)
+        self.sock.setblocking(False)
+
+    def drain(self, to_end=False):
+        """What has arrived, into the log; to_end (QEMU has exited): until
+        the socket closes."""
+        if to_end:
+            self.sock.settimeout(2)
+        try:
+            while True:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                self.log.write(data)
+        except (BlockingIOError, socket.timeout, OSError):
+            pass
+        self.log.flush()
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self.log.close()
 
 
 class Qmp:
