@@ -5,7 +5,9 @@
 # of `make test`).
 
 USER_CC     := musl-gcc
-USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib
+# include/cosmos and the generated native call numbers are shared with the
+# kernel (channel structures, COSMOS_SYS_*).
+USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib -Iinclude -I$(KGEN)/include
 USER_BIN    := $(BUILD)/user/bin
 USER_OBJDIR := $(BUILD)/user/obj
 BUSYBOX     ?= /bin/busybox
@@ -34,7 +36,7 @@ all: $(INITRD)
 user: $(addprefix $(USER_BIN)/,$(USER_PROGS))
 initrd: $(INITRD)
 
-$(USER_OBJDIR)/%.o: %.c
+$(USER_OBJDIR)/%.o: %.c | $(SYSCALL_GEN)
 	$(call say,MUSLCC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@

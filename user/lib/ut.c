@@ -9,6 +9,7 @@
 #include "prefix.h"
 #include "tree.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -158,6 +159,18 @@ static bool wait_until(pid_t pid, int *status, long long deadline_ms)
 	}
 }
 
+/* The exit status of a skipped case (automake's), and its reason: the
+ * case writes it to a pipe the runner reads. */
+#define SKIP_STATUS 77
+static int skip_fd = -1;
+
+_Noreturn void ut_skip(const char *reason)
+{
+	if (skip_fd >= 0)
+		out_printf(skip_fd, "%s", reason);
+	_exit(SKIP_STATUS);
+}
+
 static _Noreturn void case_child(const struct ut_case *c, const char *dir)
 {
 	sigset_t none;
@@ -198,10 +211,20 @@ static bool run_case(const struct ut_case *c, int number, const char *base, int 
 	if (c->timeout_s > 0)
 		timeout_s = c->timeout_s > timeout_s ? c->timeout_s : timeout_s;
 
+	int skip_pipe[2];
+	if (pipe2(skip_pipe, O_CLOEXEC) != 0)
+		skip_pipe[0] = skip_pipe[1] = -1;
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		if (skip_pipe[0] >= 0)
+			close(skip_pipe[0]);
+		skip_fd = skip_pipe[1];
 		case_child(c, dir);
-	bool passed = false;
+	}
+	if (skip_pipe[1] >= 0)
+		close(skip_pipe[1]);
+	bool passed = false, skipped = false;
+	char reason[200] = "";
 	if (pid < 0) {
 		ktap_diag("fork: %s", ut_errname(errno));
 	} else {
@@ -215,6 +238,12 @@ static bool run_case(const struct ut_case *c, int number, const char *base, int 
 			ktap_diag("timed out after %d s", timeout_s);
 		} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			passed = true;
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_STATUS && skip_pipe[0] >= 0) {
+			ssize_t n = read(skip_pipe[0], reason, sizeof reason - 1);
+			reason[n > 0 ? n : 0] = '\0';
+			passed = skipped = n > 0;
+			if (!skipped)
+				ktap_diag("exit status %d", SKIP_STATUS);
 		} else if (WIFEXITED(status) && WEXITSTATUS(status) != 1) {
 			/* 1 is a failed check, which has said what failed. */
 			ktap_diag("exit status %d", WEXITSTATUS(status));
@@ -222,8 +251,13 @@ static bool run_case(const struct ut_case *c, int number, const char *base, int 
 			ktap_diag("killed by %s", ut_signame(WTERMSIG(status)));
 		}
 	}
+	if (skip_pipe[0] >= 0)
+		close(skip_pipe[0]);
 	remove_tree(dir);
-	ktap_result(passed, number, c->name);
+	if (skipped)
+		ktap_skipped(number, c->name, reason);
+	else
+		ktap_result(passed, number, c->name);
 	return passed;
 }
 
