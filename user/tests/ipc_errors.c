@@ -144,6 +144,7 @@ TEST(ipc_bad_handles_and_buffers)
 		CHECK_ERR(chan_send(ch[0], bad, 1, NULL, 0, 0), EFAULT);
 		CHECK_ERR(syscall(COSMOS_SYS_channel_send, ch[0], bad, 0), EFAULT);
 	}
+	ut_note(NULL);
 	check_empty(ch[1]);
 	/* over the limits */
 	static char big[CHAN_MSG_MAX + 1];
