@@ -233,8 +233,7 @@ static void mount_line(const struct mount *m, void *ctx)
 static int show_mounts(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
-	mount_for_each(mount_line, s);
-	return 0;
+	return mount_for_each(mount_line, s);
 }
 
 static void fs_line(const struct file_system_type *t, void *ctx)
@@ -245,8 +244,7 @@ static void fs_line(const struct file_system_type *t, void *ctx)
 static int show_filesystems(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
-	fs_for_each(fs_line, s);
-	return 0;
+	return fs_for_each(fs_line, s);
 }
 
 static int show_partitions(struct seqbuf *s, uint64_t arg)

@@ -6,7 +6,7 @@ KCFLAGS := -std=gnu11 -Iinclude -I. -I$(KGEN) -I$(KGEN)/include -ffreestanding -
            -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
            -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-builtin \
            -fstack-protector-strong -mstack-protector-guard=global \
-           -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wno-error=unused-result \
+           -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
            -DCOSMOS_KERNEL
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none
 

@@ -10,6 +10,20 @@
 #include <cosmos/errno.h>
 #include <lib/string.h>
 
+void vm_lock(struct vm_space *vm)
+{
+	int err = mutex_lock(&vm->lock);
+
+	if (err)
+		panic("vm: cannot take the address-space lock (%d)", err);
+}
+
+void vm_pt_sure(int err, const char *what)
+{
+	if (err)
+		panic("vm: %s failed on a page the lock keeps (%d)", what, err);
+}
+
 static struct vm_space *space_alloc(const struct vm_limits *lim)
 {
 	struct vm_space *vm = kzalloc(sizeof(*vm));
@@ -62,7 +76,7 @@ void vm_put(struct vm_space *vm)
 
 void vm_set_limits(struct vm_space *vm, const struct vm_limits *lim)
 {
-	mutex_lock(&vm->lock);
+	vm_lock(vm);
 	vm->limits = *lim;
 	mutex_unlock(&vm->lock);
 }
@@ -80,10 +94,10 @@ static int clone_pages(struct vm_space *parent, struct vm_space *child, const st
 		unsigned rights;
 		int err;
 
-		paging_translate(parent->root, va, &pa, &rights, NULL);
+		vm_pt_sure(paging_translate(parent->root, va, &pa, &rights, NULL), "fork's translate");
 		if (!(r->flags & VMR_SHARED) && (rights & PAGING_WRITE)) {
 			rights &= ~PAGING_WRITE;
-			paging_protect(parent->root, va, rights);
+			vm_pt_sure(paging_protect(parent->root, va, rights), "fork's write-protect");
 		}
 		if ((err = paging_map(child->root, va, pa, PAGE_SIZE, rights)))
 			return err;
@@ -100,7 +114,10 @@ struct vm_space *vm_clone(struct vm_space *vm)
 
 	if (!c)
 		return NULL;
-	mutex_lock(&vm->lock);
+	if (mutex_lock(&vm->lock)) {
+		vm_put(c);
+		return NULL;
+	}
 	c->stack_top = vm->stack_top;
 	c->mmap_base = vm->mmap_base;
 	c->pie_base = vm->pie_base;

@@ -104,7 +104,8 @@ bool vm_aslr_enabled(void);
  * exec builds a program in. NULL when out of memory. */
 struct vm_space *vm_create(const struct vm_limits *lim);
 /* fork: a copy sharing every page copy-on-write (shared regions stay
- * shared). NULL when out of memory. */
+ * shared). NULL when out of memory, or when vm's lock cannot be taken (a
+ * caller that may not sleep: mutex_lock reported it). */
 struct vm_space *vm_clone(struct vm_space *vm);
 void vm_get(struct vm_space *vm);
 /* Drops a reference; the last one frees every page, table and region.
@@ -124,7 +125,7 @@ long vm_mmap(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot, un
 	     const struct vm_file *file, uint64_t off);
 int vm_munmap(struct vm_space *vm, uint64_t addr, uint64_t len);
 /* -EACCES for write and execute together, -ENOMEM if part of the range is
- * unmapped (nothing changes then). */
+ * unmapped or outside user space (nothing changes then). */
 int vm_mprotect(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot);
 /* MADV_DONTNEED and MADV_FREE drop the pages (private anonymous memory
  * reads as zero afterwards, file pages are read again); the other hints
@@ -141,7 +142,8 @@ int vm_msync(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned flags);
 int vm_brk_init(struct vm_space *vm, uint64_t image_end);
 int vm_stack_create(struct vm_space *vm);
 /* brk(2): moves the break to want when it can; returns the break after the
- * call (the old one on failure, as Linux does). */
+ * call (the old one on failure, as Linux does), or 0, what a space without
+ * a break answers, when the lock cannot be taken (mutex_lock reported it). */
 uint64_t vm_brk(struct vm_space *vm, uint64_t want);
 
 enum vm_access { VM_ACCESS_READ, VM_ACCESS_WRITE, VM_ACCESS_EXEC };

@@ -68,13 +68,16 @@ static int write_present(struct vm_space *vm, const struct vm_region *r, uint64_
 
 	/* a frame only this entry references is ours to write: the other
 	 * side of a fork already copied, or a file dropped it */
-	if ((r->flags & VMR_SHARED) || pmm_refcount(pa) == 1)
-		return paging_protect(vm->root, page, vm_pte_rights(r, true)) ? -EFAULT : 0;
+	if ((r->flags & VMR_SHARED) || pmm_refcount(pa) == 1) {
+		vm_pt_sure(paging_protect(vm->root, page, vm_pte_rights(r, true)),
+			   "write fault's protect");
+		return 0;
+	}
 	if (!(copy = copy_frame(pa)))
 		return -ENOMEM;
-	paging_unmap(vm->root, page, NULL, NULL);
-	/* the tables stay after an unmap, so this cannot fail */
-	paging_map(vm->root, page, copy, PAGE_SIZE, vm_pte_rights(r, true));
+	vm_pt_sure(paging_unmap(vm->root, page, NULL, NULL), "copy-on-write unmap");
+	vm_pt_sure(paging_map(vm->root, page, copy, PAGE_SIZE, vm_pte_rights(r, true)),
+		   "copy-on-write map");
 	pmm_unref(pa);
 	return 0;
 }
@@ -133,8 +136,11 @@ int vm_fault_locked(struct vm_space *vm, uint64_t addr, enum vm_access access, b
 	if (paging_translate(vm->root, page, &pa, &rights, NULL) != 0)
 		return fill(vm, r, page, access);
 	pa = vm_page_down(pa);
-	if (rights & PAGING_NONE) /* left from PROT_NONE; mprotect normally updates it */
-		return paging_protect(vm->root, page, vm_pte_rights(r, false)) ? -EFAULT : 0;
+	if (rights & PAGING_NONE) { /* left from PROT_NONE; mprotect normally updates it */
+		vm_pt_sure(paging_protect(vm->root, page, vm_pte_rights(r, false)),
+			   "fault's protect");
+		return 0;
+	}
 	if (access == VM_ACCESS_WRITE && !(rights & PAGING_WRITE))
 		return write_present(vm, r, page, pa);
 	/* resolved already (another thread was first): nothing to do */
@@ -175,7 +181,9 @@ static int copy(struct vm_space *vm, uint64_t addr, void *buf, size_t len, bool 
 
 	if (addr >= VM_USER_TOP || len > VM_USER_TOP - addr)
 		return -EFAULT;
-	mutex_lock(&vm->lock);
+	/* as in vm_fault: where the lock cannot be taken, nothing is copied */
+	if (mutex_lock(&vm->lock))
+		return -EFAULT;
 	while (len) {
 		size_t n = PAGE_SIZE - (addr & VM_PAGE_MASK);
 		uint64_t pa;

@@ -59,11 +59,13 @@ void vm_layout_choose(struct vm_space *vm)
 int vm_brk_init(struct vm_space *vm, uint64_t image_end)
 {
 	uint64_t start;
+	int err;
 
 	if (image_end > VM_USER_TOP)
 		return -EINVAL;
 	start = vm_page_up(image_end) + vm_random_pages(BRK_RND_BITS);
-	mutex_lock(&vm->lock);
+	if ((err = mutex_lock(&vm->lock)))
+		return err;
 	vm->brk_start = vm->brk = start;
 	mutex_unlock(&vm->lock);
 	return 0;
@@ -80,7 +82,8 @@ int vm_stack_create(struct vm_space *vm)
 	};
 	int err;
 
-	mutex_lock(&vm->lock);
+	if ((err = mutex_lock(&vm->lock)))
+		return err;
 	if (!vm_as_allows(vm, r.end - r.start) || vmr_covered(vm, r.start, r.end))
 		err = -ENOMEM;
 	else if (!(err = vmr_reserve(vm, 1))) {
@@ -108,7 +111,8 @@ uint64_t vm_brk(struct vm_space *vm, uint64_t want)
 {
 	uint64_t old_end, new_end;
 
-	mutex_lock(&vm->lock);
+	if (mutex_lock(&vm->lock))
+		return 0;
 	if (!vm->brk_start || want < vm->brk_start || want > VM_USER_TOP)
 		goto out;
 	old_end = vm_page_up(vm->brk);

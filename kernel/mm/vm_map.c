@@ -135,21 +135,37 @@ long vm_mmap(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot, un
 	}
 	if ((err = describe(&r, prot, flags, file, off, len)))
 		return err;
-	mutex_lock(&vm->lock);
-	res = place(vm, &r, addr, len, flags);
-	if (res >= 0 && (flags & MAP_POPULATE))
-		populate(vm, (uint64_t)res, len, prot);
-	mutex_unlock(&vm->lock);
+	if ((res = mutex_lock(&vm->lock)) == 0) {
+		res = place(vm, &r, addr, len, flags);
+		if (res >= 0 && (flags & MAP_POPULATE))
+			populate(vm, (uint64_t)res, len, prot);
+		mutex_unlock(&vm->lock);
+	}
 	if (res < 0 && r.pager)
 		r.pager->release(r.obj);
 	return res;
 }
 
-/* Checks addr and len of munmap, mprotect, madvise and msync; sets *end. */
+/* Checks addr and len of munmap (anything outside user space is -EINVAL);
+ * sets *end. */
 static int check_range(uint64_t addr, uint64_t len, uint64_t *end)
 {
 	if (addr & VM_PAGE_MASK || addr > VM_USER_TOP || len > VM_USER_TOP - addr)
 		return -EINVAL;
+	*end = addr + vm_page_up(len);
+	return 0;
+}
+
+/* Checks addr and len of mprotect, madvise and msync, which look the range
+ * up among the regions: as on Linux, only an unaligned start is -EINVAL,
+ * and a range reaching beyond user space (the kernel half, or past the
+ * top of the address space) has nothing mapped there: -ENOMEM. Sets *end. */
+static int check_mapped_range(uint64_t addr, uint64_t len, uint64_t *end)
+{
+	if (addr & VM_PAGE_MASK)
+		return -EINVAL;
+	if (addr > VM_USER_TOP || len > VM_USER_TOP - addr)
+		return -ENOMEM;
 	*end = addr + vm_page_up(len);
 	return 0;
 }
@@ -161,9 +177,8 @@ int vm_munmap(struct vm_space *vm, uint64_t addr, uint64_t len)
 
 	if (len == 0)
 		return -EINVAL;
-	if ((err = check_range(addr, len, &end)))
+	if ((err = check_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
-	mutex_lock(&vm->lock);
 	if (!(err = vmr_reserve(vm, 2)))
 		vmr_unmap(vm, addr, end);
 	mutex_unlock(&vm->lock);
@@ -186,9 +201,10 @@ static void reprotect(struct vm_space *vm, const struct vm_region *r)
 	while ((va = paging_next_mapped(vm->root, va, r->end)) < r->end) {
 		unsigned old;
 
-		paging_translate(vm->root, va, NULL, &old, NULL);
-		paging_protect(vm->root, va,
-			       vm_pte_rights(r, (r->flags & VMR_SHARED) || (old & PAGING_WRITE)));
+		vm_pt_sure(paging_translate(vm->root, va, NULL, &old, NULL), "mprotect's translate");
+		vm_pt_sure(paging_protect(vm->root, va, vm_pte_rights(r, (r->flags & VMR_SHARED) ||
+									 (old & PAGING_WRITE))),
+			   "mprotect's protect");
 		va += PAGE_SIZE;
 	}
 }
@@ -199,11 +215,14 @@ int vm_mprotect(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot)
 	unsigned first, last;
 	int err;
 
-	if ((err = check_prot(prot)) || (err = check_range(addr, len, &end)))
-		return err;
+	/* Linux's order: a zero length succeeds before prot is looked at */
+	if (addr & VM_PAGE_MASK)
+		return -EINVAL;
 	if (len == 0)
 		return 0;
-	mutex_lock(&vm->lock);
+	if ((err = check_prot(prot)) || (err = check_mapped_range(addr, len, &end)) ||
+	    (err = mutex_lock(&vm->lock)))
+		return err;
 	if ((err = covered_whole(vm, addr, end)))
 		goto out;
 	first = vmr_lookup(vm, addr);
@@ -243,9 +262,10 @@ int vm_madvise(struct vm_space *vm, uint64_t addr, uint64_t len, int advice)
 	default:
 		return -EINVAL;
 	}
-	if ((err = check_range(addr, len, &end)))
+	if (len > UINT64_MAX - VM_PAGE_MASK - addr)
+		return -EINVAL; /* Linux's answer for a range that wraps */
+	if ((err = check_mapped_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
-	mutex_lock(&vm->lock);
 	err = covered_whole(vm, addr, end);
 	for (unsigned i = vmr_lookup(vm, addr); i < vm->nregions && vm->regions[i].start < end;
 	     i++) {
@@ -271,9 +291,8 @@ int vm_msync(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned flags)
 	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if ((err = check_range(addr, len, &end)))
+	if ((err = check_mapped_range(addr, len, &end)) || (err = mutex_lock(&vm->lock)))
 		return err;
-	mutex_lock(&vm->lock);
 	err = covered_whole(vm, addr, end);
 	for (unsigned i = vmr_lookup(vm, addr); i < vm->nregions && vm->regions[i].start < end;
 	     i++) {

@@ -57,7 +57,7 @@ size_t vm_format_maps(struct vm_space *vm, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
 
-	mutex_lock(&vm->lock);
+	vm_lock(vm);
 	for (unsigned i = 0; i < vm->nregions; i++)
 		line(&o, &vm->regions[i]);
 	mutex_unlock(&vm->lock);

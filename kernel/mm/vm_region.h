@@ -19,6 +19,21 @@ static inline bool vm_as_allows(const struct vm_space *vm, uint64_t more)
 	return vm->mapped <= vm->limits.as && more <= vm->limits.as - vm->mapped;
 }
 
+/* Takes vm->lock where failing is a broken kernel invariant: callers that
+ * cannot hand an error back (vm_set_limits, vm_format_maps) run in a
+ * thread that may sleep and never hold the lock already, so mutex_lock's
+ * -EDEADLK (already reported) means the kernel is wrong. Everything that
+ * can fail returns mutex_lock's error instead. */
+void vm_lock(struct vm_space *vm);
+
+/* For a page-table edit the vm lock makes certain, err being its result:
+ * a page paging_next_mapped or paging_translate found under vm->lock is
+ * still there (no -ENOENT), every user page is 4 KiB (no -EINVAL from
+ * paging_protect), and mapping a page where one was just unmapped needs no
+ * new table (hal/paging frees tables only in paging_destroy), so no
+ * -ENOMEM. A failure panics, naming what. */
+void vm_pt_sure(int err, const char *what);
+
 /* Index of the first region that ends above addr (nregions if none). */
 unsigned vmr_lookup(struct vm_space *vm, uint64_t addr);
 /* The region containing addr, or NULL. */

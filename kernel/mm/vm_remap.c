@@ -15,12 +15,13 @@ static int move_pages(struct vm_space *vm, uint64_t from, uint64_t to, uint64_t 
 		uint64_t pa;
 		unsigned rights;
 
-		paging_translate(vm->root, va, &pa, &rights, NULL);
-		paging_unmap(vm->root, va, NULL, NULL);
+		vm_pt_sure(paging_translate(vm->root, va, &pa, &rights, NULL), "mremap's translate");
+		vm_pt_sure(paging_unmap(vm->root, va, NULL, NULL), "mremap's unmap");
 		if (paging_map(vm->root, to + (va - from), vm_page_down(pa), PAGE_SIZE, rights)) {
-			paging_map(vm->root, va, vm_page_down(pa), PAGE_SIZE, rights);
-			if (va > from)
-				move_pages(vm, to, from, va - from);
+			/* back where the entries were: their tables are still there */
+			vm_pt_sure(paging_map(vm->root, va, vm_page_down(pa), PAGE_SIZE, rights),
+				   "mremap's undo");
+			vm_pt_sure(move_pages(vm, to, from, va - from), "mremap's undo");
 			return -ENOMEM;
 		}
 		va += PAGE_SIZE;
@@ -82,7 +83,8 @@ long vm_mremap(struct vm_space *vm, uint64_t old, uint64_t old_len, uint64_t new
 		    (new_addr < old + old_len && old < new_addr + new_len))
 			return -EINVAL;
 	}
-	mutex_lock(&vm->lock);
+	if ((res = mutex_lock(&vm->lock)))
+		return res;
 	r = vmr_find(vm, old);
 	if (!r || old_len > r->end - old) {
 		res = -EFAULT;

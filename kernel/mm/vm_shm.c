@@ -63,7 +63,8 @@ static int shm_getpage(void *obj, uint64_t off, uint64_t *phys)
 
 	if (off / PAGE_SIZE >= s->npages)
 		return -ENXIO;
-	mutex_lock(&s->lock);
+	if ((err = mutex_lock(&s->lock)))
+		return err;
 	if (!(e = slot(s, off / PAGE_SIZE, true)) || (!*e && !(*e = pmm_alloc_zeroed(0)))) {
 		err = -ENOMEM;
 	} else {

@@ -177,7 +177,11 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 		return err;
 	}
 	thread_resume(t);
-	if (c && (flags & CLONE_VFORK))
-		(void)completion_wait(&vfork_done, 0);
+	/* vfork_done lives on this stack, and the child completes it when it
+	 * execs or ends: the wait may not end before that. It has no deadline
+	 * and is not interruptible, so its one error is -EDEADLK, which cannot
+	 * come here (process_table_lock above may sleep too). */
+	if (c && (flags & CLONE_VFORK) && (err = completion_wait(&vfork_done, 0)))
+		panic("proc: vfork parent %d cannot wait for its child (%d)", p->pid, err);
 	return tid;
 }

@@ -8,6 +8,8 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vm.h>
+#include <kernel/mm/vmm.h>
+#include <kernel/sync/spinlock.h>
 #include <hal/paging.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
@@ -150,7 +152,7 @@ KTEST(paging_none_keeps_frame_and_next_mapped_skips)
 	KT_EXPECT_EQ(t, paging_next_mapped(root, PG, 1ull << 46), BASE + 5 * PG);
 	KT_EXPECT_EQ(t, paging_next_mapped(root, BASE + 6 * PG, 1ull << 46), 1ull << 46);
 	KT_EXPECT_EQ(t, paging_protect(root, BASE + 5 * PG, PAGING_USER | PAGING_WRITE), 0);
-	paging_translate(root, BASE + 5 * PG, &got, &rights, NULL);
+	KT_EXPECT_EQ(t, paging_translate(root, BASE + 5 * PG, &got, &rights, NULL), 0);
 	KT_EXPECT_EQ(t, got, pa);
 	KT_EXPECT_EQ(t, rights, PAGING_USER | PAGING_WRITE);
 	KT_EXPECT_EQ(t, paging_unmap(root, BASE + 5 * PG, &got, NULL), 0);
@@ -928,4 +930,140 @@ KTEST(vm_out_of_memory_is_enomem_without_leak)
 	vm_put(vm);
 	heap_shrink();
 	KT_EXPECT_EQ(t, pmm_free_pages(), start);
+}
+
+/* A move whose destination needs page tables: the third table cannot be
+ * had, after the first page moved. mremap fails with -ENOMEM and leaves
+ * the space as it was: the moved page back at its address, nothing at the
+ * destination, one region. */
+KTEST(vm_mremap_table_failure_undoes_the_move)
+{
+	struct vm_space *vm = vm_create(&limits);
+	/* two pages across a 2 MiB line in an empty GiB: the first needs a
+	 * page directory and a page table, the second a page table of its own */
+	uint64_t dest = (5ull << 30) + PAGE_SIZE_LARGE - PG, pa0, pa1;
+	const unsigned flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+
+	KT_ASSERT(t, vm != NULL);
+	KT_ASSERT(t, map_fixed(vm, BASE, 2 * PG, RW) == (long)BASE);
+	KT_ASSERT(t, poke(vm, BASE, 'a') == 0);
+	KT_ASSERT(t, poke(vm, BASE + PG, 'b') == 0);
+	pa0 = frame(vm, BASE, NULL);
+	pa1 = frame(vm, BASE + PG, NULL);
+	vmm_fail_table_alloc(3);
+	KT_EXPECT_EQ(t, vm_mremap(vm, BASE, 2 * PG, 2 * PG, flags, dest), -ENOMEM);
+	vmm_fail_table_alloc(0);
+	KT_EXPECT_EQ(t, frame(vm, BASE, NULL), pa0);
+	KT_EXPECT_EQ(t, frame(vm, BASE + PG, NULL), pa1);
+	KT_EXPECT_EQ(t, peek(vm, BASE), 'a');
+	KT_EXPECT_EQ(t, peek(vm, BASE + PG), 'b');
+	KT_EXPECT_EQ(t, frame(vm, dest, NULL), 0);
+	KT_EXPECT_EQ(t, vm_fault(vm, dest, VM_ACCESS_READ, true), -EFAULT);
+	KT_ASSERT(t, vm->nregions == 1);
+	KT_EXPECT_EQ(t, vm->regions[0].start, BASE);
+	KT_EXPECT_EQ(t, vm->regions[0].end, BASE + 2 * PG);
+	KT_EXPECT_EQ(t, vm->mapped, 2 * PG);
+	/* with the tables to be had, the same move works */
+	KT_EXPECT_EQ(t, vm_mremap(vm, BASE, 2 * PG, 2 * PG, flags, dest), (long)dest);
+	KT_EXPECT_EQ(t, frame(vm, dest + PG, NULL), pa1);
+	KT_EXPECT_EQ(t, peek(vm, dest), 'a');
+	KT_EXPECT_EQ(t, peek(vm, dest + PG), 'b');
+	vm_put(vm);
+}
+
+/* A first touch that cannot get a page table fails with -ENOMEM and gives
+ * the page it had taken back; the next touch works. */
+KTEST(vm_fault_table_failure_is_enomem_without_leak)
+{
+	struct vm_space *vm = vm_create(&limits);
+	uint64_t far = 7ull << 30, before;
+
+	KT_ASSERT(t, vm != NULL);
+	KT_ASSERT(t, map_fixed(vm, far, PG, RW) == (long)far);
+	heap_shrink();
+	before = pmm_free_pages();
+	vmm_fail_table_alloc(1);
+	KT_EXPECT_EQ(t, vm_fault(vm, far, VM_ACCESS_WRITE, true), -ENOMEM);
+	vmm_fail_table_alloc(0);
+	heap_shrink();
+	KT_EXPECT_EQ(t, pmm_free_pages(), before);
+	KT_EXPECT_EQ(t, frame(vm, far, NULL), 0);
+	KT_EXPECT_EQ(t, poke(vm, far, 'z'), 0);
+	KT_EXPECT_EQ(t, peek(vm, far), 'z');
+	vm_put(vm);
+}
+
+static int lock_violations;
+
+static void count_lock_violation(const char *what, const void *lock)
+{
+	(void)what;
+	(void)lock;
+	lock_violations++;
+}
+
+/* Where the space's lock cannot be taken (here: the caller holds it, a
+ * reported misuse), every call that can fail says so and changes nothing. */
+KTEST(vm_calls_fail_when_the_lock_cannot_be_taken)
+{
+	struct vm_space *vm = vm_create(&limits);
+	sync_violation_fn old;
+	uint64_t brk;
+	uint8_t b = 0;
+
+	KT_ASSERT(t, vm != NULL);
+	KT_ASSERT(t, map_fixed(vm, BASE, 2 * PG, RW) == (long)BASE);
+	KT_ASSERT(t, poke(vm, BASE, 'a') == 0);
+	KT_ASSERT(t, vm_brk_init(vm, BASE + 64 * PG) == 0);
+	brk = vm->brk;
+	lock_violations = 0;
+	old = sync_set_violation_hook(count_lock_violation);
+	KT_ASSERT(t, mutex_lock(&vm->lock) == 0);
+	KT_EXPECT_EQ(t, map_fixed(vm, BASE + 4 * PG, PG, RW), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_munmap(vm, BASE, PG), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_mprotect(vm, BASE, PG, PROT_READ), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_madvise(vm, BASE, PG, MADV_DONTNEED), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_msync(vm, BASE, PG, MS_SYNC), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_mremap(vm, BASE, 2 * PG, PG, 0, 0), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_brk(vm, brk + 4 * PG), 0);
+	KT_EXPECT_EQ(t, vm_brk_init(vm, BASE + 128 * PG), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_stack_create(vm), -EDEADLK);
+	KT_EXPECT_EQ(t, vm_fault(vm, BASE + PG, VM_ACCESS_WRITE, true), -EFAULT);
+	KT_EXPECT_EQ(t, vm_copy_from(vm, BASE, &b, 1), -EFAULT);
+	KT_EXPECT(t, vm_clone(vm) == NULL);
+	KT_EXPECT_EQ(t, lock_violations, 12);
+	KT_EXPECT_EQ(t, mutex_unlock(&vm->lock), 0);
+	sync_set_violation_hook(old);
+	/* nothing changed */
+	KT_ASSERT(t, vm->nregions == 1);
+	KT_EXPECT_EQ(t, vm->regions[0].start, BASE);
+	KT_EXPECT_EQ(t, vm->regions[0].end, BASE + 2 * PG);
+	KT_EXPECT_EQ(t, vm->regions[0].prot, RW);
+	KT_EXPECT_EQ(t, vm->brk, brk);
+	KT_EXPECT_EQ(t, frame(vm, BASE + PG, NULL), 0);
+	KT_EXPECT_EQ(t, peek(vm, BASE), 'a');
+	vm_put(vm);
+}
+
+/* Linux's answers for ranges outside user space: munmap calls them
+ * invalid, mprotect, madvise and msync find nothing mapped there. */
+KTEST(vm_ranges_beyond_user_space)
+{
+	struct vm_space *vm = vm_create(&limits);
+	const uint64_t kernel = 0xffff800000000000ull;
+
+	KT_ASSERT(t, vm != NULL);
+	KT_ASSERT(t, map_fixed(vm, BASE, PG, PROT_READ) == (long)BASE);
+	KT_EXPECT_EQ(t, vm_mprotect(vm, kernel, PG, PROT_READ), -ENOMEM);
+	KT_EXPECT_EQ(t, vm_mprotect(vm, VM_USER_TOP - PG, 2 * PG, PROT_READ), -ENOMEM);
+	KT_EXPECT_EQ(t, vm_mprotect(vm, BASE, UINT64_MAX - BASE, PROT_READ), -ENOMEM);
+	KT_EXPECT_EQ(t, vm_mprotect(vm, kernel + 1, PG, PROT_READ), -EINVAL);
+	KT_EXPECT_EQ(t, vm_mprotect(vm, BASE, 0, 0x100), 0);   /* nothing to do */
+	KT_EXPECT_EQ(t, vm_mprotect(vm, BASE, PG, 0x100), -EINVAL);
+	KT_EXPECT_EQ(t, vm_madvise(vm, kernel, PG, MADV_DONTNEED), -ENOMEM);
+	KT_EXPECT_EQ(t, vm_madvise(vm, BASE, UINT64_MAX - BASE, MADV_DONTNEED), -EINVAL);
+	KT_EXPECT_EQ(t, vm_msync(vm, kernel, PG, MS_SYNC), -ENOMEM);
+	KT_EXPECT_EQ(t, vm_munmap(vm, kernel, PG), -EINVAL);
+	KT_EXPECT_EQ(t, vm->regions[0].prot, PROT_READ);
+	vm_put(vm);
 }
