@@ -15,6 +15,10 @@ TEST(ipc_create_and_descriptors)
 	struct stat st;
 	CHECK_OK(fstat(ch[0], &st));
 	CHECK(S_ISSOCK(st.st_mode));
+	/* messages move through the channel calls, not read and write */
+	char c;
+	CHECK_ERR(read(ch[0], &c, 1), EINVAL);
+	CHECK_ERR(write(ch[0], "x", 1), EINVAL);
 	/* a duplicate names the same endpoint; the original may go */
 	int d = CHECK_OK(dup(ch[1]));
 	CHECK_OK(close(ch[1]));
