@@ -145,22 +145,16 @@ static struct statx_timestamp sx_time(struct vfs_time t)
 	return (struct statx_timestamp){ .tv_sec = t.sec, .tv_nsec = t.nsec };
 }
 
-int vfs_statx(const struct path *dir, const char *path, unsigned at_flags, unsigned mask,
-	      struct statx *stx)
+/* statx's answer for ino, reached through p (an empty path for a file
+ * with no name: no mount id then). */
+static void fill_statx(struct inode *ino, const struct path *p, struct statx *stx)
 {
-	struct path p;
 	struct kstat k;
-	int err;
 
-	if (mask & STATX__RESERVED)
-		return -EINVAL;
-	err = stat_lookup(dir, path, at_flags, &p);
-	if (err)
-		return err;
-	getattr(p.dentry->inode, &k);
+	getattr(ino, &k);
 	memset(stx, 0, sizeof(*stx));
 	/* Everything is always there, whatever was asked. */
-	stx->stx_mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;
+	stx->stx_mask = STATX_BASIC_STATS | STATX_BTIME | (p->mnt ? STATX_MNT_ID : 0);
 	stx->stx_blksize = k.blksize;
 	stx->stx_nlink = k.nlink;
 	stx->stx_uid = k.uid;
@@ -170,7 +164,7 @@ int vfs_statx(const struct path *dir, const char *path, unsigned at_flags, unsig
 	stx->stx_size = k.size;
 	stx->stx_blocks = k.blocks;
 	stx->stx_attributes_mask = STATX_ATTR_MOUNT_ROOT;
-	if (p.dentry == p.mnt->root)
+	if (p->mnt && p->dentry == p->mnt->root)
 		stx->stx_attributes |= STATX_ATTR_MOUNT_ROOT;
 	stx->stx_atime = sx_time(k.atime);
 	stx->stx_btime = sx_time(k.btime);
@@ -180,8 +174,32 @@ int vfs_statx(const struct path *dir, const char *path, unsigned at_flags, unsig
 	stx->stx_rdev_minor = DEV_MINOR(k.rdev);
 	stx->stx_dev_major = DEV_MAJOR(k.dev);
 	stx->stx_dev_minor = DEV_MINOR(k.dev);
-	stx->stx_mnt_id = p.mnt->id;
+	stx->stx_mnt_id = p->mnt ? p->mnt->id : 0;
+}
+
+int vfs_statx(const struct path *dir, const char *path, unsigned at_flags, unsigned mask,
+	      struct statx *stx)
+{
+	struct path p;
+	int err;
+
+	if (mask & STATX__RESERVED)
+		return -EINVAL;
+	err = stat_lookup(dir, path, at_flags, &p);
+	if (err)
+		return err;
+	fill_statx(p.dentry->inode, &p, stx);
 	path_put(&p);
+	return 0;
+}
+
+int vfs_fstatx(struct file *f, unsigned mask, struct statx *stx)
+{
+	if (mask & STATX__RESERVED)
+		return -EINVAL;
+	if (!f->inode)
+		return -EBADF;
+	fill_statx(f->inode, &f->path, stx);
 	return 0;
 }
 
@@ -365,6 +383,9 @@ int vfs_faccessat(const struct path *dir, const char *path, int mode, unsigned f
 	if (mode & X_OK)
 		mask |= MAY_EXEC;
 	err = inode_permission_as(c, ino, mask);
+	/* no program runs from a noexec mount, so access says so (Linux) */
+	if (!err && (mode & X_OK) && S_ISREG(ino->mode) && (p.mnt->flags & MNT_NOEXEC))
+		err = -EACCES;
 	if (!err && (mode & W_OK) && mnt_is_rdonly(p.mnt) &&
 	    (S_ISREG(ino->mode) || S_ISDIR(ino->mode) || S_ISLNK(ino->mode)))
 		err = -EROFS;

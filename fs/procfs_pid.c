@@ -1,15 +1,16 @@
 /* procfs per-process directories: /proc/[pid]/ with stat, status, statm,
- * comm, cmdline, cwd, root and fd/.
+ * comm, cmdline, environ, exe, maps, cwd, root and fd/.
  *
  * Which processes: kernel/proc has no way yet to look another process up
  * safely (by pid, with a reference or under its table lock), so the
  * directories exist for the calling process only; it cannot go away while
- * it reads its own entries. What the files show comes from struct process
- * and the caller's own thread: pid, name, credentials, thread count, CPU
- * time (threads that ended plus the calling one), handle-table size,
- * priority. Fields that need the ring-3 work (parent, process group,
- * session, address space, signals, start time, argv/envp, the executable)
- * read as Linux shows them for a kernel thread: zero, and no Vm lines. */
+ * it reads its own entries. What the files show comes from struct process,
+ * its address space and the caller's own thread: pid, parent, group and
+ * session, name, credentials, thread count, CPU time (threads that ended
+ * plus the calling one), handle-table size, priority, the program's path,
+ * its regions and the argument and environment strings exec left on its
+ * stack. Signals and the start time read as zero; a process without an
+ * address space (a kernel thread's) as Linux shows a kernel thread. */
 #include <fs/procfs.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
@@ -19,6 +20,7 @@
 #include <fs/namei.h>
 #include <fs/procfs_text.h>
 #include <kernel/proc/handle.h>
+#include <kernel/mm/vm.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
@@ -139,6 +141,12 @@ static void task_of(struct process *p, struct proc_task *t)
 
 	memset(t, 0, sizeof(*t));
 	t->pid = t->tgid = p->pid;
+	process_table_lock();
+	/* the kernel's own process is pid 0: init's parent, as on Linux */
+	t->ppid = p->parent ? p->parent->pid : 0;
+	t->pgid = p->pgid;
+	t->sid = p->sid;
+	process_table_unlock();
 	t->tpgid = -1;
 	t->state = 'R';               /* it is reading this */
 	t->comm = p->name;
@@ -155,8 +163,17 @@ static void task_of(struct process *p, struct proc_task *t)
 	t->umask = (int)fs_ctx_umask(fs_ctx_current());
 	t->threads = p->nthreads;
 	t->fd_slots = fd_slots(p);
-	t->flags = 0x00200000;        /* PF_KTHREAD: no process runs in user mode yet */
-	t->kthread = true;
+	t->kthread = !p->vm;
+	t->flags = t->kthread ? 0x00200000 : 0;   /* PF_KTHREAD */
+	if (p->vm && !mutex_lock(&p->vm->lock)) {
+		t->vm_size = t->vm_peak = p->vm->mapped;
+		t->start_brk = p->vm->brk_start;
+		t->arg_start = p->vm->arg_start;
+		t->arg_end = p->vm->arg_end;
+		t->env_start = p->vm->env_start;
+		t->env_end = p->vm->env_end;
+		mutex_unlock(&p->vm->lock);
+	}
 	t->priority = 20 + nice_of(p->prio);
 	t->nice = nice_of(p->prio);
 	t->stime = p->cpu_ns + (me ? me->cpu_ns : 0);
@@ -192,11 +209,70 @@ static int show_comm(struct seqbuf *s, uint64_t pid)
 	return 0;
 }
 
-/* A kernel thread's command line is empty, as on Linux. */
+/* Bytes [start, end) of p's memory (a kernel thread has none: empty). */
+static int show_user_range(struct seqbuf *s, struct process *p, bool env)
+{
+	uint64_t start, end;
+	size_t room = s->size - s->len;
+	int err;
+
+	if (!p->vm)
+		return 0;
+	if ((err = mutex_lock(&p->vm->lock)))
+		return err;
+	start = env ? p->vm->env_start : p->vm->arg_start;
+	end = env ? p->vm->env_end : p->vm->arg_end;
+	mutex_unlock(&p->vm->lock);
+	if (end - start > room) {
+		s->overflow = true;       /* pseudofs asks again with more room */
+		return 0;
+	}
+	err = vm_copy_from(p->vm, start, s->buf + s->len, (size_t)(end - start));
+	if (!err)
+		s->len += (size_t)(end - start);
+	return err;
+}
+
 static int show_cmdline(struct seqbuf *s, uint64_t pid)
 {
-	(void)s;
-	return proc_of(pid) ? 0 : -ESRCH;
+	struct process *p = proc_of(pid);
+
+	return p ? show_user_range(s, p, false) : -ESRCH;
+}
+
+static int show_environ(struct seqbuf *s, uint64_t pid)
+{
+	struct process *p = proc_of(pid);
+
+	return p ? show_user_range(s, p, true) : -ESRCH;
+}
+
+static int show_maps(struct seqbuf *s, uint64_t pid)
+{
+	struct process *p = proc_of(pid);
+	size_t room = s->size - s->len, n;
+
+	if (!p)
+		return -ESRCH;
+	if (!p->vm)
+		return 0;
+	n = vm_format_maps(p->vm, s->buf + s->len, room);
+	if (n >= room)                /* it needs room for its NUL too */
+		s->overflow = true;
+	else
+		s->len += n;
+	return 0;
+}
+
+/* The program exec ran (a kernel thread has none: no target). */
+static int exe_link(struct seqbuf *s, uint64_t pid)
+{
+	struct process *p = proc_of(pid);
+
+	if (!p || !p->exe)
+		return -ENOENT;
+	seq_puts(s, p->exe);
+	return s->overflow ? -ENAMETOOLONG : 0;
 }
 
 static int path_link(struct seqbuf *s, const struct path *p)
@@ -307,7 +383,10 @@ static const struct pseudo_entry pid_children[] = {
 	PID_FILE("cmdline", 0444, show_cmdline),
 	PID_FILE("comm", 0644, show_comm),
 	{ .name = "cwd", .mode = S_IFLNK | 0777, .link = cwd_link, .owner = pid_owner },
+	PID_FILE("environ", 0400, show_environ),
+	{ .name = "exe", .mode = S_IFLNK | 0777, .link = exe_link, .owner = pid_owner },
 	{ .name = "fd", .mode = S_IFDIR | 0500, .family = &fds, .owner = pid_owner },
+	PID_FILE("maps", 0444, show_maps),
 	{ .name = "root", .mode = S_IFLNK | 0777, .link = root_link, .owner = pid_owner },
 	PID_FILE("stat", 0444, show_stat),
 	PID_FILE("statm", 0444, show_statm),

@@ -63,6 +63,8 @@ int vfs_fstat(struct file *f, struct stat *st);
 int vfs_fstatat(const struct path *dir, const char *path, unsigned at_flags, struct stat *st);
 int vfs_statx(const struct path *dir, const char *path, unsigned at_flags, unsigned mask,
 	      struct statx *stx);
+/* statx of an open file (AT_EMPTY_PATH on a descriptor: pipes too). */
+int vfs_fstatx(struct file *f, unsigned mask, struct statx *stx);
 int vfs_statfs(const struct path *dir, const char *path, struct statfs *sf);
 int vfs_fstatfs(struct file *f, struct statfs *sf);
 

@@ -1,10 +1,10 @@
-/* Reading and writing descriptors (read, write, writev) and closing them,
- * over the VFS (fs/vfs.h). */
+/* Reading and writing descriptors (read, write) and closing them (close,
+ * close_range), over the VFS (fs/vfs.h). The vectored and positional
+ * forms are in sys/rw.c. */
 #include <sys/file.h>
 #include <cosmos/errno.h>
 #include <fs/lock.h>
 #include <fs/vfs.h>
-#include <kernel/mm/heap.h>
 #include <kernel/proc/process.h>
 #include <sys/syscall_protos.h>
 #include <sys/uio.h>
@@ -55,46 +55,6 @@ long sys_write(int fd, uptr_t buf, size_t count)
 	return r;
 }
 
-long sys_writev(int fd, uptr_t iov, int iovcnt)
-{
-	struct kiovec small[8], *v = small;
-	uint64_t total = 0;
-	struct file *f;
-	struct uio u;
-	long r;
-
-	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
-		return -EINVAL;
-	r = sys_file_get(fd, &f);
-	if (r)
-		return r;
-	if ((unsigned)iovcnt > sizeof(small) / sizeof(small[0]) &&
-	    !(v = kmalloc((size_t)iovcnt * sizeof(*v)))) {
-		file_put(f);
-		return -ENOMEM;
-	}
-	/* struct iovec and struct kiovec are both { base, length } words */
-	r = copy_from_user(v, iov, (size_t)iovcnt * sizeof(*v));
-	/* the sum must fit ssize_t; then it is cut at RW_MAX, as Linux does */
-	for (int i = 0; !r && i < iovcnt; i++) {
-		if (v[i].len > 0x7fffffffffffffffull - total)
-			r = -EINVAL;
-		total += v[i].len;
-		if (total > RW_MAX) {
-			v[i].len -= total - RW_MAX;
-			total = RW_MAX;
-		}
-	}
-	if (!r) {
-		uio_init_iov(&u, v, (unsigned)iovcnt, true);
-		r = vfs_write(f, &u);
-	}
-	if (v != small)
-		kfree(v);
-	file_put(f);
-	return r;
-}
-
 long sys_close(int fd)
 {
 	struct process *p = process_current();
@@ -108,4 +68,52 @@ long sys_close(int fd)
 	vfs_locks_close(f, p->files);
 	file_put(f);
 	return handle_close(p->files, fd);
+}
+
+#define CLOSE_RANGE_UNSHARE  (1u << 1)
+#define CLOSE_RANGE_CLOEXEC  (1u << 2)
+
+/* Gives the calling process a table of its own (CLONE_FILES may have
+ * shared it) before close_range changes it. */
+static int unshare_files(struct process *p)
+{
+	struct handle_table *old = p->files, *t = handle_table_clone(old);
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = mutex_lock(&p->lock);
+	if (err) {
+		handle_table_put(t);
+		return err;
+	}
+	p->files = t;
+	mutex_unlock(&p->lock);
+	handle_table_put(old);
+	return 0;
+}
+
+long sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+	struct process *p = process_current();
+	long r;
+
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && (r = unshare_files(p)))
+		return r;
+	if (first > INT32_MAX)
+		return 0;
+	/* each step finds the next open descriptor, so the walk costs the
+	 * open ones, not the range */
+	for (int fd = handle_next_open(p->files, (int)first);
+	     fd >= 0 && (unsigned)fd <= last; fd = handle_next_open(p->files, fd + 1)) {
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			handle_set_flags(p->files, fd, HANDLE_CLOEXEC);
+		else
+			sys_close(fd);
+	}
+	return 0;
 }

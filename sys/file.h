@@ -1,11 +1,29 @@
-/* Descriptors as sys/ sees them: the open file behind one. */
+/* Descriptors and path arguments as sys/ sees them: the open file behind
+ * a descriptor, and a path copied in with the directory it is relative
+ * to (the *at() calls). */
 #ifndef SYS_FILE_H
 #define SYS_FILE_H
 
+#include <sys/usercopy.h>
+
 struct file;
+struct path;
 
 /* The file open as fd in the calling process, with a reference the caller
  * puts (file_put): 0 or -EBADF. */
 int sys_file_get(int fd, struct file **out);
+
+/* A path argument and the directory it is relative to. */
+struct sys_at {
+	char *path;           /* PATH_MAX bytes, copied in */
+	struct file *dir;     /* NULL: the working directory (AT_FDCWD or an absolute path) */
+};
+
+/* Copies upath in and looks dirfd up when the path is relative: 0,
+ * -EFAULT, -ENAMETOOLONG, -EBADF or -ENOMEM. sys_at_put undoes it. */
+long sys_at_get(struct sys_at *a, int dirfd, uptr_t upath);
+/* What the VFS takes as dir: NULL for the working directory. */
+const struct path *sys_at_dir(const struct sys_at *a);
+void sys_at_put(struct sys_at *a);
 
 #endif

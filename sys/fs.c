@@ -1,8 +1,8 @@
 /* The file-system calls a shell, the test runner and the benchmarks need
- * first, over fs/vfs.h as docs/processes-and-files.md §6 says: open and
- * openat, the stat family, lseek, getdents64, mkdir, rmdir, unlink,
- * symlink, chmod, chdir, fchdir, getcwd, readlink, access, pipe, pipe2,
- * dup, dup2, dup3 and fcntl's descriptor commands. */
+ * first, over fs/vfs.h as docs/processes-and-files.md §6 says: open,
+ * openat, creat, lseek, getdents64, mkdir, rmdir, unlink, symlink, chmod,
+ * chdir, fchdir, getcwd, readlink, access, faccessat2, pipe, pipe2, dup,
+ * dup2 and dup3; and the *at() path argument (sys/file.h). */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/limits.h>
 #include <cosmos/abi/stat.h>
@@ -18,13 +18,7 @@
 
 #define RW_MAX 0x7ffff000u    /* Linux's cap on one read or write */
 
-/* A path argument and the directory it is relative to. */
-struct at {
-	char *path;
-	struct file *dir;     /* NULL: the working directory (AT_FDCWD or an absolute path) */
-};
-
-static long at_get(struct at *a, int dirfd, uptr_t upath)
+long sys_at_get(struct sys_at *a, int dirfd, uptr_t upath)
 {
 	long n;
 
@@ -35,19 +29,26 @@ static long at_get(struct at *a, int dirfd, uptr_t upath)
 	n = strncpy_from_user(a->path, upath, PATH_MAX);
 	if (n >= 0 && dirfd != AT_FDCWD && a->path[0] != '/')
 		n = sys_file_get(dirfd, &a->dir);
+	/* a pipe or other anonymous file has no place in the tree: nothing
+	 * is relative to it, and only fstat (sys/stat.c) takes it named by
+	 * an empty path */
+	if (n >= 0 && a->dir && !a->dir->path.dentry)
+		n = a->path[0] ? -ENOTDIR : -ENOENT;
 	if (n < 0) {
+		if (a->dir)
+			file_put(a->dir);
 		kfree(a->path);
 		return n;
 	}
 	return 0;
 }
 
-static const struct path *at_dir(const struct at *a)
+const struct path *sys_at_dir(const struct sys_at *a)
 {
 	return a->dir ? &a->dir->path : 0;
 }
 
-static void at_put(struct at *a)
+void sys_at_put(struct sys_at *a)
 {
 	if (a->dir)
 		file_put(a->dir);
@@ -60,13 +61,15 @@ long sys_openat(int dirfd, uptr_t path, unsigned int flags, unsigned int mode)
 {
 	struct process *p = process_current();
 	struct file *f;
-	struct at a;
-	long r = at_get(&a, dirfd, path);
+	struct sys_at a;
+	long r = handle_free_check(p->files);
 
+	if (!r)
+		r = sys_at_get(&a, dirfd, path);
 	if (r)
 		return r;
-	r = vfs_openat(at_dir(&a), a.path, flags, mode, &f);
-	at_put(&a);
+	r = vfs_openat(sys_at_dir(&a), a.path, flags, mode, &f);
+	sys_at_put(&a);
 	if (r)
 		return r;
 	r = handle_install(p->files, &f->obj, RIGHTS_ALL, (flags & O_CLOEXEC) ? HANDLE_CLOEXEC : 0, 0);
@@ -79,42 +82,9 @@ long sys_open(uptr_t path, unsigned int flags, unsigned int mode)
 	return sys_openat(AT_FDCWD, path, flags, mode);
 }
 
-/* ---- the stat family ---- */
-
-long sys_newfstatat(int dirfd, uptr_t path, uptr_t st, unsigned int flags)
+long sys_creat(uptr_t path, unsigned int mode)
 {
-	struct stat s;
-	struct at a;
-	long r = at_get(&a, dirfd, path);
-
-	if (r)
-		return r;
-	if (!a.path[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD && a.dir)
-		r = vfs_fstat(a.dir, &s);
-	else
-		r = vfs_fstatat(at_dir(&a), a.path, flags, &s);
-	at_put(&a);
-	if (!r && copy_to_user(st, &s, sizeof(s)))
-		r = -EFAULT;
-	return r;
-}
-
-long sys_stat(uptr_t path, uptr_t st) { return sys_newfstatat(AT_FDCWD, path, st, 0); }
-long sys_lstat(uptr_t path, uptr_t st) { return sys_newfstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW); }
-
-long sys_fstat(int fd, uptr_t st)
-{
-	struct stat s;
-	struct file *f;
-	long r = sys_file_get(fd, &f);
-
-	if (r)
-		return r;
-	r = vfs_fstat(f, &s);
-	file_put(f);
-	if (!r && copy_to_user(st, &s, sizeof(s)))
-		r = -EFAULT;
-	return r;
+	return sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
 /* ---- positions and directories ---- */
@@ -149,13 +119,13 @@ long sys_getdents64(int fd, uptr_t dirp, unsigned int count)
 
 long sys_mkdirat(int dirfd, uptr_t path, unsigned int mode)
 {
-	struct at a;
-	long r = at_get(&a, dirfd, path);
+	struct sys_at a;
+	long r = sys_at_get(&a, dirfd, path);
 
 	if (r)
 		return r;
-	r = vfs_mkdirat(at_dir(&a), a.path, mode);
-	at_put(&a);
+	r = vfs_mkdirat(sys_at_dir(&a), a.path, mode);
+	sys_at_put(&a);
 	return r;
 }
 
@@ -163,16 +133,16 @@ long sys_mkdir(uptr_t path, unsigned int mode) { return sys_mkdirat(AT_FDCWD, pa
 
 long sys_unlinkat(int dirfd, uptr_t path, unsigned int flags)
 {
-	struct at a;
+	struct sys_at a;
 	long r;
 
 	if (flags & ~(unsigned)AT_REMOVEDIR)
 		return -EINVAL;
-	r = at_get(&a, dirfd, path);
+	r = sys_at_get(&a, dirfd, path);
 	if (r)
 		return r;
-	r = vfs_unlinkat(at_dir(&a), a.path, flags);
-	at_put(&a);
+	r = vfs_unlinkat(sys_at_dir(&a), a.path, flags);
+	sys_at_put(&a);
 	return r;
 }
 
@@ -182,50 +152,57 @@ long sys_rmdir(uptr_t path) { return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
 long sys_readlinkat(int dirfd, uptr_t path, uptr_t buf, size_t size)
 {
 	struct uio u;
-	struct at a;
+	struct sys_at a;
 	long r;
 
 	if ((long)size <= 0)
 		return -EINVAL;
-	r = at_get(&a, dirfd, path);
+	r = sys_at_get(&a, dirfd, path);
 	if (r)
 		return r;
 	uio_init_user(&u, buf, size < RW_MAX ? size : RW_MAX);
-	r = vfs_readlinkat(at_dir(&a), a.path, &u);
-	at_put(&a);
+	r = vfs_readlinkat(sys_at_dir(&a), a.path, &u);
+	sys_at_put(&a);
 	return r;
 }
 
 long sys_readlink(uptr_t path, uptr_t buf, size_t size) { return sys_readlinkat(AT_FDCWD, path, buf, size); }
 
-long sys_faccessat(int dirfd, uptr_t path, unsigned int mode)
+long sys_faccessat2(int dirfd, uptr_t path, unsigned int mode, unsigned int flags)
 {
-	struct at a;
-	long r = at_get(&a, dirfd, path);
+	struct sys_at a;
+	long r;
 
+	if (flags & ~(unsigned)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (mode & ~(unsigned)(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	r = sys_at_get(&a, dirfd, path);
 	if (r)
 		return r;
-	r = vfs_faccessat(at_dir(&a), a.path, (int)mode, 0);
-	at_put(&a);
+	r = vfs_faccessat(sys_at_dir(&a), a.path, (int)mode, flags);
+	sys_at_put(&a);
 	return r;
 }
+
+long sys_faccessat(int dirfd, uptr_t path, unsigned int mode) { return sys_faccessat2(dirfd, path, mode, 0); }
 
 long sys_access(uptr_t path, unsigned int mode) { return sys_faccessat(AT_FDCWD, path, mode); }
 
 long sys_symlinkat(uptr_t target, int dirfd, uptr_t path)
 {
 	char *t = kmalloc(PATH_MAX);
-	struct at a;
+	struct sys_at a;
 	long r;
 
 	if (!t)
 		return -ENOMEM;
 	r = strncpy_from_user(t, target, PATH_MAX);
 	if (r >= 0)
-		r = at_get(&a, dirfd, path);
+		r = sys_at_get(&a, dirfd, path);
 	if (r >= 0) {
-		r = vfs_symlinkat(t, at_dir(&a), a.path);
-		at_put(&a);
+		r = vfs_symlinkat(t, sys_at_dir(&a), a.path);
+		sys_at_put(&a);
 	}
 	kfree(t);
 	return r;
@@ -235,13 +212,13 @@ long sys_symlink(uptr_t target, uptr_t path) { return sys_symlinkat(target, AT_F
 
 long sys_fchmodat(int dirfd, uptr_t path, unsigned int mode)
 {
-	struct at a;
-	long r = at_get(&a, dirfd, path);
+	struct sys_at a;
+	long r = sys_at_get(&a, dirfd, path);
 
 	if (r)
 		return r;
-	r = vfs_fchmodat(at_dir(&a), a.path, mode, 0);
-	at_put(&a);
+	r = vfs_fchmodat(sys_at_dir(&a), a.path, mode, 0);
+	sys_at_put(&a);
 	return r;
 }
 
@@ -263,13 +240,13 @@ long sys_fchmod(int fd, unsigned int mode)
 
 long sys_chdir(uptr_t path)
 {
-	struct at a;
-	long r = at_get(&a, AT_FDCWD, path);
+	struct sys_at a;
+	long r = sys_at_get(&a, AT_FDCWD, path);
 
 	if (r)
 		return r;
 	r = vfs_chdir(a.path);
-	at_put(&a);
+	sys_at_put(&a);
 	return r;
 }
 
@@ -352,32 +329,4 @@ long sys_dup3(int oldfd, int newfd, unsigned int flags)
 		return -EINVAL;
 	return handle_dup_at(process_current()->files, oldfd, newfd,
 			     (flags & O_CLOEXEC) ? HANDLE_CLOEXEC : 0);
-}
-
-long sys_fcntl(int fd, int cmd, unsigned long arg)
-{
-	struct handle_table *t = process_current()->files;
-	struct file *f;
-	long r;
-
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (arg > INT32_MAX)
-			return -EINVAL;
-		return handle_dup(t, fd, (int)arg, cmd == F_DUPFD_CLOEXEC ? HANDLE_CLOEXEC : 0);
-	case F_GETFD:
-		return handle_get_flags(t, fd);
-	case F_SETFD:
-		return handle_set_flags(t, fd, (unsigned)arg & HANDLE_CLOEXEC);
-	case F_GETFL:
-	case F_SETFL:
-		r = sys_file_get(fd, &f);
-		if (r)
-			return r;
-		r = cmd == F_GETFL ? (long)vfs_getfl(f) : vfs_setfl(f, (uint32_t)arg);
-		file_put(f);
-		return r;
-	}
-	return -EINVAL;
 }

@@ -406,6 +406,33 @@ def main():
 
 # ------------------------------------------------------------------ bench
 
+# user/bench's programs inside CosmOS: the ones that need only files,
+# pipes, processes and memory (signal_roundtrip waits for signal handlers)
+USER_BENCHES = ("null_syscall write_devnull_1b read_devzero_4k clock_gettime pipe_ "
+                "fork_ thread_create_join page_fault_anon mmap_munmap_1m open_close "
+                "stat_3_components create_write_unlink_4k getdents_1000")
+
+
+def user_bench(env, template, results):
+    """One boot whose init mounts /dev and runs /bin/bench over USER_BENCHES
+    (each its own median of rounds); adds its lines to results. False if
+    the boot failed."""
+    def esp(root):
+        shutil.copyfile(env.build / "initrd.cpio", root / "cosmos/initrd.cpio")
+    init = ("/bin/busybox sh -c 'mount -t devtmpfs dev /dev && /bin/bench -d /tmp "
+            f"{USER_BENCHES} && echo bench: done'")
+    case = Case("bench-user", cmdline=f'init="{init}"', esp=esp, timeout=600,
+                expect=[BANNER_RE, r"^bench: done"], forbid=[r"KERNEL PANIC(?!: init ended)"],
+                exit_status=7)
+    res = harness.boot(env, case, template)
+    if not res.ok:
+        print(f"# user bench boot failed: {res.reason} (log: {res.log_path})", flush=True)
+        return False
+    for m in re.finditer(r"^BENCH (\S+) (\S+) (\S+)\s*$", res.log, re.M):
+        results.setdefault(("user_" + m.group(1), m.group(3)), []).append(m.group(2))
+    return True
+
+
 def run_bench(env, runs=3):
     """Boots `runs` times (one at a time, so timings are not disturbed by each
     other) with kbench=all and prints medians as "BENCH name value unit"."""
@@ -441,6 +468,7 @@ def run_bench(env, runs=3):
             entry_us.append(int(m.group(2)))
         for m in re.finditer(r"^BENCH (\S+) (\S+) (\S+)\s*$", res.log, re.M):
             kbench.setdefault((m.group(1), m.group(3)), []).append(m.group(2))
+    failed |= not user_bench(env, template, kbench)
     if walls:
         print(f"BENCH boot_wall_to_banner {statistics.median(walls):.0f} ms", flush=True)
     if entry_us:

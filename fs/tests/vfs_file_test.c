@@ -5,6 +5,7 @@
 #include "vfs_util.h"
 #include <cosmos/abi/dirent.h>
 #include <fs/inode.h>
+#include <fs/pipe.h>
 #include <kernel/mm/heap.h>
 #include <kernel/sched/thread.h>
 #include <lib/fmt.h>
@@ -385,7 +386,7 @@ KTEST(vfs_stat_statx_statfs)
 	struct stat st, lst, dst, rst;
 	struct statx sx;
 	struct statfs sf;
-	struct file *f;
+	struct file *f, *pf;
 
 	KT_ASSERT(t, vt_setup(&v, "stat", "size=1m,nr_inodes=100") == 0);
 	KT_ASSERT(t, vt_write_file(vt_path(&v, "f"), "12345", 5, 0640) == 0);
@@ -435,7 +436,19 @@ KTEST(vfs_stat_statx_statfs)
 	KT_ASSERT(t, vt_open(vt_path(&v, "f"), O_RDONLY, 0, &f) == 0);
 	KT_EXPECT_EQ(t, vfs_fstatfs(f, &sf), 0);
 	KT_EXPECT_EQ(t, sf.f_type, TMPFS_MAGIC);
+	/* statx of an open file: the same as by name; a pipe has no mount */
+	KT_EXPECT_EQ(t, vfs_fstatx(f, STATX_BASIC_STATS, &sx), 0);
+	KT_EXPECT_EQ(t, sx.stx_ino, st.st_ino);
+	KT_EXPECT_EQ(t, sx.stx_size, 5);
+	KT_EXPECT(t, sx.stx_mask & STATX_MNT_ID);
+	KT_EXPECT_ERR(t, vfs_fstatx(f, STATX__RESERVED, &sx), -EINVAL);
 	file_put(f);
+	KT_ASSERT(t, pipe_create(0, &f, &pf) == 0);
+	KT_EXPECT_EQ(t, vfs_fstatx(f, STATX_BASIC_STATS, &sx), 0);
+	KT_EXPECT(t, S_ISFIFO(sx.stx_mode));
+	KT_EXPECT(t, !(sx.stx_mask & STATX_MNT_ID));
+	file_put(f);
+	file_put(pf);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }
 

@@ -191,5 +191,9 @@ KTEST(vfs_exec_checks)
 	KT_ASSERT(t, vt_open(vt_path(&v, "prog"), O_RDONLY, 0, &f) == 0);
 	KT_EXPECT_ERR(t, vfs_may_exec(f), -EACCES);
 	file_put(f);
+	/* and access(X_OK) says so, for regular files only (as Linux) */
+	KT_EXPECT_ERR(t, vfs_faccessat(NULL, vt_path(&v, "prog"), X_OK, 0), -EACCES);
+	KT_EXPECT_EQ(t, vfs_faccessat(NULL, vt_path(&v, "dir"), X_OK, 0), 0);
+	KT_EXPECT_EQ(t, vfs_faccessat(NULL, vt_path(&v, "prog"), R_OK, 0), 0);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }

@@ -249,6 +249,16 @@ static int build_stack(struct image *im, const struct exec_args *args, const cha
 		err = -ENOMEM;
 	kfree(table);
 	im->sp = l.sp;
+	if (!err) {
+		size_t argv_len = 0;
+		const char *s = 0;
+
+		for (size_t i = 0; i < args->argc && (s = exec_args_next(args, s)); i++)
+			argv_len += strlen(s) + 1;
+		im->vm->arg_start = l.strings;
+		im->vm->arg_end = im->vm->env_start = l.strings + argv_len;
+		im->vm->env_end = l.strings + args->len;
+	}
 	return err;
 }
 

@@ -123,6 +123,10 @@ struct vm_space *vm_clone(struct vm_space *vm)
 	c->pie_base = vm->pie_base;
 	c->brk_start = vm->brk_start;
 	c->brk = vm->brk;
+	c->arg_start = vm->arg_start;
+	c->arg_end = vm->arg_end;
+	c->env_start = vm->env_start;
+	c->env_end = vm->env_end;
 	err = vmr_reserve(c, vm->nregions);
 	/* each region goes in before its pages, so a failure half-way leaves
 	 * the child consistent for vm_put to free */

@@ -94,6 +94,9 @@ struct vm_space {
 	uint64_t mmap_base;              /* mmap searches down from here */
 	uint64_t pie_base;               /* load address of a static PIE */
 	uint64_t brk_start, brk;         /* 0 until vm_brk_init */
+	/* Where exec put the argument and environment strings on the stack
+	 * (/proc/pid/cmdline and environ read them); 0 before. */
+	uint64_t arg_start, arg_end, env_start, env_end;
 };
 
 /* Reads aslr=off from the command line. */

@@ -305,6 +305,27 @@ int handle_close(struct handle_table *t, int fd)
 	return 0;
 }
 
+int handle_free_check(struct handle_table *t)
+{
+	uint64_t f = spin_lock_irqsave(&t->lock);
+	int r = find_free(t, 0) < 0 ? -EMFILE : 0;
+
+	spin_unlock_irqrestore(&t->lock, f);
+	return r;
+}
+
+int handle_next_open(struct handle_table *t, int fd)
+{
+	uint64_t f = spin_lock_irqsave(&t->lock);
+	unsigned i = fd < 0 ? 0 : (unsigned)fd;
+
+	while (i < t->size && !t->slots[i].obj)
+		i++;
+	fd = i < t->size ? (int)i : -1;
+	spin_unlock_irqrestore(&t->lock, f);
+	return fd;
+}
+
 int handle_get_flags(struct handle_table *t, int fd)
 {
 	uint64_t f = spin_lock_irqsave(&t->lock);

@@ -83,6 +83,12 @@ struct kobject *handle_get_rights(struct handle_table *t, int fd,
 				  uint32_t *rights) __must_check;
 /* Closes fd (its object loses the table's reference). 0 or -EBADF. */
 int handle_close(struct handle_table *t, int fd);
+/* 0 if a descriptor is free below the limit, else -EMFILE: open asks
+ * before it creates a file, as Linux takes its descriptor first (a thread
+ * sharing the table may still take the last one in between). */
+int handle_free_check(struct handle_table *t);
+/* The lowest open descriptor >= fd, or -1 when none is (close_range). */
+int handle_next_open(struct handle_table *t, int fd);
 /* fcntl(F_GETFD): the flags, or -EBADF. */
 int handle_get_flags(struct handle_table *t, int fd);
 /* fcntl(F_SETFD): 0, -EBADF, or -EINVAL for an unknown flag. */

@@ -78,11 +78,27 @@ CASES = [
          expect=[r"proc: cannot run /bin/no-such-init: error -2$",
                  r"init: pid 1 exited with status 127$", r"KERNEL PANIC: init ended"],
          forbid=[], exit_status=PANIC_EXIT),
+    # busybox's view of the file systems: mount, /proc/mounts, ls -l /dev, df
+    init_case("user_busybox_mounts",
+              sh("mount -t proc proc /proc && mount -t devtmpfs dev /dev && cat /proc/mounts && "
+                 "ls -l /dev && df && stat -f / && echo status $?"),
+              [r"^rootfs / tmpfs rw\S* 0 0$", r"^proc /proc proc rw\S* 0 0$",
+               r"^dev /dev devtmpfs rw\S* 0 0$",
+               r"^crw-rw-rw-\s+1 root\s+root\s+1,\s+3 .* null$",
+               r"^lrwxrwxrwx\s+1 root\s+root\s+\d+ .* stdin -> /proc/self/fd/0$",
+               r"^crw-rw-rw-\s+1 root\s+root\s+1,\s+5 .* zero$",
+               # busybox's df skips "rootfs", as for Linux's initramfs root
+               r"^Filesystem\s+1K-blocks\s+Used\s+Available\s+Use% Mounted on$",
+               r"^dev\s+\d+\s+0\s+\d+\s+0% /dev$",
+               r"^\s+ID: [0-9a-f]+\s+Namelen: 255\s+Type: tmpfs$",
+               r"^status 0$", r"init: pid 1 exited with status 0$"]),
     # usertests inside CosmOS: the cases user/tests/issue11.select names,
     # each a result of its own (usertests/<case>); pid 1 is usertests
-    # itself, in the root directory, where each case makes its own.
+    # itself, in the root directory, where each case makes its own. As
+    # on Linux, init mounts /dev, /proc and /sys first.
     Case("usertests", esp=with_initrd, ktap="usertests", timeout=420,
-         cmdline="init=\"/bin/busybox sh -c 'exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
+         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 "mount -t sysfs sys /sys && exec /bin/usertests $(grep -v ^# /etc/usertests.select)'\"",
          expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
          forbid=[]),   # its end is init's end: run.py allows that one panic
     Case("user_poweroff_leaves_qemu", cmdline='init="/bin/busybox poweroff -f"', esp=with_initrd,

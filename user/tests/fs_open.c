@@ -69,6 +69,22 @@ TEST(fs_open_enotdir)
 	CHECK_ERR(openat(AT_FDCWD, "file/.", O_RDONLY), ENOTDIR);
 }
 
+/* A pipe has no place in the tree: nothing is relative to it, but
+ * AT_EMPTY_PATH names it. */
+TEST(fs_openat_pipe_dirfd)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_ERR(openat(p[0], "x", O_RDONLY), ENOTDIR);
+	CHECK_ERR(mkdirat(p[0], "d", 0755), ENOTDIR);
+	struct stat st;
+	CHECK_ERR(fstatat(p[0], "x", &st, 0), ENOTDIR);
+	CHECK_OK(fstatat(p[0], "", &st, AT_EMPTY_PATH));
+	CHECK(S_ISFIFO(st.st_mode));
+	CHECK_OK(syscall(SYS_newfstatat, p[0], "", &st, AT_EMPTY_PATH));
+	CHECK(S_ISFIFO(st.st_mode));
+}
+
 TEST(fs_open_excl)
 {
 	write_text("file", "x");

@@ -166,6 +166,11 @@ TEST(fs_statx)
 	int fd = CHECK_OK(open("f", O_RDONLY));
 	CHECK_OK(statx_call(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS_MASK, &sx));
 	CHECK_EQ(sx.stx_size, 5);
+	/* a descriptor with no name in the tree too */
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_OK(statx_call(p[0], "", AT_EMPTY_PATH, STATX_BASIC_STATS_MASK, &sx));
+	CHECK(S_ISFIFO(sx.stx_mode));
 }
 
 TEST(fs_statx_errors)

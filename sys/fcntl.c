@@ -1,0 +1,92 @@
+/* fcntl(2) and flock(2): descriptor flags, status flags, duplication,
+ * record locks (POSIX ones owned by the descriptor table, open-file-
+ * description ones by the open file; fs/lock.h) and pipe sizes. */
+#include <cosmos/abi/fcntl.h>
+#include <cosmos/errno.h>
+#include <fs/lock.h>
+#include <fs/pipe.h>
+#include <fs/vfs.h>
+#include <kernel/proc/process.h>
+#include <sys/file.h>
+#include <sys/syscall_protos.h>
+#include <sys/usercopy.h>
+
+/* F_GETLK, F_SETLK, F_SETLKW and their F_OFD_ forms on f. */
+static long fcntl_lock(struct file *f, int cmd, uptr_t arg)
+{
+	struct process *p = process_current();
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	struct lock_owner o = { ofd ? (const void *)f : (const void *)p->files, ofd ? -1 : p->pid };
+	unsigned kind = ofd ? FL_OFD : FL_POSIX;
+	struct flock fl;
+	long r;
+
+	if (copy_from_user(&fl, arg, sizeof(fl)))
+		return -EFAULT;
+	if (ofd && fl.l_pid != 0)       /* Linux insists, to leave room for later use */
+		return -EINVAL;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		r = vfs_lock_get(f, &o, kind, &fl);
+		if (!r && copy_to_user(arg, &fl, sizeof(fl)))
+			r = -EFAULT;
+		return r;
+	}
+	return vfs_lock_set(f, &o, kind, &fl, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+}
+
+long sys_fcntl(int fd, int cmd, unsigned long arg)
+{
+	struct handle_table *t = process_current()->files;
+	struct file *f;
+	long r;
+
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg > INT32_MAX)
+			return -EINVAL;
+		return handle_dup(t, fd, (int)arg, cmd == F_DUPFD_CLOEXEC ? HANDLE_CLOEXEC : 0);
+	case F_GETFD:
+		return handle_get_flags(t, fd);
+	case F_SETFD:
+		return handle_set_flags(t, fd, (unsigned)arg & HANDLE_CLOEXEC);
+	case F_GETFL:
+	case F_SETFL:
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		break;
+	default:
+		return -EINVAL;
+	}
+	r = sys_file_get(fd, &f);
+	if (r)
+		return r;
+	if (cmd == F_GETFL)
+		r = (long)vfs_getfl(f);
+	else if (cmd == F_SETFL)
+		r = vfs_setfl(f, (uint32_t)arg);
+	else if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
+		r = pipe_fcntl(f, (unsigned)cmd, arg);
+	else
+		r = fcntl_lock(f, cmd, uptr(arg));
+	file_put(f);
+	return r;
+}
+
+long sys_flock(int fd, int op)
+{
+	struct file *f;
+	long r = sys_file_get(fd, &f);
+
+	if (r)
+		return r;
+	r = vfs_flock(f, op);
+	file_put(f);
+	return r;
+}
