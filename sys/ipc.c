@@ -1,21 +1,17 @@
 /* The channel and handle calls (native, from 1000): channel_create,
- * channel_send, channel_recv, channel_call, handle_rights,
- * handle_restrict and handle_wait. Messages are built here from the
+ * channel_send, channel_recv, channel_call, handle_rights and
+ * handle_restrict. Messages are built here from the
  * caller's memory and descriptors, whole before anything is queued, and
  * taken apart into the receiver's, whole or not at all; kernel/ipc holds
  * the queues. docs/ipc.md. */
 #include <cosmos/abi/fcntl.h>
-#include <cosmos/abi/poll.h>
 #include <cosmos/channel.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
-#include <fs/poll.h>
 #include <kernel/ipc/channel.h>
-#include <kernel/mm/heap.h>
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
 #include <kernel/time.h>
-#include <sys/file.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
 
@@ -24,9 +20,6 @@ _Static_assert(CHAN_RIGHT_READ == RIGHT_READ && CHAN_RIGHT_WRITE == RIGHT_WRITE 
 	       CHAN_RIGHTS_ALL == RIGHTS_ALL, "channel rights are the handle table's");
 _Static_assert(CHAN_NONBLOCK == O_NONBLOCK && CHAN_CLOEXEC == O_CLOEXEC,
 	       "channel_create flags are Linux's open flags");
-
-/* handle_wait looks at no more descriptors than a table can hold. */
-#define WAIT_MAX HANDLE_LIMIT_MAX
 
 long sys_channel_create(uptr_t fds, unsigned int flags)
 {
@@ -268,40 +261,4 @@ long sys_handle_restrict(int fd, unsigned int rights)
 	if (rights & ~(unsigned)RIGHTS_ALL)
 		return -EINVAL;
 	return handle_restrict(process_current()->files, fd, rights);
-}
-
-long sys_handle_wait(uptr_t fds, unsigned int nfds, long timeout_ns)
-{
-	struct poll_file *pf;
-	struct pollfd *u;
-	long r;
-
-	if (nfds > WAIT_MAX)
-		return -EINVAL;
-	u = kmalloc(nfds * sizeof(*u) + 1);
-	pf = kmalloc(nfds * sizeof(*pf) + 1);
-	if (!u || !pf) {
-		kfree(u);
-		kfree(pf);
-		return -ENOMEM;
-	}
-	r = copy_from_user(u, fds, nfds * sizeof(*u));
-	for (unsigned i = 0; !r && i < nfds; i++) {
-		pf[i] = (struct poll_file){ .fd = u[i].fd, .events = u[i].events };
-		if (u[i].fd >= 0 && sys_file_get(u[i].fd, &pf[i].file))
-			pf[i].file = NULL;
-	}
-	if (!r) {
-		r = poll_files(pf, nfds, timeout_ns < 0 ? POLL_FOREVER : time_ns() + (uint64_t)timeout_ns);
-		for (unsigned i = 0; i < nfds; i++) {
-			u[i].revents = pf[i].revents;
-			if (pf[i].file)
-				file_put(pf[i].file);
-		}
-		if (r >= 0 && copy_to_user(fds, u, nfds * sizeof(*u)))
-			r = -EFAULT;
-	}
-	kfree(u);
-	kfree(pf);
-	return r;
 }

@@ -1,6 +1,6 @@
 /* IPC channels: the structures, limits and flags of the native channel
  * calls (channel_create, channel_send, channel_recv, channel_call,
- * handle_rights, handle_restrict, handle_wait), shared by sys/ and user/.
+ * handle_rights, handle_restrict), shared by sys/ and user/.
  * docs/ipc.md describes the calls. */
 #ifndef COSMOS_CHANNEL_H
 #define COSMOS_CHANNEL_H
