@@ -5,9 +5,9 @@
 # of `make test`).
 
 USER_CC     := musl-gcc
-USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib
-# CosmOS's own ABI: <cosmos/abi/...> and the native call numbers
-USER_CFLAGS += -Iinclude -I$(KGEN)/include
+# include/cosmos and the generated native call numbers are shared with the
+# kernel (channel structures, COSMOS_SYS_*).
+USER_CFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/lib -Iinclude -I$(KGEN)/include
 USER_BIN    := $(BUILD)/user/bin
 USER_OBJDIR := $(BUILD)/user/obj
 BUSYBOX     ?= /bin/busybox

@@ -351,6 +351,20 @@ int handle_set_flags(struct handle_table *t, int fd, unsigned fdflags)
 	return r;
 }
 
+struct kobject *handle_get_rights(struct handle_table *t, int fd, uint32_t *rights)
+{
+	struct kobject *o = 0;
+	uint64_t f = spin_lock_irqsave(&t->lock);
+
+	if (valid_fd(t, fd)) {
+		o = t->slots[fd].obj;
+		*rights = t->slots[fd].rights;
+		kobject_get(o);
+	}
+	spin_unlock_irqrestore(&t->lock, f);
+	return o;
+}
+
 int handle_restrict(struct handle_table *t, int fd, uint32_t rights)
 {
 	uint64_t f = spin_lock_irqsave(&t->lock);

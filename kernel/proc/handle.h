@@ -77,6 +77,10 @@ int handle_dup_at(struct handle_table *t, int fd, int newfd, unsigned fdflags) _
  * is open, of the type (0: any) and has all the rights asked; else NULL. */
 struct kobject *handle_get(struct handle_table *t, int fd, uint32_t type,
 			   uint32_t rights) __must_check;
+/* The object behind fd with a new reference and its rights in *rights
+ * (handle passing needs both at one instant); NULL if fd is not open. */
+struct kobject *handle_get_rights(struct handle_table *t, int fd,
+				  uint32_t *rights) __must_check;
 /* Closes fd (its object loses the table's reference). 0 or -EBADF. */
 int handle_close(struct handle_table *t, int fd);
 /* 0 if a descriptor is free below the limit, else -EMFILE: open asks

@@ -22,6 +22,7 @@ struct sched_cpu {
 	unsigned nready;
 	struct thread *idle;
 	struct thread *last;         /* switched away from: clear its on_cpu */
+	struct thread *handoff;      /* sched_hand_off: runs next if still ready */
 	bool need_resched;
 	uint64_t switch_ns;          /* when the current thread was switched in */
 	struct timer_event slice;    /* pending while a thread's slice runs */
@@ -67,6 +68,23 @@ static int best_ready_prio(struct sched_cpu *c)
 		if (!list_empty(&c->ready[p]))
 			return p;
 	return -1;
+}
+
+/* The thread sched_hand_off named, taken out of its run queue, if it is
+ * still ready and nobody of a higher priority is; the hint is used up
+ * either way, so it never outlives the switch it was meant for (which is
+ * also why the pointer stays valid: t cannot run, and so cannot end,
+ * before this CPU switches). */
+static struct thread *take_handoff(struct sched_cpu *c)
+{
+	struct thread *t = c->handoff;
+
+	c->handoff = 0;
+	if (!t || t->state != THREAD_READY || best_ready_prio(c) > t->prio)
+		return 0;
+	list_del(&t->run_node);
+	c->nready--;
+	return t;
 }
 
 void sched_make_ready(struct thread *t)
@@ -136,7 +154,9 @@ void sched_switch_locked(void)
 	uint64_t now;
 
 	c->need_resched = false;
-	next = dequeue_best(c);
+	next = take_handoff(c);
+	if (!next)
+		next = dequeue_best(c);
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		c->tick_start = 0;
@@ -182,6 +202,15 @@ void thread_yield(void)
 
 	enqueue(this_cpu(), t);
 	sched_switch_locked();
+	sched_unlock_irqrestore(f);
+}
+
+void sched_hand_off(struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+
+	if (t->state == THREAD_READY)
+		this_cpu()->handoff = t;
 	sched_unlock_irqrestore(f);
 }
 

@@ -28,6 +28,12 @@ bool sched_active(void);
 struct thread *thread_current(void);
 /* Goes to the back of its priority's run queue. */
 void thread_yield(void);
+/* A directed switch (IPC's fast path, as L4's): t, which the caller has
+ * just woken, is the thread this CPU switches to next, when the caller
+ * blocks or yields, ahead of the run queues' order, unless by then t is no
+ * longer ready or a thread of a higher priority is. The hint lasts until
+ * that next switch only. Does nothing to a thread that is not ready. */
+void sched_hand_off(struct thread *t);
 /* Moves t to another level (clamped to 0..SCHED_PRIO_LEVELS-1); switches
  * at once if that makes a better thread ready. */
 void thread_set_priority(struct thread *t, int prio);

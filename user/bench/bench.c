@@ -7,8 +7,11 @@
  *
  * -d is where the file benchmarks work (a subdirectory is made and removed;
  * default /tmp); -e is the program fork_exec_wait runs (default /bin/exit0).
+ * The channel_ benchmarks need CosmOS's native calls (elsewhere they say
+ * they are skipped).
  */
 #define _GNU_SOURCE
+#include "channel.h"
 #include "out.h"
 #include "prefix.h"
 #include "tree.h"
@@ -181,6 +184,97 @@ static long long run_pipe_throughput(long n)
 	for (long i = 0; i < n; i++)
 		if (write(to_child[1], buf, sizeof buf) != sizeof buf)
 			die("pipe write");
+	return now_ns() - t;
+}
+
+/* ---- channels (CosmOS's native IPC; skipped where the calls are
+ * missing, as on Linux) ---- */
+
+static int chan[2];
+static pid_t chan_pid;
+
+/* The other end: echoes each message back (echo) or takes it and closes
+ * the descriptors it carried, until the channel ends. */
+static void start_chan_partner(bool echo)
+{
+	if (chan_create(chan, 0)) {
+		if (errno == ENOSYS) {
+			out_printf(1, "# no channel calls here: skipped\n");
+			_exit(0);
+		}
+		die("channel_create");
+	}
+	chan_pid = fork();
+	if (chan_pid < 0)
+		die("fork");
+	if (chan_pid == 0) {
+		static char buf[CHAN_MSG_MAX];
+		struct chan_handle h[CHAN_HANDLES_MAX];
+		close(chan[0]);
+		for (;;) {
+			uint32_t size = sizeof buf, nh = CHAN_HANDLES_MAX;
+			if (chan_recv(chan[1], buf, &size, h, &nh, 0) <= 0)
+				_exit(0);
+			for (uint32_t i = 0; i < nh; i++)
+				close(h[i].fd);
+			if (echo && chan_send(chan[1], buf, size, NULL, 0, 0))
+				_exit(1);
+		}
+	}
+	close(chan[1]);
+}
+
+static void start_chan_echo(void)
+{
+	start_chan_partner(true);
+}
+
+static void start_chan_sink(void)
+{
+	start_chan_partner(false);
+}
+
+static void stop_chan_partner(void)
+{
+	close(chan[0]);
+	waitpid(chan_pid, NULL, 0);
+}
+
+static long long run_chan_call(long n)
+{
+	char msg[64] = "x", rep[64];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		uint32_t len = sizeof rep;
+		if (chan_call(chan[0], msg, sizeof msg, rep, &len, -1) != 1 || len != sizeof msg)
+			die("channel call");
+	}
+	return now_ns() - t;
+}
+
+static long long chan_send_n(long n, uint32_t size)
+{
+	static char buf[CHAN_MSG_MAX];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (chan_send(chan[0], buf, size, NULL, 0, 0))
+			die("channel send");
+	return now_ns() - t;
+}
+
+static long long run_chan_send_64(long n) { return chan_send_n(n, 64); }
+static long long run_chan_send_4k(long n) { return chan_send_n(n, 4096); }
+static long long run_chan_send_64k(long n) { return chan_send_n(n, 65536); }
+
+/* A message carrying one descriptor, which the receiver installs and
+ * closes. */
+static long long run_chan_handle(long n)
+{
+	struct chan_handle h = { 1, CHAN_RIGHTS_SAME };
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (chan_send(chan[0], "h", 1, &h, 1, 0))
+			die("channel send with a handle");
 	return now_ns() - t;
 }
 
@@ -400,6 +494,11 @@ static const struct bench benches[] = {
 	{ "signal_roundtrip", "ns", install_handler, run_signal, NULL, 0 },
 	{ "pipe_roundtrip", "us", start_echo, run_pipe_roundtrip, stop_partner, 0 },
 	{ "pipe_throughput_64k", "MiB/s", start_sink, run_pipe_throughput, stop_partner, 1.0 / 16 },
+	{ "channel_call_64b", "us", start_chan_echo, run_chan_call, stop_chan_partner, 0 },
+	{ "channel_send_64b", "MiB/s", start_chan_sink, run_chan_send_64, stop_chan_partner, 64.0 / 1048576 },
+	{ "channel_send_4k", "MiB/s", start_chan_sink, run_chan_send_4k, stop_chan_partner, 1.0 / 256 },
+	{ "channel_send_64k", "MiB/s", start_chan_sink, run_chan_send_64k, stop_chan_partner, 1.0 / 16 },
+	{ "channel_handle_transfer", "us", start_chan_sink, run_chan_handle, stop_chan_partner, 0 },
 	{ "fork_exit_wait", "us", NULL, run_fork_exit_wait, NULL, 0 },
 	{ "fork_exec_wait", "us", check_exit0, run_fork_exec_wait, NULL, 0 },
 	{ "thread_create_join", "us", NULL, run_thread_create_join, NULL, 0 },

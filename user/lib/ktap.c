@@ -16,6 +16,11 @@ void ktap_result(bool ok, int number, const char *name)
 	out_printf(1, "%sok %d %s\n", ok ? "" : "not ", number, name);
 }
 
+void ktap_skipped(int number, const char *name, const char *reason)
+{
+	out_printf(1, "ok %d %s # SKIP %s\n", number, name, reason);
+}
+
 void ktap_vdiag(const char *fmt, va_list ap)
 {
 	char line[1000];

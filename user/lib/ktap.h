@@ -9,6 +9,8 @@
 
 void ktap_header(int count);
 void ktap_result(bool ok, int number, const char *name);
+/* A test that did not run here: "ok N name # SKIP reason". */
+void ktap_skipped(int number, const char *name, const char *reason);
 void ktap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ktap_vdiag(const char *fmt, va_list ap);
 

@@ -61,6 +61,10 @@ int ut_run_helper(int argc, char **argv);
  * if one is set). Usable in any child process a case forks: it exits 1. */
 _Noreturn void ut_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Ends the case as skipped: it does not apply on this system (a CosmOS
+ * extension on Linux). Reported as "ok N name # SKIP reason"; usable in
+ * the case's own process only. */
+_Noreturn void ut_skip(const char *reason);
 /* Context printed with the next failure, e.g. which bad pointer was tried;
  * NULL clears it. */
 void ut_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

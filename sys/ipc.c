@@ -1,0 +1,264 @@
+/* The channel and handle calls (native, from 1000): channel_create,
+ * channel_send, channel_recv, channel_call, handle_rights and
+ * handle_restrict. Messages are built here from the
+ * caller's memory and descriptors, whole before anything is queued, and
+ * taken apart into the receiver's, whole or not at all; kernel/ipc holds
+ * the queues. docs/ipc.md. */
+#include <cosmos/abi/fcntl.h>
+#include <cosmos/channel.h>
+#include <cosmos/errno.h>
+#include <fs/file.h>
+#include <kernel/ipc/channel.h>
+#include <kernel/proc/handle.h>
+#include <kernel/proc/process.h>
+#include <kernel/time.h>
+#include <sys/syscall_protos.h>
+#include <sys/usercopy.h>
+
+_Static_assert(CHAN_RIGHT_READ == RIGHT_READ && CHAN_RIGHT_WRITE == RIGHT_WRITE &&
+	       CHAN_RIGHT_TRANSFER == RIGHT_TRANSFER && CHAN_RIGHT_DUP == RIGHT_DUP &&
+	       CHAN_RIGHTS_ALL == RIGHTS_ALL, "channel rights are the handle table's");
+_Static_assert(CHAN_NONBLOCK == O_NONBLOCK && CHAN_CLOEXEC == O_CLOEXEC,
+	       "channel_create flags are Linux's open flags");
+
+long sys_channel_create(uptr_t fds, unsigned int flags)
+{
+	struct handle_table *t = process_current()->files;
+	unsigned fdflags = (flags & CHAN_CLOEXEC) ? HANDLE_CLOEXEC : 0;
+	struct file *a, *b;
+	int fd[2];
+	long r;
+
+	if (flags & ~(unsigned)(CHAN_CLOEXEC | CHAN_NONBLOCK))
+		return -EINVAL;
+	r = channel_create(flags & CHAN_NONBLOCK, &a, &b);
+	if (r)
+		return r;
+	fd[0] = handle_install(t, &a->obj, RIGHTS_ALL, fdflags, 0);
+	fd[1] = fd[0] < 0 ? fd[0] : handle_install(t, &b->obj, RIGHTS_ALL, fdflags, 0);
+	file_put(a);
+	file_put(b);
+	r = fd[1] < 0 ? fd[1] : copy_to_user(fds, fd, sizeof(fd));
+	if (r) {
+		if (fd[0] >= 0)
+			handle_close(t, fd[0]);
+		if (fd[1] >= 0)
+			handle_close(t, fd[1]);
+	}
+	return r;
+}
+
+/* The endpoint fd names, if the caller's handle has the rights asked:
+ * 0, -EBADF (not open), -ENOTSOCK (not an endpoint), -EPERM (no right). */
+static int endpoint_get(int fd, uint32_t rights, struct file **out)
+{
+	struct kobject *o;
+	uint32_t have;
+	struct file *f;
+
+	o = handle_get_rights(process_current()->files, fd, &have);
+	if (!o)
+		return -EBADF;
+	f = file_from_kobject(o);
+	if (!channel_is_endpoint(f) || (have & rights) != rights) {
+		kobject_put(o);
+		return channel_is_endpoint(f) ? -EPERM : -ENOTSOCK;
+	}
+	*out = f;
+	return 0;
+}
+
+/* The message cm describes, copied from the caller: its bytes and, for
+ * each handle, the object with a reference and the rights the receiver
+ * gets. -EMSGSIZE (over the limits), -EFAULT, -EBADF (a descriptor not
+ * open), -EPERM (no RIGHT_TRANSFER, or rights it does not have), -EINVAL
+ * (unknown rights, or an endpoint of the channel it would travel on). */
+static int msg_from_user(struct file *f, const struct chan_msg *cm, struct ipc_msg **out)
+{
+	struct handle_table *t = process_current()->files;
+	struct chan_handle hs[CHAN_HANDLES_MAX];
+	struct ipc_msg *m;
+	int err = 0;
+
+	if (cm->size > CHAN_MSG_MAX || cm->nhandles > CHAN_HANDLES_MAX)
+		return -EMSGSIZE;
+	if (copy_from_user(hs, uptr(cm->handles), cm->nhandles * sizeof(hs[0])))
+		return -EFAULT;
+	m = ipc_msg_alloc(cm->size, cm->nhandles);
+	if (!m)
+		return -ENOMEM;
+	if (copy_from_user(m->data, uptr(cm->data), cm->size))
+		err = -EFAULT;
+	for (uint32_t i = 0; !err && i < cm->nhandles; i++) {
+		uint32_t have, want = hs[i].rights;
+		struct kobject *o = handle_get_rights(t, hs[i].fd, &have);
+
+		if (!o) {
+			err = -EBADF;
+			break;
+		}
+		m->h[i].obj = o;          /* freed with m on an error */
+		if (want == CHAN_RIGHTS_SAME)
+			want = have;
+		if (want & ~(uint32_t)RIGHTS_ALL)
+			err = -EINVAL;
+		else if (!(have & RIGHT_TRANSFER) || (want & ~have))
+			err = -EPERM;
+		else if (channel_carries_self(f, o))
+			err = -EINVAL;
+		m->h[i].rights = want;
+	}
+	if (err) {
+		ipc_msg_free(m);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+static int send(int fd, uptr_t msg, bool dontwait, uint64_t deadline, bool call)
+{
+	struct chan_msg cm;
+	struct ipc_msg *m;
+	struct file *f;
+	int err;
+
+	if (copy_from_user(&cm, msg, sizeof(cm)))
+		return -EFAULT;
+	if ((err = endpoint_get(fd, RIGHT_WRITE, &f)))
+		return err;
+	err = msg_from_user(f, &cm, &m);
+	if (!err) {
+		err = channel_send(f, m, !call && (dontwait || (f->flags & O_NONBLOCK)), deadline);
+		if (err)
+			ipc_msg_free(m);
+	}
+	file_put(f);
+	return err;
+}
+
+long sys_channel_send(int fd, uptr_t msg, unsigned int flags)
+{
+	if (flags & ~CHAN_DONTWAIT)
+		return -EINVAL;
+	return send(fd, msg, flags & CHAN_DONTWAIT, 0, false);
+}
+
+struct recv_ctx {
+	struct chan_msg cm;        /* the caller's description, then the answer */
+	uptr_t msg;
+	unsigned fdflags;
+	bool tell_sizes;           /* -EMSGSIZE: write the needed sizes back */
+};
+
+/* Closes the descriptors a failed delivery had installed (the message
+ * keeps its own references). */
+static void undo_installs(const struct chan_handle *hs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		handle_close(process_current()->files, hs[i].fd);
+}
+
+/* channel_recv's delivery, under the channel's lock: checks the room,
+ * installs the handles, copies bytes, handles and sizes out; any failure
+ * undoes it all and leaves the message queued. */
+static int deliver(struct ipc_msg *m, void *arg)
+{
+	struct handle_table *t = process_current()->files;
+	struct chan_handle hs[CHAN_HANDLES_MAX];
+	struct recv_ctx *c = arg;
+	uint32_t n;
+	int err = 0;
+
+	if (m->size > c->cm.size || m->nhandles > c->cm.nhandles) {
+		c->cm.size = m->size;
+		c->cm.nhandles = m->nhandles;
+		c->tell_sizes = true;
+		return -EMSGSIZE;
+	}
+	for (n = 0; n < m->nhandles; n++) {
+		int fd = handle_install(t, m->h[n].obj, m->h[n].rights, c->fdflags, 0);
+
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		hs[n] = (struct chan_handle){ fd, m->h[n].rights };
+	}
+	c->cm.size = m->size;
+	c->cm.nhandles = m->nhandles;
+	if (!err && (copy_to_user(uptr(c->cm.data), m->data, m->size) ||
+		     copy_to_user(uptr(c->cm.handles), hs, n * sizeof(hs[0])) ||
+		     copy_to_user(c->msg, &c->cm, sizeof(c->cm))))
+		err = -EFAULT;
+	if (err)
+		undo_installs(hs, n);
+	return err;
+}
+
+/* call: the reply is waited for even on a non-blocking endpoint. */
+static int recv(int fd, uptr_t msg, unsigned flags, uint64_t deadline, bool call)
+{
+	struct recv_ctx c = { .msg = msg };
+	struct file *f;
+	int err;
+
+	if (copy_from_user(&c.cm, msg, sizeof(c.cm)))
+		return -EFAULT;
+	if ((err = endpoint_get(fd, RIGHT_READ, &f)))
+		return err;
+	c.fdflags = (flags & CHAN_RECV_CLOEXEC) ? HANDLE_CLOEXEC : 0;
+	err = channel_recv(f, deliver, &c,
+			   !call && ((flags & CHAN_DONTWAIT) || (f->flags & O_NONBLOCK)), deadline);
+	file_put(f);
+	if (err == -EMSGSIZE && c.tell_sizes && copy_to_user(msg, &c.cm, sizeof(c.cm)))
+		err = -EFAULT;
+	return err;
+}
+
+long sys_channel_recv(int fd, uptr_t msg, unsigned int flags)
+{
+	if (flags & ~(CHAN_DONTWAIT | CHAN_RECV_CLOEXEC))
+		return -EINVAL;
+	return recv(fd, msg, flags, 0, false);
+}
+
+/* A deadline for a relative timeout in ns (negative: none). */
+static uint64_t deadline_after(long timeout_ns)
+{
+	return timeout_ns < 0 ? 0 : time_ns() + (uint64_t)timeout_ns;
+}
+
+long sys_channel_call(int fd, uptr_t req, uptr_t reply, long timeout_ns, unsigned int flags)
+{
+	uint64_t deadline = deadline_after(timeout_ns);
+	int err;
+
+	if (flags & ~CHAN_RECV_CLOEXEC)
+		return -EINVAL;
+	/* the request leaves whole or not at all (waiting for room even on a
+	 * non-blocking endpoint); then the next message on the same endpoint
+	 * is the reply (0: the server closed first) */
+	err = send(fd, req, false, deadline, true);
+	if (err)
+		return err;
+	return recv(fd, reply, flags, deadline, true);
+}
+
+long sys_handle_rights(int fd)
+{
+	uint32_t rights;
+	struct kobject *o = handle_get_rights(process_current()->files, fd, &rights);
+
+	if (!o)
+		return -EBADF;
+	kobject_put(o);
+	return rights;
+}
+
+long sys_handle_restrict(int fd, unsigned int rights)
+{
+	if (rights & ~(unsigned)RIGHTS_ALL)
+		return -EINVAL;
+	return handle_restrict(process_current()->files, fd, rights);
+}
