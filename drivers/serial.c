@@ -19,6 +19,7 @@
 #define IER_RX_AVAILABLE 0x01
 #define LSR_DATA_READY   0x01
 #define LSR_THRE         0x20
+#define LSR_TEMT         0x40   /* transmitter empty: nothing left to send */
 /* Bytes taken per call of the consumer; a 16550's FIFO holds 16. */
 #define RX_CHUNK 16
 /* At most this many bytes per interrupt, so a flooded line cannot keep the
@@ -30,8 +31,24 @@ static serial_rx_fn rx_fn;             /* set once, before the interrupt is on *
 static void *rx_ctx;
 static unsigned long rx_count;         /* written by the handler only */
 
+/* Polls the line status until one of the bits is set; false after about a
+ * million tries (no chip answers, or it is stuck). */
+static bool serial_wait_lsr(uint8_t bits)
+{
+	for (int i = 0; i < 1000000; i++) {
+		if (inb(COM1 + REG_LSR) & bits)
+			return true;
+		cpu_pause();
+	}
+	return false;
+}
+
 bool serial_init(void)
 {
+	/* The loader's last bytes may still be going out (a slow line, or
+	 * QEMU holding them for a socket that is not reading): the loopback
+	 * test below would queue its byte behind them and read nothing back. */
+	serial_wait_lsr(LSR_TEMT);
 	outb(COM1 + 1, 0x00);    /* interrupts off */
 	outb(COM1 + 3, 0x80);    /* DLAB */
 	outb(COM1 + 0, 0x01);    /* divisor 1: 115200 baud */
@@ -40,7 +57,7 @@ bool serial_init(void)
 	outb(COM1 + 2, 0xc7);    /* FIFO on and cleared, receive trigger at 14 bytes */
 	outb(COM1 + 4, 0x1e);    /* loopback, to test the chip */
 	outb(COM1 + 0, 0xae);
-	present = inb(COM1 + 0) == 0xae;
+	present = serial_wait_lsr(LSR_DATA_READY) && inb(COM1 + 0) == 0xae;
 	outb(COM1 + 4, 0x0b);    /* normal operation, OUT2 (routes the interrupt) */
 	return present;
 }
