@@ -150,12 +150,20 @@ struct dentry *lookup_one_locked(struct dentry *parent, const char *name, size_t
 	return d;
 }
 
-/* The child name of the current directory, across mounts, positive. */
+/* The child name of the current directory, across mounts, positive. A
+ * dentry found without the directory's lock and without an inode may be
+ * one another thread's ->lookup is still filling (lookup_one_locked hashes
+ * it first): only under the lock, which that lookup holds, is its answer
+ * known. */
 static int lookup_child(struct walk *w, const char *name, size_t len, struct path *out)
 {
 	struct dentry *d = d_lookup(w->cur.dentry, name, len);
 	int err = 0;
 
+	if (d && !d->inode) {
+		dput(d);
+		d = NULL;
+	}
 	if (!d) {
 		struct inode *dir = w->cur.dentry->inode;
 

@@ -21,6 +21,9 @@ from harness import Case
 import crash_replay
 
 MIN_STATES = 1000
+# files in directories nothing has looked in before the case's script runs
+COLD_PATHS = ("/etc/inittab /etc/profile /usr/share/cosmos/tests/shell.sh /sbin/init "
+              "/usr/bin/lspci /root").split()
 
 
 class Disk:
@@ -91,6 +94,17 @@ CASES = [
          qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                     "-device", "virtio-blk-pci,drive=root"],
          esp=programs_disk, exit_status=7, timeout=90),
+    # Two programs looking up the same names on a cold cosmfs at once: the
+    # second walk must wait for the first one's lookup, not take its
+    # half-made entry for a missing name (init's two shells failed so)
+    Case("cosmfs_root_concurrent_lookups",
+         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev; for p in " + " ".join(COLD_PATHS) +
+                 "; do ls -d $p & ls -d $p & wait; done; echo lookups done'\"",
+         expect=[r"vfs: cosmfs mounted as /$", r"^lookups done$", r"init: pid 1 exited with status 0$"],
+         forbid=[r"KERNEL PANIC(?!: init ended)", r"No such file"],
+         qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
+                    "-device", "virtio-blk-pci,drive=root"],
+         esp=Disk(), exit_status=7, timeout=120),
     Case("cosmfs_crash", cmdline="crashload=vda", timeout=180,
          expect=[r"cosmfs: vda mounted read-write \('crashtest'", r"crash: done$"],
          qemu_args=["-blockdev", "driver=file,filename={case_dir}/disk.img,node-name=f0",
