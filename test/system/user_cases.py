@@ -79,13 +79,14 @@ CASES = [
               [r"^spawn: fork 100: free frames \+0, heap objects \+0$", r"^spawn: leakcheck ok$",
                r"^spawn: threads 1000: free frames \+0, heap objects \+0$", r"^spawn: leakcheck ok$",
                r"init: pid 1 exited with status 0$"], timeout=180),
-    # a fork bomb as uid 1000 under RLIMIT_NPROC 40: the bomber and 39
-    # children, then EAGAIN; root forks while it holds, and afterwards
+    # a fork bomb as uid 1000 under RLIMIT_NPROC 40: forks until EAGAIN
+    # (how many it made in all depends on how soon its first leaves exit
+    # and free their places); root forks while it holds, and afterwards
     # programs run as before
     init_case("user_forkbomb_contained",
               sh("/bin/spawn forkbomb 40 && /bin/spawn fork 10 && /bin/hello"),
               [r"^spawn: root forked while the bomb held its limit$",
-               r"^spawn: forkbomb: 39 processes, then fork failed with Resource temporarily unavailable$",
+               r"^spawn: forkbomb: \d+ processes, then fork failed with Resource temporarily unavailable$",
                r"^spawn: forkbomb ok$", r"^spawn: fork ok$", r"^hello from ring 3$",
                r"init: pid 1 exited with status 0$"], timeout=120),
     init_case("user_systrace", "/bin/hello",
