@@ -5,12 +5,33 @@
 #include <cosmos/errno.h>
 #include <fs/lock.h>
 #include <fs/vfs.h>
+#include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
 #include <sys/syscall_protos.h>
 #include <sys/uio.h>
 #include <sys/usercopy.h>
 
 #define RW_MAX 0x7ffff000u    /* Linux's cap on one read or write */
+
+long sys_install_pair(struct file *a, struct file *b, unsigned fdflags, uptr_t ufds)
+{
+	struct handle_table *t = process_current()->files;
+	int fd[2];
+	long r;
+
+	fd[0] = handle_install(t, &a->obj, RIGHTS_ALL, fdflags, 0);
+	fd[1] = fd[0] < 0 ? fd[0] : handle_install(t, &b->obj, RIGHTS_ALL, fdflags, 0);
+	file_put(a);
+	file_put(b);
+	r = fd[1] < 0 ? fd[1] : copy_to_user(ufds, fd, sizeof(fd));
+	if (r) {
+		if (fd[0] >= 0)
+			handle_close(t, fd[0]);
+		if (fd[1] >= 0)
+			handle_close(t, fd[1]);
+	}
+	return r;
+}
 
 int sys_file_get(int fd, struct file **out)
 {

@@ -26,4 +26,11 @@ long sys_at_get(struct sys_at *a, int dirfd, uptr_t upath);
 const struct path *sys_at_dir(const struct sys_at *a);
 void sys_at_put(struct sys_at *a);
 
+/* pipe2 and channel_create: the two new files a and b become the caller's
+ * lowest free descriptors (fdflags HANDLE_*), whose numbers are written to
+ * the int[2] at ufds. The references to a and b are the table's or gone
+ * afterwards either way; on an error no descriptor is left: 0, -EMFILE,
+ * -ENOMEM or -EFAULT. */
+long sys_install_pair(struct file *a, struct file *b, unsigned fdflags, uptr_t ufds);
+
 #endif

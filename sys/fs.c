@@ -280,10 +280,8 @@ long sys_getcwd(uptr_t buf, size_t size)
 
 long sys_pipe2(uptr_t fds, unsigned int flags)
 {
-	struct handle_table *t = process_current()->files;
 	unsigned fdflags = (flags & O_CLOEXEC) ? HANDLE_CLOEXEC : 0;
 	struct file *rd, *wr;
-	int fd[2];
 	long r;
 
 	if (flags & ~(unsigned)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
@@ -291,18 +289,7 @@ long sys_pipe2(uptr_t fds, unsigned int flags)
 	r = pipe_create(flags & ~(unsigned)O_CLOEXEC, &rd, &wr);
 	if (r)
 		return r;
-	fd[0] = handle_install(t, &rd->obj, RIGHTS_ALL, fdflags, 0);
-	fd[1] = fd[0] < 0 ? fd[0] : handle_install(t, &wr->obj, RIGHTS_ALL, fdflags, 0);
-	file_put(rd);
-	file_put(wr);
-	r = fd[1] < 0 ? fd[1] : copy_to_user(fds, fd, sizeof(fd));
-	if (r) {
-		if (fd[0] >= 0)
-			handle_close(t, fd[0]);
-		if (fd[1] >= 0)
-			handle_close(t, fd[1]);
-	}
-	return r;
+	return sys_install_pair(rd, wr, fdflags, fds);
 }
 
 long sys_pipe(uptr_t fds) { return sys_pipe2(fds, 0); }

@@ -12,6 +12,7 @@
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
 #include <kernel/time.h>
+#include <sys/file.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
 
@@ -23,10 +24,8 @@ _Static_assert(CHAN_NONBLOCK == O_NONBLOCK && CHAN_CLOEXEC == O_CLOEXEC,
 
 long sys_channel_create(uptr_t fds, unsigned int flags)
 {
-	struct handle_table *t = process_current()->files;
 	unsigned fdflags = (flags & CHAN_CLOEXEC) ? HANDLE_CLOEXEC : 0;
 	struct file *a, *b;
-	int fd[2];
 	long r;
 
 	if (flags & ~(unsigned)(CHAN_CLOEXEC | CHAN_NONBLOCK))
@@ -34,18 +33,7 @@ long sys_channel_create(uptr_t fds, unsigned int flags)
 	r = channel_create(flags & CHAN_NONBLOCK, &a, &b);
 	if (r)
 		return r;
-	fd[0] = handle_install(t, &a->obj, RIGHTS_ALL, fdflags, 0);
-	fd[1] = fd[0] < 0 ? fd[0] : handle_install(t, &b->obj, RIGHTS_ALL, fdflags, 0);
-	file_put(a);
-	file_put(b);
-	r = fd[1] < 0 ? fd[1] : copy_to_user(fds, fd, sizeof(fd));
-	if (r) {
-		if (fd[0] >= 0)
-			handle_close(t, fd[0]);
-		if (fd[1] >= 0)
-			handle_close(t, fd[1]);
-	}
-	return r;
+	return sys_install_pair(a, b, fdflags, fds);
 }
 
 /* The endpoint fd names, if the caller's handle has the rights asked:
