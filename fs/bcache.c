@@ -331,9 +331,10 @@ static void io_submit(struct bcache_io *io)
 	io->req.buf = io->bounce ? io->bounce : io->bufs[0]->data;
 	list_add_tail(&inflight, &io->node);
 	ninflight++;
-	if (io->write)
+	if (io->write) {
 		stats.writes += io->n;
-	else
+		stats.write_reqs++;
+	} else
 		stats.reads += io->n;
 	err = blockdev_submit(d->bd, &io->req);
 	if (err) {
@@ -716,6 +717,7 @@ int bcache_write_direct(struct bcache_dev *d, uint64_t blk, uint32_t n, void *co
 		kfree(bounce);
 		lock();
 		stats.writes += run;
+		stats.write_reqs++;
 		unlock();
 		blk += run;
 		blocks += run;
@@ -737,6 +739,9 @@ int bcache_flush(struct bcache_dev *d)
 
 	if (!err)
 		__atomic_add_fetch(&d->flushes, 1, __ATOMIC_RELEASE);
+	lock();
+	stats.flushes++;
+	unlock();
 	return err;
 }
 

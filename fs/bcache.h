@@ -41,6 +41,7 @@ struct bcache_buf {
 
 struct bcache_stats {
 	uint64_t hits, misses, reads, writes, readahead, evictions;
+	uint64_t write_reqs, flushes;   /* device write requests, cache flushes */
 	uint64_t cached, dirty;      /* blocks now */
 };
 

@@ -50,7 +50,8 @@ KBENCH(cosmfs)
 	struct cfs_inode root, dir, f;
 	struct cfs_newinode ni = { .mode = CFS_S_IFREG | 0644 };
 	uint8_t *buf = kmalloc(CHUNK);
-	uint64_t t0, ns;
+	uint64_t t0, ns, commits;
+	struct bcache_stats s0, s1;
 	char name[16];
 	int err;
 
@@ -79,6 +80,8 @@ KBENCH(cosmfs)
 	if (!err)
 		err = cfs_create(m->fs, &root, "seq", 3, &ni, NULL, 0, &f);
 	/* sequential write, then fsync: the data and the commit on the disk */
+	bcache_get_stats(&s0);
+	commits = m->fs->j.commits;
 	t0 = time_ns();
 	for (uint64_t off = 0; !err && off < SEQ_BYTES; off += CHUNK)
 		if (cfs_file_write(m->fs, &f, off, CHUNK, copy_in, buf, now()) != (long)CHUNK)
@@ -87,8 +90,18 @@ KBENCH(cosmfs)
 		err = cfs_sync(m->fs, false);
 	ns = time_ns() - t0;
 	cosmfs_unlock(m);
-	if (!err)
+	if (!err) {
+		uint64_t mib = SEQ_BYTES / MB;
+
+		bcache_get_stats(&s1);
 		kbench_report("cosmfs_seq_write_fsync", mib_per_s(SEQ_BYTES, ns), 2, "MiB/s");
+		/* the profile per MiB written: blocks and requests to the
+		 * device, cache flushes, journal commits (x100) */
+		kbench_report("cosmfs_seq_write_blocks_per_mib", (s1.writes - s0.writes) * 100 / mib, 2, "blocks");
+		kbench_report("cosmfs_seq_write_reqs_per_mib", (s1.write_reqs - s0.write_reqs) * 100 / mib, 2, "requests");
+		kbench_report("cosmfs_seq_write_flushes_per_mib", (s1.flushes - s0.flushes) * 100 / mib, 2, "flushes");
+		kbench_report("cosmfs_seq_write_commits_per_mib", (m->fs->j.commits - commits) * 100 / mib, 2, "commits");
+	}
 	/* cold read: unmounted and mounted again, so nothing is cached */
 	if (!err)
 		err = cosmfs_kumount(m);

@@ -452,6 +452,38 @@ static long long run_create_write_unlink(long n)
 	return now_ns() - t;
 }
 
+/* Sequential writes of 1 MiB, the run ended by fsync: write throughput
+ * to the disk (the file wraps at 32 MiB so the disk need not be large). */
+static int wf_fd;
+static long long wf_pos;
+static void open_write_file(void)
+{
+	if (chdir(dir))
+		die(dir);
+	wf_fd = open("wf", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (wf_fd < 0)
+		die("wf");
+}
+
+static long long run_write_fsync(long n)
+{
+	static char buf[1 << 20];
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (pwrite(wf_fd, buf, sizeof buf, wf_pos) != (ssize_t)sizeof buf)
+			die("pwrite");
+		wf_pos = (wf_pos + (long long)sizeof buf) % (32LL << 20);
+	}
+	if (fsync(wf_fd))
+		die("fsync");
+	return now_ns() - t;
+}
+
+static void close_write_file(void)
+{
+	close(wf_fd);
+}
+
 static void make_big_dir(void)
 {
 	char p[PATH_MAX];
@@ -508,6 +540,7 @@ static const struct bench benches[] = {
 	{ "stat_3_components", "ns", make_tree, run_stat, NULL, 0 },
 	{ "create_write_unlink_4k", "us", make_tree, run_create_write_unlink, NULL, 0 },
 	{ "getdents_1000", "us", make_big_dir, run_getdents, NULL, 0 },
+	{ "write_fsync_1m", "MiB/s", open_write_file, run_write_fsync, close_write_file, 1.0 },
 };
 
 static int by_value(const void *a, const void *b)
