@@ -24,6 +24,7 @@
 #define BC_IO     0x10   /* a read or write in flight */
 #define BC_ERROR  0x20   /* the last read failed */
 #define BC_HASHED 0x40   /* findable (else forgotten: freed at the last put) */
+#define BC_MAPPED 0x80   /* on the device's mapped list, which holds a reference */
 
 #define IO_BLOCKS    32u  /* BLOCKDEV_MAX_TRANSFER */
 #define INFLIGHT_MAX 32u
@@ -46,6 +47,7 @@ struct bcache_dev {
 	uint64_t blocks;
 	uint32_t spb;                /* sectors per block */
 	struct list_node dirty;      /* cache */
+	struct list_node mapped;     /* cache: BC_MAPPED blocks */
 	uint64_t ndirty, ncached;    /* cache */
 	uint64_t write_errors;       /* cache */
 	uint64_t flushes;            /* atomic: flushes the device finished */
@@ -130,9 +132,10 @@ static void set_dirty(struct bcache_buf *b)
 	}
 }
 
+/* The frame may outlive the buffer in a mapping (bcache_mapped). */
 static void free_buf(struct bcache_buf *b)
 {
-	pmm_free(b->phys, 0);
+	pmm_unref(b->phys);
 	kfree(b);
 }
 
@@ -142,6 +145,12 @@ static void unhash(struct bcache_buf *b)
 	if (!(b->flags & BC_HASHED))
 		return;
 	set_clean(b);
+	if (b->flags & BC_MAPPED) {
+		/* a mapping keeps the frame; the block is no longer the file's */
+		b->flags &= ~(uint32_t)BC_MAPPED;
+		list_del(&b->mapped_node);
+		b->refs--;
+	}
 	b->flags &= ~(uint32_t)BC_HASHED;
 	list_del(&b->hash_node);
 	list_del(&b->lru_node);
@@ -193,6 +202,7 @@ static struct bcache_buf *alloc_buf(struct bcache_dev *d, uint64_t blk)
 	b->dev = d;
 	b->flags = BC_HASHED;
 	list_init(&b->dirty_node);
+	list_init(&b->mapped_node);
 	list_add_tail(bucket(d, blk), &b->hash_node);
 	list_add_tail(&lru, &b->lru_node);
 	d->ncached++;
@@ -359,6 +369,7 @@ struct bcache_dev *bcache_dev_create(struct blockdev *bd)
 	d->spb = BCACHE_BLOCK / bd->sector_size;
 	d->blocks = bd->sectors / d->spb;
 	list_init(&d->dirty);
+	list_init(&d->mapped);
 	return d;
 }
 
@@ -486,6 +497,35 @@ void bcache_dirty(struct bcache_buf *b, bool data)
 	unlock();
 }
 
+void bcache_mapped(struct bcache_buf *b)
+{
+	lock();
+	if (!(b->flags & BC_MAPPED) && (b->flags & BC_HASHED)) {
+		b->flags |= BC_MAPPED | BC_DATA;
+		b->refs++;
+		list_add_tail(&b->dev->mapped, &b->mapped_node);
+	}
+	unlock();
+}
+
+/* Mapped blocks may have been written through a mapping: dirty. Those no
+ * mapping uses any more leave the list after this last write. */
+static void dirty_mapped(struct bcache_dev *d)
+{
+	for (struct list_node *p = d->mapped.next; p != &d->mapped;) {
+		struct bcache_buf *b = list_entry(p, struct bcache_buf, mapped_node);
+
+		p = p->next;
+		b->flags |= BC_DATA;
+		set_dirty(b);
+		if (pmm_refcount(b->phys) == 1) {
+			b->flags &= ~(uint32_t)BC_MAPPED;
+			list_del(&b->mapped_node);
+			put_locked(b);
+		}
+	}
+}
+
 void bcache_pin(struct bcache_buf *b)
 {
 	lock();
@@ -572,6 +612,7 @@ long bcache_writeback(struct bcache_dev *d, bool data_only)
 
 	lock();
 	reap();
+	dirty_mapped(d);
 	errors = d->write_errors;
 	cap = d->ndirty;
 	if (!cap) {

@@ -36,7 +36,7 @@ struct bcache_buf {
 	uint32_t refs;
 	uint32_t flags;              /* BC_* (bcache.c) */
 	struct bcache_io *io;        /* the request it is part of, while BC_IO */
-	struct list_node hash_node, lru_node, dirty_node;
+	struct list_node hash_node, lru_node, dirty_node, mapped_node;
 };
 
 struct bcache_stats {
@@ -60,6 +60,11 @@ void bcache_hold(struct bcache_buf *b);
 void bcache_put(struct bcache_buf *b);
 /* data: file data (bcache_writeback's data_only picks those). */
 void bcache_dirty(struct bcache_buf *b, bool data);
+/* b's frame (file data) is now also mapped into address spaces, whose
+ * writes the cache cannot see: from now on every write-back writes it,
+ * and it stays cached, until the frame has no user but the cache (then
+ * it is written once more and becomes an ordinary block). */
+void bcache_mapped(struct bcache_buf *b);
 /* Pinning waits for a write of b in flight to end. */
 void bcache_pin(struct bcache_buf *b);
 void bcache_unpin(struct bcache_buf *b);

@@ -23,6 +23,7 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <sys/uio.h>
@@ -490,6 +491,66 @@ static int64_t c_dir_seek(struct file *f, int64_t off, int whence)
 	return base + off;
 }
 
+/* ---- pages for mappings ---- */
+
+/* The frame every mapping of a hole in a file it may not write sees
+ * (allocated once, never freed; set with an atomic exchange). */
+static uint64_t zero_frame;
+
+static int hole_frame(uint64_t *phys)
+{
+	uint64_t z = __atomic_load_n(&zero_frame, __ATOMIC_ACQUIRE), mine, none = 0;
+
+	if (!z) {
+		if (!(mine = pmm_alloc_zeroed(0)))
+			return -ENOMEM;
+		if (__atomic_compare_exchange_n(&zero_frame, &none, mine, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			z = mine;
+		else {
+			pmm_free(mine, 0);
+			z = none;
+		}
+	}
+	*phys = z;
+	return 0;
+}
+
+/* The cached block's frame is the page: reads and writes through the file
+ * and through every mapping see the same bytes, and the block cache
+ * writes it back while it is mapped (bcache_mapped). A hole is allocated
+ * when the file is open for writing (a shared mapping may write it); a
+ * page at or past the end is -ENXIO (SIGBUS). Called with the address
+ * space's lock held, so it takes only the file system's lock (never the
+ * inode's: a writer holds that while it faults on its buffer). */
+static int c_getpage(struct file *f, uint64_t off, uint64_t *phys)
+{
+	struct inode *ino = f->inode;
+	struct cosmfs_mount *m = M(ino->sb);
+	cfs_buf_t *b = NULL;
+	int err;
+
+	if (off % CFS_BLOCK_SIZE)
+		return -EINVAL;
+	cosmfs_lock(m);
+	if (off >= CI(ino)->ci.d.size) {
+		err = -ENXIO;
+	} else {
+		err = cfs_file_page(m->fs, &CI(ino)->ci, off, (f->fmode & FMODE_WRITE) != 0, &b);
+		if (!err && b) {
+			bcache_mapped(b);
+			*phys = b->phys;
+			cfs_brelse(b);
+			__atomic_store_n(&ino->blocks, CI(ino)->ci.d.blocks * (CFS_BLOCK_SIZE / 512),
+					 __ATOMIC_RELAXED);
+		} else if (!err) {
+			err = hole_frame(phys);
+		}
+	}
+	cosmfs_unlock(m);
+	return err;
+}
+
 static const struct file_ops dir_fops = {
 	.readdir = c_readdir,
 	.seek = c_dir_seek,
@@ -501,6 +562,7 @@ static const struct file_ops file_fops = {
 	.write = c_write,
 	.seek = c_seek,
 	.fsync = c_fsync,
+	.getpage = c_getpage,
 };
 
 /* ---- the super block ---- */

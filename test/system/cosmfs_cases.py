@@ -7,6 +7,11 @@ boot left is clean for fsck.
 cosmfs_root_programs: with no initramfs at all, init and busybox run from
 the cosmfs root, and a program writes and reads back a file there.
 
+cosmfs_usertests: the usertests cases about file mappings and fallocate run
+in a directory of the cosmfs root; then the power goes (init ends without
+unmounting) and the host reads the file fs_mmap_shared_msync wrote only
+through a mapping and msync'ed, and fsck -n finds the disk clean.
+
 cosmfs_crash: power cuts replayed from QEMU's record of every write and
 flush (blklogwrites) while the kernel's crashload= workload changes the
 disk; test/system/crash_replay.py checks each crash state with fsck and
@@ -17,6 +22,7 @@ import subprocess
 from pathlib import Path
 
 from harness import Case
+from user_cases import PANIC_EXIT
 
 import crash_replay
 
@@ -65,6 +71,24 @@ programs_disk = Disk()
 crash_disk = Disk(fresh="16M")
 
 
+usertests_disk = Disk()
+MSYNC_FILE = "/root/mmap-msync.dat"
+
+
+def check_usertests(log):
+    d = usertests_disk.dir
+    r = subprocess.run([str(usertests_disk.tools / "cosmfs"), str(d / "disk.img"), "cat", MSYNC_FILE],
+                       capture_output=True)
+    want = bytes(ord("A") + i % 23 for i in range(8 * 4096))
+    if r.returncode or r.stdout != want:
+        raise AssertionError(f"{MSYNC_FILE} after the power cut: status {r.returncode}, "
+                             f"{len(r.stdout)} bytes, {'right' if r.stdout == want else 'wrong'} content")
+    r = subprocess.run([str(usertests_disk.tools / "fsck.cosmfs"), "-n", str(d / "disk.img")],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise AssertionError(f"fsck -n after the boot: status {r.returncode}: {r.stdout.strip()}")
+
+
 def check_crash(log):
     d = crash_disk.dir
     notes = []
@@ -105,6 +129,14 @@ CASES = [
          qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                     "-device", "virtio-blk-pci,drive=root"],
          esp=Disk(), exit_status=7, timeout=120),
+    Case("cosmfs_usertests", esp=usertests_disk, ktap="usertests", timeout=300,
+         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mkdir -p /root/ut && "
+                 "cd /root/ut && MMAP_KEEP_DIR=/root exec /bin/usertests fs_mmap_ mem_mmap_file fs_fallocate_'\"",
+         expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
+         forbid=[r"KERNEL PANIC: (?!init ended)"],
+         qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
+                    "-device", "virtio-blk-pci,drive=root"],
+         check=check_usertests),
     Case("cosmfs_crash", cmdline="crashload=vda", timeout=180,
          expect=[r"cosmfs: vda mounted read-write \('crashtest'", r"crash: done$"],
          qemu_args=["-blockdev", "driver=file,filename={case_dir}/disk.img,node-name=f0",
