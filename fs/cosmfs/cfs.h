@@ -293,6 +293,11 @@ long cfs_file_write(struct cfs_fs *fs, struct cfs_inode *ip, uint64_t off, size_
  * it is a hole and alloc is set. *buf is held; NULL for a hole. */
 int cfs_file_page(struct cfs_fs *fs, struct cfs_inode *ip, uint64_t off, bool alloc,
 		  cfs_buf_t **buf);
+/* fallocate(2) mode 0 (keep_size false) and FALLOC_FL_KEEP_SIZE: every
+ * hole of [off, off + len) gets blocks of zeros; -ENOSPC, checked before
+ * anything changes, when they do not all fit. */
+int cfs_fallocate(struct cfs_fs *fs, struct cfs_inode *ip, uint64_t off, uint64_t len, bool keep_size,
+		  struct cfs_time now);
 
 /* ---- making a file system (mkfs.c) ---- */
 struct cfs_mkfs_opts {

@@ -286,3 +286,90 @@ int cfs_file_page(struct cfs_fs *fs, struct cfs_inode *ip, uint64_t off, bool al
 	}
 	return err;
 }
+
+/* Zeros for fallocate's new blocks, written past the cache (so a large
+ * reservation does not fill the cache with dirty blocks of zeros). */
+static int write_zeros(struct cfs_fs *fs, uint64_t pblk, uint32_t n)
+{
+	void *zero = cfs_zalloc(BS), *blocks[CHUNK];
+	int err;
+
+	if (!zero)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < CHUNK; i++)
+		blocks[i] = zero;
+	err = cfs_dev_write(fs->dev, pblk, n, blocks);
+	cfs_free(zero);
+	return err;
+}
+
+int cfs_fallocate(struct cfs_fs *fs, struct cfs_inode *ip, uint64_t off, uint64_t len, bool keep_size,
+		  struct cfs_time now)
+{
+	uint64_t end = off + len, holes = 0;
+	uint32_t lblk, last;
+	bool grow = !keep_size && end > ip->d.size;
+	int err = 0;
+
+	if (!len || end < off || end > CFS_MAX_FILE_SIZE)
+		return len ? -EFBIG : -EINVAL;
+	last = (uint32_t)((end + BS - 1) / BS);
+	/* what it takes, checked first: ENOSPC leaves the file as it was */
+	for (lblk = (uint32_t)(off / BS); lblk < last;) {
+		uint64_t pblk;
+		uint32_t run;
+
+		if ((err = cfs_bmap(fs, ip, lblk, &pblk, &run)))
+			return err;
+		if (run > last - lblk)
+			run = last - lblk;
+		if (!pblk)
+			holes += run;
+		lblk += run;
+	}
+	if (holes) {
+		if ((err = cfs_op_begin(fs, 0, holes + cfs_xreserve(ip))))
+			return err;
+		cfs_op_end(fs, 0);
+	}
+	for (lblk = (uint32_t)(off / BS); lblk < last && !err;) {
+		uint64_t pblk;
+		uint32_t run;
+		long got;
+
+		if ((err = cfs_bmap(fs, ip, lblk, &pblk, &run)))
+			break;
+		if (run > last - lblk)
+			run = last - lblk;
+		if (pblk) {
+			lblk += run;
+			continue;
+		}
+		if (run > CHUNK)
+			run = CHUNK;
+		if ((err = cfs_op_begin(fs, 32, run + cfs_xreserve(ip))))
+			break;
+		got = cfs_balloc(fs, goal_for(fs, ip, lblk), run, &pblk);
+		/* a failed write of the zeros ends the operation with an
+		 * error, which stops the journal (op_end) */
+		if (got > 0)
+			err = write_zeros(fs, pblk, (uint32_t)got);
+		if (got > 0 && !err && !(err = cfs_xinsert(fs, ip, lblk, pblk, (uint32_t)got))) {
+			ip->d.blocks += (uint64_t)got;
+			err = cfs_iwrite(fs, ip);
+		}
+		err = cfs_op_end(fs, got < 0 ? (int)got : err);
+		lblk += got > 0 ? (uint32_t)got : 0;
+	}
+	if (!err && grow)
+		ip->d.size = end;
+	if (holes || grow) {
+		ip->d.mtime = ip->d.ctime = now.sec;
+		ip->d.mtime_ns = ip->d.ctime_ns = now.nsec;
+	}
+	{
+		int e = cfs_write_inode(fs, ip);
+
+		return err ? err : e;
+	}
+}

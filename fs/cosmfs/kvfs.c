@@ -326,7 +326,24 @@ static const struct inode_ops dir_iops = {
 	.rename = c_rename,
 	.setattr = c_setattr,
 };
-static const struct inode_ops file_iops = { .setattr = c_setattr };
+/* Mode 0 and FALLOC_FL_KEEP_SIZE (the VFS refused unknown bits and holds
+ * the inode's lock); punching holes and the other modes are not offered. */
+static int c_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)
+{
+	struct cosmfs_mount *m = M(ino->sb);
+	int err;
+
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	cosmfs_lock(m);
+	from_vfs(CI(ino));
+	err = cfs_fallocate(m->fs, &CI(ino)->ci, off, len, mode & FALLOC_FL_KEEP_SIZE, now());
+	to_vfs(CI(ino));
+	cosmfs_unlock(m);
+	return err;
+}
+
+static const struct inode_ops file_iops = { .setattr = c_setattr, .fallocate = c_fallocate };
 static const struct inode_ops link_iops = { .readlink = c_readlink, .setattr = c_setattr };
 static const struct inode_ops special_iops = { .setattr = c_setattr };
 
