@@ -12,6 +12,12 @@ in a directory of the cosmfs root; then the power goes (init ends without
 unmounting) and the host reads the file fs_mmap_shared_msync wrote only
 through a mapping and msync'ed, and fsck -n finds the disk clean.
 
+cosmfs_many_files: 100,000 files in one directory of a second cosmfs disk
+(vdb, made with an inode per 4 KiB) created, listed, stat'ed and removed
+by usertests' fs_many_files_one_dir, which prints the costs and checks
+that a lookup missing in the full directory costs about what it does in
+a near-empty one; fsck -n finds the disk clean after the unmount.
+
 cosmfs_crash: power cuts replayed from QEMU's record of every write and
 flush (blklogwrites) while the kernel's crashload= workload changes the
 disk; test/system/crash_replay.py checks each crash state with fsck and
@@ -89,6 +95,27 @@ def check_usertests(log):
         raise AssertionError(f"fsck -n after the boot: status {r.returncode}: {r.stdout.strip()}")
 
 
+class ManyDisk(Disk):
+    """The root disk, and a fresh 512 MiB cosmfs with 130,048 inodes as many.img."""
+
+    def __call__(self, root):
+        super().__call__(root)
+        many = self.dir / "many.img"
+        many.unlink(missing_ok=True)
+        subprocess.run([str(self.tools / "mkfs.cosmfs"), str(many), "512M", "-L", "many", "-i", "4096"],
+                       check=True, stdout=subprocess.DEVNULL)
+
+
+many_disk = ManyDisk()
+
+
+def check_many(log):
+    r = subprocess.run([str(many_disk.tools / "fsck.cosmfs"), "-n", str(many_disk.dir / "many.img")],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise AssertionError(f"fsck -n of many.img: status {r.returncode}: {r.stdout.strip()}")
+
+
 def check_crash(log):
     d = crash_disk.dir
     notes = []
@@ -137,6 +164,17 @@ CASES = [
          qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                     "-device", "virtio-blk-pci,drive=root"],
          check=check_usertests),
+    Case("cosmfs_many_files", esp=many_disk, ktap="usertests", timeout=600,
+         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mkdir -p /mnt && "
+                 "mount -t cosmfs /dev/vdb /mnt && cd /mnt && MANY_FILES=100000 /bin/usertests -t 1200 "
+                 "fs_many_files_one_dir; cd / && umount /mnt && echo many: unmounted'\"",
+         expect=[r"^# usertests: \d+ passed, \d+ failed", r"^many: unmounted$"], exit_status=PANIC_EXIT,
+         forbid=[r"KERNEL PANIC: (?!init ended)"],
+         qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
+                    "-device", "virtio-blk-pci,drive=root",
+                    "-drive", "if=none,id=many,format=raw,file={case_dir}/many.img",
+                    "-device", "virtio-blk-pci,drive=many"],
+         check=check_many),
     Case("cosmfs_crash", cmdline="crashload=vda", timeout=180,
          expect=[r"cosmfs: vda mounted read-write \('crashtest'", r"crash: done$"],
          qemu_args=["-blockdev", "driver=file,filename={case_dir}/disk.img,node-name=f0",
