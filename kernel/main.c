@@ -4,7 +4,6 @@
 #include <cosmos/boot_info.h>
 #include <drivers/pci.h>
 #include <drivers/console.h>
-#include <fs/cosmfs/cosmfs.h>
 #include <fs/devfs.h>
 #include <fs/initramfs.h>
 #include <fs/pipe.h>
@@ -166,7 +165,6 @@ void kmain(struct boot_info *bi)
 	devfs_init();           /* device numbers and /dev's names: after blk_init */
 	procfs_init();
 	sysfs_init();
-	cosmfs_crashload_from_cmdline();
 	/* subsystem init calls go here, in dependency order */
 	finish(have_root);
 }

@@ -15,7 +15,7 @@ INITRD      := $(BUILD)/initrd.cpio
 
 # Each program: its sources and where the initramfs puts it (default /bin/NAME).
 # All of them link user/lib.
-USER_PROGS    := hello usertests bench exit0 crash spawn init cosinfo fuzz
+USER_PROGS    := hello usertests bench exit0 crash spawn init cosinfo fuzz crashload
 hello_SRC     := user/hello/hello.c
 crash_SRC     := user/crash/crash.c
 spawn_SRC     := user/spawn/spawn.c
@@ -26,6 +26,7 @@ init_SRC      := $(sort $(wildcard user/init/*.c))
 init_DEST     := /sbin/init
 cosinfo_SRC   := $(sort $(wildcard user/cosinfo/*.c))
 fuzz_SRC      := $(sort $(wildcard user/fuzz/*.c))
+crashload_SRC := user/crashload/crashload.c
 user_dest      = $(or $($(1)_DEST),/bin/$(1))
 
 USER_LIB     := $(BUILD)/user/libuser.a

@@ -19,8 +19,5 @@ int cosmfs_root(struct super_block **sb);
  * in place unless MS_RDONLY is in flags), under type t. */
 int cosmfs_mount_image(const struct file_system_type *t, void *image, uint64_t bytes, unsigned long flags,
 		       struct super_block **out);
-/* crashload=DEV on the command line: the crash test's workload on the
- * cosmfs on DEV (fs/cosmfs/kcrashload.c); nothing without it. */
-void cosmfs_crashload_from_cmdline(void);
 
 #endif

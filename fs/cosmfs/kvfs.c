@@ -13,6 +13,7 @@
 #include <fs/cosmfs/kmount.h>
 #include <cosmos/abi/dirent.h>
 #include <cosmos/abi/fcntl.h>
+#include <cosmos/abi/ioctl-cosmfs.h>
 #include <cosmos/abi/mount.h>
 #include <cosmos/errno.h>
 #include <drivers/block/blockdev.h>
@@ -568,7 +569,19 @@ static int c_getpage(struct file *f, uint64_t off, uint64_t *phys)
 	return err;
 }
 
+/* COSMFS_IOC_FLUSHES: the count fits a return value for a long time (a
+ * flush a microsecond would take 35 minutes to pass 2^31). */
+static long c_ioctl(struct file *f, unsigned cmd, uint64_t arg, void *kbuf)
+{
+	(void)arg;
+	(void)kbuf;
+	if (cmd != COSMFS_IOC_FLUSHES)
+		return -ENOTTY;
+	return (long)(bcache_flush_count(M(f->inode->sb)->cache) & 0x7fffffff);
+}
+
 static const struct file_ops dir_fops = {
+	.ioctl = c_ioctl,
 	.readdir = c_readdir,
 	.seek = c_dir_seek,
 	.fsync = c_fsync,
@@ -578,6 +591,7 @@ static const struct file_ops file_fops = {
 	.read = c_read,
 	.write = c_write,
 	.seek = c_seek,
+	.ioctl = c_ioctl,
 	.fsync = c_fsync,
 	.getpage = c_getpage,
 };

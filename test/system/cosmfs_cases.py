@@ -19,8 +19,9 @@ that a lookup missing in the full directory costs about what it does in
 a near-empty one; fsck -n finds the disk clean after the unmount.
 
 cosmfs_crash: power cuts replayed from QEMU's record of every write and
-flush (blklogwrites) while the kernel's crashload= workload changes the
-disk; test/system/crash_replay.py checks each crash state with fsck and
+flush (blklogwrites) while a program, /bin/crashload (user/crashload),
+writes, fsyncs, renames and removes files on the disk;
+test/system/crash_replay.py checks each crash state with fsck and
 against what the workload saw fsync and rename return."""
 
 import shutil
@@ -28,7 +29,7 @@ import subprocess
 from pathlib import Path
 
 from harness import Case
-from user_cases import PANIC_EXIT
+from user_cases import PANIC_EXIT, with_initrd
 
 import crash_replay
 
@@ -116,6 +117,11 @@ def check_many(log):
         raise AssertionError(f"fsck -n of many.img: status {r.returncode}: {r.stdout.strip()}")
 
 
+def crash_esp(root):
+    crash_disk(root)
+    with_initrd(root)
+
+
 def check_crash(log):
     d = crash_disk.dir
     notes = []
@@ -175,11 +181,14 @@ CASES = [
                     "-drive", "if=none,id=many,format=raw,file={case_dir}/many.img",
                     "-device", "virtio-blk-pci,drive=many"],
          check=check_many),
-    Case("cosmfs_crash", cmdline="crashload=vda", timeout=180,
+    Case("cosmfs_crash", timeout=240,
+         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mkdir /crash && "
+                 "mount -t cosmfs /dev/vda /crash && exec /bin/crashload /crash'\"",
          expect=[r"cosmfs: vda mounted read-write \('crashtest'", r"crash: done$"],
+         forbid=[r"KERNEL PANIC: (?!init ended)", r"crash: workload failed"],
          qemu_args=["-blockdev", "driver=file,filename={case_dir}/disk.img,node-name=f0",
                     "-blockdev", "driver=file,filename={case_dir}/log.img,node-name=f1",
                     "-blockdev", "driver=blklogwrites,file=f0,log=f1,node-name=lw",
                     "-device", "virtio-blk-pci,drive=lw"],
-         esp=crash_disk, check=check_crash, exit_status=1),
+         esp=crash_esp, check=check_crash, exit_status=PANIC_EXIT),
 ]

@@ -13,7 +13,7 @@ disk as a power cut would have left it:
 
 Every crash state is checked with `fsck.cosmfs -n` (0: clean, the journal
 replayed in memory) and against what the workload logged
-(fs/cosmfs/kcrashload.c): a file whose fsync returned before the cut has
+(user/crashload/crashload.c): a file whose fsync returned before the cut has
 exactly its content, a rename or unlink in flight at the cut shows the old
 or the new state whole, an append-only file keeps its fsynced prefix, and
 the directory holds no name the workload never made.
