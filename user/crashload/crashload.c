@@ -1,6 +1,9 @@
 /* crashload DIR [OPS]: the workload of the crash-consistency test
  * (test/system/cosmfs_cases.py, case cosmfs_crash), a program changing a
- * cosmfs mounted at DIR whose disk QEMU records (blklogwrites). It logs
+ * cosmfs mounted at DIR whose disk QEMU records (blklogwrites): files
+ * replaced by rename (their new content written and fsynced, or stored
+ * through a shared mapping and msync'ed), removed, a file appended with
+ * fsync, trees made and removed. It logs
  * what a program may rely on, each tied to the number of flushes the
  * device had finished when the call returned (cosmfs's ioctl
  * COSMFS_IOC_FLUSHES):
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +110,23 @@ static void write_sync(const char *path, size_t n, bool append)
 	close(fd);
 }
 
+/* The same through a shared mapping: the file sized, the bytes stored
+ * into the map, msync(MS_SYNC) the only thing that makes them durable. */
+static void map_sync(const char *path, size_t n)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)n))
+		die("open+ftruncate", path);
+	char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		die("mmap", path);
+	close(fd);
+	memcpy(m, buf, n);
+	if (msync(m, n, MS_SYNC))
+		die("msync", path);
+	munmap(m, n);
+}
+
 static void sync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY);
@@ -114,8 +135,9 @@ static void sync_dir(const char *path)
 	close(fd);
 }
 
-/* A new content for fi, made whole in a temporary file and renamed over. */
-static void replace(unsigned i)
+/* A new content for fi, made whole in a temporary file (written, or
+ * stored through a mapping) and renamed over. */
+static void replace(unsigned i, bool mapped)
 {
 	char path[256], tmp[256], dir[256], rel[16];
 	size_t n = rnd() % MAXLEN;
@@ -125,7 +147,10 @@ static void replace(unsigned i)
 	path_of(tmp, sizeof tmp, "tmp");
 	path_of(dir, sizeof dir, "d");
 	fill(n);
-	write_sync(tmp, n, false);
+	if (mapped && n)
+		map_sync(tmp, n);
+	else
+		write_sync(tmp, n, false);
 	say("crash: begin %s %lu\n", path, flushes());
 	if (rename(tmp, path))
 		die("rename", path);
@@ -218,9 +243,9 @@ int main(int argc, char **argv)
 		unsigned what = rnd() % 10, i = rnd() % NFILES;
 
 		if (what < 5)
-			replace(i);
+			replace(i, what == 4);
 		else if (what < 7)
-			exists[i] ? remove_file(i) : replace(i);
+			exists[i] ? remove_file(i) : replace(i, false);
 		else if (what < 9)
 			append();
 		else
