@@ -214,6 +214,7 @@ void process_release_resources(struct process *p)
 	uint64_t f = cpu_irq_save();
 	(void)timer_event_cancel(&p->itimer);
 	cpu_irq_restore(f);
+	ptimer_delete_all(p);
 	sigpending_flush(&p->sig_shared);
 	if (p->sighand) {
 		sighand_put(p->sighand);
