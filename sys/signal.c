@@ -1,12 +1,18 @@
 /* The signal calls: rt_sigaction, rt_sigprocmask, rt_sigpending,
  * rt_sigsuspend, rt_sigtimedwait, rt_sigqueueinfo, rt_tgsigqueueinfo,
- * rt_sigreturn, sigaltstack, kill, tkill, tgkill and pause. They check
- * and copy the arguments; kernel/proc/signal.h does the rest. */
+ * rt_sigreturn, sigaltstack, kill, tkill, tgkill, pause, signalfd and
+ * signalfd4. They check and copy the arguments; kernel/proc/signal.h
+ * (and signalfd.h) do the rest. */
 #include <cosmos/abi/signal.h>
 #include <cosmos/abi/misc.h>
 #include <cosmos/errno.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/signal.h>
+#include <kernel/proc/signalfd.h>
+#include <kernel/proc/handle.h>
+#include <cosmos/abi/fcntl.h>
+#include <fs/file.h>
+#include <sys/file.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
@@ -317,4 +323,39 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uptr_t uinfo)
 	if (err)
 		return err;
 	return send_thread(tgid, tid, &info);
+}
+
+/* signalfd4: a new signalfd (fd -1) or a new mask for an existing one. */
+long sys_signalfd4(int fd, uptr_t umask, size_t sizemask, unsigned int flags)
+{
+	struct handle_table *tab = process_current()->files;
+	struct file *f;
+	uint64_t mask;
+	long r;
+
+	if (flags & ~(unsigned)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (sizemask != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	if (fd != -1) {
+		r = sys_file_get(fd, &f);
+		if (r)
+			return r;
+		r = signalfd_set_mask(f, mask);
+		file_put(f);
+		return r ? r : fd;
+	}
+	f = signalfd_create(mask, flags & O_NONBLOCK);
+	if (!f)
+		return -ENOMEM;
+	r = handle_install(tab, &f->obj, RIGHTS_ALL, (flags & O_CLOEXEC) ? HANDLE_CLOEXEC : 0, 0);
+	file_put(f);
+	return r;
+}
+
+long sys_signalfd(int fd, uptr_t umask, size_t sizemask)
+{
+	return sys_signalfd4(fd, umask, sizemask, 0);
 }

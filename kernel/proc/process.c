@@ -165,6 +165,7 @@ struct process *process_alloc(const char *name, int prio, int pid)
 	cond_init(&p->child_cv);
 	sigpending_init(&p->sig_shared);
 	waitq_init(&p->stop_wq);
+	waitq_init(&p->signalfd_wq);
 	mutex_init(&p->lock, "proc");
 	strlcpy(p->name, name, sizeof(p->name));
 	return p;

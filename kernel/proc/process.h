@@ -67,6 +67,8 @@ struct process {
 	struct sigpending sig_shared; /* sent to the process, not to one thread */
 	bool stopped;                 /* stopped by a signal until SIGCONT */
 	struct waitq stop_wq;         /* its threads wait here while stopped */
+	struct waitq signalfd_wq;     /* signalfd readers; woken by every signal queued
+				       * to it or one of its threads */
 	enum sig_report report;       /* for wait's WUNTRACED/WCONTINUED; table lock */
 	int report_sig;               /* the signal that stopped it; table lock */
 	struct timer_event itimer;    /* ITIMER_REAL (alarm, setitimer); interrupts off */

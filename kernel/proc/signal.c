@@ -314,6 +314,8 @@ int signal_send_locked(struct process *p, struct thread *t, const struct ksiginf
 	err = enqueue_locked(t ? &t->sig->pending : &p->sig_shared, info, true);
 	if (!err && target && !(target->sig_blocked & sig_bit(sig)))
 		thread_interrupt(target);
+	if (!err)
+		waitq_wake_all(&p->signalfd_wq);
 out:
 	signal_unlock(f);
 	if (continued) {
@@ -339,8 +341,11 @@ void signal_send_irq(struct process *p, int sig)
 	if (p->state == PROC_ALIVE && !p->exiting) {
 		target = pick_thread_locked(p, sig);
 		if (!(ignored_locked(p, sig) && target && !(blocked_locked(target) & sig_bit(sig))) &&
-		    enqueue_locked(&p->sig_shared, &info, false) == 0 && target)
-			thread_interrupt(target);
+		    enqueue_locked(&p->sig_shared, &info, false) == 0) {
+			if (target)
+				thread_interrupt(target);
+			waitq_wake_all(&p->signalfd_wq);
+		}
 	}
 	signal_unlock(f);
 }
@@ -380,6 +385,7 @@ struct sigpending *signal_queue_timer_locked(struct process *p, struct thread *t
 	sp->set |= sig_bit(sig);
 	if (target && !(target->sig_blocked & sig_bit(sig)))
 		thread_interrupt(target);
+	waitq_wake_all(&p->signalfd_wq);
 	return sp;
 }
 
