@@ -78,9 +78,14 @@ TEST(sig_signalfd_poll_select_and_blocking_read)
 	struct signalfd_siginfo si;
 	CHECK_EQ(read(fd, &si, sizeof(si)), (ssize_t)sizeof(si));
 	CHECK_EQ(readable(fd), 0);
-	/* A blocking read sleeps until a child's signal comes; poll too. */
+	/* A blocking read sleeps until a child's signal comes; poll too. The
+	 * child waits a little so that the read is asleep when the signal
+	 * comes (the checks hold either way; the pause only makes the
+	 * wake-up path the one taken). */
+	struct timespec later = { 0, 100000000 };
 	pid_t pid = xfork();
 	if (pid == 0) {
+		nanosleep(&later, NULL);
 		kill(getppid(), SIGUSR1);
 		_exit(0);
 	}
@@ -90,6 +95,7 @@ TEST(sig_signalfd_poll_select_and_blocking_read)
 	wait_exit(pid, 0);
 	pid = xfork();
 	if (pid == 0) {
+		nanosleep(&later, NULL);
 		kill(getppid(), SIGUSR1);
 		_exit(0);
 	}
