@@ -1,6 +1,7 @@
 /* The allocation-failure sweep: runs a workload again and again, failing
  * its first allocation, then its second, and so on, until a run makes no
- * allocation that fails; each failed run must end in a clean -ENOMEM, give
+ * allocation that fails (or, in the 1-in-K mode, failing allocations at
+ * random, with a different seed each run); each failed run must end in a clean -ENOMEM, give
  * back every frame and heap object it took, and leave the heap's debug
  * checks (red zones, poisoning) nothing to report. */
 #ifndef KERNEL_FAILINJECT_SWEEP_H
@@ -30,8 +31,14 @@ struct failinject_sweep {
 	 * so a program and every process it forks count. */
 	bool by_session;
 	uint64_t max_points;        /* give up after this many */
+	/* The 1-in-K mode: with one_in set, instead of failing allocation
+	 * 1, 2, 3 ..., each of `seeds` runs (seeds 1..seeds) fails every
+	 * counted allocation with chance 1/one_in, so several may fail in
+	 * one run; each run must end in 0 (none failed) or -ENOMEM. */
+	uint32_t one_in;
+	unsigned seeds;
 	/* Filled in: */
-	uint64_t points;            /* runs with one allocation failed */
+	uint64_t points;            /* runs with an allocation failed */
 	uint64_t allocations;       /* counted allocations of the untouched run */
 	unsigned wrong_errors;      /* runs that did not end in -ENOMEM */
 	unsigned leaks;             /* runs that did not give everything back */

@@ -1,7 +1,8 @@
 /* poll, ppoll, select and pselect6: the descriptor lists and bitmaps
  * copied in and looked up, the timeouts turned into deadlines, the wait
  * itself done by fs/poll.c, the results and the time left copied out.
- * ppoll and pselect6 put their signal mask in place for the wait only. */
+ * ppoll and pselect6 put their signal mask in place for the wait and,
+ * when a signal ends it, until that signal's handler has run. */
 #include <cosmos/abi/poll.h>
 #include <cosmos/abi/resource.h>
 #include <cosmos/abi/signal.h>
@@ -86,19 +87,33 @@ static long mask_get(uptr_t uset, size_t size, struct wait_mask *m)
 	return 0;
 }
 
-/* The thread's own mask: only its thread writes it. */
+/* The wait's mask goes in through signal_set_mask, so a pending signal it
+ * unblocks ends the wait at once. */
 static void mask_swap_in(struct wait_mask *m)
 {
 	if (m->use) {
 		m->saved = thread_current()->sig_blocked;
-		thread_current()->sig_blocked = m->mask;
+		signal_set_mask(m->mask);
 	}
 }
 
-static void mask_restore(struct wait_mask *m)
+/* After the wait. Interrupted (r == -EINTR), the wait's mask stays until
+ * the handler of the signal that ended it has its frame, as for
+ * sigsuspend: the frame records the old mask and the handler's sigreturn
+ * puts it back (or the delivery does, when no handler runs). Otherwise
+ * the old mask returns now. */
+static void mask_restore(struct wait_mask *m, long r)
 {
-	if (m->use)
-		thread_current()->sig_blocked = m->saved;
+	struct thread *t = thread_current();
+
+	if (!m->use)
+		return;
+	if (r == -EINTR) {
+		t->sig->saved_mask = m->saved;
+		t->sig->restore_mask = true;
+	} else {
+		signal_set_mask(m->saved);
+	}
 }
 
 /* ---- poll ---- */
@@ -138,7 +153,7 @@ static long do_poll(uptr_t ufds, unsigned nfds, uint64_t deadline, struct wait_m
 		}
 		mask_swap_in(m);
 		r = poll_files(pf, nfds, deadline);
-		mask_restore(m);
+		mask_restore(m, r);
 		for (unsigned i = 0; i < nfds; i++) {
 			pfd[i].revents = pf[i].revents;
 			if (pf[i].file)
@@ -223,7 +238,7 @@ static long do_select(int nfds, uptr_t urfds, uptr_t uwfds, uptr_t uefds, uint64
 	if (!r) {
 		mask_swap_in(m);
 		r = select_files(n, files, in, out, ex, deadline);
-		mask_restore(m);
+		mask_restore(m, r);
 	}
 	for (unsigned fd = 0; fd < n; fd++)
 		if (files[fd])

@@ -1,12 +1,18 @@
 /* The signal calls: rt_sigaction, rt_sigprocmask, rt_sigpending,
- * rt_sigsuspend, rt_sigtimedwait, rt_sigqueueinfo, rt_sigreturn,
- * sigaltstack, kill, tkill, tgkill and pause. They check and copy the
- * arguments; kernel/proc/signal.h does the rest. */
+ * rt_sigsuspend, rt_sigtimedwait, rt_sigqueueinfo, rt_tgsigqueueinfo,
+ * rt_sigreturn, sigaltstack, kill, tkill, tgkill, pause, signalfd and
+ * signalfd4. They check and copy the arguments; kernel/proc/signal.h
+ * (and signalfd.h) do the rest. */
 #include <cosmos/abi/signal.h>
 #include <cosmos/abi/misc.h>
 #include <cosmos/errno.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/signal.h>
+#include <kernel/proc/signalfd.h>
+#include <kernel/proc/handle.h>
+#include <cosmos/abi/fcntl.h>
+#include <fs/file.h>
+#include <sys/file.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
@@ -244,47 +250,112 @@ long sys_kill(int pid, int sig)
 	return err;
 }
 
-static long send_thread(int tgid, int tid, int sig)
+/* One thread, by tid (and its process's pid unless tgid is -1), with
+ * info filled in. */
+static long send_thread(int tgid, int tid, const struct ksiginfo *info)
 {
 	struct process *me = process_current(), *p = 0;
-	struct ksiginfo info = { .signo = sig, .code = SI_TKILL, .pid = me->pid, .uid = me->cred.uid };
 	struct thread *t;
 	long err;
 
-	if (tid <= 0 || (tgid != -1 && tgid <= 0) || sig < 0 || sig > NSIG)
+	if (tid <= 0 || (tgid != -1 && tgid <= 0) || info->signo < 0 || info->signo > NSIG)
 		return -EINVAL;
 	process_table_lock();
 	t = process_find_thread_locked(tid, &p);
 	if (!t || !p->user || (tgid != -1 && p->pid != tgid))
 		err = -ESRCH;
 	else
-		err = may_signal(me, p, sig);
+		err = may_signal(me, p, info->signo);
 	if (!err)
-		err = signal_send_locked(p, t, &info);
+		err = signal_send_locked(p, t, info);
 	process_table_unlock();
 	return err;
 }
 
-long sys_tkill(int tid, int sig) { return send_thread(-1, tid, sig); }
-long sys_tgkill(int tgid, int tid, int sig) { return send_thread(tgid, tid, sig); }
-
-long sys_rt_sigqueueinfo(int pid, int sig, uptr_t uinfo)
+static long tkill_to(int tgid, int tid, int sig)
 {
 	struct process *me = process_current();
+	struct ksiginfo info = { .signo = sig, .code = SI_TKILL, .pid = me->pid, .uid = me->cred.uid };
+
+	return send_thread(tgid, tid, &info);
+}
+
+long sys_tkill(int tid, int sig) { return tkill_to(-1, tid, sig); }
+long sys_tgkill(int tgid, int tid, int sig) { return tkill_to(tgid, tid, sig); }
+
+/* The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo. A program may
+ * choose its own si_code only for itself (target is its own pid): to
+ * others, codes >= 0 (SI_USER and the kernel's: SI_KERNEL, fault codes)
+ * and SI_TKILL would forge kill(2)'s or the kernel's sender, so EPERM. */
+static long queued_info(int target, int sig, uptr_t uinfo, struct ksiginfo *info)
+{
 	struct linux_siginfo si;
-	struct ksiginfo info;
 
 	if (!valid_sig(sig))
 		return -EINVAL;
 	if (copy_from_user(&si, uinfo, sizeof(si)))
 		return -EFAULT;
-	/* a program may not pretend to be the kernel or kill(2) to others */
-	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && pid != me->pid)
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && target != process_current()->pid)
 		return -EPERM;
-	info = (struct ksiginfo){ .signo = sig, .code = si.si_code, .err = si.si_errno,
-				  .pid = si.u.kill.pid, .uid = si.u.kill.uid,
-				  .addr = si.u.kill.value };
+	*info = (struct ksiginfo){ .signo = sig, .code = si.si_code, .err = si.si_errno,
+				   .pid = si.u.kill.pid, .uid = si.u.kill.uid,
+				   .addr = si.u.kill.value };
+	return 0;
+}
+
+long sys_rt_sigqueueinfo(int pid, int sig, uptr_t uinfo)
+{
+	struct ksiginfo info;
+	long err = queued_info(pid, sig, uinfo, &info);
+
+	if (err)
+		return err;
 	if (pid <= 0)
 		return -ESRCH;
 	return send_pid(pid, &info);
+}
+
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uptr_t uinfo)
+{
+	struct ksiginfo info;
+	long err = queued_info(tgid, sig, uinfo, &info);
+
+	if (err)
+		return err;
+	return send_thread(tgid, tid, &info);
+}
+
+/* signalfd4: a new signalfd (fd -1) or a new mask for an existing one. */
+long sys_signalfd4(int fd, uptr_t umask, size_t sizemask, unsigned int flags)
+{
+	struct handle_table *tab = process_current()->files;
+	struct file *f;
+	uint64_t mask;
+	long r;
+
+	if (flags & ~(unsigned)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (sizemask != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	if (fd != -1) {
+		r = sys_file_get(fd, &f);
+		if (r)
+			return r;
+		r = signalfd_set_mask(f, mask);
+		file_put(f);
+		return r ? r : fd;
+	}
+	f = signalfd_create(mask, flags & O_NONBLOCK);
+	if (!f)
+		return -ENOMEM;
+	r = handle_install(tab, &f->obj, RIGHTS_ALL, (flags & O_CLOEXEC) ? HANDLE_CLOEXEC : 0, 0);
+	file_put(f);
+	return r;
+}
+
+long sys_signalfd(int fd, uptr_t umask, size_t sizemask)
+{
+	return sys_signalfd4(fd, umask, sizemask, 0);
 }

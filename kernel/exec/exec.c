@@ -22,6 +22,7 @@
 #include <kernel/proc/futex.h>
 #include <kernel/proc/limits.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/ptimer.h>
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
 #include <kernel/random.h>
@@ -355,6 +356,7 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 
 	handle_table_close_on_exec(p->files);
 	sighand_reset_caught(p->sighand);
+	ptimer_delete_all(p);   /* POSIX: exec deletes the timers */
 	me->sig->ss_sp = me->sig->ss_size = 0;   /* the old image's alternate stack */
 	me->sig->ss_flags = 0;
 	me->tls = (struct usermode_tls){ 0, 0 };

@@ -12,11 +12,52 @@
 #include <kernel/proc/limits.h>
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
+#include <kernel/sched/sched.h>
+#include <kernel/sched/wait.h>
 #include <lib/string.h>
 
 #define CLONE_KNOWN (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 		     CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
 		     CLONE_CHILD_CLEARTID | CLONE_VFORK | CLONE_DETACHED)
+
+/* The vfork parent's wait for its child's exec or exit (done lives on the
+ * parent's stack). Other signals wait until the child is done, as on
+ * Linux; the wait ends early only when the parent is being killed
+ * (SIGKILL, or exit_group in another of its threads). Then it first takes
+ * done back from the child under the process table lock, the lock under
+ * which exec and exit take it, so nobody completes a wait that has left
+ * this stack. The completion's own wait cannot be interrupted, so this one
+ * sleeps on its queue directly. */
+static void vfork_wait(struct process *p, int cpid, struct completion *done)
+{
+	struct thread *me = thread_current();
+	struct process *c;
+	int err;
+
+	while ((err = waitq_wait_event_intr(&done->wq, done->done, 0)) != 0) {
+		if (err != -EINTR)
+			panic("proc: vfork parent %d cannot wait for its child (%d)", p->pid, err);
+		process_table_lock();
+		if (!p->exiting) {
+			/* a signal that cannot end the wait: sleep again (a
+			 * SIGKILL after this finds exiting set and interrupts
+			 * anew); it is delivered on the way back to ring 3 */
+			thread_clear_interrupt(me);
+			process_table_unlock();
+			continue;
+		}
+		c = process_find_locked(cpid);
+		if (c && c->vfork_done == done) {
+			c->vfork_done = 0;
+			process_table_unlock();
+			return;
+		}
+		process_table_unlock();
+		break;   /* the child took done already: its complete() is coming */
+	}
+	if (completion_wait(done, 0))
+		panic("proc: vfork parent %d cannot wait for its child", p->pid);
+}
 
 static char *strdup_k(const char *s)
 {
@@ -185,10 +226,9 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 	}
 	thread_resume(t);
 	/* vfork_done lives on this stack, and the child completes it when it
-	 * execs or ends: the wait may not end before that. It has no deadline
-	 * and is not interruptible, so its one error is -EDEADLK, which cannot
+	 * execs or ends. The wait's one error would be -EDEADLK, which cannot
 	 * come here (process_table_lock above may sleep too). */
-	if (c && (flags & CLONE_VFORK) && (err = completion_wait(&vfork_done, 0)))
-		panic("proc: vfork parent %d cannot wait for its child (%d)", p->pid, err);
+	if (c && (flags & CLONE_VFORK))
+		vfork_wait(p, tid, &vfork_done);   /* c may be gone: the pid is its tid */
 	return tid;
 }

@@ -165,6 +165,7 @@ struct process *process_alloc(const char *name, int prio, int pid)
 	cond_init(&p->child_cv);
 	sigpending_init(&p->sig_shared);
 	waitq_init(&p->stop_wq);
+	waitq_init(&p->signalfd_wq);
 	mutex_init(&p->lock, "proc");
 	strlcpy(p->name, name, sizeof(p->name));
 	return p;
@@ -214,6 +215,7 @@ void process_release_resources(struct process *p)
 	uint64_t f = cpu_irq_save();
 	(void)timer_event_cancel(&p->itimer);
 	cpu_irq_restore(f);
+	ptimer_delete_all(p);
 	sigpending_flush(&p->sig_shared);
 	if (p->sighand) {
 		sighand_put(p->sighand);

@@ -15,6 +15,7 @@
 #include <kernel/proc/cred.h>
 #include <kernel/proc/handle.h>
 #include <kernel/proc/signal.h>
+#include <kernel/proc/ptimer.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
@@ -66,6 +67,8 @@ struct process {
 	struct sigpending sig_shared; /* sent to the process, not to one thread */
 	bool stopped;                 /* stopped by a signal until SIGCONT */
 	struct waitq stop_wq;         /* its threads wait here while stopped */
+	struct waitq signalfd_wq;     /* signalfd readers; woken by every signal queued
+				       * to it or one of its threads */
 	enum sig_report report;       /* for wait's WUNTRACED/WCONTINUED; table lock */
 	int report_sig;               /* the signal that stopped it; table lock */
 	struct timer_event itimer;    /* ITIMER_REAL (alarm, setitimer); interrupts off */
@@ -73,6 +76,7 @@ struct process {
 	/* ITIMER_VIRTUAL and ITIMER_PROF, in the process's CPU time (kernel/proc/itimer.c;
 	 * interrupts off): deadline 0 is disarmed */
 	uint64_t itimer_cpu_deadline[2], itimer_cpu_interval[2];
+	struct ptimer *ptimers[PTIMER_MAX]; /* POSIX timers by id (kernel/proc/ptimer.c); sig_lock */
 	/* Read without a lock by its own threads: */
 	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
 	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */

@@ -3,6 +3,7 @@
  * and what SIGKILL, SIGSTOP and SIGCONT do the moment they are sent.
  * Delivery is signal_deliver.c's. */
 #include <kernel/proc/signal.h>
+#include <kernel/proc/ptimer.h>
 #include <cosmos/abi/sched.h>
 #include <cosmos/errno.h>
 #include <kernel/mm/heap.h>
@@ -19,11 +20,6 @@ static struct spinlock sig_lock = SPINLOCK_INIT("signal");
 /* Real-time signals queued per target at most (Linux's RLIMIT_SIGPENDING
  * is per user and larger; one target cannot take the heap). */
 #define SIG_RT_QUEUE_MAX 256
-
-struct sigqueued {
-	struct list_node node;
-	struct ksiginfo info;
-};
 
 uint64_t signal_lock(void) { return spin_lock_irqsave(&sig_lock); }
 void signal_unlock(uint64_t f) { spin_unlock_irqrestore(&sig_lock, f); }
@@ -87,6 +83,31 @@ void sighand_reset_caught(struct sighand *h)
 	signal_unlock(f);
 }
 
+/* Removes every instance of the signals in set from sp; a timer's own
+ * entry goes back to its timer. sig_lock held. */
+static void discard_locked(struct sigpending *sp, uint64_t set)
+{
+	struct list_node *n = sp->rt.next;
+
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if ((sp->set & set & sig_bit(sig)) && sp->std[sig].timer)
+			ptimer_signal_dropped_locked(&sp->std[sig]);
+	sp->set &= ~set;
+	while (n != &sp->rt) {
+		struct sigqueued *q = list_entry(n, struct sigqueued, node);
+
+		n = n->next;
+		if (set & sig_bit(q->info.signo)) {
+			list_del(&q->node);
+			sp->nrt--;
+			if (q->info.timer)
+				ptimer_signal_dropped_locked(&q->info);
+			else
+				kfree(q);
+		}
+	}
+}
+
 void sigpending_init(struct sigpending *sp)
 {
 	sp->set = 0;
@@ -98,8 +119,7 @@ void sigpending_flush(struct sigpending *sp)
 {
 	uint64_t f = signal_lock();
 
-	while (!list_empty(&sp->rt))
-		kfree(list_entry(list_pop(&sp->rt), struct sigqueued, node));
+	discard_locked(sp, ~0ull);
 	sp->set = 0;
 	sp->nrt = 0;
 	signal_unlock(f);
@@ -122,23 +142,6 @@ void thread_sig_destroy(struct thread_sig *s)
 	kfree(s);
 }
 
-/* Removes every instance of the signals in set from sp. sig_lock held. */
-static void discard_locked(struct sigpending *sp, uint64_t set)
-{
-	struct list_node *n = sp->rt.next;
-
-	sp->set &= ~set;
-	while (n != &sp->rt) {
-		struct sigqueued *q = list_entry(n, struct sigqueued, node);
-
-		n = n->next;
-		if (set & sig_bit(q->info.signo)) {
-			list_del(&q->node);
-			kfree(q);
-			sp->nrt--;
-		}
-	}
-}
 
 /* Removes the signals in set from p and all its threads. sig_lock held. */
 static void discard_all_locked(struct process *p, uint64_t set)
@@ -311,6 +314,8 @@ int signal_send_locked(struct process *p, struct thread *t, const struct ksiginf
 	err = enqueue_locked(t ? &t->sig->pending : &p->sig_shared, info, true);
 	if (!err && target && !(target->sig_blocked & sig_bit(sig)))
 		thread_interrupt(target);
+	if (!err)
+		waitq_wake_all(&p->signalfd_wq);
 out:
 	signal_unlock(f);
 	if (continued) {
@@ -336,10 +341,66 @@ void signal_send_irq(struct process *p, int sig)
 	if (p->state == PROC_ALIVE && !p->exiting) {
 		target = pick_thread_locked(p, sig);
 		if (!(ignored_locked(p, sig) && target && !(blocked_locked(target) & sig_bit(sig))) &&
-		    enqueue_locked(&p->sig_shared, &info, false) == 0 && target)
-			thread_interrupt(target);
+		    enqueue_locked(&p->sig_shared, &info, false) == 0) {
+			if (target)
+				thread_interrupt(target);
+			waitq_wake_all(&p->signalfd_wq);
+		}
 	}
 	signal_unlock(f);
+}
+
+/* Is sig's bit still owed to another instance queued on sp? */
+static void rt_recalc_locked(struct sigpending *sp, int sig)
+{
+	sp->set &= ~sig_bit(sig);
+	list_for_each(m, &sp->rt)
+		if (list_entry(m, struct sigqueued, node)->info.signo == sig)
+			sp->set |= sig_bit(sig);
+}
+
+struct sigpending *signal_queue_timer_locked(struct process *p, struct thread *t,
+					     struct sigqueued *q)
+{
+	int sig = q->info.signo;
+	struct sigpending *sp;
+	struct thread *target;
+
+	if (p->state != PROC_ALIVE || p->exiting || (t && !t->sig))
+		return 0;
+	target = t ? t : pick_thread_locked(p, sig);
+	if (ignored_locked(p, sig) && target && !(blocked_locked(target) & sig_bit(sig)))
+		return 0;
+	sp = t ? &t->sig->pending : &p->sig_shared;
+	if (sig < SIGRTMIN) {
+		if (sp->set & sig_bit(sig))
+			return 0;
+		sp->std[sig] = q->info;
+	} else {
+		if (sp->nrt >= SIG_RT_QUEUE_MAX)
+			return 0;
+		list_add_tail(&sp->rt, &q->node);
+		sp->nrt++;
+	}
+	sp->set |= sig_bit(sig);
+	if (target && !(target->sig_blocked & sig_bit(sig)))
+		thread_interrupt(target);
+	waitq_wake_all(&p->signalfd_wq);
+	return sp;
+}
+
+void signal_unqueue_timer_locked(struct sigpending *sp, struct sigqueued *q)
+{
+	int sig = q->info.signo;
+
+	if (sig < SIGRTMIN) {
+		if ((sp->set & sig_bit(sig)) && sp->std[sig].timer == q->info.timer)
+			sp->set &= ~sig_bit(sig);
+		return;
+	}
+	list_del(&q->node);
+	sp->nrt--;
+	rt_recalc_locked(sp, sig);
 }
 
 int signal_send_pid(int pid, int sig)
@@ -419,6 +480,8 @@ static int take_locked(struct sigpending *sp, uint64_t set, struct ksiginfo *inf
 	if (sig < SIGRTMIN) {
 		*info = sp->std[sig];
 		sp->set &= ~sig_bit(sig);
+		if (info->timer)
+			ptimer_signal_taken_locked(info);
 		return sig;
 	}
 	list_for_each(n, &sp->rt) {
@@ -428,13 +491,13 @@ static int take_locked(struct sigpending *sp, uint64_t set, struct ksiginfo *inf
 			continue;
 		*info = q->info;
 		list_del(&q->node);
-		kfree(q);
+		if (info->timer)
+			ptimer_signal_taken_locked(info);
+		else
+			kfree(q);
 		sp->nrt--;
 		/* still pending while another instance waits */
-		sp->set &= ~sig_bit(sig);
-		list_for_each(m, &sp->rt)
-			if (list_entry(m, struct sigqueued, node)->info.signo == sig)
-				sp->set |= sig_bit(sig);
+		rt_recalc_locked(sp, sig);
 		return sig;
 	}
 	sp->set &= ~sig_bit(sig);   /* not reached: a set bit has an entry */

@@ -44,6 +44,14 @@ struct ksiginfo {
 	int status;                        /* SIGCHLD: exit code or signal */
 	uint64_t addr;                     /* faults: si_addr; queued: si_value */
 	int64_t utime, stime;              /* SIGCHLD, in clock ticks */
+	struct ptimer *timer;              /* sent by this POSIX timer (kernel/proc/ptimer.c) */
+};
+
+/* A queued real-time signal: on the heap, or (info.timer set) the one a
+ * POSIX timer owns, which is handed back to the timer instead of freed. */
+struct sigqueued {
+	struct list_node node;
+	struct ksiginfo info;
 };
 
 /* Signals waiting for delivery to a thread or to a process: a set, the
@@ -125,6 +133,14 @@ void signal_send_process_locked(struct process *p, int sig);
  * SIGKILL, SIGSTOP or SIGCONT, to p, which must be alive (its timers are
  * cancelled before it ends). */
 void signal_send_irq(struct process *p, int sig);
+/* From a POSIX timer's expiry (sig_lock held, interrupt context too):
+ * queues q (q->info.timer set) on thread t, or on p when t is NULL.
+ * Returns where it went, or NULL when it was not queued (ignored, a
+ * standard signal already pending, the real-time queue full, p ending). */
+struct sigpending *signal_queue_timer_locked(struct process *p, struct thread *t,
+					     struct sigqueued *q);
+/* Takes a timer's q (queued on sp) back out, sig_lock held. */
+void signal_unqueue_timer_locked(struct sigpending *sp, struct sigqueued *q);
 
 /* kill(0), kill(-1) and kill(-pgid): info to every process of group
  * pgid, or with pgid -1 to every process but init and the caller; check

@@ -495,3 +495,23 @@ KTEST(failinject_sweep_program)
 	KT_EXPECT_EQ(t, s.leaks, 0);
 	KT_EXPECT_EQ(t, s.heap_errors, 0);
 }
+
+/* The 1-in-K mode over the same program: several allocations may fail in
+ * one run, at places the nth sweep never combines. */
+KTEST(failinject_sweep_program_one_in_k)
+{
+	static struct failinject_sweep s = {
+		.name = "program workload, 1 in 40", .workload = program_workload, .ctx = &s,
+		.by_session = true, .kinds = FAILINJECT_HEAP | FAILINJECT_FRAME,
+		.one_in = 40, .seeds = 24,
+	};
+
+	KT_ASSERT(t, program_workload(&s) == 0);
+	KT_EXPECT_EQ(t, failinject_sweep_run(&s), 0);
+	/* most runs meet a failure (an untouched run makes hundreds of
+	 * allocations), and none goes wrong */
+	KT_EXPECT(t, s.points > s.seeds / 2);
+	KT_EXPECT_EQ(t, s.wrong_errors, 0);
+	KT_EXPECT_EQ(t, s.leaks, 0);
+	KT_EXPECT_EQ(t, s.heap_errors, 0);
+}

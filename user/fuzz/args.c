@@ -288,6 +288,13 @@ uint64_t arg_zero_timespec(void)
 	return (uint64_t)(uintptr_t)&zero;
 }
 
+uint64_t arg_wait_timespec(void)
+{
+	static const struct timespec some = { 0, WAIT_MS * 1000000L };
+
+	return chance(50) ? arg_zero_timespec() : (uint64_t)(uintptr_t)&some;
+}
+
 uint64_t arg_exec_path(void)
 {
 	static const char *const progs[] = { "/bin/exit0", "/nonexistent", "/tmp/fz0", "/", "/tmp" };

@@ -2,7 +2,9 @@
  * make random calls from the whole table in sys/syscalls.tab with
  * arguments biased towards trouble (args.c), fork now and then (children
  * make a few calls of their own and exit), and are replaced when a call
- * ends them. The calls follow from the seed: `-s S -p 1` repeats a run.
+ * ends them; an interval timer's handler makes calls in the middle of
+ * others. The calls follow from the seed: `-s S -p 1` repeats a run up to
+ * its first signal.
  *
  *     fuzz [-s seed] [-n calls] [-p processes] [-t]
  *
@@ -22,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +40,10 @@
 struct shared {
 	volatile long calls;
 	volatile long forks;
+	volatile long signals;         /* SIGALRM handlers run */
+	volatile long handler_calls;   /* calls made inside them */
+	volatile long interrupted;     /* calls that returned EINTR */
+	volatile long hung;            /* workers killed by the watchdog */
 };
 static struct shared *sh;
 static long target;
@@ -152,15 +159,17 @@ static int make_args(const struct fuzz_call *c, uint64_t a[6], int child)
 		a[2] |= WNOHANG;
 	if (!strcmp(c->name, "waitid"))
 		a[3] |= WNOHANG;
+	/* Waits end at once or after a few ms (long enough for the worker's
+	 * interval timer to interrupt them now and then), and locks do not
+	 * wait. */
 	if (!strcmp(c->name, "futex"))
-		a[3] = arg_zero_timespec();   /* a wait ends at once */
-	/* waits for events end at once too, and locks do not wait */
+		a[3] = arg_wait_timespec();
 	if (!strcmp(c->name, "poll"))
-		a[2] = 0;
+		a[2] = chance(50) ? 0 : WAIT_MS;
 	if (!strcmp(c->name, "ppoll"))
-		a[2] = arg_zero_timespec();
+		a[2] = arg_wait_timespec();
 	if (!strcmp(c->name, "select") || !strcmp(c->name, "pselect6"))
-		a[4] = arg_zero_timespec();   /* zero as a timeval too */
+		a[4] = arg_wait_timespec();   /* read as a timeval too: fewer ms, still short */
 	if (!strcmp(c->name, "flock"))
 		a[1] |= 4;                    /* LOCK_NB */
 	if (!strcmp(c->name, "arch_prctl") && (a[0] == 0x1001 || a[0] == 0x1002))
@@ -206,6 +215,54 @@ static const struct fuzz_call *pick(void)
 	}
 }
 
+/* Signals mid-call: each worker runs an interval timer of 1 to 4 ms whose
+ * SIGALRM handler makes a few calls of its own, so blocking calls are
+ * interrupted (with or without SA_RESTART) and calls run inside a handler.
+ * Calls that would leave the handler's frame behind are not made there.
+ * The worker's own calls may change all this (sigaction, sigprocmask,
+ * setitimer are in the table): a variation, not a fault. Where a signal
+ * lands depends on timing, so a run with handlers repeats its calls from
+ * the seed only until the first signal. */
+static const char *const not_in_handler[] = {
+	"fork", "vfork", "clone", "clone3", "execve", "execveat", "exit", "exit_group",
+	"rt_sigreturn", 0,
+};
+
+static void on_alarm(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	__atomic_add_fetch(&sh->signals, 1, __ATOMIC_RELAXED);
+	for (int n = 1 + (int)rnd_below(3); n > 0; n--) {
+		const struct fuzz_call *c = pick();
+		uint64_t a[6];
+
+		if (named(c, not_in_handler) || !make_args(c, a, 0))
+			continue;
+		if (trace)
+			trace_call(c, a, -1);
+		(void)raw_syscall(c->nr, a);
+		__atomic_add_fetch(&sh->handler_calls, 1, __ATOMIC_RELAXED);
+	}
+	errno = saved;
+}
+
+static void arm_signals(void)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	/* SA_NODEFER: a call in the handler that waits (pause, sigsuspend)
+	 * is interrupted by the next tick as one in the worker's loop is */
+	sa.sa_flags = SA_NODEFER | (chance(50) ? SA_RESTART : 0);
+	sigaction(SIGALRM, &sa, 0);
+	it.it_value = it.it_interval = (struct timeval){ 0, 1000 + (long)rnd_below(3000) };
+	setitimer(ITIMER_REAL, &it, 0);
+}
+
 static void reap(void)
 {
 	while (waitpid(-1, 0, WNOHANG) > 0)
@@ -224,6 +281,7 @@ static _Noreturn void worker(int w, uint64_t seed)
 		close(fd);
 	if (args_setup() < 0)
 		_exit(3);
+	arm_signals();
 	while (__atomic_add_fetch(&sh->calls, 1, __ATOMIC_RELAXED) <= target) {
 		const struct fuzz_call *c = pick();
 		uint64_t a[6], r;
@@ -236,11 +294,22 @@ static _Noreturn void worker(int w, uint64_t seed)
 			reap();
 			continue;
 		}
+		if (chance(2)) {
+			/* a sleep longer than the timer's interval: a blocking
+			 * call for the signal to interrupt */
+			static const struct timespec nap = { 0, 2 * WAIT_MS * 1000000L };
+
+			if (nanosleep(&nap, 0) != 0 && errno == EINTR)
+				__atomic_add_fetch(&sh->interrupted, 1, __ATOMIC_RELAXED);
+			continue;
+		}
 		if (!make_args(c, a, child))
 			continue;
 		if (trace)
 			trace_call(c, a, w);
 		r = raw_syscall(c->nr, a);
+		if ((int64_t)r == -EINTR)
+			__atomic_add_fetch(&sh->interrupted, 1, __ATOMIC_RELAXED);
 		if (!strcmp(c->name, "fork") || !strcmp(c->name, "clone")) {
 			if (r == 0) {
 				child = 1;   /* a few calls of its own, then out */
@@ -293,12 +362,26 @@ static void cleanup(void)
 			rmdir(names[i]);
 }
 
+/* The runner's watchdog: a worker may block itself for good (SIGALRM
+ * blocked or ignored, then pause). When no worker made a call for
+ * WATCHDOG_S seconds, the ones left are killed. */
+#define WATCHDOG_S 5
+static void on_watchdog(int sig)
+{
+	(void)sig;
+}
+
 /* Runs `calls` calls in `procs` workers; returns the worker deaths (ends
  * other than a normal exit, replaced while calls remain). */
 static long run(long calls, int procs, uint64_t seed)
 {
 	int pids[MAX_PROCS] = { 0 }, live = 0;
-	long deaths = 0, gen = 0, last_calls = -1, stuck = 0;
+	long deaths = 0, gen = 0, last_calls = -1, stuck = 0, seen = -1;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watchdog;   /* no SA_RESTART: wait returns EINTR */
+	sigaction(SIGALRM, &sa, 0);
 
 	sh->calls = 0;
 	target = calls;
@@ -310,8 +393,19 @@ static long run(long calls, int procs, uint64_t seed)
 	}
 	while (live > 0) {
 		int status, w;
-		pid_t pid = wait(&status);
+		pid_t pid;
 
+		alarm(WATCHDOG_S);
+		pid = wait(&status);
+		alarm(0);
+		if (pid < 0 && errno == EINTR) {
+			if (sh->calls == seen)
+				for (w = 0; w < procs; w++)
+					if (pids[w] > 0 && kill(pids[w], SIGKILL) == 0)
+						sh->hung++;
+			seen = sh->calls;
+			continue;
+		}
 		if (pid < 0)
 			break;
 		for (w = 0; w < procs && pids[w] != pid; w++)
@@ -319,6 +413,7 @@ static long run(long calls, int procs, uint64_t seed)
 		if (w == procs)
 			continue;       /* an orphan of a worker, passed to us */
 		live--;
+		pids[w] = 0;            /* reaped: its pid may be reused */
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			deaths++;
 		/* workers that end before any call would be replaced forever */
@@ -380,6 +475,9 @@ int main(int argc, char **argv)
 	after = free_kib();
 	printf("fuzz: %ld calls in %ld ms (%ld calls/s), %ld forks, %ld workers replaced\n",
 	       calls, ms, ms ? calls * 1000 / ms : 0, sh->forks, deaths);
+	printf("fuzz: %ld signals handled mid-run, %ld calls made in handlers, %ld calls interrupted\n",
+	       sh->signals, sh->handler_calls, sh->interrupted);
+	printf("fuzz: %ld workers killed by the watchdog\n", sh->hung);
 	printf("fuzz: free memory %ld KiB before, %ld KiB after\n", before, after);
 	return 0;
 usage:

@@ -51,6 +51,9 @@ uint64_t arg_mm_len(uint64_t addr, uint64_t len);
 uint64_t arg_own_pid(void);
 /* Pointers to valid objects the calls need for some paths. */
 uint64_t arg_zero_timespec(void);
+/* A zero timespec or one of WAIT_MS, for the waiting calls. */
+#define WAIT_MS 5
+uint64_t arg_wait_timespec(void);
 uint64_t arg_exec_path(void);
 uint64_t arg_exec_argv(void);
 

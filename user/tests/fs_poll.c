@@ -3,6 +3,8 @@
 #include "tests.h"
 
 #include <sys/select.h>
+#include <sys/time.h>
+#include <ucontext.h>
 
 static long elapsed_ms(const struct timespec *since)
 {
@@ -151,6 +153,78 @@ TEST(fs_ppoll_sigmask)
 	CHECK_EQ(ppoll(&pfd, 1, &ts, &block), 0);
 	ts = (struct timespec){ 0, 1000000000 };
 	CHECK_ERR(ppoll(&pfd, 1, &ts, NULL), EINVAL);
+}
+
+/* What the SIGALRM handler saw: that it ran, and the mask its frame
+ * records (the one sigreturn puts back). */
+static volatile sig_atomic_t alrm_ran, alrm_saved_blocked;
+static void on_alrm_ctx(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	alrm_ran = 1;
+	alrm_saved_blocked = sigismember(&((ucontext_t *)ctx)->uc_sigmask, SIGALRM);
+}
+
+/* Arms SIGALRM (blocked outside the wait) for 30 ms from now. */
+static void alrm_soon(sigset_t *block, sigset_t *empty)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_sigaction = on_alrm_ctx;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
+	sigemptyset(block);
+	sigaddset(block, SIGALRM);
+	sigemptyset(empty);
+	CHECK_OK(sigprocmask(SIG_BLOCK, block, NULL));
+	struct itimerval it = { { 0, 0 }, { 0, 30000 } };
+	CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* A signal blocked outside the call arrives during the wait, which it
+ * ends: its handler runs before the old mask returns (the frame records
+ * the old mask), and the mask afterwards blocks it again. */
+TEST(fs_ppoll_sigmask_signal_during_wait)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	sigset_t block, empty, now;
+	struct pollfd pfd = { p[0], POLLIN, 0 };
+	struct timespec ts = { 5, 0 };
+	alrm_soon(&block, &empty);
+	CHECK_ERR(ppoll(&pfd, 1, &ts, &empty), EINTR);
+	CHECK_EQ(alrm_ran, 1);
+	CHECK_EQ(alrm_saved_blocked, 1);
+	CHECK_OK(sigprocmask(SIG_SETMASK, NULL, &now));
+	CHECK(sigismember(&now, SIGALRM));
+	/* The same with pselect6. */
+	alrm_ran = alrm_saved_blocked = 0;
+	alrm_soon(&block, &empty);
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(p[0], &r);
+	CHECK_ERR(pselect(p[0] + 1, &r, NULL, NULL, &ts, &empty), EINTR);
+	CHECK_EQ(alrm_ran, 1);
+	CHECK_EQ(alrm_saved_blocked, 1);
+	CHECK_OK(sigprocmask(SIG_SETMASK, NULL, &now));
+	CHECK(sigismember(&now, SIGALRM));
+	/* Blocked by the wait's mask too: it stays pending, the wait times out
+	 * and no handler runs. */
+	alrm_ran = 0;
+	alrm_soon(&block, &empty);
+	ts = (struct timespec){ 0, 100000000 };
+	CHECK_EQ(ppoll(&pfd, 1, &ts, &block), 0);
+	CHECK_EQ(alrm_ran, 0);
+	sigset_t pend;
+	CHECK_OK(sigpending(&pend));
+	CHECK(sigismember(&pend, SIGALRM));
+	/* Bad masks. */
+	ts = (struct timespec){ 0, 0 };
+	CHECK_ERR(syscall(SYS_ppoll, &pfd, 1, &ts, &empty, 4), EINVAL);
+	void *bp;
+	FOR_EACH_BAD_PTR(bp)
+		if (bp)
+			CHECK_ERR(syscall(SYS_ppoll, &pfd, 1, &ts, bp, 8), EFAULT);
 }
 
 TEST(fs_select)

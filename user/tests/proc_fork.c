@@ -177,6 +177,53 @@ TEST(proc_vfork)
 	wait_exit(pid, 9);
 }
 
+static void on_alarm_note(int sig)
+{
+	(void)sig;
+}
+
+/* A vfork parent waiting for its child is killable: SIGKILL ends it while
+ * the child still runs (blocked on a pipe), and the child goes on. */
+TEST(proc_vfork_parent_killable)
+{
+	int up[2], hold[2];
+	CHECK_OK(pipe(up));
+	CHECK_OK(pipe(hold));
+	pid_t v = xfork();
+	if (v == 0) {
+		pid_t c = vfork();
+		if (c == 0) {
+			/* raw calls only: this runs on the parent's stack */
+			pid_t me = (pid_t)syscall(SYS_getpid);
+			char b;
+			syscall(SYS_write, up[1], &me, sizeof(me));
+			syscall(SYS_read, hold[0], &b, 1);
+			syscall(SYS_exit, 0);
+		}
+		_exit(0);
+	}
+	pid_t c;
+	CHECK_EQ(read(up[0], &c, sizeof(c)), (ssize_t)sizeof(c));
+	CHECK_OK(kill(v, SIGKILL));
+	/* A wait that is not killable would hang: SIGALRM ends waitpid then. */
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_alarm_note;
+	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
+	alarm(10);
+	int status;
+	pid_t r = waitpid(v, &status, 0);
+	int err = errno;
+	alarm(0);
+	/* The child is still there, blocked on the pipe: let it end. */
+	CHECK_OK(kill(c, 0));
+	CHECK_EQ(write(hold[1], "x", 1), 1);
+	if (r < 0)
+		UT_FAIL("waitpid: %s (the vfork parent did not end)", ut_errname(err));
+	CHECK_EQ(r, v);
+	CHECK(WIFSIGNALED(status));
+	CHECK_EQ(WTERMSIG(status), SIGKILL);
+}
+
 TEST(proc_ids)
 {
 	pid_t pid = getpid();
