@@ -6,7 +6,10 @@
 #include <fs/internal.h>
 #include <fs/namei.h>
 #include <fs/super.h>
+#include <cosmos/abi/resource.h>
+#include <cosmos/abi/signal.h>
 #include <kernel/proc/cred.h>
+#include <kernel/proc/process.h>
 #include <lib/string.h>
 
 int notify_change(struct inode *ino, struct iattr *a)
@@ -37,6 +40,12 @@ int do_truncate(const struct path *p, struct inode *ino, uint64_t len)
 	err = mutex_lock(&ino->lock);
 	if (err)
 		return err;
+	/* growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG, as Linux */
+	if (len > ino->size && len > process_rlimit_self(RLIMIT_FSIZE)) {
+		mutex_unlock(&ino->lock);
+		process_signal_self(SIGXFSZ);
+		return -EFBIG;
+	}
 	a.mtime = vfs_now();
 	inode_kill_suid(ino);
 	err = notify_change(ino, &a);

@@ -7,12 +7,14 @@
  * writers) and wr_wq (writers: room or no more readers); FIFO openers
  * waiting for a partner use the same queues. fifo_lock (a mutex, taken
  * before any pipe's lock) protects inode->pipe of every FIFO inode, so an
- * open never finds a pipe its last close is freeing. */
+ * open never finds a pipe its last close is freeing. A write finding no
+ * reader sends the writer SIGPIPE (after the lock is dropped). */
 #include <fs/pipe.h>
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/ioctl.h>
 #include <cosmos/abi/limits.h>
 #include <cosmos/abi/poll.h>
+#include <cosmos/abi/signal.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
 #include <fs/anon.h>
@@ -23,6 +25,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/panic.h>
 #include <kernel/proc/cred.h>
+#include <kernel/proc/process.h>
 #include <kernel/sched/wait.h>
 #include <kernel/sync/mutex.h>
 #include <sys/uio.h>
@@ -218,6 +221,10 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 	}
 	mutex_unlock(&p->lock);
+	/* as Linux: the writer hears SIGPIPE whenever it finds no reader, even
+	 * after part of the data went in (then that part is the result) */
+	if (err == -EPIPE)
+		process_signal_self(SIGPIPE);
 	return done ? (long)done : err;
 }
 

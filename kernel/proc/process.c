@@ -604,6 +604,34 @@ int process_wait(int pid, int *status, uint64_t deadline)
 	return res.pid;
 }
 
+void process_signal_self(int sig)
+{
+	struct thread *me = thread_current();
+	struct ksiginfo info = { .signo = sig, .code = SI_USER };
+
+	if (!me || !me->proc)
+		return;
+	/* Linux's send_sig(sig, current, 0): SI_USER from the process itself */
+	lock_or_panic(&me->proc->lock);
+	info.pid = me->proc->pid;
+	info.uid = me->proc->cred.uid;
+	mutex_unlock(&me->proc->lock);
+	lock_or_panic(&table_lock);
+	(void)signal_send_locked(me->proc, me, &info);
+	mutex_unlock(&table_lock);
+}
+
+uint64_t process_rlimit_self(int res)
+{
+	struct process *p = process_current();
+	uint64_t v;
+
+	lock_or_panic(&p->lock);
+	v = p->rlim[res].rlim_cur;
+	mutex_unlock(&p->lock);
+	return v;
+}
+
 uint64_t process_cpu_ns(struct process *p)
 {
 	uint64_t ns;

@@ -149,6 +149,13 @@ int process_wait(int pid, int *status, uint64_t deadline) __must_check;
 void process_list(void);
 unsigned process_count(void);
 
+/* Sends sig to the calling thread, as the kernel does for a write to a
+ * pipe nobody reads (SIGPIPE) or past RLIMIT_FSIZE (SIGXFSZ): ignored,
+ * it is dropped; blocked, it stays pending. Nothing for a kernel thread. */
+void process_signal_self(int sig);
+/* The caller's soft limit for resource res (RLIM_INFINITY: none). */
+uint64_t process_rlimit_self(int res);
+
 /* The CPU time of all its threads so far, and of its reaped children. */
 uint64_t process_cpu_ns(struct process *p);
 

@@ -335,3 +335,40 @@ TEST(pipe_fifo_nonblock_open)
 	/* O_RDWR never waits. */
 	CHECK_OK(close(CHECK_OK(open("fifo", O_RDWR))));
 }
+
+static volatile int pipe_sigs, pipe_sig_code, pipe_sig_pid;
+static void on_pipe(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	pipe_sigs++;
+	pipe_sig_code = si->si_code;
+	pipe_sig_pid = si->si_pid;
+}
+
+TEST(pipe_fifo_sigpipe_handler)
+{
+	/* A FIFO whose reader went: each write gets EPIPE and one SIGPIPE,
+	 * sent by the kernel as Linux's send_sig (SI_USER, the writer's pid). */
+	CHECK_OK(mkfifo("fifo", 0600));
+	int r = CHECK_OK(open("fifo", O_RDONLY | O_NONBLOCK));
+	int w = CHECK_OK(open("fifo", O_WRONLY));
+	CHECK_OK(close(r));
+	struct sigaction sa = { .sa_sigaction = on_pipe, .sa_flags = SA_SIGINFO };
+	CHECK_OK(sigaction(SIGPIPE, &sa, NULL));
+	CHECK_ERR(write(w, "x", 1), EPIPE);
+	CHECK_EQ(pipe_sigs, 1);
+	CHECK_EQ(pipe_sig_code, SI_USER);
+	CHECK_EQ(pipe_sig_pid, getpid());
+	struct iovec iov = { "yz", 2 };
+	CHECK_ERR(writev(w, &iov, 1), EPIPE);
+	CHECK_EQ(pipe_sigs, 2);
+	/* a write of nothing finds nothing to complain about */
+	CHECK_EQ(write(w, "", 0), 0);
+	CHECK_EQ(pipe_sigs, 2);
+	/* a pipe with a reader takes the data and sends nothing */
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_EQ(write(p[1], "ok", 2), 2);
+	CHECK_EQ(pipe_sigs, 2);
+}
