@@ -21,6 +21,7 @@
 #include <kernel/proc/limits.h>
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 
 static struct mutex table_lock;
@@ -91,6 +92,19 @@ struct process *process_find_locked(int pid)
 	return 0;
 }
 
+int process_next_pid_locked(int from)
+{
+	int best = -1;
+
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+
+		if (p != &kernel_proc && p->pid >= from && (best < 0 || p->pid < best))
+			best = p->pid;
+	}
+	return best;
+}
+
 struct thread *process_find_thread_locked(int tid, struct process **owner)
 {
 	list_for_each(n, &all_procs) {
@@ -157,6 +171,7 @@ struct process *process_alloc(const char *name, int prio, int pid)
 		return 0;
 	p->pid = pid;
 	p->prio = prio;
+	p->start_ns = time_ns();
 	p->state = PROC_ALIVE;
 	p->exit_signal = SIGCHLD;
 	list_init(&p->children);

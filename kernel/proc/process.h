@@ -62,6 +62,7 @@ struct process {
 	struct rlimit64 rlim[RLIM_NLIMITS];   /* under lock */
 	char *exe;                    /* the program's path (heap), or NULL */
 	int prio;                     /* for new threads */
+	uint64_t start_ns;            /* time_ns() at creation; fixed */
 	/* Signals (kernel/proc/signal.h; sig_lock): */
 	struct sigpending sig_shared; /* sent to the process, not to one thread */
 	bool stopped;                 /* stopped by a signal until SIGCONT */
@@ -109,6 +110,9 @@ void process_kill(struct process *p, int status);
 struct process *process_current(void);
 /* The process with this pid, with the table lock held by the caller. */
 struct process *process_find_locked(int pid);
+/* The lowest pid at or above from of a process in the table (zombies
+ * included, the kernel's own not), or -1; table lock held. */
+int process_next_pid_locked(int from);
 /* The live thread with this tid and its process, table lock held. */
 struct thread *process_find_thread_locked(int tid, struct process **owner);
 /* Is some process in group pgid (of session sid; -1: any)? Table lock held. */
