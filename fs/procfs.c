@@ -260,7 +260,7 @@ static void mount_line(const struct mount *m, void *ctx)
 	proc_mount_line(s, m->source, dir, m->sb->type->name, opts);
 }
 
-static int show_mounts(struct seqbuf *s, uint64_t arg)
+int procfs_show_mounts(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
 	return mount_for_each(mount_line, s);
@@ -329,7 +329,7 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "interrupts", .mode = RO, .show = show_interrupts },
 	{ .name = "loadavg", .mode = RO, .show = show_loadavg },
 	{ .name = "meminfo", .mode = RO, .show = show_meminfo },
-	{ .name = "mounts", .mode = RO, .show = show_mounts },
+	{ .name = "mounts", .mode = RO, .show = procfs_show_mounts },
 	{ .name = "partitions", .mode = RO, .show = show_partitions },
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = procfs_self_link },
 	{ .name = "slabinfo", .mode = S_IFREG | 0400, .show = show_slabinfo },

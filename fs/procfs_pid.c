@@ -415,6 +415,7 @@ static const struct pseudo_entry pid_children[] = {
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = exe_link, .owner = pid_owner },
 	{ .name = "fd", .mode = S_IFDIR | 0500, .family = &fds, .owner = pid_owner },
 	PID_FILE("maps", 0444, show_maps),
+	PID_FILE("mounts", 0444, procfs_show_mounts),
 	{ .name = "root", .mode = S_IFLNK | 0777, .link = root_link, .owner = pid_owner },
 	PID_FILE("stat", 0444, show_stat),
 	PID_FILE("statm", 0444, show_statm),
