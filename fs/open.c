@@ -498,6 +498,13 @@ int vfs_setfl(struct file *f, uint32_t flags)
 	if ((flags & O_NOATIME) && f->inode && !inode_owner_or_root(f->inode))
 		return -EPERM;
 	old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	/* as Linux: the file takes the change of O_ASYNC first */
+	if (((old ^ flags) & O_ASYNC) && f->ops && f->ops->fasync) {
+		int err = f->ops->fasync(f, (flags & O_ASYNC) != 0);
+
+		if (err)
+			return err;
+	}
 	do {
 		want = (old & ~(uint32_t)SETFL_FLAGS) | (flags & SETFL_FLAGS);
 	} while (!__atomic_compare_exchange_n(&f->flags, &old, want, false, __ATOMIC_RELAXED,

@@ -636,6 +636,27 @@ void process_signal_self(int sig)
 	mutex_unlock(&table_lock);
 }
 
+void process_send_sigio(int who, uint32_t uid, uint32_t euid, int sig)
+{
+	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
+
+	lock_or_panic(&table_lock);
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+		bool may;
+
+		if (p == &kernel_proc || (who > 0 ? p->pid != who : p->pgid != -who))
+			continue;
+		lock_or_panic(&p->lock);
+		may = euid == 0 || euid == p->cred.suid || euid == p->cred.uid ||
+		      uid == p->cred.suid || uid == p->cred.uid;
+		mutex_unlock(&p->lock);
+		if (may)
+			(void)signal_send_locked(p, 0, &info);
+	}
+	mutex_unlock(&table_lock);
+}
+
 uint64_t process_rlimit_self(int res)
 {
 	struct process *p = process_current();
