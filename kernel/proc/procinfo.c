@@ -56,8 +56,8 @@ static int resources_locked(struct process *p, struct process_info *pi)
 		handle_table_get(p->files);
 		pi->files = p->files;
 	}
-	if (p->fs)
-		pi->fs = fs_ctx_get(p->fs);
+	/* a process without a context of its own works in the kernel's */
+	pi->fs = fs_ctx_get(p->fs ? p->fs : fs_ctx_kernel());
 	return 0;
 }
 

@@ -23,8 +23,9 @@ struct process_info {
 	uint64_t start_ns;
 	uint64_t sig_pending;         /* the process's shared set */
 	bool user;                    /* runs a program */
-	/* NULL for a zombie, a process whose last thread is leaving, and (vm)
-	 * a kernel thread's: */
+	/* NULL for a zombie and a process whose last thread is leaving; vm
+	 * also for a kernel thread's; fs is the kernel's for a process
+	 * without one of its own: */
 	char *exe;                    /* a copy (heap) */
 	struct vm_space *vm;
 	struct handle_table *files;
