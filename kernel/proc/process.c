@@ -28,6 +28,7 @@ static struct mutex table_lock;
 /* Under table_lock: */
 static struct list_node all_procs = LIST_INIT(all_procs);
 static unsigned nprocs;
+static uint64_t nforks;               /* processes created since boot */
 static struct process *init_proc;     /* pid 1, while it lives */
 /* The kernel itself: parent of every process a kernel thread creates and
  * of orphans nobody else takes. Its threads are the ones with no process. */
@@ -194,6 +195,7 @@ void process_link_locked(struct process *p, struct process *parent)
 	list_add_tail(&parent->children, &p->sibling);
 	list_add_tail(&all_procs, &p->all_node);
 	nprocs++;
+	nforks++;
 	if (p->pid == 1)
 		init_proc = p;
 }
@@ -705,3 +707,25 @@ void process_list(void)
 }
 
 unsigned process_count(void) { return nprocs; }
+
+void process_sched_counts(uint64_t *forks, unsigned *running, unsigned *blocked)
+{
+	unsigned n = 0;
+
+	lock_or_panic(&table_lock);
+	*forks = nforks;
+	list_for_each(pn, &all_procs) {
+		struct process *p = list_entry(pn, struct process, all_node);
+
+		list_for_each(tn, &p->threads) {
+			struct thread *t = list_entry(tn, struct thread, proc_node);
+			uint64_t f = sched_lock_irqsave();
+
+			n += t->state == THREAD_READY || t->state == THREAD_RUNNING;
+			sched_unlock_irqrestore(f);
+		}
+	}
+	mutex_unlock(&table_lock);
+	*running = n ? n : 1;
+	*blocked = 0;
+}

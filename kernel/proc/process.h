@@ -149,6 +149,10 @@ int process_wait_for(const struct process_wait_req *req, struct process_wait_res
 /* The simple form: pid > 0 that child, -1 any. Returns its pid and stores
  * its status. */
 int process_wait(int pid, int *status, uint64_t deadline) __must_check;
+/* For /proc/stat and loadavg: processes created since boot, and the
+ * threads of processes that are running or ready to run (at least 1:
+ * the caller). Nothing counts as blocked uninterruptibly. */
+void process_sched_counts(uint64_t *forks, unsigned *running, unsigned *blocked);
 /* Logs pid, parent, state, priority, threads and CPU time of each. */
 void process_list(void);
 unsigned process_count(void);

@@ -355,3 +355,28 @@ TEST(fs_proc_readers_race_exits)
 	}
 	wait_exit(reader, 0);
 }
+
+static long stat_number(const char *key)
+{
+	const char *at = strstr(proc("/proc/stat"), key);
+	return at ? atol(at + strlen(key)) : -1;
+}
+
+TEST(fs_proc_stat_process_counts)
+{
+	/* processes counts every process made since boot; procs_running
+	 * the runnable ones, the reader and a spinning child among them */
+	long before = stat_number("\nprocesses ");
+	CHECK(before > 0);
+	pid_t spinner = xfork();
+	if (spinner == 0)
+		for (;;)
+			;
+	CHECK(stat_number("\nprocesses ") >= before + 1);
+	CHECK(stat_number("\nprocs_running ") >= 2);
+	int running, threads;
+	CHECK_EQ(sscanf(proc("/proc/loadavg"), "%*f %*f %*f %d/%d", &running, &threads), 2);
+	CHECK(running >= 2 && threads >= running);
+	CHECK_OK(kill(spinner, SIGKILL));
+	wait_signal(spinner, SIGKILL);
+}
