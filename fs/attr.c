@@ -6,7 +6,10 @@
 #include <fs/internal.h>
 #include <fs/namei.h>
 #include <fs/super.h>
+#include <cosmos/abi/resource.h>
+#include <cosmos/abi/signal.h>
 #include <kernel/proc/cred.h>
+#include <kernel/proc/process.h>
 #include <lib/string.h>
 
 int notify_change(struct inode *ino, struct iattr *a)
@@ -37,6 +40,12 @@ int do_truncate(const struct path *p, struct inode *ino, uint64_t len)
 	err = mutex_lock(&ino->lock);
 	if (err)
 		return err;
+	/* growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG, as Linux */
+	if (len > ino->size && len > process_rlimit_self(RLIMIT_FSIZE)) {
+		mutex_unlock(&ino->lock);
+		process_signal_self(SIGXFSZ);
+		return -EFBIG;
+	}
 	a.mtime = vfs_now();
 	inode_kill_suid(ino);
 	err = notify_change(ino, &a);
@@ -517,38 +526,15 @@ static bool nsec_valid(uint32_t ns)
 	return ns < 1000000000u || ns == UTIME_NOW || ns == UTIME_OMIT;
 }
 
-int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_time *times,
-		  unsigned flags)
+/* Sets ino's times (NULL: both now); m is its mount, NULL for a file
+ * outside the tree (a pipe's). */
+static int utimes_inode(const struct mount *m, struct inode *ino, const struct vfs_time *times)
 {
 	struct iattr a = { .valid = ATTR_ATIME | ATTR_MTIME };
-	struct vfs_time now = vfs_now();
 	bool explicit = false;
-	struct inode *ino;
-	struct path p;
 	int err;
 
-	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	if (times) {
-		if (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))
-			return -EINVAL;
-		if (times[0].nsec == UTIME_OMIT && times[1].nsec == UTIME_OMIT)
-			return 0;           /* Linux: nothing to do, not even a lookup */
-	}
-	if (!path) {
-		if (!dir)
-			return -EFAULT;
-		if (!dir->mnt || !dir->dentry)
-			return -EBADF;      /* a pipe or an anonymous inode: no place in the tree */
-		p = *dir;
-		path_get(&p);
-	} else {
-		err = at_lookup(dir, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
-		if (err)
-			return err;
-	}
-	ino = p.dentry->inode;
-	a.atime = a.mtime = now;
+	a.atime = a.mtime = vfs_now();
 	if (times) {
 		for (int i = 0; i < 2; i++) {
 			unsigned bit = i ? ATTR_MTIME : ATTR_ATIME;
@@ -562,7 +548,7 @@ int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_tim
 			}
 		}
 	}
-	err = attr_change_begin(p.mnt, ino);
+	err = attr_change_begin(m, ino);
 	if (!err) {
 		/* Setting given times needs ownership; "now" also write access. */
 		if (!inode_owner_or_root(ino))
@@ -571,6 +557,58 @@ int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_tim
 			err = notify_change(ino, &a);
 		mutex_unlock(&ino->lock);
 	}
+	return err;
+}
+
+/* The checks utimensat makes before it looks anything up: 0 to go on,
+ * 1 for nothing to do, or an error. */
+static int utimes_check(const struct vfs_time *times)
+{
+	if (!times)
+		return 0;
+	if (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))
+		return -EINVAL;
+	/* Linux: both omitted is nothing to do, not even a lookup */
+	return times[0].nsec == UTIME_OMIT && times[1].nsec == UTIME_OMIT;
+}
+
+int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_time *times,
+		  unsigned flags)
+{
+	struct path p;
+	int err;
+
+	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((err = utimes_check(times)))
+		return err < 0 ? err : 0;
+	if (!path) {
+		if (!dir)
+			return -EFAULT;
+		if (!dir->mnt || !dir->dentry)
+			return -EBADF;      /* no place in the tree: vfs_futimens */
+		p = *dir;
+		path_get(&p);
+	} else {
+		err = at_lookup(dir, path, flags, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &p);
+		if (err)
+			return err;
+	}
+	err = utimes_inode(p.mnt, p.dentry->inode, times);
 	path_put(&p);
 	return err;
+}
+
+int vfs_futimens(struct file *f, const struct vfs_time *times)
+{
+	int err;
+
+	if ((err = utimes_check(times)))
+		return err < 0 ? err : 0;
+	if (f->path.dentry)
+		return vfs_utimensat(&f->path, 0, times, 0);
+	/* a pipe or an anonymous inode: its own times, as Linux's pipefs */
+	if (!f->inode)
+		return -EBADF;
+	return utimes_inode(NULL, f->inode, times);
 }

@@ -7,7 +7,11 @@
 #include <fs/dcache.h>
 #include <fs/inode.h>
 #include <fs/lock.h>
+#include <cosmos/abi/signal.h>
 #include <kernel/mm/heap.h>
+#include <kernel/proc/cred.h>
+#include <kernel/proc/process.h>
+#include <kernel/proc/signal.h>
 
 static void file_release(struct kobject *o)
 {
@@ -36,6 +40,7 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t 
 	f->inode = ino;
 	f->flags = flags;
 	mutex_init(&f->pos_lock, "f_pos");
+	spin_init(&f->owner_lock, "f_owner");
 	switch (flags & O_ACCMODE) {
 	case O_RDONLY: f->fmode = FMODE_READ; break;
 	case O_WRONLY: f->fmode = FMODE_WRITE; break;
@@ -92,4 +97,42 @@ int64_t generic_file_seek(struct file *f, int64_t off, int whence)
 		return -EINVAL;
 	f->pos = (uint64_t)(base + off);
 	return base + off;
+}
+
+int file_set_owner(struct file *f, int who)
+{
+	const struct cred *c = cred_current();
+	uint64_t fl;
+
+	/* Linux: an owner that does not exist leaves none, without an error */
+	if (who == INT32_MIN)
+		return -EINVAL;
+	if (who && (who > 0 ? signal_send_pid(who, 0) : signal_send_pgrp(-who, 0)))
+		who = 0;
+	fl = spin_lock_irqsave(&f->owner_lock);
+	f->owner = who;
+	f->owner_uid = c->uid;
+	f->owner_euid = c->euid;
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	return 0;
+}
+
+int file_get_owner(struct file *f)
+{
+	uint64_t fl = spin_lock_irqsave(&f->owner_lock);
+	int who = f->owner;
+
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	return who;
+}
+
+void file_send_sigio(struct file *f)
+{
+	uint64_t fl = spin_lock_irqsave(&f->owner_lock);
+	int who = f->owner;
+	uint32_t uid = f->owner_uid, euid = f->owner_euid;
+
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	if (who)
+		process_send_sigio(who, uid, euid, SIGIO);
 }

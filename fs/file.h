@@ -10,6 +10,7 @@
 #include <fs/mount.h>
 #include <kernel/proc/handle.h>
 #include <kernel/sync/mutex.h>
+#include <kernel/sync/spinlock.h>
 
 struct dir_ctx;
 struct file;
@@ -37,6 +38,11 @@ struct file_ops {
 	int (*getpage)(struct file *f, uint64_t off, uint64_t *phys);
 	/* The last reference went (no lock held). */
 	void (*release)(struct file *f);
+	/* O_ASYNC is being set (on) or cleared (F_SETFL, FIOASYNC): the file
+	 * starts or stops sending SIGIO to its owner (file_send_sigio) when
+	 * it becomes ready. 0 or -ENOMEM (the flag stays as it was). NULL:
+	 * O_ASYNC is only kept. */
+	int (*fasync)(struct file *f, bool on);
 };
 
 /* fmode: what this open file may do, fixed at open. */
@@ -57,12 +63,24 @@ struct file {
 					  atomically, readers take one snapshot */
 	unsigned fmode;                /* FMODE_*, fixed at open */
 	void *priv;                    /* the file system's or driver's */
+	/* F_SETOWN: who hears SIGIO (a pid, -pgid for a group, 0 nobody),
+	 * and the setter's uid and euid for Linux's permission rule; under
+	 * owner_lock. */
+	struct spinlock owner_lock;
+	int owner;
+	uint32_t owner_uid, owner_euid;
 };
 
 /* A new file with one reference; takes over the caller's reference to
  * ino (NULL: a file fstat and friends answer -EBADF for). NULL: no memory. */
 struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t flags);
 void file_put(struct file *f);
+/* fcntl F_SETOWN (0, or -ESRCH when no such process or group is alive)
+ * and F_GETOWN. */
+int file_set_owner(struct file *f, int who);
+int file_get_owner(struct file *f);
+/* SIGIO to f's owner, if it has one and the setter may signal it. */
+void file_send_sigio(struct file *f);
 /* The file behind a kobject the handle table returned. */
 static inline struct file *file_from_kobject(struct kobject *o)
 {

@@ -74,6 +74,11 @@ struct fs_ctx *fs_ctx_current(void)
 	return p && p->fs ? p->fs : &kernel_fs;
 }
 
+struct fs_ctx *fs_ctx_kernel(void)
+{
+	return &kernel_fs;
+}
+
 void fs_ctx_root(struct fs_ctx *c, struct path *out)
 {
 	uint64_t f = spin_lock_irqsave(&c->lock);

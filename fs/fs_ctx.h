@@ -23,6 +23,8 @@ void fs_ctx_put(struct fs_ctx *c);
 /* The calling thread's (process->fs, or the kernel's for kernel threads
  * and processes that have none). Valid while the caller's process lives. */
 struct fs_ctx *fs_ctx_current(void);
+/* The kernel's own (kernel threads', and processes' without one). */
+struct fs_ctx *fs_ctx_kernel(void);
 /* Snapshots with references (path_put them). */
 void fs_ctx_root(struct fs_ctx *c, struct path *out);
 void fs_ctx_cwd(struct fs_ctx *c, struct path *out);

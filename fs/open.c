@@ -8,7 +8,10 @@
 #include <fs/internal.h>
 #include <fs/namei.h>
 #include <kernel/mm/heap.h>
+#include <cosmos/abi/resource.h>
+#include <cosmos/abi/signal.h>
 #include <kernel/proc/cred.h>
+#include <kernel/proc/process.h>
 #include <lib/string.h>
 #include <sys/uio.h>
 
@@ -372,9 +375,34 @@ static long do_read(struct file *f, struct uio *u, uint64_t *pos)
 	return n;
 }
 
+/* RLIMIT_FSIZE, as Linux: a write to a regular file that starts at or
+ * past the limit sends SIGXFSZ and fails with EFBIG; one that would cross
+ * it is cut short there. An O_APPEND write starts at the current size. */
+static long fsize_limit(struct file *f, struct uio *u, uint64_t pos)
+{
+	uint64_t lim;
+
+	if (!f->inode || !S_ISREG(f->inode->mode) || !u->resid)
+		return 0;
+	lim = process_rlimit_self(RLIMIT_FSIZE);
+	if (lim == RLIM_INFINITY)
+		return 0;
+	if (f->flags & O_APPEND)
+		pos = __atomic_load_n(&f->inode->size, __ATOMIC_RELAXED);
+	if (pos >= lim) {
+		process_signal_self(SIGXFSZ);
+		return -EFBIG;
+	}
+	if (u->resid > lim - pos)
+		uio_truncate(u, (size_t)(lim - pos));
+	return 0;
+}
+
 static long do_write(struct file *f, struct uio *u, uint64_t *pos)
 {
-	return f->ops->write(f, u, pos);
+	long err = fsize_limit(f, u, *pos);
+
+	return err ? err : f->ops->write(f, u, pos);
 }
 
 /* At and advancing the file position (under pos_lock) for seekable
@@ -470,6 +498,13 @@ int vfs_setfl(struct file *f, uint32_t flags)
 	if ((flags & O_NOATIME) && f->inode && !inode_owner_or_root(f->inode))
 		return -EPERM;
 	old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	/* as Linux: the file takes the change of O_ASYNC first */
+	if (((old ^ flags) & O_ASYNC) && f->ops && f->ops->fasync) {
+		int err = f->ops->fasync(f, (flags & O_ASYNC) != 0);
+
+		if (err)
+			return err;
+	}
 	do {
 		want = (old & ~(uint32_t)SETFL_FLAGS) | (flags & SETFL_FLAGS);
 	} while (!__atomic_compare_exchange_n(&f->flags, &old, want, false, __ATOMIC_RELAXED,

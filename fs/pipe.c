@@ -7,12 +7,14 @@
  * writers) and wr_wq (writers: room or no more readers); FIFO openers
  * waiting for a partner use the same queues. fifo_lock (a mutex, taken
  * before any pipe's lock) protects inode->pipe of every FIFO inode, so an
- * open never finds a pipe its last close is freeing. */
+ * open never finds a pipe its last close is freeing. A write finding no
+ * reader sends the writer SIGPIPE (after the lock is dropped). */
 #include <fs/pipe.h>
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/ioctl.h>
 #include <cosmos/abi/limits.h>
 #include <cosmos/abi/poll.h>
+#include <cosmos/abi/signal.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
 #include <fs/anon.h>
@@ -23,6 +25,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/panic.h>
 #include <kernel/proc/cred.h>
+#include <kernel/proc/process.h>
 #include <kernel/sched/wait.h>
 #include <kernel/sync/mutex.h>
 #include <sys/uio.h>
@@ -39,6 +42,14 @@ struct pipe {
 	unsigned r_counter, w_counter;
 	struct waitq rd_wq, wr_wq;
 	struct inode *fifo;       /* the FIFO inode it hangs off, or NULL */
+	struct list_node async;   /* struct pipe_async: its files with O_ASYNC */
+};
+
+/* A file of the pipe with O_ASYNC: its owner hears SIGIO when data comes
+ * (a reading file) or room (a writing one). Removed before the file goes. */
+struct pipe_async {
+	struct list_node node;
+	struct file *f;
 };
 
 static struct mutex fifo_lock;
@@ -79,6 +90,7 @@ static struct pipe *pipe_alloc(void)
 	}
 	p->size = PIPE_DEF_BYTES;
 	mutex_init(&p->lock, "pipe");
+	list_init(&p->async);
 	waitq_init(&p->rd_wq);
 	waitq_init(&p->wr_wq);
 	return p;
@@ -88,6 +100,56 @@ static void pipe_free(struct pipe *p)
 {
 	kfree(p->buf);
 	kfree(p);
+}
+
+/* SIGIO to the owners of its O_ASYNC files that read (data came, or the
+ * last writer went) or write (room came, or the last reader went). Lock
+ * held. */
+static void pipe_notify_async(struct pipe *p, unsigned fmode)
+{
+	list_for_each(n, &p->async) {
+		struct pipe_async *a = list_entry(n, struct pipe_async, node);
+
+		if (a->f->fmode & fmode)
+			file_send_sigio(a->f);
+	}
+}
+
+static struct pipe_async *async_find(struct pipe *p, struct file *f)
+{
+	list_for_each(n, &p->async) {
+		struct pipe_async *a = list_entry(n, struct pipe_async, node);
+
+		if (a->f == f)
+			return a;
+	}
+	return NULL;
+}
+
+static int pipe_fasync(struct file *f, bool on)
+{
+	struct pipe *p = f->priv;
+	struct pipe_async *a, *fresh = on ? kmalloc(sizeof(*fresh)) : NULL;
+	int err;
+
+	if (on && !fresh)
+		return -ENOMEM;
+	if ((err = mutex_lock(&p->lock))) {
+		kfree(fresh);
+		return err;
+	}
+	a = async_find(p, f);
+	if (on && !a) {
+		fresh->f = f;
+		list_add_tail(&p->async, &fresh->node);
+		fresh = NULL;
+	} else if (!on && a) {
+		list_del(&a->node);
+		kfree(a);
+	}
+	mutex_unlock(&p->lock);
+	kfree(fresh);
+	return 0;
 }
 
 /* Copies n bytes (n <= count) to the reader's buffers; the ring may wrap
@@ -148,8 +210,10 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 			uint32_t n = u->resid < p->count ? (uint32_t)u->resid : p->count;
 
 			ret = ring_out(p, u, n);
-			if (ret > 0)
+			if (ret > 0) {
 				waitq_wake_all(&p->wr_wq);
+				pipe_notify_async(p, FMODE_WRITE);
+			}
 			break;
 		}
 		if (!p->writers) {
@@ -198,6 +262,7 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 			if (c > 0) {
 				done += (size_t)c;
 				waitq_wake_all(&p->rd_wq);
+				pipe_notify_async(p, FMODE_READ);
 			}
 			if (c < (long)n) {
 				err = -EFAULT;
@@ -218,6 +283,10 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 			break;
 	}
 	mutex_unlock(&p->lock);
+	/* as Linux: the writer hears SIGPIPE whenever it finds no reader, even
+	 * after part of the data went in (then that part is the result) */
+	if (err == -EPIPE)
+		process_signal_self(SIGPIPE);
 	return done ? (long)done : err;
 }
 
@@ -265,6 +334,9 @@ static void pipe_leave(struct pipe *p, bool reader, bool writer)
 	last = !p->readers && !p->writers;
 	waitq_wake_all(&p->rd_wq);
 	waitq_wake_all(&p->wr_wq);
+	/* as Linux: when one side is left alone, its files hear of it */
+	if (!p->readers != !p->writers)
+		pipe_notify_async(p, FMODE_READ | FMODE_WRITE);
 	mutex_unlock(&p->lock);
 	if (p->fifo) {
 		if (last)
@@ -294,8 +366,18 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg, void *kbuf)
 
 static void pipe_release(struct file *f)
 {
-	if (f->priv)
-		pipe_leave(f->priv, f->fmode & FMODE_READ, f->fmode & FMODE_WRITE);
+	struct pipe *p = f->priv;
+	struct pipe_async *a;
+
+	if (!p)
+		return;
+	lock_or_panic(&p->lock);
+	a = async_find(p, f);
+	if (a)
+		list_del(&a->node);
+	mutex_unlock(&p->lock);
+	kfree(a);
+	pipe_leave(p, f->fmode & FMODE_READ, f->fmode & FMODE_WRITE);
 }
 
 static const struct file_ops pipe_ops = {
@@ -304,6 +386,7 @@ static const struct file_ops pipe_ops = {
 	.poll = pipe_poll,
 	.ioctl = pipe_ioctl,
 	.release = pipe_release,
+	.fasync = pipe_fasync,
 };
 
 int pipe_create(uint32_t flags, struct file **rd, struct file **wr)

@@ -153,19 +153,20 @@ long poll_files(struct poll_file *fds, unsigned n, uint64_t deadline)
 
 struct select_ctx {
 	unsigned nfds;
+	size_t words;                          /* in each set */
 	struct file *const *files;
-	const abi_fd_set *in, *out, *ex;       /* what was asked */
-	abi_fd_set rin, rout, rex;             /* what is ready */
+	const uint64_t *in, *out, *ex;         /* what was asked */
+	uint64_t *rin, *rout, *rex;            /* what is ready */
 };
 
-static bool fd_isset(const abi_fd_set *s, unsigned fd)
+static bool fd_isset(const uint64_t *s, unsigned fd)
 {
-	return s && (s->fds_bits[fd / ABI_NFDBITS] >> (fd % ABI_NFDBITS) & 1);
+	return s && (s[fd / 64] >> (fd % 64) & 1);
 }
 
-static void fd_set_bit(abi_fd_set *s, unsigned fd)
+static void fd_set_bit(uint64_t *s, unsigned fd)
 {
-	s->fds_bits[fd / ABI_NFDBITS] |= 1ull << (fd % ABI_NFDBITS);
+	s[fd / 64] |= 1ull << (fd % 64);
 }
 
 static long select_scan(void *arg, struct poll_table *pt)
@@ -173,9 +174,7 @@ static long select_scan(void *arg, struct poll_table *pt)
 	struct select_ctx *c = arg;
 	long ready = 0;
 
-	memset(&c->rin, 0, sizeof(c->rin));
-	memset(&c->rout, 0, sizeof(c->rout));
-	memset(&c->rex, 0, sizeof(c->rex));
+	memset(c->rin, 0, 3 * c->words * sizeof(uint64_t));
 	for (unsigned fd = 0; fd < c->nfds; fd++) {
 		bool want_in = fd_isset(c->in, fd), want_out = fd_isset(c->out, fd);
 		bool want_ex = fd_isset(c->ex, fd);
@@ -185,46 +184,45 @@ static long select_scan(void *arg, struct poll_table *pt)
 			continue;
 		mask = file_poll(c->files[fd], pt);
 		if (want_in && (mask & POLLIN_SET)) {
-			fd_set_bit(&c->rin, fd);
+			fd_set_bit(c->rin, fd);
 			ready++;
 		}
 		if (want_out && (mask & POLLOUT_SET)) {
-			fd_set_bit(&c->rout, fd);
+			fd_set_bit(c->rout, fd);
 			ready++;
 		}
 		if (want_ex && (mask & POLLEX_SET)) {
-			fd_set_bit(&c->rex, fd);
+			fd_set_bit(c->rex, fd);
 			ready++;
 		}
 	}
 	return ready;
 }
 
-long select_files(unsigned nfds, struct file *const *files, abi_fd_set *in, abi_fd_set *out,
-		  abi_fd_set *ex, uint64_t deadline)
+long select_files(unsigned nfds, struct file *const *files, uint64_t *in, uint64_t *out,
+		  uint64_t *ex, uint64_t deadline)
 {
-	struct select_ctx *c;
+	struct select_ctx c = { .nfds = nfds, .words = (nfds + 63) / 64, .files = files,
+				.in = in, .out = out, .ex = ex };
+	size_t bytes = c.words * sizeof(uint64_t);
 	long ret;
 
-	if (nfds > FD_SETSIZE)
+	if (nfds > SELECT_NFDS_MAX)
 		return -EINVAL;
-	c = kmalloc(sizeof(*c));
-	if (!c)
+	c.rin = kmalloc(3 * (bytes ? bytes : 1));
+	if (!c.rin)
 		return -ENOMEM;
-	c->nfds = nfds;
-	c->files = files;
-	c->in = in;
-	c->out = out;
-	c->ex = ex;
-	ret = poll_loop(select_scan, c, deadline);
+	c.rout = c.rin + c.words;
+	c.rex = c.rout + c.words;
+	ret = poll_loop(select_scan, &c, deadline);
 	if (ret >= 0) {
 		if (in)
-			*in = c->rin;
+			memcpy(in, c.rin, bytes);
 		if (out)
-			*out = c->rout;
+			memcpy(out, c.rout, bytes);
 		if (ex)
-			*ex = c->rex;
+			memcpy(ex, c.rex, bytes);
 	}
-	kfree(c);
+	kfree(c.rin);
 	return ret;
 }

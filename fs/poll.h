@@ -43,13 +43,15 @@ struct poll_file {
  * -EINTR when a signal interrupted the wait with nothing ready; -ENOMEM. */
 long poll_files(struct poll_file *fds, unsigned n, uint64_t deadline);
 
-/* select/pselect6: files[i] is descriptor i's file for each i < nfds that
- * is in one of the sets (sys/ answers -EBADF itself for a descriptor in a
- * set that is not open), NULL otherwise. in, out and ex may be NULL; on
- * success each is replaced by its ready subset. Returns the number of
+/* select/pselect6: in, out and ex are bitmaps of (nfds + 63) / 64 words
+ * (bit fd % 64 of word fd / 64), each may be NULL; files[i] is descriptor
+ * i's file for each i < nfds that is in one of them (sys/ answers -EBADF
+ * itself for a descriptor in a set that is not open), NULL otherwise. On
+ * success each set is replaced by its ready subset. Returns the number of
  * bits set, 0 at the deadline, -EINTR (sets untouched), -ENOMEM, -EINVAL
- * (nfds above FD_SETSIZE). */
-long select_files(unsigned nfds, struct file *const *files, abi_fd_set *in, abi_fd_set *out,
-		  abi_fd_set *ex, uint64_t deadline);
+ * (nfds above SELECT_NFDS_MAX, the most descriptors a table holds). */
+#define SELECT_NFDS_MAX 65536u
+long select_files(unsigned nfds, struct file *const *files, uint64_t *in, uint64_t *out,
+		  uint64_t *ex, uint64_t deadline);
 
 #endif

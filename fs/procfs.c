@@ -12,10 +12,11 @@
  *               pagesperslab the pages of all of them over their count,
  *               rounded down); root only, as Linux
  *   uptime      the clock and the scheduler's idle time
- *   loadavg     see load_update
+ *   loadavg     see load_update; runnable threads from the process table
  *   stat        idle time, all other time counted as system time (no
  *               user mode runs yet), interrupts per vector, switches,
- *               boot time from the RTC
+ *               boot time from the RTC, processes created and runnable
+ *               threads from the process table (process_sched_counts)
  *   cpuinfo     CPUID as hal/cpuinfo gathered it, the TSC rate
  *   interrupts  per-vector counts of vectors that fired
  *   partitions  the block layer's disks and partitions
@@ -40,6 +41,7 @@
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vmm.h>
+#include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sync/spinlock.h>
@@ -47,16 +49,6 @@
 #include <kernel/version.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
-
-/* Forks since boot, runnable and blocked threads for /proc/stat: the
- * scheduler and the process table do not count these yet, so stat shows
- * the one thing known for certain, the reader itself running. */
-static void proc_sched_counts(uint64_t *forks, unsigned *running, unsigned *blocked)
-{
-	*forks = 0;
-	*running = 1;
-	*blocked = 0;
-}
 
 static int show_slabinfo(struct seqbuf *s, uint64_t arg)
 {
@@ -144,10 +136,12 @@ static void load_update(uint64_t out[3])
 static int show_loadavg(struct seqbuf *s, uint64_t arg)
 {
 	struct proc_loadavg l = { 0 };
+	uint64_t forks;
+	unsigned blocked;
 
 	(void)arg;
 	load_update(l.load);
-	l.running = 1;             /* the reader; see proc_sched_counts */
+	process_sched_counts(&forks, &l.running, &blocked);
 	l.threads = thread_count();
 	proc_loadavg_text(s, &l);
 	return 0;
@@ -184,7 +178,7 @@ static int show_stat(struct seqbuf *s, uint64_t arg)
 	ps.nintr = 256;
 	ps.ctxt = st.switches;
 	ps.btime = platform_boot_unix_time();
-	proc_sched_counts(&ps.processes, &ps.running, &ps.blocked);
+	process_sched_counts(&ps.processes, &ps.running, &ps.blocked);
 	proc_stat_text(s, &ps);
 	kfree(counts);
 	return 0;
@@ -260,7 +254,7 @@ static void mount_line(const struct mount *m, void *ctx)
 	proc_mount_line(s, m->source, dir, m->sb->type->name, opts);
 }
 
-static int show_mounts(struct seqbuf *s, uint64_t arg)
+int procfs_show_mounts(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
 	return mount_for_each(mount_line, s);
@@ -329,7 +323,7 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "interrupts", .mode = RO, .show = show_interrupts },
 	{ .name = "loadavg", .mode = RO, .show = show_loadavg },
 	{ .name = "meminfo", .mode = RO, .show = show_meminfo },
-	{ .name = "mounts", .mode = RO, .show = show_mounts },
+	{ .name = "mounts", .mode = RO, .show = procfs_show_mounts },
 	{ .name = "partitions", .mode = RO, .show = show_partitions },
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = procfs_self_link },
 	{ .name = "slabinfo", .mode = S_IFREG | 0400, .show = show_slabinfo },

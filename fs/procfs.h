@@ -13,6 +13,9 @@ void procfs_init(void);
  * table (fs/procfs_pid.c). */
 extern const struct pseudo_entry procfs_pid_dir;
 extern const struct pseudo_family procfs_pids;
+/* /proc/mounts, also /proc/[pid]/mounts: the mounts as the reader sees
+ * them (paths from its root). */
+int procfs_show_mounts(struct seqbuf *s, uint64_t arg);
 /* /proc/self's target. */
 int procfs_self_link(struct seqbuf *s, uint64_t arg);
 

@@ -1,16 +1,20 @@
 /* procfs per-process directories: /proc/[pid]/ with stat, status, statm,
- * comm, cmdline, environ, exe, maps, cwd, root and fd/.
+ * comm, cmdline, environ, exe, maps, cwd, root and fd/, for every process
+ * in the table (zombies too, with nothing but their numbers).
  *
- * Which processes: kernel/proc has no way yet to look another process up
- * safely (by pid, with a reference or under its table lock), so the
- * directories exist for the calling process only; it cannot go away while
- * it reads its own entries. What the files show comes from struct process,
- * its address space and the caller's own thread: pid, parent, group and
- * session, name, credentials, thread count, CPU time (threads that ended
- * plus the calling one), handle-table size, priority, the program's path,
- * its regions and the argument and environment strings exec left on its
- * stack. Signals and the start time read as zero; a process without an
- * address space (a kernel thread's) as Linux shows a kernel thread. */
+ * Each read looks the process up again by pid (kernel/proc/procinfo.h):
+ * a copy of its numbers and counted references to its address space,
+ * descriptors and file-system context, dropped at the end of the read. A
+ * process that ended meanwhile is not found (ESRCH, or ENOENT for links
+ * and lookups), and what it held stays alive until the reader lets go.
+ * What the files show: pid, parent, group and session, name, credentials,
+ * state (R, S, T or Z from its threads), thread count, CPU time, start
+ * time, handle-table size, priority, the program's path, its regions and
+ * the argument and environment strings exec left on its stack; the
+ * directory and its files belong to the process's effective user, so
+ * environ (0400) and fd/ (0500) are the owner's and root's only.
+ * Per-thread signal masks read as zero; a process without an address
+ * space (a kernel thread's) reads as Linux shows a kernel thread. */
 #include <fs/procfs.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
@@ -21,6 +25,7 @@
 #include <fs/procfs_text.h>
 #include <kernel/proc/handle.h>
 #include <kernel/mm/vm.h>
+#include <kernel/proc/procinfo.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
@@ -30,33 +35,35 @@
 #define FD_BITS 12            /* descriptors below 4096 (RLIMIT_NOFILE's hard limit) */
 #define PID_LIMIT (1u << (32 - FD_BITS))
 
-/* The process pid names, if the caller may look at it (see above). */
-static struct process *proc_of(uint64_t pid)
+/* pi is zeroed on failure too, so putting it is always allowed. */
+static int info_of(uint64_t pid, struct process_info *pi)
 {
-	struct process *me = process_current();
-
-	return me && (uint64_t)me->pid == pid ? me : NULL;
+	memset(pi, 0, sizeof(*pi));
+	if (pid == 0 || pid >= PID_LIMIT)
+		return -ESRCH;
+	return process_info_get((int)pid, pi);
 }
 
 static bool pid_owner(uint64_t pid, uint32_t *uid, uint32_t *gid)
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
 
-	if (!p)
+	if (info_of(pid, &pi))
 		return false;
-	*uid = p->cred.euid;
-	*gid = p->cred.egid;
+	*uid = pi.cred.euid;
+	*gid = pi.cred.egid;
+	process_info_put(&pi);
 	return true;
 }
 
-/* The open file behind descriptor fd of p, with a reference, or NULL. */
-static struct file *fd_file(struct process *p, int fd)
+/* The open file behind descriptor fd, with a reference, or NULL. */
+static struct file *fd_file(const struct process_info *pi, int fd)
 {
 	struct kobject *o;
 
-	if (!p->files)
+	if (!pi->files)
 		return NULL;
-	o = handle_get(p->files, fd, KOBJ_FILE, 0);
+	o = handle_get(pi->files, fd, KOBJ_FILE, 0);
 	return file_from_kobject(o);
 }
 
@@ -77,25 +84,32 @@ static bool parse_number(const char *s, uint64_t *out)
 
 static bool pids_next(uint64_t parent, uint64_t *cursor, char *name, uint64_t *arg)
 {
-	struct process *me = process_current();
+	int pid;
 
 	(void)parent;
-	/* cursors are pid + 1, so pid 0 (the kernel) has one above 0 */
-	if (!me || (uint64_t)me->pid + 1 <= *cursor || (uint64_t)me->pid >= PID_LIMIT)
+	/* cursors are pid + 1 */
+	if (*cursor >= PID_LIMIT)
 		return false;
-	*cursor = (uint64_t)me->pid + 1;
-	*arg = (uint64_t)me->pid;
-	fmt_snprintf(name, NAME_MAX + 1, "%d", me->pid);
+	process_table_lock();
+	pid = process_next_pid_locked(*cursor ? (int)*cursor : 1);
+	process_table_unlock();
+	if (pid < 0 || (uint64_t)pid >= PID_LIMIT)
+		return false;
+	*cursor = (uint64_t)pid + 1;
+	*arg = (uint64_t)pid;
+	fmt_snprintf(name, NAME_MAX + 1, "%d", pid);
 	return true;
 }
 
 static bool pids_find(uint64_t parent, const char *name, uint64_t *arg)
 {
+	struct process_info pi;
 	uint64_t pid;
 
 	(void)parent;
-	if (!parse_number(name, &pid) || pid >= PID_LIMIT || !proc_of(pid))
+	if (!parse_number(name, &pid) || info_of(pid, &pi))
 		return false;
+	process_info_put(&pi);
 	*arg = pid;
 	return true;
 }
@@ -118,12 +132,12 @@ static int nice_of(int prio)
 
 /* Linux's FDSize, the size of the descriptor array: it starts at 64 and
  * doubles to hold the highest open descriptor. */
-static unsigned fd_slots(struct process *p)
+static unsigned fd_slots(const struct process_info *pi)
 {
 	unsigned slots = 64;
 
-	for (int fd = (1 << FD_BITS) - 1; fd >= 64; fd--) {
-		struct file *f = fd_file(p, fd);
+	for (int fd = (1 << FD_BITS) - 1; pi->files && fd >= 64; fd--) {
+		struct file *f = fd_file(pi, fd);
 
 		if (f) {
 			file_put(f);
@@ -135,63 +149,65 @@ static unsigned fd_slots(struct process *p)
 	return slots;
 }
 
-static void task_of(struct process *p, struct proc_task *t)
+static void task_of(struct process_info *pi, struct proc_task *t)
 {
-	struct thread *me = thread_current();
-
 	memset(t, 0, sizeof(*t));
-	t->pid = t->tgid = p->pid;
-	process_table_lock();
+	t->pid = t->tgid = pi->pid;
 	/* the kernel's own process is pid 0: init's parent, as on Linux */
-	t->ppid = p->parent ? p->parent->pid : 0;
-	t->pgid = p->pgid;
-	t->sid = p->sid;
-	process_table_unlock();
+	t->ppid = pi->ppid;
+	t->pgid = pi->pgid;
+	t->sid = pi->sid;
 	t->tpgid = -1;
-	t->state = 'R';               /* it is reading this */
-	t->comm = p->name;
-	t->uid[0] = p->cred.uid;
-	t->uid[1] = p->cred.euid;
-	t->uid[2] = p->cred.suid;
-	t->uid[3] = p->cred.fsuid;
-	t->gid[0] = p->cred.gid;
-	t->gid[1] = p->cred.egid;
-	t->gid[2] = p->cred.sgid;
-	t->gid[3] = p->cred.fsgid;
-	t->groups = p->cred.groups;
-	t->ngroups = p->cred.ngroups <= CRED_NGROUPS_MAX ? p->cred.ngroups : CRED_NGROUPS_MAX;
-	t->umask = (int)fs_ctx_umask(fs_ctx_current());
-	t->threads = p->nthreads;
-	t->fd_slots = fd_slots(p);
-	t->kthread = !p->vm;
+	t->state = pi->state;
+	t->comm = pi->name;
+	t->uid[0] = pi->cred.uid;
+	t->uid[1] = pi->cred.euid;
+	t->uid[2] = pi->cred.suid;
+	t->uid[3] = pi->cred.fsuid;
+	t->gid[0] = pi->cred.gid;
+	t->gid[1] = pi->cred.egid;
+	t->gid[2] = pi->cred.sgid;
+	t->gid[3] = pi->cred.fsgid;
+	t->groups = pi->cred.groups;
+	t->ngroups = pi->cred.ngroups <= CRED_NGROUPS_MAX ? pi->cred.ngroups : CRED_NGROUPS_MAX;
+	t->umask = pi->fs ? (int)fs_ctx_umask(pi->fs) : -1;
+	t->threads = pi->nthreads;
+	t->fd_slots = fd_slots(pi);
+	/* a zombie has let go of its space too, but is no kernel thread */
+	t->kthread = !pi->vm && !pi->user;
 	t->flags = t->kthread ? 0x00200000 : 0;   /* PF_KTHREAD */
-	if (p->vm && !mutex_lock(&p->vm->lock)) {
-		t->vm_size = t->vm_peak = p->vm->mapped;
-		t->start_brk = p->vm->brk_start;
-		t->arg_start = p->vm->arg_start;
-		t->arg_end = p->vm->arg_end;
-		t->env_start = p->vm->env_start;
-		t->env_end = p->vm->env_end;
-		mutex_unlock(&p->vm->lock);
+	if (pi->vm && !mutex_lock(&pi->vm->lock)) {
+		t->vm_size = t->vm_peak = pi->vm->mapped;
+		t->start_brk = pi->vm->brk_start;
+		t->arg_start = pi->vm->arg_start;
+		t->arg_end = pi->vm->arg_end;
+		t->env_start = pi->vm->env_start;
+		t->env_end = pi->vm->env_end;
+		mutex_unlock(&pi->vm->lock);
 	}
-	t->priority = 20 + nice_of(p->prio);
-	t->nice = nice_of(p->prio);
-	t->stime = p->cpu_ns + (me ? me->cpu_ns : 0);
+	t->priority = 20 + nice_of(pi->prio);
+	t->nice = nice_of(pi->prio);
+	t->stime = pi->cpu_ns;
+	t->cstime = pi->child_cpu_ns;
+	t->start_time = pi->start_ns;
+	t->sig_shared = pi->sig_pending;
 	t->exit_signal = 17;          /* SIGCHLD */
 	t->cpus_allowed = 1;
-	t->voluntary_switches = me ? me->switches : 0;
+	t->voluntary_switches = pi->switches;
 }
 
 static int show_task(struct seqbuf *s, uint64_t pid,
 		     void (*text)(struct seqbuf *s, const struct proc_task *t))
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
 	struct proc_task t;
+	int err = info_of(pid, &pi);
 
-	if (!p)
-		return -ESRCH;
-	task_of(p, &t);
+	if (err)
+		return err;
+	task_of(&pi, &t);
 	text(s, &t);
+	process_info_put(&pi);
 	return 0;
 }
 
@@ -201,78 +217,81 @@ static int show_statm(struct seqbuf *s, uint64_t pid) { return show_task(s, pid,
 
 static int show_comm(struct seqbuf *s, uint64_t pid)
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
+	int err = info_of(pid, &pi);
 
-	if (!p)
-		return -ESRCH;
-	seq_printf(s, "%.15s\n", p->name);
+	if (err)
+		return err;
+	seq_printf(s, "%.15s\n", pi.name);
+	process_info_put(&pi);
 	return 0;
 }
 
-/* Bytes [start, end) of p's memory (a kernel thread has none: empty). */
-static int show_user_range(struct seqbuf *s, struct process *p, bool env)
+/* Bytes [start, end) of its memory (none without an address space). */
+static int show_user_range(struct seqbuf *s, uint64_t pid, bool env)
 {
+	struct process_info pi;
 	uint64_t start, end;
 	size_t room = s->size - s->len;
-	int err;
+	int err = info_of(pid, &pi);
 
-	if (!p->vm)
-		return 0;
-	if ((err = mutex_lock(&p->vm->lock)))
-		return err;
-	start = env ? p->vm->env_start : p->vm->arg_start;
-	end = env ? p->vm->env_end : p->vm->arg_end;
-	mutex_unlock(&p->vm->lock);
+	if (err || !pi.vm)
+		goto out;
+	if ((err = mutex_lock(&pi.vm->lock)))
+		goto out;
+	start = env ? pi.vm->env_start : pi.vm->arg_start;
+	end = env ? pi.vm->env_end : pi.vm->arg_end;
+	mutex_unlock(&pi.vm->lock);
+	if (end < start)
+		goto out;
 	if (end - start > room) {
 		s->overflow = true;       /* pseudofs asks again with more room */
-		return 0;
+		goto out;
 	}
-	err = vm_copy_from(p->vm, start, s->buf + s->len, (size_t)(end - start));
+	err = vm_copy_from(pi.vm, start, s->buf + s->len, (size_t)(end - start));
 	if (!err)
 		s->len += (size_t)(end - start);
+out:
+	process_info_put(&pi);
 	return err;
 }
 
-static int show_cmdline(struct seqbuf *s, uint64_t pid)
-{
-	struct process *p = proc_of(pid);
-
-	return p ? show_user_range(s, p, false) : -ESRCH;
-}
-
-static int show_environ(struct seqbuf *s, uint64_t pid)
-{
-	struct process *p = proc_of(pid);
-
-	return p ? show_user_range(s, p, true) : -ESRCH;
-}
+static int show_cmdline(struct seqbuf *s, uint64_t pid) { return show_user_range(s, pid, false); }
+static int show_environ(struct seqbuf *s, uint64_t pid) { return show_user_range(s, pid, true); }
 
 static int show_maps(struct seqbuf *s, uint64_t pid)
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
 	size_t room = s->size - s->len, n;
+	int err = info_of(pid, &pi);
 
-	if (!p)
-		return -ESRCH;
-	if (!p->vm)
-		return 0;
-	n = vm_format_maps(p->vm, s->buf + s->len, room);
-	if (n >= room)                /* it needs room for its NUL too */
-		s->overflow = true;
-	else
-		s->len += n;
+	if (err)
+		return err;
+	if (pi.vm) {
+		n = vm_format_maps(pi.vm, s->buf + s->len, room);
+		if (n >= room)            /* it needs room for its NUL too */
+			s->overflow = true;
+		else
+			s->len += n;
+	}
+	process_info_put(&pi);
 	return 0;
 }
 
-/* The program exec ran (a kernel thread has none: no target). */
+/* The program exec ran (a kernel thread or a zombie has none: no target). */
 static int exe_link(struct seqbuf *s, uint64_t pid)
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
+	int err = info_of(pid, &pi) ? -ENOENT : 0;
 
-	if (!p || !p->exe)
-		return -ENOENT;
-	seq_puts(s, p->exe);
-	return s->overflow ? -ENAMETOOLONG : 0;
+	if (err)
+		return err;
+	if (!pi.exe)
+		err = -ENOENT;
+	else
+		seq_puts(s, pi.exe);
+	process_info_put(&pi);
+	return err ? err : s->overflow ? -ENAMETOOLONG : 0;
 }
 
 static int path_link(struct seqbuf *s, const struct path *p)
@@ -285,39 +304,41 @@ static int path_link(struct seqbuf *s, const struct path *p)
 	return 0;
 }
 
-static int cwd_link(struct seqbuf *s, uint64_t pid)
+static int ctx_link(struct seqbuf *s, uint64_t pid, bool root)
 {
+	struct process_info pi;
 	struct path p;
-	int err;
+	int err = info_of(pid, &pi) ? -ENOENT : 0;
 
-	if (!proc_of(pid))
+	if (err)
+		return err;
+	if (!pi.fs) {
+		process_info_put(&pi);
 		return -ENOENT;
-	fs_ctx_cwd(fs_ctx_current(), &p);
+	}
+	if (root)
+		fs_ctx_root(pi.fs, &p);
+	else
+		fs_ctx_cwd(pi.fs, &p);
 	err = path_link(s, &p);
 	path_put(&p);
+	process_info_put(&pi);
 	return err;
 }
 
-static int root_link(struct seqbuf *s, uint64_t pid)
-{
-	struct path p;
-	int err;
-
-	if (!proc_of(pid))
-		return -ENOENT;
-	fs_ctx_root(fs_ctx_current(), &p);
-	err = path_link(s, &p);
-	path_put(&p);
-	return err;
-}
+static int cwd_link(struct seqbuf *s, uint64_t pid) { return ctx_link(s, pid, false); }
+static int root_link(struct seqbuf *s, uint64_t pid) { return ctx_link(s, pid, true); }
 
 static bool fds_next(uint64_t pid, uint64_t *cursor, char *name, uint64_t *arg)
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
+	bool found = false;
 
+	if (info_of(pid, &pi))
+		return false;
 	/* cursors are fd + 1 */
-	for (uint64_t fd = *cursor; p && fd < (1u << FD_BITS); fd++) {
-		struct file *f = fd_file(p, (int)fd);
+	for (uint64_t fd = *cursor; pi.files && fd < (1u << FD_BITS); fd++) {
+		struct file *f = fd_file(&pi, (int)fd);
 
 		if (!f)
 			continue;
@@ -325,20 +346,23 @@ static bool fds_next(uint64_t pid, uint64_t *cursor, char *name, uint64_t *arg)
 		*cursor = fd + 1;
 		*arg = pid << FD_BITS | fd;
 		fmt_snprintf(name, NAME_MAX + 1, "%llu", (unsigned long long)fd);
-		return true;
+		found = true;
+		break;
 	}
-	return false;
+	process_info_put(&pi);
+	return found;
 }
 
 static bool fds_find(uint64_t pid, const char *name, uint64_t *arg)
 {
-	struct process *p = proc_of(pid);
+	struct process_info pi;
 	struct file *f;
 	uint64_t fd;
 
-	if (!p || !parse_number(name, &fd) || fd >= (1u << FD_BITS))
+	if (!parse_number(name, &fd) || fd >= (1u << FD_BITS) || info_of(pid, &pi))
 		return false;
-	f = fd_file(p, (int)fd);
+	f = fd_file(&pi, (int)fd);
+	process_info_put(&pi);
 	if (!f)
 		return false;
 	file_put(f);
@@ -355,10 +379,14 @@ static bool fd_owner(uint64_t arg, uint32_t *uid, uint32_t *gid)
  * Linux's "pipe:[inode]" / "anon_inode:[inode]". */
 static int fd_link(struct seqbuf *s, uint64_t arg)
 {
-	struct process *p = proc_of(arg >> FD_BITS);
-	struct file *f = p ? fd_file(p, (int)(arg & ((1u << FD_BITS) - 1))) : NULL;
+	struct process_info pi;
+	struct file *f = NULL;
 	int err = 0;
 
+	if (!info_of(arg >> FD_BITS, &pi)) {
+		f = fd_file(&pi, (int)(arg & ((1u << FD_BITS) - 1)));
+		process_info_put(&pi);
+	}
 	if (!f)
 		return -ENOENT;
 	if (f->path.dentry)
@@ -387,6 +415,7 @@ static const struct pseudo_entry pid_children[] = {
 	{ .name = "exe", .mode = S_IFLNK | 0777, .link = exe_link, .owner = pid_owner },
 	{ .name = "fd", .mode = S_IFDIR | 0500, .family = &fds, .owner = pid_owner },
 	PID_FILE("maps", 0444, show_maps),
+	PID_FILE("mounts", 0444, procfs_show_mounts),
 	{ .name = "root", .mode = S_IFLNK | 0777, .link = root_link, .owner = pid_owner },
 	PID_FILE("stat", 0444, show_stat),
 	PID_FILE("statm", 0444, show_statm),

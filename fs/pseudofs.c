@@ -7,8 +7,8 @@
  * name cache as soon as they are looked up, so each walk asks the family
  * again and a process that has gone stops being found at once.
  *
- * An open generated file owns a snapshot of its text (f->priv); nothing
- * in it is shared, and the position is under the file's pos_lock. */
+ * An open generated file owns a snapshot of its text (f->priv), made by
+ * a read from position 0 (or the first read); nothing in it is shared. */
 #include <fs/pseudofs.h>
 #include <cosmos/abi/dirent.h>
 #include <cosmos/abi/fcntl.h>
@@ -18,6 +18,7 @@
 #include <fs/file.h>
 #include <fs/inode.h>
 #include <kernel/mm/heap.h>
+#include <kernel/sync/mutex.h>
 #include <lib/string.h>
 #include <sys/uio.h>
 
@@ -184,23 +185,28 @@ static long pseudo_readlink(struct inode *ino, char *buf, size_t len)
 	return s.overflow ? -ENAMETOOLONG : (long)s.len;
 }
 
-/* The snapshot an open generated file reads from. */
+/* The text an open generated file reads from: made by the first read and
+ * made again by each read at position 0 (as Linux's seq_file does), so a
+ * program that keeps the file open and reads it from the start again
+ * (top, with pread) sees the state of that moment; a process gone by then
+ * reads ESRCH. lock (a mutex) protects text: pread does not take the
+ * file's pos_lock. */
 struct pseudo_text {
 	size_t len;
 	char data[];
 };
+struct pseudo_open {
+	struct mutex lock;
+	struct pseudo_text *text;     /* NULL until the first read */
+};
 
-static int pseudo_text_open(struct inode *ino, struct file *f)
+static int text_make(struct inode *ino, struct pseudo_text **out)
 {
 	const struct pseudo_entry *e = PI(ino)->e;
-	struct pseudo_text *t = NULL;
+	struct pseudo_text *t;
 	struct seqbuf s;
 	int err;
 
-	if (f->fmode & FMODE_WRITE)
-		return -EACCES;
-	if (!still_there(ino))
-		return -ENOENT;
 	for (size_t size = TEXT_FIRST;; size *= 4) {
 		t = kmalloc(sizeof(*t) + size);
 		if (!t)
@@ -218,32 +224,82 @@ static int pseudo_text_open(struct inode *ino, struct file *f)
 			return -EFBIG;
 	}
 	t->len = s.len;
-	f->priv = t;
+	*out = t;
+	return 0;
+}
+
+static int pseudo_text_open(struct inode *ino, struct file *f)
+{
+	struct pseudo_open *o;
+
+	if (f->fmode & FMODE_WRITE)
+		return -EACCES;
+	if (!still_there(ino))
+		return -ENOENT;
+	o = kzalloc(sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	mutex_init(&o->lock, "pseudo_text");
+	f->priv = o;
+	return 0;
+}
+
+/* The text to read at pos, made now when there is none or pos is 0;
+ * o->lock held. */
+static int text_at(struct file *f, struct pseudo_open *o, uint64_t pos)
+{
+	struct pseudo_text *t;
+	int err;
+
+	if (o->text && pos != 0)
+		return 0;
+	err = text_make(f->inode, &t);
+	if (err)
+		return err;
+	kfree(o->text);
+	o->text = t;
 	return 0;
 }
 
 static long pseudo_text_read(struct file *f, struct uio *u, uint64_t *pos)
 {
-	struct pseudo_text *t = f->priv;
-	long n;
+	struct pseudo_open *o = f->priv;
+	struct pseudo_text *t;
+	long n = mutex_lock(&o->lock);
 
-	if (*pos >= t->len)
-		return 0;
-	n = uio_copy_out(u, t->data + *pos, t->len - *pos < u->resid ? t->len - *pos : u->resid);
+	if (n)
+		return n;
+	n = text_at(f, o, *pos);
+	if (n)
+		goto out;
+	t = o->text;
+	if (*pos < t->len)
+		n = uio_copy_out(u, t->data + *pos, t->len - *pos < u->resid ? t->len - *pos : u->resid);
 	if (n > 0)
 		*pos += (uint64_t)n;
+out:
+	mutex_unlock(&o->lock);
 	return n;
 }
 
 static int64_t pseudo_text_seek(struct file *f, int64_t off, int whence)
 {
-	struct pseudo_text *t = f->priv;
+	struct pseudo_open *o = f->priv;
 	int64_t base;
+	int err;
 
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)f->pos; break;
-	case SEEK_END: base = (int64_t)t->len; break;
+	case SEEK_END:
+		if ((err = mutex_lock(&o->lock)))
+			return err;
+		err = text_at(f, o, f->pos);
+		base = err ? 0 : (int64_t)o->text->len;
+		mutex_unlock(&o->lock);
+		if (err)
+			return err;
+		break;
 	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
@@ -254,7 +310,10 @@ static int64_t pseudo_text_seek(struct file *f, int64_t off, int whence)
 
 static void pseudo_text_release(struct file *f)
 {
-	kfree(f->priv);
+	struct pseudo_open *o = f->priv;
+
+	kfree(o->text);
+	kfree(o);
 }
 
 static int pseudo_raw_open(struct inode *ino, struct file *f)

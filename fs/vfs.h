@@ -116,6 +116,8 @@ int vfs_fchown(struct file *f, uint32_t uid, uint32_t gid);
  * itself (futimens). */
 int vfs_utimensat(const struct path *dir, const char *path, const struct vfs_time *times,
 		  unsigned flags);
+/* futimens: utimensat of an open file, also one outside the tree (a pipe). */
+int vfs_futimens(struct file *f, const struct vfs_time *times);
 
 /* Working directory and root of the calling process. */
 int vfs_chdir(const char *path);

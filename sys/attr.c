@@ -89,8 +89,7 @@ long sys_utimensat(int dirfd, uptr_t path, uptr_t times, unsigned int flags)
 	r = sys_file_get(dirfd, &f);
 	if (r)
 		return r;
-	/* the VFS changes times through a name; pipes have none */
-	r = f->path.dentry ? vfs_utimensat(&f->path, 0, tp, 0) : -EBADF;
+	r = vfs_futimens(f, tp);
 	file_put(f);
 	return r;
 }

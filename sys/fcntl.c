@@ -1,6 +1,7 @@
 /* fcntl(2) and flock(2): descriptor flags, status flags, duplication,
  * record locks (POSIX ones owned by the descriptor table, open-file-
- * description ones by the open file; fs/lock.h) and pipe sizes. */
+ * description ones by the open file; fs/lock.h), pipe sizes and the owner
+ * an O_ASYNC file signals (F_SETOWN and its _EX form). */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/errno.h>
 #include <fs/lock.h>
@@ -34,6 +35,26 @@ static long fcntl_lock(struct file *f, int cmd, uptr_t arg)
 	return vfs_lock_set(f, &o, kind, &fl, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 }
 
+/* F_SETOWN_EX and F_GETOWN_EX: a process or a group (a thread's own
+ * owner, F_OWNER_TID, is not kept: -EINVAL). */
+static long fcntl_owner_ex(struct file *f, int cmd, uptr_t arg)
+{
+	struct f_owner_ex ex;
+	int who;
+
+	if (cmd == F_GETOWN_EX) {
+		who = file_get_owner(f);
+		ex.type = who < 0 ? F_OWNER_PGRP : F_OWNER_PID;
+		ex.pid = who < 0 ? -who : who;
+		return copy_to_user(arg, &ex, sizeof(ex)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&ex, arg, sizeof(ex)))
+		return -EFAULT;
+	if ((ex.type != F_OWNER_PID && ex.type != F_OWNER_PGRP) || ex.pid < 0)
+		return -EINVAL;
+	return file_set_owner(f, ex.type == F_OWNER_PGRP ? -ex.pid : ex.pid);
+}
+
 long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
 	struct handle_table *t = process_current()->files;
@@ -60,6 +81,10 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	case F_OFD_SETLKW:
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
+	case F_SETOWN:
+	case F_GETOWN:
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
 		break;
 	default:
 		return -EINVAL;
@@ -71,6 +96,12 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 		r = (long)vfs_getfl(f);
 	else if (cmd == F_SETFL)
 		r = vfs_setfl(f, (uint32_t)arg);
+	else if (cmd == F_SETOWN)
+		r = file_set_owner(f, (int)arg);
+	else if (cmd == F_GETOWN)
+		r = file_get_owner(f);
+	else if (cmd == F_SETOWN_EX || cmd == F_GETOWN_EX)
+		r = fcntl_owner_ex(f, cmd, uptr(arg));
 	else if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ)
 		r = pipe_fcntl(f, (unsigned)cmd, arg);
 	else

@@ -197,41 +197,61 @@ long sys_ppoll(uptr_t fds, unsigned int nfds, uptr_t ts, uptr_t sigmask, size_t 
 
 #define SET_WORDS(n) (((size_t)(n) + ABI_NFDBITS - 1) / ABI_NFDBITS)
 
-static long set_get(uptr_t u, unsigned nfds, abi_fd_set *s, abi_fd_set **use)
+/* The bits of a set select reads: nfds rounded up to whole words. */
+static long set_get(uptr_t u, size_t words, uint64_t *s, uint64_t **use)
 {
 	*use = 0;
 	if (uptr_is_null(u))
 		return 0;
-	memset(s, 0, sizeof(*s));
-	if (copy_from_user(s->fds_bits, u, SET_WORDS(nfds) * sizeof(uint64_t)))
+	if (copy_from_user(s, u, words * sizeof(uint64_t)))
 		return -EFAULT;
 	*use = s;
 	return 0;
 }
 
-static bool set_has(const abi_fd_set *s, unsigned fd)
+static bool set_has(const uint64_t *s, unsigned fd)
 {
-	return s && (s->fds_bits[fd / ABI_NFDBITS] >> (fd % ABI_NFDBITS) & 1);
+	return s && (s[fd / ABI_NFDBITS] >> (fd % ABI_NFDBITS) & 1);
+}
+
+/* How far select looks: FD_SETSIZE, or further to take in the highest
+ * open descriptor (in powers of two, as Linux's descriptor array grows);
+ * bits past it are not read, as Linux reads none past its array. */
+static unsigned table_reach(void)
+{
+	struct handle_table *t = process_current()->files;
+	unsigned reach = FD_SETSIZE;
+	int high = -1;
+
+	for (int fd = t ? handle_next_open(t, 0) : -1; fd >= 0; fd = handle_next_open(t, fd + 1))
+		high = fd;
+	while ((int)reach <= high)
+		reach *= 2;
+	return reach;
 }
 
 static long do_select(int nfds, uptr_t urfds, uptr_t uwfds, uptr_t uefds, uint64_t deadline,
 		      struct wait_mask *m)
 {
-	abi_fd_set sets[3], *in, *out, *ex;
+	uint64_t *sets, *in = 0, *out = 0, *ex = 0;
 	struct file **files;
-	unsigned n;
+	size_t words;
+	unsigned n, reach;
 	long r;
 
 	if (nfds < 0)
 		return -EINVAL;
-	/* Linux looks no further than the descriptor table reaches */
-	n = nfds > FD_SETSIZE ? FD_SETSIZE : (unsigned)nfds;
-	if ((r = set_get(urfds, n, &sets[0], &in)) || (r = set_get(uwfds, n, &sets[1], &out)) ||
-	    (r = set_get(uefds, n, &sets[2], &ex)))
-		return r;
+	/* any nfds is taken; Linux looks no further than its table reaches */
+	reach = table_reach();
+	n = (unsigned)nfds < reach ? (unsigned)nfds : reach;
+	words = SET_WORDS(n);
+	sets = kmalloc(3 * (words ? words : 1) * sizeof(uint64_t));
 	files = kzalloc((n ? n : 1) * sizeof(*files));
-	if (!files)
-		return -ENOMEM;
+	r = sets && files ? 0 : -ENOMEM;
+	if (!r && ((r = set_get(urfds, words, sets, &in)) ||
+		   (r = set_get(uwfds, words, sets + words, &out)) ||
+		   (r = set_get(uefds, words, sets + 2 * words, &ex))))
+		goto out;
 	for (unsigned fd = 0; fd < n && !r; fd++)
 		if (set_has(in, fd) || set_has(out, fd) || set_has(ex, fd))
 			r = sys_file_get((int)fd, &files[fd]);
@@ -240,14 +260,16 @@ static long do_select(int nfds, uptr_t urfds, uptr_t uwfds, uptr_t uefds, uint64
 		r = select_files(n, files, in, out, ex, deadline);
 		mask_restore(m, r);
 	}
-	for (unsigned fd = 0; fd < n; fd++)
+	for (unsigned fd = 0; files && fd < n; fd++)
 		if (files[fd])
 			file_put(files[fd]);
-	kfree(files);
-	if (r >= 0 && ((in && copy_to_user(urfds, in->fds_bits, SET_WORDS(n) * 8)) ||
-		       (out && copy_to_user(uwfds, out->fds_bits, SET_WORDS(n) * 8)) ||
-		       (ex && copy_to_user(uefds, ex->fds_bits, SET_WORDS(n) * 8))))
+	if (r >= 0 && ((in && copy_to_user(urfds, in, words * 8)) ||
+		       (out && copy_to_user(uwfds, out, words * 8)) ||
+		       (ex && copy_to_user(uefds, ex, words * 8))))
 		r = -EFAULT;
+out:
+	kfree(files);
+	kfree(sets);
 	return r;
 }
 

@@ -37,6 +37,22 @@ void uio_init_iov(struct uio *u, struct kiovec *iov, unsigned cnt, bool user)
 
 enum uio_dir { UIO_OUT, UIO_IN, UIO_ZERO };
 
+void uio_truncate(struct uio *u, size_t len)
+{
+	size_t left = len;
+	unsigned i;
+
+	if (len >= u->resid)
+		return;
+	for (i = 0; i < u->iovcnt && left; i++) {
+		if (u->iov[i].len > left)
+			u->iov[i].len = left;
+		left -= u->iov[i].len;
+	}
+	u->iovcnt = i;
+	u->resid = len;
+}
+
 /* One contiguous piece: the bytes moved (n unless a fault in a user
  * buffer stopped the copy). */
 static size_t move_piece(bool user, uint64_t base, void *kbuf, size_t n, enum uio_dir dir)

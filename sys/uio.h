@@ -32,6 +32,10 @@ void uio_init_user(struct uio *u, uptr_t buf, size_t len);
  * The array is advanced in place as data moves. */
 void uio_init_iov(struct uio *u, struct kiovec *iov, unsigned cnt, bool user);
 
+/* Shortens u to its first len bytes (len <= u->resid), trimming the
+ * buffers in place. */
+void uio_truncate(struct uio *u, size_t len);
+
 /* Move up to n bytes and advance; return the bytes moved, or -EFAULT when
  * a fault stopped the copy before any byte moved. */
 long uio_copy_out(struct uio *u, const void *src, size_t n);   /* kernel -> buffers (read) */

@@ -175,19 +175,19 @@ KTEST(select_pipe_sets)
 	set_bit(&out, 66);
 	set_bit(&ex, 5);
 	set_bit(&in, 66);
-	KT_EXPECT_EQ(t, select_files(70, files, &in, &out, &ex, 0), 1);
+	KT_EXPECT_EQ(t, select_files(70, files, in.fds_bits, out.fds_bits, ex.fds_bits, 0), 1);
 	KT_EXPECT(t, !is_set(&in, 5) && !is_set(&in, 66) && is_set(&out, 66) && !is_set(&ex, 5));
 	KT_EXPECT_EQ(t, vt_fd_write(w, "s", 1), 1);
 	memset(&in, 0, sizeof(in));
 	set_bit(&in, 5);
-	KT_EXPECT_EQ(t, select_files(70, files, &in, NULL, NULL, time_ns() + 1000000000ull), 1);
+	KT_EXPECT_EQ(t, select_files(70, files, in.fds_bits, NULL, NULL, time_ns() + 1000000000ull), 1);
 	KT_EXPECT(t, is_set(&in, 5));
-	KT_EXPECT_EQ(t, select_files(FD_SETSIZE + 1, files, &in, NULL, NULL, 0), -EINVAL);
+	KT_EXPECT_EQ(t, select_files(SELECT_NFDS_MAX + 1, files, in.fds_bits, NULL, NULL, 0), -EINVAL);
 	/* a timeout leaves empty sets */
 	KT_EXPECT_EQ(t, vt_fd_read(r, &in, 1), 1);
 	memset(&in, 0, sizeof(in));
 	set_bit(&in, 5);
-	KT_EXPECT_EQ(t, select_files(70, files, &in, NULL, NULL, time_ns() + 5000000ull), 0);
+	KT_EXPECT_EQ(t, select_files(70, files, in.fds_bits, NULL, NULL, time_ns() + 5000000ull), 0);
 	KT_EXPECT(t, !is_set(&in, 5));
 	file_put(r);
 	file_put(w);

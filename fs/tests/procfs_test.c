@@ -1,5 +1,5 @@
 /* In-kernel tests of procfs: each system file against the kernel's own
- * numbers, the calling process's directory, the fd/ links, listings, and
+ * numbers, a process's own directory, the fd/ links, listings, and
  * that nothing can be written. Mounted at /ktest/proc. */
 #include <kernel/ktest.h>
 #include <cosmos/abi/fcntl.h>
@@ -109,15 +109,17 @@ KTEST(procfs_partitions)
 		KT_EXPECT(t, text_has(buf, "\n 254       16       1024 vdb\n"));
 }
 
-KTEST(procfs_self)
+/* Runs in a process of its own: /proc has no directory for the kernel's
+ * pid 0 (as Linux), so a kernel thread has no "self" to look at. */
+static void procfs_self_run(void *arg)
 {
+	struct ktest_ctx *t = arg;
 	struct process *me = process_current();
 	char *buf = kmalloc(TEXT), want[64];
 	struct uio u;
 	long n;
 
 	KT_ASSERT(t, buf != NULL);
-	KT_ASSERT(t, proc_mount() == 0);
 	uio_init_kernel(&u, buf, 64);
 	n = vfs_readlinkat(NULL, PROC("self"), &u);
 	fmt_snprintf(want, sizeof(want), "%d", me->pid);
@@ -150,20 +152,34 @@ KTEST(procfs_self)
 	kfree(buf);
 }
 
-KTEST(procfs_listing)
+KTEST(procfs_self)
 {
+	KT_ASSERT(t, proc_mount() == 0);
+	KT_ASSERT(t, vt_run_as(0, 0, procfs_self_run, t) == 0);
+}
+
+static void procfs_listing_run(void *arg)
+{
+	struct ktest_ctx *t = arg;
 	char *names = kmalloc(TEXT), pid[16];
 
 	KT_ASSERT(t, names != NULL);
-	KT_ASSERT(t, proc_mount() == 0);
 	KT_EXPECT(t, dir_names(PROC(""), names, TEXT) > 10);
 	fmt_snprintf(pid, sizeof(pid), "\n%d\n", process_current()->pid);
 	KT_EXPECT(t, text_has(names, "\nmeminfo\n") && text_has(names, "\nself\n") &&
 		     text_has(names, pid));
+	/* the kernel's own pid 0 is not listed, as on Linux */
+	KT_EXPECT(t, !text_has(names, "\n0\n"));
 	KT_EXPECT(t, dir_names(PROC("self"), names, TEXT) >= 8);
 	KT_EXPECT(t, text_has(names, "stat\n") && text_has(names, "status\n") &&
 		     text_has(names, "fd\n"));
 	kfree(names);
+}
+
+KTEST(procfs_listing)
+{
+	KT_ASSERT(t, proc_mount() == 0);
+	KT_ASSERT(t, vt_run_as(0, 0, procfs_listing_run, t) == 0);
 }
 
 /* A descriptor in the caller's table shows in fd/ as a link to its file. */

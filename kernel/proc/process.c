@@ -21,12 +21,14 @@
 #include <kernel/proc/limits.h>
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 
 static struct mutex table_lock;
 /* Under table_lock: */
 static struct list_node all_procs = LIST_INIT(all_procs);
 static unsigned nprocs;
+static uint64_t nforks;               /* processes created since boot */
 static struct process *init_proc;     /* pid 1, while it lives */
 /* The kernel itself: parent of every process a kernel thread creates and
  * of orphans nobody else takes. Its threads are the ones with no process. */
@@ -89,6 +91,19 @@ struct process *process_find_locked(int pid)
 			return p;
 	}
 	return 0;
+}
+
+int process_next_pid_locked(int from)
+{
+	int best = -1;
+
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+
+		if (p != &kernel_proc && p->pid >= from && (best < 0 || p->pid < best))
+			best = p->pid;
+	}
+	return best;
 }
 
 struct thread *process_find_thread_locked(int tid, struct process **owner)
@@ -157,6 +172,7 @@ struct process *process_alloc(const char *name, int prio, int pid)
 		return 0;
 	p->pid = pid;
 	p->prio = prio;
+	p->start_ns = time_ns();
 	p->state = PROC_ALIVE;
 	p->exit_signal = SIGCHLD;
 	list_init(&p->children);
@@ -180,6 +196,7 @@ void process_link_locked(struct process *p, struct process *parent)
 	list_add_tail(&parent->children, &p->sibling);
 	list_add_tail(&all_procs, &p->all_node);
 	nprocs++;
+	nforks++;
 	if (p->pid == 1)
 		init_proc = p;
 }
@@ -606,6 +623,55 @@ int process_wait(int pid, int *status, uint64_t deadline)
 	return res.pid;
 }
 
+void process_signal_self(int sig)
+{
+	struct thread *me = thread_current();
+	struct ksiginfo info = { .signo = sig, .code = SI_USER };
+
+	if (!me || !me->proc)
+		return;
+	/* Linux's send_sig(sig, current, 0): SI_USER from the process itself */
+	lock_or_panic(&me->proc->lock);
+	info.pid = me->proc->pid;
+	info.uid = me->proc->cred.uid;
+	mutex_unlock(&me->proc->lock);
+	lock_or_panic(&table_lock);
+	(void)signal_send_locked(me->proc, me, &info);
+	mutex_unlock(&table_lock);
+}
+
+void process_send_sigio(int who, uint32_t uid, uint32_t euid, int sig)
+{
+	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
+
+	lock_or_panic(&table_lock);
+	list_for_each(n, &all_procs) {
+		struct process *p = list_entry(n, struct process, all_node);
+		bool may;
+
+		if (p == &kernel_proc || (who > 0 ? p->pid != who : p->pgid != -who))
+			continue;
+		lock_or_panic(&p->lock);
+		may = euid == 0 || euid == p->cred.suid || euid == p->cred.uid ||
+		      uid == p->cred.suid || uid == p->cred.uid;
+		mutex_unlock(&p->lock);
+		if (may)
+			(void)signal_send_locked(p, 0, &info);
+	}
+	mutex_unlock(&table_lock);
+}
+
+uint64_t process_rlimit_self(int res)
+{
+	struct process *p = process_current();
+	uint64_t v;
+
+	lock_or_panic(&p->lock);
+	v = p->rlim[res].rlim_cur;
+	mutex_unlock(&p->lock);
+	return v;
+}
+
 uint64_t process_cpu_ns(struct process *p)
 {
 	uint64_t ns;
@@ -643,3 +709,25 @@ void process_list(void)
 }
 
 unsigned process_count(void) { return nprocs; }
+
+void process_sched_counts(uint64_t *forks, unsigned *running, unsigned *blocked)
+{
+	unsigned n = 0;
+
+	lock_or_panic(&table_lock);
+	*forks = nforks;
+	list_for_each(pn, &all_procs) {
+		struct process *p = list_entry(pn, struct process, all_node);
+
+		list_for_each(tn, &p->threads) {
+			struct thread *t = list_entry(tn, struct thread, proc_node);
+			uint64_t f = sched_lock_irqsave();
+
+			n += t->state == THREAD_READY || t->state == THREAD_RUNNING;
+			sched_unlock_irqrestore(f);
+		}
+	}
+	mutex_unlock(&table_lock);
+	*running = n ? n : 1;
+	*blocked = 0;
+}

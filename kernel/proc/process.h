@@ -63,6 +63,7 @@ struct process {
 	struct rlimit64 rlim[RLIM_NLIMITS];   /* under lock */
 	char *exe;                    /* the program's path (heap), or NULL */
 	int prio;                     /* for new threads */
+	uint64_t start_ns;            /* time_ns() at creation; fixed */
 	/* Signals (kernel/proc/signal.h; sig_lock): */
 	struct sigpending sig_shared; /* sent to the process, not to one thread */
 	bool stopped;                 /* stopped by a signal until SIGCONT */
@@ -113,6 +114,9 @@ void process_kill(struct process *p, int status);
 struct process *process_current(void);
 /* The process with this pid, with the table lock held by the caller. */
 struct process *process_find_locked(int pid);
+/* The lowest pid at or above from of a process in the table (zombies
+ * included, the kernel's own not), or -1; table lock held. */
+int process_next_pid_locked(int from);
 /* The live thread with this tid and its process, table lock held. */
 struct thread *process_find_thread_locked(int tid, struct process **owner);
 /* Is some process in group pgid (of session sid; -1: any)? Table lock held. */
@@ -149,9 +153,25 @@ int process_wait_for(const struct process_wait_req *req, struct process_wait_res
 /* The simple form: pid > 0 that child, -1 any. Returns its pid and stores
  * its status. */
 int process_wait(int pid, int *status, uint64_t deadline) __must_check;
+/* For /proc/stat and loadavg: processes created since boot, and the
+ * threads of processes that are running or ready to run (at least 1:
+ * the caller). Nothing counts as blocked uninterruptibly. */
+void process_sched_counts(uint64_t *forks, unsigned *running, unsigned *blocked);
 /* Logs pid, parent, state, priority, threads and CPU time of each. */
 void process_list(void);
 unsigned process_count(void);
+
+/* Sends sig to the calling thread, as the kernel does for a write to a
+ * pipe nobody reads (SIGPIPE) or past RLIMIT_FSIZE (SIGXFSZ): ignored,
+ * it is dropped; blocked, it stays pending. Nothing for a kernel thread. */
+void process_signal_self(int sig);
+/* SIGIO for an O_ASYNC file (fcntl F_SETOWN): sig to process who, or to
+ * group -who, each member that a setter with this uid and euid may
+ * signal (Linux's rule: the setter is root, or its uid or euid is the
+ * target's uid or saved uid). */
+void process_send_sigio(int who, uint32_t uid, uint32_t euid, int sig);
+/* The caller's soft limit for resource res (RLIM_INFINITY: none). */
+uint64_t process_rlimit_self(int res);
 
 /* The CPU time of all its threads so far, and of its reaped children. */
 uint64_t process_cpu_ns(struct process *p);

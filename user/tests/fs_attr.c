@@ -380,3 +380,30 @@ TEST(fs_mknod_errors)
 		CHECK_OK(mknod("open/fifo", S_IFIFO | 0600, 0));
 	}
 }
+
+TEST(fs_futimens_pipe)
+{
+	/* A pipe has times of its own, as Linux's pipefs inode: futimens sets
+	 * them for its owner, fstat shows them, and another user may not. */
+	int p[2];
+	struct stat st;
+	CHECK_OK(pipe(p));
+	struct timespec ts[2] = { { 1100000000, 5 }, { 1200000000, 7 } };
+	CHECK_OK(futimens(p[0], ts));
+	CHECK_OK(fstat(p[1], &st));
+	CHECK_EQ(st.st_atim.tv_sec, 1100000000);
+	CHECK_EQ(st.st_mtim.tv_sec, 1200000000);
+	CHECK_EQ(st.st_mtim.tv_nsec, 7);
+	struct timespec omit[2] = { { 0, UTIME_OMIT }, { 5, 0 } };
+	CHECK_OK(futimens(p[1], omit));
+	CHECK_OK(fstat(p[0], &st));
+	CHECK_EQ(st.st_atim.tv_sec, 1100000000);
+	CHECK_EQ(st.st_mtim.tv_sec, 5);
+	struct timespec bad[2] = { { 0, -1 }, { 0, 0 } };
+	CHECK_ERR(futimens(p[0], bad), EINVAL);
+	AS_USER {
+		CHECK_ERR(futimens(p[0], ts), EPERM);
+	}
+	CHECK_OK(close(p[1]));
+	CHECK_ERR(futimens(p[1], ts), EBADF);
+}

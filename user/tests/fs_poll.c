@@ -288,3 +288,37 @@ TEST(fs_pselect6_sigmask)
 	ts = (struct timespec){ 0, 10000000 };
 	CHECK_EQ(pselect(p[0] + 1, &r, NULL, NULL, &ts, &block), 0);
 }
+
+TEST(fs_select_above_fd_setsize)
+{
+	/* Descriptors past 1024 in sets of the program's own size, as Linux
+	 * takes them (nfds up to where the descriptor table reaches). */
+	struct rlimit rl = { 4096, 4096 };
+	CHECK_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_EQ(dup2(p[0], 3000), 3000);
+	CHECK_EQ(dup2(p[1], 3001), 3001);
+	enum { WORDS = 4096 / 64 };
+	static uint64_t r[WORDS], w[WORDS];
+	r[3000 / 64] |= 1ull << (3000 % 64);
+	w[3001 / 64] |= 1ull << (3001 % 64);
+	struct timeval tv = { 0, 0 };
+	CHECK_EQ(syscall(SYS_select, 3002, r, w, NULL, &tv), 1);
+	CHECK_EQ(r[3000 / 64], 0);
+	CHECK_EQ(w[3001 / 64], 1ull << (3001 % 64));
+	CHECK_EQ(write(3001, "x", 1), 1);
+	r[3000 / 64] |= 1ull << (3000 % 64);
+	CHECK_EQ(syscall(SYS_select, 3001, r, NULL, NULL, NULL), 1);
+	CHECK_EQ(r[3000 / 64], 1ull << (3000 % 64));
+	/* a set bit for a closed descriptor up there is EBADF */
+	memset(r, 0, sizeof r);
+	r[2500 / 64] |= 1ull << (2500 % 64);
+	CHECK_ERR(syscall(SYS_select, 4000, r, NULL, NULL, &tv), EBADF);
+	/* nfds far beyond the table: only what the table reaches is read,
+	 * so a set just big enough for it does */
+	memset(r, 0, sizeof r);
+	r[3000 / 64] |= 1ull << (3000 % 64);
+	CHECK_EQ(syscall(SYS_select, 1 << 20, r, NULL, NULL, &tv), 1);
+	CHECK_ERR(syscall(SYS_select, -1, r, NULL, NULL, &tv), EINVAL);
+}

@@ -164,3 +164,219 @@ TEST(fs_proc_system_files)
 	buf[n] = '\0';
 	CHECK_EQ(atoi(buf), getpid());
 }
+
+/* A child for fs_proc_other_processes: moves to its own directory and
+ * group, opens a marker at fd 20, maps a page, becomes TEST_UID if asked,
+ * says it is ready and sleeps in a read until the parent lets go. */
+static void proc_child(int n, int ready, int go, bool user)
+{
+	char dir[32];
+	snprintf(dir, sizeof dir, "d%d", n);
+	CHECK_OK(chdir(dir));
+	CHECK_OK(setpgid(0, 0));
+	int fd = CHECK_OK(open("marker", O_RDONLY | O_CREAT, 0644));
+	CHECK_EQ(dup2(fd, 20), 20);
+	CHECK_OK(mmap((void *)(0x50000000ul + 0x100000ul * (unsigned long)n), PAGE, PROT_READ,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	if (user)
+		become_user();
+	sync_signal(ready);
+	char c;
+	read(go, &c, 1);
+	_exit(0);
+}
+
+static bool listed(pid_t pid)
+{
+	DIR *d = opendir("/proc");
+	bool seen = false;
+	CHECK(d != NULL);
+	for (struct dirent *e; (e = readdir(d));)
+		if (atoi(e->d_name) == pid && e->d_type == DT_DIR)
+			seen = true;
+	closedir(d);
+	return seen;
+}
+
+TEST(fs_proc_other_processes)
+{
+	enum { N = 3 };
+	pid_t kids[N];
+	int ready[2], go[2];
+	CHECK_OK(pipe(ready));
+	CHECK_OK(pipe(go));
+	for (int i = 0; i < N; i++) {
+		char dir[32];
+		snprintf(dir, sizeof dir, "d%d", i);
+		CHECK_OK(mkdir(dir, 0777));
+		kids[i] = xfork();
+		if (kids[i] == 0) {
+			close(go[1]);
+			proc_child(i, ready[1], go[0], i == N - 1);
+		}
+	}
+	close(go[0]);
+	for (int i = 0; i < N; i++)
+		sync_wait(ready[0]);
+	char path[64], buf[PATH_MAX], self[PATH_MAX];
+	ssize_t n = CHECK_OK(readlink("/proc/self/exe", self, sizeof self - 1));
+	self[n] = '\0';
+	CHECK(listed(1));
+	CHECK(listed(getpid()));
+	for (int i = 0; i < N; i++) {
+		pid_t k = kids[i];
+		CHECK(listed(k));
+		/* stat: pid, comm, state (asleep in read), parent, its own group */
+		snprintf(path, sizeof path, "/proc/%d/stat", k);
+		proc(path);
+		int pid, ppid, pgrp, sid;
+		char comm[64], state;
+		CHECK_EQ(sscanf(text, "%d (%63[^)]) %c %d %d %d", &pid, comm, &state, &ppid, &pgrp, &sid), 6);
+		CHECK_EQ(pid, k);
+		CHECK_STR(comm, "usertests");
+		CHECK_EQ(state, 'S');
+		CHECK_EQ(ppid, getpid());
+		CHECK_EQ(pgrp, k);
+		CHECK_EQ(sid, getsid(0));
+		/* status: the same, and whose it is */
+		snprintf(path, sizeof path, "/proc/%d/status", k);
+		proc(path);
+		CHECK_EQ(atoi(field(text, "Pid")), k);
+		CHECK_EQ(atoi(field(text, "PPid")), getpid());
+		CHECK(strncmp(field(text, "State"), "S (sleeping)", 12) == 0);
+		int uid = i == N - 1 ? TEST_UID : 0;
+		CHECK_EQ(atoi(field(text, "Uid")), uid);
+		/* ps takes the owner from the directory */
+		struct stat st;
+		snprintf(path, sizeof path, "/proc/%d", k);
+		CHECK_OK(stat(path, &st));
+		CHECK_EQ(st.st_uid, (uid_t)uid);
+		snprintf(path, sizeof path, "/proc/%d/comm", k);
+		CHECK_STR(proc(path), "usertests\n");
+		/* cmdline: the same program and arguments as ours */
+		static char mine[4096], theirs[4096];
+		size_t a = read_file("/proc/self/cmdline", mine, sizeof mine);
+		snprintf(path, sizeof path, "/proc/%d/cmdline", k);
+		size_t b = read_file(path, theirs, sizeof theirs);
+		CHECK(a > 0);
+		CHECK_EQ(a, b);
+		CHECK(memcmp(mine, theirs, a) == 0);
+		/* environ: root reads anyone's */
+		snprintf(path, sizeof path, "/proc/%d/environ", k);
+		CHECK_OK(close(CHECK_OK(open(path, O_RDONLY))));
+		/* exe, cwd, fd/20 */
+		snprintf(path, sizeof path, "/proc/%d/exe", k);
+		n = CHECK_OK(readlink(path, buf, sizeof buf - 1));
+		buf[n] = '\0';
+		CHECK_STR(buf, self);
+		snprintf(path, sizeof path, "/proc/%d/cwd", k);
+		n = CHECK_OK(readlink(path, buf, sizeof buf - 1));
+		buf[n] = '\0';
+		char want[32];
+		snprintf(want, sizeof want, "/d%d", i);
+		CHECK(n >= 3 && strcmp(buf + n - strlen(want), want) == 0);
+		snprintf(path, sizeof path, "/proc/%d/fd/20", k);
+		n = CHECK_OK(readlink(path, buf, sizeof buf - 1));
+		buf[n] = '\0';
+		snprintf(want, sizeof want, "/d%d/marker", i);
+		CHECK(strcmp(buf + n - strlen(want), want) == 0);
+		/* maps: the page it mapped */
+		snprintf(path, sizeof path, "/proc/%d/maps", k);
+		snprintf(want, sizeof want, "%lx-%lx r--p ", 0x50000000ul + 0x100000ul * (unsigned long)i,
+			 0x50000000ul + 0x100000ul * (unsigned long)i + PAGE);
+		CHECK(strstr(proc(path), want) != NULL);
+		/* statm: a size in pages */
+		snprintf(path, sizeof path, "/proc/%d/statm", k);
+		CHECK(atol(proc(path)) > 0);
+	}
+	/* A file opened while the process lived reads ESRCH once it is
+	 * gone; in between, a zombie shows state Z and no program. */
+	snprintf(path, sizeof path, "/proc/%d/stat", kids[0]);
+	int sfd = CHECK_OK(open(path, O_RDONLY));
+	CHECK_OK(close(go[1]));
+	siginfo_t si;
+	CHECK_OK(waitid(P_PID, kids[0], &si, WEXITED | WNOWAIT));
+	CHECK_OK(pread(sfd, buf, sizeof buf - 1, 0));
+	char *rp = strrchr(buf, ')');
+	CHECK(rp != NULL);
+	CHECK_EQ(rp[2], 'Z');
+	snprintf(path, sizeof path, "/proc/%d/exe", kids[0]);
+	CHECK_ERR(readlink(path, buf, sizeof buf), ENOENT);
+	for (int i = 0; i < N; i++)
+		wait_exit(kids[i], 0);
+	CHECK_ERR(pread(sfd, buf, sizeof buf, 0), ESRCH);
+	CHECK_OK(close(sfd));
+	snprintf(path, sizeof path, "/proc/%d/stat", kids[0]);
+	CHECK_ERR(open(path, O_RDONLY), ENOENT);
+	CHECK(!listed(kids[0]));
+}
+
+/* Readers walk every process's files while others come and go: a file of
+ * a process that ends under the reader is an error, never a crash. */
+TEST(fs_proc_readers_race_exits)
+{
+	pid_t reader = xfork();
+	if (reader == 0) {
+		static const char *const files[] = { "stat", "status", "cmdline", "environ",
+						     "maps", "statm", "comm", "exe", "cwd", "fd" };
+		for (int round = 0; round < 30; round++) {
+			DIR *d = opendir("/proc");
+			CHECK(d != NULL);
+			for (struct dirent *e; (e = readdir(d));) {
+				if (atoi(e->d_name) <= 0)
+					continue;
+				for (unsigned f = 0; f < sizeof files / sizeof files[0]; f++) {
+					char path[300], buf[4096];
+					snprintf(path, sizeof path, "/proc/%s/%s", e->d_name, files[f]);
+					int fd = open(path, O_RDONLY);
+					if (fd < 0) {
+						if (readlink(path, buf, sizeof buf) < 0)
+							CHECK(errno == ENOENT || errno == EINVAL || errno == ESRCH);
+						continue;
+					}
+					ssize_t r = read(fd, buf, sizeof buf);
+					CHECK(r >= 0 || errno == ESRCH || errno == EISDIR);
+					close(fd);
+				}
+			}
+			closedir(d);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 60; i++) {
+		pid_t k = xfork();
+		if (k == 0) {
+			/* a second thread of work: map and unmap while being read */
+			void *m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			munmap(m, 4 * PAGE);
+			_exit(0);
+		}
+		wait_exit(k, 0);
+	}
+	wait_exit(reader, 0);
+}
+
+static long stat_number(const char *key)
+{
+	const char *at = strstr(proc("/proc/stat"), key);
+	return at ? atol(at + strlen(key)) : -1;
+}
+
+TEST(fs_proc_stat_process_counts)
+{
+	/* processes counts every process made since boot; procs_running
+	 * the runnable ones, the reader and a spinning child among them */
+	long before = stat_number("\nprocesses ");
+	CHECK(before > 0);
+	pid_t spinner = xfork();
+	if (spinner == 0)
+		for (;;)
+			;
+	CHECK(stat_number("\nprocesses ") >= before + 1);
+	CHECK(stat_number("\nprocs_running ") >= 2);
+	int running, threads;
+	CHECK_EQ(sscanf(proc("/proc/loadavg"), "%*f %*f %*f %d/%d", &running, &threads), 2);
+	CHECK(running >= 2 && threads >= running);
+	CHECK_OK(kill(spinner, SIGKILL));
+	wait_signal(spinner, SIGKILL);
+}

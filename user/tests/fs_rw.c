@@ -317,3 +317,60 @@ TEST(fs_rw_efbig_rlimit_fsize)
 	}
 	wait_signal(pid, SIGXFSZ);
 }
+
+static volatile int xfsz_count;
+static void on_xfsz(int sig) { (void)sig; xfsz_count++; }
+
+TEST(fs_rw_rlimit_fsize_edges)
+{
+	int fd = CHECK_OK(open("f", O_RDWR | O_CREAT, 0644));
+	int pfd[2];
+	signal(SIGXFSZ, on_xfsz);
+	/* prlimit64 on the caller sets it as setrlimit does */
+	CHECK_OK(prlimit(0, RLIMIT_FSIZE, &(struct rlimit){ 100, 100 }, NULL));
+	struct rlimit got;
+	CHECK_OK(getrlimit(RLIMIT_FSIZE, &got));
+	CHECK_EQ(got.rlim_cur, 100);
+	/* writev crossing the limit stops there, in its second buffer */
+	char a[80], b[80];
+	memset(a, 'a', sizeof a);
+	memset(b, 'b', sizeof b);
+	struct iovec iov[2] = { { a, sizeof a }, { b, sizeof b } };
+	CHECK_EQ(writev(fd, iov, 2), 100);
+	CHECK_EQ(xfsz_count, 0);
+	char back[101] = { 0 };
+	CHECK_EQ(pread(fd, back, sizeof back, 0), 100);
+	CHECK_EQ(back[79], 'a');
+	CHECK_EQ(back[80], 'b');
+	CHECK_EQ(back[99], 'b');
+	/* pwrite below the limit is cut short too, one at the limit fails */
+	CHECK_EQ(pwrite(fd, a, 20, 90), 10);
+	CHECK_ERR(pwrite(fd, a, 1, 100), EFBIG);
+	CHECK_EQ(xfsz_count, 1);
+	/* O_APPEND starts at the size, which is at the limit */
+	int ap = CHECK_OK(open("f", O_WRONLY | O_APPEND));
+	CHECK_ERR(write(ap, a, 1), EFBIG);
+	CHECK_EQ(xfsz_count, 2);
+	CHECK_OK(close(ap));
+	/* truncating: shrinking and growing up to the limit work, beyond fails */
+	CHECK_OK(ftruncate(fd, 50));
+	CHECK_OK(ftruncate(fd, 100));
+	CHECK_ERR(ftruncate(fd, 101), EFBIG);
+	CHECK_ERR(truncate("f", 4096), EFBIG);
+	CHECK_EQ(xfsz_count, 4);
+	CHECK_EQ(file_size("f"), 100);
+	/* an empty write at the limit is no error; a pipe has no size limit */
+	CHECK_EQ(write(fd, a, 0), 0);
+	CHECK_OK(pipe(pfd));
+	static char big[300];
+	CHECK_EQ(write(pfd[1], big, sizeof big), (ssize_t)sizeof big);
+	CHECK_EQ(xfsz_count, 4);
+	/* the limit is inherited */
+	pid_t pid = xfork();
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_DFL);
+		pwrite(fd, a, 1, 200);
+		_exit(0);
+	}
+	wait_signal(pid, SIGXFSZ);
+}

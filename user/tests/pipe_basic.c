@@ -335,3 +335,116 @@ TEST(pipe_fifo_nonblock_open)
 	/* O_RDWR never waits. */
 	CHECK_OK(close(CHECK_OK(open("fifo", O_RDWR))));
 }
+
+static volatile int pipe_sigs, pipe_sig_code, pipe_sig_pid;
+static void on_pipe(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	pipe_sigs++;
+	pipe_sig_code = si->si_code;
+	pipe_sig_pid = si->si_pid;
+}
+
+TEST(pipe_fifo_sigpipe_handler)
+{
+	/* A FIFO whose reader went: each write gets EPIPE and one SIGPIPE,
+	 * sent by the kernel as Linux's send_sig (SI_USER, the writer's pid). */
+	CHECK_OK(mkfifo("fifo", 0600));
+	int r = CHECK_OK(open("fifo", O_RDONLY | O_NONBLOCK));
+	int w = CHECK_OK(open("fifo", O_WRONLY));
+	CHECK_OK(close(r));
+	struct sigaction sa = { .sa_sigaction = on_pipe, .sa_flags = SA_SIGINFO };
+	CHECK_OK(sigaction(SIGPIPE, &sa, NULL));
+	CHECK_ERR(write(w, "x", 1), EPIPE);
+	CHECK_EQ(pipe_sigs, 1);
+	CHECK_EQ(pipe_sig_code, SI_USER);
+	CHECK_EQ(pipe_sig_pid, getpid());
+	struct iovec iov = { "yz", 2 };
+	CHECK_ERR(writev(w, &iov, 1), EPIPE);
+	CHECK_EQ(pipe_sigs, 2);
+	/* a write of nothing finds nothing to complain about */
+	CHECK_EQ(write(w, "", 0), 0);
+	CHECK_EQ(pipe_sigs, 2);
+	/* a pipe with a reader takes the data and sends nothing */
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_EQ(write(p[1], "ok", 2), 2);
+	CHECK_EQ(pipe_sigs, 2);
+}
+
+static volatile int sigio_count;
+static void on_sigio(int sig) { (void)sig; sigio_count++; }
+
+/* A child (root or TEST_UID) makes its own pipe with the parent as the
+ * reading end's owner and writes into it. */
+static void sigio_from_child(bool as_user)
+{
+	pid_t parent = getpid();
+	pid_t pid = xfork();
+	if (pid == 0) {
+		if (as_user)
+			become_user();
+		int q[2];
+		CHECK_OK(pipe(q));
+		CHECK_OK(fcntl(q[0], F_SETOWN, parent));
+		CHECK_OK(fcntl(q[0], F_SETFL, O_ASYNC));
+		CHECK_EQ(write(q[1], "x", 1), 1);
+		_exit(0);
+	}
+	wait_exit(pid, 0);
+}
+
+TEST(pipe_async_sigio)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	signal(SIGIO, on_sigio);
+	CHECK_OK(setpgid(0, 0));     /* the group it signals is this case alone */
+	/* no owner yet: F_GETOWN says 0, O_ASYNC alone signals nobody */
+	CHECK_EQ(fcntl(p[0], F_GETOWN), 0);
+	CHECK_OK(fcntl(p[0], F_SETFL, O_ASYNC));
+	CHECK_EQ(fcntl(p[0], F_GETFL) & O_ASYNC, O_ASYNC);
+	CHECK_EQ(write(p[1], "a", 1), 1);
+	CHECK_EQ(sigio_count, 0);
+	/* the reading end's owner hears of data */
+	CHECK_OK(fcntl(p[0], F_SETOWN, getpid()));
+	CHECK_EQ(fcntl(p[0], F_GETOWN), getpid());
+	CHECK_EQ(write(p[1], "b", 1), 1);
+	CHECK_EQ(sigio_count, 1);
+	/* ...and the writing end's of room, once it has O_ASYNC (FIOASYNC) */
+	CHECK_OK(fcntl(p[1], F_SETOWN, getpid()));
+	int on = 1;
+	CHECK_OK(ioctl(p[1], FIOASYNC, &on));
+	char buf[4];
+	CHECK_EQ(read(p[0], buf, sizeof buf), 2);
+	CHECK_EQ(sigio_count, 2);
+	/* O_ASYNC cleared: nothing */
+	CHECK_OK(fcntl(p[0], F_SETFL, 0));
+	on = 0;
+	CHECK_OK(ioctl(p[1], FIOASYNC, &on));
+	CHECK_EQ(write(p[1], "c", 1), 1);
+	CHECK_EQ(read(p[0], buf, sizeof buf), 1);
+	CHECK_EQ(sigio_count, 2);
+	/* a process group as owner (negative), also through F_SETOWN_EX */
+	CHECK_OK(fcntl(p[0], F_SETOWN, -getpgrp()));
+	CHECK_EQ(fcntl(p[0], F_GETOWN), -getpgrp());
+	struct f_owner_ex ex = { F_OWNER_PGRP, getpgrp() }, got;
+	CHECK_OK(fcntl(p[0], F_SETOWN_EX, &ex));
+	CHECK_OK(fcntl(p[0], F_GETOWN_EX, &got));
+	CHECK_EQ(got.type, F_OWNER_PGRP);
+	CHECK_EQ(got.pid, getpgrp());
+	CHECK_OK(fcntl(p[0], F_SETFL, O_ASYNC));
+	CHECK_EQ(write(p[1], "d", 1), 1);
+	CHECK_EQ(sigio_count, 3);
+	/* closing the writer tells the reader's owner too */
+	CHECK_OK(close(p[1]));
+	CHECK_EQ(sigio_count, 4);
+	/* Linux's permission rule: a root setter may signal anyone, another
+	 * user's pipe may not signal root */
+	sigio_from_child(false);
+	CHECK_EQ(sigio_count, 5);
+	sigio_from_child(true);
+	CHECK_EQ(sigio_count, 5);
+	CHECK_ERR(fcntl(100, F_SETOWN, getpid()), EBADF);
+}

@@ -58,6 +58,11 @@
 #define F_SETLKW        7
 #define F_SETOWN        8
 #define F_GETOWN        9
+#define F_SETOWN_EX     15
+#define F_GETOWN_EX     16
+#define F_OWNER_TID     0
+#define F_OWNER_PID     1
+#define F_OWNER_PGRP    2
 #define F_OFD_GETLK     36
 #define F_OFD_SETLK     37
 #define F_OFD_SETLKW    38
@@ -65,6 +70,12 @@
 #define F_SETPIPE_SZ    1031
 #define F_GETPIPE_SZ    1032
 #define FD_CLOEXEC      1
+
+/* F_SETOWN_EX / F_GETOWN_EX. */
+struct f_owner_ex {
+	int32_t type;           /* F_OWNER_* */
+	int32_t pid;
+};
 
 /* Record locks (struct flock) and flock(2). */
 #define F_RDLCK 0
