@@ -1,7 +1,7 @@
 """System tests of the screen console's shell driven from the PS/2
 keyboard (QMP send-key): ^C ends a foreground sleep and the prompt comes
 back, the up arrow recalls the last line in ash, busybox vi takes text and
-saves it with :wq, and `sleep 100 &` / `jobs` / `kill %1` work; a
+saves it with :wq, less and top open and quit with q, and `sleep 100 &` / `jobs` / `kill %1` work; a
 cursor position report (ESC [ 6 n) is answered by the screen with where
 the cursor is, and on serial passes through both ways. Every
 command typed on tty1 sends its result to /dev/ttyS0, so each step waits
@@ -33,10 +33,12 @@ def typed(text):
     return qmp_keys(*combos)
 
 
-# a background loop that says on serial when tty1 has left canonical mode
-# (busybox vi has put it in raw mode and reads keys one by one)
-VI_READY = ("(until stty -F /dev/tty1 -a | grep -q -- -icanon; do :; done; "
-            "echo vi-ready >/dev/ttyS0) & ")
+def raw_ready(name):
+    """A background loop that says `<name>-ready` on serial once tty1 has
+    left canonical mode (the program started after it reads keys one by
+    one)."""
+    return ("(until stty -F /dev/tty1 -a | grep -q -- -icanon; do :; done; "
+            f"echo {name}-ready >/dev/ttyS0) & ")
 
 
 # raw input of exactly six bytes, a cursor position question, and the six
@@ -72,14 +74,15 @@ CASES = [
          expect=[PROMPT_TTY1, r"^running$", r"^status 130$", r"^recall-me$", r"^recall-me$",
                  r"^vi-ready$", r"^hello from vi$", r"^\[1\]\+\s+Running\s+sleep 100$",
                  r"^status 143$", r"^jobs-empty$", r"^screen-done$", SCREEN_REPORT,
-                 r"A\x1b\[6nB", SERIAL_REPORT],
+                 r"A\x1b\[6nB", SERIAL_REPORT, r"^less-ready$", r"^less-done$",
+                 r"^top-ready$", r"^top-done$"],
          qmp=[(PROMPT_TTY1, typed("(echo running >/dev/ttyS0; exec sleep 100)\n")),
               # ^C on the keyboard: SIGINT to the foreground group; the
               # shell reads the next line only when its prompt is back
               (r"^running$", qmp_keys("ctrl-c") + typed("echo status $? >/dev/ttyS0\n")),
               (r"^status 130$", typed("echo recall-me >/dev/ttyS0\n")),
               (r"^recall-me$", qmp_keys("up", "ret")),
-              (r"^recall-me$", typed(VI_READY + "vi /tmp/v.txt; cat /tmp/v.txt >/dev/ttyS0\n")),
+              (r"^recall-me$", typed(raw_ready("vi") + "vi /tmp/v.txt; cat /tmp/v.txt >/dev/ttyS0\n")),
               (r"^vi-ready$", typed("ihello from vi\x1b:wq\n")),
               (r"^hello from vi$", typed("sleep 100 &\njobs >/dev/ttyS0\n")),
               (r"^\[1\]\+\s+Running\s+sleep 100$",
@@ -91,6 +94,11 @@ CASES = [
               # on serial the question reaches the other end as it is,
               # and the answer typed there is read by the program
               (SCREEN_REPORT, serial_type(ASK_POSITION.format(r"A\033[6nB\n") + "; stty sane\r")),
-              (r"A\x1b\[6nB", serial_type("\x1b[7;3R"))],
+              (r"A\x1b\[6nB", serial_type("\x1b[7;3R")),
+              # less and top on the screen, each left with q
+              (SERIAL_REPORT, typed(raw_ready("less") + "less /etc/inittab; echo less-done >/dev/ttyS0\n")),
+              (r"^less-ready$", typed("q")),
+              (r"^less-done$", typed(raw_ready("top") + "top; echo top-done >/dev/ttyS0\n")),
+              (r"^top-ready$", typed("q"))],
          check=jobs_empty, screens=screen_after_keys),
 ]
