@@ -57,6 +57,11 @@ void devfs_init(void);
 /* Starts keeping the kernel log's lines for /dev/kmsg: call right after
  * the first console, so that the boot's lines are kept. */
 void kmsg_init(void);
+/* The size of the ring /dev/kmsg keeps the log in, and a copy of its newest
+ * whole lines that fit in max bytes, oldest first (syslog(2)'s READ_ALL):
+ * returns the bytes copied. */
+size_t kmsg_ring_size(void);
+size_t kmsg_copy_recent(char *buf, size_t max);
 
 /* The drivers' own registration (fs/devfs_mem.c, devfs_kmsg.c,
  * devfs_block.c, tty_file.c), called by devfs_init. */

@@ -151,6 +151,30 @@ static long take_lines_locked(struct kmsg_reader *r, char *buf, uint32_t max)
 	return n;
 }
 
+size_t kmsg_ring_size(void)
+{
+	return KMSG_RING;
+}
+
+size_t kmsg_copy_recent(char *buf, size_t max)
+{
+	uint64_t f = spin_lock_irqsave(&kmsg_lock);
+	uint32_t skip = 0, n, start;
+
+	/* whole lines from the end: skip the oldest until the rest fits */
+	while (used - skip > max) {
+		while (ring[(first_off + skip) % KMSG_RING] != '\n')
+			skip++;
+		skip++;
+	}
+	n = used - skip;
+	start = (first_off + skip) % KMSG_RING;
+	for (uint32_t i = 0; i < n; i++)
+		buf[i] = ring[(start + i) % KMSG_RING];
+	spin_unlock_irqrestore(&kmsg_lock, f);
+	return n;
+}
+
 static bool has_new(struct kmsg_reader *r)
 {
 	return r->seq != __atomic_load_n(&next_seq, __ATOMIC_ACQUIRE);

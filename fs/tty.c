@@ -270,7 +270,7 @@ static long session_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg)
 			ret = 0;
 		else if (session_has_tty(me.sid))
 			ret = -EPERM;
-		else if (t->sid != 0 && !(arg == 1 && jobctl_may_steal()))
+		else if (t->sid != 0 && !(arg == 1 && jobctl_sys_admin()))
 			ret = -EPERM;
 		else {
 			/* a steal moves the terminal without signals, as Linux */
@@ -487,6 +487,23 @@ static long pgrp_ioctl(struct tty *t, unsigned cmd, int32_t *kbuf)
 	return 0;
 }
 
+/* TIOCSTI: one byte as if typed, through the line discipline at once
+ * (echo, signals, editing), ahead of input still in the raw ring. As
+ * Linux 6.1: only on the caller's controlling terminal, or with
+ * CAP_SYS_ADMIN; a byte that finds the raw-mode queue full is dropped, as
+ * n_tty drops it. The terminal's lock is held. */
+static long sti_ioctl(struct tty *t, uint8_t c)
+{
+	struct jobctl_ids me;
+
+	jobctl_caller(&me);
+	if (!is_ctty(t, &me) && !jobctl_sys_admin())
+		return -EPERM;
+	(void)ldisc_receive(&t->ld, c);
+	wake_readers(t);
+	return 0;
+}
+
 long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf)
 {
 	struct tty *t = h->tty;
@@ -497,7 +514,7 @@ long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf)
 		return session_ioctl(h, cmd, arg);
 	switch (cmd) {
 	case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: case TIOCGWINSZ: case TIOCSWINSZ:
-	case TIOCGPGRP: case TIOCSPGRP: case TIOCGSID: case TIOCOUTQ: case TIOCINQ:
+	case TIOCGPGRP: case TIOCSPGRP: case TIOCGSID: case TIOCOUTQ: case TIOCINQ: case TIOCSTI:
 		if (!kbuf)
 			return -EFAULT;         /* sys/ioctl.c's table lacks the command */
 		break;
@@ -537,6 +554,9 @@ long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf)
 		break;
 	case TIOCOUTQ:
 		*(int32_t *)kbuf = 0;   /* nothing is ever queued for output */
+		break;
+	case TIOCSTI:
+		ret = sti_ioctl(t, *(const uint8_t *)kbuf);
 		break;
 	case TCFLSH:
 		if (arg > TCIOFLUSH)

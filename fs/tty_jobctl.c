@@ -46,7 +46,7 @@ bool jobctl_pgrp_in_session(int pgid, int sid)
 	return found;
 }
 
-bool jobctl_may_steal(void)
+bool jobctl_sys_admin(void)
 {
 	return cred_current()->euid == 0;
 }

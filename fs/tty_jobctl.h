@@ -24,7 +24,9 @@ bool jobctl_signal_refused(int sig);
 bool jobctl_pgrp_orphaned(int pgid);
 /* Some process of session sid (-1: any) is in group pgid. */
 bool jobctl_pgrp_in_session(int pgid, int sid);
-/* The caller may take a terminal another session controls (TIOCSCTTY 1). */
-bool jobctl_may_steal(void);
+/* The caller has Linux's CAP_SYS_ADMIN (euid 0 here): it may take a
+ * terminal another session controls (TIOCSCTTY 1) and push input into a
+ * terminal that is not its own (TIOCSTI). */
+bool jobctl_sys_admin(void);
 
 #endif

@@ -50,6 +50,7 @@ static const struct ioctl_arg ioctl_args[] = {
 	{ TIOCSPGRP, IOC_IN, sizeof(int32_t) },
 	{ TIOCGSID, IOC_OUT, sizeof(int32_t) },
 	{ TIOCOUTQ, IOC_OUT, sizeof(int32_t) },
+	{ TIOCSTI, IOC_IN, 1 },
 };
 
 static const struct ioctl_arg *ioctl_arg_find(unsigned cmd)

@@ -48,7 +48,8 @@ static long nosys(const struct sys_entry *e, uint64_t nr)
 	return -ENOSYS;
 }
 
-static long call(const struct sys_entry *e, uint64_t nr, const uint64_t a[6])
+static inline __attribute__((always_inline)) long call(const struct sys_entry *e, uint64_t nr,
+							 const uint64_t a[6])
 {
 	return e && e->call ? e->call(a) : nosys(e, nr);
 }

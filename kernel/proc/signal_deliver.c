@@ -241,10 +241,10 @@ static bool work_pending(struct thread *t)
 	return p->stopped || ((p->sig_shared.set | t->sig->pending.set) & ~t->sig_blocked);
 }
 
-void signal_deliver(struct trap_frame *f)
+/* Delivers what is pending and tidies up after a wait (the slow part of
+ * signal_deliver). Interrupts are off on entry and on return. */
+static __attribute__((noinline)) void deliver_pending(struct trap_frame *f, struct thread *t)
 {
-	struct thread *t = thread_current();
-
 	while (work_pending(t)) {
 		cpu_irq_restore(CPU_FLAGS_IRQ_ON);
 		deliver_one(f);
@@ -252,8 +252,6 @@ void signal_deliver(struct trap_frame *f)
 		if (t->proc->exiting || t->proc->execer)
 			return;   /* uthread_return sends it away */
 	}
-	if (!t->sig)
-		return;
 	/* nothing deliverable: waits need not end early any more */
 	thread_clear_interrupt(t);
 	decide_restart(f, false, 0);
@@ -262,6 +260,26 @@ void signal_deliver(struct trap_frame *f)
 		t->sig->restore_mask = false;
 		t->sig_blocked = t->sig->saved_mask;
 	}
+}
+
+/* Runs on every return to ring 3 (every system call's end), so the usual
+ * case, nothing pending, nothing interrupted and no mask to put back, is
+ * decided here without a lock and without deliver_pending's frame. The
+ * interrupt flag is read without the scheduler's lock: a thread_interrupt
+ * racing with this look is no different from one just after a locked
+ * clear, since its signal is pending and found on the next entry. */
+void signal_deliver(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+
+	if (!t->sig)
+		return;
+	if (work_pending(t) || __atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) ||
+	    t->sig->restore_mask) {
+		deliver_pending(f, t);
+		return;
+	}
+	decide_restart(f, false, 0);
 }
 
 int signal_return(struct trap_frame *f)

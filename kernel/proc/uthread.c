@@ -64,12 +64,15 @@ void uthread_return(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 
-	itimer_cpu_check(t->proc);
+	/* on every system call's way out: only a process with a CPU-time
+	 * timer armed (rare) pays for the call */
+	if (t->proc->itimer_cpu_deadline[0] | t->proc->itimer_cpu_deadline[1])
+		itimer_cpu_check(t->proc);
 	/* Checked with interrupts off, which stay off until the program
 	 * runs: whatever arrives later finds the thread in ring 3 and is
 	 * seen on its next entry. Delivery turns them on while it works. */
 	for (;;) {
-		(void)cpu_irq_save();
+		cpu_cli();
 		if (must_leave(t)) {
 			cpu_irq_restore(CPU_FLAGS_IRQ_ON);
 			thread_exit(0);

@@ -68,7 +68,7 @@ def screen_hello(pngs, log):
 
 
 TTY_CASES = ("tty_ctty_by_open tty_tiocsctty_rules tty_tiocspgrp tty_leader_exit_hangs_up "
-             "tty_background_job_control")
+             "tty_background_job_control tty_tiocsti")
 
 CASES = [
     # controlling terminals, sessions and groups from programs: usertests

@@ -222,3 +222,61 @@ TEST(tty_background_job_control)
 		CHECK_OK(tcsetattr(fd, TCSANOW, &saved));
 	}
 }
+
+/* TIOCSTI pushes a byte into the terminal's input as if typed: allowed on
+ * the caller's controlling terminal and, for root (CAP_SYS_ADMIN), on any
+ * terminal; EPERM for anyone else (Linux 6.1's rule). */
+static void sti(int fd, char c)
+{
+	CHECK_OK(ioctl(fd, TIOCSTI, &c));
+}
+
+TEST(tty_tiocsti)
+{
+	IN_CHILD {
+		CHECK_OK(setsid());
+		int fd = CHECK_OK(open(LINE, O_RDWR));
+		struct termios old, raw;
+		CHECK_OK(tcgetattr(fd, &old));
+		raw = old;
+		raw.c_lflag &= ~(ICANON | ECHO | ISIG);
+		raw.c_cc[VMIN] = 0;
+		raw.c_cc[VTIME] = 0;
+		CHECK_OK(tcsetattr(fd, TCSAFLUSH, &raw));
+		char buf[8];
+		sti(fd, 'a');
+		sti(fd, 'b');
+		CHECK_EQ(read(fd, buf, sizeof(buf)), 2);
+		CHECK(buf[0] == 'a' && buf[1] == 'b');
+		CHECK_ERR(syscall(SYS_ioctl, fd, TIOCSTI, NULL), EFAULT);
+		CHECK_ERR(syscall(SYS_ioctl, fd, TIOCSTI, (void *)0xffff800000000000ull), EFAULT);
+		/* a user in this session: it is the user's controlling terminal */
+		AS_USER
+			sti(fd, 'u');
+		/* a user in a session of its own: not its terminal */
+		AS_USER {
+			CHECK_OK(setsid());
+			char c = 'x';
+			CHECK_ERR(ioctl(fd, TIOCSTI, &c), EPERM);
+		}
+		/* root in a session of its own: allowed */
+		IN_CHILD {
+			CHECK_OK(setsid());
+			sti(fd, 'r');
+		}
+		CHECK_EQ(read(fd, buf, sizeof(buf)), 2);
+		CHECK(buf[0] == 'u' && buf[1] == 'r');
+		/* canonical mode: the bytes are edited and make a line */
+		CHECK_OK(tcsetattr(fd, TCSAFLUSH, &old));
+		struct termios quiet = old;
+		quiet.c_lflag &= ~ECHO;
+		CHECK_OK(tcsetattr(fd, TCSANOW, &quiet));
+		sti(fd, 'x');
+		sti(fd, quiet.c_cc[VERASE]);
+		sti(fd, 'y');
+		sti(fd, '\n');
+		CHECK_EQ(read(fd, buf, sizeof(buf)), 2);
+		CHECK(buf[0] == 'y' && buf[1] == '\n');
+		CHECK_OK(tcsetattr(fd, TCSANOW, &old));
+	}
+}

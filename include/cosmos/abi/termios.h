@@ -125,6 +125,7 @@ struct winsize {
 #define TIOCGPGRP  0x540f      /* out int32 */
 #define TIOCSPGRP  0x5410      /* in int32 */
 #define TIOCOUTQ   0x5411      /* out int32 */
+#define TIOCSTI    0x5412      /* in char: input as if typed */
 #define TIOCGWINSZ 0x5413      /* out struct winsize */
 #define TIOCINQ    0x541b      /* out int32: Linux's other name for FIONREAD */
 #define TIOCSWINSZ 0x5414      /* in struct winsize */
