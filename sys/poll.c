@@ -134,7 +134,7 @@ static long do_poll(uptr_t ufds, unsigned nfds, uint64_t deadline, struct wait_m
 			pf[i].revents = 0;
 			pf[i].file = 0;
 			if (pfd[i].fd >= 0)
-				sys_file_get(pfd[i].fd, &pf[i].file);   /* NULL: POLLNVAL */
+				sys_file_get(pfd[i].fd, 0, &pf[i].file);   /* NULL: POLLNVAL */
 		}
 		mask_swap_in(m);
 		r = poll_files(pf, nfds, deadline);
@@ -219,7 +219,7 @@ static long do_select(int nfds, uptr_t urfds, uptr_t uwfds, uptr_t uefds, uint64
 		return -ENOMEM;
 	for (unsigned fd = 0; fd < n && !r; fd++)
 		if (set_has(in, fd) || set_has(out, fd) || set_has(ex, fd))
-			r = sys_file_get((int)fd, &files[fd]);
+			r = sys_file_get((int)fd, 0, &files[fd]);
 	if (!r) {
 		mask_swap_in(m);
 		r = select_files(n, files, in, out, ex, deadline);
