@@ -4,8 +4,6 @@
  * the kernel heap and every frame. */
 #include "ipc.h"
 
-#include <sys/sysinfo.h>
-
 TEST(ipc_pass_file_to_other_process)
 {
 	need_channels();
@@ -179,23 +177,6 @@ TEST(ipc_rights_checked_on_every_file_use)
 	CHECK_ERR(write(d, "X", 1), EBADF);
 	CHECK_EQ(read(d, buf, 2), 2);
 	CHECK_OK(unlink("rights"));
-}
-
-/* Kernel heap in live objects (Slab, -1 when /proc is not mounted, as
- * with usertests as the first program) and free frames, in kB. */
-static void kernel_memory(long *slab, long *free_kb)
-{
-	char text[4096];
-	const char *s = NULL;
-	if (access("/proc/meminfo", R_OK) == 0) {
-		read_text("/proc/meminfo", text, sizeof text);
-		s = strstr(text, "Slab:");
-		CHECK(s);
-	}
-	*slab = s ? strtol(s + 5, NULL, 10) : -1;
-	struct sysinfo si;
-	CHECK_OK(sysinfo(&si));
-	*free_kb = (long)(si.freeram * si.mem_unit / 1024);
 }
 
 /* One round: channels whose queues hold messages carrying files, pipes
