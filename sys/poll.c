@@ -14,6 +14,7 @@
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
 #include <lib/string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
@@ -287,5 +288,29 @@ long sys_pselect6(int nfds, uptr_t rfds, uptr_t wfds, uptr_t efds, uptr_t ts, up
 	r = do_select(nfds, rfds, wfds, efds, deadline, &m);
 	if ((r >= 0 || r == -EINTR) && !uptr_is_null(ts) && ts_write_left(ts, deadline))
 		r = -EFAULT;
+	return r;
+}
+
+/* ---- epoll's wait (the interest list is sys/epoll.c's) ---- */
+
+long sys_epoll_wait(int epfd, uptr_t events, int max, int timeout)
+{
+	return sys_epoll_pwait(epfd, events, max, timeout, uptr(0), 0);
+}
+
+long sys_epoll_pwait(int epfd, uptr_t events, int max, int timeout, uptr_t sigmask,
+		     size_t sigsetsize)
+{
+	struct wait_mask m;
+	uint64_t deadline = POLL_FOREVER;
+	long r = mask_get(sigmask, sigsetsize, &m);
+
+	if (r)
+		return r;
+	if (timeout >= 0)
+		deadline = deadline_after((unsigned)timeout / 1000, (unsigned)timeout % 1000 * 1000000ull);
+	mask_swap_in(&m);
+	r = epoll_wait_user(epfd, events, max, deadline);
+	mask_restore(&m);
 	return r;
 }
