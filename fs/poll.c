@@ -49,8 +49,6 @@ unsigned file_poll(struct file *f, struct poll_table *pt)
 	return f->ops->poll(f, pt);
 }
 
-/* One pass over the caller's files; returns how many are ready. */
-typedef long (*scan_fn)(void *ctx, struct poll_table *pt);
 
 static void table_release(struct poll_table *pt, struct wait_entry *stack)
 {
@@ -66,7 +64,7 @@ static bool deadline_passed(uint64_t deadline)
 	return deadline != POLL_FOREVER && time_ns() >= deadline;
 }
 
-static long poll_loop(scan_fn scan, void *ctx, uint64_t deadline)
+long poll_scan_wait(poll_scan_fn scan, void *ctx, uint64_t deadline)
 {
 	struct wait_entry stack[POLL_STACK_ENTRIES];
 	struct poll_table pt = { 0 };
@@ -148,7 +146,7 @@ long poll_files(struct poll_file *fds, unsigned n, uint64_t deadline)
 {
 	struct poll_ctx c = { fds, n };
 
-	return poll_loop(poll_scan, &c, deadline);
+	return poll_scan_wait(poll_scan, &c, deadline);
 }
 
 struct select_ctx {
@@ -214,7 +212,7 @@ long select_files(unsigned nfds, struct file *const *files, uint64_t *in, uint64
 		return -ENOMEM;
 	c.rout = c.rin + c.words;
 	c.rex = c.rout + c.words;
-	ret = poll_loop(select_scan, &c, deadline);
+	ret = poll_scan_wait(select_scan, &c, deadline);
 	if (ret >= 0) {
 		if (in)
 			memcpy(in, c.rin, bytes);

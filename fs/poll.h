@@ -37,6 +37,15 @@ struct poll_file {
 	int16_t revents;     /* set by poll_files */
 };
 
+/* One pass over a caller's files (registering on their queues with pt,
+ * which may be NULL): how many are ready. */
+typedef long (*poll_scan_fn)(void *ctx, struct poll_table *pt);
+/* The wait of poll, select and epoll: calls scan until it finds something
+ * ready (its answer is returned; the scan that answers above 0 is the
+ * last), the deadline passes (0), a signal comes (-EINTR) or memory runs
+ * out (-ENOMEM). */
+long poll_scan_wait(poll_scan_fn scan, void *ctx, uint64_t deadline);
+
 /* poll/ppoll: sets every revents to the ready events asked for (POLLERR
  * and POLLHUP always count; POLLNVAL for a descriptor that is not open)
  * and returns how many are non-zero; 0 when the deadline came first;

@@ -33,7 +33,7 @@ long sys_lchown(uptr_t path, unsigned int uid, unsigned int gid)
 long sys_fchown(int fd, unsigned int uid, unsigned int gid)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, RIGHT_WRITE, &f);
 
 	if (r)
 		return r;
@@ -86,7 +86,7 @@ long sys_utimensat(int dirfd, uptr_t path, uptr_t times, unsigned int flags)
 		return -EFAULT;
 	if (flags & ~(unsigned)AT_EMPTY_PATH)
 		return -EINVAL;
-	r = sys_file_get(dirfd, &f);
+	r = sys_file_get(dirfd, RIGHT_WRITE, &f);
 	if (r)
 		return r;
 	r = vfs_futimens(f, tp);

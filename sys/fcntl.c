@@ -89,7 +89,7 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	default:
 		return -EINVAL;
 	}
-	r = sys_file_get(fd, &f);
+	r = sys_file_get(fd, 0, &f);
 	if (r)
 		return r;
 	if (cmd == F_GETFL)
@@ -113,7 +113,7 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 long sys_flock(int fd, int op)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;

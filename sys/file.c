@@ -33,22 +33,38 @@ long sys_install_pair(struct file *a, struct file *b, unsigned fdflags, uptr_t u
 	return r;
 }
 
-int sys_file_get(int fd, struct file **out)
+int sys_file_get_rights(int fd, struct file **out, uint32_t *rights)
 {
 	struct process *p = process_current();
-	struct kobject *o = p->files ? handle_get(p->files, fd, KOBJ_FILE, 0) : 0;
+	struct kobject *o = p->files ? handle_get_rights(p->files, fd, rights) : 0;
 
 	if (!o)
 		return -EBADF;
+	if (o->type != KOBJ_FILE) {
+		kobject_put(o);
+		return -EBADF;
+	}
 	*out = file_from_kobject(o);
 	return 0;
+}
+
+int sys_file_get(int fd, uint32_t rights, struct file **out)
+{
+	uint32_t have;
+	int r = sys_file_get_rights(fd, out, &have);
+
+	if (!r && (have & rights) != rights) {
+		file_put(*out);
+		r = -EBADF;
+	}
+	return r;
 }
 
 long sys_read(int fd, uptr_t buf, size_t count)
 {
 	struct file *f;
 	struct uio u;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, RIGHT_READ, &f);
 
 	if (r)
 		return r;
@@ -64,7 +80,7 @@ long sys_write(int fd, uptr_t buf, size_t count)
 {
 	struct file *f;
 	struct uio u;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, RIGHT_WRITE, &f);
 
 	if (r)
 		return r;
@@ -80,7 +96,7 @@ long sys_close(int fd)
 {
 	struct process *p = process_current();
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;

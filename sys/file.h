@@ -4,14 +4,24 @@
 #ifndef SYS_FILE_H
 #define SYS_FILE_H
 
+#include <kernel/proc/handle.h>
 #include <sys/usercopy.h>
 
 struct file;
 struct path;
 
 /* The file open as fd in the calling process, with a reference the caller
- * puts (file_put): 0 or -EBADF. */
-int sys_file_get(int fd, struct file **out);
+ * puts (file_put), if the descriptor has all the rights asked (RIGHT_*,
+ * kernel/proc/handle.h; 0 for a use that needs none: fstat, lseek, a
+ * directory for *at()): 0, or -EBADF when fd is not open or lacks one, as
+ * Linux answers a write on a descriptor not open for writing. Every use
+ * of a descriptor in sys/ comes through here, so a handle restricted by
+ * handle_restrict or passed in a message with fewer rights is held to
+ * them. */
+int sys_file_get(int fd, uint32_t rights, struct file **out);
+/* The same with the descriptor's rights in *rights, for uses whose need
+ * depends on them (mmap: a shared writable mapping). */
+int sys_file_get_rights(int fd, struct file **out, uint32_t *rights);
 
 /* A path argument and the directory it is relative to. */
 struct sys_at {

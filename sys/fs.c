@@ -28,7 +28,7 @@ long sys_at_get(struct sys_at *a, int dirfd, uptr_t upath)
 		return -ENOMEM;
 	n = strncpy_from_user(a->path, upath, PATH_MAX);
 	if (n >= 0 && dirfd != AT_FDCWD && a->path[0] != '/')
-		n = sys_file_get(dirfd, &a->dir);
+		n = sys_file_get(dirfd, 0, &a->dir);
 	/* a pipe or other anonymous file has no place in the tree: nothing
 	 * is relative to it, and only fstat (sys/stat.c) takes it named by
 	 * an empty path */
@@ -92,7 +92,7 @@ long sys_creat(uptr_t path, unsigned int mode)
 long sys_lseek(int fd, int64_t off, int whence)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;
@@ -105,7 +105,7 @@ long sys_getdents64(int fd, uptr_t dirp, unsigned int count)
 {
 	struct file *f;
 	struct uio u;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, RIGHT_READ, &f);
 
 	if (r)
 		return r;
@@ -227,7 +227,7 @@ long sys_chmod(uptr_t path, unsigned int mode) { return sys_fchmodat(AT_FDCWD, p
 long sys_fchmod(int fd, unsigned int mode)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, RIGHT_WRITE, &f);
 
 	if (r)
 		return r;
@@ -253,7 +253,7 @@ long sys_chdir(uptr_t path)
 long sys_fchdir(int fd)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;

@@ -108,10 +108,12 @@ long sys_ioctl(int fd, unsigned int cmd, unsigned long arg)
 
 	if (cmd == FIOCLEX || cmd == FIONCLEX)
 		return handle_set_flags(t, fd, cmd == FIOCLEX ? HANDLE_CLOEXEC : 0);
-	r = sys_file_get(fd, &f);
+	/* a request that only reports (its argument only written back) needs
+	 * the read right; one that changes something, the write right */
+	a = ioctl_arg_find(cmd);
+	r = sys_file_get(fd, a && a->dir == IOC_OUT ? RIGHT_READ : RIGHT_WRITE, &f);
 	if (r)
 		return r;
-	a = ioctl_arg_find(cmd);
 	memset(buf, 0, sizeof(buf));
 	if (a && (a->dir & IOC_IN) && copy_from_user(buf, uptr(arg), a->size))
 		r = -EFAULT;

@@ -69,19 +69,23 @@ long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, in
 	struct vm_space *vm = vm_current();
 	struct vm_file vf;
 	struct file *f = 0;
+	uint32_t rights;
 	long r;
 
 	if (!vm)
 		return -ENOMEM;
 	if (!(flags & MAP_ANONYMOUS)) {
-		r = sys_file_get(fd, &f);
+		r = sys_file_get_rights(fd, &f, &rights);
 		if (r)
 			return r;
+		/* the descriptor's rights narrow the open file's mode: a handle
+		 * without RIGHT_WRITE maps nothing shared and writable, now or by
+		 * a later mprotect */
 		vf = (struct vm_file){
 			.ops = f->ops && f->ops->getpage ? &file_pager : 0,
 			.obj = f,
-			.readable = (f->fmode & FMODE_READ) != 0,
-			.writable = (f->fmode & FMODE_WRITE) != 0,
+			.readable = (f->fmode & FMODE_READ) && (rights & RIGHT_READ),
+			.writable = (f->fmode & FMODE_WRITE) && (rights & RIGHT_WRITE),
 		};
 	}
 	r = vm_mmap(vm, addr.addr, len, prot, flags, f ? &vf : 0, (uint64_t)off);

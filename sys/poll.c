@@ -15,6 +15,7 @@
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
 #include <lib/string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
@@ -149,7 +150,7 @@ static long do_poll(uptr_t ufds, unsigned nfds, uint64_t deadline, struct wait_m
 			pf[i].revents = 0;
 			pf[i].file = 0;
 			if (pfd[i].fd >= 0)
-				sys_file_get(pfd[i].fd, &pf[i].file);   /* NULL: POLLNVAL */
+				sys_file_get(pfd[i].fd, 0, &pf[i].file);   /* NULL: POLLNVAL */
 		}
 		mask_swap_in(m);
 		r = poll_files(pf, nfds, deadline);
@@ -254,7 +255,7 @@ static long do_select(int nfds, uptr_t urfds, uptr_t uwfds, uptr_t uefds, uint64
 		goto out;
 	for (unsigned fd = 0; fd < n && !r; fd++)
 		if (set_has(in, fd) || set_has(out, fd) || set_has(ex, fd))
-			r = sys_file_get((int)fd, &files[fd]);
+			r = sys_file_get((int)fd, 0, &files[fd]);
 	if (!r) {
 		mask_swap_in(m);
 		r = select_files(n, files, in, out, ex, deadline);
@@ -324,5 +325,29 @@ long sys_pselect6(int nfds, uptr_t rfds, uptr_t wfds, uptr_t efds, uptr_t ts, up
 	r = do_select(nfds, rfds, wfds, efds, deadline, &m);
 	if ((r >= 0 || r == -EINTR) && !uptr_is_null(ts) && ts_write_left(ts, deadline))
 		r = -EFAULT;
+	return r;
+}
+
+/* ---- epoll's wait (the interest list is sys/epoll.c's) ---- */
+
+long sys_epoll_wait(int epfd, uptr_t events, int max, int timeout)
+{
+	return sys_epoll_pwait(epfd, events, max, timeout, uptr(0), 0);
+}
+
+long sys_epoll_pwait(int epfd, uptr_t events, int max, int timeout, uptr_t sigmask,
+		     size_t sigsetsize)
+{
+	struct wait_mask m;
+	uint64_t deadline = POLL_FOREVER;
+	long r = mask_get(sigmask, sigsetsize, &m);
+
+	if (r)
+		return r;
+	if (timeout >= 0)
+		deadline = deadline_after((unsigned)timeout / 1000, (unsigned)timeout % 1000 * 1000000ull);
+	mask_swap_in(&m);
+	r = epoll_wait_user(epfd, events, max, deadline);
+	mask_restore(&m, r);
 	return r;
 }

@@ -102,7 +102,7 @@ static long do_execve(int dirfd, uptr_t upath, uptr_t argv, uptr_t envp, unsigne
 	if (!err)
 		err = copy_strings(&args, envp, 1);
 	if (!err && dirfd != AT_FDCWD && (path[0] != '/' || !path[0]))
-		err = sys_file_get(dirfd, &dir);
+		err = sys_file_get(dirfd, 0, &dir);
 	/* AT_EXECFN: the path, or /dev/fd/N/path when it is relative to a
 	 * descriptor (as Linux) */
 	if (!err && dir) {

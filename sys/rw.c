@@ -63,7 +63,7 @@ enum rw_kind { RW_READ, RW_WRITE, RW_PREAD, RW_PWRITE };
 static long rw_file(int fd, struct uio *u, enum rw_kind k, int64_t off)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, k == RW_READ || k == RW_PREAD ? RIGHT_READ : RIGHT_WRITE, &f);
 
 	if (r)
 		return r;
@@ -171,10 +171,10 @@ long sys_sendfile(int outfd, int infd, uptr_t offp, size_t count)
 	}
 	if (count > RW_MAX)
 		count = RW_MAX;
-	r = sys_file_get(infd, &in);
+	r = sys_file_get(infd, RIGHT_READ, &in);
 	if (r)
 		return r;
-	r = sys_file_get(outfd, &out);
+	r = sys_file_get(outfd, RIGHT_WRITE, &out);
 	if (r) {
 		file_put(in);
 		return r;

@@ -14,7 +14,7 @@ long sys_fstat(int fd, uptr_t st)
 {
 	struct stat s;
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;
@@ -68,7 +68,7 @@ long sys_statx(int dirfd, uptr_t path, unsigned int flags, unsigned int mask, up
 					AT_STATX_SYNC_TYPE) ||
 		    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 			return -EINVAL;
-		r = sys_file_get(dirfd, &f);
+		r = sys_file_get(dirfd, 0, &f);
 		if (r)
 			return r;
 		r = vfs_fstatx(f, mask, &sx);
@@ -104,7 +104,7 @@ long sys_fstatfs(int fd, uptr_t buf)
 {
 	struct statfs sf;
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;

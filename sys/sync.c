@@ -28,7 +28,7 @@ long sys_ftruncate(int fd, int64_t len)
 
 	if (len < 0)
 		return -EINVAL;
-	r = sys_file_get(fd, &f);
+	r = sys_file_get(fd, RIGHT_WRITE, &f);
 	if (r)
 		return r;
 	r = vfs_ftruncate(f, len);
@@ -39,7 +39,7 @@ long sys_ftruncate(int fd, int64_t len)
 long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, RIGHT_WRITE, &f);
 
 	if (r)
 		return r;
@@ -51,7 +51,7 @@ long sys_fallocate(int fd, int mode, int64_t off, int64_t len)
 static long fsync_fd(int fd, bool datasync)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;
@@ -71,7 +71,7 @@ long sys_sync(void)
 long sys_syncfs(int fd)
 {
 	struct file *f;
-	long r = sys_file_get(fd, &f);
+	long r = sys_file_get(fd, 0, &f);
 
 	if (r)
 		return r;

@@ -137,4 +137,11 @@ CASES = [
          forbid=[r"KERNEL PANIC: (?!init ended)"]),
     Case("user_poweroff_leaves_qemu", cmdline='init="/bin/busybox poweroff -f"', esp=with_initrd,
          expect=[r"kernel: power off asked by pid 1 \(busybox\)$"], exit_status=1),
+    # issue 15's million calls through one channel (too long for the
+    # usertests run): none lost or reordered, kernel heap and frames back
+    Case("ipc_scale", esp=with_initrd, ktap="usertests", timeout=1500,
+         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 "exec /bin/usertests ipc_pingpong_1000000'\"",
+         expect=[r"^# usertests: 1 passed, 0 failed"], exit_status=PANIC_EXIT,
+         forbid=[r"KERNEL PANIC: (?!init ended)"]),
 ]

@@ -112,14 +112,16 @@ static const char *const io_calls[] = {
 	"pwritev2", "sendfile", "splice", "tee", "copy_file_range", 0,
 };
 
-/* A descriptor that may be a pipe is made non-blocking first: a worker
- * waiting forever on its own pipe would stop the run. */
+/* A descriptor that may be a pipe (or an eventfd, whose inode has no
+ * type) is made non-blocking first: a worker waiting forever on its own
+ * pipe would stop the run. */
 static void unblock(uint64_t fd)
 {
 	struct stat st;
 	int fl;
 
-	if (fd > 0x7fffffff || fstat((int)fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+	if (fd > 0x7fffffff || fstat((int)fd, &st) != 0 ||
+	    (!S_ISFIFO(st.st_mode) && (st.st_mode & S_IFMT) != 0))
 		return;
 	fl = fcntl((int)fd, F_GETFL);
 	if (fl >= 0 && !(fl & O_NONBLOCK))
@@ -166,6 +168,15 @@ static int make_args(const struct fuzz_call *c, uint64_t a[6], int child)
 		a[3] = arg_wait_timespec();
 	if (!strcmp(c->name, "poll"))
 		a[2] = chance(50) ? 0 : WAIT_MS;
+	if (!strcmp(c->name, "epoll_wait") || !strcmp(c->name, "epoll_pwait"))
+		a[3] = chance(50) ? 0 : WAIT_MS;
+	/* an eventfd is made non-blocking (eventfd has no flags: eventfd2
+	 * stands for it), as a read of one at 0 or a sendfile from it would
+	 * wait forever */
+	if (!strcmp(c->name, "eventfd"))
+		return 0;
+	if (!strcmp(c->name, "eventfd2"))
+		a[1] |= O_NONBLOCK;
 	if (!strcmp(c->name, "ppoll"))
 		a[2] = arg_wait_timespec();
 	if (!strcmp(c->name, "select") || !strcmp(c->name, "pselect6"))

@@ -6,6 +6,8 @@
 #include "tests.h"
 #include "channel.h"
 
+#include <sys/sysinfo.h>
+
 static inline void need_channels(void)
 {
 	if (!on_cosmos())
@@ -53,6 +55,23 @@ static inline int recv_fd(int ch, unsigned *rights)
 	if (rights)
 		*rights = h.rights;
 	return h.fd;
+}
+
+/* Kernel heap in live objects (Slab, -1 when /proc is not mounted, as
+ * with usertests as the first program) and free frames, in kB. */
+static inline void kernel_memory(long *slab, long *free_kb)
+{
+	char text[4096];
+	const char *s = NULL;
+	if (access("/proc/meminfo", R_OK) == 0) {
+		read_text("/proc/meminfo", text, sizeof text);
+		s = strstr(text, "Slab:");
+		CHECK(s);
+	}
+	*slab = s ? strtol(s + 5, NULL, 10) : -1;
+	struct sysinfo si;
+	CHECK_OK(sysinfo(&si));
+	*free_kb = (long)(si.freeram * si.mem_unit / 1024);
 }
 
 #endif
