@@ -1,7 +1,10 @@
 # CosmOS top-level build: the UEFI loader, the kernel, the ESP image, and the
 # entry points people use (run, test, bench, debug). Outputs go under build/.
 
-BUILD   := build
+# LOCKDEP=1: the debug build with the lock-order checker (kernel/sync/lockdep.h),
+# kept apart in build-lockdep/ so switching does not rebuild the other.
+LOCKDEP ?= 0
+BUILD   := $(if $(filter 1,$(LOCKDEP)),build-lockdep,build)
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 say      = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2))

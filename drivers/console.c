@@ -1,11 +1,12 @@
-/* Console fan-out. Locking: outputs[], history, the reply hook and every
- * output's state are protected by disabling interrupts around each write
- * (one CPU for now; an SMP kernel adds a spinlock in console_write and
- * console_screen_write). */
+/* Console fan-out. Locking: console_lock covers outputs[], history, the
+ * reply hook and every output's state (the screens' too: their pointer
+ * moves from the mouse handler take it through console_lock_irqsave), on
+ * any CPU. A CPU that already holds it (a panic inside an output) writes
+ * without it rather than spin on itself. */
 #include <cosmos/errno.h>
 #include <drivers/console.h>
 #include <drivers/serial.h>
-#include <hal/cpu.h>
+#include <kernel/sync/spinlock.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <lib/string.h>
@@ -20,6 +21,7 @@ struct output {
 	bool active;
 };
 
+static struct spinlock console_lock = SPINLOCK_INIT("console");
 static struct output outputs[CONSOLE_MAX];
 static unsigned noutputs;
 static char history[HISTORY_SIZE];     /* ring of the last bytes written */
@@ -27,6 +29,21 @@ static size_t history_pos;
 static bool history_wrapped;
 static term_reply_fn screen_reply;
 static void *screen_reply_ctx;
+
+/* Returns whether it took the lock (false: this CPU holds it already). */
+bool console_lock_irqsave(uint64_t *flags)
+{
+	if (spin_held(&console_lock))
+		return false;
+	*flags = spin_lock_irqsave(&console_lock);
+	return true;
+}
+
+void console_unlock_irqrestore(bool taken, uint64_t flags)
+{
+	if (taken)
+		spin_unlock_irqrestore(&console_lock, flags);
+}
 
 static void serial_out(void *ctx, const char *s, size_t n)
 {
@@ -67,18 +84,20 @@ static void replay(struct output *o)
 
 int console_add(const char *name, const struct console_ops *ops, void *ctx, bool do_replay)
 {
-	uint64_t flags;
+	uint64_t flags = 0;
 	struct output *o;
+	bool taken = console_lock_irqsave(&flags);
 
-	if (noutputs == CONSOLE_MAX)
+	if (noutputs == CONSOLE_MAX) {
+		console_unlock_irqrestore(taken, flags);
 		return -ENOSPC;
-	flags = cpu_irq_save();
+	}
 	o = &outputs[noutputs];
 	*o = (struct output){ .name = name, .ops = ops, .ctx = ctx, .active = true };
 	if (do_replay)
 		replay(o);
 	noutputs++;
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 	return 0;
 }
 
@@ -92,24 +111,31 @@ static struct output *find(const char *name)
 
 int console_enable(const char *name, bool on)
 {
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 	struct output *o = find(name);
 
-	if (!o)
-		return -ENOENT;
-	o->active = on;
-	return 0;
+	if (o)
+		o->active = on;
+	console_unlock_irqrestore(taken, flags);
+	return o ? 0 : -ENOENT;
 }
 
 bool console_active(const char *name)
 {
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 	struct output *o = find(name);
+	bool on = o && o->active;
 
-	return o && o->active;
+	console_unlock_irqrestore(taken, flags);
+	return on;
 }
 
 void console_write(const char *s, size_t n)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 
 	for (size_t i = 0; i < n; i++) {
 		history[history_pos++] = s[i];
@@ -121,7 +147,7 @@ void console_write(const char *s, size_t n)
 	for (unsigned i = 0; i < noutputs; i++)
 		if (outputs[i].active)
 			outputs[i].ops->write(outputs[i].ctx, s, n);
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 }
 
 static struct output *first_screen(void)
@@ -134,7 +160,8 @@ static struct output *first_screen(void)
 
 bool console_screen_write(const char *s, size_t n)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 	struct output *first = first_screen();
 
 	for (unsigned i = 0; i < noutputs; i++) {
@@ -149,49 +176,53 @@ bool console_screen_write(const char *s, size_t n)
 			term_set_reply(o->ops->term(o->ctx), NULL, NULL);
 		o->ops->write_term(o->ctx, s, n);
 	}
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 	return first != NULL;
 }
 
 bool console_screen_size(unsigned *cols, unsigned *rows)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 	struct output *o = first_screen();
 
 	if (o) {
 		*cols = o->ops->term(o->ctx)->cols;
 		*rows = o->ops->term(o->ctx)->rows;
 	}
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 	return o != NULL;
 }
 
 void console_screen_set_reply(term_reply_fn fn, void *ctx)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 
 	screen_reply = fn;
 	screen_reply_ctx = ctx;
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 }
 
 bool console_screen_app_cursor_keys(void)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 	struct output *o = first_screen();
 	bool on = o && o->ops->term(o->ctx)->app_cursor_keys;
 
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 	return on;
 }
 
 bool console_screen_cell(unsigned x, unsigned y, struct term_cell *c)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = 0;
+	bool taken = console_lock_irqsave(&flags);
 	struct output *o = first_screen();
 
 	if (o)
 		*c = term_cell_at(o->ops->term(o->ctx), x, y);
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 	return o != NULL;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cosmos/compiler.h>
 #include <drivers/term.h>
 
@@ -29,6 +30,11 @@ int console_enable(const char *name, bool on) __must_check;
 bool console_active(const char *name);
 /* Writes to every active output (the log sink). */
 void console_write(const char *s, size_t n);
+/* The console lock, for a screen driver's state changed from outside a
+ * console write (the mouse pointer). Returns whether it was taken (false:
+ * this CPU holds it already); give that to the unlock. */
+bool console_lock_irqsave(uint64_t *flags);
+void console_unlock_irqrestore(bool taken, uint64_t flags);
 
 /* The screen a terminal device draws on: every active output that has a
  * terminal. Writes a program's bytes to each; false when there is none. */

@@ -1,9 +1,11 @@
 /* Framebuffer console. The pointer and the text cursor (an underline on
  * the cell's scan lines 13-14, as VGA's) are drawn by XOR so they can be
  * removed without saving pixels; both are taken off around every write.
- * Locking: all state is used with interrupts off (console_write,
- * console_screen_write, and the mouse interrupt calling fbcon_pointer). */
+ * Locking: all state is the console lock's (drivers/console.c): writes
+ * come through console_write and console_screen_write, which hold it, and
+ * fbcon_pointer (the mouse interrupt, on any CPU) takes it. */
 #include <cosmos/errno.h>
+#include <drivers/console.h>
 #include <drivers/fbcon.h>
 #include <drivers/font.h>
 #include <drivers/term.h>
@@ -195,18 +197,19 @@ static void pointer_xor(void)
 
 void fbcon_pointer(unsigned x, unsigned y)
 {
-	uint64_t flags;
+	uint64_t flags = 0;
+	bool taken;
 
 	if (!fb)
 		return;
-	flags = cpu_irq_save();
+	taken = console_lock_irqsave(&flags);
 	if (pointer_shown)
 		pointer_xor();
 	pointer_x = x < width ? x : width - 1;
 	pointer_y = y < height ? y : height - 1;
 	pointer_xor();
 	pointer_shown = true;
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 }
 
 void fbcon_size(unsigned *w, unsigned *h, unsigned *c, unsigned *r)

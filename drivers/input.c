@@ -1,8 +1,11 @@
 /* Input queue: a ring written by interrupt handlers and read by threads.
- * Locking: head, tail, dropped and the pointer state are changed with
- * interrupts off (handlers run that way; readers use cpu_irq_save). */
+ * Locking: input_lock covers the ring (queue, head, tail, dropped), the
+ * screen size and the pointer position, for handlers and readers on any
+ * CPU; the hooks are set once at boot. */
 #include <drivers/input.h>
-#include <hal/cpu.h>
+#include <kernel/sync/spinlock.h>
+
+static struct spinlock input_lock = SPINLOCK_INIT("input");
 
 static struct input_event queue[INPUT_QUEUE_SIZE];
 static unsigned head, tail;             /* head: next write; tail: next read */
@@ -14,7 +17,7 @@ static int pointer_x = 320, pointer_y = 200;
 
 bool input_push(const struct input_event *ev)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = spin_lock_irqsave(&input_lock);
 	bool ok = head - tail < INPUT_QUEUE_SIZE;
 
 	if (ok) {
@@ -23,7 +26,7 @@ bool input_push(const struct input_event *ev)
 	} else {
 		dropped++;
 	}
-	cpu_irq_restore(flags);
+	spin_unlock_irqrestore(&input_lock, flags);
 	if (ok && notify)
 		notify();
 	return ok;
@@ -31,20 +34,23 @@ bool input_push(const struct input_event *ev)
 
 bool input_read(struct input_event *ev)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = spin_lock_irqsave(&input_lock);
 	bool have = head != tail;
 
 	if (have) {
 		*ev = queue[tail % INPUT_QUEUE_SIZE];
 		tail++;
 	}
-	cpu_irq_restore(flags);
+	spin_unlock_irqrestore(&input_lock, flags);
 	return have;
 }
 
 uint64_t input_dropped(void)
 {
-	return dropped;
+	uint64_t flags = spin_lock_irqsave(&input_lock), n = dropped;
+
+	spin_unlock_irqrestore(&input_lock, flags);
+	return n;
 }
 
 void input_set_notify(void (*fn)(void))
@@ -54,13 +60,13 @@ void input_set_notify(void (*fn)(void))
 
 void input_set_screen(unsigned width, unsigned height)
 {
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = spin_lock_irqsave(&input_lock);
 
 	screen_w = width ? width : 1;
 	screen_h = height ? height : 1;
 	pointer_x = (int)screen_w / 2;
 	pointer_y = (int)screen_h / 2;
-	cpu_irq_restore(flags);
+	spin_unlock_irqrestore(&input_lock, flags);
 }
 
 void input_set_pointer_hook(void (*fn)(unsigned x, unsigned y))
@@ -77,7 +83,7 @@ void input_mouse(int dx, int dy, int wheel, uint8_t buttons)
 {
 	struct input_event ev = { .type = INPUT_MOUSE, .dx = (int16_t)dx, .dy = (int16_t)dy,
 				  .wheel = (int8_t)wheel, .buttons = buttons };
-	uint64_t flags = cpu_irq_save();
+	uint64_t flags = spin_lock_irqsave(&input_lock);
 
 	pointer_x = clamp(pointer_x + dx, (int)screen_w - 1);
 	pointer_y = clamp(pointer_y + dy, (int)screen_h - 1);
@@ -85,6 +91,6 @@ void input_mouse(int dx, int dy, int wheel, uint8_t buttons)
 	ev.y = (uint16_t)pointer_y;
 	if (pointer_hook && (dx || dy))
 		pointer_hook((unsigned)pointer_x, (unsigned)pointer_y);
-	cpu_irq_restore(flags);
+	spin_unlock_irqrestore(&input_lock, flags);
 	input_push(&ev);
 }

@@ -1,12 +1,14 @@
 /* COM1 driver: polled output with a bounded wait, so a missing or stuck UART
  * slows the log down but never hangs the kernel; input by interrupt, the
- * receive FIFO drained in the handler. Locking: output runs with
- * interrupts off (console_write, and serial_write_raw), the handler
- * runs with them off, and one CPU runs: nothing shares the ports at once. */
+ * receive FIFO drained in the handler. Locking: serial_lock covers the
+ * transmit side (console_write's log lines and serial_write_raw's tty
+ * output, from any CPU); a CPU that holds it already (a panic while it
+ * writes) writes without it. The handler only reads the receive side. */
 #include <cosmos/errno.h>
 #include <drivers/serial.h>
 #include <hal/cpu.h>
 #include <hal/irq.h>
+#include <kernel/sync/spinlock.h>
 
 #define COM1     0x3f8
 #define COM1_IRQ 4
@@ -62,6 +64,22 @@ bool serial_init(void)
 	return present;
 }
 
+static struct spinlock serial_lock = SPINLOCK_INIT("serial port");
+
+static bool out_lock(uint64_t *flags)
+{
+	if (spin_held(&serial_lock))
+		return false;
+	*flags = spin_lock_irqsave(&serial_lock);
+	return true;
+}
+
+static void out_unlock(bool taken, uint64_t flags)
+{
+	if (taken)
+		spin_unlock_irqrestore(&serial_lock, flags);
+}
+
 static void serial_putc(char c)
 {
 	for (int i = 0; i < 1000000 && !(inb(COM1 + REG_LSR) & LSR_THRE); i++)
@@ -71,28 +89,34 @@ static void serial_putc(char c)
 
 void serial_write(const char *s, size_t n)
 {
+	uint64_t flags = 0;
+	bool taken;
+
 	if (!present)
 		return;
+	taken = out_lock(&flags);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+	out_unlock(taken, flags);
 }
 
-/* In pieces with interrupts off, so that a kernel log line (written with
- * them off) lands between pieces, never inside one. */
+/* In pieces under serial_lock, so that a kernel log line lands between
+ * pieces, never inside one. */
 void serial_write_raw(const char *s, size_t n)
 {
 	if (!present)
 		return;
 	for (size_t i = 0; i < n;) {
-		uint64_t flags = cpu_irq_save();
+		uint64_t flags = 0;
+		bool taken = out_lock(&flags);
 		size_t end = n - i < 64 ? n : i + 64;
 
 		for (; i < end; i++)
 			serial_putc(s[i]);
-		cpu_irq_restore(flags);
+		out_unlock(taken, flags);
 	}
 }
 

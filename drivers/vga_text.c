@@ -1,7 +1,9 @@
 /* VGA text console. Register values are the standard mode-3 set (see
  * toolchain-facts §3); the font goes into plane 2 through the A0000 window.
- * All state is touched only from console_write, with interrupts off. */
+ * All state is the console lock's (drivers/console.c): console writes hold
+ * it, vga_text_pointer (the mouse interrupt, on any CPU) takes it. */
 #include <cosmos/errno.h>
+#include <drivers/console.h>
 #include <drivers/font.h>
 #include <drivers/term.h>
 #include <drivers/vga_text.h>
@@ -196,20 +198,21 @@ static void invert_cell(int cell)
 
 void vga_text_pointer(unsigned x, unsigned y)
 {
-	uint64_t flags;
+	uint64_t flags = 0;
+	bool taken;
 	unsigned cx = x / 8 < VGA_COLS ? x / 8 : VGA_COLS - 1;
 	unsigned cy = y / 16 < VGA_ROWS ? y / 16 : VGA_ROWS - 1;
 
 	if (!text)
 		return;
-	flags = cpu_irq_save();
+	taken = console_lock_irqsave(&flags);
 	invert_cell(pointer_cell);
 	pointer_cell = (int)(cy * VGA_COLS + cx);
 	invert_cell(pointer_cell);
-	cpu_irq_restore(flags);
+	console_unlock_irqrestore(taken, flags);
 }
 
-/* These run with interrupts off (console_write and console_screen_write),
+/* These run under the console lock (console_write and console_screen_write),
  * so the pointer cannot move between hiding and showing it. */
 static void vga_write(void *ctx, const char *s, size_t n)
 {

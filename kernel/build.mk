@@ -7,7 +7,7 @@ KCFLAGS := -std=gnu11 -Iinclude -I. -I$(KGEN) -I$(KGEN)/include -ffreestanding -
            -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-builtin \
            -fstack-protector-strong -mstack-protector-guard=global \
            -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
-           -DCOSMOS_KERNEL
+           -DCOSMOS_KERNEL $(if $(filter 1,$(LOCKDEP)),-DCONFIG_LOCKDEP)
 # --emit-relocs keeps the relocations in kernel.elf: the loader applies them
 # to place the kernel at a random address (KASLR, boot/reloc.c).
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \

@@ -1,12 +1,12 @@
 /* virtio-blk. Each request is a chain: a device-readable header, the data
  * pages (physically contiguous runs of the caller's buffer, no copies) and a
  * device-written status byte. Header and status live in a per-slot DMA area.
- * Locking: a disk's queue, slots and owner table are touched only with
- * interrupts off, and one CPU runs, so neither another thread nor the
- * interrupt handler (which runs that way too) can come between. Not a
- * spinlock: a submit that finds the ring full sleeps in blockdev_wait_done
- * with interrupts still off, which the scheduler allows and a spinlock
- * would not. A second CPU needs a per-disk lock dropped around that wait. */
+ * Locking: each disk has one request queue, and its lock (struct vblk's
+ * lock) covers the queue, the slots, the owner table and the dead flag,
+ * from threads on any CPU and from the interrupt handler on any CPU. A
+ * submit that finds the ring full drops the lock to wait for progress: the
+ * handler sets progress before it wakes the waiters, so a completion
+ * between the unlock and the wait is not missed. */
 #include <drivers/virtio/virtio_blk.h>
 #include <drivers/block/blockdev.h>
 #include <drivers/pci_msi.h>
@@ -15,6 +15,7 @@
 #include <hal/cpu.h>
 #include <hal/dma.h>
 #include <kernel/log.h>
+#include <kernel/sync/spinlock.h>
 
 #define VIRTIO_BLK_F_SIZE_MAX 1
 #define VIRTIO_BLK_F_SEG_MAX  2
@@ -50,6 +51,7 @@ struct vblk_slot {
 };
 
 struct vblk {
+	struct spinlock lock;         /* the fields below (not bd's, not vdev's setup) */
 	struct blockdev bd;
 	struct virtio_dev vdev;
 	struct virtq q;
@@ -68,7 +70,7 @@ struct vblk {
 static struct vblk disks[VBLK_MAX_DISKS];
 static unsigned ndisks;
 static unsigned irq_modes = PCI_IRQ_ALLOW_ALL;
-static volatile unsigned long long irqs;
+static unsigned long long irqs;   /* handler calls, all disks: atomics */
 
 static const struct pci_id vblk_ids[] = {
 	{ 0x1af4, 0x1001 },   /* transitional */
@@ -88,7 +90,9 @@ static void finish(struct vblk *d, unsigned slot, int status)
 	}
 }
 
-/* Harvests the used ring. Interrupts are off (handler or caller). */
+static void abort_locked(struct vblk *d);
+
+/* Harvests the used ring. d->lock held. */
 static void reap(struct vblk *d)
 {
 	void *cookie;
@@ -103,7 +107,7 @@ static void reap(struct vblk *d)
 	}
 	if (r < 0 && !d->dead) {
 		log_err("%s: device corrupted its used ring; stopping it", d->bd.name);
-		d->bd.ops->abort(&d->bd);
+		abort_locked(d);
 	}
 	d->progress = true;
 	blockdev_wake_waiters();
@@ -112,12 +116,15 @@ static void reap(struct vblk *d)
 static void vblk_irq(void *ctx)
 {
 	struct vblk *d = ctx;
+	uint64_t f;
 
-	irqs++;
+	__atomic_add_fetch(&irqs, 1, __ATOMIC_RELAXED);
 	/* reading the ISR deasserts INTx; MSI-X needs no acknowledgement */
 	if (d->vdev.irq.mode != PCI_IRQ_MSIX)
 		virtio_isr(&d->vdev);
+	f = spin_lock_irqsave(&d->lock);
 	reap(d);
+	spin_unlock_irqrestore(&d->lock, f);
 }
 
 /* Splits buf into physically contiguous segments. */
@@ -167,10 +174,10 @@ static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
 		if (e)
 			return e;
 	}
-	flags = cpu_irq_save();
+	flags = spin_lock_irqsave(&d->lock);
 	for (;;) {
 		if (d->dead) {
-			cpu_irq_restore(flags);
+			spin_unlock_irqrestore(&d->lock, flags);
 			return -EIO;
 		}
 		if (d->nfree_slots && virtq_num_free(&d->q) >= n + 1)
@@ -180,8 +187,11 @@ static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
 		reap(d);
 		if (d->nfree_slots && virtq_num_free(&d->q) >= n + 1)
 			break;
-		if (blockdev_wait_done(&d->progress, BLOCKDEV_TIMEOUT_NS) != 0) {
-			cpu_irq_restore(flags);
+		spin_unlock_irqrestore(&d->lock, flags);
+		e = blockdev_wait_done(&d->progress, BLOCKDEV_TIMEOUT_NS);
+		flags = spin_lock_irqsave(&d->lock);
+		if (e != 0) {
+			spin_unlock_irqrestore(&d->lock, flags);
 			log_err("%s: no request completed for %llu s; stopping the device", bd->name,
 				BLOCKDEV_TIMEOUT_NS / 1000000000ull);
 			bd->ops->abort(bd);
@@ -201,12 +211,12 @@ static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
 	e = virtq_add(&d->q, segs, n, s);
 	if (e) {
 		finish(d, slot, e);
-		cpu_irq_restore(flags);
+		spin_unlock_irqrestore(&d->lock, flags);
 		return e;
 	}
 	if (virtq_should_notify(&d->q))
 		virtio_notify(&d->vdev, 0);
-	cpu_irq_restore(flags);
+	spin_unlock_irqrestore(&d->lock, flags);
 	return 0;
 }
 
@@ -214,10 +224,9 @@ static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
  * this may also ignore the reset, and the buffers in flight go back to
  * their owners below, so it must not be able to write into them any more.
  * Then the reset (reported if it fails) and everything in flight fails. */
-static void vblk_abort(struct blockdev *bd)
+static void abort_locked(struct vblk *d)
 {
-	struct vblk *d = bd->priv;
-	uint64_t flags = cpu_irq_save();
+	struct blockdev *bd = &d->bd;
 
 	d->dead = true;
 	pci_stop_dma(d->vdev.pci);
@@ -229,7 +238,15 @@ static void vblk_abort(struct blockdev *bd)
 			finish(d, i, -EIO);
 	d->progress = true;
 	blockdev_wake_waiters();
-	cpu_irq_restore(flags);
+}
+
+static void vblk_abort(struct blockdev *bd)
+{
+	struct vblk *d = bd->priv;
+	uint64_t flags = spin_lock_irqsave(&d->lock);
+
+	abort_locked(d);
+	spin_unlock_irqrestore(&d->lock, flags);
 }
 
 static const struct blockdev_ops vblk_ops = { vblk_submit, vblk_abort };
@@ -255,6 +272,7 @@ static int vblk_probe(struct pci_dev *p, const struct pci_id *id)
 		return -ENOSPC;
 	d = &disks[ndisks];
 	*d = (struct vblk){ 0 };
+	spin_init(&d->lock, "virtio-blk queue");
 	if (virtio_pci_open(&d->vdev, p, "virtio-blk") != 0)
 		return -ENODEV;
 	if (virtio_negotiate(&d->vdev, 1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX |
@@ -356,5 +374,5 @@ struct pci_dev *virtio_blk_pci(const struct blockdev *bd)
 
 unsigned long long virtio_blk_irq_count(void)
 {
-	return irqs;
+	return __atomic_load_n(&irqs, __ATOMIC_RELAXED);
 }

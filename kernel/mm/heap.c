@@ -8,6 +8,8 @@
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/sync/spinlock.h>
+#include <hal/cpu.h>
+#include <hal/percpu.h>
 #include <lib/string.h>
 
 #define TAG_KIND_MASK 0xff000000u
@@ -23,6 +25,35 @@ static uint64_t debug_errors;
 static size_t large_objects, large_pages;
 /* Set once at boot (kernel/failinject.c). */
 static bool (*fail_hook)(uintptr_t caller);
+static uint64_t lock_takes;   /* heap_lock: times taken (the ktests count them) */
+
+/* Each CPU's magazine per size class, used when the debug checks are off
+ * (they need every allocation and free to reach the slab): kmalloc and
+ * kfree of a small object take and give here with interrupts off on this
+ * CPU and no lock, and a magazine is refilled or drained MAG_BATCH objects
+ * at a time under heap_lock. A cached object is allocated in its slab;
+ * heap_get_stats does not count it as in use, heap_shrink gives this CPU's
+ * back first. obj[] is touched only by its own CPU with interrupts off; n
+ * changes only there, and under heap_lock when a batch moves. */
+#define MAG_MAX   16
+#define MAG_BATCH 8
+static struct magazine {
+	void *obj[MAG_MAX];
+	unsigned n;
+} mags[PERCPU_MAX][HEAP_CLASSES];
+
+static struct magazine *mag_self(unsigned cls)
+{
+	return &mags[percpu_cpu_count() ? percpu_self()->cpu_id : 0][cls];
+}
+
+static uint64_t take_lock(void)
+{
+	uint64_t f = spin_lock_irqsave(&heap_lock);
+
+	lock_takes++;
+	return f;
+}
 
 static void *slab_page_alloc(unsigned order, void *ctx)
 {
@@ -129,14 +160,46 @@ static void *alloc_unlocked(size_t size, uintptr_t caller)
 	return PHYS_TO_VIRT(pa);
 }
 
+/* A small object from this CPU's magazine for class cls. */
+static void *mag_alloc(unsigned cls, uintptr_t caller)
+{
+	uint64_t irq = cpu_irq_save();
+	struct magazine *m = mag_self(cls);
+	void *p = NULL;
+
+	if (m->n == 0) {
+		uint64_t f = take_lock();
+
+		while (m->n < MAG_BATCH && (p = slab_alloc(&caches[cls], caches[cls].size, caller)))
+			m->obj[m->n++] = p;
+		spin_unlock_irqrestore(&heap_lock, f);
+	}
+	p = m->n ? m->obj[--m->n] : NULL;
+	cpu_irq_restore(irq);
+	return p;
+}
+
+/* Gives count objects of m (class cls) back to their slabs. Interrupts off. */
+static void mag_drain(struct magazine *m, unsigned cls, unsigned count)
+{
+	uint64_t f = take_lock();
+
+	while (count-- && m->n)
+		slab_free(&caches[cls], m->obj[--m->n], 0);
+	spin_unlock_irqrestore(&heap_lock, f);
+}
+
 static void *alloc(size_t size, uintptr_t caller)
 {
 	uint64_t f;
 	void *p;
+	int cls;
 
 	if (fail_hook && fail_hook(caller))
 		return NULL;   /* failed on purpose (tests) */
-	f = spin_lock_irqsave(&heap_lock);
+	if (!debug && (cls = class_for(size ? size : 1)) >= 0)
+		return mag_alloc((unsigned)cls, caller);
+	f = take_lock();
 	p = alloc_unlocked(size, caller);
 
 	spin_unlock_irqrestore(&heap_lock, f);
@@ -194,7 +257,28 @@ static void release_unlocked(void *p, uintptr_t caller)
 
 static void release(void *p, uintptr_t caller)
 {
-	uint64_t f = spin_lock_irqsave(&heap_lock);
+	uint64_t va = (uint64_t)p, f;
+
+	/* a slot of a slab goes to this CPU's magazine; anything else (a bad
+	 * pointer among them) to the checks below */
+	if (!debug && va >= BOOT_HHDM_BASE && va - BOOT_HHDM_BASE < boot_info()->hhdm_size) {
+		uint32_t tag = pmm_tag(VIRT_TO_PHYS(p));
+		unsigned cls = tag & 0xffff;
+
+		if ((tag & TAG_KIND_MASK) == TAG_SLAB && cls < HEAP_CLASSES &&
+		    slab_owns(&caches[cls], p)) {
+			struct magazine *m;
+
+			f = cpu_irq_save();
+			m = mag_self(cls);
+			if (m->n == MAG_MAX)
+				mag_drain(m, cls, MAG_BATCH);
+			m->obj[m->n++] = p;
+			cpu_irq_restore(f);
+			return;
+		}
+	}
+	f = take_lock();
 
 	release_unlocked(p, caller);
 	spin_unlock_irqrestore(&heap_lock, f);
@@ -245,14 +329,35 @@ __attribute__((noinline)) void *krealloc(void *p, size_t size)
 	return n;
 }
 
+uint64_t heap_lock_takes(void)
+{
+	uint64_t f = spin_lock_irqsave(&heap_lock), n = lock_takes;
+
+	spin_unlock_irqrestore(&heap_lock, f);
+	return n;
+}
+
+/* Objects of class cls sitting in the CPUs' magazines. heap_lock. */
+static size_t cached(unsigned cls)
+{
+	uint64_t cpus = percpu_cpu_count() ? percpu_cpu_count() : 1;
+	size_t n = 0;
+
+	for (uint64_t c = 0; c < cpus && c < PERCPU_MAX; c++)
+		n += __atomic_load_n(&mags[c][cls].n, __ATOMIC_RELAXED);
+	return n;
+}
+
 void heap_get_stats(struct heap_stats *s)
 {
 	uint64_t f = spin_lock_irqsave(&heap_lock);
 
 	for (unsigned i = 0; i < HEAP_CLASSES; i++) {
+		size_t in_use = caches[i].objects - cached(i);
+
 		s->cls[i].size = caches[i].size;
-		s->cls[i].objects = caches[i].objects;
-		s->cls[i].bytes = debug ? caches[i].requested : caches[i].objects * caches[i].size;
+		s->cls[i].objects = in_use;
+		s->cls[i].bytes = debug ? caches[i].requested : in_use * caches[i].size;
 		s->cls[i].slabs = caches[i].nslabs;
 		s->cls[i].empty_slabs = caches[i].nempty;
 		s->cls[i].per_slab = caches[i].slots - caches[i].first_slot;
@@ -276,7 +381,12 @@ void heap_report(void)
 
 void heap_shrink(void)
 {
-	uint64_t f = spin_lock_irqsave(&heap_lock);
+	uint64_t f = cpu_irq_save();
+
+	for (unsigned i = 0; i < HEAP_CLASSES; i++)
+		mag_drain(mag_self(i), i, MAG_MAX);
+	cpu_irq_restore(f);
+	f = take_lock();
 
 	for (unsigned i = 0; i < HEAP_CLASSES; i++)
 		slab_shrink(&caches[i]);

@@ -44,9 +44,14 @@ struct heap_stats {
 	struct heap_class_stats cls[HEAP_CLASSES];
 	size_t large_objects, large_pages;
 };
+/* Objects in the CPUs' magazines (heap.c) are not counted as in use. */
 void heap_get_stats(struct heap_stats *s);
 void heap_report(void);
-/* Returns every empty slab to the frame allocator. */
+/* Gives this CPU's cached objects back to their slabs, then returns every
+ * empty slab to the frame allocator. */
 void heap_shrink(void);
+/* How many times the heap's global lock has been taken: with the debug
+ * checks off, small objects take it only to move a batch. */
+uint64_t heap_lock_takes(void);
 
 #endif

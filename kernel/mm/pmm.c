@@ -6,6 +6,8 @@
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/sync/spinlock.h>
+#include <hal/cpu.h>
+#include <hal/percpu.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
 
@@ -23,6 +25,36 @@ static uint64_t meta_phys;
 static int reclaimed;
 /* Set once at boot (kernel/failinject.c). */
 static bool (*fail_hook)(uintptr_t caller);
+static uint64_t free_pages_locked(void);
+static uint64_t lock_takes;   /* pmm_lock: times taken (the ktests count them) */
+
+/* Each CPU's cache of single frames: pmm_alloc(0) and pmm_free(pa, 0), the
+ * common calls, take and give here with interrupts off on this CPU and no
+ * lock; the cache is refilled and drained PCP_BATCH frames at a time under
+ * pmm_lock. A cached frame is allocated in its zone (USED_HEAD, order 0)
+ * with no references and no tag, and pmm_free_pages counts it as free.
+ * frames[] is touched only by its own CPU with interrupts off; n also
+ * changes only there, and under pmm_lock when a batch moves, so a sum of
+ * the counts under pmm_lock agrees with the zones'. */
+#define PCP_MAX   64
+#define PCP_BATCH 16
+static struct pcp {
+	uint64_t frames[PCP_MAX];
+	unsigned n;
+} pcps[PERCPU_MAX];
+
+static struct pcp *pcp_self(void)
+{
+	return &pcps[percpu_cpu_count() ? percpu_self()->cpu_id : 0];
+}
+
+static uint64_t take_lock(void)
+{
+	uint64_t f = spin_lock_irqsave(&pmm_lock);
+
+	lock_takes++;
+	return f;
+}
 
 static bool type_owned(uint32_t t)
 {
@@ -187,35 +219,101 @@ void pmm_release_initrd(void)
 	const struct boot_mmap_entry *m = boot_mmap(&n);
 	uint64_t before, freed, f;
 
-	f = spin_lock_irqsave(&pmm_lock);
-	before = pmm_free_pages();
+	f = take_lock();
+	before = free_pages_locked();
 	add_type(m, n, type_initrd, 0);
-	freed = pmm_free_pages() - before;
+	freed = free_pages_locked() - before;
 	spin_unlock_irqrestore(&pmm_lock, f);
 	log_info("pmm: released %llu KiB of initrd memory", (unsigned long long)(freed * 4));
 }
 
 void pmm_set_fail_hook(bool (*fn)(uintptr_t caller)) { fail_hook = fn; }
 
-uint64_t pmm_alloc(unsigned order)
+/* A block from the zones, high zones first (low memory stays for devices
+ * that need it), with no references yet; 0 when there is none. pmm_lock. */
+static uint64_t zones_alloc(unsigned order)
 {
-	uint64_t f, pa = 0;
-
-	if (fail_hook && fail_hook((uintptr_t)__builtin_return_address(0)))
-		return 0;   /* failed on purpose (tests) */
-	f = spin_lock_irqsave(&pmm_lock);
-
-	/* high zones first: low memory stays for devices that need it */
 	for (unsigned i = nzones; i-- > 0;) {
 		uint64_t pfn = buddy_alloc(&zones[i], order);
 
 		if (pfn != BUDDY_ALLOC_FAIL) {
-			pa = pfn * PMM_PAGE;
-			buddy_frame_of(&zones[i], pfn)->refs = 1;
-			break;
+			buddy_frame_of(&zones[i], pfn)->refs = 0;
+			return pfn * PMM_PAGE;
 		}
 	}
+	return 0;
+}
+
+static struct buddy_frame *frame_at(uint64_t phys)
+{
+	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
+
+	return z ? buddy_frame_of(z, phys / PMM_PAGE) : NULL;
+}
+
+/* Gives count cached frames of c back to the zones. Interrupts off. */
+static void drain(struct pcp *c, unsigned count)
+{
+	uint64_t f = take_lock();
+
+	while (count-- && c->n) {
+		uint64_t pa = c->frames[--c->n];
+
+		if (buddy_free(zone_of(pa / PMM_PAGE), pa / PMM_PAGE, 0) != 0)
+			panic("pmm: cached frame %#llx is not an allocated frame", (unsigned long long)pa);
+	}
 	spin_unlock_irqrestore(&pmm_lock, f);
+}
+
+static uint64_t cache_alloc(void)
+{
+	uint64_t irq = cpu_irq_save(), pa = 0;
+	struct pcp *c = pcp_self();
+
+	if (c->n == 0) {
+		uint64_t f = take_lock();
+
+		while (c->n < PCP_BATCH && (pa = zones_alloc(0)) != 0)
+			c->frames[c->n++] = pa;
+		spin_unlock_irqrestore(&pmm_lock, f);
+	}
+	pa = 0;
+	if (c->n) {
+		pa = c->frames[--c->n];
+		frame_at(pa)->refs = 1;
+	}
+	cpu_irq_restore(irq);
+	return pa;
+}
+
+void pmm_drain_cache(void)
+{
+	uint64_t irq = cpu_irq_save();
+
+	drain(pcp_self(), PCP_MAX);
+	cpu_irq_restore(irq);
+}
+
+uint64_t pmm_alloc(unsigned order)
+{
+	uint64_t f, pa;
+
+	if (fail_hook && fail_hook((uintptr_t)__builtin_return_address(0)))
+		return 0;   /* failed on purpose (tests) */
+	if (order == 0)
+		return cache_alloc();
+	f = take_lock();
+	pa = zones_alloc(order);
+	spin_unlock_irqrestore(&pmm_lock, f);
+	if (!pa) {
+		/* this CPU's cached frames may be what a block lacks */
+		pmm_drain_cache();
+		f = take_lock();
+		pa = zones_alloc(order);
+		spin_unlock_irqrestore(&pmm_lock, f);
+	}
+	if (pa)
+		frame_at(pa)->refs = 1;
 	return pa;
 }
 
@@ -232,7 +330,25 @@ void pmm_free(uint64_t phys, unsigned order)
 {
 	struct buddy_zone *z = zone_of(phys / PMM_PAGE);
 	struct buddy_frame *head = z ? buddy_frame_of(z, phys / PMM_PAGE) : NULL;
-	uint64_t f = spin_lock_irqsave(&pmm_lock);
+	uint64_t f;
+
+	/* A frame the caller owns alone goes to this CPU's cache; anything
+	 * else (a bad or double free among them) to the checks below. */
+	if (order == 0 && phys % PMM_PAGE == 0 && head && head->state == BUDDY_USED_HEAD &&
+	    head->order == 0 && head->refs == 1) {
+		struct pcp *c;
+
+		f = cpu_irq_save();
+		c = pcp_self();
+		if (c->n == PCP_MAX)
+			drain(c, PCP_BATCH);
+		head->refs = 0;
+		head->tag = 0;
+		c->frames[c->n++] = phys;
+		cpu_irq_restore(f);
+		return;
+	}
+	f = take_lock();
 
 	if (head && head->state == BUDDY_USED_HEAD && head->refs != 1)
 		panic("pmm: free of %#llx, which has %u references, from %p",
@@ -308,13 +424,32 @@ void pmm_set_tag(uint64_t phys, uint64_t pages, uint32_t tag)
 	}
 }
 
-uint64_t pmm_free_pages(void)
+/* Free frames: the zones' and every CPU's cached ones. pmm_lock. */
+static uint64_t free_pages_locked(void)
 {
-	uint64_t f = 0;
+	uint64_t n = 0, cpus = percpu_cpu_count() ? percpu_cpu_count() : 1;
 
 	for (unsigned i = 0; i < nzones; i++)
-		f += zones[i].free_pages;
-	return f;
+		n += zones[i].free_pages;
+	for (uint64_t c = 0; c < cpus && c < PERCPU_MAX; c++)
+		n += __atomic_load_n(&pcps[c].n, __ATOMIC_RELAXED);
+	return n;
+}
+
+uint64_t pmm_free_pages(void)
+{
+	uint64_t f = spin_lock_irqsave(&pmm_lock), n = free_pages_locked();
+
+	spin_unlock_irqrestore(&pmm_lock, f);
+	return n;
+}
+
+uint64_t pmm_lock_takes(void)
+{
+	uint64_t f = spin_lock_irqsave(&pmm_lock), n = lock_takes;
+
+	spin_unlock_irqrestore(&pmm_lock, f);
+	return n;
 }
 
 void pmm_get_stats(struct pmm_stats *s)

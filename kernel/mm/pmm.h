@@ -54,7 +54,13 @@ struct pmm_stats {
 	unsigned zones;
 };
 void pmm_get_stats(struct pmm_stats *s);
-uint64_t pmm_free_pages(void);
+uint64_t pmm_free_pages(void);   /* counting the frames CPUs keep cached */
+/* Gives this CPU's cached single frames back to the zones (so they can
+ * merge into larger blocks); other CPUs keep theirs. */
+void pmm_drain_cache(void);
+/* How many times the frame allocator's global lock has been taken: the
+ * common single-frame path takes it only to refill or drain a batch. */
+uint64_t pmm_lock_takes(void);
 /* Logs the per-type table and the totals. */
 void pmm_report(void);
 

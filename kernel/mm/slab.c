@@ -164,6 +164,15 @@ static struct slab *slab_of(const struct slab_cache *c, const void *obj)
 	return (struct slab *)((uintptr_t)obj & ~(uintptr_t)(slab_bytes(c) - 1));
 }
 
+bool slab_owns(const struct slab_cache *c, const void *obj)
+{
+	const struct slab *s = slab_of(c, obj);
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)s;
+
+	return s->magic == SLAB_MAGIC && s->cache == c && off % c->size == 0 &&
+	       off / c->size >= c->first_slot;
+}
+
 enum slab_error slab_free(struct slab_cache *c, void *obj, uintptr_t caller)
 {
 	struct slab *s = slab_of(c, obj);

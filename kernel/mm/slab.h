@@ -75,6 +75,9 @@ size_t slab_cache_capacity(const struct slab_cache *c);
 void *slab_alloc(struct slab_cache *c, size_t size, uintptr_t caller);
 /* Returns SLAB_OK, or the error found (already reported); on a bad pointer
  * or double free nothing is freed. */
+/* Is obj the start of a slot of one of c's slabs (allocated or not)? The
+ * slab must not be freed meanwhile: the caller holds an object in it. */
+bool slab_owns(const struct slab_cache *c, const void *obj);
 enum slab_error slab_free(struct slab_cache *c, void *obj, uintptr_t caller);
 /* The requested size of obj in debug mode, its slot size otherwise. */
 size_t slab_obj_size(const struct slab_cache *c, const void *obj);

@@ -20,6 +20,7 @@ enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct process;
 struct thread_sig;
+struct mutex;
 
 struct thread {
 	void *sp;                    /* saved stack pointer while switched out */
@@ -67,6 +68,9 @@ struct thread {
 	void (*fn)(void *);
 	void *arg;
 	char name[THREAD_NAME_MAX];
+#ifdef CONFIG_LOCKDEP
+	struct mutex *ld_held;       /* kernel/sync/lockdep.c: the mutexes it holds, newest first */
+#endif
 };
 
 /* A new thread running fn(arg) on a guarded stack of THREAD_STACK_SIZE;

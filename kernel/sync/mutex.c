@@ -2,13 +2,19 @@
  * checking the owner and going to sleep are atomic against an unlock. */
 #include <kernel/sync/mutex.h>
 #include <cosmos/errno.h>
+#include <kernel/sync/lockdep.h>
 #include <kernel/sync/spinlock.h>
+#include <kernel/sched/thread.h>
 
 void mutex_init(struct mutex *m, const char *name)
 {
 	m->owner = 0;
 	m->name = name;
 	m->contended = 0;
+#ifdef CONFIG_LOCKDEP
+	m->ld_below = 0;
+	m->ld_tracked = false;
+#endif
 	waitq_init(&m->wq);
 }
 
@@ -20,6 +26,7 @@ int mutex_lock(struct mutex *m)
 
 	if (!sched_might_sleep())
 		return -EDEADLK;
+	lockdep_mutex_check(m, (uint64_t)__builtin_return_address(0));
 	f = sched_lock_irqsave();
 	if (m->owner == me) {
 		sched_unlock_irqrestore(f);
@@ -30,8 +37,10 @@ int mutex_lock(struct mutex *m)
 		m->contended++;
 	while (m->owner && err == 0)
 		err = waitq_sleep_locked(&m->wq, 0, 0);
-	if (err == 0)
+	if (err == 0) {
 		m->owner = me;
+		lockdep_mutex_acquired(m, (uint64_t)__builtin_return_address(0));
+	}
 	sched_unlock_irqrestore(f);
 	return err;
 }
@@ -41,6 +50,7 @@ int mutex_release_locked(struct mutex *m)
 	if (m->owner != thread_current())
 		return -EPERM;
 	m->owner = 0;
+	lockdep_mutex_released(m);
 	waitq_wake_one_locked(&m->wq);
 	return 0;
 }

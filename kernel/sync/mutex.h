@@ -16,6 +16,14 @@ struct mutex {
 	struct waitq wq;
 	const char *name;
 	uint64_t contended;       /* lock calls that had to wait */
+#ifdef CONFIG_LOCKDEP
+	/* kernel/sync/lockdep.c's, written by the owner: the next mutex it
+	 * holds, taken before this one; where and as which class it was taken. */
+	struct mutex *ld_below;
+	uint64_t ld_ip;
+	uint16_t ld_class;
+	bool ld_tracked;
+#endif
 };
 
 void mutex_init(struct mutex *m, const char *name);

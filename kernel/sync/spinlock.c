@@ -4,6 +4,7 @@
 #include <hal/cpu.h>
 #include <hal/percpu.h>
 #include <kernel/panic.h>
+#include <kernel/sync/lockdep.h>
 
 /* Set by tests only, with nothing else running that could misuse a lock. */
 static sync_violation_fn violation_hook;
@@ -34,6 +35,7 @@ uint64_t spin_lock_irqsave(struct spinlock *l)
 		cpu_irq_restore(f);
 		return f;
 	}
+	lockdep_spin_acquire(l, (uint64_t)__builtin_return_address(0));
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (l->locked)
 			cpu_pause();
@@ -55,6 +57,7 @@ void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 	l->owner_cpu = -1;
 	if (pc)
 		pc->locks_held--;
+	lockdep_spin_release(l);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	cpu_irq_restore(flags);
 }
@@ -76,6 +79,7 @@ sync_violation_fn sync_set_violation_hook(sync_violation_fn fn)
 
 void sync_violation(const char *what, const void *lock)
 {
+	lockdep_print_held();
 	if (violation_hook) {
 		violation_hook(what, lock);
 		return;

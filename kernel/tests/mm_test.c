@@ -111,6 +111,48 @@ static const char *not_reusable(const struct boot_mmap_entry *m, unsigned n, uin
  * what the allocator really hands out (largest blocks first, so a 4 GiB
  * machine takes a few thousand allocations), each block checked by
  * not_reusable(). */
+/* Single frames come from this CPU's cache: alternating allocations and
+ * frees take the global lock not once, a run longer than the cache takes
+ * it only per batch, and the free count stays exact throughout (cached
+ * frames count as free). */
+KTEST(pmm_single_frames_skip_the_global_lock)
+{
+	enum { RUN = 200 };
+	static uint64_t held[RUN];
+	uint64_t start, takes, pa;
+
+	pmm_free(pmm_alloc(0), 0);   /* the cache has a frame */
+	start = pmm_free_pages();
+	takes = pmm_lock_takes();
+	for (int i = 0; i < 1000; i++) {
+		pa = pmm_alloc(0);
+		KT_ASSERT(t, pa != 0);
+		pmm_free(pa, 0);
+	}
+	KT_EXPECT_EQ(t, pmm_lock_takes(), takes);
+	KT_EXPECT_EQ(t, pmm_free_pages(), start);
+	/* the most recently freed frame is the next one handed out */
+	pa = pmm_alloc(0);
+	pmm_free(pa, 0);
+	KT_EXPECT_EQ(t, pmm_alloc(0), pa);
+	pmm_free(pa, 0);
+
+	takes = pmm_lock_takes();
+	for (int i = 0; i < RUN; i++) {
+		held[i] = pmm_alloc(0);
+		KT_ASSERT(t, held[i] != 0);
+		KT_EXPECT_EQ(t, pmm_free_pages(), start - (uint64_t)i - 1);
+		KT_EXPECT_EQ(t, pmm_refcount(held[i]), 1);
+	}
+	for (int i = 0; i < RUN; i++)
+		pmm_free(held[i], 0);
+	KT_EXPECT_EQ(t, pmm_free_pages(), start);
+	/* refills and drains of 16: about 2 * 200 / 16, far from 400 */
+	KT_EXPECT(t, pmm_lock_takes() - takes <= 2 * RUN / 16 + 4);
+	pmm_drain_cache();
+	KT_EXPECT_EQ(t, pmm_free_pages(), start);
+}
+
 KTEST(pmm_accounting_matches_map)
 {
 	struct pmm_stats s;
@@ -432,6 +474,33 @@ KTEST(heap_alignment_and_stats)
 	heap_get_stats(&after);
 	KT_EXPECT_EQ(t, after.cls[5].objects, before.cls[5].objects + 1); /* 512 class */
 	kfree(p[0]);
+}
+
+/* With the debug checks off (heapdebug=off: system case
+ * heap_magazines_skip_the_global_lock) small objects come from this CPU's
+ * magazine, and kmalloc/kfree pairs take the global lock not once; with
+ * them on every call goes to the slab under the lock. Either way the
+ * objects in use come back to where they were. */
+KTEST(heap_small_objects_skip_the_global_lock)
+{
+	struct heap_stats before, after;
+	uint64_t takes;
+
+	kfree(kmalloc(48));
+	heap_get_stats(&before);
+	takes = heap_lock_takes();
+	for (int i = 0; i < 1000; i++) {
+		void *p = kmalloc(48);
+
+		KT_ASSERT(t, p != NULL);
+		kfree(p);
+	}
+	KT_EXPECT_EQ(t, heap_lock_takes() - takes, heap_debug_enabled() ? 2000 : 0);
+	heap_get_stats(&after);
+	KT_EXPECT_EQ(t, after.cls[2].objects, before.cls[2].objects);
+	heap_shrink();
+	heap_get_stats(&after);
+	KT_EXPECT_EQ(t, after.cls[2].objects, before.cls[2].objects);
 }
 
 KTEST(heap_krealloc_keeps_contents)

@@ -70,3 +70,14 @@ CASES = [
          expect=[r"^# ktest: %d passed, 0 failed$" % len(MM_KTESTS)],
          exit_status=1, timeout=120),
 ]
+
+# The heap's per-CPU magazines are used only with the debug checks off
+# (ktest= turns them on unless heapdebug=off says otherwise).
+HEAP_MAG_KTESTS = ("heap_small_objects_skip_the_global_lock", "heap_gives_back_every_page",
+                   "heap_out_of_memory_returns_null", "heap_alignment_and_stats",
+                   "heap_krealloc_keeps_contents", "pmm_single_frames_skip_the_global_lock")
+CASES.append(Case("heap_magazines_skip_the_global_lock",
+                  cmdline="heapdebug=off ktest=" + ",".join(HEAP_MAG_KTESTS),
+                  expect=[r"heap: .*debug checks off",
+                          r"^# ktest: %d passed, 0 failed$" % len(HEAP_MAG_KTESTS)],
+                  exit_status=1, timeout=120))
