@@ -42,7 +42,10 @@ void percpu_init_boot(uint32_t apic_id);
 /* The running CPU's hardware id (its local APIC id on a PC), the value
  * percpu_init_boot and percpu_install take. */
 uint32_t percpu_hw_id(void);
+/* Highest cpu_id installed, plus one. */
 uint32_t percpu_cpu_count(void);
+/* CPU cpu's structure (cpu < PERCPU_MAX), to be installed by that CPU. */
+struct percpu *percpu_get(uint32_t cpu);
 
 static inline struct percpu *percpu_self(void)
 {

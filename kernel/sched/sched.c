@@ -9,6 +9,7 @@
 #include <hal/percpu.h>
 #include <hal/usermode.h>
 #include <kernel/log.h>
+#include <kernel/mm/heap.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
 #include <kernel/sync/spinlock.h>
@@ -34,6 +35,9 @@ struct sched_cpu {
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
 static bool active;             /* set once, by sched_init */
 static struct sched_cpu boot_cpu;
+/* CPUs running their idle thread or something else: 0..online-1 (ids are
+ * dense). Grows only, at boot, under sched_lock. */
+static unsigned online = 1;
 
 static struct sched_cpu *this_cpu(void) { return percpu_self()->sched; }
 struct thread *thread_current(void) { return active ? percpu_current() : 0; }
@@ -310,7 +314,10 @@ static void idle_main(void *arg)
 	for (;;) {
 		uint64_t f;
 
-		thread_reap_some();
+		/* Freeing a thread unmaps its stack; only the boot CPU, the
+		 * one whose TLB saw those stacks, does it. */
+		if (c == &boot_cpu)
+			thread_reap_some();
 		f = sched_lock_irqsave();
 		if (c->nready) {
 			c->idle->state = THREAD_READY;
@@ -325,6 +332,48 @@ static void idle_main(void *arg)
 		cpu_wait_for_interrupt();
 		cpu_irq_restore(f);
 	}
+}
+
+struct sched_cpu *sched_cpu_alloc(void)
+{
+	struct sched_cpu *c = kzalloc(sizeof(*c));
+
+	if (!c)
+		return 0;
+	for (int p = 0; p < SCHED_PRIO_LEVELS; p++)
+		list_init(&c->ready[p]);
+	c->idle = thread_create_idle(idle_main, c);
+	if (!c->idle) {
+		kfree(c);
+		return 0;
+	}
+	return c;
+}
+
+void *sched_cpu_stack_top(struct sched_cpu *c)
+{
+	return c->idle->kstack_top;
+}
+
+void sched_cpu_start(void *arg)
+{
+	struct sched_cpu *c = arg;
+	uint64_t f;
+
+	percpu_self()->sched = c;
+	f = sched_lock_irqsave();
+	percpu_set_current(c->idle);
+	c->idle->state = THREAD_RUNNING;
+	c->idle->on_cpu = true;
+	c->switch_ns = time_ns();
+	__atomic_store_n(&online, online + 1, __ATOMIC_RELEASE);
+	sched_unlock_irqrestore(f);
+	idle_main(c);
+}
+
+unsigned sched_cpus_online(void)
+{
+	return __atomic_load_n(&online, __ATOMIC_ACQUIRE);
 }
 
 void sched_init(void)

@@ -21,6 +21,11 @@ struct thread;
 /* Makes the caller (kmain) the first thread, starts the idle thread and
  * the time slices. Call once interrupts and timers work. */
 void sched_init(void);
+/* Starts the MADT's other CPUs (nosmp: none; maxcpus=N: N CPUs in all),
+ * each on an idle thread of its own, and reports them. */
+void sched_start_cpus(void);
+/* How many CPUs run: their ids are 0..n-1 (hal/percpu.h). */
+unsigned sched_cpus_online(void);
 /* Has sched_init run (blocking calls work)? */
 bool sched_active(void);
 
