@@ -35,6 +35,7 @@ struct percpu *percpu_get(uint32_t cpu)
 void percpu_init_boot(uint32_t apic_id)
 {
 	percpu_install(&cpus[0], 0, apic_id);
+	cpus[0].root = read_cr3() & ~0xfffull;
 }
 
 uint32_t percpu_hw_id(void)

@@ -30,6 +30,9 @@ struct percpu {
 	uint64_t user_rsp;        /* syscall entry's scratch for the user's rsp */
 	uint64_t user_fs;         /* the FS base loaded for user code (hal/usermode.c) */
 	uint64_t user_gs;         /* the user GS base waiting in KERNEL_GS_BASE */
+	/* The page tables loaded (hal/paging.c), read by other CPUs to
+	 * choose whom a TLB shootdown concerns (hal/tlb.c). */
+	uint64_t root;
 };
 
 _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "hal/syscall.S");

@@ -57,6 +57,10 @@ static uint64_t boot_cr0, boot_cr4, boot_efer;
  * (its cpu_id once its tables are loaded). */
 static struct smp_cpu_start starting;
 static volatile uint32_t arrived;
+/* Bit n: CPU n is online. Set by each CPU itself, atomically. */
+static uint64_t online_mask = 1;
+
+uint64_t smp_online_mask(void) { return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE); }
 
 static void *phys_ptr(uint64_t phys) { return (void *)(phys + BOOT_HHDM_BASE); }
 
@@ -172,6 +176,8 @@ void smp_ap_main(const struct smp_cpu_start *s)
 	lapic_init_ap();
 	fpu_init_cpu();
 	usermode_init_cpu();
+	percpu_self()->root = s->kernel_root;
+	__atomic_or_fetch(&online_mask, 1ull << cpu, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&arrived, cpu, __ATOMIC_RELEASE);
 	entry(arg);
 }

@@ -28,4 +28,7 @@ int smp_set_trampoline(uint64_t phys, uint64_t pages) __must_check;
  * trampoline; -EINVAL for a bad cpu_id. */
 int smp_start_cpu(const struct smp_cpu_start *s, uint64_t timeout_ns, uint64_t *took_ns) __must_check;
 
+/* Bit n set: CPU n has its tables loaded and takes interrupts. */
+uint64_t smp_online_mask(void);
+
 #endif

@@ -7,6 +7,7 @@
 #include <cosmos/boot_info.h>
 #include <hal/cpu.h>
 #include <hal/gdt.h>
+#include <hal/ipi.h>
 #include <hal/paging.h>
 #include <hal/percpu.h>
 #include <hal/platform.h>
@@ -73,6 +74,10 @@ void sched_start_cpus(void)
 
 	if (listed > 1 && max > 1 && find_trampoline() != 0) {
 		log_warn("smp: no start-up pages below 1 MiB from the loader; one CPU");
+		max = 1;
+	}
+	if (listed > 1 && max > 1 && ipi_init(sched_ipi_resched) != 0) {
+		log_warn("smp: no vectors for IPIs; one CPU");
 		max = 1;
 	}
 	for (unsigned i = 0; m && i < m->ncpus && sched_cpus_online() < max; i++) {

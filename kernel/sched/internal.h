@@ -36,6 +36,8 @@ void *sched_cpu_stack_top(struct sched_cpu *c);
 /* The started CPU's entry (arg: its struct sched_cpu): it becomes that
  * CPU's idle thread and counts as online. Never returns. */
 void sched_cpu_start(void *arg);
+/* A reschedule IPI arrived (interrupt context): the exit path switches. */
+void sched_ipi_resched(void);
 
 /* thread.c: threads the scheduler makes for itself (lock not held). */
 /* kmain, running on the boot stack, as thread 0; NULL on no memory. */

@@ -371,6 +371,14 @@ void sched_cpu_start(void *arg)
 	idle_main(c);
 }
 
+void sched_ipi_resched(void)
+{
+	uint64_t f = sched_lock_irqsave();
+
+	this_cpu()->need_resched = true;
+	sched_unlock_irqrestore(f);
+}
+
 unsigned sched_cpus_online(void)
 {
 	return __atomic_load_n(&online, __ATOMIC_ACQUIRE);

@@ -1,7 +1,8 @@
-"""System tests of SMP bring-up: under -smp N every CPU the MADT lists is
-started and reported online (its own line and the summary) and listed in
+"""System tests of SMP: under -smp N every CPU the MADT lists is started
+and reported online (its own line and the summary) and listed in
 /proc/cpuinfo with its own APIC id; nosmp and maxcpus= hold the others
-back."""
+back; the IPI and TLB-shootdown ktests on 4 CPUs; a panic on several CPUs
+at once stops them all and is reported once."""
 
 import re
 
@@ -23,6 +24,16 @@ def cpuinfo_lists(n):
     return check
 
 
+SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu"]
+
+
+def once(pattern):
+    def check(log):
+        n = len(re.findall(pattern, log, re.M))
+        assert n == 1, f"{pattern!r} appears {n} times, not once"
+    return check
+
+
 CPUINFO = sh("mount -t proc proc /proc && grep -e ^processor -e ^apicid /proc/cpuinfo; echo done")
 
 
@@ -38,4 +49,15 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
          forbid=[r"KERNEL PANIC", r"smp: CPU 1 "]),
     Case("smp_maxcpus", smp=4, cmdline="maxcpus=2",
          expect=online(2, 4), forbid=[r"KERNEL PANIC", r"smp: CPU 2 "]),
+    Case("smp_ktests_4", smp=4, cmdline="ktest=" + ",".join(SMP_KTESTS), exit_status=1,
+         expect=online(4, 4) + [r"after the shootdown 0 of 3 other CPUs saw the old page",
+                                r"an IPI call reached 3 of 3 other CPUs",
+                                r"^# ktest: 2 passed, 0 failed"],
+         forbid=[r"KERNEL PANIC", r"^not ok"]),
+    Case("smp_panic_on_every_cpu", smp=4, cmdline="crash=panic-others", exit_status=7,
+         expect=[r"crash: every other CPU panics at once",
+                 r"KERNEL PANIC: crash: CPU [123] panics",
+                 r"other CPUs stopped: 3 of 3", r"--- end of kernel panic ---"],
+         forbid=[r"crash: no other CPU panicked"],
+         check=lambda log: (once(r"KERNEL PANIC")(log), once(r"end of kernel panic")(log))),
 ]
