@@ -20,6 +20,11 @@
 
 #define START_TIMEOUT_NS 1000000000ULL
 
+/* Written once, by sched_start_cpus. */
+static uint64_t ap_start_ns;
+
+uint64_t sched_ap_start_ns(void) { return ap_start_ns; }
+
 /* What one CPU needs before it starts; kept for the next CPU if it fails. */
 struct cpu_kit {
 	struct sched_cpu *sched;
@@ -123,7 +128,8 @@ void sched_start_cpus(void)
 	log_info("smp: %u CPU%s online of %u listed (%u not answering%s)", sched_cpus_online(),
 		 sched_cpus_online() == 1 ? "" : "s", listed, failed,
 		 max < listed ? ", the rest left out by nosmp or maxcpus=" : "");
-	if (sched_cpus_online() > 1)
-		log_info("smp: AP start time %llu us on average",
-			 (unsigned long long)(total_ns / 1000 / (sched_cpus_online() - 1)));
+	if (sched_cpus_online() > 1) {
+		ap_start_ns = total_ns / (sched_cpus_online() - 1);
+		log_info("smp: AP start time %llu us on average", (unsigned long long)(ap_start_ns / 1000));
+	}
 }

@@ -26,6 +26,9 @@ void sched_init(void);
 void sched_start_cpus(void);
 /* How many CPUs run: their ids are 0..n-1 (hal/percpu.h). */
 unsigned sched_cpus_online(void);
+/* How long starting one other CPU took at boot, on average (INIT to its
+ * first C code); 0 with one CPU. */
+uint64_t sched_ap_start_ns(void);
 /* Has sched_init run (blocking calls work)? */
 bool sched_active(void);
 
