@@ -45,6 +45,12 @@ void sched_hand_off(struct thread *t);
 /* Moves t to another level (clamped to 0..SCHED_PRIO_LEVELS-1); switches
  * at once if that makes a better thread ready. */
 void thread_set_priority(struct thread *t, int prio);
+/* Moves t to CPU cpu's run queue (a running thread moves at its next
+ * switch: thread_yield to move now). Threads start on CPU 0 and stay
+ * where they are put. 0, or -EINVAL for a CPU that is not online. */
+int thread_set_cpu(struct thread *t, unsigned cpu);
+/* The CPU the calling thread runs on (it may move right after). */
+unsigned thread_cpu_now(void);
 
 /* Blocks until time_ns() >= deadline (returns at once if it has passed);
  * never early. 0, or -EDEADLK if called where blocking is not allowed.

@@ -3,6 +3,7 @@
  * shootdown returns. With one CPU online they check the one-CPU path (no
  * call goes out); test/system/smp_cases.py runs them under -smp 4. */
 #include <kernel/ktest.h>
+#include <hal/fpu.h>
 #include <hal/ipi.h>
 #include <hal/paging.h>
 #include <hal/percpu.h>
@@ -12,6 +13,7 @@
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <lib/string.h>
 
 #define PAGE 4096
@@ -80,4 +82,50 @@ KTEST(smp_tlb_shootdown_reaches_every_cpu)
 	tlb_flush_range(root, (uint64_t)p, PAGE);
 	vmm_free((void *)p);
 	pmm_free(b, 0);
+}
+
+/* Hops from CPU to CPU, its FPU state loaded once at the start: each
+ * switch saves it on one CPU and restores it on the next. */
+struct hopper {
+	uint64_t seed;
+	unsigned hops, arrived, fpu_bad, set_err;
+};
+
+static void hop(void *arg)
+{
+	struct hopper *h = arg;
+	unsigned n = sched_cpus_online();
+
+	fpu_test_load(h->seed);
+	for (unsigned i = 0; i < h->hops; i++) {
+		unsigned to = (thread_cpu_now() + 1 + (unsigned)(h->seed & 1)) % n;
+
+		h->set_err += thread_set_cpu(thread_current(), to) != 0;
+		thread_yield();
+		h->arrived += thread_cpu_now() == to;
+		h->fpu_bad += fpu_test_check(h->seed) != 0;
+	}
+}
+
+KTEST(smp_migrating_thread_keeps_fpu_state)
+{
+	enum { HOPPERS = 4, HOPS = 40 };
+	struct hopper h[HOPPERS];
+	struct thread *th[HOPPERS];
+	unsigned arrived = 0;
+
+	for (int i = 0; i < HOPPERS; i++) {
+		h[i] = (struct hopper){ .seed = 0x5eed00 + (uint64_t)i, .hops = HOPS };
+		th[i] = thread_create("hopper", hop, &h[i], SCHED_PRIO_DEFAULT, 0);
+		KT_ASSERT(t, th[i]);
+	}
+	for (int i = 0; i < HOPPERS; i++) {
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
+		KT_EXPECT_EQ(t, h[i].fpu_bad, 0);
+		KT_EXPECT_EQ(t, h[i].set_err, 0);
+		KT_EXPECT_EQ(t, h[i].arrived, HOPS);
+		arrived += h[i].arrived;
+	}
+	log_info("ktest: %u threads made %u moves between %u CPUs, FPU state intact", HOPPERS,
+		 arrived, sched_cpus_online());
 }

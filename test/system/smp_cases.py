@@ -24,7 +24,8 @@ def cpuinfo_lists(n):
     return check
 
 
-SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu"]
+SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu",
+              "smp_migrating_thread_keeps_fpu_state"]
 
 
 def once(pattern):
@@ -50,9 +51,10 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
     Case("smp_maxcpus", smp=4, cmdline="maxcpus=2",
          expect=online(2, 4), forbid=[r"KERNEL PANIC", r"smp: CPU 2 "]),
     Case("smp_ktests_4", smp=4, cmdline="ktest=" + ",".join(SMP_KTESTS), exit_status=1,
-         expect=online(4, 4) + [r"after the shootdown 0 of 3 other CPUs saw the old page",
+         expect=online(4, 4) + [r"ktest: 4 threads made 160 moves between 4 CPUs, FPU state intact",
+                                r"after the shootdown 0 of 3 other CPUs saw the old page",
                                 r"an IPI call reached 3 of 3 other CPUs",
-                                r"^# ktest: 2 passed, 0 failed"],
+                                r"^# ktest: 3 passed, 0 failed"],
          forbid=[r"KERNEL PANIC", r"^not ok"]),
     # the SMP benchmarks (make bench boots one CPU, where they print nothing)
     Case("smp_bench_4", smp=4, cmdline="kbench=smp_ipi", exit_status=1,
