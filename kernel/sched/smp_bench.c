@@ -75,7 +75,7 @@ static uint64_t burn_on(unsigned nthreads, unsigned ncpus)
 	struct burner b[8];
 	struct thread *th[8];
 	uint64_t t0 = time_ns();
-	unsigned made = 0;
+	unsigned made = 0, joined = 0;
 
 	for (unsigned i = 0; i < nthreads && i < 8; i++, made++) {
 		b[i] = (struct burner){ .cpu = i % ncpus };
@@ -84,8 +84,8 @@ static uint64_t burn_on(unsigned nthreads, unsigned ncpus)
 			break;
 	}
 	for (unsigned i = 0; i < made; i++)
-		(void)thread_join(th[i], 0);
-	return made == nthreads ? time_ns() - t0 : 0;
+		joined += thread_join(th[i], 0) == 0;
+	return made == nthreads && joined == made ? time_ns() - t0 : 0;
 }
 
 KBENCH(smp_threads)
