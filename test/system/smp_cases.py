@@ -38,11 +38,11 @@ def once(pattern):
 CPUINFO = sh("mount -t proc proc /proc && grep -e ^processor -e ^apicid /proc/cpuinfo; echo done")
 
 
-# Forks, pipes and file writes (100 rounds: 300 took 140 s of a loaded
-# host) with every CPU online (each exit frees a
-# kernel stack: a shootdown to the other three CPUs). Programs run on CPU 0
-# only, so this checks that bring-up, IPIs and shootdowns leave the system
-# whole, not parallel system calls.
+# Forks, pipes and file writes with every CPU online (each exit frees a
+# kernel stack: a shootdown to the other three CPUs); 100 rounds, as 300
+# took 140 s on a loaded host. Programs run on CPU 0 only, so this checks
+# that bring-up, IPIs and shootdowns leave the system whole, not parallel
+# system calls.
 STRESS = sh("i=0; while [ $i -lt 100 ]; do echo line$i | cat | tr l L > /tmp/f$((i % 7)); "
             "i=$((i + 1)); done; cat /tmp/f6; echo stress done $i")
 
