@@ -223,7 +223,7 @@ def ktest_case():
     def esp(root):
         gpt_image(Path(root).parent / "ktest-disk.img", "K", 4096, [(64, 1087), (1088, 4000)])
         with_build_initrd(root)
-    return Case("ktest", cmdline="ktest=all retain_initrd", expect=[r"^KTAP version 1$"], smp=2,
+    return Case("ktest", cmdline="ktest=all retain_initrd", expect=[r"^KTAP version 1$"],
                 forbid=[], timeout=180, wait_exit=True, esp=esp,
                 qemu_args=["-drive", "if=none,id=kdisk,format=raw,file={case_dir}/ktest-disk.img",
                            "-device", "virtio-blk-pci,drive=kdisk"])
