@@ -164,6 +164,18 @@ static void loader_options(const char *text, struct loader_options *o)
 			o->entropy_first = BOOT_KASLR_RDSEED + i;
 }
 
+/* The other CPUs start in real mode, at a page below 1 MiB: the kernel
+ * finds these pages in the memory map as BOOT_MEM_TRAMPOLINE. Without
+ * them the kernel runs on the boot CPU alone, so a failure is no error. */
+static void reserve_trampoline(void)
+{
+	EFI_PHYSICAL_ADDRESS top = 0xfffff;
+
+	if (EFI_ERROR(BS->AllocatePages(AllocateMaxAddress, (EFI_MEMORY_TYPE)LOADER_TYPE_TRAMPOLINE,
+					LOADER_TRAMPOLINE_PAGES, &top)))
+		say("loader: no memory below 1 MiB to start other CPUs from\n");
+}
+
 /* loader.ebs_retry: an allocation between GetMemoryMap and
  * ExitBootServices changes the map, so the first key is stale and the retry
  * path runs (the tests use it; firmware can do the same on its own). */
@@ -416,6 +428,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = load_initrd(image, bi, opts.initrd_max);
 	if (EFI_ERROR(st))
 		return fail(st, "the initramfs cannot be loaded");
+	reserve_trampoline();
 
 	st = BS->AllocatePool(EfiLoaderData, map_cap, (void **)&map);
 	if (EFI_ERROR(st))

@@ -36,6 +36,7 @@ static uint32_t type_of(uint32_t efi_type)
 	case LOADER_TYPE_KERNEL:    return BOOT_MEM_KERNEL;
 	case LOADER_TYPE_BOOT_DATA: return BOOT_MEM_BOOT_DATA;
 	case LOADER_TYPE_INITRD:    return BOOT_MEM_INITRD;
+	case LOADER_TYPE_TRAMPOLINE: return BOOT_MEM_TRAMPOLINE;
 	default:                    return BOOT_MEM_RESERVED;
 	}
 }

@@ -33,6 +33,7 @@ enum {
 #define LOADER_TYPE_KERNEL    0x80000001u
 #define LOADER_TYPE_BOOT_DATA 0x80000002u
 #define LOADER_TYPE_INITRD    0x80000003u
+#define LOADER_TYPE_TRAMPOLINE 0x80000004u
 
 /* The end of the highest RAM range (MMIO and reserved space excluded),
  * at most BOOT_HHDM_MAX: how much the direct map must cover. Descriptors

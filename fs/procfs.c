@@ -187,12 +187,17 @@ static int show_stat(struct seqbuf *s, uint64_t arg)
 static int show_cpuinfo(struct seqbuf *s, uint64_t arg)
 {
 	const struct cpu_info *ci = cpuinfo();
+	unsigned n = sched_cpus_online();
 	char *flags = kmalloc(1024);
+	struct proc_cpu *cpus = kzalloc(n * sizeof(*cpus));
 	struct proc_cpu c = { 0 };
 
 	(void)arg;
-	if (!flags)
+	if (!flags || !cpus) {
+		kfree(flags);
+		kfree(cpus);
 		return -ENOMEM;
+	}
 	cpuinfo_flags(flags, 1024, 0);
 	c.vendor = ci->vendor;
 	c.model_name = ci->brand;
@@ -205,14 +210,21 @@ static int show_cpuinfo(struct seqbuf *s, uint64_t arg)
 	for (unsigned i = 0; i < ci->ncaches; i++)
 		if (ci->caches[i].type != 'I' && ci->caches[i].size_kib > c.cache_kib)
 			c.cache_kib = ci->caches[i].size_kib;
-	c.apic_id = percpu_hw_id();
 	c.clflush = 64;
 	c.cache_alignment = 64;
 	c.phys_bits = ci->phys_addr_bits;
 	c.virt_bits = ci->virt_addr_bits;
-	c.siblings = c.cores = 1;
+	c.siblings = c.cores = n;
 	c.fpu = (ci->leaf1_edx & 1) != 0;
-	proc_cpuinfo_text(s, &c, 1);
+	/* every online CPU: the same model (CPUID as the boot CPU read it),
+	 * its own APIC id; each a core of one package */
+	for (unsigned i = 0; i < n; i++) {
+		cpus[i] = c;
+		cpus[i].apic_id = percpu_get(i)->apic_id;
+		cpus[i].core = i;
+	}
+	proc_cpuinfo_text(s, cpus, n);
+	kfree(cpus);
 	kfree(flags);
 	return 0;
 }

@@ -50,6 +50,17 @@ size_t fpu_init(void)
 	return state_size;
 }
 
+void fpu_init_cpu(void)
+{
+	write_cr0((read_cr0() | CR0_MP | CR0_NE) & ~(CR0_EM | CR0_TS));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	if (use_xsave) {
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		xsetbv(0, xcr0);
+	}
+	__asm__ volatile("fninit");
+}
+
 size_t fpu_state_size(void) { return state_size; }
 bool fpu_uses_xsave(void) { return use_xsave; }
 uint64_t fpu_xcr0(void) { return xcr0; }

@@ -13,6 +13,8 @@
 
 /* Sets CR0/CR4 (and XCR0) for this CPU; returns the save-area size. */
 size_t fpu_init(void);
+/* The same on another CPU, with what the boot CPU's fpu_init chose. */
+void fpu_init_cpu(void);
 size_t fpu_state_size(void);
 bool fpu_uses_xsave(void);
 uint64_t fpu_xcr0(void);

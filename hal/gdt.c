@@ -1,6 +1,7 @@
-/* The GDT, the TSS and the IST stacks. One CPU for now: per-CPU copies
- * come with SMP. */
+/* The GDT, the TSS and the IST stacks, one set per CPU: a TSS is per CPU
+ * (its busy bit, its rsp0 and IST stacks), and so the GDT that holds it. */
 #include <hal/gdt.h>
+#include <hal/percpu.h>
 #include <lib/string.h>
 
 #define PAGE 4096
@@ -35,12 +36,13 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 #define USER_DATA   (KERNEL_DATA | SEG_DPL3)
 #define USER_CODE   (KERNEL_CODE | SEG_DPL3)
 
-/* Written once by gdt_init, then only the TSS busy bit by the CPU (ltr). */
-static uint64_t gdt[8] __attribute__((aligned(16)));
-/* rsp[0] changes on every switch to a user thread (gdt_set_kernel_stack). */
-static struct tss tss __attribute__((aligned(16)));
+/* CPU n's are written once by its gdt_init_cpu, then only the TSS busy bit
+ * by the CPU (ltr) and rsp[0] by the CPU itself on every switch to a user
+ * thread (gdt_set_kernel_stack): no lock. */
+static uint64_t gdts[PERCPU_MAX][8] __attribute__((aligned(16)));
+static struct tss tsss[PERCPU_MAX] __attribute__((aligned(16)));
 
-/* Each IST area is a guard page followed by the stack; the guard is unmapped
+/* The boot CPU's: each IST area is a guard page followed by the stack; the guard is unmapped
  * at init so that an overflow faults instead of corrupting what lies below. */
 #define IST_AREA(name) \
 	uint8_t name[PAGE + IST_STACK_SIZE] \
@@ -49,7 +51,7 @@ IST_AREA(ist_df_guard);
 IST_AREA(ist_nmi_guard);
 IST_AREA(ist_mce_guard);
 
-static void gdt_set_tss(int slot, uint64_t base, uint32_t limit)
+static void gdt_set_tss(uint64_t *gdt, int slot, uint64_t base, uint32_t limit)
 {
 	gdt[slot] = (limit & 0xffffULL) | ((base & 0xffffffULL) << 16) |
 		    (0x9ULL << 40) /* available 64-bit TSS */ | SEG_P |
@@ -59,12 +61,25 @@ static void gdt_set_tss(int slot, uint64_t base, uint32_t limit)
 
 void gdt_set_kernel_stack(uint64_t rsp0)
 {
-	tss.rsp[0] = rsp0;
+	tsss[percpu_self()->cpu_id].rsp[0] = rsp0;
 }
 
 void gdt_init(void)
 {
+	const uint64_t ist[3] = {
+		(uint64_t)(ist_df_guard + sizeof(ist_df_guard)),
+		(uint64_t)(ist_nmi_guard + sizeof(ist_nmi_guard)),
+		(uint64_t)(ist_mce_guard + sizeof(ist_mce_guard)),
+	};
+
+	gdt_init_cpu(0, ist);
+}
+
+void gdt_init_cpu(unsigned cpu, const uint64_t ist_top[3])
+{
 	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr;
+	uint64_t *gdt = gdts[cpu];
+	struct tss *t = &tsss[cpu];
 
 	gdt[0] = 0;
 	gdt[GDT_KERNEL_CS / 8] = KERNEL_CODE;
@@ -73,14 +88,14 @@ void gdt_init(void)
 	gdt[GDT_USER_DS / 8] = USER_DATA;
 	gdt[GDT_USER_CS / 8] = USER_CODE;
 
-	memset(&tss, 0, sizeof(tss));
-	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(ist_df_guard + sizeof(ist_df_guard));
-	tss.ist[IST_NMI - 1] = (uint64_t)(ist_nmi_guard + sizeof(ist_nmi_guard));
-	tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)(ist_mce_guard + sizeof(ist_mce_guard));
-	tss.iomap_base = sizeof(tss);
-	gdt_set_tss(GDT_TSS / 8, (uint64_t)&tss, sizeof(tss) - 1);
+	memset(t, 0, sizeof(*t));
+	t->ist[IST_DOUBLE_FAULT - 1] = ist_top[0];
+	t->ist[IST_NMI - 1] = ist_top[1];
+	t->ist[IST_MACHINE_CHECK - 1] = ist_top[2];
+	t->iomap_base = sizeof(*t);
+	gdt_set_tss(gdt, GDT_TSS / 8, (uint64_t)t, sizeof(*t) - 1);
 
-	gdtr.limit = sizeof(gdt) - 1;
+	gdtr.limit = sizeof(gdts[cpu]) - 1;
 	gdtr.base = (uint64_t)gdt;
 	/* CS can only be reloaded by a far transfer: push the new CS and a
 	 * return address and lretq. The data segments are flat and unused in

@@ -30,9 +30,13 @@
 /* Guard pages directly below each IST stack; they must stay unmapped. */
 extern uint8_t ist_df_guard[], ist_nmi_guard[], ist_mce_guard[];
 
-/* Loads the GDT and TSS and reloads every segment register. */
+/* Loads the boot CPU's GDT and TSS (IST stacks in the kernel image) and
+ * reloads every segment register. */
 void gdt_init(void);
-/* The stack the CPU switches to on a ring 3 -> ring 0 transition. */
+/* The same for CPU cpu (< PERCPU_MAX), run on that CPU, with its IST
+ * stacks' tops: double fault, NMI, machine check. */
+void gdt_init_cpu(unsigned cpu, const uint64_t ist_top[3]);
+/* The stack the running CPU switches to on a ring 3 -> ring 0 transition. */
 void gdt_set_kernel_stack(uint64_t rsp0);
 
 #endif /* __ASSEMBLER__ */

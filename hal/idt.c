@@ -37,8 +37,6 @@ static void idt_set(int vec, uint64_t handler, int ist, uint8_t attr)
 
 void idt_init(void)
 {
-	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
-
 	for (int v = 0; v < 256; v++)
 		idt_set(v, isr_stub_table[v], 0, GATE_INTERRUPT);
 	idt[TRAP_BP].type_attr |= GATE_DPL3;
@@ -46,6 +44,13 @@ void idt_init(void)
 	idt[TRAP_DF].ist = IST_DOUBLE_FAULT;
 	idt[TRAP_NMI].ist = IST_NMI;
 	idt[TRAP_MC].ist = IST_MACHINE_CHECK;
+
+	idt_load();
+}
+
+void idt_load(void)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
 
 	idtr.limit = sizeof(idt) - 1;
 	idtr.base = (uint64_t)idt;

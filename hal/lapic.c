@@ -33,9 +33,17 @@
 #define SVR_ENABLE      (1u << 8)
 #define ICR_SELF        (1u << 18)
 #define ICR_PENDING     (1u << 12)
+#define ICR_NMI         (4u << 8)    /* delivery modes (SDM vol. 3A 11.6.1) */
+#define ICR_INIT        (5u << 8)
+#define ICR_STARTUP     (6u << 8)
+#define ICR_ASSERT      (1u << 14)
+#define ICR_ALL_BUT_SELF (3u << 18)
 #define ICR_WAIT_POLLS  1000000u   /* far beyond the microsecond an IPI takes */
 
-/* Per-CPU hardware, configured by the CPU itself; only the boot CPU yet. */
+/* Set by the boot CPU's lapic_init, before the other CPUs start; every CPU
+ * has its own local APIC at the same address, in the same mode. timer_hz
+ * is measured once, on the boot CPU: every CPU's timer counts the same bus
+ * clock. */
 static volatile uint8_t *xapic;
 static bool x2;
 static uint64_t timer_hz;
@@ -55,14 +63,12 @@ static void wr(unsigned reg, uint32_t v)
 		*(volatile uint32_t *)(xapic + reg) = v;
 }
 
-void lapic_init(volatile void *mmio)
+/* Enables the running CPU's local APIC with every local interrupt masked
+ * but the error one. */
+static void enable_local(void)
 {
-	uint32_t r[4];
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
-	cpuid(1, 0, r);
-	x2 = (r[2] >> 21) & 1;
-	xapic = mmio;
 	base |= APIC_BASE_EN;
 	wrmsr(MSR_APIC_BASE, base);
 	if (x2)
@@ -77,6 +83,16 @@ void lapic_init(volatile void *mmio)
 	wr(REG_ESR, 0);
 	wr(REG_SVR, SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
 	lapic_eoi();                           /* drop anything left pending */
+}
+
+void lapic_init(volatile void *mmio)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	x2 = (r[2] >> 21) & 1;
+	xapic = mmio;
+	enable_local();
 }
 
 bool lapic_x2apic(void) { return x2; }
@@ -122,6 +138,58 @@ int lapic_send_self_ipi(uint8_t vector)
 	}
 	log_err("lapic: ICR still send-pending after %u polls (IPI to vector %u)", ICR_WAIT_POLLS, vector);
 	return -ETIMEDOUT;
+}
+
+/* Writes the ICR (interrupts off: an interrupt handler sending its own IPI
+ * between the two xAPIC writes would mix the halves) and waits for the
+ * xAPIC to accept it. */
+static int send_icr(uint32_t dest, uint32_t low)
+{
+	uint64_t f = cpu_irq_save();
+	int err = 0;
+
+	if (x2) {
+		wrmsr(0x800 + (REG_ICR_LOW >> 4), ((uint64_t)dest << 32) | low);
+	} else {
+		unsigned i;
+
+		wr(REG_ICR_HIGH, dest << 24);
+		wr(REG_ICR_LOW, low);
+		for (i = 0; i < ICR_WAIT_POLLS && (rd(REG_ICR_LOW) & ICR_PENDING); i++)
+			cpu_pause();
+		if (i == ICR_WAIT_POLLS)
+			err = -ETIMEDOUT;
+	}
+	cpu_irq_restore(f);
+	if (err)
+		log_err("lapic: ICR still send-pending after %u polls (IPI %#x to %u)", ICR_WAIT_POLLS,
+			low, dest);
+	return err;
+}
+
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	return send_icr(apic_id, vector);
+}
+
+int lapic_send_init(uint32_t apic_id)
+{
+	return send_icr(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+int lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	return send_icr(apic_id, ICR_STARTUP | page);
+}
+
+int lapic_send_nmi_others(void)
+{
+	return send_icr(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT);
+}
+
+void lapic_init_ap(void)
+{
+	enable_local();
 }
 
 uint32_t lapic_errors(void)

@@ -19,6 +19,17 @@ void lapic_eoi(void);
 /* Wires LINT0/1 as NMI with the MADT's polarity/trigger flags. */
 void lapic_set_nmi(uint8_t lint, uint16_t flags);
 uint32_t lapic_errors(void);
+/* The other CPUs' local APICs: enables the running CPU's own, in the mode
+ * and at the address the boot CPU's lapic_init chose. */
+void lapic_init_ap(void);
+/* IPIs by the interrupt command register: 0, or -ETIMEDOUT (logged) when
+ * the xAPIC never accepts the command. Fixed delivery of vector to one
+ * CPU; INIT and STARTUP (SIPI, at page << 12) to wake a CPU; NMI to every
+ * CPU but this one. */
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector) __must_check;
+int lapic_send_init(uint32_t apic_id) __must_check;
+int lapic_send_startup(uint32_t apic_id, uint8_t page) __must_check;
+int lapic_send_nmi_others(void) __must_check;
 /* 0, or -ETIMEDOUT (logged) when the xAPIC never accepts it. */
 int lapic_send_self_ipi(uint8_t vector) __must_check;
 

@@ -9,6 +9,7 @@
  * Table frames come from the frame source, which has its own lock. source,
  * pte_global and pte_nx are set at boot before any thread exists. */
 #include <hal/paging.h>
+#include <hal/percpu.h>
 #include <hal/cpu.h>
 #include <cosmos/boot_info.h>
 #include <cosmos/errno.h>
@@ -323,7 +324,15 @@ uint64_t paging_next_mapped(uint64_t root, uint64_t va, uint64_t end)
 	return end;
 }
 
-void paging_activate(uint64_t root) { write_cr3(root); }
+void paging_activate(uint64_t root)
+{
+	/* said before the load, so that a shootdown that misses this CPU
+	 * finds its edit already in the tables this CPU then walks
+	 * (hal/tlb.c) */
+	if (percpu_cpu_count())
+		__atomic_store_n(&percpu_self()->root, root & PTE_ADDR, __ATOMIC_SEQ_CST);
+	write_cr3(root);
+}
 
 uint64_t paging_active(void) { return read_cr3() & PTE_ADDR; }
 

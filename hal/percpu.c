@@ -7,7 +7,9 @@
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
-/* Written once per CPU at its bring-up, read-only afterwards. */
+/* Written once per CPU at its bring-up (one CPU starts at a time, the boot
+ * CPU waiting for it), read-only afterwards but for what struct percpu
+ * says each CPU writes of its own. */
 static struct percpu cpus[PERCPU_MAX];
 static uint32_t ncpus;
 
@@ -22,12 +24,18 @@ void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id)
 	 * the kernel's structure, so a stray swapgs is harmless. */
 	wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)pc);
 	if (cpu_id + 1 > ncpus)
-		ncpus = cpu_id + 1;
+		__atomic_store_n(&ncpus, cpu_id + 1, __ATOMIC_RELEASE);
+}
+
+struct percpu *percpu_get(uint32_t cpu)
+{
+	return cpu < PERCPU_MAX ? &cpus[cpu] : 0;
 }
 
 void percpu_init_boot(uint32_t apic_id)
 {
 	percpu_install(&cpus[0], 0, apic_id);
+	cpus[0].root = read_cr3() & ~0xfffull;
 }
 
 uint32_t percpu_hw_id(void)

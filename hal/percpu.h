@@ -30,6 +30,9 @@ struct percpu {
 	uint64_t user_rsp;        /* syscall entry's scratch for the user's rsp */
 	uint64_t user_fs;         /* the FS base loaded for user code (hal/usermode.c) */
 	uint64_t user_gs;         /* the user GS base waiting in KERNEL_GS_BASE */
+	/* The page tables loaded (hal/paging.c), read by other CPUs to
+	 * choose whom a TLB shootdown concerns (hal/tlb.c). */
+	uint64_t root;
 };
 
 _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "hal/syscall.S");
@@ -42,7 +45,10 @@ void percpu_init_boot(uint32_t apic_id);
 /* The running CPU's hardware id (its local APIC id on a PC), the value
  * percpu_init_boot and percpu_install take. */
 uint32_t percpu_hw_id(void);
+/* Highest cpu_id installed, plus one. */
 uint32_t percpu_cpu_count(void);
+/* CPU cpu's structure (cpu < PERCPU_MAX), to be installed by that CPU. */
+struct percpu *percpu_get(uint32_t cpu);
 
 static inline struct percpu *percpu_self(void)
 {

@@ -22,9 +22,14 @@ usermode_syscall_fn usermode_syscall_handler;
 
 void usermode_init(usermode_syscall_fn handler)
 {
+	usermode_syscall_handler = handler;
+	usermode_init_cpu();
+}
+
+void usermode_init_cpu(void)
+{
 	struct percpu *pc = percpu_self();
 
-	usermode_syscall_handler = handler;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	/* a program that sets RFLAGS.AC gets alignment checks (#AC), as on
 	 * Linux; in ring 0 AC only opens SMAP's window */

@@ -37,6 +37,8 @@ typedef void (*usermode_syscall_fn)(struct trap_frame *f);
 /* Arms syscall/sysret on this CPU (EFER.SCE, STAR, LSTAR, SFMASK) with the
  * kernel's handler. */
 void usermode_init(usermode_syscall_fn handler);
+/* The syscall MSRs of another CPU, after the boot CPU's usermode_init. */
+void usermode_init_cpu(void);
 
 /* The frame of the user thread whose kernel stack ends at kstack_top. */
 static inline struct trap_frame *usermode_frame(void *kstack_top)

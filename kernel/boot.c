@@ -31,6 +31,7 @@ static const char *const type_names[BOOT_MEM_TYPE_COUNT] = {
 	[BOOT_MEM_UNUSABLE] = "unusable",
 	[BOOT_MEM_PERSISTENT] = "persistent",
 	[BOOT_MEM_INITRD] = "initrd",
+	[BOOT_MEM_TRAMPOLINE] = "CPU start",
 };
 
 const char *boot_mem_type_name(uint32_t type)

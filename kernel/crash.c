@@ -4,6 +4,9 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <hal/cpu.h>
+#include <hal/ipi.h>
+#include <hal/percpu.h>
+#include <kernel/panic.h>
 #include <lib/string.h>
 
 /* The last page of the direct-map window (64 TiB of physical space): never
@@ -100,6 +103,22 @@ static void __attribute__((noinline)) crash_stack_smash(void)
 	CRASH_KEEP_FRAME();
 }
 
+static void panic_here(void *arg)
+{
+	(void)arg;
+	panic("crash: CPU %u panics", percpu_self()->cpu_id);
+}
+
+/* Every other CPU panics at once, in an IPI; this one waits for calls that
+ * never finish until the winner's NMI stops it. One report must come out. */
+static void __attribute__((noinline)) crash_panic_others(void)
+{
+	log_info("crash: every other CPU panics at once");
+	ipi_call_others(panic_here, 0);
+	log_info("crash: no other CPU panicked");
+	CRASH_KEEP_FRAME();
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -112,6 +131,7 @@ static const struct {
 	{ "bp", crash_bp },
 	{ "stack-overflow", crash_stack_overflow },
 	{ "stack-smash", crash_stack_smash },
+	{ "panic-others", crash_panic_others },
 };
 
 void crash_from_cmdline(void)
@@ -128,5 +148,5 @@ void crash_from_cmdline(void)
 		}
 	}
 	log_warn("crash: unknown kind \"%s\" (de, ud, gp, pf, pf-text, bp, stack-overflow, "
-		 "stack-smash)", kind);
+		 "stack-smash, panic-others)", kind);
 }

@@ -4,6 +4,7 @@
  * space may resolve and which otherwise ends the copy short. Faults in
  * ring 3 and the way back there go to the process layer's hooks. */
 #include <kernel/exception.h>
+#include <hal/ipi.h>
 #include <hal/cpu.h>
 #include <hal/usercopy.h>
 #include <hal/usermode.h>
@@ -99,6 +100,9 @@ static bool usercopy_fault(struct trap_frame *f)
 
 static void kernel_trap(struct trap_frame *f)
 {
+	/* another CPU panicked and stops this one */
+	if (f->vector == TRAP_NMI && ipi_stop_requested())
+		ipi_stop_here();
 	if (f->vector >= TRAP_EXCEPTIONS) {
 		interrupts_dispatch(f);
 		if (trap_from_user(f) && user_ops)

@@ -2,7 +2,9 @@
  * sink, so a line never interleaves with itself across consoles.
  * Locking: log_lock (a spinlock, so interrupt handlers may log) is held
  * while a line is formatted and written, and protects the sink table. A
- * CPU that already holds it (a panic inside a sink) writes without it. */
+ * CPU that already holds it (a panic inside a sink) writes without it, and
+ * so does everyone once a panic has stopped the other CPUs (one of which
+ * may have held it). */
 #include <kernel/log.h>
 #include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
@@ -15,10 +17,16 @@ static struct spinlock log_lock = SPINLOCK_INIT("log");
 static log_sink_fn sinks[LOG_MAX_SINKS];
 static int nsinks;
 static const int max_level = LOG_INFO;   /* log_debug lines are not shown */
+static int lockless;                     /* set once, by log_panic_mode */
+
+void log_panic_mode(void)
+{
+	__atomic_store_n(&lockless, 1, __ATOMIC_RELEASE);
+}
 
 static bool log_lock_take(uint64_t *flags)
 {
-	if (spin_held(&log_lock))
+	if (spin_held(&log_lock) || __atomic_load_n(&lockless, __ATOMIC_ACQUIRE))
 		return false;
 	*flags = spin_lock_irqsave(&log_lock);
 	return true;

@@ -10,6 +10,9 @@ enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw text, no timestamp or level: KTAP lines and multi-line reports. */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* From now on lines are written without the log's lock: a panic has
+ * stopped the other CPUs, which may have held it. */
+void log_panic_mode(void);
 void kputs(const char *s, size_t n);
 
 #define log_err(...)   klog(LOG_ERR, __VA_ARGS__)

@@ -153,6 +153,7 @@ void kmain(struct boot_info *bi)
 	process_init();
 	vdso_init();            /* after platform_init's final clock calibration */
 	sys_init();             /* the system-call gate */
+	sched_start_cpus();     /* the other CPUs, each with its own tables */
 	input_setup();          /* PS/2 needs interrupts on */
 	tty_init();             /* tty1 and ttyS0: consoles, input, threads */
 	blk_init();             /* virtio disks, partitions: needs interrupts and timers */

@@ -1,9 +1,13 @@
-/* panic(): report and stop. Nested panics (a fault while panicking) go
- * straight to the stop, so a broken panic path cannot recurse. */
+/* panic(): stop the other CPUs, report and stop. Nested panics (a fault
+ * while panicking) go straight to the stop, so a broken panic path cannot
+ * recurse; a CPU that panics while another already does just halts, so
+ * the report is printed once. */
 #include <kernel/panic.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <hal/cpu.h>
+#include <hal/ipi.h>
+#include <hal/percpu.h>
 #include <hal/power.h>
 #include <hal/stacktrace.h>
 #include <lib/fmt.h>
@@ -11,7 +15,11 @@
 
 #define PANIC_EXIT_CODE 3   /* QEMU exit status 7 */
 
-static int panicking;
+/* 0, or the panicking CPU's id + 1; set once (atomically). */
+static uint32_t panicking;
+/* Written by the panicking CPU only: how many other CPUs were online and
+ * how many said they stopped. */
+static unsigned others, others_stopped;
 
 /* What to do after the report; set once at boot from panic=. */
 static enum { PANIC_HALT, PANIC_EXIT, PANIC_REBOOT } after_panic = PANIC_HALT;
@@ -52,14 +60,30 @@ void panic_backtrace(uint64_t rip, uint64_t rbp)
 
 void panic_begin(void)
 {
+	uint32_t me = percpu_cpu_count() ? percpu_self()->cpu_id + 1 : 1, was = 0;
+
 	cpu_cli();
-	if (panicking++)
-		panic_end();
+	if (!__atomic_compare_exchange_n(&panicking, &was, me, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (was == me)
+			panic_end();
+		ipi_stop_here();
+	}
+	if (percpu_cpu_count()) {
+		uint64_t m = ipi_online_mask() & ~(1ull << (me - 1));
+
+		for (; m; m &= m - 1)
+			others++;
+		others_stopped = ipi_stop_others();
+	}
+	log_panic_mode();
 	kprintf("\nKERNEL PANIC: ");
 }
 
 void panic_end(void)
 {
+	if (others)
+		kprintf("other CPUs stopped: %u of %u\n", others_stopped, others);
 	kprintf("--- end of kernel panic ---\n");
 	if (after_panic == PANIC_EXIT)
 		power_qemu_exit(PANIC_EXIT_CODE);

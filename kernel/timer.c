@@ -2,9 +2,9 @@
  * sorted; the hardware is always armed for its head, so an interrupt means
  * "the earliest deadline may have passed": run everything due, then re-arm.
  * Locking: timer_lock (a spinlock, so the interrupt handler may take it)
- * covers the list, every event's pending/next fields and the arming. It is
- * dropped around each callback, which may add and cancel events (the
- * scheduler's slice and sleep deadlines do). */
+ * covers the list, `running`, every event's pending/next fields and the
+ * arming. It is dropped around each callback, which may add and cancel
+ * events (the scheduler's slice and sleep deadlines do). */
 #include <kernel/timer.h>
 #include <kernel/time.h>
 #include <kernel/sync/spinlock.h>
@@ -12,6 +12,12 @@
 
 static struct spinlock timer_lock = SPINLOCK_INIT("timer");
 static struct timer_event *pending;
+/* A CPU is running callbacks (timer_lock). The list is shared and any CPU
+ * whose timer fires may come here; only one runs callbacks at a time, so
+ * they run one after another in deadline order, as on one CPU. The runner
+ * looks at the list again after each callback, so what falls due while it
+ * runs is not left behind. */
+static bool running;
 
 /* Call with timer_lock held. */
 static void program(void)
@@ -31,6 +37,11 @@ static void on_timer_irq(void *ctx)
 	uint64_t flags = spin_lock_irqsave(&timer_lock);
 
 	(void)ctx;
+	if (running) {
+		spin_unlock_irqrestore(&timer_lock, flags);
+		return;
+	}
+	running = true;
 	while (pending && pending->deadline <= time_ns()) {
 		struct timer_event *ev = pending;
 
@@ -40,6 +51,7 @@ static void on_timer_irq(void *ctx)
 		ev->fn(ev, ev->ctx);   /* may re-add itself */
 		flags = spin_lock_irqsave(&timer_lock);
 	}
+	running = false;
 	program();
 	spin_unlock_irqrestore(&timer_lock, flags);
 }

@@ -8,7 +8,7 @@
 #define BOOT_INFO_MAGIC   0x4f464e49534f4d43ULL /* "CMOSINFO" little-endian */
 /* Any change to these structures bumps the version: the kernel refuses a
  * boot_info of another version (the loader and kernel are one build). */
-#define BOOT_INFO_VERSION 3
+#define BOOT_INFO_VERSION 4
 
 /* Virtual layout the loader sets up (design.md §3). */
 #define BOOT_HHDM_BASE    0xffff800000000000ULL /* phys 0 is mapped here */
@@ -24,6 +24,9 @@
 
 #define BOOT_CMDLINE_MAX  1024
 #define BOOT_MMAP_MAX     512
+/* Pages the loader reserves below 1 MiB (BOOT_MEM_TRAMPOLINE): the code
+ * the other CPUs start in and the page tables that take them to long mode. */
+#define LOADER_TRAMPOLINE_PAGES 4
 
 /* Memory types in our own terms, translated by the loader from UEFI's, so
  * the kernel never needs to know UEFI. */
@@ -41,6 +44,7 @@ enum boot_mem_type {
 	BOOT_MEM_UNUSABLE,        /* known-bad memory */
 	BOOT_MEM_PERSISTENT,      /* NVDIMM-like, not used yet */
 	BOOT_MEM_INITRD,          /* the initramfs: kept until the kernel has unpacked it */
+	BOOT_MEM_TRAMPOLINE,      /* below 1 MiB, for starting the other CPUs: never freed */
 	BOOT_MEM_TYPE_COUNT
 };
 

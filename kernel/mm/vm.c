@@ -3,6 +3,7 @@
  * that maps a frame holds one reference, so a frame shared by fork or by a
  * file's cache is freed when its last mapping and owner let go. */
 #include <kernel/mm/vm_region.h>
+#include <hal/tlb.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vmm.h>
@@ -88,11 +89,11 @@ void vm_activate(struct vm_space *vm) { paging_activate(vm->root); }
 static int clone_pages(struct vm_space *parent, struct vm_space *child, const struct vm_region *r)
 {
 	uint64_t va = r->start;
+	int err = 0;
 
 	while ((va = paging_next_mapped(parent->root, va, r->end)) < r->end) {
 		uint64_t pa;
 		unsigned rights;
-		int err;
 
 		vm_pt_sure(paging_translate(parent->root, va, &pa, &rights, NULL), "fork's translate");
 		if (!(r->flags & VMR_SHARED) && (rights & PAGING_WRITE)) {
@@ -100,11 +101,14 @@ static int clone_pages(struct vm_space *parent, struct vm_space *child, const st
 			vm_pt_sure(paging_protect(parent->root, va, rights), "fork's write-protect");
 		}
 		if ((err = paging_map(child->root, va, pa, PAGE_SIZE, rights)))
-			return err;
+			break;
 		pmm_ref(pa);
 		va += PAGE_SIZE;
 	}
-	return 0;
+	/* the parent's other threads may run elsewhere: none may keep writing
+	 * what is now copy-on-write */
+	tlb_flush_range(parent->root, r->start, r->end - r->start);
+	return err;
 }
 
 struct vm_space *vm_clone(struct vm_space *vm)

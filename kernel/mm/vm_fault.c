@@ -2,6 +2,7 @@
  * region's pager, copy on write, stack growth; and copying to and from a
  * space that is not the current one, through the same fault path. */
 #include <kernel/mm/vm_region.h>
+#include <hal/tlb.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/boot.h>
 #include <cosmos/errno.h>
@@ -78,6 +79,8 @@ static int write_present(struct vm_space *vm, const struct vm_region *r, uint64_
 	vm_pt_sure(paging_unmap(vm->root, page, NULL, NULL), "copy-on-write unmap");
 	vm_pt_sure(paging_map(vm->root, page, copy, PAGE_SIZE, vm_pte_rights(r, true)),
 		   "copy-on-write map");
+	/* another thread's CPU may still write the shared frame */
+	tlb_flush_range(vm->root, page, PAGE_SIZE);
 	pmm_unref(pa);
 	return 0;
 }

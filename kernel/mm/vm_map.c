@@ -2,6 +2,7 @@
  * msync, with Linux's argument checks and errors, plus W^X: no mapping is
  * ever writable and executable at once. */
 #include <kernel/mm/vm_region.h>
+#include <hal/tlb.h>
 #include <cosmos/errno.h>
 
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -207,6 +208,7 @@ static void reprotect(struct vm_space *vm, const struct vm_region *r)
 			   "mprotect's protect");
 		va += PAGE_SIZE;
 	}
+	tlb_flush_range(vm->root, r->start, r->end - r->start);
 }
 
 int vm_mprotect(struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot)

@@ -3,6 +3,7 @@
  * region of the one before). Edits shift the array; a few thousand regions
  * move in microseconds, and fork copies the array in one go. */
 #include <kernel/mm/vm_region.h>
+#include <kernel/mm/tlb_batch.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/panic.h>
@@ -133,14 +134,18 @@ void vmr_merge(struct vm_space *vm, unsigned first, unsigned last)
 void vmr_release_pages(struct vm_space *vm, uint64_t start, uint64_t end)
 {
 	uint64_t va = start;
+	struct tlb_batch b;
 
+	/* a frame goes back only once no CPU can still reach it */
+	tlb_batch_init(&b, vm->root, pmm_unref);
 	while ((va = paging_next_mapped(vm->root, va, end)) < end) {
 		uint64_t pa;
 
 		if (paging_unmap(vm->root, va, &pa, NULL) == 0)
-			pmm_unref(pa);
+			tlb_batch_add(&b, va, pa);
 		va += PAGE_SIZE;
 	}
+	tlb_batch_finish(&b);
 }
 
 void vmr_unmap(struct vm_space *vm, uint64_t start, uint64_t end)

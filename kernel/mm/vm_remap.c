@@ -2,6 +2,7 @@
  * move (MREMAP_MAYMOVE, MREMAP_FIXED) by moving page-table entries, so the
  * contents travel without a copy. */
 #include <kernel/mm/vm_region.h>
+#include <hal/tlb.h>
 #include <kernel/mm/pmm.h>
 #include <cosmos/errno.h>
 
@@ -26,6 +27,7 @@ static int move_pages(struct vm_space *vm, uint64_t from, uint64_t to, uint64_t 
 		}
 		va += PAGE_SIZE;
 	}
+	tlb_flush_range(vm->root, from, len);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * direct map RW/NX, nothing in the user half, and a page-granular kernel
  * virtual area where every allocation has an unmapped guard page below. */
 #include <kernel/mm/vmm.h>
+#include <kernel/mm/tlb_batch.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
@@ -236,14 +237,22 @@ bool vmm_is_guard(uint64_t va)
 	return bit(kva_start, i);
 }
 
+static void free_frame(uint64_t pa) { pmm_free(pa, 0); }
+
+/* Every CPU maps the kernel's half: the frames go back once all of them
+ * have dropped the translations. */
 static void unmap_pages(uint64_t va, uint64_t pages, bool free_frames)
 {
+	struct tlb_batch b;
+
+	tlb_batch_init(&b, kernel_root, free_frames ? free_frame : 0);
 	for (uint64_t k = 0; k < pages; k++) {
 		uint64_t pa;
 
-		if (paging_unmap(kernel_root, va + k * PAGE_SIZE, &pa, NULL) == 0 && free_frames)
-			pmm_free(pa, 0);
+		if (paging_unmap(kernel_root, va + k * PAGE_SIZE, &pa, NULL) == 0)
+			tlb_batch_add(&b, va + k * PAGE_SIZE, pa);
 	}
+	tlb_batch_finish(&b);
 }
 
 static inline __attribute__((always_inline)) void *vmm_alloc_unlocked(size_t bytes)

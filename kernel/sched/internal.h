@@ -27,6 +27,18 @@ static inline int sched_clamp_prio(int prio)
 	return prio < 0 ? 0 : prio >= SCHED_PRIO_LEVELS ? SCHED_PRIO_LEVELS - 1 : prio;
 }
 
+/* sched.c, for cpus.c (lock not held). */
+struct sched_cpu;
+/* Run queues and an idle thread for another CPU; NULL on no memory. */
+struct sched_cpu *sched_cpu_alloc(void);
+/* Where that CPU's first stack starts: its idle thread's own. */
+void *sched_cpu_stack_top(struct sched_cpu *c);
+/* The started CPU's entry (arg: its struct sched_cpu): it becomes that
+ * CPU's idle thread and counts as online. Never returns. */
+void sched_cpu_start(void *arg);
+/* A reschedule IPI arrived (interrupt context): the exit path switches. */
+void sched_ipi_resched(void);
+
 /* thread.c: threads the scheduler makes for itself (lock not held). */
 /* kmain, running on the boot stack, as thread 0; NULL on no memory. */
 struct thread *thread_init_boot(void);

@@ -5,10 +5,13 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/fpu.h>
+#include <hal/ipi.h>
 #include <hal/paging.h>
 #include <hal/percpu.h>
 #include <hal/usermode.h>
+#include <cosmos/errno.h>
 #include <kernel/log.h>
+#include <kernel/mm/heap.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
 #include <kernel/sync/spinlock.h>
@@ -21,6 +24,8 @@ struct sched_cpu {
 	struct list_node ready[SCHED_PRIO_LEVELS];
 	unsigned nready;
 	struct thread *idle;
+	struct thread *curr;         /* running on this CPU */
+	unsigned id;                 /* the CPU's id (hal/percpu.h) */
 	struct thread *last;         /* switched away from: clear its on_cpu */
 	struct thread *handoff;      /* sched_hand_off: runs next if still ready */
 	bool need_resched;
@@ -34,8 +39,12 @@ struct sched_cpu {
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
 static bool active;             /* set once, by sched_init */
 static struct sched_cpu boot_cpu;
+/* CPUs running their idle thread or something else: 0..online-1 (ids are
+ * dense). Grows only, at boot, under sched_lock. */
+static unsigned online = 1;
 
 static struct sched_cpu *this_cpu(void) { return percpu_self()->sched; }
+static struct sched_cpu *cpu_sched(unsigned cpu) { return percpu_get(cpu)->sched; }
 struct thread *thread_current(void) { return active ? percpu_current() : 0; }
 bool sched_active(void) { return active; }
 
@@ -87,31 +96,57 @@ static struct thread *take_handoff(struct sched_cpu *c)
 	return t;
 }
 
+/* t joined c's queue: c should switch if t comes before what it runs;
+ * another CPU is told by IPI. */
+static void kick(struct sched_cpu *c, struct thread *t)
+{
+	if (c->curr != c->idle && t->prio <= c->curr->prio)
+		return;
+	c->need_resched = true;
+	if (c != this_cpu())
+		ipi_resched(c->id);
+}
+
+/* The running thread t gives up this CPU, ready: into its own CPU's
+ * queue, which is another one's if thread_set_cpu moved it. */
+static void requeue(struct thread *t)
+{
+	struct sched_cpu *c = cpu_sched(t->cpu);
+
+	enqueue(c, t);
+	if (c != this_cpu())
+		kick(c, t);
+}
+
 void sched_make_ready(struct thread *t)
 {
-	struct sched_cpu *c = this_cpu();
-	struct thread *cur = percpu_current();
+	struct sched_cpu *c = cpu_sched(t->cpu);
 
 	if (t->state != THREAD_BLOCKED)
 		return;
 	enqueue(c, t);
-	if (cur == c->idle || t->prio > cur->prio)
-		c->need_resched = true;
+	kick(c, t);
 }
 
+/* The timer list is shared: this may run on any CPU for c's slice. */
 static void on_slice_end(struct timer_event *ev, void *ctx)
 {
 	struct sched_cpu *c = ctx;
-	struct thread *cur = percpu_current();
+	uint64_t f = sched_lock_irqsave();
+	struct thread *cur = c->curr;
 	uint64_t now = time_ns();
 
 	(void)ev;
-	if (cur == c->idle)
+	if (cur == c->idle) {
+		sched_unlock_irqrestore(f);
 		return;              /* idle has no slice; the next switch arms one */
+	}
 	/* Switches move slice_end without touching the timer (reprogramming
 	 * the one-shot timer on every switch is costly): catch up lazily here. */
 	if (now < c->slice_end) {
-		timer_event_add(&c->slice, c->slice_end, on_slice_end, c);
+		if (!c->slice.pending)
+			timer_event_add(&c->slice, c->slice_end, on_slice_end, c);
+		sched_unlock_irqrestore(f);
 		return;
 	}
 	c->stats.ticks++;
@@ -120,10 +155,14 @@ static void on_slice_end(struct timer_event *ev, void *ctx)
 	if (c->nready && best_ready_prio(c) >= cur->prio) {
 		c->need_resched = true;
 		c->tick_start = now;
+		if (c != this_cpu())
+			ipi_resched(c->id);
 	} else {
 		c->slice_end = now + SCHED_SLICE_NS;
-		timer_event_add(&c->slice, c->slice_end, on_slice_end, c);
+		if (!c->slice.pending)
+			timer_event_add(&c->slice, c->slice_end, on_slice_end, c);
 	}
+	sched_unlock_irqrestore(f);
 }
 
 /* A fresh slice for the thread being switched in (not the idle thread). */
@@ -185,6 +224,7 @@ void sched_switch_locked(void)
 	if (next->user)
 		usermode_switch(next->kstack_top, &next->tls);
 	percpu_set_current(next);
+	c->curr = next;
 	context_switch(&prev->sp, next->sp);
 	finish_switch(this_cpu());
 }
@@ -200,9 +240,40 @@ void thread_yield(void)
 	uint64_t f = sched_lock_irqsave();
 	struct thread *t = percpu_current();
 
-	enqueue(this_cpu(), t);
+	requeue(t);
 	sched_switch_locked();
 	sched_unlock_irqrestore(f);
+}
+
+int thread_set_cpu(struct thread *t, unsigned cpu)
+{
+	uint64_t f;
+
+	if (cpu >= sched_cpus_online())
+		return -EINVAL;
+	f = sched_lock_irqsave();
+	if (t->state == THREAD_READY && t != cpu_sched(t->cpu)->idle && t->cpu != cpu) {
+		struct sched_cpu *from = cpu_sched(t->cpu);
+
+		list_del(&t->run_node);
+		from->nready--;
+		if (from->handoff == t)
+			from->handoff = 0;
+		t->cpu = cpu;
+		enqueue(cpu_sched(cpu), t);
+		kick(cpu_sched(cpu), t);
+	} else {
+		/* blocked: it joins cpu's queue when woken; running: at its
+		 * next switch, once its registers are saved */
+		t->cpu = cpu;
+	}
+	sched_unlock_irqrestore(f);
+	return 0;
+}
+
+unsigned thread_cpu_now(void)
+{
+	return percpu_self()->cpu_id;
 }
 
 void sched_hand_off(struct thread *t)
@@ -220,10 +291,10 @@ void thread_set_priority(struct thread *t, int prio)
 	struct sched_cpu *c = this_cpu();
 
 	prio = sched_clamp_prio(prio);
-	if (t->state == THREAD_READY) {
+	if (t->state == THREAD_READY && t != c->idle) {
 		list_del(&t->run_node);
 		t->prio = prio;
-		list_add_tail(&c->ready[prio], &t->run_node);
+		list_add_tail(&cpu_sched(t->cpu)->ready[prio], &t->run_node);
 	} else {
 		t->prio = prio;
 	}
@@ -266,7 +337,7 @@ void sched_resched_if_needed(uint64_t flags)
 		struct thread *t = percpu_current();
 
 		if (t != this_cpu()->idle)
-			enqueue(this_cpu(), t);
+			requeue(t);
 		else
 			t->state = THREAD_READY;
 		sched_switch_locked();
@@ -296,7 +367,7 @@ void sched_interrupt_exit(void)
 	t = percpu_current();
 	c->stats.preemptions++;
 	if (t != c->idle)
-		enqueue(c, t);
+		requeue(t);
 	else
 		t->state = THREAD_READY;
 	sched_switch_locked();
@@ -310,7 +381,10 @@ static void idle_main(void *arg)
 	for (;;) {
 		uint64_t f;
 
-		thread_reap_some();
+		/* Freeing a thread unmaps its stack; only the boot CPU, the
+		 * one whose TLB saw those stacks, does it. */
+		if (c == &boot_cpu)
+			thread_reap_some();
 		f = sched_lock_irqsave();
 		if (c->nready) {
 			c->idle->state = THREAD_READY;
@@ -325,6 +399,58 @@ static void idle_main(void *arg)
 		cpu_wait_for_interrupt();
 		cpu_irq_restore(f);
 	}
+}
+
+struct sched_cpu *sched_cpu_alloc(void)
+{
+	struct sched_cpu *c = kzalloc(sizeof(*c));
+
+	if (!c)
+		return 0;
+	for (int p = 0; p < SCHED_PRIO_LEVELS; p++)
+		list_init(&c->ready[p]);
+	c->idle = thread_create_idle(idle_main, c);
+	if (!c->idle) {
+		kfree(c);
+		return 0;
+	}
+	return c;
+}
+
+void *sched_cpu_stack_top(struct sched_cpu *c)
+{
+	return c->idle->kstack_top;
+}
+
+void sched_cpu_start(void *arg)
+{
+	struct sched_cpu *c = arg;
+	uint64_t f;
+
+	percpu_self()->sched = c;
+	f = sched_lock_irqsave();
+	c->id = percpu_self()->cpu_id;
+	c->curr = c->idle;
+	percpu_set_current(c->idle);
+	c->idle->state = THREAD_RUNNING;
+	c->idle->on_cpu = true;
+	c->switch_ns = time_ns();
+	__atomic_store_n(&online, online + 1, __ATOMIC_RELEASE);
+	sched_unlock_irqrestore(f);
+	idle_main(c);
+}
+
+void sched_ipi_resched(void)
+{
+	uint64_t f = sched_lock_irqsave();
+
+	this_cpu()->need_resched = true;
+	sched_unlock_irqrestore(f);
+}
+
+unsigned sched_cpus_online(void)
+{
+	return __atomic_load_n(&online, __ATOMIC_ACQUIRE);
 }
 
 void sched_init(void)
@@ -345,6 +471,7 @@ void sched_init(void)
 
 	f = sched_lock_irqsave();
 	percpu_set_current(boot);
+	c->curr = boot;
 	c->switch_ns = time_ns();
 	active = true;
 	slice_start(c, time_ns());

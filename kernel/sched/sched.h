@@ -21,6 +21,14 @@ struct thread;
 /* Makes the caller (kmain) the first thread, starts the idle thread and
  * the time slices. Call once interrupts and timers work. */
 void sched_init(void);
+/* Starts the MADT's other CPUs (nosmp: none; maxcpus=N: N CPUs in all),
+ * each on an idle thread of its own, and reports them. */
+void sched_start_cpus(void);
+/* How many CPUs run: their ids are 0..n-1 (hal/percpu.h). */
+unsigned sched_cpus_online(void);
+/* How long starting one other CPU took at boot, on average (INIT to its
+ * first C code); 0 with one CPU. */
+uint64_t sched_ap_start_ns(void);
 /* Has sched_init run (blocking calls work)? */
 bool sched_active(void);
 
@@ -37,6 +45,12 @@ void sched_hand_off(struct thread *t);
 /* Moves t to another level (clamped to 0..SCHED_PRIO_LEVELS-1); switches
  * at once if that makes a better thread ready. */
 void thread_set_priority(struct thread *t, int prio);
+/* Moves t to CPU cpu's run queue (a running thread moves at its next
+ * switch: thread_yield to move now). Threads start on CPU 0 and stay
+ * where they are put. 0, or -EINVAL for a CPU that is not online. */
+int thread_set_cpu(struct thread *t, unsigned cpu);
+/* The CPU the calling thread runs on (it may move right after). */
+unsigned thread_cpu_now(void);
 
 /* Blocks until time_ns() >= deadline (returns at once if it has passed);
  * never early. 0, or -EDEADLK if called where blocking is not allowed.

@@ -30,6 +30,8 @@ struct thread {
 	/* Under the scheduler lock: */
 	enum thread_state state;
 	int prio;
+	unsigned cpu;                /* whose run queue it joins when ready: 0
+					unless thread_set_cpu moved it */
 	int tid;                     /* 0 for kmain, -1 for idle threads */
 	bool detached;               /* freed at exit instead of by a join */
 	bool joining;                /* someone is in thread_join on it */

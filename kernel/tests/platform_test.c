@@ -312,11 +312,19 @@ KTEST(irq_vector_allocation_is_atomic_across_threads)
 }
 
 /* The boot CPU's per-CPU data carries the id hal reads from the hardware,
- * and platform discovery counts the one CPU the ktest boot has. */
+ * every CPU platform discovery counts is online (the ktest boot has no
+ * maxcpus=), each with per-CPU data of its own. */
 KTEST(percpu_boot_cpu_identity)
 {
+	unsigned n = sched_cpus_online();
+
 	KT_EXPECT_EQ(t, percpu_self()->apic_id, percpu_hw_id());
 	KT_EXPECT_EQ(t, percpu_self()->cpu_id, 0);
-	KT_EXPECT_EQ(t, percpu_cpu_count(), 1);
-	KT_EXPECT_EQ(t, platform_cpu_count(), 1);
+	KT_EXPECT_EQ(t, percpu_cpu_count(), n);
+	KT_EXPECT_EQ(t, platform_cpu_count(), n);
+	for (unsigned i = 0; i < n; i++) {
+		KT_EXPECT_EQ(t, percpu_get(i)->cpu_id, i);
+		for (unsigned j = 0; j < i; j++)
+			KT_EXPECT(t, percpu_get(i)->apic_id != percpu_get(j)->apic_id);
+	}
 }

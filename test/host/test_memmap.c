@@ -88,7 +88,8 @@ static void test_types_are_translated(void **state)
 		{ UEFI_MEM_MMIO_PORT, BOOT_MEM_MMIO },        { UEFI_MEM_PAL_CODE, BOOT_MEM_RESERVED },
 		{ UEFI_MEM_PERSISTENT, BOOT_MEM_PERSISTENT }, { LOADER_TYPE_KERNEL, BOOT_MEM_KERNEL },
 		{ LOADER_TYPE_BOOT_DATA, BOOT_MEM_BOOT_DATA }, { LOADER_TYPE_INITRD, BOOT_MEM_INITRD },
-		{ 15, BOOT_MEM_RESERVED },                    { 0x80000004u, BOOT_MEM_RESERVED },
+		{ LOADER_TYPE_TRAMPOLINE, BOOT_MEM_TRAMPOLINE },
+		{ 15, BOOT_MEM_RESERVED },                    { 0x80000005u, BOOT_MEM_RESERVED },
 		{ 0xffffffffu, BOOT_MEM_RESERVED },
 	};
 	unsigned n = sizeof(map) / sizeof(map[0]);

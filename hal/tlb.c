@@ -1,0 +1,64 @@
+/* TLB shootdown (see tlb.h) over hal/ipi.c's calls. Whom to ask: each
+ * CPU publishes the tables it loads (percpu->root, stored before the load);
+ * the caller's edit is in memory before it reads them (a full fence), so a
+ * CPU it does not see loading root will walk the edited tables anyway. */
+#include <hal/tlb.h>
+#include <hal/cpu.h>
+#include <hal/ipi.h>
+#include <hal/paging.h>
+#include <hal/percpu.h>
+
+#define PAGE 4096ull
+#define KERNEL_HALF 0xffff800000000000ull
+/* More pages than this and one full flush is cheaper than invlpg each. */
+#define INVLPG_MAX 32
+
+struct range { uint64_t va, len; };
+
+static uint64_t remote_flushes;   /* atomic */
+
+static void flush_here(const struct range *r)
+{
+	uint64_t first = r->va & ~(PAGE - 1), pages = (r->va + r->len - first + PAGE - 1) / PAGE;
+
+	if (pages > INVLPG_MAX) {
+		if (r->va >= KERNEL_HALF)
+			paging_flush_all();        /* global entries too */
+		else
+			write_cr3(read_cr3());     /* every entry but the global ones */
+		return;
+	}
+	for (uint64_t i = 0; i < pages; i++)
+		cpu_invlpg(first + i * PAGE);
+}
+
+static void flush_remote(void *arg)
+{
+	flush_here(arg);
+	__atomic_add_fetch(&remote_flushes, 1, __ATOMIC_RELAXED);
+}
+
+void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len)
+{
+	struct range r = { va, len };
+	uint64_t mask = 0, online;
+
+	if (!len)
+		return;
+	flush_here(&r);
+	if (!percpu_cpu_count())
+		return;                            /* before per-CPU data: one CPU */
+	online = ipi_online_mask();
+	if (online == 1ull << percpu_self()->cpu_id)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	root &= ~(PAGE - 1);
+	for (unsigned c = 0; c < PERCPU_MAX; c++)
+		if ((online & (1ull << c)) &&
+		    (va >= KERNEL_HALF || __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == root))
+			mask |= 1ull << c;
+	if (mask & ~(1ull << percpu_self()->cpu_id))
+		ipi_call_mask(mask, flush_remote, &r);
+}
+
+uint64_t tlb_remote_flushes(void) { return __atomic_load_n(&remote_flushes, __ATOMIC_RELAXED); }

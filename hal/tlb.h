@@ -1,0 +1,19 @@
+/* TLB shootdown, named for the job: after changing or removing mappings,
+ * make every CPU forget the old translations before going on. */
+#ifndef HAL_TLB_H
+#define HAL_TLB_H
+
+#include <stdint.h>
+
+/* Flushes [va, va + len) of the address space whose top table is root
+ * from this CPU's TLB and from every other CPU that may cache it: those
+ * with root loaded, or every online CPU when the range is in the kernel's
+ * half (which all tables share). One IPI per CPU, whatever the length;
+ * long ranges flush the whole TLB. Returns once every CPU has flushed.
+ * Callable with interrupts off. */
+void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len);
+/* How many CPUs the last shootdowns reached, for tests: bumped by each
+ * CPU that flushed on another's request. */
+uint64_t tlb_remote_flushes(void);
+
+#endif

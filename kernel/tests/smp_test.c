@@ -1,0 +1,131 @@
+/* SMP ktests: a call reaches every other CPU exactly once, and a kernel
+ * mapping changed on one CPU is seen changed on every CPU as soon as the
+ * shootdown returns. With one CPU online they check the one-CPU path (no
+ * call goes out); test/system/smp_cases.py runs them under -smp 4. */
+#include <kernel/ktest.h>
+#include <hal/fpu.h>
+#include <hal/ipi.h>
+#include <hal/paging.h>
+#include <hal/percpu.h>
+#include <hal/tlb.h>
+#include <kernel/boot.h>
+#include <kernel/log.h>
+#include <kernel/mm/pmm.h>
+#include <kernel/mm/vmm.h>
+#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
+#include <lib/string.h>
+
+#define PAGE 4096
+
+/* Written by each CPU in its own slot (the caller reads after the call
+ * returned, which orders it). */
+static uint64_t seen[PERCPU_MAX];
+
+static void mark(void *arg)
+{
+	seen[percpu_self()->cpu_id] += (uint64_t)(uintptr_t)arg;
+}
+
+KTEST(smp_ipi_reaches_every_cpu)
+{
+	unsigned n = sched_cpus_online(), me, got;
+
+	memset(seen, 0, sizeof(seen));
+	me = percpu_self()->cpu_id;
+	got = ipi_call_others(mark, (void *)1);
+	KT_EXPECT_EQ(t, got, n - 1);
+	for (unsigned c = 0; c < n; c++)
+		if (c != me)
+			KT_EXPECT_EQ(t, seen[c], 1);
+	KT_EXPECT_EQ(t, seen[me], 0);
+	log_info("ktest: an IPI call reached %u of %u other CPUs", got, n - 1);
+}
+
+static void read_page(void *arg)
+{
+	seen[percpu_self()->cpu_id] = *(volatile uint64_t *)arg;
+}
+
+KTEST(smp_tlb_shootdown_reaches_every_cpu)
+{
+	unsigned n = sched_cpus_online(), me = percpu_self()->cpu_id, stale = 0;
+	uint64_t root = vmm_kernel_root(), a, b = pmm_alloc_zeroed(0);
+	volatile uint64_t *p = vmm_alloc(PAGE);
+
+	KT_ASSERT(t, p && b);
+	KT_ASSERT(t, paging_translate(root, (uint64_t)p, &a, 0, 0) == 0);
+	*p = 0xaaaa;
+	*(volatile uint64_t *)PHYS_TO_VIRT(b) = 0xbbbb;
+	/* every CPU caches the translation to frame a */
+	memset(seen, 0, sizeof(seen));
+	ipi_call_others(read_page, (void *)p);
+	for (unsigned c = 0; c < n; c++)
+		if (c != me)
+			KT_EXPECT_EQ(t, seen[c], 0xaaaa);
+	/* now the page is frame b: once the flush returns nobody sees a */
+	KT_ASSERT(t, paging_unmap(root, (uint64_t)p, 0, 0) == 0);
+	KT_ASSERT(t, paging_map(root, (uint64_t)p, b, PAGE, PAGING_WRITE) == 0);
+	tlb_flush_range(root, (uint64_t)p, PAGE);
+	ipi_call_others(read_page, (void *)p);
+	KT_EXPECT_EQ(t, *p, 0xbbbb);
+	for (unsigned c = 0; c < n; c++) {
+		if (c == me)
+			continue;
+		KT_EXPECT_EQ(t, seen[c], 0xbbbb);
+		stale += seen[c] != 0xbbbb;
+	}
+	log_info("ktest: after the shootdown %u of %u other CPUs saw the old page", stale, n - 1);
+	/* frame a back in place, so vmm_free frees what it allocated */
+	KT_ASSERT(t, paging_unmap(root, (uint64_t)p, 0, 0) == 0);
+	KT_ASSERT(t, paging_map(root, (uint64_t)p, a & ~(uint64_t)(PAGE - 1), PAGE, PAGING_WRITE) == 0);
+	tlb_flush_range(root, (uint64_t)p, PAGE);
+	vmm_free((void *)p);
+	pmm_free(b, 0);
+}
+
+/* Hops from CPU to CPU, its FPU state loaded once at the start: each
+ * switch saves it on one CPU and restores it on the next. */
+struct hopper {
+	uint64_t seed;
+	unsigned hops, arrived, fpu_bad, set_err;
+};
+
+static void hop(void *arg)
+{
+	struct hopper *h = arg;
+	unsigned n = sched_cpus_online();
+
+	fpu_test_load(h->seed);
+	for (unsigned i = 0; i < h->hops; i++) {
+		unsigned to = (thread_cpu_now() + 1 + (unsigned)(h->seed & 1)) % n;
+
+		h->set_err += thread_set_cpu(thread_current(), to) != 0;
+		thread_yield();
+		h->arrived += thread_cpu_now() == to;
+		h->fpu_bad += fpu_test_check(h->seed) != 0;
+	}
+}
+
+KTEST(smp_migrating_thread_keeps_fpu_state)
+{
+	enum { HOPPERS = 4, HOPS = 40 };
+	struct hopper h[HOPPERS];
+	struct thread *th[HOPPERS];
+	unsigned arrived = 0;
+
+	for (int i = 0; i < HOPPERS; i++) {
+		h[i] = (struct hopper){ .seed = 0x5eed00 + (uint64_t)i, .hops = HOPS };
+		th[i] = thread_create("hopper", hop, &h[i], SCHED_PRIO_DEFAULT, 0);
+		KT_ASSERT(t, th[i]);
+	}
+	for (int i = 0; i < HOPPERS; i++) {
+		KT_EXPECT_EQ(t, thread_join(th[i], 0), 0);
+		KT_EXPECT_EQ(t, h[i].fpu_bad, 0);
+		KT_EXPECT_EQ(t, h[i].set_err, 0);
+		KT_EXPECT_EQ(t, h[i].arrived, HOPS);
+		arrived += h[i].arrived;
+	}
+	log_info("ktest: %u threads made %u moves between %u CPUs, FPU state intact", HOPPERS,
+		 arrived, sched_cpus_online());
+}
