@@ -340,7 +340,7 @@ long sys_signalfd4(int fd, uptr_t umask, size_t sizemask, unsigned int flags)
 	if (copy_from_user(&mask, umask, sizeof(mask)))
 		return -EFAULT;
 	if (fd != -1) {
-		r = sys_file_get(fd, &f);
+		r = sys_file_get(fd, 0, &f);
 		if (r)
 			return r;
 		r = signalfd_set_mask(f, mask);
