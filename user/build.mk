@@ -75,7 +75,7 @@ $(BUILD)/user/initrd-gen.list: $(BUSYBOX) user/build.mk
 	  $(foreach p,$(USER_PROGS),printf 'file %s %s 0755 0 0\n' $(call user_dest,$(p)) $(USER_BIN)/$(p) &&) \
 	  true; } > $@.tmp && mv $@.tmp $@
 
-$(INITRD): scripts/mkinitrd.py user/initrd.list $(wildcard user/etc/*) user/tests/scripts/shell.sh user/tests/scripts/applets.sh \
+$(INITRD): scripts/mkinitrd.py user/initrd.list $(wildcard user/etc/*) user/tests/scripts/shell.sh user/tests/scripts/applets.sh user/tests/scripts/ktap.sh \
 	   user/tests/issue11.select $(BUILD)/user/initrd-gen.list $(addprefix $(USER_BIN)/,$(USER_PROGS))
 	$(call say,CPIO,$@)
 	$(Q)$(PYTHON) scripts/mkinitrd.py $@ $(BUILD)/user/initrd-gen.list user/initrd.list

@@ -7,39 +7,17 @@
 #
 #     sh applets.sh [DIR]      (works in a fresh directory under DIR, default /tmp)
 
+. "$(dirname "$0")/ktap.sh"
+
 BASE=${1:-/tmp}
 W=$BASE/applets.$$
 mkdir "$W" || { echo "Bail out! cannot make $W"; exit 1; }
 trap 'for m in mvmnt mnt dfmnt; do umount "$W/$m" 2>/dev/null; done; rm -rf "$W"' EXIT
 cd "$W" || exit 1
 
-N=0
-FAILED=0
 echo "KTAP version 1"
 echo "1..24"
 
-# check NAME: runs the function NAME in a subshell; it fails by printing
-# "why" lines and returning non-zero.
-check() {
-	N=$((N + 1))
-	out=$( ("$1") 2>&1 )
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		echo "ok $N $1"
-	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		echo "# (status $rc)"
-		echo "not ok $N $1"
-		FAILED=$((FAILED + 1))
-	fi
-}
-fail() {
-	echo "$*"
-	exit 1
-}
-same() {  # same WHAT GOT WANT
-	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
-}
 has() {   # has WHAT TEXT PATTERN (grep -E)
 	printf '%s\n' "$2" | grep -Eq "$3" || fail "$1: no line matches /$3/ in: $2"
 }

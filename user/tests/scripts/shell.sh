@@ -9,40 +9,18 @@
 #
 #     sh shell.sh [DIR]      (works in a fresh directory under DIR, default $TMPDIR or /tmp)
 
+. "$(dirname "$0")/ktap.sh"
+
 BASE=${1:-${TMPDIR:-/tmp}}
 W=$BASE/shell-test.$$
 mkdir "$W" || { echo "Bail out! cannot make $W"; exit 1; }
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
 
-N=0
-FAILED=0
 PLAN=9
 echo "KTAP version 1"
 echo "1..$PLAN"
 
-# check NAME: runs the function NAME in a subshell; it fails by printing
-# "why" lines on stdout and returning non-zero.
-check() {
-	N=$((N + 1))
-	out=$( ("$1") 2>&1 )
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		echo "ok $N $1"
-	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		echo "# (status $rc)"
-		echo "not ok $N $1"
-		FAILED=$((FAILED + 1))
-	fi
-}
-fail() {
-	echo "$*"
-	exit 1
-}
-same() {  # same WHAT GOT WANT
-	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
-}
 
 loop_100_files() {
 	mkdir files || fail "mkdir"
