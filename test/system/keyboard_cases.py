@@ -11,27 +11,8 @@ import re
 
 from console_cases import read_screen_text
 from harness import Case, qmp_keys, qmp_screendump, serial_type
-from shell_cases import PROMPT_TTY1
+from shell_cases import PROMPT_TTY1, typed
 from user_cases import with_initrd
-
-_KEYS = {" ": "spc", ";": "semicolon", ":": "shift-semicolon", ">": "shift-dot", "<": "shift-comma",
-         "/": "slash", "-": "minus", ".": "dot", ",": "comma", "|": "shift-backslash",
-         "(": "shift-9", ")": "shift-0", "$": "shift-4", "?": "shift-slash", "%": "shift-5",
-         "&": "shift-7", "=": "equal", "'": "apostrophe", "\\": "backslash", "[": "bracket_left", "\n": "ret", "\x1b": "esc"}
-
-
-def typed(text):
-    """send-key combinations that type text on a US keyboard."""
-    combos = []
-    for ch in text:
-        if ch.isalpha() and ch.isupper():
-            combos.append("shift-" + ch.lower())
-        elif ch.isalnum():
-            combos.append(ch)
-        else:
-            combos.append(_KEYS[ch])
-    return qmp_keys(*combos)
-
 
 def raw_ready(name):
     """A background loop that says `<name>-ready` on serial once tty1 has

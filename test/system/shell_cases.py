@@ -18,8 +18,10 @@ from user_cases import with_initrd
 # kernel says so: fs/tty.c's note_first_prompt)
 PROMPT_TTY1 = r"^BENCH prompt_tty1_memory_in_use \d+ KiB$"
 
-_KEYS = {" ": "spc", ";": "semicolon", ">": "shift-dot", "/": "slash", "-": "minus",
-         ".": "dot", "|": "shift-backslash", "\n": "ret"}
+_KEYS = {" ": "spc", ";": "semicolon", ":": "shift-semicolon", ">": "shift-dot", "<": "shift-comma",
+         "/": "slash", "-": "minus", ".": "dot", ",": "comma", "|": "shift-backslash",
+         "(": "shift-9", ")": "shift-0", "$": "shift-4", "?": "shift-slash", "%": "shift-5",
+         "&": "shift-7", "=": "equal", "'": "apostrophe", "\\": "backslash", "[": "bracket_left", "\n": "ret", "\x1b": "esc"}
 
 
 def typed(text):
