@@ -10,9 +10,14 @@
 #include <cosmos/compiler.h>
 #include <kernel/sched/wait.h>
 
-/* All fields are protected by the scheduler lock. */
+#define MUTEX_WAITERS ((uintptr_t)1)   /* threads are 8-byte aligned */
+
+/* owner is the owning thread's address, with MUTEX_WAITERS or'd in while
+ * a thread sleeps (or is about to) in wq; it changes only by atomic
+ * compare-and-swap, so an uncontended lock and unlock touch nothing else.
+ * wq and contended: the scheduler lock. */
 struct mutex {
-	struct thread *owner;
+	uintptr_t owner;
 	struct waitq wq;
 	const char *name;
 	uint64_t contended;       /* lock calls that had to wait */
