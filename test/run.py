@@ -442,9 +442,9 @@ def bench_prompt(env, template, runs, kbench, walls):
     return ok
 
 
-# user/bench's programs inside CosmOS: the ones that need only files,
-# pipes, processes and memory (signal_roundtrip waits for signal handlers)
-USER_BENCHES = ("null_syscall write_devnull_1b read_devzero_4k clock_gettime pipe_ "
+# user/bench's programs inside CosmOS (write_fsync_1m needs a disk: the
+# kernel's cosmfs_seq_write_fsync measures that path)
+USER_BENCHES = ("null_syscall write_devnull_1b read_devzero_4k clock_gettime signal_roundtrip pipe_ "
                 "fork_ thread_create_join page_fault_anon mmap_munmap_1m open_close "
                 "stat_3_components create_write_unlink_4k getdents_1000")
 
