@@ -23,6 +23,18 @@
 /* An O_PATH file does nothing but name its path. */
 static const struct file_ops path_only_ops;
 
+/* relatime: atime is written only when it is not newer than mtime or
+ * ctime, or a day old, so a reader can tell whether a file was read since
+ * its last change without every read writing a time stamp. */
+static bool atime_stale(const struct inode *ino, unsigned mf, const struct vfs_time *now)
+{
+	return (mf & MNT_STRICTATIME) || ino->atime.sec < ino->mtime.sec ||
+	       (ino->atime.sec == ino->mtime.sec && ino->atime.nsec <= ino->mtime.nsec) ||
+	       ino->atime.sec < ino->ctime.sec ||
+	       (ino->atime.sec == ino->ctime.sec && ino->atime.nsec <= ino->ctime.nsec) ||
+	       now->sec - ino->atime.sec >= 24 * 3600;
+}
+
 void touch_atime(const struct path *p, struct inode *ino)
 {
 	struct vfs_time now;
@@ -33,18 +45,15 @@ void touch_atime(const struct path *p, struct inode *ino)
 	if ((mf & MNT_NODIRATIME) && S_ISDIR(ino->mode))
 		return;
 	now = vfs_now();
+	/* A look without the lock first: most reads change nothing, and a
+	 * torn view can only make us take the lock and look again. */
+	if (!atime_stale(ino, mf, &now))
+		return;
 	/* Where the caller may not sleep the time stamp is left: atime is
 	 * a hint, and the read it records has happened either way. */
 	if (mutex_lock(&ino->lock))
 		return;
-	/* relatime: only when atime is not newer than mtime or ctime, or a
-	 * day old, so a reader can tell whether a file was read since its
-	 * last change without every read writing a time stamp */
-	if ((mf & MNT_STRICTATIME) || ino->atime.sec < ino->mtime.sec ||
-	    (ino->atime.sec == ino->mtime.sec && ino->atime.nsec <= ino->mtime.nsec) ||
-	    ino->atime.sec < ino->ctime.sec ||
-	    (ino->atime.sec == ino->ctime.sec && ino->atime.nsec <= ino->ctime.nsec) ||
-	    now.sec - ino->atime.sec >= 24 * 3600)
+	if (atime_stale(ino, mf, &now))
 		ino->atime = now;
 	mutex_unlock(&ino->lock);
 }

@@ -20,8 +20,10 @@
  *   cpuinfo     CPUID as hal/cpuinfo gathered it, the TSC rate
  *   interrupts  per-vector counts of vectors that fired
  *   partitions  the block layer's disks and partitions
+ *   profile     kernel/prof.c's sampling report (profile=US)
  *   mounts, filesystems, cmdline, version, devices */
 #include <fs/procfs.h>
+#include <kernel/prof.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
 #include <cosmos/abi/statfs.h>
@@ -330,6 +332,7 @@ static int show_devices(struct seqbuf *s, uint64_t arg)
 static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "cmdline", .mode = RO, .show = show_cmdline },
 	{ .name = "cpuinfo", .mode = RO, .show = show_cpuinfo },
+	{ .name = "profile", .mode = RO, .show = prof_show },
 	{ .name = "devices", .mode = RO, .show = show_devices },
 	{ .name = "filesystems", .mode = RO, .show = show_filesystems },
 	{ .name = "interrupts", .mode = RO, .show = show_interrupts },

@@ -13,9 +13,12 @@
 #include <kernel/timer.h>
 #include <hal/cpu.h>
 #include <hal/irq.h>
+#include <hal/percpu.h>
 
 static interrupts_vector_fn vector_handlers[256];
 static uint64_t unexpected;
+/* Each CPU's interrupt in progress (written and read by that CPU only). */
+static struct trap_frame *in_progress[PERCPU_MAX];
 
 uint64_t interrupts_unexpected_count(void) { return unexpected; }
 
@@ -29,8 +32,23 @@ int interrupts_set_vector_handler(unsigned vector, interrupts_vector_fn fn)
 	return 0;
 }
 
+/* Interrupts are on before the boot CPU's per-CPU data is installed
+ * (sched_init): until then there is only CPU 0. */
+static unsigned this_cpu(void)
+{
+	return percpu_cpu_count() ? percpu_self()->cpu_id : 0;
+}
+
+const struct trap_frame *interrupts_current_frame(void)
+{
+	return in_progress[this_cpu()];
+}
+
 void interrupts_dispatch(struct trap_frame *f)
 {
+	unsigned cpu = this_cpu();
+
+	in_progress[cpu] = f;
 	sched_interrupt_enter();
 	if (vector_handlers[f->vector & 255]) {
 		vector_handlers[f->vector & 255](f);
@@ -43,6 +61,7 @@ void interrupts_dispatch(struct trap_frame *f)
 	}
 	/* The handler is done and the EOI sent: the safe point to switch
 	 * threads if the interrupt asked for it. */
+	in_progress[cpu] = 0;
 	sched_interrupt_exit();
 }
 

@@ -19,6 +19,9 @@ int interrupts_set_vector_handler(unsigned vector, interrupts_vector_fn fn);
 
 /* For kernel/exception.c: runs the handler of an interrupt vector. */
 void interrupts_dispatch(struct trap_frame *f);
+/* The frame of the interrupt this CPU is handling, NULL outside one (the
+ * profiler's view of what was interrupted). */
+const struct trap_frame *interrupts_current_frame(void);
 /* Vectors that arrived with nothing to handle them (tests). */
 uint64_t interrupts_unexpected_count(void);
 

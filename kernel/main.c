@@ -23,6 +23,7 @@
 #include <kernel/hwreport.h>
 #include <kernel/interrupts.h>
 #include <kernel/kbench.h>
+#include <kernel/prof.h>
 #include <kernel/ktest.h>
 #include <kernel/exec/vdso.h>
 #include <kernel/log.h>
@@ -153,6 +154,7 @@ void kmain(struct boot_info *bi)
 	process_init();
 	vdso_init();            /* after platform_init's final clock calibration */
 	sys_init();             /* the system-call gate */
+	prof_start_from_cmdline();
 	sched_start_cpus();     /* the other CPUs, each with its own tables */
 	input_setup();          /* PS/2 needs interrupts on */
 	tty_init();             /* tty1 and ttyS0: consoles, input, threads */
