@@ -9,6 +9,7 @@
 #include <kernel/mm/vmm.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
+#include <kernel/timer.h>
 #include <lib/string.h>
 
 /* Under the scheduler lock: */
@@ -48,6 +49,8 @@ static void thread_free(struct thread *t)
 {
 	if (t->boot)
 		return;
+	/* a wait's timeout callback may still be running on another CPU */
+	timer_event_cancel(&t->timeout);
 	if (t->stack)
 		vmm_stack_free(t->stack);
 	kfree(t->fpu_raw);

@@ -26,6 +26,9 @@ def cpuinfo_lists(n):
 
 SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu",
               "smp_migrating_thread_keeps_fpu_state"]
+# scheduling across CPUs (kernel/tests/smp_sched_test.c)
+SCHED_KTESTS = ["sched_spinners_one_per_cpu", "sched_idle_cpus_take_queued_threads",
+                "sched_affinity_pins_and_moves", "timer_cancel_waits_for_running_callback"]
 
 
 def once(pattern):
@@ -67,6 +70,15 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
                                 r"an IPI call reached 3 of 3 other CPUs",
                                 r"^# ktest: 3 passed, 0 failed"],
          forbid=[r"KERNEL PANIC", r"^not ok"]),
+] + [
+    Case(f"smp_sched_ktests_{n}", smp=n, cmdline="ktest=" + ",".join(SCHED_KTESTS), exit_status=1,
+         expect=online(n, n) + [r"ktest: a cancel waited for the callback running on CPU [1-9]",
+                                r"ktest: pinned to CPU 1: 100\.0% there; moved to CPU 0",
+                                rf"ktest: 3 threads queued on CPU 0 then ran on {min(n, 3)} CPUs",
+                                r"^# ktest: 4 passed, 0 failed"],
+         forbid=[r"KERNEL PANIC", r"^not ok"])
+    for n in (2, 4)
+] + [
     # the SMP benchmarks on 2 vCPUs, one per host core (make bench boots one
     # CPU, where they print nothing)
     Case("smp_bench_2", smp=2, cmdline="kbench=smp_ipi,smp_threads", exit_status=1, timeout=120,
