@@ -26,6 +26,8 @@ def cpuinfo_lists(n):
 
 SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu",
               "smp_migrating_thread_keeps_fpu_state"]
+AFFINITY_UT = ["proc_sched_setaffinity_errors", "proc_sched_getaffinity_sizes",
+               "proc_sched_affinity_moves_and_is_inherited", "proc_two_busy_processes_run_at_once"]
 # scheduling across CPUs (kernel/tests/smp_sched_test.c)
 SCHED_KTESTS = ["sched_spinners_one_per_cpu", "sched_idle_cpus_take_queued_threads",
                 "sched_affinity_pins_and_moves", "timer_cancel_waits_for_running_callback"]
@@ -79,6 +81,13 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
          forbid=[r"KERNEL PANIC", r"^not ok"])
     for n in (2, 4)
 ] + [
+    # programs on two CPUs: affinity calls, and two busy processes at once
+    # (their CPU time twice the wall time, getcpu different)
+    init_case("smp_usertests_affinity_2",
+              "/bin/busybox sh -c 'mount -t proc proc /proc && exec /bin/usertests " + " ".join(AFFINITY_UT) + "'",
+              online(2, 2) + [r"# two busy processes: \d+ ms CPU in \d+ ms wall, last on CPUs [01] and [01]",
+                              rf"^# usertests: {len(AFFINITY_UT)} passed, 0 failed"],
+              forbid=[r"^not ok"], smp=2, ktap="usertests", timeout=120),
     # the SMP benchmarks on 2 vCPUs, one per host core (make bench boots one
     # CPU, where they print nothing)
     Case("smp_bench_2", smp=2, cmdline="kbench=smp_ipi,smp_threads", exit_status=1, timeout=120,
