@@ -77,6 +77,11 @@ int timer_init(void)
 	return oneshot_init(on_timer_irq, 0);
 }
 
+int timer_init_cpu(void)
+{
+	return oneshot_init_cpu();
+}
+
 /* Call with timer_lock held. */
 static bool cancel_locked(struct timer_event *ev)
 {

@@ -18,6 +18,9 @@ struct timer_event {
 /* Takes over hal's one-shot event timer (hal/oneshot.h); 0 or a negative
  * errno. Waiting for a deadline is the scheduler's thread_sleep_until. */
 int timer_init(void) __must_check;
+/* On each other CPU as it starts: its own one-shot timer's calibration.
+ * 0 or a negative errno. */
+int timer_init_cpu(void) __must_check;
 /* Arms ev (which must stay valid until it runs or is cancelled). Callbacks
  * run in interrupt context and may re-arm their own event. */
 void timer_event_add(struct timer_event *ev, uint64_t deadline,

@@ -590,6 +590,8 @@ void sched_cpu_start(void *arg)
 	uint64_t f;
 
 	percpu_self()->sched = c;
+	/* its own timer's rate; on failure (logged) the boot CPU's is used */
+	(void)!timer_init_cpu();
 	f = sched_lock_irqsave();
 	c->id = percpu_self()->cpu_id;
 	c->curr = c->idle;

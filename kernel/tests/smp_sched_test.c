@@ -20,6 +20,7 @@
 /* A spinner counts, per phase, how often it saw itself on each CPU.
  * Written by the spinner, read by the test after the join. */
 struct spinner {
+	unsigned placed;                /* the queue it joined when created */
 	unsigned first;                 /* the CPU it first ran on */
 	uint64_t on[2][CPUS];
 };
@@ -70,6 +71,7 @@ static bool start(struct spinner *s, struct thread **th, unsigned n, const uint6
 		if (mask && mask[i] && thread_set_affinity(th[i], mask[i]) != 0)
 			return false;
 		thread_resume(th[i]);
+		s[i].placed = th[i]->cpu;
 	}
 	return true;
 }
@@ -102,17 +104,22 @@ KTEST(sched_spinners_one_per_cpu)
 {
 	struct spinner s[CPUS];
 	struct thread *th[CPUS], *me = thread_current();
-	unsigned n = sched_cpus_online(), seen = 0, firsts = 0;
+	unsigned n = sched_cpus_online(), seen = 0, firsts = 0, placed = 0;
 	int prio = me->prio;
 
 	if (one_cpu())
 		return;
 	n = n > CPUS ? CPUS : n;
+	/* from CPU 0: the first n-1 go to the other CPUs, which idle, and
+	 * the last, with every CPU busy with one, to CPU 0 */
+	KT_ASSERT(t, thread_set_cpu(me, 0) == 0);
+	thread_yield();
 	thread_set_priority(me, SCHED_PRIO_DEFAULT + 2);
 	KT_ASSERT(t, start(s, th, n, 0));
 	KT_EXPECT_EQ(t, thread_sleep_ns(300 * MS), 0);
 	finish(t, th, n);
 	thread_set_priority(me, prio);
+	KT_EXPECT_EQ(t, thread_set_affinity(me, SCHED_ALL_CPUS), 0);
 	for (unsigned i = 0; i < n; i++) {
 		unsigned share, c = top(&s[i], 0, &share);
 
@@ -120,10 +127,13 @@ KTEST(sched_spinners_one_per_cpu)
 		KT_EXPECT(t, share >= 900);
 		KT_EXPECT(t, !(seen & (1u << c)));
 		KT_EXPECT(t, !(firsts & (1u << s[i].first)));
+		/* placed there at creation, not moved there later */
+		KT_EXPECT(t, !(placed & (1u << s[i].placed)));
+		placed |= 1u << s[i].placed;
 		seen |= 1u << c;
 		firsts |= 1u << s[i].first;
-		log_info("ktest: spinner %u started on CPU %u, %u.%u%% of its time on CPU %u", i,
-			 s[i].first, share / 10, share % 10, c);
+		log_info("ktest: spinner %u placed on CPU %u, started on CPU %u, %u.%u%% of its time on CPU %u",
+			 i, s[i].placed, s[i].first, share / 10, share % 10, c);
 	}
 }
 
