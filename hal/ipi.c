@@ -28,7 +28,9 @@ struct call_req {
 static struct call_req *mailbox[PERCPU_MAX];
 static void (*resched_fn)(void);   /* set once by ipi_init */
 static int stopping;               /* set once, by the CPU that stops the others */
-static uint32_t stopped;           /* CPUs halted by ipi_stop_here */
+/* CPUs halted by ipi_stop_here, bit n for CPU n: a CPU that stopped on its
+ * own (it panicked second) and then takes the NMI too counts once. */
+static uint64_t stopped;
 
 uint64_t ipi_online_mask(void) { return smp_online_mask(); }
 
@@ -136,16 +138,16 @@ void ipi_resched(unsigned cpu)
 unsigned ipi_stop_others(void)
 {
 	unsigned others = bits(smp_online_mask()) - 1;
-	uint64_t end;
+	uint64_t end, me = 1ull << percpu_self()->cpu_id;
 
 	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 	if (!others)
 		return 0;
 	(void)!lapic_send_nmi_others();
 	end = tsc_time_ns() + 100 * 1000 * 1000;
-	while (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) < others && tsc_time_ns() < end)
+	while (bits(__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) & ~me) < others && tsc_time_ns() < end)
 		cpu_pause();
-	return __atomic_load_n(&stopped, __ATOMIC_ACQUIRE);
+	return bits(__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) & ~me);
 }
 
 bool ipi_stop_requested(void)
@@ -156,7 +158,7 @@ bool ipi_stop_requested(void)
 void ipi_stop_here(void)
 {
 	cpu_cli();
-	__atomic_add_fetch(&stopped, 1, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&stopped, 1ull << percpu_self()->cpu_id, __ATOMIC_RELEASE);
 	for (;;)
 		cpu_hlt();
 }
