@@ -2,7 +2,10 @@
  * one-request mailbox and announced with a fixed-vector IPI; the target
  * runs it and counts it done. Every loop that waits (for a mailbox to
  * empty, for the calls to finish) also serves this CPU's own mailbox, so
- * two CPUs calling each other with interrupts off cannot deadlock.
+ * two CPUs calling each other with interrupts off cannot deadlock; and so
+ * does a CPU spinning for a lock (ipi_poll, from kernel/sync/spinlock.c),
+ * so a caller holding that lock with interrupts off, waiting for this
+ * CPU's answer, cannot deadlock against it either.
  * Locking: the mailboxes are taken and filled with atomic exchanges; a
  * request lives on its sender's stack until its count reaches 0. */
 #include <hal/ipi.h>
@@ -25,7 +28,9 @@ struct call_req {
 static struct call_req *mailbox[PERCPU_MAX];
 static void (*resched_fn)(void);   /* set once by ipi_init */
 static int stopping;               /* set once, by the CPU that stops the others */
-static uint32_t stopped;           /* CPUs halted by ipi_stop_here */
+/* CPUs halted by ipi_stop_here, bit n for CPU n: a CPU that stopped on its
+ * own (it panicked second) and then takes the NMI too counts once. */
+static uint64_t stopped;
 
 uint64_t ipi_online_mask(void) { return smp_online_mask(); }
 
@@ -41,12 +46,22 @@ static unsigned bits(uint64_t m)
 
 static void serve_mailbox(void)
 {
-	struct call_req *r = __atomic_exchange_n(&mailbox[percpu_self()->cpu_id], 0, __ATOMIC_ACQ_REL);
+	unsigned me = percpu_self()->cpu_id;
+	struct call_req *r;
 
+	if (!__atomic_load_n(&mailbox[me], __ATOMIC_ACQUIRE))
+		return;
+	r = __atomic_exchange_n(&mailbox[me], 0, __ATOMIC_ACQ_REL);
 	if (r) {
 		r->fn(r->arg);
 		__atomic_sub_fetch(&r->pending, 1, __ATOMIC_RELEASE);
 	}
+}
+
+void ipi_poll(void)
+{
+	if (percpu_cpu_count())
+		serve_mailbox();
 }
 
 static void on_call(void *ctx)
@@ -123,16 +138,16 @@ void ipi_resched(unsigned cpu)
 unsigned ipi_stop_others(void)
 {
 	unsigned others = bits(smp_online_mask()) - 1;
-	uint64_t end;
+	uint64_t end, me = 1ull << percpu_self()->cpu_id;
 
 	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 	if (!others)
 		return 0;
 	(void)!lapic_send_nmi_others();
 	end = tsc_time_ns() + 100 * 1000 * 1000;
-	while (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) < others && tsc_time_ns() < end)
+	while (bits(__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) & ~me) < others && tsc_time_ns() < end)
 		cpu_pause();
-	return __atomic_load_n(&stopped, __ATOMIC_ACQUIRE);
+	return bits(__atomic_load_n(&stopped, __ATOMIC_ACQUIRE) & ~me);
 }
 
 bool ipi_stop_requested(void)
@@ -143,7 +158,7 @@ bool ipi_stop_requested(void)
 void ipi_stop_here(void)
 {
 	cpu_cli();
-	__atomic_add_fetch(&stopped, 1, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&stopped, 1ull << percpu_self()->cpu_id, __ATOMIC_RELEASE);
 	for (;;)
 		cpu_hlt();
 }

@@ -2,6 +2,7 @@
  * register r lives in MSR 0x800 + r/16 (SDM vol. 3A, 11.12.1.2). */
 #include <hal/lapic.h>
 #include <hal/cpu.h>
+#include <hal/percpu.h>
 #include <hal/tsc.h>
 #include <cosmos/errno.h>
 #include <kernel/log.h>
@@ -41,12 +42,20 @@
 #define ICR_WAIT_POLLS  1000000u   /* far beyond the microsecond an IPI takes */
 
 /* Set by the boot CPU's lapic_init, before the other CPUs start; every CPU
- * has its own local APIC at the same address, in the same mode. timer_hz
- * is measured once, on the boot CPU: every CPU's timer counts the same bus
- * clock. */
+ * has its own local APIC at the same address, in the same mode. */
 static volatile uint8_t *xapic;
 static bool x2;
-static uint64_t timer_hz;
+/* Each CPU measures its own timer's rate and writes only its own slot
+ * (index: hal/percpu.h's cpu_id, 0 before per-CPU data exists). The timers
+ * of one package usually count the same clock, but nothing promises it
+ * (a hypervisor's vCPUs, or a system with several packages), and a CPU
+ * armed with another's rate would fire early or late. */
+static uint64_t timer_hz_of[PERCPU_MAX];
+
+static uint64_t *my_timer_hz(void)
+{
+	return &timer_hz_of[percpu_cpu_count() ? percpu_self()->cpu_id : 0];
+}
 
 static uint32_t rd(unsigned reg)
 {
@@ -218,11 +227,11 @@ static uint64_t read_count(uint32_t *count, uint64_t *tsc)
  * are within 0.1% of the window ends the search. */
 int lapic_timer_calibrate(void)
 {
-	uint64_t window = tsc_hz() / 100, best_width = ~0ull;
+	uint64_t window = tsc_hz() / 100, best_width = ~0ull, rate = 0;
+	uint64_t *timer_hz = my_timer_hz();
 
 	if (!window)
 		return -1;
-	timer_hz = 0;
 	wr(REG_TIMER_DIV, 0x3);                /* divide by 16 */
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
 	for (int try = 0; try < 5 && best_width > window / 1000; try++) {
@@ -237,17 +246,19 @@ int lapic_timer_calibrate(void)
 		if (c1 >= c0 || t1 <= t0 || width >= best_width)
 			continue;
 		best_width = width;
-		timer_hz = (uint64_t)(c0 - c1) * tsc_hz() / (t1 - t0);
+		rate = (uint64_t)(c0 - c1) * tsc_hz() / (t1 - t0);
 	}
 	wr(REG_TIMER_INIT, 0);
-	return timer_hz ? 0 : -1;
+	/* another CPU whose measurement fails keeps the boot CPU's rate */
+	*timer_hz = rate ? rate : timer_hz_of[0];
+	return rate ? 0 : -1;
 }
 
-uint64_t lapic_timer_hz(void) { return timer_hz; }
+uint64_t lapic_timer_hz(void) { return *my_timer_hz(); }
 
 void lapic_timer_oneshot(uint64_t ns)
 {
-	uint64_t ticks;
+	uint64_t ticks, timer_hz = *my_timer_hz();
 
 	if (!ns || !timer_hz) {
 		wr(REG_TIMER_INIT, 0);

@@ -2,6 +2,7 @@
 #include <hal/oneshot.h>
 #include <hal/irq.h>
 #include <hal/lapic.h>
+#include <hal/percpu.h>
 #include <cosmos/errno.h>
 #include <kernel/log.h>
 
@@ -29,4 +30,16 @@ void oneshot_arm(uint64_t ns)
 void oneshot_cancel(void)
 {
 	lapic_timer_oneshot(0);
+}
+
+int oneshot_init_cpu(void)
+{
+	if (lapic_timer_calibrate() != 0) {
+		log_err("timer: CPU %u's LAPIC timer could not be measured; it assumes the boot CPU's rate",
+			percpu_self()->cpu_id);
+		return -ENODEV;
+	}
+	log_info("timer: CPU %u's LAPIC timer %llu kHz", percpu_self()->cpu_id,
+		 (unsigned long long)(lapic_timer_hz() / 1000));
+	return 0;
 }

@@ -12,6 +12,10 @@
  * timer does not count. Needs interrupt routing (irq_init) and a
  * calibrated clock. */
 int oneshot_init(void (*fn)(void *ctx), void *ctx) __must_check;
+/* Another CPU's part, run on it as it starts: measures its own timer's
+ * rate (the handler is shared). 0, or -ENODEV when that failed and the
+ * boot CPU's rate is used instead. */
+int oneshot_init_cpu(void) __must_check;
 /* Fires the handler once, ns nanoseconds from now (at least 1 ns; clamped
  * to the hardware's longest count, after which the caller re-arms). */
 void oneshot_arm(uint64_t ns);

@@ -61,4 +61,30 @@ void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len)
 		ipi_call_mask(mask, flush_remote, &r);
 }
 
+struct unload { uint64_t root, kernel_root; };
+
+static void unload_remote(void *arg)
+{
+	const struct unload *u = arg;
+
+	if (paging_active() == u->root)
+		paging_activate(u->kernel_root);
+}
+
+void tlb_unload_root(uint64_t root, uint64_t kernel_root)
+{
+	struct unload u = { root & ~(PAGE - 1), kernel_root };
+	uint64_t mask = 0, online;
+
+	if (!percpu_cpu_count())
+		return;
+	online = ipi_online_mask();
+	for (unsigned c = 0; c < PERCPU_MAX; c++)
+		if ((online & (1ull << c)) && c != percpu_self()->cpu_id &&
+		    __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == u.root)
+			mask |= 1ull << c;
+	if (mask)
+		ipi_call_mask(mask, unload_remote, &u);
+}
+
 uint64_t tlb_remote_flushes(void) { return __atomic_load_n(&remote_flushes, __ATOMIC_RELAXED); }

@@ -12,6 +12,11 @@
  * long ranges flush the whole TLB. Returns once every CPU has flushed.
  * Callable with interrupts off. */
 void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len);
+/* Before the tables at root are freed: every other CPU that still has
+ * them loaded (a CPU keeps the last program's tables while it runs kernel
+ * threads or idles) loads kernel_root instead. Nothing may run on root any
+ * more. Returns once all have switched. */
+void tlb_unload_root(uint64_t root, uint64_t kernel_root);
 /* How many CPUs the last shootdowns reached, for tests: bumped by each
  * CPU that flushed on another's request. */
 uint64_t tlb_remote_flushes(void);

@@ -469,6 +469,40 @@ def user_bench(env, template, results):
     return True
 
 
+# two processes at once on 1 and 2 CPUs, in one boot at -smp 2 (QEMU's
+# multi-threaded TCG): pinned to CPU 0 (bench -c 0), then free to use both;
+# the ratio of their wall times is how far independent programs scale
+PAIR_BENCHES = "pair_"
+
+
+def smp_scaling(env, template, results):
+    """Adds /bin/bench's pair_ benchmarks on one CPU and on two, and their
+    speed-up (1-CPU time over 2-CPU time), to results. False if the boot
+    failed."""
+    def esp(root):
+        shutil.copyfile(env.build / "initrd.cpio", root / "cosmos/initrd.cpio")
+    init = ("/bin/busybox sh -c 'mount -t devtmpfs dev /dev && echo on 1 CPU && "
+            f"/bin/bench -c 0 -r 9 -d /tmp {PAIR_BENCHES} && echo on 2 CPUs && "
+            f"/bin/bench -r 9 -d /tmp {PAIR_BENCHES} && echo bench: done'")
+    case = Case("bench-smp", cmdline=f'init="{init}"', esp=esp, timeout=900, smp=2,
+                expect=[BANNER_RE, r"^bench: done"], forbid=[r"KERNEL PANIC(?!: init ended)"],
+                exit_status=7)
+    res = harness.boot(env, case, template)
+    if not res.ok:
+        print(f"# smp bench boot failed: {res.reason} (log: {res.log_path})", flush=True)
+        return False
+    got = {}
+    parts = re.split(r"^on (\d) CPUs?$", res.log, flags=re.M)
+    for n, text in ((int(parts[i]), parts[i + 1]) for i in range(1, len(parts) - 1, 2)):
+        for m in re.finditer(r"^BENCH (pair_\S+) (\S+) (\S+)\s*$", text, re.M):
+            got[(m.group(1), n)] = float(m.group(2))
+            results.setdefault((f"user_{m.group(1)}_{n}cpu", m.group(3)), []).append(m.group(2))
+    for (name, n), v in got.items():
+        if n == 2 and (name, 1) in got and v > 0:
+            results.setdefault((f"user_{name}_speedup_2cpu", "x"), []).append(f"{got[(name, 1)] / v:.2f}")
+    return True
+
+
 def run_bench(env, runs=3):
     """Boots `runs` times (one at a time, so timings are not disturbed by each
     other) with kbench=all and prints medians as "BENCH name value unit"."""
@@ -505,6 +539,7 @@ def run_bench(env, runs=3):
         for m in re.finditer(r"^BENCH (\S+) (\S+) (\S+)\s*$", res.log, re.M):
             kbench.setdefault((m.group(1), m.group(3)), []).append(m.group(2))
     failed |= not user_bench(env, template, kbench)
+    failed |= not smp_scaling(env, template, kbench)
     failed |= not bench_prompt(env, template, runs, kbench, prompt_walls := [])
     if walls:
         print(f"BENCH boot_wall_to_banner {statistics.median(walls):.0f} ms", flush=True)

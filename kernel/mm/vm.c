@@ -62,6 +62,9 @@ static void destroy(struct vm_space *vm)
 		if (r->pager)
 			r->pager->release(r->obj);
 	}
+	/* another CPU may still have them loaded (kernel threads and idle
+	 * keep the last tables) */
+	tlb_unload_root(vm->root, vmm_kernel_root());
 	paging_destroy(vm->root);
 	kfree(vm->regions);
 	kfree(vm);

@@ -1,7 +1,7 @@
 /* Interval timers (see itimer.h). ITIMER_REAL: The timer event lives in struct process;
- * it is changed with interrupts off (its callback runs in an interrupt
- * handler on the one CPU) and cancelled when the process releases its
- * resources, before the struct can go. */
+ * it is changed with interrupts off and cancelled with timer_event_cancel,
+ * which waits for a callback running on another CPU, when the process
+ * releases its resources, before the struct can go. */
 #include <kernel/proc/itimer.h>
 #include <hal/cpu.h>
 #include <kernel/proc/internal.h>

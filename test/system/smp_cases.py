@@ -12,6 +12,8 @@ from user_cases import init_case, sh
 
 def online(n, listed):
     lines = [rf"smp: CPU {i} \(APIC id \d+\) online in \d+ us" for i in range(1, n)]
+    # each CPU measures its own timer (in start order, before it counts as online)
+    lines = [x for i in range(1, n) for x in (rf"timer: CPU {i}'s LAPIC timer \d+ kHz", lines[i - 1])]
     return lines + [rf"smp: {n} CPUs? online of {listed} listed \(0 not answering"]
 
 
@@ -26,6 +28,11 @@ def cpuinfo_lists(n):
 
 SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu",
               "smp_migrating_thread_keeps_fpu_state", "sync_mutex_exact_across_cpus"]
+AFFINITY_UT = ["proc_sched_setaffinity_errors", "proc_sched_getaffinity_sizes",
+               "proc_sched_affinity_moves_and_is_inherited", "proc_two_busy_processes_run_at_once"]
+# scheduling across CPUs (kernel/tests/smp_sched_test.c)
+SCHED_KTESTS = ["sched_spinners_one_per_cpu", "sched_idle_cpus_take_queued_threads",
+                "sched_affinity_pins_and_moves", "timer_cancel_waits_for_running_callback"]
 
 
 def once(pattern):
@@ -68,6 +75,22 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
                                 r"ktest: 4 CPUs made 80000 locked increments",
                                 r"^# ktest: 4 passed, 0 failed"],
          forbid=[r"KERNEL PANIC", r"^not ok"]),
+] + [
+    Case(f"smp_sched_ktests_{n}", smp=n, cmdline="ktest=" + ",".join(SCHED_KTESTS), exit_status=1,
+         expect=online(n, n) + [r"ktest: a cancel waited for the callback running on CPU [1-9]",
+                                r"ktest: pinned to CPU 1: 100\.0% on CPU 1; moved to CPU 0: \d+\.\d% on CPU 0",
+                                rf"ktest: 3 threads queued on CPU 0 then ran on {min(n, 3)} CPUs",
+                                r"^# ktest: 4 passed, 0 failed"],
+         forbid=[r"KERNEL PANIC", r"^not ok"])
+    for n in (2, 4)
+] + [
+    # programs on two CPUs: affinity calls, and two busy processes at once
+    # (their CPU time twice the wall time, getcpu different)
+    init_case("smp_usertests_affinity_2",
+              "/bin/busybox sh -c 'mount -t proc proc /proc && exec /bin/usertests " + " ".join(AFFINITY_UT) + "'",
+              online(2, 2) + [r"# two busy processes: \d+ ms CPU in \d+ ms wall, last on CPUs [01] and [01]",
+                              rf"^# usertests: {len(AFFINITY_UT)} passed, 0 failed"],
+              forbid=[r"^not ok"], smp=2, ktap="usertests", timeout=120),
     # the SMP benchmarks on 2 vCPUs, one per host core (make bench boots one
     # CPU, where they print nothing)
     Case("smp_bench_2", smp=2, cmdline="kbench=smp_ipi,smp_threads", exit_status=1, timeout=120,

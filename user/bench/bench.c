@@ -3,8 +3,14 @@
  * median over several rounds of about 100 ms each (a round repeats the
  * operation as often as fits).
  *
- *     bench [-d dir] [-e exit0-path] [-r rounds] [-t round-ms] [prefix...]
+ *     bench [-c cpu] [-d dir] [-e exit0-path] [-r rounds] [-t round-ms] [prefix...]
  *
+ * The pair_ benchmarks run two processes at once, each doing the operation
+ * (1000 or 100000 times per unit) n units, and report the wall time per
+ * unit: on two CPUs, compared with one, they show how far independent
+ * programs scale.
+ *
+ * -c pins the benchmark (and its children) to one CPU.
  * -d is where the file benchmarks work (a subdirectory is made and removed;
  * default /tmp); -e is the program fork_exec_wait runs (default /bin/exit0).
  * The channel_ benchmarks need CosmOS's native calls (elsewhere they say
@@ -20,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -119,6 +126,80 @@ static long long run_clock_gettime(long n)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 	return now_ns() - t;
 }
+
+/* ---- two processes at once (SMP scaling) ---- */
+
+/* Two children each run fn(n) once, started together through a pipe once
+ * both are ready; returns the wall time from the start until the later
+ * one finished (fork, exit and wait left out). With two CPUs and no
+ * shared lock in the way, it is the time one takes alone. */
+static long long pair_run(void (*fn)(long n), long n)
+{
+	int go[2], ready[2];
+	pid_t pid[2];
+	long long t, last = 0;
+	long long *end = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char c;
+
+	if (end == MAP_FAILED || pipe(go) != 0 || pipe(ready) != 0)
+		die("pipe or mmap");
+	for (int i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			die("fork");
+		if (pid[i] == 0) {
+			close(go[1]);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 0)
+				_exit(1);
+			fn(n);
+			end[i] = now_ns();
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(ready[1]);
+	for (int i = 0; i < 2; i++)
+		if (read(ready[0], &c, 1) != 1)
+			die("read ready");
+	t = now_ns();
+	close(go[1]);      /* end of file: both start */
+	for (int i = 0; i < 2; i++)
+		if (waitpid(pid[i], NULL, 0) != pid[i])
+			die("waitpid");
+	close(ready[0]);
+	for (int i = 0; i < 2; i++)
+		last = end[i] > last ? end[i] : last;
+	munmap(end, PAGE);
+	return last - t;
+}
+
+static void getpid_n(long n)
+{
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getpid);
+}
+
+static void write_devnull_n(long n)
+{
+	char c = 0;
+
+	for (long i = 0; i < n; i++)
+		if (write(null_fd, &c, 1) != 1)
+			_exit(1);
+}
+
+static void spin_n(long n)
+{
+	volatile unsigned long x = 1;
+
+	for (long i = 0; i < n; i++)
+		x = x * 6364136223846793005ul + (unsigned long)i;
+}
+
+/* In thousands, so that a run is long next to a wake-up's latency. */
+static long long run_pair_null_syscall(long n) { return pair_run(getpid_n, n * 1000); }
+static long long run_pair_write_devnull(long n) { return pair_run(write_devnull_n, n * 1000); }
+static long long run_pair_cpu_spin(long n) { return pair_run(spin_n, n * 100000); }
 
 /* ---- processes ---- */
 
@@ -531,6 +612,9 @@ static const struct bench benches[] = {
 	{ "channel_send_4k", "MiB/s", start_chan_sink, run_chan_send_4k, stop_chan_partner, 1.0 / 256 },
 	{ "channel_send_64k", "MiB/s", start_chan_sink, run_chan_send_64k, stop_chan_partner, 1.0 / 16 },
 	{ "channel_handle_transfer", "us", start_chan_sink, run_chan_handle, stop_chan_partner, 0 },
+	{ "pair_null_syscall_1000", "us", NULL, run_pair_null_syscall, NULL, 0 },
+	{ "pair_write_devnull_1b_1000", "us", open_devices, run_pair_write_devnull, close_devices, 0 },
+	{ "pair_cpu_spin_100000", "us", NULL, run_pair_cpu_spin, NULL, 0 },
 	{ "fork_exit_wait", "us", NULL, run_fork_exit_wait, NULL, 0 },
 	{ "fork_exec_wait", "us", check_exit0, run_fork_exec_wait, NULL, 0 },
 	{ "thread_create_join", "us", NULL, run_thread_create_join, NULL, 0 },
@@ -583,14 +667,23 @@ static void measure(const struct bench *b)
 int main(int argc, char **argv)
 {
 	int opt;
-	while ((opt = getopt(argc, argv, "d:e:r:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:d:e:r:t:")) != -1) {
 		switch (opt) {
+		case 'c': {
+			cpu_set_t one;
+
+			CPU_ZERO(&one);
+			CPU_SET(atoi(optarg), &one);
+			if (sched_setaffinity(0, sizeof one, &one) != 0)
+				die("sched_setaffinity");
+			break;
+		}
 		case 'd': work_dir = optarg; break;
 		case 'e': exit0_path = optarg; break;
 		case 'r': rounds = atoi(optarg); break;
 		case 't': round_ns = atoll(optarg) * 1000000LL; break;
 		default:
-			out_printf(2, "usage: %s [-d dir] [-e exit0] [-r rounds] [-t round-ms] [prefix...]\n", argv[0]);
+			out_printf(2, "usage: %s [-c cpu] [-d dir] [-e exit0] [-r rounds] [-t round-ms] [prefix...]\n", argv[0]);
 			return 2;
 		}
 	}
