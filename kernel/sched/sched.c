@@ -80,7 +80,10 @@ static int best_ready_prio(struct sched_cpu *c)
 }
 
 /* The thread sched_hand_off named, taken out of its run queue, if it is
- * still ready and nobody of a higher priority is; the hint is used up
+ * still ready in this CPU's queue (a thread queued on another CPU counts
+ * in that CPU's nready: taking it here would leave that count one too
+ * high, and that CPU's idle loop spinning) and nobody of a higher
+ * priority is; the hint is used up
  * either way, so it never outlives the switch it was meant for (which is
  * also why the pointer stays valid: t cannot run, and so cannot end,
  * before this CPU switches). */
@@ -89,7 +92,7 @@ static struct thread *take_handoff(struct sched_cpu *c)
 	struct thread *t = c->handoff;
 
 	c->handoff = 0;
-	if (!t || t->state != THREAD_READY || best_ready_prio(c) > t->prio)
+	if (!t || t->state != THREAD_READY || cpu_sched(t->cpu) != c || best_ready_prio(c) > t->prio)
 		return 0;
 	list_del(&t->run_node);
 	c->nready--;
