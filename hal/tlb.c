@@ -61,4 +61,29 @@ void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len)
 		ipi_call_mask(mask, flush_remote, &r);
 }
 
+static void forget_here(void *arg)
+{
+	const uint64_t *roots = arg;
+
+	if (paging_active() == roots[0])
+		paging_activate(roots[1]);
+}
+
+void tlb_forget_root(uint64_t root, uint64_t other)
+{
+	uint64_t roots[2] = { root & ~(PAGE - 1), other }, mask = 0, online;
+
+	forget_here(roots);
+	if (!percpu_cpu_count())
+		return;
+	online = ipi_online_mask();
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned c = 0; c < PERCPU_MAX; c++)
+		if ((online & (1ull << c)) && c != percpu_self()->cpu_id &&
+		    __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == roots[0])
+			mask |= 1ull << c;
+	if (mask)
+		ipi_call_mask(mask, forget_here, roots);
+}
+
 uint64_t tlb_remote_flushes(void) { return __atomic_load_n(&remote_flushes, __ATOMIC_RELAXED); }

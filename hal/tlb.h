@@ -12,6 +12,11 @@
  * long ranges flush the whole TLB. Returns once every CPU has flushed.
  * Callable with interrupts off. */
 void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len);
+/* Before the tables under root are freed: every CPU that still has them
+ * loaded (lazily: a kernel thread runs on whatever tables were loaded)
+ * loads other instead; returns once all have. No thread may be about to
+ * load root again. Callable with interrupts off, as tlb_flush_range. */
+void tlb_forget_root(uint64_t root, uint64_t other);
 /* How many CPUs the last shootdowns reached, for tests: bumped by each
  * CPU that flushed on another's request. */
 uint64_t tlb_remote_flushes(void);

@@ -11,6 +11,7 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
@@ -128,4 +129,46 @@ KTEST(smp_migrating_thread_keeps_fpu_state)
 	}
 	log_info("ktest: %u threads made %u moves between %u CPUs, FPU state intact", HOPPERS,
 		 arrived, sched_cpus_online());
+}
+
+static void load_root(void *arg)
+{
+	paging_activate(*(uint64_t *)arg);
+}
+
+static void read_root(void *arg)
+{
+	(void)arg;
+	seen[percpu_self()->cpu_id] = paging_active();
+}
+
+/* A kernel thread runs on whatever tables were loaded, so another CPU may
+ * still have a dead process's tables loaded when the last reference to
+ * its space goes: freeing them must first move that CPU off them (else it
+ * walks freed, reused frames: a triple fault under -smp 2). */
+KTEST(smp_freed_space_not_loaded_anywhere)
+{
+	struct vm_limits lim = { 1ull << 20, ~0ull, ~0ull };
+	struct vm_space *vm = vm_create(&lim);
+	unsigned n = sched_cpus_online(), me = percpu_self()->cpu_id, still = 0;
+	uint64_t root, kroot = vmm_kernel_root();
+
+	KT_ASSERT(t, vm);
+	root = vm->root;
+	memset(seen, 0, sizeof(seen));
+	ipi_call_others(load_root, &root);
+	ipi_call_others(read_root, 0);
+	for (unsigned c = 0; c < n; c++)
+		if (c != me)
+			KT_EXPECT_EQ(t, seen[c], root);
+	vm_put(vm);
+	ipi_call_others(read_root, 0);
+	for (unsigned c = 0; c < n; c++)
+		if (c != me)
+			still += seen[c] == root;
+	KT_EXPECT_EQ(t, still, 0);
+	log_info("ktest: after the space was freed %u of %u other CPUs still had it loaded", still,
+		 n - 1);
+	if (still)
+		ipi_call_others(load_root, &kroot);   /* off the freed tables, whatever happened */
 }
