@@ -172,3 +172,50 @@ KTEST(smp_freed_space_not_loaded_anywhere)
 	if (still)
 		ipi_call_others(load_root, &kroot);   /* off the freed tables, whatever happened */
 }
+
+static void free_pair(void *arg)
+{
+	const uint64_t *pa = arg;
+
+	pmm_free(pa[0], 0);   /* into this CPU's frame cache */
+	pmm_free(pa[1], 0);
+}
+
+/* With every frame taken, two buddy frames freed on another CPU sit in
+ * that CPU's cache: a two-frame allocation here must fetch them (by
+ * draining the other CPUs' caches) rather than fail. */
+KTEST(smp_alloc_drains_other_cpus_frame_caches)
+{
+	uint64_t head = 0, prev = 0, pair[2] = { 0, 0 }, pa, got;
+	unsigned me = percpu_self()->cpu_id;
+
+	if (sched_cpus_online() < 2) {
+		log_info("ktest: one CPU: no other frame cache to drain");
+		return;
+	}
+	while ((pa = pmm_alloc(0))) {
+		if (!pair[0] && prev && (prev ^ pa) == PAGE) {
+			head = *(uint64_t *)PHYS_TO_VIRT(prev);   /* prev leaves the chain */
+			pair[0] = prev;
+			pair[1] = pa;
+			prev = 0;
+			continue;
+		}
+		*(uint64_t *)PHYS_TO_VIRT(pa) = head;
+		head = prev = pa;
+	}
+	KT_ASSERT(t, pair[0]);
+	ipi_call_mask(1ull << (me ? 0 : 1), free_pair, pair);
+	got = pmm_alloc(1);
+	KT_EXPECT_EQ(t, got, pair[0] < pair[1] ? pair[0] : pair[1]);
+	log_info("ktest: a 2-frame block %s while another CPU's cache held its frames",
+		 got ? "was found" : "was not found");
+	if (got)
+		pmm_free(got, 1);
+	while (head) {
+		uint64_t next = *(uint64_t *)PHYS_TO_VIRT(head);
+
+		pmm_free(head, 0);
+		head = next;
+	}
+}

@@ -4,10 +4,11 @@ and reported online (its own line and the summary) and listed in
 back; the IPI and TLB-shootdown ktests on 4 CPUs; a panic on several CPUs
 at once stops them all and is reported once."""
 
+import dataclasses
 import re
 
 from harness import Case
-from user_cases import init_case, sh
+from user_cases import CASES as USER_CASES, init_case, sh
 
 
 def online(n, listed):
@@ -25,7 +26,8 @@ def cpuinfo_lists(n):
 
 
 SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu",
-              "smp_migrating_thread_keeps_fpu_state"]
+              "smp_migrating_thread_keeps_fpu_state", "smp_freed_space_not_loaded_anywhere",
+              "smp_alloc_drains_other_cpus_frame_caches"]
 
 
 def once(pattern):
@@ -38,13 +40,34 @@ def once(pattern):
 CPUINFO = sh("mount -t proc proc /proc && grep -e ^processor -e ^apicid /proc/cpuinfo; echo done")
 
 
-# Forks, pipes and file writes with every CPU online (each exit frees a
-# kernel stack: a shootdown to the other three CPUs); 100 rounds, as 300
-# took 140 s on a loaded host. Programs run on CPU 0 only, so this checks
-# that bring-up, IPIs and shootdowns leave the system whole, not parallel
-# system calls.
-STRESS = sh("i=0; while [ $i -lt 100 ]; do echo line$i | cat | tr l L > /tmp/f$((i % 7)); "
-            "i=$((i + 1)); done; cat /tmp/f6; echo stress done $i")
+# Forks, pipes and file writes with every CPU online: four shell loops at
+# once (programs spread over the CPUs), each a pipeline of three programs
+# writing a file; each exit frees a kernel stack and an address space (a
+# shootdown to the CPUs that ran it). A first short round makes every
+# file and warms the caches; free memory (MemFree, which counts the
+# per-CPU frame caches) and heap bytes (Slab) are read before and after
+# the long round, which must give back what it took.
+STRESS_ROUNDS = 100
+STRESS = sh("mount -t proc proc /proc; "
+            "run() { i=0; while [ $i -lt $2 ]; do echo line$i | cat | tr l L > /tmp/f$1_$((i % 7)); "
+            "i=$((i + 1)); done; echo loop $1 done $i; }; "
+            "mem() { echo $(grep -e MemFree -e Slab /proc/meminfo); }; "
+            "run a 8 & run b 8 & run c 8 & run d 8 & wait; "
+            "echo before $(mem); "
+            f"run a {STRESS_ROUNDS} & run b {STRESS_ROUNDS} & run c {STRESS_ROUNDS} & run d {STRESS_ROUNDS} & wait; "
+            "echo after $(mem); cat /tmp/fd_6; echo stress done")
+
+
+def no_leak(log):
+    """Free frames back to within 64 KiB (the heap's per-CPU magazines and
+    a page table may keep a few), heap bytes within 16 KiB."""
+    before = re.search(r"^before MemFree: (\d+) kB Slab: (\d+) kB", log, re.M)
+    after = re.search(r"^after MemFree: (\d+) kB Slab: (\d+) kB", log, re.M)
+    assert before and after, "no before/after memory lines"
+    free_lost = int(before[1]) - int(after[1])
+    slab_grew = int(after[2]) - int(before[2])
+    assert free_lost <= 64, f"{free_lost} KiB of free memory not back after the stress"
+    assert slab_grew <= 16, f"heap grew by {slab_grew} KiB over the stress"
 
 
 def boot_case(n):
@@ -54,18 +77,24 @@ def boot_case(n):
 
 
 CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
-    init_case("smp_stress_4", STRESS, online(4, 4) + [r"^Line97$", r"^stress done 100$"], smp=4,
-              timeout=240),
+    dataclasses.replace(
+        init_case("smp_stress_4", STRESS,
+                  online(4, 4) + [r"^before MemFree"] +
+                  [rf"^loop {x} done {STRESS_ROUNDS}$" for x in "abcd"] +
+                  [r"^after MemFree", r"^Line97$", r"^stress done$"], smp=4, timeout=240),
+        check=no_leak),
     Case("smp_nosmp", smp=4, cmdline="nosmp",
          expect=online(1, 4) + [r"left out by nosmp or maxcpus="],
          forbid=[r"KERNEL PANIC", r"smp: CPU 1 "]),
     Case("smp_maxcpus", smp=4, cmdline="maxcpus=2",
          expect=online(2, 4), forbid=[r"KERNEL PANIC", r"smp: CPU 2 "]),
     Case("smp_ktests_4", smp=4, cmdline="ktest=" + ",".join(SMP_KTESTS), exit_status=1,
-         expect=online(4, 4) + [r"ktest: 4 threads made 160 moves between 4 CPUs, FPU state intact",
+         expect=online(4, 4) + [r"a 2-frame block was found while another CPU's cache held its frames",
+                                r"after the space was freed 0 of 3 other CPUs still had it loaded",
+                                r"ktest: 4 threads made 160 moves between 4 CPUs, FPU state intact",
                                 r"after the shootdown 0 of 3 other CPUs saw the old page",
                                 r"an IPI call reached 3 of 3 other CPUs",
-                                r"^# ktest: 3 passed, 0 failed"],
+                                r"^# ktest: 5 passed, 0 failed"],
          forbid=[r"KERNEL PANIC", r"^not ok"]),
     # the SMP benchmarks on 2 vCPUs, one per host core (make bench boots one
     # CPU, where they print nothing)
@@ -79,4 +108,9 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
                  r"other CPUs stopped: 3 of 3", r"--- end of kernel panic ---"],
          forbid=[r"crash: no other CPU panicked"],
          check=lambda log: (once(r"KERNEL PANIC")(log), once(r"end of kernel panic")(log))),
+    # the whole usertests selection with two CPUs in one boot, each case a
+    # result of its own (usertests_smp2/<case>): programs on both CPUs at
+    # once, the same cases as the one-CPU run
+    dataclasses.replace(next(c for c in USER_CASES if c.name == "usertests"),
+                        name="usertests_smp2", ktap="usertests_smp2", smp=2),
 ]
