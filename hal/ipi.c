@@ -2,7 +2,10 @@
  * one-request mailbox and announced with a fixed-vector IPI; the target
  * runs it and counts it done. Every loop that waits (for a mailbox to
  * empty, for the calls to finish) also serves this CPU's own mailbox, so
- * two CPUs calling each other with interrupts off cannot deadlock.
+ * two CPUs calling each other with interrupts off cannot deadlock; and so
+ * does a CPU spinning for a lock (ipi_poll, from kernel/sync/spinlock.c),
+ * so a caller holding that lock with interrupts off, waiting for this
+ * CPU's answer, cannot deadlock against it either.
  * Locking: the mailboxes are taken and filled with atomic exchanges; a
  * request lives on its sender's stack until its count reaches 0. */
 #include <hal/ipi.h>
@@ -41,12 +44,22 @@ static unsigned bits(uint64_t m)
 
 static void serve_mailbox(void)
 {
-	struct call_req *r = __atomic_exchange_n(&mailbox[percpu_self()->cpu_id], 0, __ATOMIC_ACQ_REL);
+	unsigned me = percpu_self()->cpu_id;
+	struct call_req *r;
 
+	if (!__atomic_load_n(&mailbox[me], __ATOMIC_ACQUIRE))
+		return;
+	r = __atomic_exchange_n(&mailbox[me], 0, __ATOMIC_ACQ_REL);
 	if (r) {
 		r->fn(r->arg);
 		__atomic_sub_fetch(&r->pending, 1, __ATOMIC_RELEASE);
 	}
+}
+
+void ipi_poll(void)
+{
+	if (percpu_cpu_count())
+		serve_mailbox();
 }
 
 static void on_call(void *ctx)

@@ -15,12 +15,19 @@ typedef void (*ipi_fn)(void *arg);
  * 0 or a negative errno. */
 int ipi_init(void (*on_resched)(void)) __must_check;
 /* Runs fn(arg) in interrupt context on every online CPU in mask but this
- * one, and returns when all have finished. Callable with interrupts off:
- * while it waits it runs the calls other CPUs send this one. Returns how
- * many CPUs ran it. After ipi_stop_others it does nothing. */
+ * one, and returns when all have finished. Callable with interrupts off
+ * and with spinlocks held: while it waits it runs the calls other CPUs
+ * send this one, and a CPU spinning for a lock with interrupts off runs
+ * them too (ipi_poll), so fn may run in the middle of a lock acquisition
+ * and must take no lock itself. Returns how many CPUs ran it. After
+ * ipi_stop_others it does nothing. */
 unsigned ipi_call_mask(uint64_t mask, ipi_fn fn, void *arg);
 /* The same on every other online CPU. */
 unsigned ipi_call_others(ipi_fn fn, void *arg);
+/* Runs the call another CPU posted for this one, if any: for every loop
+ * that spins with interrupts off (the spinlocks'), since the IPI that
+ * announces the call cannot arrive there. */
+void ipi_poll(void);
 /* Interrupts cpu so that it runs on_resched; no wait. */
 void ipi_resched(unsigned cpu);
 /* Bit n set: CPU n is online (its tables loaded, taking interrupts). */

@@ -1,6 +1,6 @@
 /* Process and thread calls: fork, vfork, clone, execve, execveat, exit,
  * exit_group, wait4, waitid, the ids, process groups and sessions,
- * set_tid_address, set_robust_list, sched_yield, sched_getaffinity and
+ * set_tid_address, set_robust_list, sched_yield, sched_{set,get}affinity, getcpu and
  * arch_prctl. */
 #include <sys/sys.h>
 #include <cosmos/abi/fcntl.h>
@@ -321,23 +321,82 @@ long sys_sched_yield(void)
 	return 0;
 }
 
+/* The kernel's CPU mask is 64 bits: one long of a cpu_set_t. */
+#define AFFINITY_BYTES sizeof(uint64_t)
+
+/* The thread sched_{set,get}affinity mean: the caller for 0, else a thread
+ * id; table lock held. NULL if there is none. */
+static struct thread *affinity_target_locked(int pid, struct process **owner)
+{
+	if (pid == 0) {
+		*owner = process_current();
+		return thread_current();
+	}
+	return pid < 0 ? 0 : process_find_thread_locked(pid, owner);
+}
+
+long sys_sched_setaffinity(int pid, unsigned int len, uptr_t mask)
+{
+	uint64_t m = 0;
+	const struct cred *me = cred_current();
+	struct process *p;
+	struct thread *t;
+	long err;
+
+	/* a shorter mask means zeros above it, a longer one is cut to the
+	 * kernel's size (bits above 63 name no CPU), as Linux reads it */
+	if (copy_from_user(&m, mask, len < AFFINITY_BYTES ? len : AFFINITY_BYTES))
+		return -EFAULT;
+	if (pid < 0)
+		return -ESRCH;
+	process_table_lock();
+	t = affinity_target_locked(pid, &p);
+	if (!t)
+		err = -ESRCH;
+	else if (me->euid != 0 && me->euid != p->cred.uid && me->euid != p->cred.euid)
+		err = -EPERM;     /* another user's thread (Linux: without CAP_SYS_NICE) */
+	else
+		err = thread_set_affinity(t, m);      /* -EINVAL: no online CPU in it */
+	process_table_unlock();
+	if (!err && pid == 0)
+		thread_yield();   /* off a CPU it may no longer use, now */
+	return err;
+}
+
 long sys_sched_getaffinity(int pid, unsigned int len, uptr_t mask)
 {
-	uint64_t m = 1;     /* one CPU runs */
-	bool found;
+	uint64_t m = 0;
+	struct process *p;
+	struct thread *t;
 
-	if (len < sizeof(m) || (len & (sizeof(m) - 1)))
+	/* Linux's rules: room for every CPU id, whole longs (so at least
+	 * the 8 bytes copied below) */
+	if ((uint64_t)len * 8 < sched_cpus_online() || (len & (sizeof(long) - 1)))
 		return -EINVAL;
 	if (pid < 0)
 		return -ESRCH;
 	process_table_lock();
-	found = pid == 0 || process_find_locked(pid) != 0;
+	t = affinity_target_locked(pid, &p);
+	if (t)
+		m = thread_get_affinity(t) & sched_online_mask();
 	process_table_unlock();
-	if (!found)
+	if (!t)
 		return -ESRCH;
-	if (copy_to_user(mask, &m, sizeof(m)))
+	if (copy_to_user(mask, &m, AFFINITY_BYTES))
 		return -EFAULT;
-	return sizeof(m);
+	return AFFINITY_BYTES;
+}
+
+long sys_getcpu(uptr_t cpu, uptr_t node, uptr_t cache)
+{
+	unsigned c = thread_cpu_now(), zero = 0;
+
+	(void)cache;      /* unused since Linux 2.6.24 */
+	if (!uptr_is_null(cpu) && copy_to_user(cpu, &c, sizeof(c)))
+		return -EFAULT;
+	if (!uptr_is_null(node) && copy_to_user(node, &zero, sizeof(zero)))
+		return -EFAULT;     /* one NUMA node */
+	return 0;
 }
 
 /* ---- process groups and sessions ---- */

@@ -1,10 +1,13 @@
 /* Interval timers (see itimer.h). ITIMER_REAL: the timer event lives in
- * struct process and is cancelled when the process releases its resources,
- * before the struct can go. Locking: itimer_lock (a spinlock, interrupts
- * off, taken before the timer's own lock) covers every process's
- * itimer_interval, the arming and cancelling of its itimer event, and its
- * itimer_cpu_deadline/interval pairs: the callback runs in an interrupt
- * handler on any CPU while setitimer runs on another. */
+ * struct process and is cancelled when the process releases its resources
+ * with timer_event_cancel, which waits for a callback running on another
+ * CPU, before the struct can go. Locking: itimer_lock (a spinlock,
+ * interrupts off, taken before the timer's own lock) covers every
+ * process's itimer_armed and itimer_interval, the arming and cancelling of
+ * its itimer event, and its itimer_cpu_deadline/interval pairs: the
+ * callback runs in an interrupt handler on any CPU while setitimer runs on
+ * another. Under the lock only timer_event_cancel_nowait is used (the
+ * callback takes the lock); the callback then checks that it is wanted. */
 #include <kernel/proc/itimer.h>
 #include <kernel/proc/internal.h>
 #include <kernel/proc/process.h>
@@ -15,17 +18,21 @@
 
 static struct spinlock itimer_lock = SPINLOCK_INIT("itimer");
 
-/* The next period is armed only if nobody armed the event again while
- * this callback waited for the lock (a setitimer on another CPU). */
+/* Nothing is sent when a setitimer on another CPU disarmed the timer or
+ * armed it again while this callback waited for the lock. */
 static void fire(struct timer_event *ev, void *ctx)
 {
 	struct process *p = ctx;
 	uint64_t f = spin_lock_irqsave(&itimer_lock);
+	bool wanted = p->itimer_armed && !__atomic_load_n(&ev->pending, __ATOMIC_RELAXED);
 
-	if (p->itimer_interval && !__atomic_load_n(&ev->pending, __ATOMIC_RELAXED))
+	if (wanted && p->itimer_interval)
 		timer_event_add(ev, ev->deadline + p->itimer_interval, fire, p);
+	else if (wanted)
+		p->itimer_armed = false;
 	spin_unlock_irqrestore(&itimer_lock, f);
-	signal_send_irq(p, SIGALRM);
+	if (wanted)
+		signal_send_irq(p, SIGALRM);
 }
 
 /* itimer_lock held. */
@@ -45,8 +52,9 @@ void itimer_real_set(struct process *p, uint64_t value_ns, uint64_t interval_ns,
 	uint64_t f = spin_lock_irqsave(&itimer_lock);
 
 	get_locked(p, old_value, old_interval);
-	(void)timer_event_cancel(&p->itimer);
+	(void)timer_event_cancel_nowait(&p->itimer);
 	p->itimer_interval = value_ns ? interval_ns : 0;
+	p->itimer_armed = value_ns != 0;
 	if (value_ns)
 		timer_event_add(&p->itimer, time_ns() + value_ns, fire, p);
 	spin_unlock_irqrestore(&itimer_lock, f);
@@ -64,9 +72,12 @@ void itimer_release(struct process *p)
 {
 	uint64_t f = spin_lock_irqsave(&itimer_lock);
 
+	p->itimer_armed = false;
 	p->itimer_interval = 0;
-	(void)timer_event_cancel(&p->itimer);
+	(void)timer_event_cancel_nowait(&p->itimer);
 	spin_unlock_irqrestore(&itimer_lock, f);
+	/* a callback already running finishes before p can go */
+	(void)timer_event_cancel(&p->itimer);
 }
 
 static const int cpu_sig[2] = { SIGVTALRM, SIGPROF };

@@ -6,11 +6,10 @@
  * cancelled under it too (sig_lock before the timer code's own lock).
  * A callback that was already running when settime re-armed or disarmed
  * the timer checks, under sig_lock, that the timer is still armed and its
- * time has come, so it cannot fire early. timer_event_cancel does not wait
- * for a callback the timer code has already taken off its list, so a
- * timer deleted at that moment on another CPU could be freed under it: the
- * same limit as ITIMER_REAL's event, which timer.c must lift for both (a
- * cancel that waits for the running callback). */
+ * time has come, so it cannot fire early. Under sig_lock the event is
+ * cancelled without waiting (the callback takes sig_lock); a deleted timer
+ * is freed only after timer_event_cancel, outside the lock, has waited for
+ * a callback running on another CPU. */
 #include <kernel/proc/ptimer.h>
 #include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
@@ -200,7 +199,7 @@ int ptimer_settime(struct process *p, int id, bool abs, uint64_t value, uint64_t
 		return -EINVAL;
 	}
 	get_locked(t, old_value, old_interval);
-	(void)timer_event_cancel(&t->ev);
+	(void)timer_event_cancel_nowait(&t->ev);
 	t->armed = false;
 	t->interval = value ? interval : 0;
 	if (value) {
@@ -253,10 +252,11 @@ int ptimer_delete(struct process *p, int id)
 	}
 	p->ptimers[id] = 0;
 	t->armed = false;
-	(void)timer_event_cancel(&t->ev);
+	(void)timer_event_cancel_nowait(&t->ev);
 	if (t->queued_on)
 		signal_unqueue_timer_locked(t->queued_on, &t->q);
 	signal_unlock(f);
+	(void)timer_event_cancel(&t->ev);   /* a running callback finishes first */
 	kfree(t);
 	return 0;
 }

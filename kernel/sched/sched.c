@@ -80,10 +80,7 @@ static int best_ready_prio(struct sched_cpu *c)
 }
 
 /* The thread sched_hand_off named, taken out of its run queue, if it is
- * still ready in this CPU's queue (a thread queued on another CPU counts
- * in that CPU's nready: taking it here would leave that count one too
- * high, and that CPU's idle loop spinning) and nobody of a higher
- * priority is; the hint is used up
+ * still ready and nobody of a higher priority is; the hint is used up
  * either way, so it never outlives the switch it was meant for (which is
  * also why the pointer stays valid: t cannot run, and so cannot end,
  * before this CPU switches). */
@@ -92,7 +89,7 @@ static struct thread *take_handoff(struct sched_cpu *c)
 	struct thread *t = c->handoff;
 
 	c->handoff = 0;
-	if (!t || t->state != THREAD_READY || cpu_sched(t->cpu) != c || best_ready_prio(c) > t->prio)
+	if (!t || t->state != THREAD_READY || t->cpu != c->id || best_ready_prio(c) > t->prio)
 		return 0;
 	list_del(&t->run_node);
 	c->nready--;
@@ -110,8 +107,142 @@ static void kick(struct sched_cpu *c, struct thread *t)
 		ipi_resched(c->id);
 }
 
+uint64_t sched_online_mask(void)
+{
+	unsigned n = sched_cpus_online();
+
+	return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+
+/* What a CPU has to do: the thread it runs (not the idle one) and those
+ * waiting in its queues. */
+static unsigned load(struct sched_cpu *c)
+{
+	return c->nready + (c->curr != c->idle);
+}
+
+/* The online CPUs t may use (thread_set_affinity keeps at least one). */
+static uint64_t usable(struct thread *t)
+{
+	uint64_t m = t->affinity & sched_online_mask();
+
+	return m ? m : 1;
+}
+
+/* The least-loaded CPU t may use; prefer wins a tie. */
+static struct sched_cpu *least_loaded(struct thread *t, unsigned prefer)
+{
+	uint64_t m = usable(t);
+	struct sched_cpu *best = 0;
+
+	for (unsigned i = 0; i < online; i++) {
+		struct sched_cpu *c = cpu_sched(i);
+
+		if (!(m & (1ull << i)))
+			continue;
+		if (!best || load(c) < load(best) || (load(c) == load(best) && i == prefer))
+			best = c;
+	}
+	return best;
+}
+
+/* Where a thread made ready goes. A new one: the least-loaded CPU it may
+ * use. A woken one: back to the CPU it last ran on (whose caches may still
+ * hold its data), unless that CPU is busy and another it may use is idle. */
+static struct sched_cpu *place(struct thread *t)
+{
+	uint64_t m = usable(t);
+	struct sched_cpu *last;
+
+	if (!t->switches || !(m & (1ull << t->ran_on)))
+		return least_loaded(t, t->ran_on);
+	last = cpu_sched(t->ran_on);
+	if (load(last) == 0)
+		return last;
+	for (unsigned i = 0; i < online; i++)
+		if ((m & (1ull << i)) && load(cpu_sched(i)) == 0)
+			return cpu_sched(i);
+	return last;
+}
+
+/* Takes the ready thread t out of its CPU's queue into to's. */
+static void move_ready(struct thread *t, struct sched_cpu *to)
+{
+	struct sched_cpu *from = cpu_sched(t->cpu);
+
+	list_del(&t->run_node);
+	from->nready--;
+	if (from->handoff == t)
+		from->handoff = 0;
+	t->cpu = to->id;
+	enqueue(to, t);
+	kick(to, t);
+}
+
+/* A thread waiting in from's queues that may run on to: the first of the
+ * highest priority; NULL if none may. */
+static struct thread *movable(struct sched_cpu *from, struct sched_cpu *to)
+{
+	for (int p = SCHED_PRIO_LEVELS - 1; p >= 0; p--)
+		list_for_each(n, &from->ready[p]) {
+			struct thread *t = list_entry(n, struct thread, run_node);
+
+			if ((t->affinity & (1ull << to->id)) && !t->on_cpu)
+				return t;
+		}
+	return 0;
+}
+
+/* c has nothing to run: it takes a waiting thread it may run from the CPU
+ * with the longest queue that has one. A CPU's only ready thread is left
+ * to it while it runs nothing else (it is about to switch to it). True if
+ * c's queue got a thread. */
+static bool steal(struct sched_cpu *c)
+{
+	struct sched_cpu *from = 0;
+	struct thread *t = 0;
+
+	for (unsigned i = 0; i < online; i++) {
+		struct sched_cpu *b = cpu_sched(i);
+		struct thread *m;
+
+		if (b == c || load(b) < 2 || !b->nready || (from && b->nready <= from->nready))
+			continue;
+		m = movable(b, c);
+		if (m) {
+			from = b;
+			t = m;
+		}
+	}
+	if (!t)
+		return false;
+	move_ready(t, c);
+	c->stats.steals++;
+	return true;
+}
+
+/* Periodic balancing, at each slice end of c: when c has at least two
+ * more to do than the least-loaded CPU, one of its waiting threads moves
+ * there. */
+static void balance(struct sched_cpu *c)
+{
+	struct sched_cpu *to = 0;
+	struct thread *t;
+
+	for (unsigned i = 0; i < online; i++) {
+		struct sched_cpu *b = cpu_sched(i);
+
+		if (b != c && (!to || load(b) < load(to)))
+			to = b;
+	}
+	if (!to || load(c) < load(to) + 2 || !(t = movable(c, to)))
+		return;
+	move_ready(t, to);
+	c->stats.pushes++;
+}
+
 /* The running thread t gives up this CPU, ready: into its own CPU's
- * queue, which is another one's if thread_set_cpu moved it. */
+ * queue, which is another one's if its affinity moved it. */
 static void requeue(struct thread *t)
 {
 	struct sched_cpu *c = cpu_sched(t->cpu);
@@ -123,10 +254,12 @@ static void requeue(struct thread *t)
 
 void sched_make_ready(struct thread *t)
 {
-	struct sched_cpu *c = cpu_sched(t->cpu);
+	struct sched_cpu *c;
 
 	if (t->state != THREAD_BLOCKED)
 		return;
+	c = place(t);
+	t->cpu = c->id;
 	enqueue(c, t);
 	kick(c, t);
 }
@@ -153,6 +286,7 @@ static void on_slice_end(struct timer_event *ev, void *ctx)
 		return;
 	}
 	c->stats.ticks++;
+	balance(c);
 	/* Only someone of at least the same priority can take the CPU; with
 	 * nobody waiting the slice simply starts again. */
 	if (c->nready && best_ready_prio(c) >= cur->prio) {
@@ -195,8 +329,10 @@ void sched_switch_locked(void)
 	struct thread *prev = percpu_current(), *next;
 	uint64_t now;
 
-	c->need_resched = false;
 	next = take_handoff(c);
+	if (!next && !c->nready)
+		steal(c);
+	c->need_resched = false;
 	if (!next)
 		next = dequeue_best(c);
 	if (next == prev) {
@@ -215,6 +351,7 @@ void sched_switch_locked(void)
 	next->state = THREAD_RUNNING;
 	next->on_cpu = true;
 	next->switches++;
+	next->ran_on = c->id;
 	if (next != c->idle)
 		slice_start(c, now);
 	c->last = prev;
@@ -248,30 +385,52 @@ void thread_yield(void)
 	sched_unlock_irqrestore(f);
 }
 
-int thread_set_cpu(struct thread *t, unsigned cpu)
+int thread_set_affinity(struct thread *t, uint64_t mask)
 {
 	uint64_t f;
+	unsigned where;
 
-	if (cpu >= sched_cpus_online())
+	if (!(mask & sched_online_mask()) || t->tid < 0)
 		return -EINVAL;
 	f = sched_lock_irqsave();
-	if (t->state == THREAD_READY && t != cpu_sched(t->cpu)->idle && t->cpu != cpu) {
-		struct sched_cpu *from = cpu_sched(t->cpu);
+	t->affinity = mask;
+	where = t->state == THREAD_RUNNING ? t->ran_on : t->cpu;
+	if (!(usable(t) & (1ull << where))) {
+		struct sched_cpu *to = least_loaded(t, where);
 
-		list_del(&t->run_node);
-		from->nready--;
-		if (from->handoff == t)
-			from->handoff = 0;
-		t->cpu = cpu;
-		enqueue(cpu_sched(cpu), t);
-		kick(cpu_sched(cpu), t);
-	} else {
-		/* blocked: it joins cpu's queue when woken; running: at its
-		 * next switch, once its registers are saved */
-		t->cpu = cpu;
+		if (t->state == THREAD_READY) {
+			move_ready(t, to);
+		} else if (t->state == THREAD_RUNNING) {
+			/* it joins to's queue when it switches out, which its
+			 * CPU is asked to do now */
+			struct sched_cpu *on = cpu_sched(t->ran_on);
+
+			t->cpu = to->id;
+			on->need_resched = true;
+			if (on != this_cpu())
+				ipi_resched(on->id);
+		} else {
+			t->cpu = to->id;      /* placed again when woken */
+		}
 	}
 	sched_unlock_irqrestore(f);
+	sched_resched_if_needed(f);
 	return 0;
+}
+
+uint64_t thread_get_affinity(struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave(), m = t->affinity;
+
+	sched_unlock_irqrestore(f);
+	return m;
+}
+
+int thread_set_cpu(struct thread *t, unsigned cpu)
+{
+	if (cpu >= sched_cpus_online())
+		return -EINVAL;
+	return thread_set_affinity(t, 1ull << cpu);
 }
 
 unsigned thread_cpu_now(void)
@@ -389,7 +548,7 @@ static void idle_main(void *arg)
 		if (c == &boot_cpu)
 			thread_reap_some();
 		f = sched_lock_irqsave();
-		if (c->nready) {
+		if (c->nready || steal(c)) {
 			c->idle->state = THREAD_READY;
 			sched_switch_locked();
 			sched_unlock_irqrestore(f);

@@ -45,10 +45,20 @@ void sched_hand_off(struct thread *t);
 /* Moves t to another level (clamped to 0..SCHED_PRIO_LEVELS-1); switches
  * at once if that makes a better thread ready. */
 void thread_set_priority(struct thread *t, int prio);
-/* Moves t to CPU cpu's run queue (a running thread moves at its next
- * switch: thread_yield to move now). Threads start on CPU 0 and stay
- * where they are put. 0, or -EINVAL for a CPU that is not online. */
+/* Every CPU, as an affinity mask (bit n: CPU n). */
+#define SCHED_ALL_CPUS (~0ull)
+/* Pins t to CPU cpu: thread_set_affinity(t, 1 << cpu). */
 int thread_set_cpu(struct thread *t, unsigned cpu);
+/* The CPUs t may run on from now on (bit n: CPU n; bits of CPUs that are
+ * not online are kept, as Linux keeps them, but never used). A ready
+ * thread on a CPU now outside the mask moves at once, a running one is
+ * made to switch (thread_yield moves the caller now). 0, or -EINVAL when
+ * no CPU of the mask is online. */
+int thread_set_affinity(struct thread *t, uint64_t mask);
+/* t's mask as set (thread_set_affinity), and which of them are online. */
+uint64_t thread_get_affinity(struct thread *t);
+/* Bit n set for each CPU that is online. */
+uint64_t sched_online_mask(void);
 /* The CPU the calling thread runs on (it may move right after). */
 unsigned thread_cpu_now(void);
 
@@ -82,6 +92,8 @@ void sched_interrupt_exit(void);
 struct sched_stats {
 	uint64_t switches, preemptions, ticks, tick_overhead_ns;
 	uint64_t idle_ns;
+	uint64_t steals;     /* threads this CPU took from another's queue when idle */
+	uint64_t pushes;     /* threads balancing moved from this CPU to another */
 };
 void sched_get_stats(struct sched_stats *s);
 

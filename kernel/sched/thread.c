@@ -9,6 +9,7 @@
 #include <kernel/mm/vmm.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
+#include <kernel/timer.h>
 #include <lib/string.h>
 
 /* Under the scheduler lock: */
@@ -48,6 +49,8 @@ static void thread_free(struct thread *t)
 {
 	if (t->boot)
 		return;
+	/* a wait's timeout callback may still be running on another CPU */
+	timer_event_cancel(&t->timeout);
 	if (t->stack)
 		vmm_stack_free(t->stack);
 	kfree(t->fpu_raw);
@@ -57,6 +60,7 @@ static void thread_free(struct thread *t)
 static void thread_fields_init(struct thread *t, const char *name, int prio)
 {
 	t->prio = sched_clamp_prio(prio);
+	t->affinity = SCHED_ALL_CPUS;
 	strlcpy(t->name, name, sizeof(t->name));
 	waitq_init(&t->join_wq);
 	list_init(&t->run_node);
@@ -138,6 +142,10 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	if (!t)
 		return 0;
 	t->detached = flags & THREAD_DETACHED;
+	/* a program's new thread (fork, clone) keeps its creator's CPUs, as
+	 * Linux does; kernel threads may run anywhere */
+	if ((flags & THREAD_USER) && thread_current() && thread_current()->user)
+		t->affinity = thread_current()->affinity;
 	t->suspended = flags & THREAD_SUSPENDED;
 	t->state = THREAD_BLOCKED;
 	f = sched_lock_irqsave();

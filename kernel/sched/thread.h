@@ -30,8 +30,10 @@ struct thread {
 	/* Under the scheduler lock: */
 	enum thread_state state;
 	int prio;
-	unsigned cpu;                /* whose run queue it joins when ready: 0
-					unless thread_set_cpu moved it */
+	unsigned cpu;                /* whose run queue it is in or joins when
+					ready (placement in sched.c picks it) */
+	unsigned ran_on;             /* the CPU it runs or last ran on */
+	uint64_t affinity;           /* CPUs it may run on, bit n for CPU n */
 	int tid;                     /* 0 for kmain, -1 for idle threads */
 	bool detached;               /* freed at exit instead of by a join */
 	bool joining;                /* someone is in thread_join on it */

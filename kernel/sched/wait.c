@@ -142,8 +142,11 @@ static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, uns
 			timer_event_add(&t->timeout, deadline, timeout_fired, t);
 		t->state = THREAD_BLOCKED;
 		sched_switch_locked();
+		/* the scheduler lock is held, which the callback takes: no
+		 * waiting for it here (a late one finds the wait over;
+		 * thread_free waits for it) */
 		if (deadline)
-			timer_event_cancel(&t->timeout);
+			timer_event_cancel_nowait(&t->timeout);
 		arm(e, n, false);
 	}
 	/* None of the three when an interrupt was cleared before this thread

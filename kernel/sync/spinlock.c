@@ -2,6 +2,7 @@
  * scheduler's lock is handed from one thread to the next across a switch. */
 #include <kernel/sync/spinlock.h>
 #include <hal/cpu.h>
+#include <hal/ipi.h>
 #include <hal/percpu.h>
 #include <kernel/panic.h>
 #include <kernel/sync/lockdep.h>
@@ -36,9 +37,13 @@ uint64_t spin_lock_irqsave(struct spinlock *l)
 		return f;
 	}
 	lockdep_spin_acquire(l, (uint64_t)__builtin_return_address(0));
+	/* The holder may be waiting, interrupts off, for this CPU to answer
+	 * a call (a TLB shootdown): answer it while spinning. */
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
+		while (l->locked) {
+			ipi_poll();
 			cpu_pause();
+		}
 	l->owner_cpu = me;
 	if (pc)
 		pc->locks_held++;

@@ -28,6 +28,11 @@ def cpuinfo_lists(n):
 SMP_KTESTS = ["smp_ipi_reaches_every_cpu", "smp_tlb_shootdown_reaches_every_cpu",
               "smp_migrating_thread_keeps_fpu_state", "smp_freed_space_not_loaded_anywhere",
               "smp_alloc_drains_other_cpus_frame_caches"]
+AFFINITY_UT = ["proc_sched_setaffinity_errors", "proc_sched_getaffinity_sizes",
+               "proc_sched_affinity_moves_and_is_inherited", "proc_two_busy_processes_run_at_once"]
+# scheduling across CPUs (kernel/tests/smp_sched_test.c)
+SCHED_KTESTS = ["sched_spinners_one_per_cpu", "sched_idle_cpus_take_queued_threads",
+                "sched_affinity_pins_and_moves", "timer_cancel_waits_for_running_callback"]
 
 
 def once(pattern):
@@ -70,6 +75,9 @@ def no_leak(log):
     assert slab_grew <= 16, f"heap grew by {slab_grew} KiB over the stress"
 
 
+USERTESTS = next(c for c in USER_CASES if c.name == "usertests")
+
+
 def boot_case(n):
     c = init_case(f"smp_boot_{n}", CPUINFO, online(n, n) + [r"^done$"], smp=n)
     c.check = cpuinfo_lists(n)
@@ -96,6 +104,22 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
                                 r"an IPI call reached 3 of 3 other CPUs",
                                 r"^# ktest: 5 passed, 0 failed"],
          forbid=[r"KERNEL PANIC", r"^not ok"]),
+] + [
+    Case(f"smp_sched_ktests_{n}", smp=n, cmdline="ktest=" + ",".join(SCHED_KTESTS), exit_status=1,
+         expect=online(n, n) + [r"ktest: a cancel waited for the callback running on CPU [1-9]",
+                                r"ktest: pinned to CPU 1: 100\.0% there; moved to CPU 0",
+                                rf"ktest: 3 threads queued on CPU 0 then ran on {min(n, 3)} CPUs",
+                                r"^# ktest: 4 passed, 0 failed"],
+         forbid=[r"KERNEL PANIC", r"^not ok"])
+    for n in (2, 4)
+] + [
+    # programs on two CPUs: affinity calls, and two busy processes at once
+    # (their CPU time twice the wall time, getcpu different)
+    init_case("smp_usertests_affinity_2",
+              "/bin/busybox sh -c 'mount -t proc proc /proc && exec /bin/usertests " + " ".join(AFFINITY_UT) + "'",
+              online(2, 2) + [r"# two busy processes: \d+ ms CPU in \d+ ms wall, last on CPUs [01] and [01]",
+                              rf"^# usertests: {len(AFFINITY_UT)} passed, 0 failed"],
+              forbid=[r"^not ok"], smp=2, ktap="usertests", timeout=120),
     # the SMP benchmarks on 2 vCPUs, one per host core (make bench boots one
     # CPU, where they print nothing)
     Case("smp_bench_2", smp=2, cmdline="kbench=smp_ipi,smp_threads", exit_status=1, timeout=120,
@@ -110,7 +134,9 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
          check=lambda log: (once(r"KERNEL PANIC")(log), once(r"end of kernel panic")(log))),
     # the whole usertests selection with two CPUs in one boot, each case a
     # result of its own (usertests_smp2/<case>): programs on both CPUs at
-    # once, the same cases as the one-CPU run
-    dataclasses.replace(next(c for c in USER_CASES if c.name == "usertests"),
-                        name="usertests_smp2", ktap="usertests_smp2", smp=2),
+    # once, the same cases as the one-CPU run but ipc_pingpong_100000
+    # (100,000 cross-CPU wake-ups: minutes on a loaded host; the
+    # one-CPU run keeps it)
+    dataclasses.replace(USERTESTS, name="usertests_smp2", ktap="usertests_smp2", smp=2, timeout=600,
+                        cmdline=USERTESTS.cmdline.replace("grep -v ^# ", "grep -v -e ^# -e ^ipc_pingpong_100000 ")),
 ]
