@@ -3,6 +3,7 @@
  * shootdown returns. With one CPU online they check the one-CPU path (no
  * call goes out); test/system/smp_cases.py runs them under -smp 4. */
 #include <kernel/ktest.h>
+#include <hal/cpu.h>
 #include <hal/fpu.h>
 #include <hal/ipi.h>
 #include <hal/paging.h>
@@ -15,6 +16,8 @@
 #include <kernel/mm/vmm.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 
 #define PAGE 4096
@@ -218,4 +221,49 @@ KTEST(smp_alloc_drains_other_cpus_frame_caches)
 		pmm_free(head, 0);
 		head = next;
 	}
+}
+
+struct spinner {
+	volatile bool started, stop;
+};
+
+static void spin_until_stopped(void *arg)
+{
+	struct spinner *s = arg;
+
+	s->started = true;
+	while (!s->stop)
+		cpu_pause();
+}
+
+/* The CPU time of a thread running right now on another CPU counts its
+ * slice so far: one spinning alone there is never switched, so its total
+ * is otherwise stuck at what it had when it started. */
+KTEST(smp_cpu_time_of_thread_running_elsewhere)
+{
+	struct spinner s = { false, false };
+	unsigned other = percpu_self()->cpu_id ? 0 : 1;
+	uint64_t t0, c0, wall, used;
+	struct thread *th;
+
+	if (sched_cpus_online() < 2) {
+		log_info("ktest: one CPU: no thread runs elsewhere");
+		return;
+	}
+	th = thread_create("spinner", spin_until_stopped, &s, SCHED_PRIO_DEFAULT, THREAD_SUSPENDED);
+	KT_ASSERT(t, th);
+	KT_EXPECT_EQ(t, thread_set_cpu(th, other), 0);
+	thread_resume(th);
+	while (!s.started)
+		KT_ASSERT(t, thread_sleep_ns(1000000) == 0);
+	t0 = time_ns();
+	c0 = sched_thread_cpu_ns(th);
+	KT_ASSERT(t, thread_sleep_ns(60000000) == 0);
+	wall = time_ns() - t0;
+	used = sched_thread_cpu_ns(th) - c0;
+	s.stop = true;
+	KT_EXPECT_EQ(t, thread_join(th, 0), 0);
+	KT_EXPECT(t, used >= wall / 2);
+	log_info("ktest: a thread spinning on CPU %u for %llu ms was counted %llu ms", other,
+		 (unsigned long long)(wall / 1000000), (unsigned long long)(used / 1000000));
 }
