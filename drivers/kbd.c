@@ -1,7 +1,7 @@
 /* Keyboard driver. LED updates are sent from the interrupt handler as a
  * small state machine driven by the keyboard's ACKs, so nothing waits.
- * Locking: decoder and LED state are used only in the IRQ 1/12 handler
- * (interrupts off) after the polled set-up. */
+ * Locking: decoder and LED state are used only in the IRQ 1/12 handler,
+ * under ps2.c's ps2_lock, after the polled set-up. */
 #include <cosmos/errno.h>
 #include <drivers/input.h>
 #include <drivers/kbd.h>

@@ -1,7 +1,7 @@
 /* Mouse driver. Packets resynchronise on bit 3 of the first byte (always
  * set) and on a gap between bytes longer than a packet can take, so a lost
  * byte costs at most one packet. Locking: packet state is used only by the
- * IRQ handler after the polled set-up. */
+ * IRQ 1/12 handler, under ps2.c's ps2_lock, after the polled set-up. */
 #include <cosmos/errno.h>
 #include <drivers/input.h>
 #include <drivers/mouse.h>

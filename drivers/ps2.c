@@ -1,7 +1,10 @@
 /* i8042 controller. Every wait is bounded by the TSC, so a missing
  * controller or device costs at most a few hundred milliseconds and a log
- * line. Locking: set-up runs once at boot; afterwards only the interrupt
- * handlers (interrupts off) touch the controller. */
+ * line. Locking: set-up runs once at boot, before the IRQs are routed;
+ * afterwards ps2_lock (a spinlock, interrupts off) covers the controller's
+ * ports and everything the byte handlers touch (kbd.c's decoder and LED
+ * state machine, mouse.c's packet), since IRQ 1 and IRQ 12 may reach two
+ * CPUs at once and each handler drains both devices' bytes. */
 #include <cosmos/errno.h>
 #include <drivers/kbd.h>
 #include <drivers/mouse.h>
@@ -10,6 +13,7 @@
 #include <hal/irq.h>
 #include <hal/tsc.h>
 #include <kernel/log.h>
+#include <kernel/sync/spinlock.h>
 
 #define PS2_DATA   0x60
 #define PS2_STATUS 0x64
@@ -29,6 +33,7 @@
 
 static bool port_ok[2];
 static bool translated;
+static struct spinlock ps2_lock = SPINLOCK_INIT("ps2");
 
 static uint64_t deadline_after(unsigned ms)
 {
@@ -99,7 +104,7 @@ int ps2_send(int port, uint8_t byte)
 
 int ps2_send_async(int port, uint8_t byte)
 {
-	/* short bound: this runs in an interrupt handler */
+	/* short bound: this runs in an interrupt handler, under ps2_lock */
 	if (port == PS2_AUX) {
 		if (wait_status(ST_IN_FULL, false, 2))
 			return -ETIMEDOUT;
@@ -149,9 +154,13 @@ bool ps2_port_ok(int port)
 }
 
 /* Both IRQs read from the one output buffer; the status says whose byte it
- * is, so either handler drains everything waiting. */
+ * is, so either handler drains everything waiting. The lock keeps the
+ * status read and the data read together and hands each device its bytes
+ * in order when both IRQs run at once on two CPUs. */
 static void ps2_irq(void *ctx)
 {
+	uint64_t f = spin_lock_irqsave(&ps2_lock);
+
 	(void)ctx;
 	for (int i = 0; i < 16; i++) {
 		uint8_t st = inb(PS2_STATUS), b;
@@ -164,6 +173,7 @@ static void ps2_irq(void *ctx)
 		else
 			kbd_byte(b);
 	}
+	spin_unlock_irqrestore(&ps2_lock, f);
 }
 
 static int controller_setup(uint8_t *cfg_out, bool *dual, bool raw_set2)

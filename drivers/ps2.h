@@ -23,7 +23,8 @@ int ps2_recv(uint8_t *byte, unsigned timeout_ms) __must_check;
 /* Sends cmd (and arg if has_arg), waits for the ACK (retrying on a resend
  * request), then reads nresp response bytes. 0 or a negative errno. */
 int ps2_command(int port, uint8_t cmd, int arg, uint8_t *resp, int nresp, unsigned timeout_ms) __must_check;
-/* From interrupt context: write a byte without waiting for a reply. */
+/* From the byte handlers (interrupt context, ps2_lock held): write a byte
+ * without waiting for a reply. */
 int ps2_send_async(int port, uint8_t byte) __must_check;
 
 #endif

@@ -1,9 +1,10 @@
 /* Interrupt routing: vector allocation, the handler table and the one EOI.
  * Locking: irq_lock (a spinlock: interrupts off) covers every change to the
  * table and the I/O APIC routing that goes with it, so two threads never
- * get the same vector. irq_dispatch reads an entry without it: an entry is
- * written whole under the lock with interrupts off on this, the only
- * running CPU, and a routed vector is masked before it is freed. madt,
+ * get the same vector. irq_dispatch, on any CPU, reads an entry's handler
+ * without it: a vector is routed only after its handler is written, and a
+ * routed vector is masked before it is freed. An entry's count is bumped
+ * by atomic add, as two CPUs may take the same vector at once. madt,
  * boot_apic_id and ready are set once by irq_init before threads exist. */
 #include <hal/irq.h>
 #include <hal/cpu.h>
@@ -21,7 +22,7 @@ struct vector {
 	irq_handler_fn fn;
 	void *ctx;
 	int32_t gsi;             /* routed I/O APIC input, or -1 */
-	uint64_t count;
+	uint64_t count;          /* atomic: bumped by every CPU */
 };
 
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
@@ -176,7 +177,7 @@ bool irq_dispatch(unsigned vector)
 	struct vector *v = &vectors[vector & 0xff];
 	irq_handler_fn fn = v->fn;
 
-	v->count++;
+	__atomic_fetch_add(&v->count, 1, __ATOMIC_RELAXED);
 	if (vector < IRQ_VECTOR_FIRST) {
 		/* The masked PICs can still raise their spurious IRQ 7 or 15
 		 * here; those went through no LAPIC: nothing to acknowledge. */
@@ -199,4 +200,7 @@ int irq_raise_self(int vector)
 	return lapic_send_self_ipi((uint8_t)vector);
 }
 
-uint64_t irq_count(unsigned vector) { return vectors[vector & 0xff].count; }
+uint64_t irq_count(unsigned vector)
+{
+	return __atomic_load_n(&vectors[vector & 0xff].count, __ATOMIC_RELAXED);
+}

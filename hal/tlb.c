@@ -61,30 +61,29 @@ void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len)
 		ipi_call_mask(mask, flush_remote, &r);
 }
 
-struct unload { uint64_t root, kernel_root; };
-
-static void unload_remote(void *arg)
+static void forget_here(void *arg)
 {
-	const struct unload *u = arg;
+	const uint64_t *roots = arg;
 
-	if (paging_active() == u->root)
-		paging_activate(u->kernel_root);
+	if (paging_active() == roots[0])
+		paging_activate(roots[1]);
 }
 
-void tlb_unload_root(uint64_t root, uint64_t kernel_root)
+void tlb_forget_root(uint64_t root, uint64_t other)
 {
-	struct unload u = { root & ~(PAGE - 1), kernel_root };
-	uint64_t mask = 0, online;
+	uint64_t roots[2] = { root & ~(PAGE - 1), other }, mask = 0, online;
 
+	forget_here(roots);
 	if (!percpu_cpu_count())
 		return;
 	online = ipi_online_mask();
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned c = 0; c < PERCPU_MAX; c++)
 		if ((online & (1ull << c)) && c != percpu_self()->cpu_id &&
-		    __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == u.root)
+		    __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == roots[0])
 			mask |= 1ull << c;
 	if (mask)
-		ipi_call_mask(mask, unload_remote, &u);
+		ipi_call_mask(mask, forget_here, roots);
 }
 
 uint64_t tlb_remote_flushes(void) { return __atomic_load_n(&remote_flushes, __ATOMIC_RELAXED); }

@@ -12,11 +12,11 @@
  * long ranges flush the whole TLB. Returns once every CPU has flushed.
  * Callable with interrupts off. */
 void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len);
-/* Before the tables at root are freed: every other CPU that still has
- * them loaded (a CPU keeps the last program's tables while it runs kernel
- * threads or idles) loads kernel_root instead. Nothing may run on root any
- * more. Returns once all have switched. */
-void tlb_unload_root(uint64_t root, uint64_t kernel_root);
+/* Before the tables under root are freed: every CPU that still has them
+ * loaded (lazily: a kernel thread runs on whatever tables were loaded)
+ * loads other instead; returns once all have. No thread may be about to
+ * load root again. Callable with interrupts off, as tlb_flush_range. */
+void tlb_forget_root(uint64_t root, uint64_t other);
 /* How many CPUs the last shootdowns reached, for tests: bumped by each
  * CPU that flushed on another's request. */
 uint64_t tlb_remote_flushes(void);

@@ -4,7 +4,8 @@
  * enabled last, once the timer is ready.
  * Locking: the handler table is set at boot and by tests that run alone
  * and clear their entries again; a pointer store is atomic, so a vector
- * sees the old or the new handler. unexpected counts with interrupts off. */
+ * sees the old or the new handler. unexpected is bumped by atomic add, as
+ * every CPU takes interrupts. */
 #include <kernel/interrupts.h>
 #include <cosmos/errno.h>
 #include <kernel/log.h>
@@ -20,7 +21,10 @@ static uint64_t unexpected;
 /* Each CPU's interrupt in progress (written and read by that CPU only). */
 static struct trap_frame *in_progress[PERCPU_MAX];
 
-uint64_t interrupts_unexpected_count(void) { return unexpected; }
+uint64_t interrupts_unexpected_count(void)
+{
+	return __atomic_load_n(&unexpected, __ATOMIC_RELAXED);
+}
 
 int interrupts_set_vector_handler(unsigned vector, interrupts_vector_fn fn)
 {
@@ -55,7 +59,7 @@ void interrupts_dispatch(struct trap_frame *f)
 	} else if (!irq_dispatch((unsigned)f->vector)) {
 		/* Nothing has claimed this vector: say so rather than drop it
 		 * silently. */
-		unexpected++;
+		__atomic_fetch_add(&unexpected, 1, __ATOMIC_RELAXED);
 		log_warn("trap: unexpected interrupt vector %llu at %016llx",
 			 (unsigned long long)f->vector, (unsigned long long)f->rip);
 	}

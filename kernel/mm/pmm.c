@@ -7,6 +7,7 @@
 #include <kernel/panic.h>
 #include <kernel/sync/spinlock.h>
 #include <hal/cpu.h>
+#include <hal/ipi.h>
 #include <hal/percpu.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
@@ -294,20 +295,47 @@ void pmm_drain_cache(void)
 	cpu_irq_restore(irq);
 }
 
+static void drain_remote(void *arg)
+{
+	(void)arg;
+	drain(pcp_self(), PCP_MAX);   /* an IPI call: interrupts are off */
+}
+
+/* Before an allocation reports no memory: every CPU's cached frames go
+ * back to the zones, where they may complete a block. Another CPU's cache
+ * is touched only by that CPU, so it is asked by a call; only when the
+ * caller has interrupts on, so that it holds no spinlock a CPU deaf to
+ * the call may be spinning for. */
+static void drain_all(void)
+{
+	uint64_t f = cpu_irq_save();
+
+	cpu_irq_restore(f);
+	pmm_drain_cache();
+	if (cpu_flags_irq_enabled(f) && percpu_cpu_count() > 1)
+		(void)ipi_call_others(drain_remote, 0);
+}
+
 uint64_t pmm_alloc(unsigned order)
 {
 	uint64_t f, pa;
 
 	if (fail_hook && fail_hook((uintptr_t)__builtin_return_address(0)))
 		return 0;   /* failed on purpose (tests) */
-	if (order == 0)
-		return cache_alloc();
+	if (order == 0) {
+		pa = cache_alloc();
+		if (!pa) {
+			drain_all();
+			pa = cache_alloc();   /* the frames other CPUs held */
+		}
+		return pa;
+	}
 	f = take_lock();
 	pa = zones_alloc(order);
 	spin_unlock_irqrestore(&pmm_lock, f);
 	if (!pa) {
-		/* this CPU's cached frames may be what a block lacks */
-		pmm_drain_cache();
+		/* the CPUs' cached frames may be what a block lacked */
+		drain_all();
 		f = take_lock();
 		pa = zones_alloc(order);
 		spin_unlock_irqrestore(&pmm_lock, f);

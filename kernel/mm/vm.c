@@ -53,8 +53,10 @@ struct vm_space *vm_create(const struct vm_limits *lim)
 
 static void destroy(struct vm_space *vm)
 {
-	if (paging_active() == vm->root)
-		panic("vm: freeing the active address space");
+	/* no thread runs on these tables any more (each clears its aspace
+	 * before its process lets go), but a CPU may still have them loaded
+	 * lazily under a kernel thread: it moves to the kernel's */
+	tlb_forget_root(vm->root, vmm_kernel_root());
 	for (unsigned i = 0; i < vm->nregions; i++) {
 		struct vm_region *r = &vm->regions[i];
 
@@ -62,9 +64,6 @@ static void destroy(struct vm_space *vm)
 		if (r->pager)
 			r->pager->release(r->obj);
 	}
-	/* another CPU may still have them loaded (kernel threads and idle
-	 * keep the last tables) */
-	tlb_unload_root(vm->root, vmm_kernel_root());
 	paging_destroy(vm->root);
 	kfree(vm->regions);
 	kfree(vm);

@@ -16,6 +16,8 @@ struct process;
 void itimer_real_set(struct process *p, uint64_t value_ns, uint64_t interval_ns,
 		     uint64_t *old_value, uint64_t *old_interval);
 void itimer_real_get(struct process *p, uint64_t *value_ns, uint64_t *interval_ns);
+/* Disarms p's ITIMER_REAL for good (the process releases its resources). */
+void itimer_release(struct process *p);
 
 /* which: 0 ITIMER_VIRTUAL, 1 ITIMER_PROF. */
 void itimer_cpu_set(struct process *p, int which, uint64_t value_ns, uint64_t interval_ns,

@@ -11,6 +11,8 @@
 #include <fs/fs_ctx.h>
 #include <fs/tty.h>
 #include <hal/cpu.h>
+#include <hal/paging.h>
+#include <kernel/proc/itimer.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm.h>
@@ -229,9 +231,7 @@ void process_release_resources(struct process *p)
 		p->fs = 0;
 	}
 	/* its timer is on the process: cancelled before the process can go */
-	uint64_t f = cpu_irq_save();
-	(void)timer_event_cancel(&p->itimer);
-	cpu_irq_restore(f);
+	itimer_release(p);
 	ptimer_delete_all(p);
 	sigpending_flush(&p->sig_shared);
 	if (p->sighand) {
@@ -382,8 +382,15 @@ static void thread_exiting(struct thread *t, int code)
 
 	if (t->user)
 		uthread_exiting(t);
+	/* From here on this thread runs on the kernel's tables: once it is
+	 * off the list, another thread (the last one out, or an exec) may
+	 * free its process's, and a switch back to it must not load them. */
+	uint64_t f = cpu_irq_save();
+	t->aspace = 0;
+	paging_activate(vmm_kernel_root());
+	cpu_irq_restore(f);
 	lock_or_panic(&table_lock);
-	uint64_t f = signal_lock();
+	f = signal_lock();
 	list_del(&t->proc_node);
 	signal_unlock(f);
 	thread_sig_destroy(t->sig);

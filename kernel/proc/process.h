@@ -72,10 +72,11 @@ struct process {
 				       * to it or one of its threads */
 	enum sig_report report;       /* for wait's WUNTRACED/WCONTINUED; table lock */
 	int report_sig;               /* the signal that stopped it; table lock */
-	struct timer_event itimer;    /* ITIMER_REAL (alarm, setitimer); interrupts off */
-	uint64_t itimer_interval;     /* ns; 0: one shot */
+	struct timer_event itimer;    /* ITIMER_REAL (alarm, setitimer); itimer_lock */
+	uint64_t itimer_interval;     /* ns; 0: one shot; itimer_lock */
+	bool itimer_armed;            /* ITIMER_REAL set and not yet spent; itimer_lock */
 	/* ITIMER_VIRTUAL and ITIMER_PROF, in the process's CPU time (kernel/proc/itimer.c;
-	 * interrupts off): deadline 0 is disarmed */
+	 * itimer_lock): deadline 0 is disarmed */
 	uint64_t itimer_cpu_deadline[2], itimer_cpu_interval[2];
 	struct ptimer *ptimers[PTIMER_MAX]; /* POSIX timers by id (kernel/proc/ptimer.c); sig_lock */
 	/* Read without a lock by its own threads: */

@@ -659,10 +659,17 @@ uint64_t sched_thread_cpu_ns(struct thread *t)
 	uint64_t f = sched_lock_irqsave();
 	uint64_t ns = t->cpu_ns;
 
-	/* the running thread's slice so far counts too: a thread alone on
-	 * the CPU is never switched and would never see its time grow */
-	if (active && t == percpu_current())
-		ns += time_ns() - this_cpu()->switch_ns;
+	/* the running thread's slice so far counts too, on whichever CPU it
+	 * runs (t->cpu may already name the next one): a thread alone on a
+	 * CPU is never switched and would never see its time grow */
+	for (unsigned i = 0; active && i < sched_cpus_online(); i++) {
+		struct sched_cpu *c = cpu_sched(i);
+
+		if (c->curr == t) {
+			ns += time_ns() - c->switch_ns;
+			break;
+		}
+	}
 	sched_unlock_irqrestore(f);
 	return ns;
 }

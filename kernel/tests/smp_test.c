@@ -3,6 +3,7 @@
  * shootdown returns. With one CPU online they check the one-CPU path (no
  * call goes out); test/system/smp_cases.py runs them under -smp 4. */
 #include <kernel/ktest.h>
+#include <hal/cpu.h>
 #include <hal/fpu.h>
 #include <hal/ipi.h>
 #include <hal/paging.h>
@@ -11,9 +12,12 @@
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 
 #define PAGE 4096
@@ -128,4 +132,138 @@ KTEST(smp_migrating_thread_keeps_fpu_state)
 	}
 	log_info("ktest: %u threads made %u moves between %u CPUs, FPU state intact", HOPPERS,
 		 arrived, sched_cpus_online());
+}
+
+static void load_root(void *arg)
+{
+	paging_activate(*(uint64_t *)arg);
+}
+
+static void read_root(void *arg)
+{
+	(void)arg;
+	seen[percpu_self()->cpu_id] = paging_active();
+}
+
+/* A kernel thread runs on whatever tables were loaded, so another CPU may
+ * still have a dead process's tables loaded when the last reference to
+ * its space goes: freeing them must first move that CPU off them (else it
+ * walks freed, reused frames: a triple fault under -smp 2). */
+KTEST(smp_freed_space_not_loaded_anywhere)
+{
+	struct vm_limits lim = { 1ull << 20, ~0ull, ~0ull };
+	struct vm_space *vm = vm_create(&lim);
+	unsigned n = sched_cpus_online(), me = percpu_self()->cpu_id, still = 0;
+	uint64_t root, kroot = vmm_kernel_root();
+
+	KT_ASSERT(t, vm);
+	root = vm->root;
+	memset(seen, 0, sizeof(seen));
+	ipi_call_others(load_root, &root);
+	ipi_call_others(read_root, 0);
+	for (unsigned c = 0; c < n; c++)
+		if (c != me)
+			KT_EXPECT_EQ(t, seen[c], root);
+	vm_put(vm);
+	ipi_call_others(read_root, 0);
+	for (unsigned c = 0; c < n; c++)
+		if (c != me)
+			still += seen[c] == root;
+	KT_EXPECT_EQ(t, still, 0);
+	log_info("ktest: after the space was freed %u of %u other CPUs still had it loaded", still,
+		 n - 1);
+	if (still)
+		ipi_call_others(load_root, &kroot);   /* off the freed tables, whatever happened */
+}
+
+static void free_pair(void *arg)
+{
+	const uint64_t *pa = arg;
+
+	pmm_free(pa[0], 0);   /* into this CPU's frame cache */
+	pmm_free(pa[1], 0);
+}
+
+/* With every frame taken, two buddy frames freed on another CPU sit in
+ * that CPU's cache: a two-frame allocation here must fetch them (by
+ * draining the other CPUs' caches) rather than fail. */
+KTEST(smp_alloc_drains_other_cpus_frame_caches)
+{
+	uint64_t head = 0, prev = 0, pair[2] = { 0, 0 }, pa, got;
+	unsigned me = percpu_self()->cpu_id;
+
+	if (sched_cpus_online() < 2) {
+		log_info("ktest: one CPU: no other frame cache to drain");
+		return;
+	}
+	while ((pa = pmm_alloc(0))) {
+		if (!pair[0] && prev && (prev ^ pa) == PAGE) {
+			head = *(uint64_t *)PHYS_TO_VIRT(prev);   /* prev leaves the chain */
+			pair[0] = prev;
+			pair[1] = pa;
+			prev = 0;
+			continue;
+		}
+		*(uint64_t *)PHYS_TO_VIRT(pa) = head;
+		head = prev = pa;
+	}
+	KT_ASSERT(t, pair[0]);
+	ipi_call_mask(1ull << (me ? 0 : 1), free_pair, pair);
+	got = pmm_alloc(1);
+	KT_EXPECT_EQ(t, got, pair[0] < pair[1] ? pair[0] : pair[1]);
+	log_info("ktest: a 2-frame block %s while another CPU's cache held its frames",
+		 got ? "was found" : "was not found");
+	if (got)
+		pmm_free(got, 1);
+	while (head) {
+		uint64_t next = *(uint64_t *)PHYS_TO_VIRT(head);
+
+		pmm_free(head, 0);
+		head = next;
+	}
+}
+
+struct spinner {
+	volatile bool started, stop;
+};
+
+static void spin_until_stopped(void *arg)
+{
+	struct spinner *s = arg;
+
+	s->started = true;
+	while (!s->stop)
+		cpu_pause();
+}
+
+/* The CPU time of a thread running right now on another CPU counts its
+ * slice so far: one spinning alone there is never switched, so its total
+ * is otherwise stuck at what it had when it started. */
+KTEST(smp_cpu_time_of_thread_running_elsewhere)
+{
+	struct spinner s = { false, false };
+	unsigned other = percpu_self()->cpu_id ? 0 : 1;
+	uint64_t t0, c0, wall, used;
+	struct thread *th;
+
+	if (sched_cpus_online() < 2) {
+		log_info("ktest: one CPU: no thread runs elsewhere");
+		return;
+	}
+	th = thread_create("spinner", spin_until_stopped, &s, SCHED_PRIO_DEFAULT, THREAD_SUSPENDED);
+	KT_ASSERT(t, th);
+	KT_EXPECT_EQ(t, thread_set_cpu(th, other), 0);
+	thread_resume(th);
+	while (!s.started)
+		KT_ASSERT(t, thread_sleep_ns(1000000) == 0);
+	t0 = time_ns();
+	c0 = sched_thread_cpu_ns(th);
+	KT_ASSERT(t, thread_sleep_ns(60000000) == 0);
+	wall = time_ns() - t0;
+	used = sched_thread_cpu_ns(th) - c0;
+	s.stop = true;
+	KT_EXPECT_EQ(t, thread_join(th, 0), 0);
+	KT_EXPECT(t, used >= wall / 2);
+	log_info("ktest: a thread spinning on CPU %u for %llu ms was counted %llu ms", other,
+		 (unsigned long long)(wall / 1000000), (unsigned long long)(used / 1000000));
 }
