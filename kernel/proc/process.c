@@ -307,7 +307,7 @@ static void notify_parent_locked(struct process *p)
 	int st = p->exit_status;
 	struct ksiginfo info = {
 		.signo = p->exit_signal, .pid = p->pid, .uid = p->cred.uid,
-		.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
+		.code = (st & 0x80) ? CLD_DUMPED : (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
 		.status = (st & 0x7f) ? st & 0x7f : (st >> 8) & 0xff,
 		.utime = (int64_t)(p->cpu_ns / 10000000u),
 	};

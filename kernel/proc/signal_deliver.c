@@ -11,13 +11,14 @@
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm.h>
+#include <kernel/proc/coredump.h>
 #include <kernel/proc/internal.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/uthread.h>
 #include <lib/string.h>
 
-/* Default action: end the process (the core-dumping signals too: CosmOS
- * writes no core files, so WCOREDUMP stays false as on Linux without one). */
+/* Default action: end the process; the core-dumping signals write a core
+ * file first when RLIMIT_CORE allows (kernel/proc/coredump.c). */
 static bool default_stops(int sig) { return (SIG_STOPS & sig_bit(sig)) != 0; }
 
 static const char *code_name(int sig, int code)
@@ -38,12 +39,13 @@ static void __attribute__((noreturn)) die(int sig, int code, uint64_t addr, cons
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	uint64_t rip = usermode_ip(uthread_frame(t));
+	struct ksiginfo info = { .signo = sig, .code = code, .addr = addr };
 	char buf[16];
 
 	log_warn("proc: pid %d (%s) killed by %s (%s) at rip %#llx, address %#llx", p->pid,
 		 p->name, signal_name(sig, buf), why ? why : code_name(sig, code),
 		 (unsigned long long)rip, (unsigned long long)addr);
-	process_exit(W_EXITCODE(0, sig));
+	coredump_exit(sig, &info);
 }
 
 void signal_fault(int sig, int code, uint64_t addr)
@@ -217,7 +219,7 @@ static void deliver_one(struct trap_frame *f)
 		}
 		if (info.code > 0 && info.code != SI_KERNEL && sig != SIGCHLD)
 			die(sig, info.code, info.addr, 0);   /* a fault met a blocked or reset handler */
-		process_exit(W_EXITCODE(0, sig));
+		coredump_exit(sig, &info);
 	}
 
 	decide_restart(f, true, a.flags);
