@@ -23,8 +23,10 @@
 #include <fs/inode.h>
 #include <fs/namei.h>
 #include <fs/procfs_text.h>
+#include <fs/tty.h>
 #include <kernel/proc/handle.h>
 #include <kernel/mm/vm.h>
+#include <kernel/mm/vm_dump.h>
 #include <kernel/proc/procinfo.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
@@ -157,7 +159,6 @@ static void task_of(struct process_info *pi, struct proc_task *t)
 	t->ppid = pi->ppid;
 	t->pgid = pi->pgid;
 	t->sid = pi->sid;
-	t->tpgid = -1;
 	t->state = pi->state;
 	t->comm = pi->name;
 	t->uid[0] = pi->cred.uid;
@@ -185,6 +186,16 @@ static void task_of(struct process_info *pi, struct proc_task *t)
 		t->env_end = pi->vm->env_end;
 		mutex_unlock(&pi->vm->lock);
 	}
+	if (pi->vm) {
+		struct vm_rss rss;
+
+		vm_resident(pi->vm, &rss);
+		t->rss_anon = rss.anon;
+		t->rss_file = rss.file;
+		t->rss_shmem = rss.shmem;
+		t->vm_hwm = t->rss_anon + t->rss_file + t->rss_shmem;  /* no peak is kept */
+	}
+	tty_session_ids(pi->sid, &t->tty_nr, &t->tpgid);
 	t->priority = 20 + nice_of(pi->prio);
 	t->nice = nice_of(pi->prio);
 	t->stime = pi->cpu_ns;

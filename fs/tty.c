@@ -234,20 +234,31 @@ void tty_session_leader_exit(int sid)
 	mutex_unlock(&session_lock);
 }
 
-struct tty *tty_current(void)
+struct tty *tty_of_session(int sid, int *pgrp)
 {
-	struct jobctl_ids me;
 	struct tty *found = NULL;
 
-	jobctl_caller(&me);
-	if (me.sid <= 0 || nttys == 0)
+	if (sid <= 0 || nttys == 0)
 		return NULL;
 	lock_or_panic(&session_lock);
 	for (unsigned i = 0; i < nttys && !found; i++)
-		if (ttys[i]->sid == me.sid)
+		if (ttys[i]->sid == sid)
 			found = ttys[i];
+	if (found && pgrp) {
+		lock(found);            /* tcsetpgrp changes it under the tty's lock */
+		*pgrp = found->pgrp;
+		unlock(found);
+	}
 	mutex_unlock(&session_lock);
 	return found;
+}
+
+struct tty *tty_current(void)
+{
+	struct jobctl_ids me;
+
+	jobctl_caller(&me);
+	return tty_of_session(me.sid, NULL);
 }
 
 /* TIOCSCTTY, TIOCNOTTY: they change which session the terminal belongs to. */

@@ -107,5 +107,12 @@ void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup
 void tty_session_leader_exit(int sid);
 /* The caller's controlling terminal (/dev/tty), or NULL. */
 struct tty *tty_current(void);
+/* The controlling terminal of session sid, or NULL; *pgrp (if not NULL)
+ * gets its foreground process group. */
+struct tty *tty_of_session(int sid, int *pgrp);
+/* /proc's tty_nr and tpgid of session sid: the device number of its
+ * controlling terminal in Linux's encoding (major << 8 | minor for small
+ * numbers; 0 for none) and its foreground group (-1 for none). */
+void tty_session_ids(int sid, int *tty_nr, int *tpgid);
 
 #endif

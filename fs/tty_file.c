@@ -146,3 +146,14 @@ void tty_devfs_init(void)
 	if (tty_serial())
 		add_node("ttyS0", 0660, DIALOUT_GID, DEV_MAKE(TTY_MAJOR, TTYS0_MINOR));
 }
+
+void tty_session_ids(int sid, int *tty_nr, int *tpgid)
+{
+	int pgrp = 0;
+	struct tty *t = tty_of_session(sid, &pgrp);
+	unsigned minor = t == NULL ? 0 : t == tty_console() ? TTY1_MINOR : t == tty_serial() ? TTYS0_MINOR : 0;
+
+	/* Linux's new_encode_dev: minor's low byte, major << 8, minor's rest << 12 */
+	*tty_nr = minor ? (int)((minor & 0xff) | (TTY_MAJOR << 8) | ((minor & ~0xffu) << 12)) : 0;
+	*tpgid = t && pgrp > 0 ? pgrp : -1;
+}

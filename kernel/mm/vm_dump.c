@@ -63,16 +63,25 @@ void vm_dump_page(struct vm_space *vm, uint64_t addr, void *buf)
 static int count_leaf(const struct paging_entry *e, void *ctx)
 {
 	if (e->leaf)
-		*(uint64_t *)ctx += e->size / PAGE_SIZE;
+		*(uint64_t *)ctx += e->size;
 	return 0;
 }
 
-uint64_t vm_resident_pages(struct vm_space *vm)
+void vm_resident(struct vm_space *vm, struct vm_rss *rss)
 {
-	uint64_t n = 0;
-
+	*rss = (struct vm_rss){ 0 };
 	vm_lock(vm);
-	(void)paging_walk(vm->root, VM_USER_MIN, VM_USER_TOP - 1, count_leaf, &n);
+	for (unsigned i = 0; i < vm->nregions; i++) {
+		const struct vm_region *r = &vm->regions[i];
+		uint64_t n = 0;
+
+		(void)paging_walk(vm->root, r->start, r->end - 1, count_leaf, &n);
+		if (!r->pager)
+			rss->anon += n;
+		else if (r->pager == &vm_shm_ops)
+			rss->shmem += n;
+		else
+			rss->file += n;   /* a private copy of a written page counts here too */
+	}
 	mutex_unlock(&vm->lock);
-	return n;
 }

@@ -19,7 +19,10 @@ unsigned vm_dump_regions(struct vm_space *vm, struct vm_dump_region *out, unsign
  * it is in memory or a file backs it, zeros for anonymous memory never
  * touched, without allocating a frame for it. */
 void vm_dump_page(struct vm_space *vm, uint64_t addr, void *buf);
-/* Pages of the user half mapped to memory (rss). */
-uint64_t vm_resident_pages(struct vm_space *vm);
+/* Bytes of the regions mapped to memory (rss), by what backs them. */
+struct vm_rss {
+	uint64_t anon, file, shmem;
+};
+void vm_resident(struct vm_space *vm, struct vm_rss *rss);
 
 #endif
