@@ -106,6 +106,9 @@ static void info_to_user(struct linux_siginfo *si, const struct ksiginfo *k)
 		si->u.chld.status = k->status;
 		si->u.chld.utime = k->utime;
 		si->u.chld.stime = k->stime;
+	} else if (k->poll) {
+		si->u.poll.band = (int64_t)k->addr;
+		si->u.poll.fd = k->fd;
 	} else {
 		si->u.kill.pid = k->pid;
 		si->u.kill.uid = k->uid;

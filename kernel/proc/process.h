@@ -165,11 +165,13 @@ unsigned process_count(void);
  * pipe nobody reads (SIGPIPE) or past RLIMIT_FSIZE (SIGXFSZ): ignored,
  * it is dropped; blocked, it stays pending. Nothing for a kernel thread. */
 void process_signal_self(int sig);
-/* SIGIO for an O_ASYNC file (fcntl F_SETOWN): sig to process who, or to
- * group -who, each member that a setter with this uid and euid may
- * signal (Linux's rule: the setter is root, or its uid or euid is the
- * target's uid or saved uid). */
-void process_send_sigio(int who, uint32_t uid, uint32_t euid, int sig);
+/* SIGIO for an O_ASYNC file (fcntl F_SETOWN): info (SIGIO, or F_SETSIG's
+ * signal) to process who, to group -who, or (tid) to thread who, each
+ * member that a setter with this uid and euid may signal (Linux's rule:
+ * the setter is root, or its uid or euid is the target's uid or saved
+ * uid). */
+struct ksiginfo;
+void process_send_sigio(int who, bool tid, uint32_t uid, uint32_t euid, const struct ksiginfo *info);
 /* The caller's soft limit for resource res (RLIM_INFINITY: none). */
 uint64_t process_rlimit_self(int res);
 

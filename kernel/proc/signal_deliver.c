@@ -132,6 +132,9 @@ static bool setup_frame(struct trap_frame *f, int sig, const struct ksiginfo *in
 		fr.info.u.chld.status = info->status;
 		fr.info.u.chld.utime = info->utime;
 		fr.info.u.chld.stime = info->stime;
+	} else if (info->poll) {
+		fr.info.u.poll.band = (int64_t)info->addr;
+		fr.info.u.poll.fd = info->fd;
 	} else if (info->code > 0 && info->code != SI_KERNEL) {
 		fr.info.u.fault.addr = info->addr;   /* faults */
 	} else {
