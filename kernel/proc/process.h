@@ -78,6 +78,7 @@ struct process {
 	 * interrupts off): deadline 0 is disarmed */
 	uint64_t itimer_cpu_deadline[2], itimer_cpu_interval[2];
 	struct ptimer *ptimers[PTIMER_MAX]; /* POSIX timers by id (kernel/proc/ptimer.c); sig_lock */
+	unsigned ptimers_cpu_armed;   /* of them, armed on a CPU-time clock; sig_lock */
 	/* Read without a lock by its own threads: */
 	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
 	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */
