@@ -67,8 +67,14 @@ static unsigned ttyf_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+static int ttyf_fasync(struct file *f, bool on)
+{
+	return tty_fasync(f->priv, f, on);
+}
+
 static void ttyf_release(struct file *f)
 {
+	(void)tty_fasync(f->priv, f, false);   /* the file leaves the O_ASYNC list */
 	tty_close(f->priv);
 	kfree(f->priv);
 }
@@ -79,6 +85,7 @@ static const struct file_ops tty_file_ops = {
 	.ioctl = ttyf_ioctl,
 	.poll = ttyf_poll,
 	.release = ttyf_release,
+	.fasync = ttyf_fasync,
 };
 
 /* The terminal behind a device number for the caller, or NULL. */

@@ -70,7 +70,7 @@ def screen_hello(pngs, log):
 
 
 TTY_CASES = ("tty_ctty_by_open tty_tiocsctty_rules tty_tiocspgrp tty_leader_exit_hangs_up "
-             "tty_background_job_control tty_tiocsti tty_proc_stat_tty_nr")
+             "tty_background_job_control tty_tiocsti tty_proc_stat_tty_nr tty_sigio_on_input")
 
 CASES = [
     # controlling terminals, sessions and groups from programs: usertests

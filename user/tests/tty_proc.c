@@ -1,7 +1,8 @@
 /* /proc/<pid>/stat's tty_nr and tpgid with a controlling terminal: the
  * terminal's device number in Linux's encoding (minor's low byte, major
  * << 8, minor's high bits << 12) and its foreground group; 0 and -1 again
- * once the session lets it go. Uses /dev/ttyS0 (see tty_ctty.c). */
+ * once the session lets it go; SIGIO when input comes to an O_ASYNC
+ * terminal. Uses /dev/ttyS0 (see tty_ctty.c). */
 #include "tests.h"
 
 #include <sys/ioctl.h>
@@ -32,5 +33,70 @@ TEST(tty_proc_stat_tty_nr)
 		CHECK_OK(ioctl(fd, TIOCNOTTY));
 		CHECK_EQ(proc_stat_field("/proc/self/stat", 7), 0);
 		CHECK_EQ(proc_stat_field("/proc/self/stat", 8), -1);
+	}
+}
+
+static volatile sig_atomic_t io_sig, io_code, io_fd;
+static volatile long io_band;
+static void on_io(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	io_sig = sig;
+	io_code = si->si_code;
+	io_fd = si->si_fd;
+	io_band = si->si_band;
+}
+
+/* O_ASYNC on a terminal: input that becomes readable (a whole line in
+ * canonical mode; TIOCSTI types it) sends SIGIO to the owner, or the
+ * F_SETSIG signal with POLL_IN and the descriptor. */
+TEST(tty_sigio_on_input)
+{
+	IN_CHILD {
+		CHECK_OK(setsid());
+		int fd = CHECK_OK(open("/dev/ttyS0", O_RDWR));
+		struct sigaction sa = { 0 };
+		sa.sa_sigaction = on_io;
+		sa.sa_flags = SA_SIGINFO;
+		CHECK_OK(sigaction(SIGIO, &sa, NULL));
+		CHECK_OK(sigaction(SIGRTMIN, &sa, NULL));
+		sigset_t block, none;
+		sigemptyset(&block);
+		sigaddset(&block, SIGIO);
+		sigaddset(&block, SIGRTMIN);
+		sigemptyset(&none);
+		CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+		CHECK_OK(fcntl(fd, F_SETOWN, getpid()));
+		CHECK_OK(fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK));
+		/* half a line: nothing to read yet, no signal */
+		char c = 'a';
+		CHECK_OK(ioctl(fd, TIOCSTI, &c));
+		sigset_t pend;
+		CHECK_OK(sigpending(&pend));
+		CHECK(!sigismember(&pend, SIGIO));
+		c = '\n';
+		CHECK_OK(ioctl(fd, TIOCSTI, &c));
+		CHECK_ERR(sigsuspend(&none), EINTR);
+		CHECK_EQ(io_sig, SIGIO);
+		char buf[8];
+		CHECK_EQ(read(fd, buf, sizeof(buf)), 2);
+		/* F_SETSIG: SIGRTMIN with POLL_IN, si_fd and the band */
+		CHECK_OK(fcntl(fd, F_SETSIG, SIGRTMIN));
+		io_sig = 0;
+		c = 'b';
+		CHECK_OK(ioctl(fd, TIOCSTI, &c));
+		c = '\n';
+		CHECK_OK(ioctl(fd, TIOCSTI, &c));
+		CHECK_ERR(sigsuspend(&none), EINTR);
+		CHECK_EQ(io_sig, SIGRTMIN);
+		CHECK_EQ(io_code, POLL_IN);
+		CHECK_EQ(io_fd, fd);
+		CHECK(io_band & POLLIN);
+		CHECK_EQ(read(fd, buf, sizeof(buf)), 2);
+		/* O_ASYNC off: no more signals */
+		CHECK_OK(fcntl(fd, F_SETFL, O_NONBLOCK));
+		CHECK_OK(ioctl(fd, TIOCSTI, &c));
+		CHECK_OK(sigpending(&pend));
+		CHECK(!sigismember(&pend, SIGRTMIN) && !sigismember(&pend, SIGIO));
 	}
 }
