@@ -3,6 +3,7 @@
 #include <fs/file.h>
 #include <cosmos/abi/dirent.h>
 #include <cosmos/abi/fcntl.h>
+#include <cosmos/abi/poll.h>
 #include <cosmos/errno.h>
 #include <fs/dcache.h>
 #include <fs/inode.h>
@@ -111,10 +112,72 @@ int file_set_owner(struct file *f, int who)
 		who = 0;
 	fl = spin_lock_irqsave(&f->owner_lock);
 	f->owner = who;
+	f->owner_tid = false;
 	f->owner_uid = c->uid;
 	f->owner_euid = c->euid;
 	spin_unlock_irqrestore(&f->owner_lock, fl);
 	return 0;
+}
+
+int file_set_owner_tid(struct file *f, int tid)
+{
+	const struct cred *c = cred_current();
+	struct process *p = 0;
+	uint64_t fl;
+	bool alive;
+
+	process_table_lock();
+	alive = tid > 0 && process_find_thread_locked(tid, &p) != NULL;
+	process_table_unlock();
+	if (tid && !alive)
+		return -ESRCH;
+	fl = spin_lock_irqsave(&f->owner_lock);
+	f->owner = tid;
+	f->owner_tid = tid != 0;
+	f->owner_uid = c->uid;
+	f->owner_euid = c->euid;
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	return 0;
+}
+
+int file_get_owner_ex(struct file *f, bool *tid)
+{
+	uint64_t fl = spin_lock_irqsave(&f->owner_lock);
+	int who = f->owner;
+
+	*tid = f->owner_tid;
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	return who;
+}
+
+int file_set_sig(struct file *f, int sig, int fd)
+{
+	uint64_t fl;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	fl = spin_lock_irqsave(&f->owner_lock);
+	f->owner_sig = sig;
+	f->owner_fd = fd;
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	return 0;
+}
+
+int file_get_sig(struct file *f)
+{
+	uint64_t fl = spin_lock_irqsave(&f->owner_lock);
+	int sig = f->owner_sig;
+
+	spin_unlock_irqrestore(&f->owner_lock, fl);
+	return sig;
+}
+
+void file_note_fd(struct file *f, int fd)
+{
+	uint64_t fl = spin_lock_irqsave(&f->owner_lock);
+
+	f->owner_fd = fd;
+	spin_unlock_irqrestore(&f->owner_lock, fl);
 }
 
 int file_get_owner(struct file *f)
@@ -126,13 +189,27 @@ int file_get_owner(struct file *f)
 	return who;
 }
 
+/* Linux's band_table: si_band for POLL_IN and POLL_OUT. */
+#define BAND_IN  (POLLIN | POLLRDNORM | POLLMSG)
+#define BAND_OUT (POLLOUT | POLLWRNORM | POLLWRBAND)
+
 void file_send_sigio(struct file *f)
 {
 	uint64_t fl = spin_lock_irqsave(&f->owner_lock);
-	int who = f->owner;
+	int who = f->owner, sig = f->owner_sig, fd = f->owner_fd;
+	bool tid = f->owner_tid;
 	uint32_t uid = f->owner_uid, euid = f->owner_euid;
+	/* a file open for reading became readable, else writable */
+	bool in = (f->fmode & FMODE_READ) != 0;
+	struct ksiginfo info = { .signo = SIGIO, .code = SI_KERNEL };
 
 	spin_unlock_irqrestore(&f->owner_lock, fl);
-	if (who)
-		process_send_sigio(who, uid, euid, SIGIO);
+	if (!who)
+		return;
+	if (sig) {
+		/* F_SETSIG: that signal, with the reason, band and descriptor */
+		info = (struct ksiginfo){ .signo = sig, .code = in ? POLL_IN : POLL_OUT, .poll = true,
+					  .fd = fd, .addr = in ? BAND_IN : BAND_OUT };
+	}
+	process_send_sigio(who, tid, uid, euid, &info);
 }

@@ -69,6 +69,9 @@ struct file {
 	struct spinlock owner_lock;
 	int owner;
 	uint32_t owner_uid, owner_euid;
+	bool owner_tid;                /* F_OWNER_TID: owner is one thread's id */
+	int owner_sig;                 /* F_SETSIG: 0 is SIGIO without details */
+	int owner_fd;                  /* the descriptor of the last F_SETFL/F_SETSIG: si_fd */
 };
 
 /* A new file with one reference; takes over the caller's reference to
@@ -79,6 +82,15 @@ void file_put(struct file *f);
  * and F_GETOWN. */
 int file_set_owner(struct file *f, int who);
 int file_get_owner(struct file *f);
+/* F_SETOWN_EX with F_OWNER_TID: one thread (-ESRCH when none is alive);
+ * tid reports whether the owner is one. */
+int file_set_owner_tid(struct file *f, int tid);
+int file_get_owner_ex(struct file *f, bool *tid);
+/* F_SETSIG (0 or a signal; -EINVAL otherwise) and F_GETSIG; fd is what
+ * si_fd will say, also recorded by file_note_fd when O_ASYNC is set. */
+int file_set_sig(struct file *f, int sig, int fd);
+int file_get_sig(struct file *f);
+void file_note_fd(struct file *f, int fd);
 /* SIGIO to f's owner, if it has one and the setter may signal it. */
 void file_send_sigio(struct file *f);
 /* The file behind a kobject the handle table returned. */

@@ -18,6 +18,7 @@
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
 #include <fs/anon.h>
+#include <fs/fasync.h>
 #include <fs/file.h>
 #include <fs/inode.h>
 #include <fs/poll.h>
@@ -42,14 +43,10 @@ struct pipe {
 	unsigned r_counter, w_counter;
 	struct waitq rd_wq, wr_wq;
 	struct inode *fifo;       /* the FIFO inode it hangs off, or NULL */
-	struct list_node async;   /* struct pipe_async: its files with O_ASYNC */
-};
-
-/* A file of the pipe with O_ASYNC: its owner hears SIGIO when data comes
- * (a reading file) or room (a writing one). Removed before the file goes. */
-struct pipe_async {
-	struct list_node node;
-	struct file *f;
+	/* Its files with O_ASYNC (fs/fasync.h): the owner hears SIGIO when
+	 * data comes (a reading file) or room (a writing one). A file leaves
+	 * the list before it goes. */
+	struct list_node async;
 };
 
 static struct mutex fifo_lock;
@@ -107,49 +104,19 @@ static void pipe_free(struct pipe *p)
  * held. */
 static void pipe_notify_async(struct pipe *p, unsigned fmode)
 {
-	list_for_each(n, &p->async) {
-		struct pipe_async *a = list_entry(n, struct pipe_async, node);
-
-		if (a->f->fmode & fmode)
-			file_send_sigio(a->f);
-	}
-}
-
-static struct pipe_async *async_find(struct pipe *p, struct file *f)
-{
-	list_for_each(n, &p->async) {
-		struct pipe_async *a = list_entry(n, struct pipe_async, node);
-
-		if (a->f == f)
-			return a;
-	}
-	return NULL;
+	fasync_notify(&p->async, fmode);
 }
 
 static int pipe_fasync(struct file *f, bool on)
 {
 	struct pipe *p = f->priv;
-	struct pipe_async *a, *fresh = on ? kmalloc(sizeof(*fresh)) : NULL;
 	int err;
 
-	if (on && !fresh)
-		return -ENOMEM;
-	if ((err = mutex_lock(&p->lock))) {
-		kfree(fresh);
+	if ((err = mutex_lock(&p->lock)))
 		return err;
-	}
-	a = async_find(p, f);
-	if (on && !a) {
-		fresh->f = f;
-		list_add_tail(&p->async, &fresh->node);
-		fresh = NULL;
-	} else if (!on && a) {
-		list_del(&a->node);
-		kfree(a);
-	}
+	err = fasync_update(&p->async, f, on);
 	mutex_unlock(&p->lock);
-	kfree(fresh);
-	return 0;
+	return err;
 }
 
 /* Copies n bytes (n <= count) to the reader's buffers; the ring may wrap
@@ -367,16 +334,12 @@ static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg, void *kbuf)
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
-	struct pipe_async *a;
 
 	if (!p)
 		return;
 	lock_or_panic(&p->lock);
-	a = async_find(p, f);
-	if (a)
-		list_del(&a->node);
+	(void)fasync_update(&p->async, f, false);   /* removing cannot fail */
 	mutex_unlock(&p->lock);
-	kfree(a);
 	pipe_leave(p, f->fmode & FMODE_READ, f->fmode & FMODE_WRITE);
 }
 

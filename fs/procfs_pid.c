@@ -1,5 +1,6 @@
 /* procfs per-process directories: /proc/[pid]/ with stat, status, statm,
- * comm, cmdline, environ, exe, maps, cwd, root and fd/, for every process
+ * comm, cmdline, environ, exe, maps, cwd, root, fd/ and task/[tid]/ (stat,
+ * status, comm of each thread), for every process
  * in the table (zombies too, with nothing but their numbers).
  *
  * Each read looks the process up again by pid (kernel/proc/procinfo.h):
@@ -23,8 +24,10 @@
 #include <fs/inode.h>
 #include <fs/namei.h>
 #include <fs/procfs_text.h>
+#include <fs/tty.h>
 #include <kernel/proc/handle.h>
 #include <kernel/mm/vm.h>
+#include <kernel/mm/vm_dump.h>
 #include <kernel/proc/procinfo.h>
 #include <kernel/proc/process.h>
 #include <kernel/sched/sched.h>
@@ -157,7 +160,6 @@ static void task_of(struct process_info *pi, struct proc_task *t)
 	t->ppid = pi->ppid;
 	t->pgid = pi->pgid;
 	t->sid = pi->sid;
-	t->tpgid = -1;
 	t->state = pi->state;
 	t->comm = pi->name;
 	t->uid[0] = pi->cred.uid;
@@ -185,6 +187,16 @@ static void task_of(struct process_info *pi, struct proc_task *t)
 		t->env_end = pi->vm->env_end;
 		mutex_unlock(&pi->vm->lock);
 	}
+	if (pi->vm) {
+		struct vm_rss rss;
+
+		vm_resident(pi->vm, &rss);
+		t->rss_anon = rss.anon;
+		t->rss_file = rss.file;
+		t->rss_shmem = rss.shmem;
+		t->vm_hwm = t->rss_anon + t->rss_file + t->rss_shmem;  /* no peak is kept */
+	}
+	tty_session_ids(pi->sid, &t->tty_nr, &t->tpgid);
 	t->priority = 20 + nice_of(pi->prio);
 	t->nice = nice_of(pi->prio);
 	t->stime = pi->cpu_ns;
@@ -407,6 +419,86 @@ static const struct pseudo_family fds = { fds_next, fds_find, &fd_entry };
 
 #define PID_FILE(n, m, fn) { .name = n, .mode = S_IFREG | (m), .show = fn, .owner = pid_owner }
 
+/* task/[tid]/: the argument is pid << 32 | tid. A thread shows its
+ * process's numbers with its own id, state, CPU time and switches. */
+static bool tasks_next(uint64_t pid, uint64_t *cursor, char *name, uint64_t *arg)
+{
+	/* cursors are the last tid listed (past INT32_MAX: the end) */
+	int tid = pid < PID_LIMIT && *cursor <= INT32_MAX ? process_thread_next((int)pid, (int)*cursor) : 0;
+
+	if (tid <= 0)
+		return false;
+	*cursor = (uint64_t)tid;
+	*arg = pid << 32 | (uint64_t)tid;
+	fmt_snprintf(name, NAME_MAX + 1, "%d", tid);
+	return true;
+}
+
+static bool tasks_find(uint64_t pid, const char *name, uint64_t *arg)
+{
+	struct thread_info_k ti;
+	uint64_t tid;
+
+	if (pid >= PID_LIMIT || !parse_number(name, &tid) || tid == 0 ||
+	    process_thread_info((int)pid, (int)tid, &ti))
+		return false;
+	*arg = pid << 32 | tid;
+	return true;
+}
+
+static bool task_owner(uint64_t arg, uint32_t *uid, uint32_t *gid)
+{
+	struct thread_info_k ti;
+
+	if (process_thread_info((int)(arg >> 32), (int)(uint32_t)arg, &ti))
+		return false;
+	return pid_owner(arg >> 32, uid, gid);
+}
+
+static int show_thread(struct seqbuf *s, uint64_t arg,
+		       void (*text)(struct seqbuf *s, const struct proc_task *t))
+{
+	struct process_info pi;
+	struct thread_info_k ti;
+	struct proc_task t;
+	int tid = (int)(uint32_t)arg, err = info_of(arg >> 32, &pi);
+
+	if (!err)
+		err = process_thread_info(pi.pid, tid, &ti);
+	if (err) {
+		process_info_put(&pi);
+		return -ESRCH;
+	}
+	task_of(&pi, &t);
+	t.pid = tid;
+	if (t.state != 'T' && t.state != 'Z')
+		t.state = ti.state;
+	t.stime = ti.cpu_ns;
+	t.voluntary_switches = ti.switches;
+	text(s, &t);
+	process_info_put(&pi);
+	return 0;
+}
+
+static int show_thread_stat(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_stat_text); }
+static int show_thread_status(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_status_text); }
+static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_comm(s, arg >> 32); }
+
+#define TASK_FILE(n, m, fn) { .name = n, .mode = S_IFREG | (m), .show = fn, .owner = task_owner }
+
+static const struct pseudo_entry task_children[] = {
+	TASK_FILE("comm", 0644, show_thread_comm),
+	TASK_FILE("stat", 0444, show_thread_stat),
+	TASK_FILE("status", 0444, show_thread_status),
+	{ 0 },
+};
+
+static const struct pseudo_entry task_entry = {
+	.mode = S_IFDIR | 0555, .children = task_children, .owner = task_owner,
+};
+
+static const struct pseudo_family tasks = { tasks_next, tasks_find, &task_entry };
+
 static const struct pseudo_entry pid_children[] = {
 	PID_FILE("cmdline", 0444, show_cmdline),
 	PID_FILE("comm", 0644, show_comm),
@@ -420,6 +512,7 @@ static const struct pseudo_entry pid_children[] = {
 	PID_FILE("stat", 0444, show_stat),
 	PID_FILE("statm", 0444, show_statm),
 	PID_FILE("status", 0444, show_status),
+	{ .name = "task", .mode = S_IFDIR | 0555, .family = &tasks, .owner = pid_owner },
 	{ 0 },
 };
 

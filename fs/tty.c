@@ -12,6 +12,8 @@
 #include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
 #include <fs/tty.h>
+#include <fs/fasync.h>
+#include <fs/file.h>
 #include <fs/tty_jobctl.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
@@ -103,6 +105,26 @@ static bool refill(struct tty *t)
 	return n > 0;
 }
 
+/* Input came: SIGIO to the owners of the O_ASYNC files once it can be read
+ * (a whole line in canonical mode), as Linux's n_tty. Lock held; the
+ * process table's lock is taken inside (the order job_check uses too). */
+static void input_async(struct tty *t)
+{
+	if (!list_empty(&t->async) && ldisc_readable(&t->ld))
+		fasync_notify(&t->async, FMODE_READ);
+}
+
+int tty_fasync(struct tty_handle *h, struct file *f, bool on)
+{
+	struct tty *t = h->tty;
+	int err;
+
+	lock(t);       /* as every handle call: never where one may not sleep */
+	err = fasync_update(&t->async, f, on);
+	unlock(t);
+	return err;
+}
+
 /* Moves input into the line discipline until there is none, or the queue
  * is full (a read then wakes this thread again). */
 static void input_thread(void *arg)
@@ -127,6 +149,7 @@ static void input_thread(void *arg)
 		if (moved) {
 			t->echo_done_ns = time_ns();
 			wake_readers(t);
+			input_async(t);
 		}
 		unlock(t);
 		waitq_wait_event(&t->input_wq, t->input_ready, 0);
@@ -234,20 +257,31 @@ void tty_session_leader_exit(int sid)
 	mutex_unlock(&session_lock);
 }
 
-struct tty *tty_current(void)
+struct tty *tty_of_session(int sid, int *pgrp)
 {
-	struct jobctl_ids me;
 	struct tty *found = NULL;
 
-	jobctl_caller(&me);
-	if (me.sid <= 0 || nttys == 0)
+	if (sid <= 0 || nttys == 0)
 		return NULL;
 	lock_or_panic(&session_lock);
 	for (unsigned i = 0; i < nttys && !found; i++)
-		if (ttys[i]->sid == me.sid)
+		if (ttys[i]->sid == sid)
 			found = ttys[i];
+	if (found && pgrp) {
+		lock(found);            /* tcsetpgrp changes it under the tty's lock */
+		*pgrp = found->pgrp;
+		unlock(found);
+	}
 	mutex_unlock(&session_lock);
 	return found;
+}
+
+struct tty *tty_current(void)
+{
+	struct jobctl_ids me;
+
+	jobctl_caller(&me);
+	return tty_of_session(me.sid, NULL);
 }
 
 /* TIOCSCTTY, TIOCNOTTY: they change which session the terminal belongs to. */
@@ -501,6 +535,7 @@ static long sti_ioctl(struct tty *t, uint8_t c)
 		return -EPERM;
 	(void)ldisc_receive(&t->ld, c);
 	wake_readers(t);
+	input_async(t);
 	return 0;
 }
 
@@ -613,6 +648,7 @@ int tty_create(struct tty *t, const struct tty_driver *drv, void *drv_data, uint
 	mutex_init(&t->lock, drv->name);
 	spin_init(&t->raw_lock, drv->name);
 	waitq_init(&t->read_wq);
+	list_init(&t->async);
 	waitq_init(&t->input_wq);
 	ldisc_init(&t->ld, &ld_ops, t);
 	t->ws = (struct winsize){ .ws_row = rows, .ws_col = cols };

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cosmos/abi/termios.h>
 #include <fs/tty_ldisc.h>
+#include <lib/list.h>
 #include <kernel/sched/wait.h>
 #include <kernel/sync/mutex.h>
 #include <kernel/sync/spinlock.h>
@@ -46,6 +47,7 @@ struct tty {
 	/* Bumped (under lock) whenever a reader should look again. */
 	volatile uint64_t events;
 	struct waitq read_wq;           /* readers and pollers */
+	struct list_node async;         /* its files with O_ASYNC (fs/fasync.h) */
 	bool input_blocked;             /* the queue was full: a read must wake the input thread */
 	char pend[16];                  /* input taken from the sources, not yet in the queue */
 	size_t pend_len, pend_pos;
@@ -62,6 +64,8 @@ struct tty {
 };
 
 /* One open of a terminal (what a file's private data holds). */
+struct file;
+
 struct tty_handle {
 	struct tty *tty;
 	uint64_t gen;           /* the terminal's gen when opened */
@@ -105,7 +109,17 @@ void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup
  * handles opened before become dead (reads see end of file, writes EIO),
  * and the terminal is free for another session. */
 void tty_session_leader_exit(int sid);
+/* O_ASYNC on a handle's file (the file op fasync) and its removal when
+ * the file goes: its owner hears SIGIO when input becomes readable. */
+int tty_fasync(struct tty_handle *h, struct file *f, bool on);
 /* The caller's controlling terminal (/dev/tty), or NULL. */
 struct tty *tty_current(void);
+/* The controlling terminal of session sid, or NULL; *pgrp (if not NULL)
+ * gets its foreground process group. */
+struct tty *tty_of_session(int sid, int *pgrp);
+/* /proc's tty_nr and tpgid of session sid: the device number of its
+ * controlling terminal in Linux's encoding (major << 8 | minor for small
+ * numbers; 0 for none) and its foreground group (-1 for none). */
+void tty_session_ids(int sid, int *tty_nr, int *tpgid);
 
 #endif

@@ -67,8 +67,14 @@ static unsigned ttyf_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+static int ttyf_fasync(struct file *f, bool on)
+{
+	return tty_fasync(f->priv, f, on);
+}
+
 static void ttyf_release(struct file *f)
 {
+	(void)tty_fasync(f->priv, f, false);   /* the file leaves the O_ASYNC list */
 	tty_close(f->priv);
 	kfree(f->priv);
 }
@@ -79,6 +85,7 @@ static const struct file_ops tty_file_ops = {
 	.ioctl = ttyf_ioctl,
 	.poll = ttyf_poll,
 	.release = ttyf_release,
+	.fasync = ttyf_fasync,
 };
 
 /* The terminal behind a device number for the caller, or NULL. */
@@ -145,4 +152,15 @@ void tty_devfs_init(void)
 		add_node("tty1", 0620, TTY_GID, DEV_MAKE(TTY_MAJOR, TTY1_MINOR));
 	if (tty_serial())
 		add_node("ttyS0", 0660, DIALOUT_GID, DEV_MAKE(TTY_MAJOR, TTYS0_MINOR));
+}
+
+void tty_session_ids(int sid, int *tty_nr, int *tpgid)
+{
+	int pgrp = 0;
+	struct tty *t = tty_of_session(sid, &pgrp);
+	unsigned minor = t == NULL ? 0 : t == tty_console() ? TTY1_MINOR : t == tty_serial() ? TTYS0_MINOR : 0;
+
+	/* Linux's new_encode_dev: minor's low byte, major << 8, minor's rest << 12 */
+	*tty_nr = minor ? (int)((minor & 0xff) | (TTY_MAJOR << 8) | ((minor & ~0xffu) << 12)) : 0;
+	*tpgid = t && pgrp > 0 ? pgrp : -1;
 }

@@ -1,7 +1,8 @@
 /* fcntl(2) and flock(2): descriptor flags, status flags, duplication,
  * record locks (POSIX ones owned by the descriptor table, open-file-
  * description ones by the open file; fs/lock.h), pipe sizes and the owner
- * an O_ASYNC file signals (F_SETOWN and its _EX form). */
+ * an O_ASYNC file signals and with what (F_SETOWN, its _EX form with
+ * F_OWNER_TID, F_SETSIG). */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/errno.h>
 #include <fs/lock.h>
@@ -35,23 +36,26 @@ static long fcntl_lock(struct file *f, int cmd, uptr_t arg)
 	return vfs_lock_set(f, &o, kind, &fl, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 }
 
-/* F_SETOWN_EX and F_GETOWN_EX: a process or a group (a thread's own
- * owner, F_OWNER_TID, is not kept: -EINVAL). */
+/* F_SETOWN_EX and F_GETOWN_EX: a process, a group or one thread
+ * (F_OWNER_TID). */
 static long fcntl_owner_ex(struct file *f, int cmd, uptr_t arg)
 {
 	struct f_owner_ex ex;
+	bool tid;
 	int who;
 
 	if (cmd == F_GETOWN_EX) {
-		who = file_get_owner(f);
-		ex.type = who < 0 ? F_OWNER_PGRP : F_OWNER_PID;
+		who = file_get_owner_ex(f, &tid);
+		ex.type = tid ? F_OWNER_TID : who < 0 ? F_OWNER_PGRP : F_OWNER_PID;
 		ex.pid = who < 0 ? -who : who;
 		return copy_to_user(arg, &ex, sizeof(ex)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&ex, arg, sizeof(ex)))
 		return -EFAULT;
-	if ((ex.type != F_OWNER_PID && ex.type != F_OWNER_PGRP) || ex.pid < 0)
+	if ((ex.type != F_OWNER_PID && ex.type != F_OWNER_PGRP && ex.type != F_OWNER_TID) || ex.pid < 0)
 		return -EINVAL;
+	if (ex.type == F_OWNER_TID)
+		return file_set_owner_tid(f, ex.pid);
 	return file_set_owner(f, ex.type == F_OWNER_PGRP ? -ex.pid : ex.pid);
 }
 
@@ -85,6 +89,8 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	case F_GETOWN:
 	case F_SETOWN_EX:
 	case F_GETOWN_EX:
+	case F_SETSIG:
+	case F_GETSIG:
 		break;
 	default:
 		return -EINVAL;
@@ -94,8 +100,14 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 		return r;
 	if (cmd == F_GETFL)
 		r = (long)vfs_getfl(f);
-	else if (cmd == F_SETFL)
+	else if (cmd == F_SETFL) {
 		r = vfs_setfl(f, (uint32_t)arg);
+		if (!r && (arg & O_ASYNC))
+			file_note_fd(f, fd);       /* si_fd of F_SETSIG's signal, as Linux's fasync */
+	} else if (cmd == F_SETSIG)
+		r = arg > INT32_MAX ? -EINVAL : file_set_sig(f, (int)arg, fd);
+	else if (cmd == F_GETSIG)
+		r = file_get_sig(f);
 	else if (cmd == F_SETOWN)
 		r = file_set_owner(f, (int)arg);
 	else if (cmd == F_GETOWN)

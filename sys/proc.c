@@ -247,7 +247,7 @@ long sys_waitid(int idtype, int id, uptr_t info, unsigned int options, uptr_t ru
 			si.si_code = CLD_CONTINUED;
 			si.si_status = SIGCONT;
 		} else if (res.status & 0x7f) {
-			si.si_code = CLD_KILLED;
+			si.si_code = (res.status & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			si.si_status = res.status & 0x7f;
 		} else {
 			si.si_code = CLD_EXITED;

@@ -106,6 +106,9 @@ static void info_to_user(struct linux_siginfo *si, const struct ksiginfo *k)
 		si->u.chld.status = k->status;
 		si->u.chld.utime = k->utime;
 		si->u.chld.stime = k->stime;
+	} else if (k->poll) {
+		si->u.poll.band = (int64_t)k->addr;
+		si->u.poll.fd = k->fd;
 	} else {
 		si->u.kill.pid = k->pid;
 		si->u.kill.uid = k->uid;
@@ -225,6 +228,8 @@ static long send_pid(int pid, const struct ksiginfo *info)
 	p = process_find_locked(pid);
 	if (!p || !p->user)
 		err = -ESRCH;   /* a zombie still exists: signals to it do nothing */
+	else if (info->signo < 0 || info->signo > NSIG)
+		err = -EINVAL;  /* Linux looks the target up first */
 	else
 		err = may_signal(me, p, info->signo);
 	if (!err)
@@ -258,12 +263,14 @@ static long send_thread(int tgid, int tid, const struct ksiginfo *info)
 	struct thread *t;
 	long err;
 
-	if (tid <= 0 || (tgid != -1 && tgid <= 0) || info->signo < 0 || info->signo > NSIG)
+	if (tid <= 0 || (tgid != -1 && tgid <= 0))
 		return -EINVAL;
 	process_table_lock();
 	t = process_find_thread_locked(tid, &p);
 	if (!t || !p->user || (tgid != -1 && p->pid != tgid))
 		err = -ESRCH;
+	else if (info->signo < 0 || info->signo > NSIG)
+		err = -EINVAL;
 	else
 		err = may_signal(me, p, info->signo);
 	if (!err)
@@ -283,33 +290,39 @@ static long tkill_to(int tgid, int tid, int sig)
 long sys_tkill(int tid, int sig) { return tkill_to(-1, tid, sig); }
 long sys_tgkill(int tgid, int tid, int sig) { return tkill_to(tgid, tid, sig); }
 
-/* The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo. A program may
- * choose its own si_code only for itself (target is its own pid): to
- * others, codes >= 0 (SI_USER and the kernel's: SI_KERNEL, fault codes)
- * and SI_TKILL would forge kill(2)'s or the kernel's sender, so EPERM. */
-static long queued_info(int target, int sig, uptr_t uinfo, struct ksiginfo *info)
+/* The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo, in Linux 6.1's
+ * order: the copy first (EFAULT whatever else is wrong), then the code: a
+ * program may choose its own si_code only towards its own thread (target
+ * is the caller's tid, as Linux compares it); to others, codes >= 0
+ * (SI_USER and the kernel's: SI_KERNEL, fault codes) and SI_TKILL would
+ * forge kill(2)'s or the kernel's sender, so EPERM. The target is looked
+ * up before the signal number is checked (ESRCH before EINVAL). */
+static long queued_info(int sig, uptr_t uinfo, struct ksiginfo *info)
 {
 	struct linux_siginfo si;
 
-	if (!valid_sig(sig))
-		return -EINVAL;
 	if (copy_from_user(&si, uinfo, sizeof(si)))
 		return -EFAULT;
-	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && target != process_current()->pid)
-		return -EPERM;
 	*info = (struct ksiginfo){ .signo = sig, .code = si.si_code, .err = si.si_errno,
 				   .pid = si.u.kill.pid, .uid = si.u.kill.uid,
 				   .addr = si.u.kill.value };
 	return 0;
 }
 
+static bool forged(const struct ksiginfo *info, int target)
+{
+	return (info->code >= 0 || info->code == SI_TKILL) && target != thread_current()->tid;
+}
+
 long sys_rt_sigqueueinfo(int pid, int sig, uptr_t uinfo)
 {
 	struct ksiginfo info;
-	long err = queued_info(pid, sig, uinfo, &info);
+	long err = queued_info(sig, uinfo, &info);
 
 	if (err)
 		return err;
+	if (forged(&info, pid))
+		return -EPERM;
 	if (pid <= 0)
 		return -ESRCH;
 	return send_pid(pid, &info);
@@ -318,10 +331,14 @@ long sys_rt_sigqueueinfo(int pid, int sig, uptr_t uinfo)
 long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uptr_t uinfo)
 {
 	struct ksiginfo info;
-	long err = queued_info(tgid, sig, uinfo, &info);
+	long err = queued_info(sig, uinfo, &info);
 
 	if (err)
 		return err;
+	if (tid <= 0 || tgid <= 0)
+		return -EINVAL;
+	if (forged(&info, tid))
+		return -EPERM;
 	return send_thread(tgid, tid, &info);
 }
 

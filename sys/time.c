@@ -8,6 +8,7 @@
 #include <cosmos/errno.h>
 #include <hal/platform.h>
 #include <cosmos/abi/resource.h>
+#include <kernel/proc/cpuclock.h>
 #include <kernel/proc/itimer.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/signal.h>
@@ -27,6 +28,18 @@
 
 #define NS 1000000000ull
 
+/* Another process's or thread's CPU-time clock (clock_getcpuclockid,
+ * pthread_getcpuclockid): its time, or -EINVAL. */
+static int64_t cpu_clock_ns(int clock)
+{
+	struct cpuclock c;
+	uint64_t ns;
+
+	if (!cpuclock_decode(clock, &c) || cpuclock_read(&c, &ns))
+		return -EINVAL;
+	return (int64_t)ns;
+}
+
 /* The clock's time in ns, or -EINVAL for a clock CosmOS does not have. */
 static int64_t clock_ns(int clock)
 {
@@ -44,7 +57,7 @@ static int64_t clock_ns(int clock)
 	case CLOCK_THREAD_CPUTIME_ID:
 		return (int64_t)sched_thread_cpu_ns(thread_current());
 	}
-	return -EINVAL;
+	return cpu_clock_ns(clock);
 }
 
 long sys_clock_gettime(int clock, uptr_t ts)
@@ -119,12 +132,50 @@ long sys_nanosleep(uptr_t req, uptr_t rem)
 }
 
 #define TIMER_ABSTIME 1
+/* How long a sleep on a CPU-time clock waits before it looks again: the
+ * clock may run faster than the wall clock with threads on several CPUs. */
+#define CPU_SLEEP_STEP (10ull * 1000 * 1000)
+
+/* clock_nanosleep on a CPU-time clock: until its reading reaches the
+ * deadline (Linux: EINVAL for the calling thread's own clock, which
+ * cannot advance while it sleeps). */
+static long cpu_sleep(const struct cpuclock *c, unsigned flags, uint64_t ns, uptr_t rem)
+{
+	uint64_t now, deadline;
+	int err;
+
+	if (c->thread && (c->id == 0 || c->id == thread_current()->tid))
+		return -EINVAL;
+	if (cpuclock_read(c, &now))
+		return -EINVAL;
+	deadline = (flags & TIMER_ABSTIME) ? ns : now + ns;
+	while (now < deadline) {
+		uint64_t step = deadline - now < CPU_SLEEP_STEP ? deadline - now : CPU_SLEEP_STEP;
+
+		err = signal_sleep(time_ns() + step);
+		if (err == -EINTR) {
+			struct abi_timespec left = ns_timespec(deadline - now);
+
+			if (!(flags & TIMER_ABSTIME) && !uptr_is_null(rem) &&
+			    copy_to_user(rem, &left, sizeof(left)))
+				return -EFAULT;
+			return -EINTR;
+		}
+		if (err && err != -ETIMEDOUT)
+			return err;
+		if (cpuclock_read(c, &now))
+			return 0;          /* it ended: its clock stops */
+	}
+	return 0;
+}
 
 long sys_clock_nanosleep(int clock, unsigned int flags, uptr_t req, uptr_t rem)
 {
 	struct abi_timespec t;
 	uint64_t now = time_ns(), deadline, ns;
 	int64_t offset;   /* the clock's reading minus the monotonic one */
+	struct cpuclock cc;
+	bool cpu = false;
 
 	switch (clock) {
 	case CLOCK_REALTIME:
@@ -134,8 +185,12 @@ long sys_clock_nanosleep(int clock, unsigned int flags, uptr_t req, uptr_t rem)
 	case CLOCK_BOOTTIME:
 		offset = 0;
 		break;
-	default:   /* CPU-time clocks included: CosmOS sleeps on wall time only */
-		return -EINVAL;
+	default:
+		if (!cpuclock_decode(clock, &cc))
+			return -EINVAL;
+		offset = 0;
+		cpu = true;
+		break;
 	}
 	if (flags & ~(unsigned)TIMER_ABSTIME)
 		return -EINVAL;
@@ -144,6 +199,8 @@ long sys_clock_nanosleep(int clock, unsigned int flags, uptr_t req, uptr_t rem)
 	if (!timespec_valid(&t))
 		return -EINVAL;
 	ns = sys_timespec_ns(&t);
+	if (cpu)
+		return cpu_sleep(&cc, flags, ns, rem);
 	if (!(flags & TIMER_ABSTIME))
 		return sleep_until(now + ns, rem);
 	/* an absolute time: rem is not written (POSIX) */

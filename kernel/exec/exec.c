@@ -270,6 +270,8 @@ static int build_stack(struct image *im, const struct exec_args *args, const cha
 		im->vm->arg_start = l.strings;
 		im->vm->arg_end = im->vm->env_start = l.strings + argv_len;
 		im->vm->env_end = l.strings + args->len;
+		im->vm->auxv_end = l.sp + l.table_size;
+		im->vm->auxv_start = im->vm->auxv_end - l.naux * 16;
 	}
 	return err;
 }

@@ -133,6 +133,8 @@ struct vm_space *vm_clone(struct vm_space *vm)
 	c->arg_end = vm->arg_end;
 	c->env_start = vm->env_start;
 	c->env_end = vm->env_end;
+	c->auxv_start = vm->auxv_start;
+	c->auxv_end = vm->auxv_end;
 	err = vmr_reserve(c, vm->nregions);
 	/* each region goes in before its pages, so a failure half-way leaves
 	 * the child consistent for vm_put to free */

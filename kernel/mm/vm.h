@@ -97,6 +97,7 @@ struct vm_space {
 	/* Where exec put the argument and environment strings on the stack
 	 * (/proc/pid/cmdline and environ read them); 0 before. */
 	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv_start, auxv_end;   /* exec's auxiliary vector (core files' NT_AUXV) */
 };
 
 /* Reads aslr=off from the command line. */

@@ -307,7 +307,7 @@ static void notify_parent_locked(struct process *p)
 	int st = p->exit_status;
 	struct ksiginfo info = {
 		.signo = p->exit_signal, .pid = p->pid, .uid = p->cred.uid,
-		.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
+		.code = (st & 0x80) ? CLD_DUMPED : (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
 		.status = (st & 0x7f) ? st & 0x7f : (st >> 8) & 0xff,
 		.utime = (int64_t)(p->cpu_ns / 10000000u),
 	};
@@ -647,23 +647,37 @@ void process_signal_self(int sig)
 	mutex_unlock(&table_lock);
 }
 
-void process_send_sigio(int who, uint32_t uid, uint32_t euid, int sig)
+/* May a SIGIO setter with uid/euid signal p? Table lock held. */
+static bool sigio_may(struct process *p, uint32_t uid, uint32_t euid)
 {
-	struct ksiginfo info = { .signo = sig, .code = SI_KERNEL };
+	bool may;
 
+	lock_or_panic(&p->lock);
+	may = euid == 0 || euid == p->cred.suid || euid == p->cred.uid ||
+	      uid == p->cred.suid || uid == p->cred.uid;
+	mutex_unlock(&p->lock);
+	return may;
+}
+
+void process_send_sigio(int who, bool tid, uint32_t uid, uint32_t euid, const struct ksiginfo *info)
+{
 	lock_or_panic(&table_lock);
+	if (tid) {
+		struct process *p = 0;
+		struct thread *t = process_find_thread_locked(who, &p);
+
+		if (t && p != &kernel_proc && sigio_may(p, uid, euid))
+			(void)signal_send_locked(p, t, info);
+		mutex_unlock(&table_lock);
+		return;
+	}
 	list_for_each(n, &all_procs) {
 		struct process *p = list_entry(n, struct process, all_node);
-		bool may;
 
 		if (p == &kernel_proc || (who > 0 ? p->pid != who : p->pgid != -who))
 			continue;
-		lock_or_panic(&p->lock);
-		may = euid == 0 || euid == p->cred.suid || euid == p->cred.uid ||
-		      uid == p->cred.suid || uid == p->cred.uid;
-		mutex_unlock(&p->lock);
-		if (may)
-			(void)signal_send_locked(p, 0, &info);
+		if (sigio_may(p, uid, euid))
+			(void)signal_send_locked(p, 0, info);
 	}
 	mutex_unlock(&table_lock);
 }

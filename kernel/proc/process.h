@@ -79,6 +79,7 @@ struct process {
 	 * itimer_lock): deadline 0 is disarmed */
 	uint64_t itimer_cpu_deadline[2], itimer_cpu_interval[2];
 	struct ptimer *ptimers[PTIMER_MAX]; /* POSIX timers by id (kernel/proc/ptimer.c); sig_lock */
+	unsigned ptimers_cpu_armed;   /* of them, armed on a CPU-time clock; sig_lock */
 	/* Read without a lock by its own threads: */
 	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
 	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */
@@ -166,11 +167,13 @@ unsigned process_count(void);
  * pipe nobody reads (SIGPIPE) or past RLIMIT_FSIZE (SIGXFSZ): ignored,
  * it is dropped; blocked, it stays pending. Nothing for a kernel thread. */
 void process_signal_self(int sig);
-/* SIGIO for an O_ASYNC file (fcntl F_SETOWN): sig to process who, or to
- * group -who, each member that a setter with this uid and euid may
- * signal (Linux's rule: the setter is root, or its uid or euid is the
- * target's uid or saved uid). */
-void process_send_sigio(int who, uint32_t uid, uint32_t euid, int sig);
+/* SIGIO for an O_ASYNC file (fcntl F_SETOWN): info (SIGIO, or F_SETSIG's
+ * signal) to process who, to group -who, or (tid) to thread who, each
+ * member that a setter with this uid and euid may signal (Linux's rule:
+ * the setter is root, or its uid or euid is the target's uid or saved
+ * uid). */
+struct ksiginfo;
+void process_send_sigio(int who, bool tid, uint32_t uid, uint32_t euid, const struct ksiginfo *info);
 /* The caller's soft limit for resource res (RLIM_INFINITY: none). */
 uint64_t process_rlimit_self(int res);
 

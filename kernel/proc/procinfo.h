@@ -38,4 +38,16 @@ int process_info_get(int pid, struct process_info *pi) __must_check;
 /* Drops the references and the copy. */
 void process_info_put(struct process_info *pi);
 
+/* One thread of a process, for /proc/[pid]/task/[tid]
+ * (kernel/proc/procinfo_task.c). */
+struct thread_info_k {
+	char state;                   /* R, S (T and Z are the process's) */
+	uint64_t cpu_ns;
+	uint64_t switches;
+};
+/* The lowest tid above `after` among process pid's threads; 0 if none. */
+int process_thread_next(int pid, int after);
+/* Thread tid of process pid: 0, or -ESRCH when it is not one of them. */
+int process_thread_info(int pid, int tid, struct thread_info_k *ti);
+
 #endif

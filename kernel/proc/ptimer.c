@@ -9,12 +9,19 @@
  * time has come, so it cannot fire early. Under sig_lock the event is
  * cancelled without waiting (the callback takes sig_lock); a deleted timer
  * is freed only after timer_event_cancel, outside the lock, has waited for
- * a callback running on another CPU. */
+ * a callback running on another CPU.
+ *
+ * A timer on a CPU-time clock (the process's or one of its threads',
+ * kernel/proc/cpuclock.h) has no timer event: its expiry is a CPU time,
+ * checked by ptimer_cpu_check on each of the process's returns to ring 3
+ * (the scheduler's tick reaches one every slice while a thread spins),
+ * while p->ptimers_cpu_armed says one is armed. */
 #include <kernel/proc/ptimer.h>
 #include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
 #include <hal/platform.h>
 #include <kernel/mm/heap.h>
+#include <kernel/proc/cpuclock.h>
 #include <kernel/proc/internal.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/signal.h>
@@ -30,8 +37,10 @@ struct ptimer {
 	struct sigqueued q;           /* its signal; q.info.timer points back here */
 	struct process *p;
 	int id, clock, notify, tid;
+	bool cpu;                     /* on cpuclock, not a wall clock */
+	struct cpuclock cpuclock;
 	bool armed;                   /* ev pending, or about to run */
-	uint64_t expires;             /* time_ns() of the next expiry */
+	uint64_t expires;             /* time_ns() (or CPU ns) of the next expiry */
 	uint64_t interval;            /* ns; 0: one shot */
 	struct sigpending *queued_on; /* where q waits, NULL when not queued */
 	int overrun;                  /* expiries while q was pending */
@@ -61,23 +70,29 @@ static struct thread *target_locked(struct ptimer *t)
 	return 0;
 }
 
-static void fire(struct timer_event *ev, void *ctx)
-{
-	struct ptimer *t = ctx;
-	uint64_t f = signal_lock(), now = time_ns(), missed = 0;
+static void fire(struct timer_event *ev, void *ctx);
 
-	(void)ev;
-	if (!t->armed || now < t->expires) {
-		signal_unlock(f);   /* disarmed or re-armed since: not this expiry */
-		return;
-	}
+static void set_armed_locked(struct ptimer *t, bool armed)
+{
+	if (t->cpu && t->armed != armed)
+		t->p->ptimers_cpu_armed += armed ? 1 : -1;
+	t->armed = armed;
+}
+
+/* The timer's time (now) has come: the next expiry, and its signal.
+ * sig_lock held. */
+static void expire_locked(struct ptimer *t, uint64_t now)
+{
+	uint64_t missed = 0;
+
 	if (t->interval) {
 		/* expiries the interrupt came too late for count as overruns */
 		missed = (now - t->expires) / t->interval;
 		t->expires += (missed + 1) * t->interval;
-		timer_event_add(&t->ev, t->expires, fire, t);
+		if (!t->cpu)
+			timer_event_add(&t->ev, t->expires, fire, t);
 	} else {
-		t->armed = false;
+		set_armed_locked(t, false);
 	}
 	if (t->notify != SIGEV_NONE) {
 		if (t->queued_on) {
@@ -85,6 +100,34 @@ static void fire(struct timer_event *ev, void *ctx)
 		} else {
 			t->overrun = overrun_add(0, missed);
 			t->queued_on = signal_queue_timer_locked(t->p, target_locked(t), &t->q);
+		}
+	}
+}
+
+static void fire(struct timer_event *ev, void *ctx)
+{
+	struct ptimer *t = ctx;
+	uint64_t f = signal_lock(), now = time_ns();
+
+	(void)ev;
+	if (t->armed && now >= t->expires)
+		expire_locked(t, now);
+	/* else disarmed or re-armed since: not this expiry */
+	signal_unlock(f);
+}
+
+void ptimer_cpu_check(struct process *p)
+{
+	uint64_t f = signal_lock();
+
+	for (int i = 0; i < PTIMER_MAX; i++) {
+		struct ptimer *t = p->ptimers[i];
+
+		if (t && t->cpu && t->armed) {
+			uint64_t now = cpuclock_read_sig_locked(p, &t->cpuclock);
+
+			if (now >= t->expires)
+				expire_locked(t, now);
 		}
 	}
 	signal_unlock(f);
@@ -138,8 +181,20 @@ int ptimer_create(struct process *p, int clock, const struct ptimer_event *ev)
 	uint64_t f;
 	int id = -1;
 
-	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+	struct cpuclock cc = { 0 };
+	bool cpu = cpuclock_decode(clock, &cc);
+
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && !cpu)
 		return -EINVAL;
+	/* CosmOS times only the caller's own process and threads */
+	if (cpu && !cpuclock_is_own(p, &cc))
+		return -EINVAL;
+	if (cpu) {
+		if (!cc.thread)
+			cc.id = p->pid;
+		else if (cc.id == 0)
+			cc.id = thread_current()->tid;
+	}
 	if (ev && !event_ok(ev, p))
 		return -EINVAL;
 	t = kzalloc(sizeof(*t));
@@ -157,6 +212,8 @@ int ptimer_create(struct process *p, int clock, const struct ptimer_event *ev)
 	t->p = p;
 	t->id = id;
 	t->clock = clock;
+	t->cpu = cpu;
+	t->cpuclock = cc;
 	t->notify = ev ? ev->notify : SIGEV_SIGNAL;
 	t->tid = ev ? ev->tid : 0;
 	t->q.info = (struct ksiginfo){
@@ -175,9 +232,15 @@ static struct ptimer *find_locked(struct process *p, int id)
 	return id >= 0 && id < PTIMER_MAX ? p->ptimers[id] : 0;
 }
 
+/* The timer's clock now. sig_lock held. */
+static uint64_t now_locked(struct ptimer *t)
+{
+	return t->cpu ? cpuclock_read_sig_locked(t->p, &t->cpuclock) : time_ns();
+}
+
 static void get_locked(struct ptimer *t, uint64_t *value, uint64_t *interval)
 {
-	uint64_t now = time_ns();
+	uint64_t now = now_locked(t);
 
 	/* an expiry not yet handled shows as 1 ns, except for SIGEV_NONE,
 	 * whose expiry nobody waits for (Linux's rule) */
@@ -191,16 +254,17 @@ static void get_locked(struct ptimer *t, uint64_t *value, uint64_t *interval)
 int ptimer_settime(struct process *p, int id, bool abs, uint64_t value, uint64_t interval,
 		   uint64_t *old_value, uint64_t *old_interval)
 {
-	uint64_t f = signal_lock(), now = time_ns(), boot;
+	uint64_t f = signal_lock(), now, boot;
 	struct ptimer *t = find_locked(p, id);
 
 	if (!t) {
 		signal_unlock(f);
 		return -EINVAL;
 	}
+	now = now_locked(t);
 	get_locked(t, old_value, old_interval);
 	(void)timer_event_cancel_nowait(&t->ev);
-	t->armed = false;
+	set_armed_locked(t, false);
 	t->interval = value ? interval : 0;
 	if (value) {
 		if (!abs) {
@@ -209,12 +273,14 @@ int ptimer_settime(struct process *p, int id, bool abs, uint64_t value, uint64_t
 			/* CLOCK_REALTIME runs at boot's wall time plus the
 			 * monotonic clock (nothing sets it) */
 			boot = t->clock == CLOCK_REALTIME ? (uint64_t)platform_boot_unix_time() * NS_PER_S : 0;
+			/* a CPU clock reads from 0 like the value */
 			t->expires = value > boot ? value - boot : 0;
 			if (t->expires < now)
 				t->expires = now;   /* already past: expires at once */
 		}
-		t->armed = true;
-		timer_event_add(&t->ev, t->expires, fire, t);
+		set_armed_locked(t, true);
+		if (!t->cpu)
+			timer_event_add(&t->ev, t->expires, fire, t);
 	}
 	signal_unlock(f);
 	return 0;
@@ -251,7 +317,7 @@ int ptimer_delete(struct process *p, int id)
 		return -EINVAL;
 	}
 	p->ptimers[id] = 0;
-	t->armed = false;
+	set_armed_locked(t, false);
 	(void)timer_event_cancel_nowait(&t->ev);
 	if (t->queued_on)
 		signal_unqueue_timer_locked(t->queued_on, &t->q);

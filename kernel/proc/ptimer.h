@@ -3,7 +3,8 @@
  * threads) or nothing (SIGEV_NONE) when the timer expires on
  * CLOCK_REALTIME or CLOCK_MONOTONIC, once or every interval, with
  * expirations that come while its signal is still pending counted as
- * overruns. Each timer owns its signal's queue entry, so expiry (in
+ * overruns; or on a CPU-time clock of the process or one of its threads.
+ * Each timer owns its signal's queue entry, so expiry (in
  * interrupt context) never allocates. */
 #ifndef KERNEL_PROC_PTIMER_H
 #define KERNEL_PROC_PTIMER_H
@@ -29,7 +30,7 @@ struct ptimer_event {
 };
 
 /* Creates a timer of p (the caller's process) on clock (0 REALTIME, 1
- * MONOTONIC): its id, -EINVAL (clock, event, thread), -EAGAIN (PTIMER_MAX
+ * MONOTONIC, or a CPU-time clock of p or one of its threads): its id, -EINVAL (clock, event, thread), -EAGAIN (PTIMER_MAX
  * reached) or -ENOMEM. A NULL ev is SIGEV_SIGNAL of SIGALRM with the id as
  * its value. */
 int ptimer_create(struct process *p, int clock, const struct ptimer_event *ev);
@@ -43,6 +44,9 @@ int ptimer_gettime(struct process *p, int id, uint64_t *value, uint64_t *interva
  * or -EINVAL. */
 int ptimer_getoverrun(struct process *p, int id);
 int ptimer_delete(struct process *p, int id);
+/* On the way back to ring 3 while p->ptimers_cpu_armed: the timers on
+ * CPU-time clocks whose time has come expire. */
+void ptimer_cpu_check(struct process *p);
 /* exec and the process's end: every timer deleted. */
 void ptimer_delete_all(struct process *p);
 

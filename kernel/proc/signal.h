@@ -45,6 +45,8 @@ struct ksiginfo {
 	uint64_t addr;                     /* faults: si_addr; queued: si_value */
 	int64_t utime, stime;              /* SIGCHLD, in clock ticks */
 	struct ptimer *timer;              /* sent by this POSIX timer (kernel/proc/ptimer.c) */
+	bool poll;                         /* F_SETSIG's signal: addr is si_band, fd si_fd */
+	int fd;
 };
 
 /* A queued real-time signal: on the heap, or (info.timer set) the one a

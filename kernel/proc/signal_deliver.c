@@ -11,13 +11,14 @@
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm.h>
+#include <kernel/proc/coredump.h>
 #include <kernel/proc/internal.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/uthread.h>
 #include <lib/string.h>
 
-/* Default action: end the process (the core-dumping signals too: CosmOS
- * writes no core files, so WCOREDUMP stays false as on Linux without one). */
+/* Default action: end the process; the core-dumping signals write a core
+ * file first when RLIMIT_CORE allows (kernel/proc/coredump.c). */
 static bool default_stops(int sig) { return (SIG_STOPS & sig_bit(sig)) != 0; }
 
 static const char *code_name(int sig, int code)
@@ -38,12 +39,13 @@ static void __attribute__((noreturn)) die(int sig, int code, uint64_t addr, cons
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	uint64_t rip = usermode_ip(uthread_frame(t));
+	struct ksiginfo info = { .signo = sig, .code = code, .addr = addr };
 	char buf[16];
 
 	log_warn("proc: pid %d (%s) killed by %s (%s) at rip %#llx, address %#llx", p->pid,
 		 p->name, signal_name(sig, buf), why ? why : code_name(sig, code),
 		 (unsigned long long)rip, (unsigned long long)addr);
-	process_exit(W_EXITCODE(0, sig));
+	coredump_exit(sig, &info);
 }
 
 void signal_fault(int sig, int code, uint64_t addr)
@@ -130,6 +132,9 @@ static bool setup_frame(struct trap_frame *f, int sig, const struct ksiginfo *in
 		fr.info.u.chld.status = info->status;
 		fr.info.u.chld.utime = info->utime;
 		fr.info.u.chld.stime = info->stime;
+	} else if (info->poll) {
+		fr.info.u.poll.band = (int64_t)info->addr;
+		fr.info.u.poll.fd = info->fd;
 	} else if (info->code > 0 && info->code != SI_KERNEL) {
 		fr.info.u.fault.addr = info->addr;   /* faults */
 	} else {
@@ -217,7 +222,7 @@ static void deliver_one(struct trap_frame *f)
 		}
 		if (info.code > 0 && info.code != SI_KERNEL && sig != SIGCHLD)
 			die(sig, info.code, info.addr, 0);   /* a fault met a blocked or reset handler */
-		process_exit(W_EXITCODE(0, sig));
+		coredump_exit(sig, &info);
 	}
 
 	decide_restart(f, true, a.flags);

@@ -68,6 +68,8 @@ void uthread_return(struct trap_frame *f)
 	 * timer armed (rare) pays for the call */
 	if (t->proc->itimer_cpu_deadline[0] | t->proc->itimer_cpu_deadline[1])
 		itimer_cpu_check(t->proc);
+	if (__atomic_load_n(&t->proc->ptimers_cpu_armed, __ATOMIC_RELAXED))
+		ptimer_cpu_check(t->proc);
 	/* Checked with interrupts off, which stay off until the program
 	 * runs: whatever arrives later finds the thread in ring 3 and is
 	 * seen on its next entry. Delivery turns them on while it works. */

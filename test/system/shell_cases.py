@@ -70,13 +70,14 @@ def screen_hello(pngs, log):
 
 
 TTY_CASES = ("tty_ctty_by_open tty_tiocsctty_rules tty_tiocspgrp tty_leader_exit_hangs_up "
-             "tty_background_job_control tty_tiocsti")
+             "tty_background_job_control tty_tiocsti tty_proc_stat_tty_nr tty_sigio_on_input")
 
 CASES = [
     # controlling terminals, sessions and groups from programs: usertests
     # as pid 1 (init mounts nothing: usertests mounts /dev itself)
     Case("usertests_tty", esp=with_initrd, ktap="usertests_tty", timeout=120,
-         cmdline=f"init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && exec /bin/usertests {TTY_CASES}'\"",
+         cmdline=f"init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 f"exec /bin/usertests {TTY_CASES}'\"",
          expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=7, forbid=[]),
     # poweroff: init's reboot(2) is the only way this boot leaves QEMU with
     # status 1 (shutdown=exit)

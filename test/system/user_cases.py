@@ -144,4 +144,12 @@ CASES = [
                  "exec /bin/usertests ipc_pingpong_1000000'\"",
          expect=[r"^# usertests: 1 passed, 0 failed"], exit_status=PANIC_EXIT,
          forbid=[r"KERNEL PANIC: (?!init ended)"]),
+    # BusyBox ps reads rss and tty_nr from /proc/N/stat: ps in a session
+    # whose controlling terminal is ttyS0 shows a resident size and 4,64
+    # (BusyBox prints major,minor, as on Linux); init has no terminal: ?
+    init_case("proc_busybox_ps_rss_tty",
+              "/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+              "setsid -c ps -o pid,rss,tty,comm </dev/ttyS0 >/dev/ttyS0 2>&1; echo ps-done'",
+              [r"^PID\s+RSS\s+TT\s+COMMAND$", r"^\s+1\s+[1-9]\d*\s+\?\s+busybox$",
+               r"^\s+\d+\s+[1-9]\d*\s+4,64\s+ps$", r"^ps-done$", r"init: pid 1 exited with status 0$"]),
 ]

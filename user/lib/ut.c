@@ -186,8 +186,13 @@ static _Noreturn void case_child(const struct ut_case *c, const char *dir)
 		UT_FAIL("cannot enter %s: %s", dir, ut_errname(errno));
 	snprintf(skip_path, sizeof skip_path, "%s/%s", dir, SKIP_FILE);
 	umask(022);
-	/* A crashing case must not leave core files behind. */
-	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
+	/* A crashing case must not leave core files behind (the core file
+	 * cases raise the soft limit again, up to the hard one kept here). */
+	struct rlimit core;
+	if (getrlimit(RLIMIT_CORE, &core) == 0) {
+		core.rlim_cur = 0;
+		setrlimit(RLIMIT_CORE, &core);
+	}
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -178,3 +178,30 @@ TEST(sig_queueinfo_errors)
 		CHECK_ERR(syscall(SYS_rt_sigqueueinfo, getppid(), SIGRTMIN, &si), EPERM);
 	}
 }
+
+/* Linux 6.1's order of checks: the siginfo is copied first (EFAULT beats
+ * a bad signal, a bad id and a missing target), then tgsigqueueinfo's ids
+ * (EINVAL), then the code (EPERM beats ESRCH), then the target (ESRCH
+ * beats a bad signal number). */
+TEST(sig_queueinfo_check_order)
+{
+	pid_t gone = CHECK_OK(fork());
+	if (gone == 0)
+		_exit(0);
+	wait_exit(gone, 0);
+	void *bp;
+	FOR_EACH_BAD_PTR(bp) {
+		CHECK_ERR(syscall(SYS_rt_sigqueueinfo, getpid(), 65, bp), EFAULT);
+		CHECK_ERR(syscall(SYS_rt_sigqueueinfo, gone, SIGRTMIN, bp), EFAULT);
+		CHECK_ERR(syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid(), 65, bp), EFAULT);
+		CHECK_ERR(syscall(SYS_rt_tgsigqueueinfo, getpid(), 0, SIGRTMIN, bp), EFAULT);
+		CHECK_ERR(syscall(SYS_rt_tgsigqueueinfo, gone, gone, SIGRTMIN, bp), EFAULT);
+	}
+	ut_note(NULL);
+	siginfo_t user = make_info(SI_USER, 0), queue = make_info(SI_QUEUE, 0);
+	CHECK_ERR(syscall(SYS_rt_tgsigqueueinfo, getpid(), 0, SIGRTMIN, &user), EINVAL);
+	CHECK_ERR(syscall(SYS_rt_sigqueueinfo, gone, SIGRTMIN, &user), EPERM);
+	CHECK_ERR(syscall(SYS_rt_tgsigqueueinfo, gone, gone, SIGRTMIN, &user), EPERM);
+	CHECK_ERR(syscall(SYS_rt_sigqueueinfo, gone, 65, &queue), ESRCH);
+	CHECK_ERR(syscall(SYS_rt_tgsigqueueinfo, gone, gone, 65, &queue), ESRCH);
+}

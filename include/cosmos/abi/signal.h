@@ -55,6 +55,8 @@
 #define SI_QUEUE   (-1)
 #define SI_TIMER   (-2)
 #define SI_TKILL   (-6)
+#define POLL_IN       1      /* si_code of F_SETSIG's signal */
+#define POLL_OUT      2
 #define CLD_EXITED    1
 #define CLD_KILLED    2
 #define CLD_DUMPED    3
@@ -89,6 +91,7 @@ struct linux_siginfo {
 		struct { int pid; unsigned uid; uint64_t value; } kill;   /* and rt, timers */
 		struct { int pid; unsigned uid; int status, pad; int64_t utime, stime; } chld;
 		struct { uint64_t addr; } fault;
+		struct { int64_t band; int fd; } poll;   /* SIGIO of F_SETSIG */
 		uint8_t raw[112];
 	} u;
 };
