@@ -97,8 +97,10 @@ static void fake_describe(void *obj, struct vm_object_id *id, char *name, size_t
 	strlcpy(name, "/test/file", size);
 }
 
+static const void *fake_backing(void *obj) { return obj; }
+
 static const struct vm_pager_ops fake_ops = {
-	fake_getpage, fake_hold, fake_release, fake_sync, fake_describe,
+	fake_getpage, fake_hold, fake_release, fake_sync, fake_describe, fake_backing,
 };
 
 static bool fake_open(struct fake_file *f, struct vm_file *vf, bool writable)
