@@ -26,10 +26,10 @@ against what the workload saw fsync and rename return.
 
 cosmfs_shell_poweroff, cosmfs_shell_reboot, cosmfs_shell_halt: the boot
 `make run` makes from disk.img (init, shells on tty1 and ttyS0); busybox's
-poweroff, reboot or halt typed at the serial shell: init stops everything,
-syncs, remounts the root read-only (the kernel says it marked it clean),
-and reboot(2) powers off through ACPI (QEMU exits 0), resets (the second
-boot comes up and is powered off in turn) or halts. Afterwards the host
+poweroff, reboot or halt typed at the screen's shell (PS/2 keys): init
+stops everything, syncs, remounts the root read-only (the kernel says it
+marked it clean), and reboot(2) powers off through ACPI (QEMU exits 0),
+resets (the second boot comes up and is powered off in turn) or halts. Afterwards the host
 finds the clean bit set in the superblock and fsck -n finds nothing, and
 the file written before the shutdown is on the disk."""
 
@@ -37,7 +37,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from harness import Case, serial_type
+from harness import Case
+from shell_cases import PROMPT_TTY1, typed
 from user_cases import PANIC_EXIT, with_initrd
 
 import crash_replay
@@ -126,11 +127,9 @@ def check_many(log):
         raise AssertionError(f"fsck -n of many.img: status {r.returncode}: {r.stdout.strip()}")
 
 
-# Typed once the screen's shell waits (the serial one has started by then;
-# what is typed early waits in its input). Typed at the serial shell's own
-# first wait, the line was lost twice in three boots: ash's cursor query
-# (ESC[6n) was still unanswered then.
-PROMPT_TTY1 = r"^BENCH prompt_tty1_memory_in_use \d+ KiB$"
+# Typed on the keyboard once the screen's shell waits for it. Typed on
+# serial at the serial shell's first prompt, the line was lost in three
+# boots of five (ash's cursor query, ESC[6n, unanswered on serial then).
 CLEAN_LINE = r"cosmfs: vda remounted read-only, marked clean$"
 
 
@@ -158,7 +157,7 @@ def shutdown_case(name, command, expect, steps=(), **kw):
                 esp=disk, timeout=kw.pop("timeout", 150),
                 expect=[PROMPT_TTY1, r"^init: shutting down to " + command[1], r"^init: synced$",
                         CLEAN_LINE] + expect,
-                qmp=[(PROMPT_TTY1, serial_type(f"echo written > /root/before-shutdown; {command[0]}\r"))] + list(steps),
+                qmp=[(PROMPT_TTY1, typed(f"echo written > /root/before-shutdown; {command[0]}\n"))] + list(steps),
                 qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                            "-device", "virtio-blk-pci,drive=root"] + kw.pop("qemu_args", []),
                 check=shutdown_checks(disk), **kw)
@@ -248,7 +247,7 @@ CASES = [
                   [r"kernel: restart asked by pid 1 \(init\)", r"CosmOS \S+ booting",
                    r"cosmfs: vda mounted read-write", PROMPT_TTY1, r"^init: shutting down to power off",
                    CLEAN_LINE, r"kernel: power off asked by pid 1 \(init\)"],
-                  steps=[(r"CosmOS \S+ booting", []), (PROMPT_TTY1, serial_type("poweroff\r"))],
+                  steps=[(r"CosmOS \S+ booting", []), (PROMPT_TTY1, typed("poweroff\n"))],
                   qemu_args=["-action", "reboot=reset"], exit_status=0, timeout=240),
     # shutdown=halt: the kernel halts the CPU instead of leaving QEMU
     shutdown_case("cosmfs_shell_halt", ("halt", "halt"), [r"kernel: halt asked by pid 1 \(init\)"],
