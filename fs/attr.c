@@ -10,6 +10,7 @@
 #include <cosmos/abi/signal.h>
 #include <kernel/proc/cred.h>
 #include <kernel/proc/process.h>
+#include <kernel/mm/vm.h>
 #include <lib/string.h>
 
 int notify_change(struct inode *ino, struct iattr *a)
@@ -32,6 +33,7 @@ int notify_change(struct inode *ino, struct iattr *a)
 int do_truncate(const struct path *p, struct inode *ino, uint64_t len)
 {
 	struct iattr a = { .valid = ATTR_SIZE | ATTR_MTIME, .size = len };
+	uint64_t old;
 	int err;
 
 	(void)p;
@@ -48,7 +50,13 @@ int do_truncate(const struct path *p, struct inode *ino, uint64_t len)
 	}
 	a.mtime = vfs_now();
 	inode_kill_suid(ino);
+	old = ino->size;
 	err = notify_change(ino, &a);
+	/* pages past the new end leave every mapping (SIGBUS there, zeros
+	 * after growing again), as on Linux; under the inode lock, so no
+	 * write refills them meanwhile */
+	if (!err && len < old && __atomic_load_n(&ino->mmapped, __ATOMIC_SEQ_CST))
+		vm_unmap_backing(ino, len, UINT64_MAX);
 	mutex_unlock(&ino->lock);
 	return err;
 }
@@ -328,6 +336,11 @@ int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 	if (err)
 		return err;
 	err = ino->ops->fallocate(ino, mode, (uint64_t)off, (uint64_t)len);
+	/* a punched or zeroed range's whole pages leave every mapping, so
+	 * it reads the zeros the file now holds */
+	if (!err && (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) &&
+	    __atomic_load_n(&ino->mmapped, __ATOMIC_SEQ_CST))
+		vm_unmap_backing(ino, (uint64_t)off, (uint64_t)off + (uint64_t)len);
 	mutex_unlock(&ino->lock);
 	return err;
 }

@@ -32,9 +32,10 @@ struct file_ops {
 	int (*readdir)(struct file *f, struct dir_ctx *ctx);
 	int (*fsync)(struct file *f, bool datasync);
 	/* The page at byte offset off (page aligned) for a mapping of this
-	 * file: a frame the caller maps, or a negative errno. Until kernel/mm
-	 * counts frame references the frame stays the file's (tmpfs frees
-	 * it on truncate or when the inode goes). */
+	 * file: a frame the caller maps (sys/mem.c takes the mapping's
+	 * reference), or a negative errno (-ENXIO at or past the end). The
+	 * file drops its own reference on truncate, and the truncation takes
+	 * the page out of every mapping (vm_unmap_backing). */
 	int (*getpage)(struct file *f, uint64_t off, uint64_t *phys);
 	/* The last reference went (no lock held). */
 	void (*release)(struct file *f);

@@ -129,6 +129,7 @@ struct inode {
 	void *pipe;
 	struct file_lock *locks;       /* under fs/lock.c's lock */
 	unsigned writers;              /* open files with write access (atomic) */
+	bool mmapped;                  /* atomic: set once a file of it was mapped */
 	void *priv;                    /* the file system's */
 };
 

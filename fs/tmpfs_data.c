@@ -152,7 +152,9 @@ static uint64_t free_range(struct node *n, unsigned h, uint64_t base, uint64_t f
 			continue;
 		}
 		if (h == 1) {
-			pmm_free((uint64_t)(uintptr_t)n->slot[i], 0);
+			/* the file's reference: a mapping may hold the frame a
+			 * little longer, until vm_unmap_backing takes it away */
+			pmm_unref((uint64_t)(uintptr_t)n->slot[i]);
 			n->slot[i] = NULL;
 			freed++;
 			continue;

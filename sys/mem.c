@@ -56,12 +56,17 @@ static void file_describe(void *obj, struct vm_object_id *id, char *name, size_t
 		name[0] = 0;
 }
 
+/* A truncation unmaps pages by inode (vm_unmap_backing), whichever open
+ * file the mapping came through. */
+static const void *file_backing(void *obj) { return ((struct file *)obj)->inode; }
+
 static const struct vm_pager_ops file_pager = {
 	.getpage = file_getpage,
 	.hold = file_hold,
 	.release = file_release,
 	.sync = file_sync,
 	.describe = file_describe,
+	.backing = file_backing,
 };
 
 long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, int fd, int64_t off)
@@ -88,6 +93,9 @@ long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, in
 			.writable = (f->fmode & FMODE_WRITE) && (rights & RIGHT_WRITE),
 		};
 	}
+	/* before the mapping exists, so a truncation after it unmaps */
+	if (f && f->inode && vf.ops)
+		__atomic_store_n(&f->inode->mmapped, true, __ATOMIC_SEQ_CST);
 	r = vm_mmap(vm, addr.addr, len, prot, flags, f ? &vf : 0, (uint64_t)off);
 	if (f)
 		file_put(f);    /* the region holds its own reference */

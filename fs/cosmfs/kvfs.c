@@ -651,13 +651,19 @@ static int c_statfs(struct super_block *sb, struct kstatfs *st)
 static int c_remount(struct super_block *sb, unsigned long flags, const char *data)
 {
 	struct cosmfs_mount *m = M(sb);
+	bool was_rw;
 	int err;
 
 	if (data && *data)
 		return -EINVAL;
 	cosmfs_lock(m);
+	was_rw = !m->fs->rdonly && !m->fs->aborted;
 	err = cfs_remount(m->fs, (flags & MS_RDONLY) != 0);
 	cosmfs_unlock(m);
+	/* what a shutdown leaves: the next mount finds it clean */
+	if (!err && was_rw && (flags & MS_RDONLY))
+		log_info("cosmfs: %s remounted read-only, marked clean",
+			 bcache_dev_blockdev(m->cache)->name);
 	return err;
 }
 
@@ -683,10 +689,13 @@ static void c_put_super(struct super_block *sb)
 {
 	struct cosmfs_mount *m = M(sb);
 	struct blockdev *bd = bcache_dev_blockdev(m->cache);
+	bool was_rw = !m->fs->rdonly && !m->fs->aborted;
 	int err = cosmfs_kumount(m);
 
 	if (err)
 		log_warn("cosmfs: %s: unmount: error %d", bd->name, err);
+	else if (was_rw)
+		log_info("cosmfs: %s unmounted, marked clean", bd->name);
 	for (int i = 0; i < MAX_MOUNTS; i++)
 		if (in_use[i] == bd)
 			in_use[i] = NULL;

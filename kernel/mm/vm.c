@@ -39,6 +39,7 @@ static struct vm_space *space_alloc(const struct vm_limits *lim)
 	vm->refs = 1;
 	mutex_init(&vm->lock, "vm");
 	vm->limits = *lim;
+	list_init(&vm->all_node);    /* listed once complete (vm_create, vm_clone) */
 	return vm;
 }
 
@@ -46,8 +47,10 @@ struct vm_space *vm_create(const struct vm_limits *lim)
 {
 	struct vm_space *vm = space_alloc(lim);
 
-	if (vm)
+	if (vm) {
 		vm_layout_choose(vm);
+		vm_spaces_add(vm, false);
+	}
 	return vm;
 }
 
@@ -57,6 +60,7 @@ static void destroy(struct vm_space *vm)
 	 * before its process lets go), but a CPU may still have them loaded
 	 * lazily under a kernel thread: it moves to the kernel's */
 	tlb_forget_root(vm->root, vmm_kernel_root());
+	vm_spaces_del(vm);
 	for (unsigned i = 0; i < vm->nregions; i++) {
 		struct vm_region *r = &vm->regions[i];
 
@@ -116,6 +120,7 @@ static int clone_pages(struct vm_space *parent, struct vm_space *child, const st
 struct vm_space *vm_clone(struct vm_space *vm)
 {
 	struct vm_space *c = space_alloc(&vm->limits);
+	bool listed = false;
 	int err = 0;
 
 	if (!c)
@@ -123,6 +128,18 @@ struct vm_space *vm_clone(struct vm_space *vm)
 	if (mutex_lock(&vm->lock)) {
 		vm_put(c);
 		return NULL;
+	}
+	/* copies of file pages are made under the space list's lock, which
+	 * comes first, so a truncation's walk sees them (vm_truncate.c) */
+	if (vm_maps_backed(vm)) {
+		mutex_unlock(&vm->lock);
+		vm_spaces_lock();
+		listed = true;
+		if (mutex_lock(&vm->lock)) {
+			vm_spaces_unlock();
+			vm_put(c);
+			return NULL;
+		}
 	}
 	c->stack_top = vm->stack_top;
 	c->mmap_base = vm->mmap_base;
@@ -147,7 +164,13 @@ struct vm_space *vm_clone(struct vm_space *vm)
 		c->mapped += r->end - r->start;
 		err = clone_pages(vm, c, r);
 	}
+	if (!err && listed)
+		vm_spaces_add(c, true);
 	mutex_unlock(&vm->lock);
+	if (listed)
+		vm_spaces_unlock();
+	else if (!err)
+		vm_spaces_add(c, false);   /* never under vm->lock: the list's lock comes first */
 	if (err) {
 		vm_put(c);
 		return NULL;

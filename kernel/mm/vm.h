@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cosmos/abi/mman.h>
 #include <kernel/sync/mutex.h>
+#include <lib/list.h>
 
 /* Nothing below 64 KiB is ever mapped (NULL-pointer bugs stay faults). */
 #define VM_USER_MIN 0x10000ull
@@ -54,6 +55,9 @@ struct vm_pager_ops {
 	int (*sync)(void *obj, uint64_t off, uint64_t len);
 	/* Device, inode and name (NUL-terminated, cut to size). */
 	void (*describe)(void *obj, struct vm_object_id *id, char *name, size_t size);
+	/* What the object shows (a file's inode), for vm_unmap_backing;
+	 * NULL when it never shrinks. */
+	const void *(*backing)(void *obj);
 };
 
 /* A file for vm_mmap, as sys/ hands it over. */
@@ -98,6 +102,7 @@ struct vm_space {
 	 * (/proc/pid/cmdline and environ read them); 0 before. */
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t auxv_start, auxv_end;   /* exec's auxiliary vector (core files' NT_AUXV) */
+	struct list_node all_node;       /* every space's list, under vm_truncate.c's lock */
 };
 
 /* Reads aslr=off from the command line. */
@@ -166,6 +171,13 @@ int vm_fault(struct vm_space *vm, uint64_t addr, enum vm_access access, bool use
  * -ENOMEM or -EIO; on an error some bytes may have been copied. */
 int vm_copy_from(struct vm_space *vm, uint64_t addr, void *buf, size_t len);
 int vm_copy_to(struct vm_space *vm, uint64_t addr, const void *buf, size_t len);
+
+/* A file shrank or lost a range: every page that maps object offsets in
+ * [from rounded up, to rounded down) of an object with that backing
+ * leaves every space, private copies included, so the next access faults
+ * and asks the pager again (SIGBUS past the end). to = UINT64_MAX for
+ * "to the end". Takes the spaces' locks: the caller holds none. */
+void vm_unmap_backing(const void *backing, uint64_t from, uint64_t to);
 
 /* The regions in /proc/pid/maps format; like snprintf, returns the length
  * the whole listing has and writes what fits (NUL-terminated). */

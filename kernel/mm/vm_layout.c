@@ -25,6 +25,7 @@ void vm_init(void)
 {
 	const char *v = cmdline_get(boot_cmdline(), "aslr");
 
+	vm_spaces_init();
 	if (v && !strcmp(v, "off")) {
 		aslr = false;
 		log_info("vm: ASLR off (aslr=off)");

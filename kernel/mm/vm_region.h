@@ -75,6 +75,17 @@ int vm_fault_locked(struct vm_space *vm, uint64_t addr, enum vm_access access, b
 void *vm_shm_create(uint64_t len);
 extern const struct vm_pager_ops vm_shm_ops;
 
+/* The list of every space (vm_truncate.c). vm_spaces_lock is taken
+ * before any space's lock. */
+void vm_spaces_init(void);
+void vm_spaces_lock(void);
+void vm_spaces_unlock(void);
+/* A complete space joins the list (locked: the caller holds its lock). */
+void vm_spaces_add(struct vm_space *vm, bool locked);
+void vm_spaces_del(struct vm_space *vm);
+/* Does vm map an object whose pager names a backing (a file)? */
+bool vm_maps_backed(const struct vm_space *vm);
+
 /* ASLR (vm_layout.c): fills the layout fields of a new space. */
 void vm_layout_choose(struct vm_space *vm);
 /* A random page-aligned offset below 2^bits pages (0 when ASLR is off). */

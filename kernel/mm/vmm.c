@@ -8,7 +8,6 @@
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/sync/spinlock.h>
-#include <kernel/sched/sched.h>
 #include <kernel/exception.h>
 #include <hal/cpu_features.h>
 #include <hal/mmio.h>
@@ -36,30 +35,9 @@ static bool bit(const uint64_t *map, uint64_t i) { return map[i / 64] >> (i % 64
 static void bit_set(uint64_t *map, uint64_t i) { map[i / 64] |= 1ull << (i % 64); }
 static void bit_clear(uint64_t *map, uint64_t i) { map[i / 64] &= ~(1ull << (i % 64)); }
 
-/* Fault injection (vmm_fail_table_alloc): the thread whose allocations
- * are counted, written by that thread only and read atomically by every
- * other; fail_countdown is that thread's own. */
-static struct thread *fail_thread;
-static unsigned fail_countdown;
-
-void vmm_fail_table_alloc(unsigned nth)
-{
-	struct thread *me = thread_current();
-
-	fail_countdown = nth;
-	__atomic_store_n(&fail_thread, nth ? me : 0, __ATOMIC_RELEASE);
-}
-
-static uint64_t table_alloc(void)
-{
-	struct thread *ft = __atomic_load_n(&fail_thread, __ATOMIC_ACQUIRE);
-
-	if (ft && ft == thread_current() && --fail_countdown == 0) {
-		__atomic_store_n(&fail_thread, 0, __ATOMIC_RELEASE);
-		return 0;
-	}
-	return pmm_alloc_zeroed(0);
-}
+/* A page table is a frame like any other: kernel/failinject.c fails it
+ * on purpose through pmm_alloc's hook. */
+static uint64_t table_alloc(void) { return pmm_alloc_zeroed(0); }
 static void table_free(uint64_t phys) { pmm_free(phys, 0); }
 
 uint64_t vmm_kernel_root(void) { return kernel_root; }

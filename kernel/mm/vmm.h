@@ -31,11 +31,6 @@ void vmm_stack_free(void *base);
 void *vmm_map_mmio(uint64_t phys, size_t bytes);
 void vmm_unmap_mmio(void *va);
 
-/* For ktests of out-of-memory paths: the calling thread's nth page-table
- * allocation from now (1: the next) fails, once; 0 cancels. Other threads'
- * allocations are not touched. */
-void vmm_fail_table_alloc(unsigned nth);
-
 /* Is va in a guard page of the kernel virtual area? */
 bool vmm_is_guard(uint64_t va);
 

@@ -4,6 +4,8 @@
  * are resolved by calling vm_fault, and what a program would see is read
  * back through the page tables (paging_translate) and the direct map. */
 #include <kernel/ktest.h>
+#include <kernel/failinject.h>
+#include <kernel/sched/thread.h>
 #include <kernel/boot.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
@@ -97,8 +99,10 @@ static void fake_describe(void *obj, struct vm_object_id *id, char *name, size_t
 	strlcpy(name, "/test/file", size);
 }
 
+static const void *fake_backing(void *obj) { return obj; }
+
 static const struct vm_pager_ops fake_ops = {
-	fake_getpage, fake_hold, fake_release, fake_sync, fake_describe,
+	fake_getpage, fake_hold, fake_release, fake_sync, fake_describe, fake_backing,
 };
 
 static bool fake_open(struct fake_file *f, struct vm_file *vf, bool writable)
@@ -932,6 +936,17 @@ KTEST(vm_out_of_memory_is_enomem_without_leak)
 	KT_EXPECT_EQ(t, pmm_free_pages(), start);
 }
 
+/* The calling thread's nth frame allocation from now fails (a page
+ * table, where only tables are allocated). */
+static void fail_my_frame(uint64_t nth)
+{
+	struct failinject_config c = {
+		.kinds = FAILINJECT_FRAME, .nth = nth, .pid = -1, .thread = thread_current(),
+	};
+
+	failinject_arm(&c);
+}
+
 /* A move whose destination needs page tables: the third table cannot be
  * had, after the first page moved. mremap fails with -ENOMEM and leaves
  * the space as it was: the moved page back at its address, nothing at the
@@ -950,9 +965,9 @@ KTEST(vm_mremap_table_failure_undoes_the_move)
 	KT_ASSERT(t, poke(vm, BASE + PG, 'b') == 0);
 	pa0 = frame(vm, BASE, NULL);
 	pa1 = frame(vm, BASE + PG, NULL);
-	vmm_fail_table_alloc(3);
+	fail_my_frame(3);
 	KT_EXPECT_EQ(t, vm_mremap(vm, BASE, 2 * PG, 2 * PG, flags, dest), -ENOMEM);
-	vmm_fail_table_alloc(0);
+	failinject_disarm();
 	KT_EXPECT_EQ(t, frame(vm, BASE, NULL), pa0);
 	KT_EXPECT_EQ(t, frame(vm, BASE + PG, NULL), pa1);
 	KT_EXPECT_EQ(t, peek(vm, BASE), 'a');
@@ -982,9 +997,9 @@ KTEST(vm_fault_table_failure_is_enomem_without_leak)
 	KT_ASSERT(t, map_fixed(vm, far, PG, RW) == (long)far);
 	heap_shrink();
 	before = pmm_free_pages();
-	vmm_fail_table_alloc(1);
+	fail_my_frame(2);         /* the page itself, then its first table */
 	KT_EXPECT_EQ(t, vm_fault(vm, far, VM_ACCESS_WRITE, true), -ENOMEM);
-	vmm_fail_table_alloc(0);
+	failinject_disarm();
 	heap_shrink();
 	KT_EXPECT_EQ(t, pmm_free_pages(), before);
 	KT_EXPECT_EQ(t, frame(vm, far, NULL), 0);

@@ -14,6 +14,8 @@
  * group. At the end it removes its files and prints the calls made, the
  * rate, and the free memory before and after (sysinfo), which the system
  * test compares. Exit status 0, or 1 when it could not run. */
+#include <cosmos/abi/memstat.h>
+#include <cosmos/syscall_native.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -360,6 +362,19 @@ static long free_kib(void)
 	return (long)(si.freeram * si.mem_unit / 1024);
 }
 
+/* The kernel's own counts (root only; zeros elsewhere): heap objects in
+ * use, and free frames with the heap's idle slabs counted free. */
+static struct cosmos_memstat kernel_counts(void)
+{
+	struct cosmos_memstat m = { 0 };
+
+	if (syscall(COSMOS_SYS_memstat, &m) == 0) {
+		m.free_frames += m.idle_heap_frames;
+		m.idle_heap_frames = 0;
+	}
+	return m;
+}
+
 /* The files the workers' paths can make, deepest first. */
 static void cleanup(void)
 {
@@ -450,6 +465,7 @@ int main(int argc, char **argv)
 {
 	uint64_t seed = 1;
 	long calls = 100000, deaths, t0, ms, before, after;
+	struct cosmos_memstat kbefore, kafter;
 	int procs = 4, opt;
 
 	while ((opt = getopt(argc, argv, "s:n:p:t")) != -1) {
@@ -479,17 +495,22 @@ int main(int argc, char **argv)
 	run(calls / 20 + 1, procs, ~seed);
 	cleanup();
 	before = free_kib();
+	kbefore = kernel_counts();
 	t0 = now_ms();
 	deaths = run(calls, procs, seed);
 	ms = now_ms() - t0;
 	cleanup();
 	after = free_kib();
+	kafter = kernel_counts();
 	printf("fuzz: %ld calls in %ld ms (%ld calls/s), %ld forks, %ld workers replaced\n",
 	       calls, ms, ms ? calls * 1000 / ms : 0, sh->forks, deaths);
 	printf("fuzz: %ld signals handled mid-run, %ld calls made in handlers, %ld calls interrupted\n",
 	       sh->signals, sh->handler_calls, sh->interrupted);
 	printf("fuzz: %ld workers killed by the watchdog\n", sh->hung);
 	printf("fuzz: free memory %ld KiB before, %ld KiB after\n", before, after);
+	printf("fuzz: kernel heap objects %llu before, %llu after; free frames %llu before, %llu after\n",
+	       (unsigned long long)kbefore.heap_objects, (unsigned long long)kafter.heap_objects,
+	       (unsigned long long)kbefore.free_frames, (unsigned long long)kafter.free_frames);
 	return 0;
 usage:
 	fprintf(stderr, "usage: fuzz [-s seed] [-n calls] [-p processes (1-%d)] [-t]\n", MAX_PROCS);

@@ -1,8 +1,8 @@
 /* File mappings against the file's other views: MAP_SHARED writes seen by
  * read(2) and kept after munmap and msync, MAP_PRIVATE copies that the
  * file never sees, writes through read() seen by a mapping, a hole filled
- * through a shared mapping, SIGBUS past the end, and a truncation while
- * mapped. The system case cosmfs_usertests runs them on cosmfs (with
+ * through a shared mapping, SIGBUS past the end, and truncations while
+ * mapped (pages touched or not, shared or private, in two processes). The system case cosmfs_usertests runs them on cosmfs (with
  * MMAP_KEEP_DIR set, where fs_mmap_shared_msync leaves a file for the
  * host to read off the disk after the power cut). */
 #include "tests.h"
@@ -148,6 +148,93 @@ TEST(fs_mmap_truncate_while_mapped)
 	CHECK_EQ(pread(fd, &c, 1, 2 * PAGE + 5), 1);
 	CHECK_EQ(c, 0);
 	CHECK_OK(munmap(m, 4 * PAGE));
+	CHECK_OK(close(fd));
+}
+
+/* Truncated below pages every mapping has touched, in this process and in
+ * a child (its own address space): past the last partial page they raise
+ * SIGBUS everywhere, the rest of the partial page reads zeros, and grown
+ * again the file reads zeros through the mapping, not the old bytes. */
+TEST(fs_mmap_truncate_unmaps_touched_shared)
+{
+	static char data[4 * 4096];
+	fill(data, sizeof data, 11);
+	write_file("f", data, sizeof data, 0644);
+	int fd = CHECK_OK(open("f", O_RDWR));
+	char *m = CHECK_OK(mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	for (size_t i = 0; i < 4; i++)
+		CHECK_EQ(m[i * PAGE + 3], data[i * PAGE + 3]);
+	m[3 * PAGE + 8] = '%';               /* a written page too */
+	int go[2], done[2];
+	CHECK_OK(pipe(go));
+	CHECK_OK(pipe(done));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		char c;
+		struct fault f;
+		/* the child maps the pages too, then waits for the truncation */
+		for (size_t i = 0; i < 4; i++)
+			touch(m + i * PAGE);
+		if (write(done[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		if (!catch_fault(touch, m + 2 * PAGE, &f) || f.sig != SIGBUS)
+			_exit(3);
+		if (!catch_fault(touch, m + 3 * PAGE + 8, &f) || f.sig != SIGBUS)
+			_exit(4);
+		_exit(m[PAGE + 100] == 0 && m[PAGE + 99] == data[PAGE + 99] ? 0 : 5);
+	}
+	char c;
+	CHECK_EQ(read(done[0], &c, 1), 1);
+	CHECK_OK(ftruncate(fd, PAGE + 100));
+	CHECK_EQ(write(go[1], "g", 1), 1);
+	wait_exit(pid, 0);
+	struct fault f;
+	CHECK(catch_fault(touch, m + 2 * PAGE, &f));
+	CHECK_EQ(f.sig, SIGBUS);
+	CHECK(catch_fault(touch, m + 3 * PAGE + 8, &f));
+	CHECK_EQ(f.sig, SIGBUS);
+	CHECK(f.addr == m + 3 * PAGE + 8);
+	CHECK_EQ(m[PAGE + 99], data[PAGE + 99]);
+	CHECK_EQ(m[PAGE + 100], 0);
+	CHECK_EQ(m[2 * PAGE - 1], 0);
+	/* grown again: zeros where the old bytes were */
+	CHECK_OK(ftruncate(fd, 4 * PAGE));
+	CHECK_EQ(m[PAGE + 100], 0);
+	CHECK_EQ(m[2 * PAGE + 3], 0);
+	CHECK_EQ(m[3 * PAGE + 8], 0);
+	CHECK_EQ(pread(fd, &c, 1, 3 * PAGE + 8), 1);
+	CHECK_EQ(c, 0);
+	CHECK_OK(munmap(m, 4 * PAGE));
+	CHECK_OK(close(fd));
+	CHECK_OK(close(go[0]));
+	CHECK_OK(close(go[1]));
+	CHECK_OK(close(done[0]));
+	CHECK_OK(close(done[1]));
+}
+
+/* A private mapping loses its pages past the new end as well, the pages
+ * it copied on write included (as Linux's truncate does), and reads the
+ * file's zeros once it grows again. */
+TEST(fs_mmap_truncate_unmaps_private_copies)
+{
+	static char data[4 * 4096];
+	fill(data, sizeof data, 13);
+	write_file("f", data, sizeof data, 0644);
+	int fd = CHECK_OK(open("f", O_RDWR));
+	char *p = CHECK_OK(mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
+	CHECK_EQ(p[2 * PAGE + 1], data[2 * PAGE + 1]);   /* read: the file's page */
+	p[3 * PAGE + 1] = '@';                           /* written: a private copy */
+	CHECK_OK(ftruncate(fd, 2 * PAGE));
+	struct fault f;
+	CHECK(catch_fault(touch, p + 2 * PAGE + 1, &f));
+	CHECK_EQ(f.sig, SIGBUS);
+	CHECK(catch_fault(touch, p + 3 * PAGE + 1, &f));
+	CHECK_EQ(f.sig, SIGBUS);
+	CHECK_EQ(p[PAGE + 1], data[PAGE + 1]);
+	CHECK_OK(ftruncate(fd, 4 * PAGE));
+	CHECK_EQ(p[2 * PAGE + 1], 0);
+	CHECK_EQ(p[3 * PAGE + 1], 0);
+	CHECK_OK(munmap(p, 4 * PAGE));
 	CHECK_OK(close(fd));
 }
 

@@ -1,6 +1,7 @@
 /* The native memstat call (sys/syscalls.tab, COSMOS_SYS_memstat): counts
  * of the kernel's memory for ring-3 tests that look for leaks (user/spawn's
- * leakcheck). Root only: heap counts help whoever grooms the heap. */
+ * leakcheck, the fuzzer). Root only: heap counts help whoever grooms the
+ * heap. Threads that ended and wait for their reaper are freed first. */
 #ifndef COSMOS_ABI_MEMSTAT_H
 #define COSMOS_ABI_MEMSTAT_H
 
