@@ -20,12 +20,14 @@ struct poll_table {
 	struct wait_entry *e;    /* NULL: only count the queues */
 	unsigned n, cap;
 	bool overflow;           /* more queues than the array holds */
+	uint64_t wakes;          /* the named queues' wake counts, summed */
 };
 
 void poll_wait(struct poll_table *pt, struct waitq *wq)
 {
 	if (!pt)
 		return;
+	pt->wakes += waitq_wakes(wq);
 	if (!pt->e) {
 		pt->n++;
 		return;
@@ -47,6 +49,17 @@ unsigned file_poll(struct file *f, struct poll_table *pt)
 	if (!f->ops || !f->ops->poll)
 		return DEFAULT_POLLMASK;
 	return f->ops->poll(f, pt);
+}
+
+unsigned file_poll_wakes(struct file *f, struct poll_table *pt, uint64_t *wakes)
+{
+	struct poll_table look = { 0 };   /* counts only: nobody sleeps on it */
+	struct poll_table *use = pt ? pt : &look;
+	uint64_t before = use->wakes;
+	unsigned mask = file_poll(f, use);
+
+	*wakes = use->wakes - before;
+	return mask;
 }
 
 

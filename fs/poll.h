@@ -24,6 +24,10 @@ bool poll_will_wait(const struct poll_table *pt);
 /* What a file is ready for now: its poll op's answer, or POLLIN|POLLOUT|
  * POLLRDNORM|POLLWRNORM for files without one (regular files). */
 unsigned file_poll(struct file *f, struct poll_table *pt);
+/* file_poll, also giving the sum of the wake counts of the queues the
+ * file named (read before its bits): the sum changes once one of them is
+ * woken, which is how EPOLLET tells a new event from an old one. */
+unsigned file_poll_wakes(struct file *f, struct poll_table *pt, uint64_t *wakes);
 
 /* Deadlines are time_ns() values; one already passed (0 included) means
  * look once without waiting; POLL_FOREVER waits without a limit. */

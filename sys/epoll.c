@@ -11,10 +11,13 @@
  * Linux drops an item when its file closes.
  *
  * Level-triggered items report while ready; EPOLLONESHOT items report
- * once, then stay quiet until EPOLL_CTL_MOD re-arms them. EPOLLET items
- * are reported as level-triggered ones are: never fewer events than
- * Linux gives, but a descriptor still ready and not drained is reported
- * again (Linux waits for a new wake-up). An epoll file has no poll
+ * once, then stay quiet until EPOLL_CTL_MOD re-arms them. An EPOLLET item
+ * reports when it is ready and one of its file's wait queues was woken
+ * since it last reported (the queues' wake counts, file_poll_wakes): new
+ * data, room or a hang-up, as Linux's wake callback sees it; a file still
+ * ready and not drained stays quiet. A wake that changes nothing this item
+ * asks for (a reader's wake on a queue shared with writers) may report it
+ * once more, as Linux does for such queues. An epoll file has no poll
  * operation of its own, so one cannot be added to another (EPERM).
  *
  * Locking: each epoll file's lock (a mutex) protects its list. A scan
@@ -65,6 +68,8 @@ struct epitem {
 	uint32_t events;            /* asked, with EPOLLET/EPOLLONESHOT */
 	uint64_t data;
 	bool disarmed;              /* EPOLLONESHOT reported: quiet until MOD */
+	bool et_reported;           /* EPOLLET: reported at et_wakes ... */
+	uint64_t et_wakes;          /* ... the file's queues' wake count then */
 };
 
 struct epoll {
@@ -212,6 +217,7 @@ long sys_epoll_ctl(int epfd, int op, int fd, uptr_t uevent)
 		it->events = ev.events;
 		it->data = ev.data;
 		it->disarmed = false;
+		it->et_reported = false;      /* Linux reports a ready file again */
 		break;
 	case EPOLL_CTL_DEL:
 		if (!it) {
@@ -251,6 +257,7 @@ static long epoll_scan(void *arg, struct poll_table *pt)
 		struct epitem *it = list_entry(n, struct epitem, node);
 		struct kobject *o;
 		struct file *f;
+		uint64_t wakes;
 		unsigned mask;
 
 		next = n->next;
@@ -267,12 +274,20 @@ static long epoll_scan(void *arg, struct poll_table *pt)
 			kfree(it);
 			continue;
 		}
-		mask = file_poll(f, ready < c->max ? pt : NULL);
+		mask = file_poll_wakes(f, ready < c->max ? pt : NULL, &wakes);
 		file_put(f);
 		mask &= (it->events & ~(EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE | EPOLLWAKEUP)) |
 			POLLERR | POLLHUP;
+		if (!mask)
+			it->et_reported = false;
 		if (!mask || ready == c->max)
 			continue;
+		if (it->events & EPOLLET) {
+			if (it->et_reported && it->et_wakes == wakes)
+				continue;       /* no new event since the last report */
+			it->et_reported = true;
+			it->et_wakes = wakes;
+		}
 		c->out[ready].events = mask;
 		c->out[ready].data = it->data;
 		ready++;

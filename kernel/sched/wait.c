@@ -7,7 +7,13 @@
 #include <kernel/time.h>
 #include <kernel/timer.h>
 
-void waitq_init(struct waitq *wq) { list_init(&wq->entries); }
+void waitq_init(struct waitq *wq)
+{
+	list_init(&wq->entries);
+	wq->wakes = 0;
+}
+
+uint64_t waitq_wakes(const struct waitq *wq) { return __atomic_load_n(&wq->wakes, __ATOMIC_ACQUIRE); }
 
 /* Lock held for everything below unless a function takes it itself. */
 
@@ -60,6 +66,7 @@ int waitq_wake_one_locked(struct waitq *wq)
 {
 	int n = 0;
 
+	__atomic_store_n(&wq->wakes, wq->wakes + 1, __ATOMIC_RELEASE);
 	list_for_each(node, &wq->entries) {
 		struct wait_entry *e = list_entry(node, struct wait_entry, node);
 
@@ -76,6 +83,7 @@ int waitq_wake_all_locked(struct waitq *wq)
 {
 	int n = 0;
 
+	__atomic_store_n(&wq->wakes, wq->wakes + 1, __ATOMIC_RELEASE);
 	list_for_each(node, &wq->entries)
 		n += entry_wake(list_entry(node, struct wait_entry, node));
 	return n;
@@ -96,6 +104,18 @@ int waitq_wake_all(struct waitq *wq)
 	uint64_t f = sched_lock_irqsave();
 	int n = waitq_wake_all_locked(wq);
 
+	sched_unlock_irqrestore(f);
+	sched_resched_if_needed(f);
+	return n;
+}
+
+int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+	int n = waitq_wake_all_locked(wq);
+
+	if (t)
+		sched_hand_off_locked(t);
 	sched_unlock_irqrestore(f);
 	sched_resched_if_needed(f);
 	return n;

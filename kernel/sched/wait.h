@@ -11,9 +11,13 @@
 #include <kernel/sched/sched.h>
 #include <lib/list.h>
 
-/* A wait queue: the entries of the threads waiting on it. */
+/* A wait queue: the entries of the threads waiting on it, and how many
+ * wakes it has seen (with or without waiters: epoll's EPOLLET reports a
+ * file again only after one of its queues was woken). Both: scheduler
+ * lock; wakes may be read without it (waitq_wakes). */
 struct waitq {
 	struct list_node entries;
+	uint64_t wakes;
 };
 
 /* One thread's place in one wait queue. A thread that waits on several
@@ -37,6 +41,11 @@ void waitq_init(struct waitq *wq);
 int waitq_wake_one(struct waitq *wq);
 /* Wakes every entry; returns how many. */
 int waitq_wake_all(struct waitq *wq);
+/* waitq_wake_all, then sched_hand_off(t) (t may be NULL), under one
+ * taking of the scheduler lock: the channels' wake of a receiver. */
+int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t);
+/* The number of wakes wq has seen so far (a snapshot). */
+uint64_t waitq_wakes(const struct waitq *wq);
 
 /* Waiting for a condition. The lost-wake-up rule: check the condition and
  * go to sleep under the scheduler lock; the waker makes the condition true

@@ -133,6 +133,35 @@ TEST(epoll_oneshot_and_edge)
 	CHECK_OK(close(ep));
 }
 
+/* Edge-triggered as Linux: a ready pipe is reported once per new event
+ * (data written, the writer gone, a re-arm by EPOLL_CTL_MOD), not again
+ * while it stays ready. */
+TEST(epoll_edge_triggered_reports_new_events_only)
+{
+	int ep = CHECK_OK(epoll_create1(0)), p[2];
+	struct epoll_event out[4];
+	char buf[4];
+	CHECK_OK(pipe(p));
+	add(ep, p[0], EPOLLIN | EPOLLET, 7);
+	CHECK_EQ(write(p[1], "a", 1), 1);
+	CHECK_EQ(wait_one(ep, 0).data.u64, 7);
+	CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);     /* still readable: no new edge */
+	CHECK_EQ(write(p[1], "b", 1), 1);
+	CHECK_EQ(wait_one(ep, 0).events, EPOLLIN);  /* new data: an edge */
+	CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 8 };
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+	CHECK_EQ(wait_one(ep, 0).data.u64, 8);      /* re-armed while ready */
+	CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);
+	CHECK_EQ(read(p[0], buf, sizeof buf), 2);
+	CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);
+	CHECK_OK(close(p[1]));
+	CHECK_EQ(wait_one(ep, 0).events, EPOLLHUP);   /* empty, no writer */
+	CHECK_EQ(epoll_wait(ep, out, 4, 0), 0);
+	CHECK_OK(close(p[0]));
+	CHECK_OK(close(ep));
+}
+
 /* A wait with no timeout sleeps until another process writes. */
 TEST(epoll_wait_sleeps_until_ready)
 {
