@@ -46,7 +46,7 @@ static int new_type(int domain, unsigned type, int protocol, int *kind)
 		return -EAFNOSUPPORT;
 	if (type & ~(unsigned)(SOCK_TYPE_MASK | TYPE_FLAGS))
 		return -EINVAL;
-	if (protocol != 0)
+	if (protocol != 0 && protocol != AF_UNIX)   /* PF_UNIX */
 		return -EPROTONOSUPPORT;
 	*kind = (int)(type & SOCK_TYPE_MASK);
 	return 0;

@@ -629,10 +629,6 @@ int unix_shutdown(struct file *f, int how)
 		return -EINVAL;
 	mode = (unsigned)how + 1;          /* SHUT_RD 1, SHUT_WR 2, SHUT_RDWR 3 */
 	lock_or_panic();
-	if (s->state != US_CONNECTED && s->type != SOCK_DGRAM) {
-		mutex_unlock(&unix_lock);
-		return -ENOTCONN;
-	}
 	s->shut |= mode;
 	bump(s);
 	room_made(s);
@@ -763,6 +759,11 @@ static long send_record(struct usock *s, struct uio *u, struct unix_scm *scm,
 		get(d);
 	}
 	for (;;) {
+		if (s->type == SOCK_SEQPACKET && s->err) {
+			err = -s->err;           /* as Linux: the reset is told once */
+			s->err = 0;
+			break;
+		}
 		if (s->shut & SEND_SHUT) {
 			err = -EPIPE;
 			break;
@@ -954,7 +955,7 @@ long unix_recv(struct file *f, struct uio *u, struct unix_scm *scm, unsigned fla
 	list_init(&dead);
 	scm->nfds = 0;
 	scm->trunc = false;
-	scm->from = (struct unix_addr){ 2, { AF_UNIX, { 0 } } };
+	scm->from.len = 0;           /* an unnamed sender: no address, as Linux */
 	lock_or_panic();
 	for (;;) {
 		if (list_empty(&s->rq)) {
@@ -980,7 +981,8 @@ long unix_recv(struct file *f, struct uio *u, struct unix_scm *scm, unsigned fla
 			scm->len = um->m->size;
 			scm->trunc = n < um->m->size;
 			scm->cred = um->cred;
-			scm->from = um->from;
+			if (um->from.len > 2)
+				scm->from = um->from;
 			take_fds(um, scm, peek);
 			if (!peek)
 				dequeue(s, um, &dead);
@@ -1010,8 +1012,11 @@ long unix_recv(struct file *f, struct uio *u, struct unix_scm *scm, unsigned fla
 				stop = true;
 				break;
 			}
-			if (copied == 0)
+			if (copied == 0) {
 				scm->cred = um->cred;
+				if (um->from.len > 2)
+					scm->from = um->from;
+			}
 			if (fds) {
 				take_fds(um, scm, peek);
 				stop = true;

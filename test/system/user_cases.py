@@ -144,4 +144,10 @@ CASES = [
                  "exec /bin/usertests ipc_pingpong_1000000'\"",
          expect=[r"^# usertests: 1 passed, 0 failed"], exit_status=PANIC_EXIT,
          forbid=[r"KERNEL PANIC: (?!init ended)"]),
+    # TEMP: the unix_ cases alone
+    Case("unix_only", esp=with_initrd, ktap="usertests", timeout=600,
+         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 "exec /bin/usertests unix_'\"",
+         expect=[r"^# usertests: \d+ passed, 0 failed"], exit_status=PANIC_EXIT,
+         forbid=[r"KERNEL PANIC: (?!init ended)"]),
 ]
