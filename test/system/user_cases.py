@@ -144,12 +144,6 @@ CASES = [
                  "exec /bin/usertests ipc_pingpong_1000000'\"",
          expect=[r"^# usertests: 1 passed, 0 failed"], exit_status=PANIC_EXIT,
          forbid=[r"KERNEL PANIC: (?!init ended)"]),
-    # TEMP: the unix_ cases alone
-    Case("unix_only", esp=with_initrd, ktap="usertests", timeout=900,
-         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
-                 "/bin/bench -d /tmp -r 3 pipe_roundtrip unix_ channel_call; exec /bin/usertests unix_'\"",
-         expect=[r"^# usertests: \d+ passed, 0 failed"], exit_status=PANIC_EXIT,
-         forbid=[r"KERNEL PANIC: (?!init ended)"]),
     # issue 15: BusyBox's syslogd and logger over /dev/log (an AF_UNIX
     # datagram socket bound in the file system): the logged line arrives
     Case("unix_syslogd_logger", esp=with_initrd, timeout=180,
