@@ -22,6 +22,7 @@
 #include <kernel/crash.h>
 #include <kernel/hwreport.h>
 #include <kernel/interrupts.h>
+#include <kernel/ipc/unix.h>
 #include <kernel/kbench.h>
 #include <kernel/prof.h>
 #include <kernel/ktest.h>
@@ -165,6 +166,7 @@ void kmain(struct boot_info *bi)
 	if (vfs_init())
 		have_root = true;
 	pipe_init();            /* FIFOs */
+	unix_init();            /* AF_UNIX sockets */
 	devfs_init();           /* device numbers and /dev's names: after blk_init */
 	procfs_init();
 	sysfs_init();

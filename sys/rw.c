@@ -10,7 +10,6 @@
 #include <sys/usercopy.h>
 
 #define RW_MAX 0x7ffff000u    /* Linux's cap on one read or write */
-#define IOV_SMALL 8
 
 /* An iovec array copied in and checked: at most UIO_MAXIOV entries whose
  * lengths sum to no more than SSIZE_MAX; the sum is then cut at RW_MAX,
@@ -34,13 +33,13 @@ static long iov_check(struct kiovec *v, int cnt, uptr_t uiov)
 	return 0;
 }
 
-static void iov_put(struct kiovec *v, struct kiovec *small)
+void iov_put(struct kiovec *v, struct kiovec *small)
 {
 	if (v != small)
 		kfree(v);
 }
 
-static long iov_get(uptr_t uiov, int cnt, struct kiovec *small, struct kiovec **v, struct uio *u)
+long iov_get(uptr_t uiov, int cnt, struct kiovec *small, struct kiovec **v, struct uio *u)
 {
 	long r;
 

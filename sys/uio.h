@@ -42,4 +42,13 @@ long uio_copy_out(struct uio *u, const void *src, size_t n);   /* kernel -> buff
 long uio_copy_in(struct uio *u, void *dst, size_t n);          /* buffers -> kernel (write) */
 long uio_zero(struct uio *u, size_t n);
 
+/* A user iovec array of cnt entries (readv, sendmsg) copied in and checked
+ * (at most UIO_MAXIOV entries, lengths summing to at most SSIZE_MAX, cut at
+ * Linux's cap on one transfer), with u set up over it: 0, -EINVAL,
+ * -EFAULT, -ENOMEM. *v is small (IOV_SMALL entries) or an array iov_put
+ * frees. */
+#define IOV_SMALL 8
+long iov_get(uptr_t uiov, int cnt, struct kiovec *small, struct kiovec **v, struct uio *u);
+void iov_put(struct kiovec *v, struct kiovec *small);
+
 #endif

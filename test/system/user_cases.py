@@ -152,4 +152,14 @@ CASES = [
               "setsid -c ps -o pid,rss,tty,comm </dev/ttyS0 >/dev/ttyS0 2>&1; echo ps-done'",
               [r"^PID\s+RSS\s+TT\s+COMMAND$", r"^\s+1\s+[1-9]\d*\s+\?\s+busybox$",
                r"^\s+\d+\s+[1-9]\d*\s+4,64\s+ps$", r"^ps-done$", r"init: pid 1 exited with status 0$"]),
+    # issue 15: BusyBox's syslogd and logger over /dev/log (an AF_UNIX
+    # datagram socket bound in the file system): the logged line arrives
+    Case("unix_syslogd_logger", esp=with_initrd, timeout=180,
+         cmdline="init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev; syslogd -n -O /tmp/log & "
+                 "n=0; while [ ! -S /dev/log ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done; "
+                 "logger -t cosmos hello-from-logger; "
+                 "n=0; while ! grep -q hello-from-logger /tmp/log && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done; "
+                 "echo log: $(cat /tmp/log)'\"",
+         expect=[r"^log: .*cosmos(\[\d+\])?: hello-from-logger"], exit_status=PANIC_EXIT,
+         forbid=[r"KERNEL PANIC: (?!init ended)"]),
 ]

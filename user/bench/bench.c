@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -265,6 +266,49 @@ static long long run_pipe_throughput(long n)
 	for (long i = 0; i < n; i++)
 		if (write(to_child[1], buf, sizeof buf) != sizeof buf)
 			die("pipe write");
+	return now_ns() - t;
+}
+
+/* ---- AF_UNIX stream sockets: 64-byte round trips to an echoing
+ * process, as a program using Unix sockets for requests would ---- */
+
+static int usock[2];
+static pid_t usock_pid;
+
+static void start_unix_echo(void)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, usock))
+		die("socketpair");
+	usock_pid = fork();
+	if (usock_pid < 0)
+		die("fork");
+	if (usock_pid == 0) {
+		char buf[64];
+		close(usock[0]);
+		for (;;) {
+			if (read(usock[1], buf, sizeof buf) != sizeof buf)
+				_exit(0);
+			if (write(usock[1], buf, sizeof buf) != sizeof buf)
+				_exit(1);
+		}
+	}
+	close(usock[1]);
+}
+
+static void stop_unix_partner(void)
+{
+	close(usock[0]);
+	waitpid(usock_pid, NULL, 0);
+}
+
+static long long run_unix_roundtrip(long n)
+{
+	char buf[64] = { 0 };
+	long long t = now_ns();
+	for (long i = 0; i < n; i++)
+		if (write(usock[0], buf, sizeof buf) != sizeof buf ||
+		    read(usock[0], buf, sizeof buf) != sizeof buf)
+			die("unix roundtrip");
 	return now_ns() - t;
 }
 
@@ -607,6 +651,7 @@ static const struct bench benches[] = {
 	{ "signal_roundtrip", "ns", install_handler, run_signal, NULL, 0 },
 	{ "pipe_roundtrip", "us", start_echo, run_pipe_roundtrip, stop_partner, 0 },
 	{ "pipe_throughput_64k", "MiB/s", start_sink, run_pipe_throughput, stop_partner, 1.0 / 16 },
+	{ "unix_stream_roundtrip_64b", "us", start_unix_echo, run_unix_roundtrip, stop_unix_partner, 0 },
 	{ "channel_call_64b", "us", start_chan_echo, run_chan_call, stop_chan_partner, 0 },
 	{ "channel_send_64b", "MiB/s", start_chan_sink, run_chan_send_64, stop_chan_partner, 64.0 / 1048576 },
 	{ "channel_send_4k", "MiB/s", start_chan_sink, run_chan_send_4k, stop_chan_partner, 1.0 / 256 },
