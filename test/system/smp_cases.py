@@ -89,7 +89,7 @@ CASES = [boot_case(n) for n in (1, 2, 4, 8)] + [
         init_case("smp_stress_4", STRESS,
                   online(4, 4) + [r"^before MemFree"] + [r"^loop [abcd] done$"] * 4 +
                   [r"^after MemFree", r"^rounds \d+ \d+ \d+ \d+$", r"^stress done$"], smp=4,
-                  timeout=STRESS_S + 60),
+                  timeout=STRESS_S + 110),
         check=last_lines),
     Case("smp_nosmp", smp=4, cmdline="nosmp",
          expect=online(1, 4) + [r"left out by nosmp or maxcpus="],
