@@ -122,7 +122,8 @@ static int addr_out(uptr_t ua, uptr_t ulenp, const struct unix_addr *a)
 	return copy_to_user(ulenp, &len, sizeof(len)) ? -EFAULT : 0;
 }
 
-long sys_bind(int fd, uptr_t addr, unsigned int len)
+/* bind and connect: a name copied in and checked, then the call. */
+static long with_addr(int fd, uptr_t addr, unsigned len, int (*op)(struct file *, const struct unix_addr *))
 {
 	struct unix_addr a;
 	struct file *f;
@@ -132,10 +133,13 @@ long sys_bind(int fd, uptr_t addr, unsigned int len)
 		return r;
 	if ((r = sock_get(fd, 0, &f)))
 		return r;
-	r = unix_bind(f, &a);
+	r = op(f, &a);
 	file_put(f);
 	return r;
 }
+
+long sys_bind(int fd, uptr_t addr, unsigned int len) { return with_addr(fd, addr, len, unix_bind); }
+long sys_connect(int fd, uptr_t addr, unsigned int len) { return with_addr(fd, addr, len, unix_connect); }
 
 long sys_listen(int fd, int backlog)
 {
@@ -145,21 +149,6 @@ long sys_listen(int fd, int backlog)
 	if (r)
 		return r;
 	r = unix_listen(f, backlog);
-	file_put(f);
-	return r;
-}
-
-long sys_connect(int fd, uptr_t addr, unsigned int len)
-{
-	struct unix_addr a;
-	struct file *f;
-	long r = addr_in(addr, len, &a);
-
-	if (r)
-		return r;
-	if ((r = sock_get(fd, 0, &f)))
-		return r;
-	r = unix_connect(f, &a);
 	file_put(f);
 	return r;
 }
