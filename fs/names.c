@@ -286,8 +286,14 @@ long vfs_readlinkat(const struct path *dir, const char *path, struct uio *u)
 		mutex_unlock(&ino->lock);
 	}
 	if (n > 0) {
+		size_t want = (size_t)n < u->resid ? (size_t)n : u->resid;
+
 		touch_atime(&p, ino);
-		n = uio_copy_out(u, buf, (size_t)n < u->resid ? (size_t)n : u->resid);
+		n = uio_copy_out(u, buf, want);
+		/* as Linux: a buffer that runs off its mapping is EFAULT, not
+		 * a shorter name */
+		if (n >= 0 && (size_t)n != want)
+			n = -EFAULT;
 	}
 	kfree(buf);
 	path_put(&p);

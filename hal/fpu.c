@@ -91,3 +91,31 @@ void fpu_restore(const void *area)
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
+
+enum fpu_exception fpu_exception_decode(bool simd, uint16_t fcw, uint16_t fsw, uint32_t mxcsr)
+{
+	/* the six flag bits (IE DE ZE OE UE PE) line up with the six mask
+	 * bits: FCW's 0-5, MXCSR's 7-12 */
+	unsigned err = simd ? (mxcsr & ~(mxcsr >> 7)) & 0x3f : (fsw & ~fcw) & 0x3f;
+
+	if (err & 0x01)
+		return FPU_EXC_INVALID;
+	if (err & 0x04)
+		return FPU_EXC_DIVZERO;
+	if (err & 0x08)
+		return FPU_EXC_OVERFLOW;
+	if (err & 0x12)
+		return FPU_EXC_UNDERFLOW;
+	if (err & 0x20)
+		return FPU_EXC_INEXACT;
+	return FPU_EXC_NONE;
+}
+
+enum fpu_exception fpu_exception_pending(bool simd, void *area)
+{
+	const uint8_t *a = area;
+
+	fpu_save(area);
+	return fpu_exception_decode(simd, *(const uint16_t *)(a + 0), *(const uint16_t *)(a + 2),
+				    *(const uint32_t *)(a + 24));
+}

@@ -23,6 +23,20 @@ void fpu_state_init(void *area);    /* the clean state a new thread starts in */
 void fpu_save(void *area);
 void fpu_restore(const void *area);
 
+/* The exception a #MF (x87) or #XM (SSE) reports: the first of the
+ * flagged and unmasked ones in Linux's order (invalid, divide by zero,
+ * overflow, underflow or denormal, precision); FPU_EXC_NONE for a
+ * spurious trap. From the x87 control and status words for #MF, from
+ * MXCSR for #XM. */
+enum fpu_exception {
+	FPU_EXC_NONE, FPU_EXC_INVALID, FPU_EXC_DIVZERO, FPU_EXC_OVERFLOW,
+	FPU_EXC_UNDERFLOW, FPU_EXC_INEXACT,
+};
+enum fpu_exception fpu_exception_decode(bool simd, uint16_t fcw, uint16_t fsw, uint32_t mxcsr);
+/* The same for the calling thread's state in its registers, saved to
+ * area (its fpu_state_size() save area) first. */
+enum fpu_exception fpu_exception_pending(bool simd, void *area);
+
 /* Test helpers (hal/fpu.S): load xmm0-15, MXCSR and the x87 control word
  * with values derived from seed; check them (returns the number of
  * registers that differ, 0 when all match). */

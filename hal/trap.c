@@ -122,6 +122,28 @@ struct trap_page_fault trap_page_fault_info(const struct trap_frame *f)
 	};
 }
 
+#define DR6_B0_3  0xfull          /* breakpoint condition 0-3 met */
+#define DR6_BS    (1ull << 14)     /* single step */
+#define DR6_RESET 0xffff0ff0ull    /* its value with nothing reported */
+
+enum trap_debug_cause trap_debug_decode(uint64_t dr6)
+{
+	if (dr6 & DR6_BS)
+		return TRAP_DEBUG_STEP;
+	if (dr6 & DR6_B0_3)
+		return TRAP_DEBUG_HWBKPT;
+	return TRAP_DEBUG_OTHER;
+}
+
+uint64_t trap_debug_status_take(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	__asm__ volatile("mov %0, %%dr6" : : "r"(DR6_RESET));
+	return v;
+}
+
 static void dump_page_fault(const struct trap_frame *f, trap_print_fn print)
 {
 	uint64_t e = f->error_code;

@@ -77,6 +77,14 @@ struct trap_page_fault {
  * address of the fault it escalated from, the rest is meaningless). */
 struct trap_page_fault trap_page_fault_info(const struct trap_frame *f);
 
+/* What raised a debug exception (#DB), from DR6: a single step (the
+ * TF flag), a hardware breakpoint (DR0-3), or something else. */
+enum trap_debug_cause { TRAP_DEBUG_OTHER, TRAP_DEBUG_STEP, TRAP_DEBUG_HWBKPT };
+enum trap_debug_cause trap_debug_decode(uint64_t dr6);
+/* Reads this CPU's DR6 and resets it, since its bits stay set until
+ * cleared: call once per #DB, before interrupts go on. */
+uint64_t trap_debug_status_take(void);
+
 const char *trap_name(uint64_t vector);
 bool trap_from_user(const struct trap_frame *f);
 

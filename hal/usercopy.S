@@ -117,6 +117,25 @@ usercopy_strncpy:
 	ret
 	.size	usercopy_strncpy, . - usercopy_strncpy
 
+/* int usercopy_cmpxchg32(uint32_t *uaddr, uint32_t *old, uint32_t new)
+ * One atomic compare-and-exchange of a user word (the robust-futex walk,
+ * which must not lose a bit another CPU sets meanwhile). 0 with *old set
+ * to the value the word held (the exchange happened if it equals the old
+ * *old), -1 on a fault. */
+	.globl	usercopy_cmpxchg32
+	.type	usercopy_cmpxchg32, @function
+usercopy_cmpxchg32:
+	movl	(%rsi), %eax
+	stac_if_smap
+.Lcx:
+	lock cmpxchgl %edx, (%rdi)
+.Lcx_end:
+	clac_if_smap
+	movl	%eax, (%rsi)
+	xorl	%eax, %eax
+	ret
+	.size	usercopy_cmpxchg32, . - usercopy_cmpxchg32
+
 /* Fixups: entered from the fault handler with the loop's registers as
  * they were at the faulting instruction. */
 	.type	usercopy_fixups, @function
@@ -138,6 +157,10 @@ usercopy_fixups:
 	clac_if_smap
 	movq	$-1, %rax
 	ret
+.Lcx_fix:
+	clac_if_smap
+	movl	$-1, %eax
+	ret
 	.size	usercopy_fixups, . - usercopy_fixups
 
 /* A fault at an instruction in [start, end) resumes at fixup. */
@@ -150,6 +173,7 @@ usercopy_extable:
 	.quad	.Lclear_q, .Lclear_q_end, .Lclear_q_fix
 	.quad	.Lclear_b, .Lclear_b_end, .Lclear_b_fix
 	.quad	.Lstr_b, .Lstr_b_end, .Lstr_fix
+	.quad	.Lcx, .Lcx_end, .Lcx_fix
 	.globl	usercopy_extable_end
 usercopy_extable_end:
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <hal/trap.h>
 
 /* Return the bytes not copied or cleared: 0 when all went. */
@@ -14,6 +15,10 @@ size_t usercopy_clear(void *dst, size_t n);
 /* Copies up to and including a NUL, at most n bytes: the string's length
  * when its NUL came within n, n when it did not, -1 on a fault. */
 long usercopy_strncpy(char *dst, const char *src, size_t n);
+/* One locked compare-and-exchange of the word at uaddr: 0 with *old set
+ * to what the word held (swapped for new if that equals the old *old),
+ * -1 on a fault. */
+int usercopy_cmpxchg32(uint32_t *uaddr, uint32_t *old, uint32_t new);
 
 /* Opens and closes the user-access window (stac/clac) from now on if the
  * CPU enforces SMAP; call once the protection features are on. */

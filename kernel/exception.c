@@ -110,8 +110,7 @@ static void kernel_trap(struct trap_frame *f)
 		return;
 	}
 	if (trap_from_user(f) && user_ops && f->vector != TRAP_NMI && f->vector != TRAP_MC) {
-		cpu_irq_restore(CPU_FLAGS_IRQ_ON);   /* ring 3 had them on */
-		user_ops->fault(f);
+		user_ops->fault(f);   /* turns interrupts on, as ring 3 had them */
 		user_ops->ret(f);
 		return;
 	}

@@ -23,8 +23,10 @@ exception_page_fault_fn exception_set_page_fault_hook(exception_page_fault_fn fn
 void exception_set_stack_guard_hook(bool (*fn)(uint64_t va));
 
 /* Ring 3 is the process layer's: it installs these at boot.
- *   fault    a CPU exception from ring 3, with interrupts on: returns when
- *            the program may go on (a page fault resolved), else ends it
+ *   fault    a CPU exception from ring 3, called with interrupts off (so
+ *            per-CPU status such as DR6 is still the trap's); turns them
+ *            on, and returns when the program may go on (a page fault
+ *            resolved), else ends it
  *   ret      before any return to ring 3 from an interrupt or exception:
  *            the work due then (uthread_return); returns with interrupts off
  *   resolve  a page fault on a user address inside the user-copy

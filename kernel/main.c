@@ -80,6 +80,7 @@ static void __attribute__((noreturn)) finish(bool have_root)
 	const char *end = cmdline_get(cl, "shutdown");
 	const char *init = cmdline_get(cl, "init");
 	int failed = 0;
+	bool started = false;
 
 	crash_from_cmdline();   /* crash=: deliberate faults for system tests */
 	sleep_from_cmdline();
@@ -92,8 +93,10 @@ static void __attribute__((noreturn)) finish(bool have_root)
 	 * does (reboot(2)). */
 	boot_initrd_release();
 	if ((init || (have_root && !tests && !benches && !end)) &&
-	    initproc_start(init && *init ? init : INITPROC_DEFAULT) == 0)
+	    initproc_start(init && *init ? init : INITPROC_DEFAULT) == 0) {
 		end = 0;
+		started = true;
+	}
 	else if (end && end[0] == 0)
 		end = "exit";
 	if (end && !tests)
@@ -108,7 +111,7 @@ static void __attribute__((noreturn)) finish(bool have_root)
 		log_warn("kernel: unknown shutdown=%s (exit, poweroff, reboot, halt)", end);
 	/* Boot is done; the machine stays up for the threads that run (input,
 	 * drivers, programs). This thread just never wakes again. */
-	if (!init)
+	if (!started)
 		log_info("kernel: nothing more to do; halting");
 	if (sched_active()) {
 		struct waitq forever;

@@ -4,6 +4,7 @@
  * arch_prctl. */
 #include <sys/sys.h>
 #include <cosmos/abi/fcntl.h>
+#include <cosmos/abi/futex.h>
 #include <cosmos/abi/limits.h>
 #include <cosmos/abi/misc.h>
 #include <cosmos/abi/resource.h>
@@ -286,7 +287,7 @@ long sys_set_tid_address(uptr_t tidptr)
 
 long sys_set_robust_list(uptr_t head, size_t len)
 {
-	if (len != 24)             /* sizeof(struct robust_list_head) */
+	if (len != ROBUST_LIST_HEAD_SIZE)
 		return -EINVAL;
 	thread_current()->robust_list = head.addr;
 	return 0;
@@ -294,7 +295,7 @@ long sys_set_robust_list(uptr_t head, size_t len)
 
 long sys_get_robust_list(int pid, uptr_t headp, uptr_t lenp)
 {
-	uint64_t head, len = 24;
+	uint64_t head, len = ROBUST_LIST_HEAD_SIZE;
 	struct thread *t = thread_current();
 
 	/* another thread's list is not shown (Linux needs ptrace rights) */

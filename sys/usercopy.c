@@ -71,3 +71,10 @@ long strncpy_from_user(char *dst, uptr_t src, size_t size)
 	}
 	return len;
 }
+
+int cmpxchg_user32(uptr_t p, uint32_t *old, uint32_t new)
+{
+	if ((p.addr & 3) || !user_range_ok(p, sizeof(uint32_t)))
+		return -EFAULT;
+	return usercopy_cmpxchg32((uint32_t *)p.addr, old, new) ? -EFAULT : 0;
+}

@@ -24,6 +24,10 @@ int clear_user(uptr_t dst, size_t n);
  * length, -EFAULT, or -ENAMETOOLONG when no NUL came within size. */
 long strncpy_from_user(char *dst, uptr_t src, size_t size);
 
+/* Atomically replaces the aligned 32-bit word at p with new if it holds
+ * *old; either way *old becomes what it held. 0 or -EFAULT. */
+int cmpxchg_user32(uptr_t p, uint32_t *old, uint32_t new);
+
 /* For struct uio, which reports short transfers: the bytes copied before
  * a fault stopped the copy (n when none did, 0 for a bad range). */
 size_t copy_from_user_part(void *dst, uptr_t src, size_t n);

@@ -23,6 +23,7 @@
 #include <kernel/proc/limits.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/ptimer.h>
+#include <kernel/proc/robust.h>
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
 #include <kernel/random.h>
@@ -335,13 +336,14 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 	struct completion *vfork_done;
 	uint32_t zero = 0;
 
-	/* The old image's clear-child-tid (a vfork child's parent may wait
-	 * on it) is done now, while the old space is still there. */
+	/* The old image's robust locks are given up (as Linux's exec) and
+	 * its clear-child-tid (a vfork child's parent may wait on it) is
+	 * done now, while the old space is still there. */
+	robust_list_exit(me);
 	if (me->clear_child_tid && p->vm &&
 	    vm_copy_to(p->vm, me->clear_child_tid, &zero, sizeof(zero)) == 0)
 		(void)futex_wake(p->vm, me->clear_child_tid, false, 1, ~0u);
 	me->clear_child_tid = 0;
-	me->robust_list = 0;
 
 	process_lock(p);
 	old = p->vm;

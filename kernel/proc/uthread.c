@@ -8,10 +8,12 @@
 #include <kernel/exception.h>
 #include <kernel/log.h>
 #include <kernel/mm/vm.h>
+#include <kernel/proc/fault.h>
 #include <kernel/panic.h>
 #include <kernel/proc/futex.h>
 #include <kernel/proc/itimer.h>
 #include <kernel/proc/process.h>
+#include <kernel/proc/robust.h>
 #include <kernel/proc/signal.h>
 #include <lib/string.h>
 
@@ -110,6 +112,9 @@ void uthread_exiting(struct thread *t)
 	struct process *p = t->proc;
 	uint32_t zero = 0;
 
+	/* the robust locks it still holds go to their next lockers first,
+	 * as on Linux */
+	robust_list_exit(t);
 	/* pthread_join waits for this: the kernel clears the tid and wakes
 	 * it (as Linux, with a shared wake, which also finds private
 	 * waiters). A failure means the program unmapped the word. */
@@ -152,40 +157,31 @@ static void page_fault(const struct trap_frame *f)
 	}
 }
 
-/* Which signal each CPU exception from ring 3 becomes (Linux's choices). */
+/* A CPU exception from ring 3: a page fault, or a signal (fault.c). The
+ * FPU and debug status are read with interrupts still off, before another
+ * thread can run on this CPU; then they go on, as ring 3 had them. */
 static void user_fault(struct trap_frame *f)
 {
+	struct user_fault u = { .vector = f->vector, .ip = usermode_ip(f) };
+	struct fault_signal s;
+
 	switch (f->vector) {
 	case TRAP_PF:
+		cpu_irq_restore(CPU_FLAGS_IRQ_ON);
 		page_fault(f);
-		return;
-	case TRAP_DE:
-		signal_fault(SIGFPE, FPE_INTDIV, usermode_ip(f));
 		return;
 	case TRAP_MF:
 	case TRAP_XM:
-		signal_fault(SIGFPE, FPE_FLTINV, usermode_ip(f));
-		return;
-	case TRAP_UD:
-		signal_fault(SIGILL, ILL_ILLOPN, usermode_ip(f));
-		return;
+		u.fpu = fpu_exception_pending(f->vector == TRAP_XM, thread_current()->fpu);
+		break;
 	case TRAP_DB:
-		signal_fault(SIGTRAP, TRAP_BRKPT, usermode_ip(f));
-		return;
-	case TRAP_BP:   /* int3: Linux says SI_KERNEL */
-		signal_fault(SIGTRAP, SI_KERNEL, usermode_ip(f));
-		return;
-	case TRAP_AC:
-		signal_fault(SIGBUS, BUS_ADRALN, 0);
-		return;
-	case TRAP_SS:
-	case TRAP_NP:
-		signal_fault(SIGBUS, BUS_ADRERR, 0);
-		return;
-	default:   /* #GP, #OF, #BR, #TS, #NM, #CP and the rest */
-		signal_fault(SIGSEGV, SI_KERNEL, 0);
-		return;
+		u.debug = trap_debug_decode(trap_debug_status_take());
+		break;
 	}
+	cpu_irq_restore(CPU_FLAGS_IRQ_ON);
+	s = fault_signal_of(&u);
+	if (s.sig)
+		signal_fault(s.sig, s.code, s.addr);
 }
 
 static int resolve(const struct trap_page_fault *pf)

@@ -1,6 +1,6 @@
 /* Threads that run programs: their start in ring 3, the work done on
  * every return to ring 3, their FPU state across fork and exec, and their
- * end (the clear-child-tid wake). The user register frame is hal's
+ * end (the robust-list walk, the clear-child-tid wake). The user register frame is hal's
  * (hal/usermode.h); it sits at the top of the thread's kernel stack. */
 #ifndef KERNEL_PROC_UTHREAD_H
 #define KERNEL_PROC_UTHREAD_H
@@ -39,8 +39,9 @@ void uthread_fpu_reset(void);
 /* fork/clone: child starts with the caller's FPU state. */
 void uthread_fpu_copy_to(struct thread *child);
 
-/* From the exit hook of a user thread: the clear-child-tid store and
- * wake, while its address space is still there. */
+/* From the exit hook of a user thread: the robust-list walk and the
+ * clear-child-tid store and wake, while its address space is still
+ * there. */
 void uthread_exiting(struct thread *t);
 
 #endif

@@ -66,7 +66,7 @@ struct thread {
 	uint64_t aspace;             /* page-table root it runs on; 0: whatever is loaded */
 	struct usermode_tls tls;
 	uint64_t clear_child_tid;    /* set_tid_address: zeroed and woken at exit */
-	uint64_t robust_list;        /* set_robust_list: the head, recorded */
+	uint64_t robust_list;        /* set_robust_list: the head (kernel/proc/robust.c) */
 	uint64_t sig_blocked;        /* signals: the thread's mask (bit n-1 for signal n) */
 	struct thread_sig *sig;      /* pending signals, altstack (kernel/proc/signal.h) */
 	void (*fn)(void *);

@@ -21,6 +21,9 @@ Case fields:
   qemu_args    extra QEMU arguments (e.g. a virtio disk); "{case_dir}" in
                them becomes this case's run directory (the esp hook gets
                its esp/ subdirectory, so it can make disk images there)
+  defaults     add panic=exit and shutdown=exit when the command line has
+               no panic= or shutdown= (default True; False for a boot that
+               must look like a plain one, e.g. the default init's)
   exit_status  None: stop QEMU as soon as the last expect has matched.
                A number: wait for QEMU to exit by itself and compare its exit
                status (isa-debug-exit gives (code << 1) | 1: shutdown=exit with
@@ -95,13 +98,14 @@ class Case:
     qmp: list = dataclasses.field(default_factory=list)
     screens: Optional[Callable[[dict, str], None]] = None
     ktap: Optional[str] = None
+    defaults: bool = True
     # Internal: wait for QEMU to exit but accept any status (the ktest run).
     wait_exit: bool = False
 
     def full_cmdline(self):
         words = self.cmdline.split()
         extra = [opt for opt in ("panic=exit", "shutdown=exit")
-                 if not any(w.startswith(opt.split("=")[0] + "=") for w in words)]
+                 if self.defaults and not any(w.startswith(opt.split("=")[0] + "=") for w in words)]
         return " ".join([self.cmdline.strip()] + extra).strip()
 
 

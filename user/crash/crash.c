@@ -2,13 +2,14 @@
  * kernel end the program with the right signal and carry on.
  *
  *     crash kernel-write | null-jump | exec-stack | div0 | ud2 | int3 |
- *           privileged | noncanonical | forged-sigreturn
+ *           privileged | noncanonical | forged-sigreturn | eat-memory
  *
  * Each prints what it is about to do; reaching the end is a failure
  * (exit status 3). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* A signal frame as Linux lays it out on x86-64 (pretcode, then the
@@ -37,6 +38,21 @@ static void say(const char *what)
 	write(1, line, (size_t)n);
 }
 
+/* Maps and touches memory a MiB at a time until the kernel ends it. */
+static void eat_memory(void)
+{
+	for (;;) {
+		volatile char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			say("mmap failed before the memory ran out");
+			return;
+		}
+		for (size_t i = 0; i < 1 << 20; i += 4096)
+			p[i] = 1;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *kind = argc > 1 ? argv[1] : "";
@@ -63,6 +79,8 @@ int main(int argc, char **argv)
 		__asm__ volatile("hlt");
 	} else if (strcmp(kind, "forged-sigreturn") == 0) {
 		forged_sigreturn();
+	} else if (strcmp(kind, "eat-memory") == 0) {
+		eat_memory();
 	} else if (strcmp(kind, "noncanonical") == 0) {
 		*(volatile uint64_t *)0x0000800000000000ull = 1;
 	} else {

@@ -288,3 +288,22 @@ TEST(exec_setuid_program)
 	CHECK_EQ(uid, TEST_UID);
 	CHECK_EQ(euid, 0);
 }
+
+/* On a nosuid mount the set-user-ID bit is ignored: the program runs
+ * with the caller's effective uid. */
+TEST(exec_setuid_nosuid_mount)
+{
+	private_mounts();
+	if (mkdir("ns", 0755) != 0)
+		UT_FAIL("mkdir ns: %s", ut_errname(errno));
+	CHECK_OK(mount("tmpfs", "ns", "tmpfs", MS_NOSUID, NULL));
+	copy_file(self_exe(), "ns/suid", 04755);
+	char *argv[] = { "suid", "-H", "ids", NULL };
+	char out[PATH_MAX + 64];
+	CHECK_EQ(run_capture("ns/suid", argv, NULL, true, out, sizeof out), 0);
+	int pid, tid, uid, euid;
+	CHECK_EQ(sscanf(out, "%d %d %d %d", &pid, &tid, &uid, &euid), 4);
+	CHECK_EQ(uid, TEST_UID);
+	CHECK_EQ(euid, TEST_UID);
+	CHECK_OK(umount("ns"));
+}

@@ -42,14 +42,17 @@ HELPER(auxv)
 	AUXV_EXPECT(*((long *)prog_argv - 1) == prog_argc);
 	AUXV_EXPECT(prog_argv[prog_argc] == NULL);
 	AUXV_EXPECT(environ == prog_argv + prog_argc + 1);
-	int seen_at_null = 0, entries = 0;
+	int seen_at_null = 0, seen_hwcap2 = 0, entries = 0;
 	for (Elf64_auxv_t *a = auxv_start(); entries < 64; a++, entries++) {
+		if (a->a_type == AT_HWCAP2)
+			seen_hwcap2 = 1;     /* Linux x86-64 always gives one */
 		if (a->a_type == AT_NULL) {
 			seen_at_null = 1;
 			break;
 		}
 	}
 	AUXV_EXPECT(seen_at_null);
+	AUXV_EXPECT(seen_hwcap2);
 	AUXV_EXPECT(getauxval(AT_PAGESZ) == 4096);
 	AUXV_EXPECT(getauxval(AT_CLKTCK) == 100);
 	AUXV_EXPECT(getauxval(AT_UID) == getuid());

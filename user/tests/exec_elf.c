@@ -241,6 +241,22 @@ TEST(exec_elf_filesz_over_memsz)
 }
 
 /* The segment's bss (memsz beyond filesz) reads as zeros. */
+/* A PT_GNU_STACK asking for an executable stack: CosmOS keeps W^X and
+ * refuses the image with EACCES; Linux runs it. */
+TEST(exec_elf_exec_stack_refused)
+{
+	struct image im;
+	template(&im);
+	im.ph[1].p_flags = PF_R | PF_W | PF_X;
+	write_image("xstack", &im, sizeof im);
+	if (!on_cosmos()) {
+		CHECK_EQ(run("xstack"), EXITED(42));
+		return;
+	}
+	char *argv[] = { "xstack", NULL };
+	CHECK_ERR(execve("xstack", argv, NULL), EACCES);
+}
+
 TEST(exec_elf_bss_zeroed)
 {
 	/* movabs $BASE+0x1800, %rsi; movzbl (%rsi), %edi; add $42, %edi;

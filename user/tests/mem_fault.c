@@ -1,5 +1,6 @@
 /* Faults in ring 3 become signals with the right si_code and si_addr:
  * page faults (unmapped, kernel, non-canonical, NULL), #UD, #DE, #BP,
+ * #DB from the trap flag,
  * #GP from privileged instructions, #AC and SSE exceptions; unhandled,
  * they end the process and its parent sees the signal. */
 #include "tests.h"
@@ -20,11 +21,15 @@ __asm__(".text\n"
 	".globl fault_inb\n"
 	"fault_inb: in $0x80, %al\n ret\n"
 	".globl fault_wrmsr\n"
-	"fault_wrmsr: xor %eax, %eax\n xor %edx, %edx\n mov $0x10, %ecx\n wrmsr\n ret\n");
+	"fault_wrmsr: xor %eax, %eax\n xor %edx, %edx\n mov $0x10, %ecx\n wrmsr\n ret\n"
+	/* TF set by popf traps after the instruction that follows */
+	".globl fault_single_step, fault_step_ip\n"
+	"fault_single_step: pushfq\n orq $0x100, (%rsp)\n popfq\n nop\n"
+	"fault_step_ip: nop\n ret\n");
 
 void fault_ud2(void), fault_int3(void), fault_div0(void), fault_hlt(void);
-void fault_cli(void), fault_inb(void), fault_wrmsr(void);
-extern const char fault_div0_insn[];
+void fault_cli(void), fault_inb(void), fault_wrmsr(void), fault_single_step(void);
+extern const char fault_div0_insn[], fault_step_ip[];
 
 static void call(void *fn)
 {
@@ -114,8 +119,22 @@ TEST(mem_fault_int3)
 	CHECK(catch_fault(call, (void *)fault_int3, &f));
 	CHECK_EQ(f.sig, SIGTRAP);
 	CHECK_EQ(f.code, SI_KERNEL);
-	/* A trap: RIP is already past the one-byte instruction. */
+	/* A trap: RIP is already past the one-byte instruction. Linux sends
+	 * it as a plain signal: no address. */
 	CHECK_EQ(f.rip, (uintptr_t)fault_int3 + 1);
+	CHECK(f.addr == NULL);
+}
+
+/* The trap flag: #DB after one instruction, SIGTRAP with TRAP_TRACE at
+ * the next instruction; the handler runs with the flag cleared. */
+TEST(mem_fault_single_step)
+{
+	struct fault f;
+	CHECK(catch_fault(call, (void *)fault_single_step, &f));
+	CHECK_EQ(f.sig, SIGTRAP);
+	CHECK_EQ(f.code, TRAP_TRACE);
+	CHECK(f.addr == (void *)fault_step_ip);
+	CHECK_EQ(f.rip, (uintptr_t)fault_step_ip);
 }
 
 TEST(mem_fault_divide_by_zero)

@@ -1,6 +1,6 @@
 /* System information and odds and ends: uname, sethostname, sysinfo,
  * times, getrusage, getrandom, reboot (refusals only), sched_yield,
- * sched_getaffinity. */
+ * sched_getaffinity, arch_prctl. */
 #include "tests.h"
 
 #include <sys/random.h>
@@ -182,4 +182,67 @@ TEST(proc_sched_getaffinity)
 	void *p;
 	FOR_EACH_BAD_PTR(p)
 		CHECK_ERR(syscall(SYS_sched_getaffinity, 0, sizeof set, p), EFAULT);
+}
+
+/* arch_prctl's codes (asm/prctl.h, which musl does not carry). */
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+/* A raw arch_prctl: while %fs points elsewhere musl must not run, so no
+ * libc call (not even errno) may come between setting and restoring it. */
+static long raw_arch_prctl(long code, unsigned long addr)
+{
+	long r = SYS_arch_prctl;
+	__asm__ volatile("syscall" : "+a"(r) : "D"(code), "S"(addr) : "rcx", "r11", "memory");
+	return r;
+}
+
+/* ARCH_GET_FS is the TLS block musl set up (its first word points at
+ * itself); SET/GET of FS and GS round trip and move what %fs:0 and %gs:0
+ * read; kernel addresses are EPERM, unknown codes EINVAL, a bad result
+ * pointer EFAULT. */
+TEST(proc_arch_prctl)
+{
+	uint64_t fs = 0, self, got_fs = 0, got_gs = 1, seen_fs, seen_gs;
+	CHECK_EQ(raw_arch_prctl(ARCH_GET_FS, (unsigned long)&fs), 0);
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(self));
+	CHECK_EQ(fs, self);
+	CHECK(fs != 0);
+
+	static uint64_t fake_tcb[4] = { 0x1111222233334444ULL }, gs_block[4];
+	gs_block[0] = 0x5555666677778888ULL;
+	long set_fs = raw_arch_prctl(ARCH_SET_FS, (unsigned long)fake_tcb);
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(seen_fs));
+	long get_fs = raw_arch_prctl(ARCH_GET_FS, (unsigned long)&got_fs);
+	long back = raw_arch_prctl(ARCH_SET_FS, fs);
+	CHECK_EQ(back, 0);                /* musl is usable again from here */
+	CHECK_EQ(set_fs, 0);
+	CHECK_EQ(get_fs, 0);
+	CHECK_EQ(got_fs, (uint64_t)fake_tcb);
+	CHECK_EQ(seen_fs, fake_tcb[0]);
+
+	CHECK_EQ(raw_arch_prctl(ARCH_SET_GS, (unsigned long)gs_block), 0);
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(seen_gs));
+	CHECK_EQ(raw_arch_prctl(ARCH_GET_GS, (unsigned long)&got_gs), 0);
+	CHECK_EQ(got_gs, (uint64_t)gs_block);
+	CHECK_EQ(seen_gs, gs_block[0]);
+	CHECK_EQ(raw_arch_prctl(ARCH_SET_GS, 0), 0);
+	CHECK_EQ(raw_arch_prctl(ARCH_GET_GS, (unsigned long)&got_gs), 0);
+	CHECK_EQ(got_gs, 0);
+
+	CHECK_EQ(raw_arch_prctl(ARCH_SET_FS, 0xffff800000000000UL), -EPERM);
+	CHECK_EQ(raw_arch_prctl(ARCH_SET_GS, 0xffffffff80000000UL), -EPERM);
+	CHECK_EQ(raw_arch_prctl(0x9999, (unsigned long)&got_fs), -EINVAL);
+	void *p;
+	FOR_EACH_BAD_PTR(p) {
+		ut_note("bad pointer %p", p);
+		CHECK_EQ(raw_arch_prctl(ARCH_GET_FS, (unsigned long)p), -EFAULT);
+		CHECK_EQ(raw_arch_prctl(ARCH_GET_GS, (unsigned long)p), -EFAULT);
+	}
+	ut_note(NULL);
+	/* a failed call changed nothing */
+	CHECK_EQ(raw_arch_prctl(ARCH_GET_FS, (unsigned long)&got_fs), 0);
+	CHECK_EQ(got_fs, fs);
 }

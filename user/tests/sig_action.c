@@ -361,3 +361,111 @@ TEST(sig_fpu_state_preserved)
 	CHECK_MEM(out0, in, sizeof in);
 	CHECK_MEM(out7, in, sizeof in);
 }
+
+/* Does the CPU have AVX, and has the kernel enabled its state (XCR0)? */
+static bool have_avx(void)
+{
+	unsigned a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 27)) || !(c & (1u << 28)))     /* OSXSAVE, AVX */
+		return false;
+	unsigned lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (lo & 6) == 6;                           /* SSE and AVX state */
+}
+
+static void clobber_ymm(int sig)
+{
+	(void)sig;
+	__asm__ volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n vpcmpeqd %%ymm7, %%ymm7, %%ymm7\n"
+			 "vpcmpeqd %%ymm15, %%ymm15, %%ymm15" : : : "xmm0", "xmm7", "xmm15");
+}
+
+static const uint64_t ymm_in[4] = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL,
+				    0x1122334455667788ULL, 0x99aabbccddeeff00ULL };
+
+/* The upper halves of the ymm registers survive a handler that sets them
+ * all to ones. */
+TEST(sig_avx_state_preserved)
+{
+	if (!have_avx())
+		ut_skip("no AVX");
+	signal(SIGUSR1, clobber_ymm);
+	uint64_t out0[4], out15[4];
+	long nr = SYS_kill, pid = getpid(), sig = SIGUSR1;
+	__asm__ volatile("vmovdqu %[in], %%ymm0\n vmovdqu %[in], %%ymm15\n"
+			 "syscall\n"
+			 "vmovdqu %%ymm0, %[o0]\n vmovdqu %%ymm15, %[o15]\n"
+			 : [o0] "=m"(out0), [o15] "=m"(out15), "+a"(nr)
+			 : [in] "m"(ymm_in), "D"(pid), "S"(sig)
+			 : "rcx", "r11", "memory", "xmm0", "xmm15");
+	signal(SIGUSR1, SIG_DFL);
+	CHECK_EQ(nr, 0);
+	CHECK_MEM(out0, ymm_in, sizeof ymm_in);
+	CHECK_MEM(out15, ymm_in, sizeof ymm_in);
+}
+
+/* ... and a switch to another process that sets them to ones, many times
+ * over: each sched_yield may run the child in between. */
+TEST(sig_avx_state_across_switch)
+{
+	if (!have_avx())
+		ut_skip("no AVX");
+	volatile int *stop = CHECK_OK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	int ready[2];
+	CHECK_OK(pipe(ready));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		sync_signal(ready[1]);
+		while (!*stop) {
+			clobber_ymm(0);
+			sched_yield();
+		}
+		_exit(0);
+	}
+	sync_wait(ready[0]);
+	uint64_t out0[4], out15[4];
+	long rounds = 500;
+	__asm__ volatile("vmovdqu %[in], %%ymm0\n vmovdqu %[in], %%ymm15\n"
+			 "1: mov %[yield], %%eax\n syscall\n dec %[n]\n jnz 1b\n"
+			 "vmovdqu %%ymm0, %[o0]\n vmovdqu %%ymm15, %[o15]\n"
+			 : [o0] "=m"(out0), [o15] "=m"(out15), [n] "+r"(rounds)
+			 : [in] "m"(ymm_in), [yield] "i"(SYS_sched_yield)
+			 : "rax", "rcx", "r11", "memory", "xmm0", "xmm15");
+	*stop = 1;
+	wait_exit(pid, 0);
+	CHECK_MEM(out0, ymm_in, sizeof ymm_in);
+	CHECK_MEM(out15, ymm_in, sizeof ymm_in);
+}
+
+static int no_restorer_pipe = -1;
+static void note_handler_ran(int sig)
+{
+	(void)sig;
+	if (write(no_restorer_pipe, "h", 1) != 1)
+		_exit(3);
+}
+
+/* x86-64 has no kernel-made way back from a handler: one installed
+ * without SA_RESTORER through the raw call ends the process with SIGSEGV
+ * when its signal comes (Linux refuses to build the frame, so the
+ * handler never runs). */
+TEST(sig_no_restorer_segv)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		no_restorer_pipe = p[1];
+		struct ksigaction ka = { .handler = (void *)note_handler_ran, .flags = 0 };
+		if (syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8) != 0)
+			_exit(2);
+		raise(SIGUSR1);
+		_exit(0);
+	}
+	CHECK_OK(close(p[1]));
+	wait_signal(pid, SIGSEGV);
+	char c;
+	CHECK_EQ(read(p[0], &c, 1), 0);
+}

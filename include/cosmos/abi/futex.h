@@ -18,4 +18,13 @@
 #define FUTEX_CMD_MASK        (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
+/* The futex word of a robust lock: the owner's tid and two flags. */
+#define FUTEX_WAITERS         0x80000000u
+#define FUTEX_OWNER_DIED      0x40000000u
+#define FUTEX_TID_MASK        0x3fffffffu
+/* set_robust_list's head: list, futex_offset, list_op_pending (each 8
+ * bytes); bit 0 of an entry pointer marks a PI lock. */
+#define ROBUST_LIST_HEAD_SIZE 24
+#define ROBUST_LIST_LIMIT     2048
+
 #endif

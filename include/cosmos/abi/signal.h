@@ -43,12 +43,18 @@
 #define ILL_ILLOPN 2
 #define ILL_PRVOPC 5
 #define FPE_INTDIV 1
+#define FPE_FLTDIV 3
+#define FPE_FLTOVF 4
+#define FPE_FLTUND 5
+#define FPE_FLTRES 6
 #define FPE_FLTINV 7
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define BUS_ADRALN 1
 #define BUS_ADRERR 2
 #define TRAP_BRKPT 1
+#define TRAP_TRACE 2
+#define TRAP_HWBKPT 4
 
 /* si_code of signals sent by programs and of SIGCHLD */
 #define SI_USER    0
