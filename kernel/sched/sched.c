@@ -298,6 +298,12 @@ static void on_slice_end(struct timer_event *ev, void *ctx)
 		c->slice_end = now + SCHED_SLICE_NS;
 		if (!c->slice.pending)
 			timer_event_add(&c->slice, c->slice_end, on_slice_end, c);
+		/* The event ran on another CPU: c's thread took no interrupt,
+		 * yet what is checked on the way back to ring 3 (CPU-time
+		 * timers, signals) must see it once a slice, as on one CPU.
+		 * With nobody ready the switch picks it again. */
+		if (c != this_cpu())
+			ipi_resched(c->id);
 	}
 	sched_unlock_irqrestore(f);
 }
