@@ -617,7 +617,12 @@ long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf)
 	return ret;
 }
 
-void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup, struct waitq **wq)
+struct waitq *tty_poll_queue(struct tty_handle *h)
+{
+	return &h->tty->read_wq;        /* fixed for the terminal's life: no lock */
+}
+
+void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup)
 {
 	struct tty *t = h->tty;
 
@@ -626,7 +631,6 @@ void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup
 	*readable = *hungup || ldisc_readable(&t->ld);
 	if (will_wait && !*readable)
 		note_first_prompt(t);
-	*wq = &t->read_wq;
 	unlock(t);
 }
 

@@ -99,10 +99,12 @@ long tty_write(struct tty_handle *h, const struct tty_copy *c, size_t n, bool no
 /* kbuf: the argument sys/ioctl.c copied in (and copies out on success),
  * sized as include/cosmos/abi/termios.h says; arg: by-value arguments. */
 long tty_ioctl(struct tty_handle *h, unsigned cmd, uint64_t arg, void *kbuf);
-/* For poll: whether a read would not block, and whether the handle is
- * hung up; *wq is the queue to wait on. will_wait: the caller sleeps if
- * nothing is ready. */
-void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup, struct waitq **wq);
+/* For poll: the queue a poller waits on, which it joins before it asks
+ * tty_poll, so that input coming between the question and the sleep wakes
+ * it; then whether a read would not block, and whether the handle is hung
+ * up. will_wait: the caller sleeps if nothing is ready. */
+struct waitq *tty_poll_queue(struct tty_handle *h);
+void tty_poll(struct tty_handle *h, bool will_wait, bool *readable, bool *hungup);
 
 /* The session sid ends (its leader exits): its controlling terminal, if
  * any, hangs up: SIGHUP and SIGCONT to the foreground process group,

@@ -56,11 +56,11 @@ static long ttyf_ioctl(struct file *f, unsigned cmd, uint64_t arg, void *kbuf)
 static unsigned ttyf_poll(struct file *f, struct poll_table *pt)
 {
 	bool readable, hungup;
-	struct waitq *wq;
 	unsigned mask;
 
-	tty_poll(f->priv, poll_will_wait(pt), &readable, &hungup, &wq);
-	poll_wait(pt, wq);
+	/* on the queue first: input between the look and the sleep wakes us */
+	poll_wait(pt, tty_poll_queue(f->priv));
+	tty_poll(f->priv, poll_will_wait(pt), &readable, &hungup);
 	mask = hungup ? POLLHUP : POLLOUT | POLLWRNORM;
 	if (readable)
 		mask |= POLLIN | POLLRDNORM;
