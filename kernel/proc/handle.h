@@ -81,6 +81,11 @@ struct kobject *handle_get(struct handle_table *t, int fd, uint32_t type,
  * (handle passing needs both at one instant); NULL if fd is not open. */
 struct kobject *handle_get_rights(struct handle_table *t, int fd,
 				  uint32_t *rights) __must_check;
+/* handle_get_rights for a caller whose process has no other thread: when
+ * no other process shares t either, nobody else can change t, and the
+ * lookup takes no lock (a system call's usual case). */
+struct kobject *handle_get_rights_sole(struct handle_table *t, int fd,
+				       uint32_t *rights) __must_check;
 /* Closes fd (its object loses the table's reference). 0 or -EBADF. */
 int handle_close(struct handle_table *t, int fd);
 /* 0 if a descriptor is free below the limit, else -EMFILE: open asks
