@@ -38,9 +38,11 @@ void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobje
 
 void kobject_get(struct kobject *o) { ref_get(&o->refs); }
 
-void kobject_put(struct kobject *o)
+void kobject_put_last(struct kobject *o, uint32_t left)
 {
-	if (ref_put(&o->refs, "kobject", o) && o->release)
+	if (left == ~0u)
+		panic("kobject %p: reference count below zero", o);
+	if (o->release)
 		o->release(o);
 }
 

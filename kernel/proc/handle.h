@@ -20,7 +20,16 @@ struct kobject {
 
 void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobject *o));
 void kobject_get(struct kobject *o);
-void kobject_put(struct kobject *o);
+/* The last reference (0 left: release) or one too many (wrapped: panic). */
+void kobject_put_last(struct kobject *o, uint32_t left);
+/* Inline: every system call on a descriptor ends with one. */
+static inline void kobject_put(struct kobject *o)
+{
+	uint32_t left = __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
+
+	if (__builtin_expect(left == 0 || left == ~0u, 0))
+		kobject_put_last(o, left);
+}
 
 /* What a descriptor allows on its object. A descriptor's rights never
  * grow: dup copies them, handle_restrict takes some away. */
