@@ -50,12 +50,6 @@ struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t 
 	return f;
 }
 
-void file_put(struct file *f)
-{
-	if (f)
-		kobject_put(&f->obj);
-}
-
 bool dir_emit_dots(struct file *f, struct dir_ctx *ctx)
 {
 	if (ctx->pos == 0) {

@@ -78,7 +78,13 @@ struct file {
 /* A new file with one reference; takes over the caller's reference to
  * ino (NULL: a file fstat and friends answer -EBADF for). NULL: no memory. */
 struct file *file_alloc(const struct file_ops *ops, struct inode *ino, uint32_t flags);
-void file_put(struct file *f);
+/* Drops a reference (NULL: nothing); inline, as every call on a
+ * descriptor ends with one. */
+static inline void file_put(struct file *f)
+{
+	if (f)
+		kobject_put(&f->obj);
+}
 /* fcntl F_SETOWN (0, or -ESRCH when no such process or group is alive)
  * and F_GETOWN. */
 int file_set_owner(struct file *f, int who);

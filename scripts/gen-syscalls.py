@@ -83,12 +83,12 @@ def proto(c):
 def thunk(c):
     """The adapter from the six raw registers to the handler's types: int
     arguments take the low 32 bits, as Linux does."""
-    casts = ", ".join(f"uptr(a[{i}])" if KINDS[k][0] == "uptr_t" else f"({KINDS[k][0]})a[{i}]"
+    casts = ", ".join(f"uptr(a{i})" if KINDS[k][0] == "uptr_t" else f"({KINDS[k][0]})a{i}"
                       for i, (n, k) in enumerate(c["args"]))
-    body = f"\treturn sys_{c['name']}({casts});\n"
-    if not c["args"]:
-        body = "\t(void)a;\n" + body
-    return f"static long call_{c['name']}(const uint64_t *a)\n{{\n{body}}}\n"
+    unused = "".join(f"\t(void)a{i};\n" for i in range(len(c["args"]), 6))
+    params = ", ".join(f"uint64_t a{i}" for i in range(6))
+    return (f"static long call_{c['name']}({params})\n{{\n{unused}"
+            f"\treturn sys_{c['name']}({casts});\n}}\n")
 
 
 def entry(c):

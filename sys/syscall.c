@@ -51,7 +51,17 @@ static long nosys(const struct sys_entry *e, uint64_t nr)
 static inline __attribute__((always_inline)) long call(const struct sys_entry *e, uint64_t nr,
 							 const uint64_t a[6])
 {
-	return e && e->call ? e->call(a) : nosys(e, nr);
+	return e && e->call ? e->call(a[0], a[1], a[2], a[3], a[4], a[5]) : nosys(e, nr);
+}
+
+/* Out of line, so that the usual path keeps its arguments in registers. */
+static __attribute__((noinline)) long traced(const struct sys_entry *e, uint64_t nr,
+					     const struct trap_frame *f)
+{
+	uint64_t a[6];
+
+	usermode_syscall_args(f, a);
+	return systrace_call(e, nr, a, call);
 }
 
 static void sys_entry(struct trap_frame *f)
@@ -66,7 +76,7 @@ static void sys_entry(struct trap_frame *f)
 	s->syscall_restartable = e && (e->flags & SYS_RESTART);
 	s->restart_pending = true;
 	if (__builtin_expect(systrace_active, 0) && systrace_wanted())
-		r = systrace_call(e, nr, a, call);
+		r = traced(e, nr, f);
 	else
 		r = call(e, nr, a);
 	usermode_set_retval(f, (uint64_t)r);

@@ -27,7 +27,9 @@ enum sys_arg_kind {
 
 struct sys_entry {
 	const char *name;                 /* NULL: no such call */
-	long (*call)(const uint64_t *args); /* NULL: not implemented (-ENOSYS) */
+	/* The six argument registers in ABI order, passed as registers (no
+	 * array in memory on the way); NULL: not implemented (-ENOSYS). */
+	long (*call)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 	uint8_t nargs;
 	uint8_t flags;                    /* SYS_RESTART */
 	uint8_t kinds[SYS_MAX_ARGS];      /* enum sys_arg_kind */

@@ -15,16 +15,6 @@ void uio_init_kernel(struct uio *u, void *buf, size_t len)
 	u->user = false;
 }
 
-void uio_init_user(struct uio *u, uptr_t buf, size_t len)
-{
-	u->one.base = buf.addr;
-	u->one.len = len;
-	u->iov = &u->one;
-	u->iovcnt = 1;
-	u->resid = len;
-	u->user = true;
-}
-
 void uio_init_iov(struct uio *u, struct kiovec *iov, unsigned cnt, bool user)
 {
 	u->iov = iov;

@@ -26,7 +26,16 @@ struct uio {
 };
 
 void uio_init_kernel(struct uio *u, void *buf, size_t len);
-void uio_init_user(struct uio *u, uptr_t buf, size_t len);
+/* Inline: every read and write starts with it. */
+static inline void uio_init_user(struct uio *u, uptr_t buf, size_t len)
+{
+	u->one.base = buf.addr;
+	u->one.len = len;
+	u->iov = &u->one;
+	u->iovcnt = 1;
+	u->resid = len;
+	u->user = true;
+}
 /* From an iovec array already copied into the kernel and checked (sys/
  * does that for readv/writev: count <= UIO_MAXIOV, sum <= SSIZE_MAX).
  * The array is advanced in place as data moves. */

@@ -2,7 +2,8 @@
  *
  * Locking: each table has its own spinlock over its slots, size, count,
  * limit and free hint; allocation happens under it (the heap's locks nest
- * inside). An object's release can do anything, so references are always
+ * inside). One reader skips it: handle_get_rights_sole, for the table's
+ * only possible writer (said there). An object's release can do anything, so references are always
  * dropped after the table lock is released. */
 #include <kernel/proc/handle.h>
 #include <stdbool.h>
@@ -37,9 +38,11 @@ void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobje
 
 void kobject_get(struct kobject *o) { ref_get(&o->refs); }
 
-void kobject_put(struct kobject *o)
+void kobject_put_last(struct kobject *o, uint32_t left)
 {
-	if (ref_put(&o->refs, "kobject", o) && o->release)
+	if (left == ~0u)
+		panic("kobject %p: reference count below zero", o);
+	if (o->release)
 		o->release(o);
 }
 
@@ -362,6 +365,27 @@ struct kobject *handle_get_rights(struct handle_table *t, int fd, uint32_t *righ
 		kobject_get(o);
 	}
 	spin_unlock_irqrestore(&t->lock, f);
+	return o;
+}
+
+/* Without the lock: the caller is the only thread that can change t (it
+ * says its process has no other thread, and refs == 1 says no other
+ * process shares t), and every other change of a table's slots is made
+ * by a thread of a process holding it. Anything else holding a reference
+ * (a /proc reader) only reads, under the lock, and makes refs > 1 while it
+ * does, which sends the caller the locked way. The acquire load pairs
+ * with ref_put's: a sharer's last changes are seen once its put is. */
+struct kobject *handle_get_rights_sole(struct handle_table *t, int fd, uint32_t *rights)
+{
+	struct kobject *o;
+
+	if (__atomic_load_n(&t->refs, __ATOMIC_ACQUIRE) != 1)
+		return handle_get_rights(t, fd, rights);
+	if (!valid_fd(t, fd))
+		return 0;
+	o = t->slots[fd].obj;
+	*rights = t->slots[fd].rights;
+	kobject_get(o);
 	return o;
 }
 

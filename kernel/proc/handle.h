@@ -20,7 +20,16 @@ struct kobject {
 
 void kobject_init(struct kobject *o, uint32_t type, void (*release)(struct kobject *o));
 void kobject_get(struct kobject *o);
-void kobject_put(struct kobject *o);
+/* The last reference (0 left: release) or one too many (wrapped: panic). */
+void kobject_put_last(struct kobject *o, uint32_t left);
+/* Inline: every system call on a descriptor ends with one. */
+static inline void kobject_put(struct kobject *o)
+{
+	uint32_t left = __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
+
+	if (__builtin_expect(left == 0 || left == ~0u, 0))
+		kobject_put_last(o, left);
+}
 
 /* What a descriptor allows on its object. A descriptor's rights never
  * grow: dup copies them, handle_restrict takes some away. */
@@ -81,6 +90,11 @@ struct kobject *handle_get(struct handle_table *t, int fd, uint32_t type,
  * (handle passing needs both at one instant); NULL if fd is not open. */
 struct kobject *handle_get_rights(struct handle_table *t, int fd,
 				  uint32_t *rights) __must_check;
+/* handle_get_rights for a caller whose process has no other thread: when
+ * no other process shares t either, nobody else can change t, and the
+ * lookup takes no lock (a system call's usual case). */
+struct kobject *handle_get_rights_sole(struct handle_table *t, int fd,
+				       uint32_t *rights) __must_check;
 /* Closes fd (its object loses the table's reference). 0 or -EBADF. */
 int handle_close(struct handle_table *t, int fd);
 /* 0 if a descriptor is free below the limit, else -EMFILE: open asks

@@ -77,12 +77,7 @@ void process_init(void)
 	process_audit_init();
 }
 
-struct process *process_current(void)
-{
-	struct thread *t = thread_current();
-
-	return t && t->proc ? t->proc : &kernel_proc;
-}
+struct process *process_kernel(void) { return &kernel_proc; }
 
 struct process *process_find_locked(int pid)
 {
@@ -278,7 +273,8 @@ int process_add_thread(struct process *p, struct thread *t)
 		t->exit_hook = thread_exiting;
 		list_add_tail(&p->threads, &t->proc_node);
 		signal_unlock(f);
-		p->nthreads++;
+		/* atomic: sys_file_get_rights reads it unlocked */
+		__atomic_store_n(&p->nthreads, p->nthreads + 1, __ATOMIC_RELEASE);
 		limits_thread_added(p);
 	}
 	mutex_unlock(&table_lock);
@@ -395,7 +391,9 @@ static void thread_exiting(struct thread *t, int code)
 	signal_unlock(f);
 	thread_sig_destroy(t->sig);
 	t->sig = 0;
-	p->nthreads--;
+	/* release: this thread's descriptor changes are seen by whoever
+	 * reads the count unlocked and finds its process alone */
+	__atomic_store_n(&p->nthreads, p->nthreads - 1, __ATOMIC_RELEASE);
 	limits_thread_removed(p);
 	p->cpu_ns += sched_thread_cpu_ns(t);
 	last = p->nthreads == 0;

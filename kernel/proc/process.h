@@ -44,7 +44,8 @@ struct process {
 	bool user;                    /* runs a program: its orphans go to init */
 	bool did_exec;                /* has exec'd since fork (setpgid refuses then) */
 	struct list_node threads;     /* struct thread proc_node */
-	unsigned nthreads;
+	unsigned nthreads;            /* written under the table lock with atomic stores,
+				       * read unlocked by sys_file_get_rights */
 	struct thread *execer;        /* a thread in exec waiting for the others to go */
 	uint64_t cpu_ns;              /* of threads that have ended */
 	uint64_t child_cpu_ns;        /* of children reaped (RUSAGE_CHILDREN, times) */
@@ -113,7 +114,16 @@ void process_exit_code(int code) __attribute__((noreturn));
 /* Marks p as ending with status (if it is not already) and interrupts its
  * threads but the caller: the common half of exit_group and fatal signals. */
 void process_kill(struct process *p, int status);
-struct process *process_current(void);
+/* The kernel's own process (its threads have none of their own). */
+struct process *process_kernel(void);
+/* The calling thread's process; the kernel's for a kernel thread. Inline:
+ * most system calls start with it. */
+static inline struct process *process_current(void)
+{
+	struct thread *t = thread_current();
+
+	return __builtin_expect(t && t->proc, 1) ? t->proc : process_kernel();
+}
 /* The process with this pid, with the table lock held by the caller. */
 struct process *process_find_locked(int pid);
 /* The lowest pid at or above from of a process in the table (zombies

@@ -37,7 +37,8 @@ struct sched_cpu {
 };
 
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
-static bool active;             /* set once, by sched_init */
+/* Set once, by sched_init; read by thread_current (sched.h) on every call. */
+bool sched_started;
 static struct sched_cpu boot_cpu;
 /* CPUs running their idle thread or something else: 0..online-1 (ids are
  * dense). Grows only, at boot, under sched_lock. */
@@ -45,8 +46,7 @@ static unsigned online = 1;
 
 static struct sched_cpu *this_cpu(void) { return percpu_self()->sched; }
 static struct sched_cpu *cpu_sched(unsigned cpu) { return percpu_get(cpu)->sched; }
-struct thread *thread_current(void) { return active ? percpu_current() : 0; }
-bool sched_active(void) { return active; }
+bool sched_active(void) { return sched_started; }
 
 uint64_t sched_lock_irqsave(void) { return spin_lock_irqsave(&sched_lock); }
 void sched_unlock_irqrestore(uint64_t f) { spin_unlock_irqrestore(&sched_lock, f); }
@@ -491,14 +491,14 @@ bool sched_may_block(int locks_allowed)
 
 bool sched_might_sleep(void)
 {
-	return !active || sched_may_block(0);
+	return !sched_started || sched_may_block(0);
 }
 
 void sched_resched_if_needed(uint64_t flags)
 {
 	uint64_t f;
 
-	if (!active || !cpu_flags_irq_enabled(flags) || percpu_self()->in_interrupt)
+	if (!sched_started || !cpu_flags_irq_enabled(flags) || percpu_self()->in_interrupt)
 		return;
 	f = sched_lock_irqsave();
 	if (this_cpu()->need_resched) {
@@ -515,7 +515,7 @@ void sched_resched_if_needed(uint64_t flags)
 
 void sched_interrupt_enter(void)
 {
-	if (active)
+	if (sched_started)
 		percpu_self()->in_interrupt++;
 }
 
@@ -525,7 +525,7 @@ void sched_interrupt_exit(void)
 	struct thread *t;
 	uint64_t f;
 
-	if (!active)
+	if (!sched_started)
 		return;
 	percpu_self()->in_interrupt--;
 	c = this_cpu();
@@ -643,7 +643,7 @@ void sched_init(void)
 	percpu_set_current(boot);
 	c->curr = boot;
 	c->switch_ns = time_ns();
-	active = true;
+	sched_started = true;
 	slice_start(c, time_ns());
 	sched_unlock_irqrestore(f);
 	log_info("sched: preemptive, %u priorities, %llu ms slices; FPU state %s, %zu bytes (XCR0 %#llx)",
@@ -668,7 +668,7 @@ uint64_t sched_thread_cpu_ns(struct thread *t)
 	/* the running thread's slice so far counts too, on whichever CPU it
 	 * runs (t->cpu may already name the next one): a thread alone on a
 	 * CPU is never switched and would never see its time grow */
-	for (unsigned i = 0; active && i < sched_cpus_online(); i++) {
+	for (unsigned i = 0; sched_started && i < sched_cpus_online(); i++) {
 		struct sched_cpu *c = cpu_sched(i);
 
 		if (c->curr == t) {

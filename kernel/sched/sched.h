@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <hal/percpu.h>
 
 #define SCHED_PRIO_LEVELS  8     /* 0 lowest .. 7 highest */
 #define SCHED_PRIO_DEFAULT 3
@@ -32,8 +33,13 @@ uint64_t sched_ap_start_ns(void);
 /* Has sched_init run (blocking calls work)? */
 bool sched_active(void);
 
-/* The running thread; NULL before sched_init. */
-struct thread *thread_current(void);
+/* The running thread; NULL before sched_init. Inline: every system call
+ * asks it several times, and it is one %gs-relative load. */
+extern bool sched_started;
+static inline struct thread *thread_current(void)
+{
+	return __builtin_expect(sched_started, 1) ? (struct thread *)percpu_current() : 0;
+}
 /* Goes to the back of its priority's run queue. */
 void thread_yield(void);
 /* A directed switch (IPC's fast path, as L4's): t, which the caller has

@@ -2,6 +2,7 @@
  * locks) and flock. */
 #include "tests.h"
 
+#include <pthread.h>
 #include <sys/file.h>
 
 TEST(fs_dup)
@@ -280,4 +281,78 @@ TEST(fs_fd_fork_copies_table)
 	char c;
 	CHECK_EQ(read(fd, &c, 1), 1);
 	CHECK_EQ(c, 'a');
+}
+
+/* A lookup by one thread while another replaces, closes and spreads
+ * descriptors (growing the table): the kernel skips the table's lock only
+ * for a process's sole thread, so each write here sees /dev/null (1),
+ * /dev/full (ENOSPC) or nothing (EBADF), never a freed file; and once the
+ * other thread has gone, its last change is what the lone thread sees. */
+struct fd_churn {
+	int target, null_fd, full_fd, rounds;
+	volatile int stop, done;
+};
+
+static void *churn_fds(void *arg)
+{
+	struct fd_churn *c = arg;
+
+	for (int i = 0; i < c->rounds && !c->stop; i++) {
+		/* a file of its own, so the close below frees it (the open
+		 * may take target's number itself, target being closed) */
+		int fd = open(i & 1 ? "/dev/full" : "/dev/null", O_WRONLY);
+		if (fd < 0 || (fd != c->target && (dup2(fd, c->target) != c->target || close(fd) != 0)))
+			return (void *)1;
+		/* a high descriptor makes the table grow (and move) now and then */
+		int high = 64 + (i * 37) % 900;
+		if (dup2(c->null_fd, high) != high || close(high) != 0)
+			return (void *)2;
+		if (close(c->target) != 0)
+			return (void *)3;
+	}
+	c->done = 1;
+	return NULL;
+}
+
+TEST(fs_fd_lookup_races_close_in_other_thread)
+{
+	struct fd_churn c = { .rounds = 5000 };
+	c.null_fd = CHECK_OK(open("/dev/null", O_WRONLY));
+	c.full_fd = CHECK_OK(open("/dev/full", O_WRONLY));
+	c.target = CHECK_OK(open("/dev/null", O_WRONLY));
+	int ok = 0, full = 0, badf = 0;
+	pthread_t t;
+	CHECK_EQ(pthread_create(&t, NULL, churn_fds, &c), 0);
+	for (int i = 0; !c.done && i < 200000; i++) {
+		char b = 0;
+		ssize_t r = write(c.target, &b, 1);
+		if (r == 1)
+			ok++;
+		else if (r < 0 && errno == ENOSPC)
+			full++;
+		else if (r < 0 && errno == EBADF)
+			badf++;
+		else
+			CHECK(!"write gave something but 1, ENOSPC or EBADF");
+	}
+	c.stop = 1;
+	void *ret;
+	CHECK_EQ(pthread_join(t, &ret), 0);
+	CHECK(ret == NULL);
+	CHECK(ok + full + badf > 0);
+
+	/* alone again: the departed thread's dup2 and close are seen */
+	c.rounds = 1;
+	c.stop = c.done = 0;
+	CHECK_EQ(pthread_create(&t, NULL, churn_fds, &c), 0);
+	CHECK_EQ(pthread_join(t, &ret), 0);
+	CHECK(ret == NULL);
+	CHECK_ERR(write(c.target, "x", 1), EBADF);
+	CHECK_EQ(dup2(c.full_fd, c.target), c.target);
+	CHECK_ERR(write(c.target, "x", 1), ENOSPC);
+	CHECK_EQ(dup2(c.null_fd, c.target), c.target);
+	CHECK_EQ(write(c.target, "x", 1), 1);
+	CHECK_OK(close(c.target));
+	CHECK_OK(close(c.full_fd));
+	CHECK_OK(close(c.null_fd));
 }
