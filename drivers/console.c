@@ -73,6 +73,17 @@ static void replay(struct output *o)
 			skip++;
 		skip++;
 	}
+	/* a screen shows its last rows lines (each at least one row): what
+	 * would only scroll through is not drawn */
+	if (o->ops->term) {
+		size_t lines = 0, i = len;
+
+		while (i > skip && lines <= o->ops->term(o->ctx)->rows)
+			if (history[(start + --i) % HISTORY_SIZE] == '\n')
+				lines++;
+		if (lines > o->ops->term(o->ctx)->rows)
+			skip = i + 1;
+	}
 	for (size_t i = skip; i < len;) {
 		size_t at = (start + i) % HISTORY_SIZE;
 		size_t run = HISTORY_SIZE - at < len - i ? HISTORY_SIZE - at : len - i;

@@ -11,6 +11,7 @@
 #include <drivers/term.h>
 #include <hal/cpu.h>
 #include <hal/mmio.h>
+#include <lib/string.h>
 
 #define FB_MAX_DIM 16384
 /* The text area is at most what a 3840x2160 screen holds; a larger screen
@@ -35,11 +36,17 @@ static uint32_t red_mask, green_mask, blue_mask;
 static struct term term;
 static struct term_cell cells[TERM_CELLS(MAX_COLS, MAX_ROWS)];
 static const struct term_ops fb_term_ops;
+static void fb_clear(void *ctx, unsigned x0, unsigned y0, unsigned x1, unsigned y1, uint8_t attr);
 static bool pointer_shown;
 static unsigned pointer_x, pointer_y;
 static bool cursor_drawn;               /* the underline is on screen at cursor_x/y */
 static bool cursor_on;                  /* the terminal wants it shown */
 static unsigned cursor_x, cursor_y;
+/* Per text row, the columns from which on the row shows only the default
+ * background (an upper bound): scrolling and clearing touch only the
+ * pixels left of it, so moving a screen of short log lines copies a
+ * fraction of the framebuffer (a full copy was ~6 ms of boot per line). */
+static uint16_t drawn[MAX_ROWS];
 
 static unsigned mask_shift(uint32_t m) { unsigned s = 0; while (m && !(m & 1)) { m >>= 1; s++; } return s; }
 static unsigned mask_bits(uint32_t m) { unsigned n = 0; m >>= mask_shift(m); while (m & 1) { m >>= 1; n++; } return n; }
@@ -108,6 +115,11 @@ int fbcon_init(const struct boot_framebuffer *d, const char **why)
 	blue_mask = bm;
 	cursor_drawn = false;
 	term_init(&term, &fb_term_ops, NULL, cols, rows, cells);
+	/* what the firmware left in the text area goes, so every row starts
+	 * out as default background */
+	for (unsigned y = 0; y < rows; y++)
+		drawn[y] = cols;
+	fb_clear(NULL, 0, 0, cols, rows, TERM_ATTR_DEFAULT);
 	return 0;
 }
 
@@ -122,6 +134,8 @@ static void fb_put(void *ctx, unsigned x, unsigned y, unsigned char c, uint8_t a
 	const uint8_t *g = font8x16[c];
 
 	(void)ctx;
+	if ((c != ' ' || attr >> 4 != TERM_ATTR_DEFAULT >> 4) && drawn[y] <= x)
+		drawn[y] = x + 1;
 	for (unsigned r = 0; r < FONT_HEIGHT; r++) {
 		volatile uint32_t *p = pixel_row(y * FONT_HEIGHT + r) + x * FONT_WIDTH;
 		uint8_t bits = g[r];
@@ -131,35 +145,54 @@ static void fb_put(void *ctx, unsigned x, unsigned y, unsigned char c, uint8_t a
 	}
 }
 
+static void fill_pixels(volatile uint32_t *p, size_t n, uint32_t v)
+{
+	if (v == 0) {           /* black: the string routine's speed */
+		memset((void *)(uintptr_t)p, 0, n * 4);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i] = v;
+}
+
+/* Text rows [y0, y1), columns [x0, x1) to attr's background. In the
+ * default background only the part left of drawn[] needs pixels. */
 static void fb_clear(void *ctx, unsigned x0, unsigned y0, unsigned x1, unsigned y1, uint8_t attr)
 {
 	uint32_t bg = pixel[attr >> 4];
+	bool plain = attr >> 4 == TERM_ATTR_DEFAULT >> 4;
 
 	(void)ctx;
-	for (unsigned y = y0 * FONT_HEIGHT; y < y1 * FONT_HEIGHT; y++) {
-		volatile uint32_t *p = pixel_row(y);
+	for (unsigned ty = y0; ty < y1; ty++) {
+		unsigned end = plain && drawn[ty] < x1 ? drawn[ty] : x1;
 
-		for (unsigned x = x0 * FONT_WIDTH; x < x1 * FONT_WIDTH; x++)
-			p[x] = bg;
+		if (plain && x1 >= drawn[ty] && x0 < drawn[ty])
+			drawn[ty] = x0;
+		else if (!plain && drawn[ty] < x1)
+			drawn[ty] = x1;
+		if (x0 >= end)
+			continue;
+		for (unsigned y = ty * FONT_HEIGHT; y < (ty + 1) * FONT_HEIGHT; y++)
+			fill_pixels(pixel_row(y) + x0 * FONT_WIDTH, (size_t)(end - x0) * FONT_WIDTH, bg);
 	}
 }
 
-/* Moves whole text rows as scan lines of 8-byte words (pitch is a
- * multiple of 4, the text area's width one of 8), top-down or bottom-up so
- * that overlapping ranges copy correctly. */
+/* Moves whole text rows, top-down or bottom-up so that overlapping ranges
+ * copy correctly (text rows themselves never overlap). Per row only the
+ * columns that are not plain background at the source or the destination
+ * are copied. */
 static void fb_move_rows(void *ctx, unsigned dst, unsigned src, unsigned n)
 {
-	size_t words = (size_t)cols * FONT_WIDTH * 4 / 8;
-	unsigned lines = n * FONT_HEIGHT, d0 = dst * FONT_HEIGHT, s0 = src * FONT_HEIGHT;
-
 	(void)ctx;
-	for (unsigned k = 0; k < lines; k++) {
-		unsigned i = dst < src ? k : lines - 1 - k;
-		volatile uint64_t *d = (volatile uint64_t *)pixel_row(d0 + i);
-		volatile uint64_t *s = (volatile uint64_t *)pixel_row(s0 + i);
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = dst < src ? k : n - 1 - k;
+		unsigned d = dst + i, s = src + i;
+		size_t bytes = (size_t)(drawn[d] > drawn[s] ? drawn[d] : drawn[s]) * FONT_WIDTH * 4;
 
-		for (size_t w = 0; w < words; w++)
-			d[w] = s[w];
+		for (unsigned r = 0; r < FONT_HEIGHT && bytes; r++)
+			memcpy((void *)(uintptr_t)pixel_row(d * FONT_HEIGHT + r),
+			       (const void *)(uintptr_t)pixel_row(s * FONT_HEIGHT + r), bytes);
+		drawn[d] = drawn[s];
 	}
 }
 

@@ -26,19 +26,24 @@ against what the workload saw fsync and rename return.
 
 cosmfs_shell_poweroff, cosmfs_shell_reboot, cosmfs_shell_halt: the boot
 `make run` makes from disk.img (init, shells on tty1 and ttyS0); busybox's
-poweroff, reboot or halt typed at the screen's shell (PS/2 keys): init
+poweroff, reboot or halt typed over serial at the serial shell's first
+prompt (cosmfs_shell_poweroff first types issue 14's serial session there:
+ls /bin | wc -l, ps, lspci, free, grep flags /proc/cpuinfo, dmesg | head,
+cosinfo, and the shell-script test run from the disk): init
 stops everything, syncs, remounts the root read-only (the kernel says it
 marked it clean), and reboot(2) powers off through ACPI (QEMU exits 0),
 resets (the second boot comes up and is powered off in turn) or halts. Afterwards the host
 finds the clean bit set in the superblock and fsck -n finds nothing, and
 the file written before the shutdown is on the disk."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from harness import Case
-from shell_cases import PROMPT_TTY1, typed
+from harness import Case, serial_type
+from procfs_cases import PROMPT_S0
+from shell_cases import PROMPT_TTY1, serial_checks, typed
 from user_cases import PANIC_EXIT, with_initrd
 
 import crash_replay
@@ -127,9 +132,6 @@ def check_many(log):
         raise AssertionError(f"fsck -n of many.img: status {r.returncode}: {r.stdout.strip()}")
 
 
-# Typed on the keyboard once the screen's shell waits for it. Typed on
-# serial at the serial shell's first prompt, the line was lost in three
-# boots of five (ash's cursor query, ESC[6n, unanswered on serial then).
 CLEAN_LINE = r"cosmfs: vda remounted read-only, marked clean$"
 
 
@@ -151,16 +153,58 @@ def shutdown_checks(disk):
     return check
 
 
-def shutdown_case(name, command, expect, steps=(), **kw):
+def shutdown_case(name, command, expect, steps=(), session=(), **kw):
+    """A boot of disk.img where each (line, regex) of session is typed over
+    serial (the first at the serial shell's first prompt, each next one once
+    the one before printed its regex), then the shutdown command."""
     disk = Disk()
+    typing, after = [], PROMPT_S0
+    for line, regex in session:
+        typing.append((after, serial_type(line + "\r")))
+        after = regex
+    # the shell sleeps until init ends it, so no new prompt shares a line
+    # with init's
+    typing.append((after, serial_type(f"echo written > /root/before-shutdown; {command[0]}; sleep 100\r")))
     return Case(name, cmdline=f"root=vda init=/sbin/init tty.bench shutdown={kw.pop('shutdown', 'poweroff')}",
                 esp=disk, timeout=kw.pop("timeout", 150),
-                expect=[PROMPT_TTY1, r"^init: shutting down to " + command[1], r"^init: synced$",
-                        CLEAN_LINE] + expect,
-                qmp=[(PROMPT_TTY1, typed(f"echo written > /root/before-shutdown; {command[0]}\n"))] + list(steps),
+                expect=[PROMPT_S0] + [regex for _, regex in session] +
+                       [r"^init: shutting down to " + command[1], r"^init: synced$", CLEAN_LINE] + expect,
+                qmp=typing + list(steps),
                 qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                            "-device", "virtio-blk-pci,drive=root"] + kw.pop("qemu_args", []),
-                check=shutdown_checks(disk), **kw)
+                check=session_checks(disk) if session else shutdown_checks(disk), **kw)
+
+
+# issue 14's commands typed over serial, each with a line of its output
+# (the log before the step cannot match: each search starts after the last)
+SERIAL_SESSION = [
+    ("ls /bin | wc -l", r"^\s*\d{2,}$"),
+    ("ps", r"^\s*1 root\s+(\d+:\d\d )?/sbin/init$"),
+    ("lspci", r"^(0000:)?00:1f\.3 Class 0c05: 8086:2930"),
+    ("free", r"^Mem:\s+\d+\s+\d+\s+\d+"),
+    ("grep flags /proc/cpuinfo", r"^flags\s*:.*\bfpu\b.*\bsse2\b"),
+    ("dmesg | head", r"^\[\s*0\.\d+\] trap: GDT, TSS"),
+    ("cosinfo", r"^Block devices$"),
+    # the shell-script test as it is on the disk (KTAP; status 0: all passed)
+    ("sh /usr/share/cosmos/tests/shell.sh /root; echo script status $?", r"^script status 0$"),
+]
+
+
+def session_checks(disk):
+    """The shutdown's checks, /bin's count, lspci's VGA card and virtio
+    disk, and ps listing both shells."""
+    shutdown = shutdown_checks(disk)
+
+    def check(log):
+        shutdown(log)
+        serial_checks(log)
+        for dev in (r"01\.0 Class 0300: 1234:1111", r"0\d\.0 Class 0100: 1af4:1001"):
+            assert re.search(rf"^(0000:)?00:{dev}", log, re.M), f"lspci shows no {dev}"
+        for tty in ("tty1", "ttyS0"):
+            m = re.search(rf"^init: starting /bin/sh on {tty} \(pid (\d+)\)", log, re.M)
+            assert m and re.search(rf"^\s*{m.group(1)} root\s+(\d+:\d\d )?-(/bin/)?sh$", log, re.M), \
+                f"ps does not show the shell on {tty}"
+    return check
 
 
 def crash_esp(root):
@@ -241,7 +285,8 @@ CASES = [
     # shutdown=poweroff: reboot(2) powers off through ACPI \_S5, and QEMU
     # exits with 0 only then (isa-debug-exit would give an odd status)
     shutdown_case("cosmfs_shell_poweroff", ("poweroff", "power off"),
-                  [r"kernel: power off asked by pid 1 \(init\)"], exit_status=0),
+                  [r"kernel: power off asked by pid 1 \(init\)"], session=SERIAL_SESSION,
+                  forbid=[r"KERNEL PANIC", r"^not ok "], exit_status=0),
     # QEMU resets instead of exiting; the second boot is powered off in turn
     shutdown_case("cosmfs_shell_reboot", ("reboot", "reboot"),
                   [r"kernel: restart asked by pid 1 \(init\)", r"CosmOS \S+ booting",
