@@ -8,7 +8,8 @@
  * sanitized save area has no reserved MXCSR bit and an XSAVE header xrstor
  * takes (components within XCR0, standard form, zero reserved bytes), and
  * nothing else in it changed; a frame placed below the stack fits there
- * with the alignment a handler expects. */
+ * with the alignment a handler expects, and the handler is entered with
+ * ring-3 segments and its arguments inside the frame. */
 #include "fuzz.h"
 #include "test/host/fpu_stub.h"
 
@@ -124,6 +125,34 @@ static void check_place(struct fuzz_in *in)
 		   "frame %#llx", (unsigned long long)frame);
 }
 
+/* The handler's entry: ring-3 segments, the frame's parts in its argument
+ * registers, no direction, trap or resume flag; the save area marked as
+ * Linux marks it, inside the bytes the frame holds for it. */
+static void check_enter(struct fuzz_in *in)
+{
+	struct trap_frame f;
+	uint64_t handler = fuzz_u64(in) % USERMODE_TOP, frame = fuzz_u64(in) % USERMODE_TOP;
+	size_t n = sigframe_fpstate_size();
+	uint8_t *area = calloc(1, n);
+	uint32_t magic;
+
+	if (!area)
+		abort();
+	memset(&f, 0, sizeof(f));
+	f.rflags = fuzz_u64(in);
+	sigframe_enter(&f, handler, (int)(fuzz_u8(in) % 64) + 1, frame);
+	FUZZ_CHECK(f.cs == USER_CS && f.ss == USER_DS && f.rip == handler && f.rsp == frame,
+		   "handler entry");
+	FUZZ_CHECK(!(f.rflags & (RFLAGS_DF | RFLAGS_TF | RFLAGS_RF)), "rflags %#llx",
+		   (unsigned long long)f.rflags);
+	FUZZ_CHECK(f.rsi > frame && f.rdx > frame && f.rsi < frame + sizeof(struct sigframe) &&
+		   f.rdx < frame + sizeof(struct sigframe), "arguments outside the frame");
+	sigframe_fpstate_mark(area);
+	memcpy(&magic, area + 464, 4);
+	FUZZ_CHECK(magic == (fpu_uses_xsave() ? 0x46505853u : 0), "fpx_sw_bytes magic %#x", magic);
+	free(area);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = fuzz_in(data, size);
@@ -136,5 +165,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_restore(&in);
 	check_place(&in);
 	check_sanitize(&in);
+	check_enter(&in);
 	return 0;
 }

@@ -503,7 +503,8 @@ def cpio_write(entries, magic=b"070701"):
         f[6], f[11] = len(data), len(name) + 1
         f[12] = sum(data) & 0xffffffff if magic == b"070702" else 0
         out += magic + b"".join(b"%08X" % v for v in f) + name + b"\0"
-        out += bytes(-len(out) % 4) + data + bytes(-(len(out) + len(data)) % 4)
+        out += bytes(-len(out) % 4)
+        out += data + bytes(-len(data) % 4)
     return out
 
 
@@ -519,6 +520,13 @@ def seeds_cpio(build):
     put("cpio", bytes([0]) + cpio_write(body[:24] + trailer, b"070702"))
     put("cpio", bytes([0]) + cpio_write(body[:8] + trailer) + bytes(12) + cpio_write(body[4:12] + trailer))
     put("cpio", bytes([3]) + cpio_write(body[:80] + trailer))
+    # what the reader refuses or rewrites: "..", a name that is only "./",
+    # one over PATH_MAX, a duplicate, a symlink target with a NUL
+    d, f, r = body[0][1], next(e[1] for e in body if (e[1][1] & 0o170000) == 0o100000), \
+        next(e[1] for e in body if (e[1][1] & 0o170000) == 0o120000)
+    odd = [(b"", d, b"./", b""), (b"", d, b"a/../b", b""), (b"", f, b"n" * 4100, b"x"),
+           (b"", f, b"bin//x/", b"1"), (b"", f, b"/bin/x", b"2"), (b"", r, b"l", b"a\0b")]
+    put("cpio", bytes([0]) + cpio_write(odd + trailer))
 
 
 # ----------------------------------------------------------------------- path
