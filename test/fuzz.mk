@@ -46,3 +46,14 @@ fuzz-cov:
 	$(Q)scripts/deps.sh --with-llvm
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_PICK:%=$(BUILD)/fuzz/cov_%)
 	$(Q)$(PYTHON) test/fuzz/fuzz.py --build $(BUILD) --coverage $(FUZZ_PICK)
+
+# A long run of the syscall fuzzer inside CosmOS, judged as system/fuzz_syscalls
+# (test/system/fuzz_kernel.py): FUZZ_CALLS calls from FUZZ_SEED in FUZZ_PROCS workers.
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED  ?= 1
+FUZZ_PROCS ?= 4
+
+.PHONY: fuzz-kernel
+fuzz-kernel: deps all
+	$(Q)$(PYTHON) test/system/fuzz_kernel.py --build $(BUILD) --calls $(FUZZ_CALLS) \
+		--seed $(FUZZ_SEED) --procs $(FUZZ_PROCS)

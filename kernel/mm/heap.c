@@ -368,6 +368,19 @@ void heap_get_stats(struct heap_stats *s)
 	spin_unlock_irqrestore(&heap_lock, f);
 }
 
+bool heap_census(void (*fn)(uintptr_t caller, size_t size, void *ctx), void *ctx)
+{
+	uint64_t f;
+
+	if (!debug)
+		return false;
+	f = take_lock();
+	for (unsigned i = 0; i < HEAP_CLASSES; i++)
+		slab_for_each_object(&caches[i], fn, ctx);
+	spin_unlock_irqrestore(&heap_lock, f);
+	return true;
+}
+
 void heap_report(void)
 {
 	struct heap_stats s;

@@ -46,6 +46,11 @@ struct heap_stats {
 };
 /* Objects in the CPUs' magazines (heap.c) are not counted as in use. */
 void heap_get_stats(struct heap_stats *s);
+/* With the debug checks on: calls fn (under the heap's lock: it must not
+ * allocate or free) with the allocating caller and requested size of every
+ * small object in use, for a census of the heap by call site; false, and
+ * no call, with them off. Large objects are not visited. */
+bool heap_census(void (*fn)(uintptr_t caller, size_t size, void *ctx), void *ctx);
 void heap_report(void);
 /* Gives this CPU's cached objects back to their slabs, then returns every
  * empty slab to the frame allocator. */

@@ -293,3 +293,24 @@ int slab_check(const struct slab_cache *c)
 		return -__LINE__;
 	return 0;
 }
+
+static void visit_list(const struct slab_cache *c, struct slab *head,
+		       void (*fn)(uintptr_t caller, size_t size, void *ctx), void *ctx)
+{
+	for (struct slab *s = head; s; s = s->next)
+		for (unsigned i = c->first_slot; i < c->slots; i++) {
+			const struct slab_trailer *t = trailer(c, (char *)s + (size_t)i * c->size);
+
+			if (t->magic == SLAB_TRAILER_ALLOC)
+				fn(t->caller, t->size, ctx);
+		}
+}
+
+void slab_for_each_object(const struct slab_cache *c,
+			  void (*fn)(uintptr_t caller, size_t size, void *ctx), void *ctx)
+{
+	if (!c->debug)
+		return;
+	visit_list(c, c->partial, fn, ctx);
+	visit_list(c, c->full, fn, ctx);
+}

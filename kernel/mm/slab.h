@@ -86,5 +86,9 @@ void slab_shrink(struct slab_cache *c);
 /* Walks every slab checking counts, free lists and (debug) poison; returns
  * 0 or a negative line number. */
 int slab_check(const struct slab_cache *c);
+/* Debug mode only (nothing otherwise): calls fn with the allocating caller
+ * and requested size of every object in use. */
+void slab_for_each_object(const struct slab_cache *c,
+			  void (*fn)(uintptr_t caller, size_t size, void *ctx), void *ctx);
 
 #endif

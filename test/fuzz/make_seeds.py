@@ -8,7 +8,9 @@ QEMU's keyboard sends (kbd_decode), terminal output with escapes (term),
 typing, reads and settings changes for the line discipline (ldisc),
 device behaviour for the virtqueue, an OVMF-shaped firmware memory map, a
 boot_info as the loader fills one, relocations of each kind and a small
-program linked like the kernel (reloc). `make fuzz` then minimizes each corpus
+program linked like the kernel (reloc), the built initramfs (cpio) and its
+file names (path), signal frames as a handler hands them back (sigframe).
+`make fuzz` then minimizes each corpus
 into the inputs that add coverage. Run by hand, after `make`:
 
     test/fuzz/make_seeds.py --build build [target...]
@@ -477,6 +479,97 @@ def seeds_reloc(build):
             put("reloc", bytes([1]) + struct.pack("<Q", 37) + exe.read_bytes())
 
 
+# ----------------------------------------------------------------------- cpio
+
+def cpio_entries(raw):
+    """(magic, fields, name, data) of each entry of a newc archive."""
+    out, off = [], 0
+    while off + 110 <= len(raw) and raw[off:off + 5] == b"07070":
+        f = [int(raw[off + 6 + 8 * i:off + 14 + 8 * i], 16) for i in range(13)]
+        nend = off + 110 + f[11]
+        name = raw[off + 110:nend - 1]
+        doff = (nend + 3) & ~3
+        out.append((raw[off:off + 6], f, name, raw[doff:doff + f[6]]))
+        off = (doff + f[6] + 3) & ~3
+        if name == b"TRAILER!!!":
+            break
+    return out
+
+
+def cpio_write(entries, magic=b"070701"):
+    out = b""
+    for _, f, name, data in entries:
+        f = list(f)
+        f[6], f[11] = len(data), len(name) + 1
+        f[12] = sum(data) & 0xffffffff if magic == b"070702" else 0
+        out += magic + b"".join(b"%08X" % v for v in f) + name + b"\0"
+        out += bytes(-len(out) % 4)
+        out += data + bytes(-len(data) % 4)
+    return out
+
+
+def seeds_cpio(build):
+    """The built initramfs, its file bodies cut to 8 bytes (symlink targets
+    kept) so an input stays small: whole, its first entries with a
+    checksummed magic, two archives back to back, and with allocations
+    failing; the first byte is the harness's allocation budget."""
+    ents = cpio_entries((build / "initrd.cpio").read_bytes())
+    cut = [(m, f, n, d if (f[1] & 0o170000) == 0o120000 else d[:8]) for m, f, n, d in ents]
+    body, trailer = [e for e in cut if e[2] != b"TRAILER!!!"], [e for e in cut if e[2] == b"TRAILER!!!"]
+    put("cpio", bytes([0]) + cpio_write(cut))
+    put("cpio", bytes([0]) + cpio_write(body[:24] + trailer, b"070702"))
+    put("cpio", bytes([0]) + cpio_write(body[:8] + trailer) + bytes(12) + cpio_write(body[4:12] + trailer))
+    put("cpio", bytes([3]) + cpio_write(body[:80] + trailer))
+    # what the reader refuses or rewrites: "..", a name that is only "./",
+    # one over PATH_MAX, a duplicate, a symlink target with a NUL
+    d, f, r = body[0][1], next(e[1] for e in body if (e[1][1] & 0o170000) == 0o100000), \
+        next(e[1] for e in body if (e[1][1] & 0o170000) == 0o120000)
+    odd = [(b"", d, b"./", b""), (b"", d, b"a/../b", b""), (b"", f, b"n" * 4100, b"x"),
+           (b"", f, b"bin//x/", b"1"), (b"", f, b"/bin/x", b"2"), (b"", r, b"l", b"a\0b")]
+    put("cpio", bytes([0]) + cpio_write(odd + trailer))
+
+
+# ----------------------------------------------------------------------- path
+
+def seeds_path(build):
+    """Every name in the built initramfs as an absolute path, and paths at
+    the edges: dots, repeated and trailing slashes, NAME_MAX and PATH_MAX."""
+    for _, _, name, _ in cpio_entries((build / "initrd.cpio").read_bytes()):
+        if name not in (b".", b"TRAILER!!!"):
+            put("path", bytes([0]) + b"/" + name)
+    for p in (b"", b"/", b"//", b".", b"..", b"./a/../b/", b"/bin//sh/", b"a/./b/.../..c/",
+              b"/" + b"n" * 255, b"/" + b"n" * 256 + b"/x", b"a/" * 2047 + b"b",
+              b"/proc/self/fd/0", b"../../../../etc/passwd", b"dir/\0hidden"):
+        put("path", bytes([1]) + p)
+
+
+# ------------------------------------------------------------------- sigframe
+
+def seeds_sigframe(build):
+    """What rt_sigreturn meets: the frame a handler got back unchanged (from
+    a program interrupted in user code), one with a kernel rip, and with
+    FXSAVE and XSAVE (x87/SSE/AVX) save areas as the CPU writes them."""
+    regs = list(range(1, 16))                         # r15..r8, rbp, rdi, ..., rax
+    rip, rsp, rflags, cs, ss = 0x401234, 0x7ffffffde000, 0x246, 0x2b, 0x23
+    trap = struct.pack("<Q", 0) + struct.pack("<15Q", *regs) + struct.pack("<QQ", 0x100, 14) + \
+        struct.pack("<5Q", rip, cs, rflags, rsp, ss)
+
+    def ucontext(rip_):
+        mc = struct.pack("<18Q", *regs[7::-1], 5, 6, 7, 8, 9, 10, 11, rsp, rip_, rflags)
+        mc += struct.pack("<4H", cs, 0, 0, ss) + struct.pack("<5Q", 0, 0, 0, 0, 0x7ffffffdd000)
+        mc += bytes(64)
+        return struct.pack("<QQQiiQ", 1, 0, 0, 2, 0, 0) + mc + struct.pack("<Q", 1 << 13)
+
+    area = bytearray(512)
+    struct.pack_into("<HH", area, 0, 0x37f, 0)        # FCW, FSW
+    struct.pack_into("<II", area, 24, 0x1f80, 0xffff)  # MXCSR, its mask
+    for xsave, bv in ((0, 0), (1, 7)):
+        a = bytes(area) + (struct.pack("<QQ", bv, 0) + bytes(48) + bytes(256) if xsave else b"")
+        for r in (rip, 0xffffffff80001000):
+            head = bytes([xsave]) + struct.pack("<Q", 7) + (bytes([3]) if xsave else b"")
+            put("sigframe", head + trap + ucontext(r) + struct.pack("<Q", rsp) + a)
+
+
 TARGETS = {
     "elf_check": seeds_elf_check,
     "cmdline": seeds_cmdline,
@@ -490,6 +583,9 @@ TARGETS = {
     "memmap": seeds_memmap,
     "boot_info": seeds_boot_info,
     "reloc": seeds_reloc,
+    "cpio": seeds_cpio,
+    "path": seeds_path,
+    "sigframe": seeds_sigframe,
 }
 
 

@@ -46,16 +46,20 @@ def memory_back(log):
     assert fb - fa <= FRAME_SLACK, f"{fb - fa} fewer free frames after the run (at most {FRAME_SLACK})"
 
 
-CASES = [
-    Case("fuzz_syscalls", esp=with_initrd, timeout=300,
-         cmdline=f'init="/bin/fuzz -s 1 -n {CALLS} -p 4" heapdebug=on',
-         expect=[r"^fuzz: seed 1, 100000 calls from \d+ in the table, 4 processes$",
-                 r"^fuzz: 100000 calls in \d+ ms \(\d+ calls/s\), \d+ forks, \d+ workers replaced$",
-                 r"^fuzz: \d+ signals handled mid-run, \d+ calls made in handlers, \d+ calls interrupted$",
-                 r"^fuzz: \d+ workers killed by the watchdog$",
-                 r"^fuzz: free memory \d+ KiB before, \d+ KiB after$",
-                 r"^fuzz: kernel heap objects \d+ before, \d+ after; free frames \d+ before, \d+ after$",
-                 r"init: pid 1 exited with status 0$"],
-         forbid=[r"KERNEL PANIC(?!: init ended)", r"ERROR heap:", r"lock misuse"],
-         check=signals_and_memory, exit_status=PANIC_EXIT),
-]
+def fuzz_case(name, calls, seed=1, procs=4, timeout=300):
+    """A boot running /bin/fuzz as pid 1 with these settings and the checks
+    above; `make fuzz-kernel` (test/system/fuzz_kernel.py) runs one longer."""
+    return Case(name, esp=with_initrd, timeout=timeout,
+                cmdline=f'init="/bin/fuzz -s {seed} -n {calls} -p {procs}" heapdebug=on',
+                expect=[rf"^fuzz: seed {seed}, {calls} calls from \d+ in the table, {procs} processes$",
+                        rf"^fuzz: {calls} calls in \d+ ms \(\d+ calls/s\), \d+ forks, \d+ workers replaced$",
+                        r"^fuzz: \d+ signals handled mid-run, \d+ calls made in handlers, \d+ calls interrupted$",
+                        r"^fuzz: \d+ workers killed by the watchdog$",
+                        r"^fuzz: free memory \d+ KiB before, \d+ KiB after$",
+                        r"^fuzz: kernel heap objects \d+ before, \d+ after; free frames \d+ before, \d+ after$",
+                        r"init: pid 1 exited with status 0$"],
+                forbid=[r"KERNEL PANIC(?!: init ended)", r"ERROR heap:", r"lock misuse"],
+                check=signals_and_memory, exit_status=PANIC_EXIT)
+
+
+CASES = [fuzz_case("fuzz_syscalls", CALLS)]

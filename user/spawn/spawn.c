@@ -15,8 +15,9 @@
  *                         time of day and time(), which musl takes from
  *                         the vDSO, then the process's CPU time, which
  *                         takes a system call
- *     spawn leakcheck fork|threads N
- *                         runs the workload twice and prints how the
+ *     spawn leakcheck fork|threads|exec N
+ *                         runs the workload (exec: fork, the child execs
+ *                         /bin/exit0) twice and prints how the
  *                         second run changed the kernel's free frames and
  *                         heap objects in use (the native memstat call;
  *                         root only)
@@ -307,6 +308,8 @@ static void workload(const char *what, long n)
 {
 	if (strcmp(what, "fork") == 0)
 		forks(n, NULL);
+	else if (strcmp(what, "exec") == 0)
+		forks(n, "/bin/exit0");
 	else
 		threads(n);
 }
@@ -361,7 +364,8 @@ int main(int argc, char **argv)
 		    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu))
 			fail("a clock");
 	} else if (strcmp(what, "leakcheck") == 0 && argc > 3 && atol(argv[3]) > 0 &&
-		   (strcmp(argv[2], "fork") == 0 || strcmp(argv[2], "threads") == 0)) {
+		   (strcmp(argv[2], "fork") == 0 || strcmp(argv[2], "threads") == 0 ||
+		    strcmp(argv[2], "exec") == 0)) {
 		leakcheck(argv[2], atol(argv[3]));
 	} else if (strcmp(what, "forkbomb") == 0 && n >= 0) {
 		struct bomb *b = forkbomb(n);
@@ -372,7 +376,7 @@ int main(int argc, char **argv)
 			return 1;
 	} else {
 		say("usage: spawn fork N | exec N PATH | threads N | nosys | forkbomb [NPROC] |"
-		    " sweep | clock | leakcheck fork|threads N\n");
+		    " sweep | clock | leakcheck fork|threads|exec N\n");
 		return 2;
 	}
 	say("spawn: %s ok\n", what);
