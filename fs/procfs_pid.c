@@ -12,8 +12,10 @@
  * state (R, S, T or Z from its threads), thread count, CPU time, start
  * time, handle-table size, priority, the program's path, its regions and
  * the argument and environment strings exec left on its stack; the
- * directory and its files belong to the process's effective user, so
- * environ (0400) and fd/ (0500) are the owner's and root's only.
+ * directory and its files belong to the process's effective user (root
+ * when it is not dumpable, prctl PR_SET_DUMPABLE), so environ (0400) and
+ * fd/ (0500) are the owner's and root's only. task/[tid]/ shows each
+ * thread's own comm.
  * Per-thread signal masks read as zero; a process without an address
  * space (a kernel thread's) reads as Linux shows a kernel thread. */
 #include <fs/procfs.h>
@@ -53,8 +55,9 @@ static bool pid_owner(uint64_t pid, uint32_t *uid, uint32_t *gid)
 
 	if (info_of(pid, &pi))
 		return false;
-	*uid = pi.cred.euid;
-	*gid = pi.cred.egid;
+	/* as Linux: a process that is not dumpable (prctl) is root's */
+	*uid = pi.dumpable ? pi.cred.euid : 0;
+	*gid = pi.dumpable ? pi.cred.egid : 0;
 	process_info_put(&pi);
 	return true;
 }
@@ -471,6 +474,7 @@ static int show_thread(struct seqbuf *s, uint64_t arg,
 	}
 	task_of(&pi, &t);
 	t.pid = tid;
+	t.comm = ti.name;
 	if (t.state != 'T' && t.state != 'Z')
 		t.state = ti.state;
 	t.stime = ti.cpu_ns;
@@ -482,7 +486,8 @@ static int show_thread(struct seqbuf *s, uint64_t arg,
 
 static int show_thread_stat(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_stat_text); }
 static int show_thread_status(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_status_text); }
-static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_comm(s, arg >> 32); }
+static void thread_comm_text(struct seqbuf *s, const struct proc_task *t) { seq_printf(s, "%.15s\n", t->comm); }
+static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, thread_comm_text); }
 
 #define TASK_FILE(n, m, fn) { .name = n, .mode = S_IFREG | (m), .show = fn, .owner = task_owner }
 
