@@ -43,7 +43,7 @@ CASES = [
                  r"^\s*\d+ root\s+(\d+:\d\d )?\{ps\} -(/bin/)?sh$",
                  r"^ps-done$", r"^top-done$", r"^pidof \d+$",
                  r"^\[1\]\+\s+Terminated\s+sleep 300", r"^left 0$"],
-         qmp=[(PROMPT_S0, serial_type("sleep 300 & echo job $!\r")),
+         qmp=[(PROMPT_S0, serial_type("sleep 300 & until pidof sleep >/dev/null; do :; done; echo job $!\r")),
               (r"^job \d+$", serial_type("ps; echo ps-done\r")),
               (r"^ps-done$", serial_type("top -b -n 1; echo top-done\r")),
               (r"^top-done$", serial_type("echo pidof $(pidof sleep); kill $(pidof sleep); wait\r")),
