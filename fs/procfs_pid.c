@@ -12,8 +12,10 @@
  * state (R, S, T or Z from its threads), thread count, CPU time, start
  * time, handle-table size, priority, the program's path, its regions and
  * the argument and environment strings exec left on its stack; the
- * directory and its files belong to the process's effective user, so
- * environ (0400) and fd/ (0500) are the owner's and root's only.
+ * directory and its files belong to the process's effective user (the
+ * files and fd/ root's when it is not dumpable, prctl PR_SET_DUMPABLE), so environ (0400) and
+ * fd/ (0500) are the owner's and root's only. task/[tid]/ shows each
+ * thread's own comm.
  * Per-thread signal masks read as zero; a process without an address
  * space (a kernel thread's) reads as Linux shows a kernel thread. */
 #include <fs/procfs.h>
@@ -47,16 +49,30 @@ static int info_of(uint64_t pid, struct process_info *pi)
 	return process_info_get((int)pid, pi);
 }
 
-static bool pid_owner(uint64_t pid, uint32_t *uid, uint32_t *gid)
+/* The process's effective ids; for what is not a world-readable
+ * directory, root's when the process is not dumpable (prctl), as Linux's
+ * task_dump_owner. */
+static bool owner_ids(uint64_t pid, bool world_dir, uint32_t *uid, uint32_t *gid)
 {
 	struct process_info pi;
 
 	if (info_of(pid, &pi))
 		return false;
-	*uid = pi.cred.euid;
-	*gid = pi.cred.egid;
+	*uid = pi.dumpable || world_dir ? pi.cred.euid : 0;
+	*gid = pi.dumpable || world_dir ? pi.cred.egid : 0;
 	process_info_put(&pi);
 	return true;
+}
+
+static bool pid_owner(uint64_t pid, uint32_t *uid, uint32_t *gid)
+{
+	return owner_ids(pid, false, uid, gid);
+}
+
+/* /proc/[pid]/, task/ and task/[tid]/ (0555). */
+static bool pid_dir_owner(uint64_t pid, uint32_t *uid, uint32_t *gid)
+{
+	return owner_ids(pid, true, uid, gid);
 }
 
 /* The open file behind descriptor fd, with a reference, or NULL. */
@@ -446,13 +462,23 @@ static bool tasks_find(uint64_t pid, const char *name, uint64_t *arg)
 	return true;
 }
 
-static bool task_owner(uint64_t arg, uint32_t *uid, uint32_t *gid)
+static bool task_owner_of(uint64_t arg, bool world_dir, uint32_t *uid, uint32_t *gid)
 {
 	struct thread_info_k ti;
 
 	if (process_thread_info((int)(arg >> 32), (int)(uint32_t)arg, &ti))
 		return false;
-	return pid_owner(arg >> 32, uid, gid);
+	return owner_ids(arg >> 32, world_dir, uid, gid);
+}
+
+static bool task_owner(uint64_t arg, uint32_t *uid, uint32_t *gid)
+{
+	return task_owner_of(arg, false, uid, gid);
+}
+
+static bool task_dir_owner(uint64_t arg, uint32_t *uid, uint32_t *gid)
+{
+	return task_owner_of(arg, true, uid, gid);
 }
 
 static int show_thread(struct seqbuf *s, uint64_t arg,
@@ -471,6 +497,7 @@ static int show_thread(struct seqbuf *s, uint64_t arg,
 	}
 	task_of(&pi, &t);
 	t.pid = tid;
+	t.comm = ti.name;
 	if (t.state != 'T' && t.state != 'Z')
 		t.state = ti.state;
 	t.stime = ti.cpu_ns;
@@ -482,7 +509,8 @@ static int show_thread(struct seqbuf *s, uint64_t arg,
 
 static int show_thread_stat(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_stat_text); }
 static int show_thread_status(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_status_text); }
-static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_comm(s, arg >> 32); }
+static void thread_comm_text(struct seqbuf *s, const struct proc_task *t) { seq_printf(s, "%.15s\n", t->comm); }
+static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, thread_comm_text); }
 
 #define TASK_FILE(n, m, fn) { .name = n, .mode = S_IFREG | (m), .show = fn, .owner = task_owner }
 
@@ -494,7 +522,7 @@ static const struct pseudo_entry task_children[] = {
 };
 
 static const struct pseudo_entry task_entry = {
-	.mode = S_IFDIR | 0555, .children = task_children, .owner = task_owner,
+	.mode = S_IFDIR | 0555, .children = task_children, .owner = task_dir_owner,
 };
 
 static const struct pseudo_family tasks = { tasks_next, tasks_find, &task_entry };
@@ -512,12 +540,12 @@ static const struct pseudo_entry pid_children[] = {
 	PID_FILE("stat", 0444, show_stat),
 	PID_FILE("statm", 0444, show_statm),
 	PID_FILE("status", 0444, show_status),
-	{ .name = "task", .mode = S_IFDIR | 0555, .family = &tasks, .owner = pid_owner },
+	{ .name = "task", .mode = S_IFDIR | 0555, .family = &tasks, .owner = pid_dir_owner },
 	{ 0 },
 };
 
 const struct pseudo_entry procfs_pid_dir = {
-	.mode = S_IFDIR | 0555, .children = pid_children, .owner = pid_owner,
+	.mode = S_IFDIR | 0555, .children = pid_children, .owner = pid_dir_owner,
 };
 
 const struct pseudo_family procfs_pids = { pids_next, pids_find, &procfs_pid_dir };

@@ -71,6 +71,17 @@ KTEST(sysfs_pci_matches_kernel_list)
 		fmt_snprintf(path, sizeof(path), SYS("bus/pci/devices/%s/subsystem_vendor"), slot);
 		fmt_snprintf(want, sizeof(want), "0x%04x\n", d->subsys_vendor);
 		wrong += !file_is(path, want);
+		/* the subsystem id, for an ordinary device straight from its
+		 * configuration space, and the interrupt line register (0xff:
+		 * none, shown as 0) */
+		fmt_snprintf(path, sizeof(path), SYS("bus/pci/devices/%s/subsystem_device"), slot);
+		fmt_snprintf(want, sizeof(want), "0x%04x\n",
+			     d->header_type == 0 ? pci_cfg_read16(d->bus, d->dev, d->fn, 0x2e) : d->subsys_id);
+		wrong += !file_is(path, want);
+		uint8_t line = pci_cfg_read8(d->bus, d->dev, d->fn, 0x3c);
+		fmt_snprintf(path, sizeof(path), SYS("bus/pci/devices/%s/irq"), slot);
+		fmt_snprintf(want, sizeof(want), "%u\n", line == 0xff ? 0u : line);
+		wrong += !file_is(path, want);
 		fmt_snprintf(path, sizeof(path), SYS("bus/pci/devices/%s/uevent"), slot);
 		KT_EXPECT(t, read_text(path, names + TEXT / 2, TEXT / 2) > 0);
 		fmt_snprintf(want, sizeof(want), "PCI_ID=%04X:%04X\n", d->vendor, d->device);

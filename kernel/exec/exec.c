@@ -133,6 +133,17 @@ static uint64_t pie_base(const struct vm_space *vm, const void *head, const stru
 	return ((vm->pie_base + align - 1) & ~(align - 1)) - e->vaddr_lo;
 }
 
+/* prctl(PR_SET_NO_NEW_PRIVS): exec grants no set-id. */
+static bool no_new_privs(struct process *p)
+{
+	bool nnp;
+
+	process_lock(p);
+	nnp = p->no_new_privs;
+	mutex_unlock(&p->lock);
+	return nnp;
+}
+
 static int load_elf(struct file *f, void *head, long n, struct image *im)
 {
 	struct process *p = process_current();
@@ -163,7 +174,7 @@ static int load_elf(struct file *f, void *head, long n, struct image *im)
 		log_info("exec: refusing a program that asks for an executable stack (W^X)");
 		return -EACCES;
 	}
-	if (!(f->path.mnt && (f->path.mnt->flags & MNT_NOSUID))) {
+	if (!(f->path.mnt && (f->path.mnt->flags & MNT_NOSUID)) && !no_new_privs(p)) {
 		im->setuid = (st.st_mode & S_ISUID) != 0;
 		im->setgid = (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
 		im->uid = st.st_uid;
@@ -335,6 +346,7 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 	struct vm_space *old;
 	struct completion *vfork_done;
 	uint32_t zero = 0;
+	bool ids_changed;
 
 	/* The old image's robust locks are given up (as Linux's exec) and
 	 * its clear-child-tid (a vfork child's parent may wait on it) is
@@ -346,12 +358,17 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 	me->clear_child_tid = 0;
 
 	process_lock(p);
+	ids_changed = !cred_same_acting_ids(&p->cred, c);
 	old = p->vm;
 	p->vm = im->vm;
 	me->aspace = im->vm->root;
 	paging_activate(im->vm->root);
 	p->cred = *c;
+	/* Linux with suid_dumpable 0: a program run with other ids than the
+	 * caller's leaves no core and its /proc files are root's */
+	p->dumpable = c->euid == c->uid && c->egid == c->gid;
 	strlcpy(p->name, name, sizeof(p->name));
+	strlcpy(me->name, name, PROC_NAME_MAX);
 	kfree(p->exe);
 	p->exe = exe;
 	mutex_unlock(&p->lock);
@@ -371,6 +388,8 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 	vfork_done = p->vfork_done;
 	p->vfork_done = 0;
 	p->did_exec = true;
+	if (ids_changed)
+		p->pdeath_sig = 0;      /* as a set*id call (kernel/proc/cred.c) */
 	process_table_unlock();
 	if (vfork_done)
 		complete(vfork_done);

@@ -267,12 +267,15 @@ out:
 
 /* May p's memory go to a file? Not after a change of identity (a set-id
  * program, or ids that differ), as Linux's suid_dumpable 0. */
-static bool dumpable(const struct process *p)
+/* prctl's dumpable flag (process.h says what sets it). */
+static bool dumpable(struct process *p)
 {
-	const struct cred *c = &p->cred;
+	bool d;
 
-	return c->uid == c->euid && c->euid == c->suid && c->suid == c->fsuid &&
-	       c->gid == c->egid && c->egid == c->sgid && c->sgid == c->fsgid;
+	process_lock(p);
+	d = p->dumpable;
+	mutex_unlock(&p->lock);
+	return d;
 }
 
 /* Dumps the calling thread's process: true when the whole file was

@@ -40,12 +40,28 @@ static bool holds(const struct ids *id, uint32_t v)
 	return v == *id->r || v == *id->e || v == *id->s;
 }
 
+bool cred_same_acting_ids(const struct cred *a, const struct cred *b)
+{
+	return a->euid == b->euid && a->egid == b->egid && a->fsuid == b->fsuid &&
+	       a->fsgid == b->fsgid;
+}
+
+/* Both locks held: after a change from old. */
+static void acting_ids_changed_locked(struct process *p, const struct cred *old)
+{
+	if (cred_same_acting_ids(old, &p->cred))
+		return;
+	p->dumpable = false;
+	p->pdeath_sig = 0;
+}
+
 enum kind { SET_ID, SET_REID, SET_RESID };
 
 /* The common part: checks and stores under the locks. */
 static int change(bool user, enum kind k, uint32_t r, uint32_t e, uint32_t s)
 {
 	struct process *p = process_current();
+	struct cred old;
 	uint32_t old_uid;
 	struct ids id;
 	bool root;
@@ -53,6 +69,7 @@ static int change(bool user, enum kind k, uint32_t r, uint32_t e, uint32_t s)
 
 	process_table_lock();
 	process_lock(p);
+	old = p->cred;
 	old_uid = p->cred.uid;
 	root = p->cred.euid == 0;
 	id = user ? uids(&p->cred) : gids(&p->cred);
@@ -95,6 +112,7 @@ static int change(bool user, enum kind k, uint32_t r, uint32_t e, uint32_t s)
 		break;
 	}
 	*id.fs = *id.e;
+	acting_ids_changed_locked(p, &old);
 	if (user && p->cred.uid != old_uid)
 		limits_uid_changed(p, old_uid);
 	mutex_unlock(&p->lock);
@@ -112,15 +130,20 @@ int cred_setresgid(uint32_t r, uint32_t e, uint32_t s) { return change(false, SE
 static uint32_t setfs(bool user, uint32_t v)
 {
 	struct process *p = process_current();
+	struct cred before;
 	struct ids id;
 	uint32_t old;
 
+	process_table_lock();
 	process_lock(p);
+	before = p->cred;
 	id = user ? uids(&p->cred) : gids(&p->cred);
 	old = *id.fs;
 	if (p->cred.euid == 0 || holds(&id, v) || v == *id.fs)
 		*id.fs = v;
+	acting_ids_changed_locked(p, &before);
 	mutex_unlock(&p->lock);
+	process_table_unlock();
 	return old;
 }
 

@@ -23,6 +23,12 @@ const struct cred *cred_current(void);
 /* Is gid c's fsgid or one of its supplementary groups? */
 bool cred_in_group(const struct cred *c, uint32_t gid);
 
+/* Are the ids a process acts with (effective and file-system) the same
+ * in a and b? When they change, Linux makes the process not dumpable
+ * (prctl PR_GET_DUMPABLE) and forgets its parent-death signal; the set*id
+ * calls below and exec do the same. */
+bool cred_same_acting_ids(const struct cred *a, const struct cred *b);
+
 /* The set*id calls on the calling process, with Linux's rules: root
  * (euid 0) may set any id; others only ids they already hold. An id of
  * CRED_KEEP leaves that one. The effective id carries the file-system id

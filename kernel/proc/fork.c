@@ -104,7 +104,7 @@ static int copy_resources(struct process *c, struct process *p, uint64_t flags)
 /* A new process around child thread t; not yet in the table. */
 static struct process *new_process(struct process *p, struct thread *t, uint64_t flags, int *err)
 {
-	struct process *c = process_alloc(p->name, p->prio, t->tid);
+	struct process *c = process_alloc(t->name, p->prio, t->tid);
 
 	if (!c) {
 		*err = -ENOMEM;
@@ -117,6 +117,8 @@ static struct process *new_process(struct process *p, struct thread *t, uint64_t
 		return 0;
 	}
 	c->cred = p->cred;
+	c->dumpable = p->dumpable;
+	c->no_new_privs = p->no_new_privs;
 	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
 	*err = copy_resources(c, p, flags);
 	mutex_unlock(&p->lock);
@@ -126,6 +128,7 @@ static struct process *new_process(struct process *p, struct thread *t, uint64_t
 		return 0;
 	}
 	c->user = true;
+	c->parent_tid = thread_current()->tid;
 	c->exit_signal = (int)(flags & CSIGNAL);
 	return c;
 }
@@ -152,7 +155,13 @@ long process_clone(const struct clone_req *req, const struct trap_frame *parent_
 	process_table_unlock();
 	if (err)
 		return err;
-	t = uthread_create(p->name, p->prio, 0);
+	/* a new thread or process starts with the caller's comm (Linux) */
+	char comm[PROC_NAME_MAX];
+
+	process_lock(p);
+	strlcpy(comm, me->name, sizeof(comm));
+	mutex_unlock(&p->lock);
+	t = uthread_create(comm, p->prio, 0);
 	if (!t)
 		return -EAGAIN;
 	tid = t->tid;

@@ -181,6 +181,7 @@ struct process *process_alloc(const char *name, int prio, int pid)
 	waitq_init(&p->signalfd_wq);
 	mutex_init(&p->lock, "proc");
 	strlcpy(p->name, name, sizeof(p->name));
+	p->dumpable = true;
 	return p;
 }
 
@@ -329,15 +330,46 @@ static bool parent_autoreaps_locked(const struct process *p)
 	return a.handler == SIGHAND_IGN || (a.flags & SA_NOCLDWAIT);
 }
 
-/* Table lock held: p's children go to init when they run programs and
- * init is someone else, otherwise to the kernel; zombies the kernel gets
- * are freed now, init is told about its new zombies. */
+/* Table lock held: who takes p's children that run programs: the
+ * nearest ancestor of p marked a child subreaper (prctl) that is still
+ * alive, else init when init is someone else, else the kernel. */
+static struct process *reaper_for_locked(struct process *p)
+{
+	for (struct process *a = p->parent; a && a != &kernel_proc && a != init_proc; a = a->parent)
+		if (a->subreaper && a->state == PROC_ALIVE && !a->exiting)
+			return a;
+	return init_proc && init_proc != p && !init_proc->exiting ? init_proc : &kernel_proc;
+}
+
+/* Table lock held: the thread t of p is ending. Each child it created (or
+ * took over) that asked for a parent-death signal gets it, as Linux sends
+ * one whenever a child's parent thread ends; the child is then the
+ * charge of another live thread of p, if p has one (t is off the list). */
+static void parent_thread_ended_locked(struct process *p, struct thread *t)
+{
+	int heir = list_empty(&p->threads) ? 0 : list_entry(p->threads.next, struct thread, proc_node)->tid;
+
+	list_for_each(n, &p->children) {
+		struct process *c = list_entry(n, struct process, sibling);
+
+		if (c->parent_tid != t->tid)
+			continue;
+		if (c->pdeath_sig && c->state == PROC_ALIVE)
+			signal_send_process_locked(c, c->pdeath_sig);
+		c->parent_tid = heir;
+	}
+}
+
+/* Table lock held: p's children go to reaper_for_locked's choice;
+ * zombies the kernel gets are freed now, the new parent is told about
+ * its new zombies. */
 static void reparent_children_locked(struct process *p)
 {
+	struct process *reaper = reaper_for_locked(p);
+
 	while (!list_empty(&p->children)) {
 		struct process *c = list_entry(p->children.next, struct process, sibling);
-		struct process *to = c->user && init_proc && init_proc != p && !init_proc->exiting
-					     ? init_proc : &kernel_proc;
+		struct process *to = c->user ? reaper : &kernel_proc;
 
 		list_del(&c->sibling);
 		if (to == &kernel_proc && c->state == PROC_ZOMBIE) {
@@ -347,6 +379,7 @@ static void reparent_children_locked(struct process *p)
 			continue;
 		}
 		c->parent = to;
+		c->parent_tid = to->pid;
 		c->orphan = to == &kernel_proc;
 		/* the signal the old parent chose (clone's low byte, SIGKILL
 		 * say) is not for init: its new parent hears SIGCHLD */
@@ -389,6 +422,8 @@ static void thread_exiting(struct thread *t, int code)
 	f = signal_lock();
 	list_del(&t->proc_node);
 	signal_unlock(f);
+	if (t->user)
+		parent_thread_ended_locked(p, t);
 	thread_sig_destroy(t->sig);
 	t->sig = 0;
 	/* release: this thread's descriptor changes are seen by whoever

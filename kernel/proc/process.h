@@ -81,6 +81,18 @@ struct process {
 	uint64_t itimer_cpu_deadline[2], itimer_cpu_interval[2];
 	struct ptimer *ptimers[PTIMER_MAX]; /* POSIX timers by id (kernel/proc/ptimer.c); sig_lock */
 	unsigned ptimers_cpu_armed;   /* of them, armed on a CPU-time clock; sig_lock */
+	/* prctl (sys/prctl.c). Under lock: */
+	bool dumpable;                /* core files are written and /proc/<pid> is the
+				       * owner's; exec and a change of effective or
+				       * file-system id set it (Linux's suid_dumpable 0) */
+	bool no_new_privs;            /* exec ignores set-id bits; kept across fork
+				       * and exec, never cleared */
+	/* Under the process table lock: */
+	bool subreaper;               /* orphans of its descendants come here
+				       * before init */
+	int pdeath_sig;               /* sent to it when parent_tid's thread ends */
+	int parent_tid;               /* the thread that created it, or the one
+				       * that took it over */
 	/* Read without a lock by its own threads: */
 	uint64_t nosys_seen[8];       /* sys/: numbers whose -ENOSYS was logged */
 	char name[PROC_NAME_MAX];     /* the program's name (comm); under lock */

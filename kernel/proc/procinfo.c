@@ -92,6 +92,7 @@ int process_info_get(int pid, struct process_info *pi)
 	process_lock(p);
 	pi->cred = p->cred;
 	pi->prio = p->prio;
+	pi->dumpable = p->dumpable;
 	strlcpy(pi->name, p->name, sizeof(pi->name));
 	if (p->state == PROC_ALIVE && (p->nthreads || !p->exiting))
 		err = resources_locked(p, pi);

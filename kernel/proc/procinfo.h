@@ -23,6 +23,7 @@ struct process_info {
 	uint64_t start_ns;
 	uint64_t sig_pending;         /* the process's shared set */
 	bool user;                    /* runs a program */
+	bool dumpable;                /* prctl PR_GET_DUMPABLE */
 	/* NULL for a zombie and a process whose last thread is leaving; vm
 	 * also for a kernel thread's; fs is the kernel's for a process
 	 * without one of its own: */
@@ -42,6 +43,7 @@ void process_info_put(struct process_info *pi);
  * (kernel/proc/procinfo_task.c). */
 struct thread_info_k {
 	char state;                   /* R, S (T and Z are the process's) */
+	char name[PROC_NAME_MAX];     /* its comm */
 	uint64_t cpu_ns;
 	uint64_t switches;
 };

@@ -1,11 +1,12 @@
 /* The threads of another process for /proc/[pid]/task (procinfo.h): under
  * the process table lock, which keeps the thread list still (a thread
  * leaves it under that lock); the scheduler's lock only around the reads
- * of a thread's state. */
+ * of a thread's state, the process's own lock around its name. */
 #include <kernel/proc/procinfo.h>
 #include <cosmos/errno.h>
 #include <kernel/proc/internal.h>
 #include <kernel/sched/sched.h>
+#include <lib/string.h>
 
 int process_thread_next(int pid, int after)
 {
@@ -44,6 +45,9 @@ int process_thread_info(int pid, int tid, struct thread_info_k *ti)
 			ti->state = t->state == THREAD_READY || t->state == THREAD_RUNNING ? 'R' : 'S';
 			ti->switches = t->switches;
 			sched_unlock_irqrestore(f);
+			process_lock(p);        /* the thread renames itself under it */
+			strlcpy(ti->name, t->name, sizeof(ti->name));
+			mutex_unlock(&p->lock);
 			err = 0;
 			break;
 		}

@@ -52,7 +52,10 @@ static void to_ssi(struct signalfd_siginfo *s, const struct ksiginfo *k)
 	s->signo = (uint32_t)k->signo;
 	s->err = k->err;
 	s->code = k->code;
-	if (k->signo == SIGCHLD && k->code > 0) {
+	if (k->poll) {               /* F_SETSIG's: Linux's SIL_POLL */
+		s->fd = k->fd;
+		s->band = (uint32_t)k->addr;
+	} else if (k->signo == SIGCHLD && k->code > 0) {
 		s->pid = (uint32_t)k->pid;
 		s->uid = k->uid;
 		s->status = k->status;

@@ -71,6 +71,9 @@ struct thread {
 	struct thread_sig *sig;      /* pending signals, altstack (kernel/proc/signal.h) */
 	void (*fn)(void *);
 	void *arg;
+	/* For a user thread its comm (at most 15 characters): changed by
+	 * exec and prctl(PR_SET_NAME) in the thread itself, under its
+	 * process's lock, which other readers take. */
 	char name[THREAD_NAME_MAX];
 #ifdef CONFIG_LOCKDEP
 	struct mutex *ld_held;       /* kernel/sync/lockdep.c: the mutexes it holds, newest first */

@@ -1,9 +1,11 @@
 /* fcntl F_SETSIG/F_GETSIG and F_SETOWN_EX with F_OWNER_TID on an O_ASYNC
  * pipe: the chosen signal arrives with si_code POLL_IN, si_fd and si_band,
- * and to the one thread named. */
+ * and to the one thread named; read through a signalfd, ssi_fd and
+ * ssi_band. */
 #include "tests.h"
 
 #include <pthread.h>
+#include <sys/signalfd.h>
 
 static int async_pipe(int p[2], int sig)
 {
@@ -39,6 +41,29 @@ TEST(fs_fcntl_setsig_siginfo)
 	CHECK_EQ(si.si_fd, p[0]);
 	CHECK(si.si_band & POLLIN);
 	CHECK(si.si_band & POLLRDNORM);
+}
+
+TEST(fs_fcntl_setsig_signalfd)
+{
+	int sig = SIGRTMIN + 3, p[2];
+	sigset_t s = only(sig);
+	CHECK_OK(sigprocmask(SIG_BLOCK, &s, NULL));
+	int sfd = CHECK_OK(signalfd(-1, &s, 0));
+	async_pipe(p, sig);
+	CHECK_OK(fcntl(p[0], F_SETOWN, getpid()));
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	struct signalfd_siginfo ssi;
+	memset(&ssi, 0xee, sizeof ssi);
+	CHECK_EQ(read(sfd, &ssi, sizeof ssi), (ssize_t)sizeof ssi);
+	CHECK_EQ(ssi.ssi_signo, (uint32_t)sig);
+	CHECK_EQ(ssi.ssi_code, POLL_IN);
+	CHECK_EQ(ssi.ssi_fd, p[0]);
+	CHECK(ssi.ssi_band & POLLIN);
+	CHECK(ssi.ssi_band & POLLRDNORM);
+	CHECK_EQ(ssi.ssi_addr, 0);
+	close(sfd);
+	close(p[0]);
+	close(p[1]);
 }
 
 static int owner_pipe[2];

@@ -279,3 +279,21 @@ TEST(sig_core_unwritable_dir)
 	}
 	wait_exit(pid, 0);
 }
+
+/* prctl(PR_SET_DUMPABLE, 0): no core file and no WCOREDUMP, though the
+ * limit allows one. */
+TEST(sig_core_not_dumpable)
+{
+	skip_unless_core_pattern_core();
+	pid_t pid = xfork();
+	if (pid == 0) {
+		set_core_limit(RLIM_INFINITY);
+		if (prctl(PR_SET_DUMPABLE, 0))
+			_exit(98);
+		crash();
+	}
+	int st = wait_killed(pid, SIGSEGV);
+	CHECK(!WCOREDUMP(st));
+	char name[32];
+	CHECK(!exists(core_name(pid, name)));
+}
