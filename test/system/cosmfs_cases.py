@@ -209,9 +209,11 @@ CASES = [
                     "-device", "virtio-blk-pci,drive=root"],
          esp=Disk(), exit_status=7, timeout=120),
     Case("cosmfs_usertests", esp=usertests_disk, ktap="usertests", timeout=300,
-         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mkdir -p /root/ut && "
-                 "cd /root/ut && MMAP_KEEP_DIR=/root exec /bin/usertests fs_mmap_ mem_mmap_file fs_fallocate_'\"",
-         expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
+         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 "mount -t sysfs sys /sys && mkdir -p /root/ut && "
+                 "cd /root/ut && stat -f -c cases_on_%t . && MMAP_KEEP_DIR=/root exec /bin/usertests fs_ "
+                 "mem_mmap_file'\"",
+         expect=[r"^cases_on_4d534f43$", r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
          forbid=[r"KERNEL PANIC: (?!init ended)"],
          qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                     "-device", "virtio-blk-pci,drive=root"],
