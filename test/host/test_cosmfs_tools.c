@@ -432,6 +432,25 @@ static void has(const char *out, const char *want)
 		fail_msg("'%s' not in:\n%s", want, out);
 }
 
+/* The line of ls output for name starts with start. */
+static void line_is(const char *out, const char *name, const char *start)
+{
+	char end[64];
+
+	snprintf(end, sizeof(end), " %s\n", name);
+	for (const char *l = out; *l; l = strchr(l, '\n') + 1) {
+		const char *nl = strchr(l, '\n');
+
+		assert_non_null(nl);
+		if ((size_t)(nl - l) >= strlen(end) - 1 && !strncmp(nl + 1 - strlen(end), end, strlen(end))) {
+			if (strncmp(l, start, strlen(start)))
+				fail_msg("ls: '%.*s', wanted '%s...'", (int)(nl - l), l, start);
+			return;
+		}
+	}
+	fail_msg("ls: no %s in:\n%s", name, out);
+}
+
 /* Every command, its output and its effect; errors give status 1, wrong
  * use 2; the image is clean after all of it. */
 static void test_image_commands(void **state)
@@ -455,9 +474,8 @@ static void test_image_commands(void **state)
 	assert_int_equal(run(NULL, NULL, "cosmfs", wpath("img"), "put", wpath("short"), "/a", NULL), 0);
 
 	assert_int_equal(run(&out, NULL, "cosmfs", wpath("img"), "ls", "/", NULL), 0);
-	has(out, " a\n");
-	has(out, " d\n");
-	assert_true(out[0] == 'd' || out[0] == '-');
+	line_is(out, "a", "-0600     1     0     0            5 ");
+	line_is(out, "d", "d0755     2     0     0 ");
 	free(out);
 	assert_int_equal(run(&out, NULL, "cosmfs", wpath("img"), "ls", "/d/t", NULL), 0);
 	snprintf(line, sizeof(line), " %12zu ", sizeof(text) - 1);
@@ -529,7 +547,20 @@ static void test_image_commands(void **state)
 	assert_int_equal(df_field(out, "inodes: "), used0 + 1);
 	free(out);
 	assert_int_equal(run(NULL, NULL, "fsck.cosmfs", "-n", wpath("img"), NULL), 0);
+	df_of(wpath("img"), &out);
 	open_image(&m, wpath("img"));
+	{
+		/* df's numbers are the file system's own */
+		struct cfs_statfs st;
+		unsigned long long b, bu, bf, i, iu, ifr;
+
+		cfs_statfs(m.fs, &st);
+		assert_int_equal(sscanf(out, "label 'tools', %llu blocks of 4 KiB: %llu used, %llu free; "
+				       "%llu inodes: %llu used, %llu free", &b, &bu, &bf, &i, &iu, &ifr), 6);
+		assert_true(b == st.blocks && bu == st.blocks - st.bfree && bf == st.bfree);
+		assert_true(i == st.files && iu == st.files - st.ffree && ifr == st.ffree);
+		free(out);
+	}
 	content_is(&m, "/a", "short", 5);
 	assert_int_equal(at(&m, "/").d.nlink, 2);
 	close_image(&m);
