@@ -7,8 +7,10 @@ boot left is clean for fsck.
 cosmfs_root_programs: with no initramfs at all, init and busybox run from
 the cosmfs root, and a program writes and reads back a file there.
 
-cosmfs_usertests: the usertests cases about file mappings and fallocate run
-in a directory of the cosmfs root; then the power goes (init ends without
+cosmfs_usertests: the usertests' fs_ cases and mem_mmap_file run in a
+directory of the cosmfs root (stat -f shows it is cosmfs); the procfs,
+device and pipe cases among them touch cosmfs only for their directory;
+then the power goes (init ends without
 unmounting) and the host reads the file fs_mmap_shared_msync wrote only
 through a mapping and msync'ed, and fsck -n finds the disk clean.
 
