@@ -7,8 +7,10 @@ boot left is clean for fsck.
 cosmfs_root_programs: with no initramfs at all, init and busybox run from
 the cosmfs root, and a program writes and reads back a file there.
 
-cosmfs_usertests: the usertests cases about file mappings and fallocate run
-in a directory of the cosmfs root; then the power goes (init ends without
+cosmfs_usertests: the usertests' fs_ cases and mem_mmap_file run in a
+directory of the cosmfs root (stat -f shows it is cosmfs); the procfs,
+device and pipe cases among them touch cosmfs only for their directory;
+then the power goes (init ends without
 unmounting) and the host reads the file fs_mmap_shared_msync wrote only
 through a mapping and msync'ed, and fsck -n finds the disk clean.
 
@@ -253,9 +255,11 @@ CASES = [
                     "-device", "virtio-blk-pci,drive=root"],
          esp=Disk(), exit_status=7, timeout=120),
     Case("cosmfs_usertests", esp=usertests_disk, ktap="usertests", timeout=300,
-         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mkdir -p /root/ut && "
-                 "cd /root/ut && MMAP_KEEP_DIR=/root exec /bin/usertests fs_mmap_ mem_mmap_file fs_fallocate_'\"",
-         expect=[r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
+         cmdline="root=vda init=\"/bin/busybox sh -c 'mount -t devtmpfs dev /dev && mount -t proc proc /proc && "
+                 "mount -t sysfs sys /sys && mkdir -p /root/ut && "
+                 "cd /root/ut && stat -f -c cases_on_%t . && MMAP_KEEP_DIR=/root exec /bin/usertests fs_ "
+                 "mem_mmap_file'\"",
+         expect=[r"^cases_on_4d534f43$", r"^# usertests: \d+ passed, \d+ failed"], exit_status=PANIC_EXIT,
          forbid=[r"KERNEL PANIC: (?!init ended)"],
          qemu_args=["-drive", "if=none,id=root,format=raw,file={case_dir}/disk.img",
                     "-device", "virtio-blk-pci,drive=root"],
