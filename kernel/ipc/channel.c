@@ -235,15 +235,22 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 		e->sleeper = me;
 		ch_unlock(ch, fl);
 		err = waitq_wait_event_intr(&e->rd_wq, rx_ready(e, from, rx), deadline);
-		if (rx_state(rx) == IPC_RX_CLAIMED)       /* interrupted mid-copy */
-			(void)waitq_wait_event(&e->rd_wq, rx_state(rx) != IPC_RX_CLAIMED, 0);
 		if (rx_state(rx) == IPC_RX_DONE)
 			return 1;                 /* the sender took the post off e */
 		fl = ch_lock(ch);
 		if (e->sleeper == me)
 			e->sleeper = NULL;
 		if (rx && e->rx == rx)
-			e->rx = NULL;
+			e->rx = NULL;             /* no sender can claim it from here */
+		if (rx_state(rx) == IPC_RX_CLAIMED) {
+			/* claimed before that (woken by a signal or the
+			 * deadline mid-copy): the copy ends soon */
+			ch_unlock(ch, fl);
+			(void)waitq_wait_event(&e->rd_wq, rx_state(rx) != IPC_RX_CLAIMED, 0);
+			if (rx_state(rx) == IPC_RX_DONE)
+				return 1;
+			fl = ch_lock(ch);
+		}
 		if (rx)
 			rx->state = IPC_RX_IDLE;
 		if (err && list_empty(&e->queue)) {
