@@ -265,7 +265,10 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 	err = deliver(m, ctx);
 	fl = ch_lock(ch);
 	if (err) {
+		/* receivers that found the queue empty while m was out sleep:
+		 * it is theirs now */
 		list_add(&e->queue, &m->node);
+		waitq_wake_all(&e->rd_wq);
 		ch_unlock(ch, fl);
 		return err;
 	}
