@@ -175,14 +175,16 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint
 	 * return while it reads CLAIMED, so rx and t stay valid until here */
 	fl = sched_lock_irqsave();
 	t = rx->thread;
-	if (err) {
+	if (err)
 		rx->no_direct = true;
-	} else {
+	else
 		rx->size = size;
-		sched_hand_off_locked(t);
-	}
 	__atomic_store_n(&rx->state, err ? IPC_RX_IDLE : IPC_RX_DONE, __ATOMIC_RELEASE);
 	waitq_wake_all_locked(&to->rd_wq);
+	/* after the wake (a sleeping thread is not handed the CPU); t cannot
+	 * run, so cannot end, while the scheduler's lock is held */
+	if (!err)
+		sched_hand_off_locked(t);
 	sched_unlock_irqrestore(fl);
 	sched_resched_if_needed(fl);
 	return err ? 0 : 1;
