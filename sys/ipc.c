@@ -1,5 +1,5 @@
 /* The channel and handle calls (native, from 1000): channel_create,
- * channel_send, channel_recv, channel_call, handle_rights,
+ * channel_send, channel_recv, channel_call, channel_reply_recv, handle_rights,
  * handle_restrict, and kservice_open (the kernel services' endpoint, for
  * init). Messages are built here from the
  * caller's memory and descriptors, whole before anything is queued, and
@@ -252,6 +252,21 @@ long sys_channel_call(int fd, uptr_t req, uptr_t reply, long timeout_ns, unsigne
 	if (err)
 		return err;
 	return recv(fd, reply, flags, deadline, true);
+}
+
+long sys_channel_reply_recv(int fd, uptr_t reply, uptr_t msg, unsigned int flags)
+{
+	int err;
+
+	if (flags & ~(CHAN_DONTWAIT | CHAN_RECV_CLOEXEC))
+		return -EINVAL;
+	/* a server's answer to the request it took last, then its next
+	 * request: one call where send and recv were two. The reply goes as
+	 * channel_send would (into the client's posted buffer when it waits);
+	 * its error comes back before anything is received. */
+	if (!uptr_is_null(reply) && (err = send(fd, reply, flags & CHAN_DONTWAIT, 0, false)))
+		return err;
+	return recv(fd, msg, flags, 0, false);
 }
 
 long sys_handle_rights(int fd)
