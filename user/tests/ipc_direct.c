@@ -37,14 +37,6 @@ static void *unmapped(void)
 	return p;
 }
 
-static void child_done(pid_t pid)
-{
-	int st;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
-}
-
 TEST(ipc_direct_path_fallbacks)
 {
 	need_channels();

@@ -7,7 +7,6 @@
 #include "ipc.h"
 
 #include <sys/mman.h>
-#include <sys/wait.h>
 
 #define CALLS 1000
 
@@ -50,10 +49,7 @@ TEST(ipc_reply_recv_serves_calls)
 			CHECK_EQ(rep[k], (unsigned char)(req[k] + 1));
 	}
 	close(ch[0]);
-	int st;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	CHECK(WIFEXITED(st));
-	CHECK_EQ(WEXITSTATUS(st), 0);
+	child_done(pid);
 }
 
 TEST(ipc_reply_recv_errors)
