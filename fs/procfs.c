@@ -348,6 +348,14 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ 0 },
 };
 
+int procfs_show_file(const char *name, struct seqbuf *s)
+{
+	for (const struct pseudo_entry *e = proc_root_children; e->name; e++)
+		if (e->show && strcmp(e->name, name) == 0)
+			return e->show(s, 0);
+	return -ENOENT;
+}
+
 static const struct pseudo_entry proc_root = {
 	.name = "/",
 	.mode = S_IFDIR | 0555,

@@ -18,5 +18,9 @@ extern const struct pseudo_family procfs_pids;
 int procfs_show_mounts(struct seqbuf *s, uint64_t arg);
 /* /proc/self's target. */
 int procfs_self_link(struct seqbuf *s, uint64_t arg);
+/* The text of the system file /proc/<name> (a file directly under /proc,
+ * such as "cpuinfo"): 0, -ENOENT, or its generator's error. For the kernel
+ * services (kernel/ipc/kservice.c), which report without a mount. */
+int procfs_show_file(const char *name, struct seqbuf *s);
 
 #endif

@@ -1,14 +1,17 @@
 /* The channel and handle calls (native, from 1000): channel_create,
- * channel_send, channel_recv, channel_call, handle_rights and
- * handle_restrict. Messages are built here from the
+ * channel_send, channel_recv, channel_call, channel_reply_recv, handle_rights,
+ * handle_restrict, and kservice_open (the kernel services' endpoint, for
+ * init). Messages are built here from the
  * caller's memory and descriptors, whole before anything is queued, and
  * taken apart into the receiver's, whole or not at all; kernel/ipc holds
  * the queues. docs/ipc.md. */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/channel.h>
 #include <cosmos/errno.h>
+#include <cosmos/kservice.h>
 #include <fs/file.h>
 #include <kernel/ipc/channel.h>
+#include <kernel/ipc/kservice.h>
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
 #include <kernel/time.h>
@@ -115,6 +118,13 @@ static int send(int fd, uptr_t msg, bool dontwait, uint64_t deadline, bool call)
 		return -EFAULT;
 	if ((err = endpoint_get(fd, RIGHT_WRITE, &f)))
 		return err;
+	/* bytes only, to a receiver already waiting: one copy, straight into
+	 * its buffer */
+	if (cm.nhandles == 0 && cm.size <= CHAN_MSG_MAX &&
+	    channel_send_direct(f, process_current()->vm, cm.data, cm.size) == 1) {
+		file_put(f);
+		return 0;
+	}
 	err = msg_from_user(f, &cm, &m);
 	if (!err) {
 		err = channel_send(f, m, !call && (dontwait || (f->flags & O_NONBLOCK)), deadline);
@@ -188,17 +198,28 @@ static int deliver(struct ipc_msg *m, void *arg)
 static int recv(int fd, uptr_t msg, unsigned flags, uint64_t deadline, bool call)
 {
 	struct recv_ctx c = { .msg = msg };
+	struct ipc_rx rx;
 	struct file *f;
 	int err;
 
-	if (copy_from_user(&c.cm, msg, sizeof(c.cm)))
+	/* the description is written back too: a direct delivery must not
+	 * find it read-only after the message was taken */
+	if (copy_from_user(&c.cm, msg, sizeof(c.cm)) || copy_to_user(msg, &c.cm, sizeof(c.cm)))
 		return -EFAULT;
 	if ((err = endpoint_get(fd, RIGHT_READ, &f)))
 		return err;
 	c.fdflags = (flags & CHAN_RECV_CLOEXEC) ? HANDLE_CLOEXEC : 0;
-	err = channel_recv(f, deliver, &c,
-			   !call && ((flags & CHAN_DONTWAIT) || (f->flags & O_NONBLOCK)), deadline);
+	rx = (struct ipc_rx){ .vm = process_current()->vm, .data = c.cm.data, .cap = c.cm.size };
+	err = channel_recv_posted(f, deliver, &c, &rx,
+				  !call && ((flags & CHAN_DONTWAIT) || (f->flags & O_NONBLOCK)),
+				  deadline);
 	file_put(f);
+	if (err == 1 && rx.state == IPC_RX_DONE) {
+		c.cm.size = rx.size;
+		c.cm.nhandles = 0;
+		if (copy_to_user(msg, &c.cm, sizeof(c.cm)))
+			err = -EFAULT;
+	}
 	if (err == -EMSGSIZE && c.tell_sizes && copy_to_user(msg, &c.cm, sizeof(c.cm)))
 		err = -EFAULT;
 	return err;
@@ -233,6 +254,21 @@ long sys_channel_call(int fd, uptr_t req, uptr_t reply, long timeout_ns, unsigne
 	return recv(fd, reply, flags, deadline, true);
 }
 
+long sys_channel_reply_recv(int fd, uptr_t reply, uptr_t msg, unsigned int flags)
+{
+	int err;
+
+	if (flags & ~(CHAN_DONTWAIT | CHAN_RECV_CLOEXEC))
+		return -EINVAL;
+	/* a server's answer to the request it took last, then its next
+	 * request: one call where send and recv were two. The reply goes as
+	 * channel_send would (into the client's posted buffer when it waits);
+	 * its error comes back before anything is received. */
+	if (!uptr_is_null(reply) && (err = send(fd, reply, flags & CHAN_DONTWAIT, 0, false)))
+		return err;
+	return recv(fd, msg, flags, 0, false);
+}
+
 long sys_handle_rights(int fd)
 {
 	uint32_t rights;
@@ -249,4 +285,23 @@ long sys_handle_restrict(int fd, unsigned int rights)
 	if (rights & ~(unsigned)RIGHTS_ALL)
 		return -EINVAL;
 	return handle_restrict(process_current()->files, fd, rights);
+}
+
+long sys_kservice_open(unsigned int flags)
+{
+	struct file *f;
+	long r;
+
+	if (flags & ~(unsigned)KSERVICE_CLOEXEC)
+		return -EINVAL;
+	/* init alone: it passes the endpoint on to the programs it starts */
+	if (process_current()->pid != 1)
+		return -EPERM;
+	f = kservice_endpoint();
+	if (!f)
+		return -ENOMEM;
+	r = handle_install(process_current()->files, &f->obj, RIGHTS_ALL,
+			   (flags & KSERVICE_CLOEXEC) ? HANDLE_CLOEXEC : 0, 0);
+	file_put(f);
+	return r;
 }

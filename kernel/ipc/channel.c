@@ -1,11 +1,29 @@
 /* Channels (kernel/ipc/channel.h).
  *
- * Locking: each channel's lock (a mutex) protects both endpoints' queues,
- * counts, open flags and sleeper fields. Handle references in a message
- * are dropped outside it, since the last reference to an object may be
- * another endpoint whose release takes its own channel's lock. Receivers
- * of an endpoint sleep on its rd_wq (a message came, or the peer left);
- * senders to it on its room_wq (room, or it closed). */
+ * Locking: each channel's lock (a spinlock: it is never held across a
+ * sleep, a user copy or an allocation) protects both endpoints' queues,
+ * counts, open flags, sleeper and posted-receiver fields. It is taken
+ * before the scheduler's lock (the wakes with a hand-off happen under it,
+ * so the woken thread cannot leave before it is named). Handle references
+ * in a message are dropped outside it, since the last reference to an
+ * object may be another endpoint whose release takes its own channel's
+ * lock. Receivers of an endpoint sleep on its rd_wq (a message came, the
+ * peer left, or a sender finished copying into a posted buffer); senders
+ * to it on its room_wq (room, or it closed).
+ *
+ * The direct path (channel_send_direct): a receiver asleep in
+ * channel_recv_posted has its buffer posted on its endpoint (rx). A sender
+ * of bytes only, finding the queue empty and the buffer large enough,
+ * claims the post under the channel's lock (the endpoint no longer names
+ * it, so no one else can), copies from its own memory into the receiver's
+ * with the lock dropped (vm_copy_between), then, under the scheduler's
+ * lock, marks the post done and wakes the receiver with a hand-off. The
+ * receiver does not leave while its post is claimed (that wait cannot be
+ * interrupted; the copy does not wait for anything but the two address
+ * spaces' locks), so the post, on its stack, outlives the copy. A copy
+ * that fails leaves the post unused and marked no_direct: the sender
+ * sends through the queue instead, where the error is found again and
+ * answered as on the queued path. */
 #include <kernel/ipc/channel.h>
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/poll.h>
@@ -16,11 +34,11 @@
 #include <fs/inode.h>
 #include <fs/poll.h>
 #include <kernel/mm/heap.h>
-#include <kernel/panic.h>
+#include <kernel/mm/vm.h>
 #include <kernel/proc/handle.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/wait.h>
-#include <kernel/sync/mutex.h>
+#include <kernel/sync/spinlock.h>
 
 struct channel;
 
@@ -31,11 +49,12 @@ struct chan_end {
 	uint32_t bytes;               /* data bytes in the queue */
 	bool open;                    /* its file has not been released */
 	struct thread *sleeper;       /* the last receiver asleep on it, or NULL */
+	struct ipc_rx *rx;            /* a receiver's posted buffer, or NULL */
 	struct waitq rd_wq, room_wq;
 };
 
 struct channel {
-	struct mutex lock;
+	struct spinlock lock;
 	struct chan_end end[2];
 	unsigned open_ends;
 };
@@ -47,13 +66,8 @@ static struct chan_end *peer_of(struct chan_end *e)
 	return &e->ch->end[e == &e->ch->end[0]];
 }
 
-static void lock_or_panic(struct mutex *m)
-{
-	int err = mutex_lock(m);
-
-	if (err)
-		panic("ipc: cannot take %s (%d)", m->name, err);
-}
+static uint64_t ch_lock(struct channel *ch) { return spin_lock_irqsave(&ch->lock); }
+static void ch_unlock(struct channel *ch, uint64_t f) { spin_unlock_irqrestore(&ch->lock, f); }
 
 struct ipc_msg *ipc_msg_alloc(uint32_t size, uint32_t nhandles)
 {
@@ -111,100 +125,185 @@ int channel_send(struct file *f, struct ipc_msg *m, bool nonblock, uint64_t dead
 {
 	struct chan_end *e = f->priv, *to = peer_of(e);
 	struct channel *ch = e->ch;
+	uint64_t fl = ch_lock(ch);
 	int err;
 
-	if ((err = mutex_lock(&ch->lock)))
-		return err;
 	while (to->open && !has_room(to, m->size)) {
-		if (nonblock) {
-			mutex_unlock(&ch->lock);
+		ch_unlock(ch, fl);
+		if (nonblock)
 			return -EAGAIN;
-		}
-		mutex_unlock(&ch->lock);
 		err = waitq_wait_event_intr(&to->room_wq,
 					    !to->open || has_room(to, m->size), deadline);
 		if (err)
 			return err;
-		if ((err = mutex_lock(&ch->lock)))
-			return err;
+		fl = ch_lock(ch);
 	}
 	if (!to->open) {
-		mutex_unlock(&ch->lock);
+		ch_unlock(ch, fl);
 		return -EPIPE;
 	}
 	list_add_tail(&to->queue, &m->node);
 	to->nmsgs++;
 	to->bytes += m->size;
-	waitq_wake_all(&to->rd_wq);
-	/* The fast path: the receiver runs as soon as we give up the CPU. */
-	if (to->sleeper)
-		sched_hand_off(to->sleeper);
-	mutex_unlock(&ch->lock);
+	/* the receiver runs as soon as we give up the CPU */
+	waitq_wake_all_hand_off(&to->rd_wq, to->sleeper);
+	ch_unlock(ch, fl);
+	sched_resched_if_needed(fl);        /* a better thread woken: now */
 	return 0;
+}
+
+int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint32_t size)
+{
+	struct chan_end *e = f->priv, *to = peer_of(e);
+	struct channel *ch = e->ch;
+	uint64_t fl = ch_lock(ch);
+	struct ipc_rx *rx = to->rx;
+	struct thread *t;
+	int err;
+
+	if (!to->open || !rx || to->nmsgs || size > rx->cap) {
+		ch_unlock(ch, fl);
+		return 0;
+	}
+	to->rx = NULL;                      /* claimed: ours alone */
+	if (to->sleeper == rx->thread)
+		to->sleeper = NULL;         /* it returns without the channel's lock */
+	__atomic_store_n(&rx->state, IPC_RX_CLAIMED, __ATOMIC_RELAXED);
+	ch_unlock(ch, fl);
+	err = vm_copy_between(rx->vm, rx->data, vm, data, size);
+	/* the receiver reads state under the scheduler's lock and cannot
+	 * return while it reads CLAIMED, so rx and t stay valid until here */
+	fl = sched_lock_irqsave();
+	t = rx->thread;
+	if (err)
+		rx->no_direct = true;
+	else
+		rx->size = size;
+	__atomic_store_n(&rx->state, err ? IPC_RX_IDLE : IPC_RX_DONE, __ATOMIC_RELEASE);
+	waitq_wake_all_locked(&to->rd_wq);
+	/* after the wake (a sleeping thread is not handed the CPU); t cannot
+	 * run, so cannot end, while the scheduler's lock is held */
+	if (!err)
+		sched_hand_off_locked(t);
+	sched_unlock_irqrestore(fl);
+	sched_resched_if_needed(fl);
+	return err ? 0 : 1;
+}
+
+static int rx_state(const struct ipc_rx *rx)
+{
+	return rx ? __atomic_load_n(&rx->state, __ATOMIC_ACQUIRE) : IPC_RX_IDLE;
+}
+
+/* The receiver's wake-up condition (read under the scheduler's lock): its
+ * post was filled, or, unless a sender is copying into it, a message is
+ * queued or the peer left. */
+static bool rx_ready(struct chan_end *e, struct chan_end *from, struct ipc_rx *rx)
+{
+	int st = rx_state(rx);
+
+	if (st == IPC_RX_DONE)
+		return true;
+	return st != IPC_RX_CLAIMED &&
+	       (!list_empty((struct list_node *)&e->queue) || !*(volatile bool *)&from->open);
+}
+
+int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+			struct ipc_rx *rx, bool nonblock, uint64_t deadline)
+{
+	struct chan_end *e = f->priv, *from = peer_of(e);
+	struct channel *ch = e->ch;
+	struct thread *me = thread_current();
+	struct ipc_msg *m;
+	uint64_t fl = ch_lock(ch);
+	int err;
+
+	if (rx) {
+		rx->state = IPC_RX_IDLE;
+		rx->no_direct = false;
+		rx->thread = me;
+	}
+	while (list_empty(&e->queue)) {
+		if (!from->open || nonblock) {
+			ch_unlock(ch, fl);
+			return from->open ? -EAGAIN : 0;
+		}
+		/* one posted buffer per endpoint: a second receiver waits on
+		 * the queue alone */
+		if (rx && !rx->no_direct && !e->rx) {
+			rx->state = IPC_RX_POSTED;
+			e->rx = rx;
+		}
+		e->sleeper = me;
+		ch_unlock(ch, fl);
+		err = waitq_wait_event_intr(&e->rd_wq, rx_ready(e, from, rx), deadline);
+		if (rx_state(rx) == IPC_RX_DONE)
+			return 1;                 /* the sender took the post off e */
+		fl = ch_lock(ch);
+		if (e->sleeper == me)
+			e->sleeper = NULL;
+		if (rx && e->rx == rx)
+			e->rx = NULL;             /* no sender can claim it from here */
+		if (rx_state(rx) == IPC_RX_CLAIMED) {
+			/* claimed before that (woken by a signal or the
+			 * deadline mid-copy): the copy ends soon */
+			ch_unlock(ch, fl);
+			(void)waitq_wait_event(&e->rd_wq, rx_state(rx) != IPC_RX_CLAIMED, 0);
+			if (rx_state(rx) == IPC_RX_DONE)
+				return 1;
+			fl = ch_lock(ch);
+		}
+		if (rx)
+			rx->state = IPC_RX_IDLE;
+		if (err && list_empty(&e->queue)) {
+			ch_unlock(ch, fl);
+			return err;
+		}
+	}
+	/* off the queue while delivered (that may sleep: user copies,
+	 * descriptor installs), still counted; back at the head on failure */
+	m = list_entry(list_pop(&e->queue), struct ipc_msg, node);
+	ch_unlock(ch, fl);
+	err = deliver(m, ctx);
+	fl = ch_lock(ch);
+	if (err) {
+		/* receivers that found the queue empty while m was out sleep:
+		 * it is theirs now */
+		list_add(&e->queue, &m->node);
+		waitq_wake_all(&e->rd_wq);
+		ch_unlock(ch, fl);
+		return err;
+	}
+	e->nmsgs--;
+	e->bytes -= m->size;
+	ch_unlock(ch, fl);
+	waitq_wake_all(&e->room_wq);
+	ipc_msg_free(m);
+	return 1;
 }
 
 int channel_recv(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
 		 bool nonblock, uint64_t deadline)
 {
-	struct chan_end *e = f->priv, *from = peer_of(e);
-	struct channel *ch = e->ch;
-	struct ipc_msg *m;
-	int err;
-
-	if ((err = mutex_lock(&ch->lock)))
-		return err;
-	while (e->nmsgs == 0) {
-		if (!from->open) {
-			mutex_unlock(&ch->lock);
-			return 0;
-		}
-		if (nonblock) {
-			mutex_unlock(&ch->lock);
-			return -EAGAIN;
-		}
-		e->sleeper = thread_current();
-		mutex_unlock(&ch->lock);
-		err = waitq_wait_event_intr(&e->rd_wq,
-					    *(volatile uint32_t *)&e->nmsgs || !from->open, deadline);
-		lock_or_panic(&ch->lock);
-		if (e->sleeper == thread_current())
-			e->sleeper = NULL;
-		if (err && e->nmsgs == 0) {
-			mutex_unlock(&ch->lock);
-			return err;
-		}
-	}
-	m = list_entry(e->queue.next, struct ipc_msg, node);
-	err = deliver(m, ctx);
-	if (err) {
-		mutex_unlock(&ch->lock);
-		return err;
-	}
-	list_del(&m->node);
-	e->nmsgs--;
-	e->bytes -= m->size;
-	waitq_wake_all(&e->room_wq);
-	mutex_unlock(&ch->lock);
-	ipc_msg_free(m);
-	return 1;
+	return channel_recv_posted(f, deliver, ctx, NULL, nonblock, deadline);
 }
 
 static unsigned endpoint_poll(struct file *f, struct poll_table *pt)
 {
 	struct chan_end *e = f->priv, *peer = peer_of(e);
 	unsigned mask = 0;
+	uint64_t fl;
 
 	poll_wait(pt, &e->rd_wq);
 	poll_wait(pt, &peer->room_wq);
-	if (mutex_lock(&e->ch->lock))
-		return POLLERR;
+	fl = ch_lock(e->ch);
 	if (e->nmsgs)
 		mask |= POLLIN | POLLRDNORM;
 	if (!peer->open)
 		mask |= POLLHUP;
 	else if (peer->nmsgs < CHAN_QUEUE_MSGS && peer->bytes < CHAN_QUEUE_BYTES)
 		mask |= POLLOUT | POLLWRNORM;
-	mutex_unlock(&e->ch->lock);
+	ch_unlock(e->ch, fl);
 	return mask;
 }
 
@@ -215,6 +314,7 @@ static void endpoint_release(struct file *f)
 	struct chan_end *e = f->priv, *peer;
 	struct channel *ch;
 	struct list_node dead;
+	uint64_t fl;
 	bool last;
 
 	if (!e)
@@ -222,7 +322,7 @@ static void endpoint_release(struct file *f)
 	ch = e->ch;
 	peer = peer_of(e);
 	list_init(&dead);
-	lock_or_panic(&ch->lock);
+	fl = ch_lock(ch);
 	e->open = false;
 	while (!list_empty(&e->queue)) {
 		struct list_node *n = list_pop(&e->queue);
@@ -234,7 +334,7 @@ static void endpoint_release(struct file *f)
 	waitq_wake_all(&peer->rd_wq);
 	waitq_wake_all(&e->room_wq);
 	last = --ch->open_ends == 0;
-	mutex_unlock(&ch->lock);
+	ch_unlock(ch, fl);
 	while (!list_empty(&dead))
 		ipc_msg_free(list_entry(list_pop(&dead), struct ipc_msg, node));
 	if (last)
@@ -257,7 +357,7 @@ int channel_create(uint32_t flags, struct file **a, struct file **b)
 	ch = kzalloc(sizeof(*ch));
 	if (!ch)
 		return -ENOMEM;
-	mutex_init(&ch->lock, "channel");
+	spin_init(&ch->lock, "channel");
 	for (int i = 0; i < 2; i++) {
 		ch->end[i].ch = ch;
 		list_init(&ch->end[i].queue);

@@ -14,6 +14,8 @@
 
 struct file;
 struct kobject;
+struct thread;
+struct vm_space;
 
 /* Each endpoint's queue holds at most this many messages and, beyond its
  * first message, at most this many bytes. */
@@ -56,13 +58,43 @@ bool channel_carries_self(const struct file *f, const struct kobject *o);
 int channel_send(struct file *f, struct ipc_msg *m, bool nonblock, uint64_t deadline);
 
 /* Takes the next message from f's queue: waits for one (unless nonblock:
- * -EAGAIN), then calls deliver(m, ctx) with the channel locked (it must
- * not touch this channel). deliver returns 0 to take the message (then
- * channel_recv frees it: deliver must have taken what it keeps) or an
- * error, which leaves the message at the head of the queue and is
- * returned. 1 for a message delivered, 0 at the end of the channel (peer
- * closed, queue empty), -EINTR, -ETIMEDOUT. */
+ * -EAGAIN), then calls deliver(m, ctx) with m off the queue and the
+ * channel unlocked (deliver may sleep). deliver returns 0 to take the
+ * message (then channel_recv frees it: deliver must have taken what it
+ * keeps) or an error, which puts the message back at the head of the
+ * queue and is returned. 1 for a message delivered, 0 at the end of the
+ * channel (peer closed, queue empty), -EINTR, -ETIMEDOUT. */
 int channel_recv(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
 		 bool nonblock, uint64_t deadline);
+
+/* A receiver's buffer in its own address space, posted on its endpoint
+ * while it sleeps in channel_recv_posted, so that a sender can copy a
+ * message of bytes only straight into it (channel_send_direct). The
+ * caller fills vm, data and cap; state (IPC_RX_*) and the rest belong to
+ * channel.c. */
+enum { IPC_RX_IDLE, IPC_RX_POSTED, IPC_RX_CLAIMED, IPC_RX_DONE };
+struct ipc_rx {
+	struct vm_space *vm;
+	uint64_t data;
+	uint32_t cap;
+	uint32_t size;             /* IPC_RX_DONE: the message's size */
+	int state;
+	bool no_direct;            /* a direct copy failed: the queue only */
+	struct thread *thread;
+};
+
+/* channel_recv, with rx (may be NULL) posted while it sleeps: 1 also when
+ * a sender filled rx (rx->state == IPC_RX_DONE, rx->size bytes at
+ * rx->data, no handles; deliver was not called). */
+int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+			struct ipc_rx *rx, bool nonblock, uint64_t deadline);
+
+/* The direct path: if a receiver has a buffer of at least size bytes
+ * posted at f's peer and nothing is queued there, copies size bytes at
+ * data in vm (the caller's memory) into it, wakes the receiver and hands
+ * it the CPU: 1. 0 when that cannot be done (no posted receiver, a queue,
+ * the peer closed, the copy failed): the caller sends through the queue
+ * (channel_send), which finds and answers any error itself. */
+int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint32_t size);
 
 #endif

@@ -171,6 +171,13 @@ int vm_fault(struct vm_space *vm, uint64_t addr, enum vm_access access, bool use
  * -ENOMEM or -EIO; on an error some bytes may have been copied. */
 int vm_copy_from(struct vm_space *vm, uint64_t addr, void *buf, size_t len);
 int vm_copy_to(struct vm_space *vm, uint64_t addr, const void *buf, size_t len);
+/* Copies len bytes from src's memory at saddr straight into dst's at
+ * daddr (one copy through the frames, no kernel buffer; dst may be src),
+ * faulting pages in with the programs' rights: channel_send_direct's
+ * copy. Both spaces are locked for the copy. 0, -EFAULT, -ENOMEM or
+ * -EIO; on an error some bytes may have been copied. */
+int vm_copy_between(struct vm_space *dst, uint64_t daddr, struct vm_space *src,
+		    uint64_t saddr, size_t len);
 
 /* A file shrank or lost a range: every page that maps object offsets in
  * [from rounded up, to rounded down) of an object with that backing

@@ -216,3 +216,41 @@ int vm_copy_to(struct vm_space *vm, uint64_t addr, const void *buf, size_t len)
 {
 	return copy(vm, addr, (void *)buf, len, true);
 }
+
+int vm_copy_between(struct vm_space *dst, uint64_t daddr, struct vm_space *src,
+		    uint64_t saddr, size_t len)
+{
+	/* two spaces: their locks in address order, so two copies going
+	 * opposite ways cannot each hold the lock the other waits for */
+	struct vm_space *first = dst < src ? dst : src, *second = dst < src ? src : dst;
+	int err = 0;
+
+	if (daddr >= VM_USER_TOP || len > VM_USER_TOP - daddr ||
+	    saddr >= VM_USER_TOP || len > VM_USER_TOP - saddr)
+		return -EFAULT;
+	if (mutex_lock(&first->lock))
+		return -EFAULT;
+	if (second != first && mutex_lock(&second->lock)) {
+		mutex_unlock(&first->lock);
+		return -EFAULT;
+	}
+	while (len) {
+		size_t n = PAGE_SIZE - (daddr & VM_PAGE_MASK), sn = PAGE_SIZE - (saddr & VM_PAGE_MASK);
+		uint64_t dpa, spa;
+
+		if (n > sn)
+			n = sn;
+		if (n > len)
+			n = len;
+		if ((err = frame_for(dst, daddr, true, &dpa)) || (err = frame_for(src, saddr, false, &spa)))
+			break;
+		memcpy(PHYS_TO_VIRT(dpa), PHYS_TO_VIRT(spa), n);
+		daddr += n;
+		saddr += n;
+		len -= n;
+	}
+	if (second != first)
+		mutex_unlock(&second->lock);
+	mutex_unlock(&first->lock);
+	return err;
+}

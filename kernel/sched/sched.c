@@ -444,12 +444,17 @@ unsigned thread_cpu_now(void)
 	return percpu_self()->cpu_id;
 }
 
+void sched_hand_off_locked(struct thread *t)
+{
+	if (t->state == THREAD_READY)
+		this_cpu()->handoff = t;
+}
+
 void sched_hand_off(struct thread *t)
 {
 	uint64_t f = sched_lock_irqsave();
 
-	if (t->state == THREAD_READY)
-		this_cpu()->handoff = t;
+	sched_hand_off_locked(t);
 	sched_unlock_irqrestore(f);
 }
 

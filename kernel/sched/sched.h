@@ -48,6 +48,8 @@ void thread_yield(void);
  * longer ready or a thread of a higher priority is. The hint lasts until
  * that next switch only. Does nothing to a thread that is not ready. */
 void sched_hand_off(struct thread *t);
+/* sched_hand_off with the scheduler lock held (sched_lock_irqsave). */
+void sched_hand_off_locked(struct thread *t);
 /* Moves t to another level (clamped to 0..SCHED_PRIO_LEVELS-1); switches
  * at once if that makes a better thread ready. */
 void thread_set_priority(struct thread *t, int prio);

@@ -109,6 +109,18 @@ int waitq_wake_all(struct waitq *wq)
 	return n;
 }
 
+int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+	int n = waitq_wake_all_locked(wq);
+
+	if (t)
+		sched_hand_off_locked(t);
+	sched_unlock_irqrestore(f);
+	sched_resched_if_needed(f);
+	return n;
+}
+
 static void timeout_fired(struct timer_event *ev, void *ctx)
 {
 	uint64_t f = sched_lock_irqsave();

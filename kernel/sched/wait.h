@@ -41,6 +41,9 @@ void waitq_init(struct waitq *wq);
 int waitq_wake_one(struct waitq *wq);
 /* Wakes every entry; returns how many. */
 int waitq_wake_all(struct waitq *wq);
+/* waitq_wake_all, then sched_hand_off(t) (t may be NULL), under one
+ * taking of the scheduler lock: the channels' wake of a receiver. */
+int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t);
 /* The number of wakes wq has seen so far (a snapshot). */
 uint64_t waitq_wakes(const struct waitq *wq);
 

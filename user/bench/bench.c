@@ -335,15 +335,20 @@ static void start_chan_partner(bool echo)
 	if (chan_pid == 0) {
 		static char buf[CHAN_MSG_MAX];
 		struct chan_handle h[CHAN_HANDLES_MAX];
+		uint32_t last = 0;
 		close(chan[0]);
-		for (;;) {
+		/* an echo answers each message and takes the next in one call */
+		for (bool replied = false;; replied = echo) {
 			uint32_t size = sizeof buf, nh = CHAN_HANDLES_MAX;
-			if (chan_recv(chan[1], buf, &size, h, &nh, 0) <= 0)
+			int r = chan_reply_recv(chan[1], replied ? buf : NULL, last, buf, &size,
+						h, &nh, 0);
+			last = size;
+			if (r < 0 && errno != EPIPE)
+				_exit(1);
+			if (r <= 0)
 				_exit(0);
 			for (uint32_t i = 0; i < nh; i++)
 				close(h[i].fd);
-			if (echo && chan_send(chan[1], buf, size, NULL, 0, 0))
-				_exit(1);
 		}
 	}
 	close(chan[1]);

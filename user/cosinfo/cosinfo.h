@@ -18,8 +18,11 @@ extern const char *root_prefix;          /* "" or -r DIR */
  * call slot: at most 4 in use at once). */
 const char *kpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reads a whole file (at most max bytes, NUL added) into a malloc'ed
- * buffer; NULL with errno on failure. *len gets the length if not NULL. */
+ * buffer; NULL with errno on failure. *len gets the length if not NULL.
+ * /proc/cpuinfo and /proc/meminfo come from the kernel services' channel
+ * when init passed one on (then reports_from_service is set). */
 char *read_file(const char *path, size_t max, size_t *len);
+extern bool reports_from_service;
 /* The first line of a small file, blanks trimmed, into buf; false if it
  * cannot be read. */
 bool read_line(const char *path, char *buf, size_t size);

@@ -57,5 +57,7 @@ int main(int argc, char **argv)
 	for (size_t s = 0; s < NSECTIONS; s++)
 		if (!any || chosen[s])
 			sections[s].show();
+	if (reports_from_service)
+		printf("(CPU and memory reports through the kernel services' channel)\n");
 	return 0;
 }

@@ -456,6 +456,10 @@ static long run(long calls, int procs, uint64_t seed)
 			live += pids[w] > 0;
 		}
 	}
+	/* the workers' children left over: a child stopped by its worker's
+	 * SIGSTOP stays stopped once it is ours (the kernel does not hang up
+	 * and continue an orphaned group), and we would wait for it for ever */
+	kill(-1, SIGKILL);
 	while (wait(0) > 0)
 		;
 	return deaths;

@@ -10,6 +10,7 @@
  *                           reading DIR/inittab and DIR/hostname
  */
 #include "init.h"
+#include "kservice.h"
 #include "file.h"
 #include "out.h"
 
@@ -259,6 +260,10 @@ int main(int argc, char **argv)
 
 	mount_boot_filesystems();
 	set_hostname();
+	/* the kernel services' endpoint, for the programs init starts (a
+	 * kernel without them answers ENOSYS: they read /proc instead) */
+	if (pid1 && !init.test && kservice_inherit(0) < 0 && errno != ENOSYS)
+		say("kernel services: %s", strerror(errno));
 	if (!init.test)
 		ctrl_alt_del_to_init();
 	load_inittab();

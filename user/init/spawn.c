@@ -4,10 +4,12 @@
  * shell, as its controlling terminal with the child's group in front; signals unblocked; the shells'
  * environment. */
 #include "init.h"
+#include "kservice.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -149,11 +151,16 @@ static __attribute__((noreturn)) void child(struct action *a)
 	if (a->tty[0] || a->cmd[0] == '-')
 		take_terminal(a);
 
-	const char *env[sizeof base_env / sizeof base_env[0] + 2];
+	const char *env[sizeof base_env / sizeof base_env[0] + 3];
 	size_t n = 0;
 	for (; n < sizeof base_env / sizeof base_env[0]; n++)
 		env[n] = base_env[n];
 	env[n++] = term_for(a->tty);
+	/* the kernel services' endpoint init inherited (kservice_inherit) */
+	static char ksvc[sizeof KSERVICE_FD_ENV + 16];
+	const char *k = getenv(KSERVICE_FD_ENV);
+	if (k && snprintf(ksvc, sizeof ksvc, "%s=%s", KSERVICE_FD_ENV, k) < (int)sizeof ksvc)
+		env[n++] = ksvc;
 	env[n] = NULL;
 
 	char *argv[MAX_ARGS];

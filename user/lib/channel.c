@@ -34,6 +34,21 @@ int chan_recv(int fd, void *buf, uint32_t *size, struct chan_handle *h, uint32_t
 	return r;
 }
 
+int chan_reply_recv(int fd, const void *rep, uint32_t replen, void *buf, uint32_t *size,
+		    struct chan_handle *h, uint32_t *nh, unsigned flags)
+{
+	struct chan_msg r = { (uintptr_t)rep, replen, 0, 0 };
+	struct chan_msg m = { (uintptr_t)buf, *size, nh ? *nh : 0, (uintptr_t)h };
+	int ret = (int)syscall(COSMOS_SYS_channel_reply_recv, fd, rep ? &r : NULL, &m, flags);
+
+	if (ret > 0 || (ret < 0 && errno == EMSGSIZE)) {
+		*size = m.size;
+		if (nh)
+			*nh = m.nhandles;
+	}
+	return ret;
+}
+
 int chan_call(int fd, const void *req, uint32_t reqlen, void *rep, uint32_t *replen,
 	      long timeout_ns)
 {
@@ -65,19 +80,16 @@ int chan_serve(int fd, chan_handler handler, void *ctx)
 		errno = ENOMEM;
 		goto out;
 	}
-	for (;;) {
+	for (long n = -1;;) {
 		uint32_t len = CHAN_MSG_MAX, nh = 0;
-		long n;
 
-		r = chan_recv(fd, req, &len, NULL, &nh, 0);
+		r = chan_reply_recv(fd, n >= 0 ? rep : NULL, n >= 0 ? (uint32_t)n : 0, req, &len,
+				    NULL, &nh, 0);
+		if (r < 0 && errno == EPIPE)
+			r = 0;          /* a client that left without its reply */
 		if (r <= 0)
 			break;
 		n = handler(ctx, req, len, rep, CHAN_MSG_MAX);
-		if (n >= 0 && chan_send(fd, rep, (uint32_t)n, NULL, 0, 0) < 0) {
-			/* a client that left without its reply ends the loop */
-			r = errno == EPIPE ? 0 : -1;
-			break;
-		}
 	}
 out:
 	free(req);

@@ -24,13 +24,19 @@ int chan_recv(int fd, void *buf, uint32_t *size, struct chan_handle *h, uint32_t
  * size). 1 for a reply, 0 if the peer closed first. */
 int chan_call(int fd, const void *req, uint32_t reqlen, void *rep, uint32_t *replen,
 	      long timeout_ns);
+/* A server's reply and its next request in one call: sends replen
+ * bytes at rep (nothing when rep is NULL), then receives as chan_recv. An
+ * error of the reply returns before anything is received. */
+int chan_reply_recv(int fd, const void *rep, uint32_t replen, void *buf, uint32_t *size,
+		    struct chan_handle *h, uint32_t *nh, unsigned flags);
 /* Rights of a descriptor; reducing them. */
 int handle_rights(int fd);
 int handle_restrict(int fd, unsigned rights);
 
 /* A server's loop: receives requests on fd, calls handler(ctx, req, len,
  * reply, CHAN_MSG_MAX), which returns the reply's length (or -1 to send
- * none), and sends that reply back on fd. Returns 0 when the client
+ * none), and sends that reply back on fd with the next receive
+ * (chan_reply_recv). Returns 0 when the client
  * closed its end, -1 on an error (errno set). */
 typedef long (*chan_handler)(void *ctx, const void *req, uint32_t len, void *reply,
 			     uint32_t cap);

@@ -7,11 +7,21 @@
 #include "channel.h"
 
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 
 static inline void need_channels(void)
 {
 	if (!on_cosmos())
 		ut_skip("CosmOS's native channel calls");
+}
+
+/* Waits for child pid, which must have exited with status 0. */
+static inline void child_done(pid_t pid)
+{
+	int st;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st));
+	CHECK_EQ(WEXITSTATUS(st), 0);
 }
 
 /* A channel, failing the case when it cannot be made. */

@@ -3,8 +3,10 @@
  * cases; `usertests -H name ...` runs one of the helper programs the exec
  * cases start. */
 #include "tests.h"
+#include "kservice.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -13,6 +15,10 @@ int main(int argc, char **argv)
 	if (helper >= 0)
 		return helper;
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* as init does: the kernel services' endpoint for the cases (only
+	 * pid 1 may open it; ipc_kservice_ cases use it) */
+	if (getpid() == 1 && on_cosmos())
+		kservice_inherit(1);
 	set_self_exe(argv[0]);
 	return ut_main(argc, argv);
 }
