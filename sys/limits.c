@@ -11,11 +11,13 @@
  * of the same user as Linux's check without capabilities) */
 static bool may_touch(const struct process *p)
 {
-	const struct cred *me = cred_current(), *c = &p->cred;
+	const struct cred *me = cred_current();
+	struct cred c;
 
+	cred_read(p, &c);
 	return me->euid == 0 ||
-	       (me->uid == c->uid && me->uid == c->euid && me->uid == c->suid &&
-		me->gid == c->gid && me->gid == c->egid && me->gid == c->sgid);
+	       (me->uid == c.uid && me->uid == c.euid && me->uid == c.suid &&
+		me->gid == c.gid && me->gid == c.egid && me->gid == c.sgid);
 }
 
 static long limit_op(struct process *p, int res, uptr_t new_lim, uptr_t old_lim)

@@ -336,6 +336,15 @@ static struct thread *affinity_target_locked(int pid, struct process **owner)
 	return pid < 0 ? 0 : process_find_thread_locked(pid, owner);
 }
 
+/* Is euid p's real or effective uid? (Linux's rule without CAP_SYS_NICE) */
+static bool same_user(uint32_t euid, const struct process *p)
+{
+	struct cred c;
+
+	cred_read(p, &c);
+	return euid == c.uid || euid == c.euid;
+}
+
 long sys_sched_setaffinity(int pid, unsigned int len, uptr_t mask)
 {
 	uint64_t m = 0;
@@ -354,7 +363,7 @@ long sys_sched_setaffinity(int pid, unsigned int len, uptr_t mask)
 	t = affinity_target_locked(pid, &p);
 	if (!t)
 		err = -ESRCH;
-	else if (me->euid != 0 && me->euid != p->cred.uid && me->euid != p->cred.euid)
+	else if (me->euid != 0 && !same_user(me->euid, p))
 		err = -EPERM;     /* another user's thread (Linux: without CAP_SYS_NICE) */
 	else
 		err = thread_set_affinity(t, m);      /* -EINVAL: no online CPU in it */

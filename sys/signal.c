@@ -210,10 +210,12 @@ long sys_sigaltstack(uptr_t ss, uptr_t oss)
  * session. */
 static int may_signal(struct process *me, struct process *p, int sig)
 {
-	const struct cred *a = &me->cred, *b = &p->cred;
+	struct cred a, b;
 
-	if (a->euid == 0 || a->uid == b->uid || a->uid == b->suid || a->euid == b->uid ||
-	    a->euid == b->suid || (sig == SIGCONT && me->sid == p->sid))
+	cred_read(me, &a);
+	cred_read(p, &b);
+	if (a.euid == 0 || a.uid == b.uid || a.uid == b.suid || a.euid == b.uid ||
+	    a.euid == b.suid || (sig == SIGCONT && me->sid == p->sid))
 		return 0;
 	return -EPERM;
 }

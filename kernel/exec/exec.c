@@ -363,7 +363,9 @@ static void commit(struct process *p, struct thread *me, struct image *im, const
 	p->vm = im->vm;
 	me->aspace = im->vm->root;
 	paging_activate(im->vm->root);
+	cred_write_begin(p);
 	p->cred = *c;
+	cred_write_end(p);
 	/* Linux with suid_dumpable 0: a program run with other ids than the
 	 * caller's leaves no core and its /proc files are root's */
 	p->dumpable = c->euid == c->uid && c->egid == c->gid;

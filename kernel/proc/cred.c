@@ -1,8 +1,11 @@
 /* Credentials (see cred.h). A process's credentials change only in its
- * own threads, under its lock; the per-uid thread counts move with the
- * real uid under the process table lock (taken first). */
+ * own threads, under its lock and inside its cred_seq write section (so
+ * other processes read them with cred_read, no lock); the per-uid thread
+ * counts move with the real uid under the process table lock (taken
+ * first). */
 #include <kernel/proc/cred.h>
 #include <cosmos/errno.h>
+#include <hal/cpu.h>
 #include <kernel/proc/limits.h>
 #include <kernel/proc/process.h>
 #include <lib/string.h>
@@ -15,6 +18,33 @@ void cred_init_root(struct cred *c)
 const struct cred *cred_current(void)
 {
 	return &process_current()->cred;
+}
+
+void cred_read(const struct process *p, struct cred *out)
+{
+	for (;;) {
+		uint32_t seq = __atomic_load_n(&p->cred_seq, __ATOMIC_ACQUIRE);
+
+		if (seq & 1) {
+			cpu_pause();
+			continue;
+		}
+		memcpy(out, &p->cred, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&p->cred_seq, __ATOMIC_RELAXED) == seq)
+			return;
+	}
+}
+
+void cred_write_begin(struct process *p)
+{
+	__atomic_store_n(&p->cred_seq, p->cred_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void cred_write_end(struct process *p)
+{
+	__atomic_store_n(&p->cred_seq, p->cred_seq + 1, __ATOMIC_RELEASE);
 }
 
 bool cred_in_group(const struct cred *c, uint32_t gid)
@@ -70,6 +100,7 @@ static int change(bool user, enum kind k, uint32_t r, uint32_t e, uint32_t s)
 	process_table_lock();
 	process_lock(p);
 	old = p->cred;
+	cred_write_begin(p);
 	old_uid = p->cred.uid;
 	root = p->cred.euid == 0;
 	id = user ? uids(&p->cred) : gids(&p->cred);
@@ -112,6 +143,7 @@ static int change(bool user, enum kind k, uint32_t r, uint32_t e, uint32_t s)
 		break;
 	}
 	*id.fs = *id.e;
+	cred_write_end(p);
 	acting_ids_changed_locked(p, &old);
 	if (user && p->cred.uid != old_uid)
 		limits_uid_changed(p, old_uid);
@@ -139,8 +171,11 @@ static uint32_t setfs(bool user, uint32_t v)
 	before = p->cred;
 	id = user ? uids(&p->cred) : gids(&p->cred);
 	old = *id.fs;
-	if (p->cred.euid == 0 || holds(&id, v) || v == *id.fs)
+	if (p->cred.euid == 0 || holds(&id, v) || v == *id.fs) {
+		cred_write_begin(p);
 		*id.fs = v;
+		cred_write_end(p);
+	}
 	acting_ids_changed_locked(p, &before);
 	mutex_unlock(&p->lock);
 	process_table_unlock();
@@ -161,8 +196,10 @@ int cred_setgroups(uint32_t n, const uint32_t *groups)
 	if (p->cred.euid != 0) {
 		err = -EPERM;
 	} else {
+		cred_write_begin(p);
 		p->cred.ngroups = n;
 		memcpy(p->cred.groups, groups, n * sizeof(*groups));
+		cred_write_end(p);
 	}
 	mutex_unlock(&p->lock);
 	return err;

@@ -16,6 +16,21 @@ struct cred {
 	uint32_t groups[CRED_NGROUPS_MAX];
 };
 
+struct process;
+
+/* Reading another process's credentials: they change (under that
+ * process's lock, by its own threads) while other CPUs look, so a reader
+ * takes a consistent copy through the process's cred_seq (a seqcount: odd
+ * while a change is under way; the reader copies and tries again if the
+ * count moved), without a lock, in any context. A single uint32_t field
+ * read alone (p->cred.uid for a siginfo) is one aligned load and needs
+ * none of this. */
+void cred_read(const struct process *p, struct cred *out);
+/* A change of p->cred, with p's lock held (or p not yet visible to
+ * others): between these two. */
+void cred_write_begin(struct process *p);
+void cred_write_end(struct process *p);
+
 /* All ids 0, no supplementary groups: the kernel's and init's. */
 void cred_init_root(struct cred *c);
 /* The calling thread's process's credentials (root for kernel threads). */

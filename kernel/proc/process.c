@@ -252,7 +252,7 @@ struct process *process_create(const char *name, int prio)
 		kfree(p);
 		return 0;
 	}
-	p->cred = parent->cred;
+	cred_read(parent, &p->cred);
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	process_link_locked(p, parent);
 	mutex_unlock(&table_lock);

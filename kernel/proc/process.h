@@ -60,7 +60,10 @@ struct process {
 	struct handle_table *files;   /* counted; CLONE_FILES shares it */
 	struct fs_ctx *fs;            /* fs/fs_ctx.h; counted; CLONE_FS shares it; NULL: the kernel's */
 	struct sighand *sighand;      /* counted; CLONE_SIGHAND shares it */
-	struct cred cred;             /* changed only by its own threads, under lock */
+	struct cred cred;             /* changed only by its own threads, under lock
+	                               * and inside cred_seq's write section;
+	                               * others read it with cred_read */
+	uint32_t cred_seq;            /* seqcount of cred (cred.h) */
 	struct rlimit64 rlim[RLIM_NLIMITS];   /* under lock */
 	char *exe;                    /* the program's path (heap), or NULL */
 	int prio;                     /* for new threads */
