@@ -17,9 +17,10 @@ from user_cases import with_initrd
 def raw_ready(name):
     """A background loop that says `<name>-ready` on serial once tty1 has
     left canonical mode (the program started after it reads keys one by
-    one)."""
+    one). It starts a line of its own: the serial shell's prompt, which
+    ends in no newline, may have been printed just before."""
     return ("(until stty -F /dev/tty1 -a | grep -q -- -icanon; do :; done; "
-            f"echo {name}-ready >/dev/ttyS0) & ")
+            f"printf '\\n{name}-ready\\n' >/dev/ttyS0) & ")
 
 
 # raw input of exactly six bytes, a cursor position question, and the six
