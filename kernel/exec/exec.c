@@ -133,17 +133,6 @@ static uint64_t pie_base(const struct vm_space *vm, const void *head, const stru
 	return ((vm->pie_base + align - 1) & ~(align - 1)) - e->vaddr_lo;
 }
 
-/* prctl(PR_SET_NO_NEW_PRIVS): exec grants no set-id. */
-static bool no_new_privs(struct process *p)
-{
-	bool nnp;
-
-	process_lock(p);
-	nnp = p->no_new_privs;
-	mutex_unlock(&p->lock);
-	return nnp;
-}
-
 static int load_elf(struct file *f, void *head, long n, struct image *im)
 {
 	struct process *p = process_current();
@@ -174,7 +163,8 @@ static int load_elf(struct file *f, void *head, long n, struct image *im)
 		log_info("exec: refusing a program that asks for an executable stack (W^X)");
 		return -EACCES;
 	}
-	if (!(f->path.mnt && (f->path.mnt->flags & MNT_NOSUID)) && !no_new_privs(p)) {
+	if (!(f->path.mnt && (f->path.mnt->flags & MNT_NOSUID)) &&
+	    !process_flag(p, &p->no_new_privs)) {        /* prctl's no_new_privs */
 		im->setuid = (st.st_mode & S_ISUID) != 0;
 		im->setgid = (st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
 		im->uid = st.st_uid;

@@ -265,19 +265,6 @@ out:
 	return err;
 }
 
-/* May p's memory go to a file? Not after a change of identity (a set-id
- * program, or ids that differ), as Linux's suid_dumpable 0. */
-/* prctl's dumpable flag (process.h says what sets it). */
-static bool dumpable(struct process *p)
-{
-	bool d;
-
-	process_lock(p);
-	d = p->dumpable;
-	mutex_unlock(&p->lock);
-	return d;
-}
-
 /* Dumps the calling thread's process: true when the whole file was
  * written. */
 static bool dump(int sig, const struct ksiginfo *info)
@@ -291,7 +278,7 @@ static bool dump(int sig, const struct ksiginfo *info)
 	process_table_lock();
 	o.limit = p->rlim[RLIMIT_CORE].rlim_cur;
 	process_table_unlock();
-	if (o.limit < CORE_PAGE || !p->vm || !p->fs || !dumpable(p))
+	if (o.limit < CORE_PAGE || !p->vm || !p->fs || !process_flag(p, &p->dumpable))
 		return false;
 	/* as Linux: a file already there is replaced, never written through
 	 * (O_EXCL and O_NOFOLLOW: no symlink or hard link leads elsewhere) */

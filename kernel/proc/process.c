@@ -52,6 +52,16 @@ void process_table_lock(void) { lock_or_panic(&table_lock); }
 void process_table_unlock(void) { mutex_unlock(&table_lock); }
 void process_lock(struct process *p) { lock_or_panic(&p->lock); }
 
+bool process_flag(struct process *p, const bool *flag)
+{
+	bool v;
+
+	process_lock(p);
+	v = *flag;
+	mutex_unlock(&p->lock);
+	return v;
+}
+
 int process_table_wait(struct process *p)
 {
 	return cond_wait_intr(&p->child_cv, &table_lock, 0);

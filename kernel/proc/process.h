@@ -157,6 +157,9 @@ void process_table_unlock(void);
 int process_table_wait(struct process *p) __must_check;
 /* p's own lock, for its resources (the same rule). */
 void process_lock(struct process *p);
+/* One of p's flags (dumpable, no_new_privs: prctl changes them under
+ * p's lock) read under that lock. */
+bool process_flag(struct process *p, const bool *flag);
 
 /* What process_wait waits for (waitid's idtypes; wait4's pid arguments map
  * onto them) and how. */

@@ -186,24 +186,31 @@ HELPER(dumpable)
 
 static int death_pipe[2];
 
-/* Forks a child that asks for SIGUSR1 when its parent thread ends, says
- * so on death_pipe, and exits 0 once the signal came (3 on a timeout). */
+/* In a child: asks for SIGUSR1 when its parent thread ends, says so on
+ * death_pipe, and returns whether the signal came within 10 s (the
+ * caller's exit status: 2 when a call failed). */
+static int await_pdeathsig(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1))
+		_exit(2);
+	if (write(death_pipe[1], "r", 1) != 1)
+		_exit(2);
+	struct timespec ts = { 10, 0 };
+	return sigtimedwait(&s, NULL, &ts) == SIGUSR1;
+}
+
+/* Forks a child that exits 0 once its parent thread's end signalled it
+ * (3 on a timeout). */
 static void *forking_thread(void *arg)
 {
 	pid_t *child = arg;
 	*child = xfork();
-	if (*child == 0) {
-		sigset_t s;
-		sigemptyset(&s);
-		sigaddset(&s, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &s, NULL);
-		if (prctl(PR_SET_PDEATHSIG, SIGUSR1))
-			_exit(2);
-		if (write(death_pipe[1], "r", 1) != 1)
-			_exit(2);
-		struct timespec ts = { 10, 0 };
-		_exit(sigtimedwait(&s, NULL, &ts) == SIGUSR1 ? 0 : 3);
-	}
+	if (*child == 0)
+		_exit(await_pdeathsig() ? 0 : 3);
 	char c;
 	CHECK_EQ(read(death_pipe[0], &c, 1), 1);
 	return NULL;   /* the thread ends; its process goes on */
@@ -251,17 +258,7 @@ TEST(proc_prctl_pdeathsig)
 	if (mid == 0) {
 		pid_t c = xfork();
 		if (c == 0) {
-			sigset_t s;
-			sigemptyset(&s);
-			sigaddset(&s, SIGUSR1);
-			sigprocmask(SIG_BLOCK, &s, NULL);
-			if (prctl(PR_SET_PDEATHSIG, SIGUSR1))
-				_exit(2);
-			if (write(death_pipe[1], "r", 1) != 1)
-				_exit(2);
-			struct timespec ts = { 10, 0 };
-			int got = sigtimedwait(&s, NULL, &ts);
-			char r = got == SIGUSR1 ? 'y' : 'n';
+			char r = await_pdeathsig() ? 'y' : 'n';
 			_exit(write(death_pipe[1], &r, 1) == 1 ? 0 : 2);
 		}
 		char c2;
