@@ -726,6 +726,24 @@ static void enqueue(struct usock *d, struct umsg *um, const struct usock *from)
 	bump(d);
 }
 
+/* The end of a send's loop (unix_lock held, every other check passed):
+ * *um queued on d with the descriptors attached when d has room for size
+ * bytes (1, *um taken), -EAGAIN for a nonblocking sender, else a wait for
+ * room: 0 (look again) or -EINTR. */
+static int queue_or_wait(struct usock *s, struct usock *d, struct umsg **um, struct unix_scm *scm,
+			 uint32_t size, bool nonblock)
+{
+	if (has_room(d, size)) {
+		attach_fds(*um, scm);
+		enqueue(d, *um, s);
+		*um = NULL;
+		return 1;
+	}
+	if (nonblock)
+		return -EAGAIN;
+	return wait_room(d);
+}
+
 /* One datagram or seqpacket record, whole or not at all. */
 static long send_record(struct usock *s, struct uio *u, struct unix_scm *scm,
 			const struct unix_addr *to, bool nonblock)
@@ -797,19 +815,11 @@ static long send_record(struct usock *s, struct uio *u, struct unix_scm *scm,
 			err = -EINVAL;
 			break;
 		}
-		if (has_room(d, size)) {
-			attach_fds(um, scm);
-			enqueue(d, um, s);
-			um = NULL;
-			err = size;
+		if ((err = queue_or_wait(s, d, &um, scm, size, nonblock))) {
+			if (err > 0)
+				err = size;
 			break;
 		}
-		if (nonblock) {
-			err = -EAGAIN;
-			break;
-		}
-		if ((err = wait_room(d)))
-			break;
 	}
 	put(d);
 out:
@@ -851,18 +861,11 @@ static long send_stream(struct usock *s, struct uio *u, struct unix_scm *scm, bo
 				err = -EINVAL;
 				break;
 			}
-			if (has_room(d, n)) {
-				attach_fds(um, scm);
-				enqueue(d, um, s);
-				um = NULL;
+			if ((err = queue_or_wait(s, d, &um, scm, n, nonblock))) {
+				if (err > 0)
+					err = 0;
 				break;
 			}
-			if (nonblock) {
-				err = -EAGAIN;
-				break;
-			}
-			if ((err = wait_room(d)))
-				break;
 		}
 		mutex_unlock(&unix_lock);
 		if (um) {
