@@ -57,6 +57,21 @@ TEST(unix_pass_file_to_other_process)
 	CHECK_ERR(recv(dg[1], buf, 1, MSG_DONTWAIT), EAGAIN);   /* nothing half-sent */
 }
 
+/* sendmsg of one byte stating cred with SCM_CREDENTIALS. */
+static ssize_t send_cred(int fd, char byte, struct ucred cred)
+{
+	char cb[CMSG_SPACE(sizeof(struct ucred))] = { 0 };
+	struct iovec io = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cb,
+			    .msg_controllen = sizeof cb };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_CREDENTIALS;
+	h->cmsg_len = CMSG_LEN(sizeof cred);
+	memcpy(CMSG_DATA(h), &cred, sizeof cred);
+	return sendmsg(fd, &m, 0);
+}
+
 /* SCM_CREDENTIALS: the receiver with SO_PASSCRED learns the sender; a
  * program can state its own ids, not another's (unless root). */
 TEST(unix_credentials)
@@ -85,40 +100,16 @@ TEST(unix_credentials)
 	AS_USER {
 		int s[2];
 		CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, s));
-		char cb[CMSG_SPACE(sizeof(struct ucred))] = { 0 };
-		struct iovec io = { "d", 1 };
-		struct msghdr sm = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cb,
-				     .msg_controllen = sizeof cb };
-		struct cmsghdr *h = CMSG_FIRSTHDR(&sm);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_CREDENTIALS;
-		h->cmsg_len = CMSG_LEN(sizeof(struct ucred));
-		struct ucred mine = { getpid(), getuid(), getgid() };
-		memcpy(CMSG_DATA(h), &mine, sizeof mine);
-		CHECK_EQ(sendmsg(s[0], &sm, 0), 1);
-		struct ucred forged = { getppid(), getuid(), getgid() };
-		memcpy(CMSG_DATA(h), &forged, sizeof forged);
-		CHECK_ERR(sendmsg(s[0], &sm, 0), EPERM);
-		forged = (struct ucred){ getpid(), 0, getgid() };
-		memcpy(CMSG_DATA(h), &forged, sizeof forged);
-		CHECK_ERR(sendmsg(s[0], &sm, 0), EPERM);
+		CHECK_EQ(send_cred(s[0], 'd', (struct ucred){ getpid(), getuid(), getgid() }), 1);
+		CHECK_ERR(send_cred(s[0], 'd', (struct ucred){ getppid(), getuid(), getgid() }), EPERM);
+		CHECK_ERR(send_cred(s[0], 'd', (struct ucred){ getpid(), 0, getgid() }), EPERM);
 		char b;
 		CHECK_EQ(recv(s[1], &b, 1, 0), 1);
 		CHECK_ERR(recv(s[1], &b, 1, MSG_DONTWAIT), EAGAIN);
 	}
 	/* root may state any ids */
 	if (getuid() == 0) {
-		char cb[CMSG_SPACE(sizeof(struct ucred))] = { 0 };
-		struct iovec io = { "e", 1 };
-		struct msghdr sm = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = cb,
-				     .msg_controllen = sizeof cb };
-		struct cmsghdr *h = CMSG_FIRSTHDR(&sm);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_CREDENTIALS;
-		h->cmsg_len = CMSG_LEN(sizeof(struct ucred));
-		struct ucred other = { 1, 1000, 1000 };
-		memcpy(CMSG_DATA(h), &other, sizeof other);
-		CHECK_EQ(sendmsg(sv[0], &sm, 0), 1);
+		CHECK_EQ(send_cred(sv[0], 'e', (struct ucred){ 1, 1000, 1000 }), 1);
 		m.msg_controllen = sizeof ctl;
 		CHECK_EQ(recvmsg(sv[1], &m, 0), 1);
 		memcpy(&uc, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof uc);
