@@ -66,6 +66,25 @@ static inline void *percpu_current(void)
 	return t;
 }
 
+/* The two counters a thread asks about with interrupts on read with one
+ * %gs-relative load each: through a percpu_self() pointer the thread could
+ * be moved to another CPU between the two loads and read that CPU's. */
+static inline int percpu_locks_held(void)
+{
+	int n;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(n) : "i"(offsetof(struct percpu, locks_held)));
+	return n;
+}
+
+static inline int percpu_in_interrupt(void)
+{
+	int n;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(n) : "i"(offsetof(struct percpu, in_interrupt)));
+	return n;
+}
+
 static inline void percpu_set_current(void *t)
 {
 	__asm__ volatile("movq %0, %%gs:8" : : "r"(t) : "memory");

@@ -36,7 +36,7 @@ static bool matches(unsigned kind)
 {
 	struct thread *t = thread_current();   /* NULL until the scheduler runs */
 
-	if (!(cfg.kinds & kind) || (t && percpu_self()->in_interrupt))
+	if (!(cfg.kinds & kind) || (t && percpu_in_interrupt()))
 		return false;
 	if (cfg.thread && t != cfg.thread)
 		return false;

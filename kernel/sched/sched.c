@@ -481,13 +481,11 @@ void thread_set_priority(struct thread *t, int prio)
  * scheduler's own lock, when the caller holds it, aside). */
 bool sched_may_block(int locks_allowed)
 {
-	struct percpu *pc = percpu_self();
-
-	if (pc->in_interrupt) {
+	if (percpu_in_interrupt()) {
 		sync_violation("blocking in an interrupt handler", 0);
 		return false;
 	}
-	if (pc->locks_held > locks_allowed) {
+	if (percpu_locks_held() > locks_allowed) {
 		sync_violation("sleeping while holding a spinlock", 0);
 		return false;
 	}
@@ -503,7 +501,7 @@ void sched_resched_if_needed(uint64_t flags)
 {
 	uint64_t f;
 
-	if (!sched_started || !cpu_flags_irq_enabled(flags) || percpu_self()->in_interrupt)
+	if (!sched_started || !cpu_flags_irq_enabled(flags) || percpu_in_interrupt())
 		return;
 	f = sched_lock_irqsave();
 	if (this_cpu()->need_resched) {
@@ -518,10 +516,19 @@ void sched_resched_if_needed(uint64_t flags)
 	sched_unlock_irqrestore(f);
 }
 
+/* An interrupt can only arrive with interrupts on, and a CPU holding a
+ * spinlock keeps them off: a count of locks held here means someone turned
+ * them back on too early (an irqrestore out of order), and the thread
+ * holding the lock could now be preempted with it. */
 void sched_interrupt_enter(void)
 {
-	if (sched_started)
-		percpu_self()->in_interrupt++;
+	struct percpu *pc;
+
+	if (!sched_started)
+		return;
+	pc = percpu_self();
+	if (pc->in_interrupt++ == 0 && pc->locks_held)
+		sync_violation("interrupted while holding a spinlock", 0);
 }
 
 void sched_interrupt_exit(void)

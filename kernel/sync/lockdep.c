@@ -229,7 +229,7 @@ static void check(struct cpu_held *ch, int cls, uint64_t ip)
 	for (int i = 0; i < n; i++)
 		if (!found)
 			found = add_edge(&ch->stack[i], cls, ip, &r);
-	if (t && !percpu_self()->in_interrupt)
+	if (t && !percpu_in_interrupt())
 		for (struct mutex *m = t->ld_held; m && !found; m = m->ld_below) {
 			struct held h = { m, m->ld_class, m->ld_ip };
 

@@ -216,7 +216,9 @@ static volatile unsigned cb_cpu;
 
 static void slow_callback(struct timer_event *ev, void *ctx)
 {
-	uint64_t end = time_ns() + 20 * MS;
+	/* long enough for the test's CPU to see it running even when the
+	 * host leaves that vCPU unscheduled for a while (4 vCPUs on 2 cores) */
+	uint64_t end = time_ns() + 100 * MS;
 
 	(void)ev;
 	(void)ctx;
