@@ -11,6 +11,7 @@
 #include <fs/internal.h>
 #include <fs/super.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
 #include <kernel/panic.h>
 #include <hal/platform.h>
 #include <kernel/proc/cred.h>
@@ -18,16 +19,33 @@
 #include <kernel/time.h>
 #include <lib/string.h>
 
-#define ICACHE_BUCKETS 1024
+/* Linked inodes stay cached while unused, so a file system with 100,000
+ * files holds that many: the table is sized from memory at boot (one
+ * bucket per 4 free pages, 32,768 at 512 MiB), so chains stay a few long
+ * (each inode on a chain is a different page: a TLB miss under TCG). */
+#define ICACHE_MIN_BUCKETS 1024u
+#define ICACHE_MAX_BUCKETS (1u << 20)
 
 static struct spinlock icache_lock = SPINLOCK_INIT("icache");
-static struct list_node buckets[ICACHE_BUCKETS];
+static struct list_node *buckets;           /* set once at boot */
+static struct list_node min_buckets[ICACHE_MIN_BUCKETS];
+static unsigned nbuckets;                   /* a power of two */
 static volatile uint64_t icache_gen;     /* bumped on every I_NEW/I_FREEING change */
 static struct waitq icache_wq;
 
 void icache_init(void)
 {
-	for (unsigned i = 0; i < ICACHE_BUCKETS; i++)
+	uint64_t want = pmm_free_pages() / 4;
+
+	nbuckets = ICACHE_MIN_BUCKETS;
+	while (nbuckets < ICACHE_MAX_BUCKETS && (uint64_t)nbuckets * 2 <= want)
+		nbuckets *= 2;
+	buckets = nbuckets > ICACHE_MIN_BUCKETS ? kmalloc(nbuckets * sizeof(*buckets)) : NULL;
+	if (!buckets) {
+		buckets = min_buckets;
+		nbuckets = ICACHE_MIN_BUCKETS;
+	}
+	for (unsigned i = 0; i < nbuckets; i++)
 		list_init(&buckets[i]);
 	waitq_init(&icache_wq);
 }
@@ -44,7 +62,7 @@ static unsigned bucket_of(const struct super_block *sb, uint64_t ino)
 {
 	uint64_t h = (uint64_t)(uintptr_t)sb ^ (ino * 0x9e3779b97f4a7c15ull);
 
-	return (unsigned)((h ^ (h >> 29)) % ICACHE_BUCKETS);
+	return (unsigned)((h ^ (h >> 29)) & (nbuckets - 1));
 }
 
 struct inode *inode_new(struct super_block *sb)
