@@ -206,6 +206,55 @@ KTEST(bcache_read_write_forget_readahead)
 	vmm_free(m.p);
 }
 
+/* Shrinking the cache (what memory pressure asks for) frees clean unused
+ * blocks only: a held block and a dirty one stay, the dirty change still
+ * reaches the disk, and a freed block is read again from the disk. */
+KTEST(bcache_shrink_frees_only_clean_unused)
+{
+	struct mem m;
+	struct blockdev *bd;
+	struct bcache_dev *d;
+	struct bcache_buf *held, *b;
+	struct bcache_stats s0, s1;
+
+	KT_ASSERT(t, mem_make(&m, MB));
+	pattern(m.p + 7 * 4096, 4096, 7);
+	bd = bcache_memdisk_create(m.p, m.size, false);
+	KT_ASSERT(t, bd != NULL);
+	d = bcache_dev_create(bd);
+	KT_ASSERT(t, d != NULL);
+	KT_ASSERT(t, bcache_get(d, 7, true, &b) == 0);       /* clean, unused after the put */
+	bcache_put(b);
+	KT_ASSERT(t, bcache_get(d, 8, false, &b) == 0);      /* dirty */
+	memset(b->data, 0x88, 4096);
+	bcache_dirty(b, false);
+	bcache_put(b);
+	KT_ASSERT(t, bcache_get(d, 9, false, &held) == 0);   /* held */
+	memset(held->data, 0x99, 4096);
+	bcache_get_stats(&s0);
+	KT_EXPECT(t, bcache_shrink(~0ull) >= 1);
+	bcache_get_stats(&s1);
+	KT_EXPECT(t, s1.evictions > s0.evictions);
+	KT_EXPECT_EQ(t, bcache_dirty_count(d), 1);
+	bcache_put(held);
+	/* the held block is still the cache's (a hit, its contents), the
+	 * freed one comes back from the disk (a miss, the disk's bytes) */
+	pattern(m.p + 7 * 4096, 4096, 70);
+	KT_ASSERT(t, bcache_get(d, 9, true, &b) == 0);
+	KT_EXPECT_EQ(t, b->data[0], 0x99);
+	bcache_put(b);
+	KT_ASSERT(t, bcache_get(d, 7, true, &b) == 0);
+	KT_EXPECT(t, memcmp(b->data, m.p + 7 * 4096, 4096) == 0);
+	bcache_put(b);
+	bcache_get_stats(&s0);
+	KT_EXPECT_EQ(t, s0.misses - s1.misses, 1);
+	KT_EXPECT_EQ(t, bcache_writeback(d, false), 1);
+	KT_EXPECT_EQ(t, m.p[8 * 4096], 0x88);
+	bcache_dev_destroy(d);
+	bcache_memdisk_destroy(bd);
+	vmm_free(m.p);
+}
+
 /* Files of awkward sizes, written, unmounted, mounted again, compared. */
 KTEST(cosmfs_data_survives_remount)
 {
