@@ -447,18 +447,28 @@ def bench_prompt(env, template, runs, kbench, walls):
 USER_BENCHES = ("null_syscall write_devnull_1b read_devzero_4k clock_gettime signal_roundtrip pipe_ "
                 "fork_ thread_create_join page_fault_anon mmap_munmap_1m open_close "
                 "stat_3_components create_write_unlink_4k getdents_1000 unix_")
+# ... and the ones run on a fresh 512 MiB cosmfs disk (host mkfs.cosmfs) at /mnt
+DISK_BENCHES = "untar_"
 
 
 def user_bench(env, template, results):
     """One boot whose init mounts /dev and runs /bin/bench over USER_BENCHES
-    (each its own median of rounds); adds its lines to results. False if
-    the boot failed."""
+    in /tmp and DISK_BENCHES on a cosmfs disk (each its own median of
+    rounds); adds its lines to results. False if the boot failed."""
     def esp(root):
         shutil.copyfile(env.build / "initrd.cpio", root / "cosmos/initrd.cpio")
+    env.run_dir.mkdir(parents=True, exist_ok=True)
+    disk = env.run_dir / "bench-user-disk.img"
+    disk.unlink(missing_ok=True)
+    subprocess.run([str(env.build / "tools" / "mkfs.cosmfs"), str(disk), "512M", "-L", "bench"],
+                   check=True, stdout=subprocess.DEVNULL)
     init = ("/bin/busybox sh -c 'mount -t devtmpfs dev /dev && /bin/bench -d /tmp "
-            f"{USER_BENCHES} && echo bench: done'")
+            f"{USER_BENCHES} && mkdir -p /mnt && mount -t cosmfs /dev/vda /mnt && "
+            f"/bin/bench -d /mnt {DISK_BENCHES} && umount /mnt && echo bench: done'")
     case = Case("bench-user", cmdline=f'init="{init}"', esp=esp, timeout=600,
                 expect=[BANNER_RE, r"^bench: done"], forbid=[r"KERNEL PANIC(?!: init ended)"],
+                qemu_args=["-drive", f"if=none,id=bench,format=raw,file={disk}",
+                           "-device", "virtio-blk-pci,drive=bench"],
                 exit_status=7)
     res = harness.boot(env, case, template)
     if not res.ok:

@@ -67,11 +67,12 @@ static _Noreturn void die(const char *what)
  * preparation out), then teardown. */
 struct bench {
 	const char *name;
-	const char *unit;           /* "ns", "us" per operation, or "MiB/s" */
+	const char *unit;           /* "ns", "us" per operation, "MiB/s" or "files/s" */
 	void (*setup)(void);
 	long long (*run)(long n);
 	void (*teardown)(void);
-	double mib_per_op;          /* for "MiB/s": data moved per operation */
+	double mib_per_op;          /* for "MiB/s": data moved per operation; for
+				     * "files/s": files per operation */
 };
 
 /* ---- system calls ---- */
@@ -648,6 +649,53 @@ static long long run_getdents(long n)
 	return now_ns() - t;
 }
 
+/* An untar-like small-file workload: UNTAR_FILES files of 1-8 KiB written
+ * one directory after another into UNTAR_DIRS new directories as tar does
+ * (create, write, set the mode and times, close; no fsync), then one
+ * sync(). One operation is one whole tree, reported in files per second;
+ * each tree is removed and synced outside the timing. */
+enum { UNTAR_DIRS = 20, UNTAR_FILES = 1000 };
+
+static long long run_untar(long n)
+{
+	static char buf[8192];
+	static const struct timespec times[2] = { { 1700000000, 0 }, { 1700000000, 0 } };
+	static long trees;
+	char p[64];
+	long long spent = 0;
+	memset(buf, 0x5a, sizeof buf);
+	if (chdir(dir))
+		die(dir);
+	for (long i = 0; i < n; i++) {
+		long tree = trees++;
+		long long t = now_ns();
+		snprintf(p, sizeof p, "u%ld", tree);
+		if (mkdir(p, 0755))
+			die(p);
+		for (int f = 0; f < UNTAR_FILES; f++) {
+			int d = f / (UNTAR_FILES / UNTAR_DIRS);
+			/* 1,024 to 8,192 bytes, spread by a multiplicative hash */
+			size_t size = 1024 + (size_t)((unsigned)f * 2654435761u % 7169u);
+			if (f % (UNTAR_FILES / UNTAR_DIRS) == 0) {
+				snprintf(p, sizeof p, "u%ld/d%02d", tree, d);
+				if (mkdir(p, 0755))
+					die(p);
+			}
+			snprintf(p, sizeof p, "u%ld/d%02d/f%04d", tree, d, f);
+			int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+			if (fd < 0 || write(fd, buf, size) != (ssize_t)size || fchmod(fd, 0644) ||
+			    futimens(fd, times) || close(fd))
+				die(p);
+		}
+		sync();
+		spent += now_ns() - t;
+		snprintf(p, sizeof p, "u%ld", tree);
+		remove_tree(p);
+		sync();
+	}
+	return spent;
+}
+
 static const struct bench benches[] = {
 	{ "null_syscall", "ns", NULL, run_null_syscall, NULL, 0 },
 	{ "write_devnull_1b", "ns", open_devices, run_write_devnull, close_devices, 0 },
@@ -675,6 +723,7 @@ static const struct bench benches[] = {
 	{ "create_write_unlink_4k", "us", make_tree, run_create_write_unlink, NULL, 0 },
 	{ "getdents_1000", "us", make_big_dir, run_getdents, NULL, 0 },
 	{ "write_fsync_1m", "MiB/s", open_write_file, run_write_fsync, close_write_file, 1.0 },
+	{ "untar_1000_files", "files/s", NULL, run_untar, NULL, UNTAR_FILES },
 };
 
 static int by_value(const void *a, const void *b)
@@ -705,7 +754,7 @@ static void measure(const struct bench *b)
 	qsort(per_op, (size_t)rounds, sizeof per_op[0], by_value);
 	double median = per_op[rounds / 2];
 	double value;
-	if (strcmp(b->unit, "MiB/s") == 0)
+	if (strcmp(b->unit, "MiB/s") == 0 || strcmp(b->unit, "files/s") == 0)
 		value = b->mib_per_op / (median / 1e9);
 	else if (strcmp(b->unit, "us") == 0)
 		value = median / 1000;
