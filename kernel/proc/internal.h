@@ -33,10 +33,11 @@ static inline bool signal_due(const struct thread *t)
 	const struct process *p = t->proc;
 	const struct thread_sig *s = t->sig;
 
-	return __atomic_load_n(&p->stopped, __ATOMIC_RELAXED) |
-	       __atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) | s->restore_mask |
-	       (((__atomic_load_n(&p->sig_shared.set, __ATOMIC_RELAXED) |
-		  __atomic_load_n(&s->pending.set, __ATOMIC_RELAXED)) & ~t->sig_blocked) != 0);
+	/* or-ed as one word: a branch each would cost more than the loads */
+	return ((uint64_t)__atomic_load_n(&p->stopped, __ATOMIC_RELAXED) |
+		__atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) | s->restore_mask |
+		((__atomic_load_n(&p->sig_shared.set, __ATOMIC_RELAXED) |
+		  __atomic_load_n(&s->pending.set, __ATOMIC_RELAXED)) & ~t->sig_blocked)) != 0;
 }
 
 /* The signal lock (signal.c), also taken around changes to a process's
