@@ -35,13 +35,12 @@ long sys_install_pair(struct file *a, struct file *b, unsigned fdflags, uptr_t u
 
 int sys_file_get_rights(int fd, struct file **out, uint32_t *rights)
 {
-	struct thread *me = thread_current();
-	struct process *p = process_current();
+	struct process *p = process_caller();
 	struct kobject *o = 0;
 
 	/* alone: no other thread of p can close or replace fd meanwhile (a
 	 * thread's last change is seen with its count's release store) */
-	if (p->files && me->proc == p && __atomic_load_n(&p->nthreads, __ATOMIC_ACQUIRE) == 1)
+	if (p->files && __atomic_load_n(&p->nthreads, __ATOMIC_ACQUIRE) == 1)
 		o = handle_get_rights_sole(p->files, fd, rights);
 	else if (p->files)
 		o = handle_get_rights(p->files, fd, rights);

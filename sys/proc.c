@@ -265,7 +265,7 @@ long sys_waitid(int idtype, int id, uptr_t info, unsigned int options, uptr_t ru
 
 /* ---- ids ---- */
 
-long sys_getpid(void) { return process_current()->pid; }
+long sys_getpid(void) { return process_caller()->pid; }
 long sys_gettid(void) { return thread_current()->tid; }
 
 long sys_getppid(void)

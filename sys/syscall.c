@@ -54,31 +54,40 @@ static inline __attribute__((always_inline)) long call(const struct sys_entry *e
 	return e && e->call ? e->call(a[0], a[1], a[2], a[3], a[4], a[5]) : nosys(e, nr);
 }
 
-/* Out of line, so that the usual path keeps its arguments in registers. */
-static __attribute__((noinline)) long traced(const struct sys_entry *e, uint64_t nr,
-					     const struct trap_frame *f)
+/* Everything but the usual case (a Linux number with a handler, systrace
+ * off): native numbers, numbers without a handler, and traced calls.
+ * Out of line, so that the usual path keeps its arguments in registers. */
+static __attribute__((noinline)) long slow_call(const struct trap_frame *f, uint64_t nr,
+						struct thread_sig *s)
 {
+	const struct sys_entry *e = sys_lookup(nr);
 	uint64_t a[6];
 
 	usermode_syscall_args(f, a);
-	return systrace_call(e, nr, a, call);
+	s->syscall_restartable = e && (e->flags & SYS_RESTART);
+	s->restart_pending = true;
+	if (systrace_active && systrace_wanted())
+		return systrace_call(e, nr, a, call);
+	return call(e, nr, a);
 }
 
 static void sys_entry(struct trap_frame *f)
 {
 	uint64_t nr = usermode_syscall_nr(f), a[6];
-	const struct sys_entry *e = sys_lookup(nr);
-	struct thread_sig *s = thread_current()->sig;
+	/* a program's thread: the scheduler runs, and the thread has its signal state */
+	struct thread_sig *s = ((struct thread *)percpu_current())->sig;
+	const struct sys_entry *e = &sys_linux_table[nr < SYS_LINUX_COUNT ? nr : 0];
 	long r;
 
-	usermode_syscall_args(f, a);
-	/* for the signal code: may an -EINTR of this call be restarted? */
-	s->syscall_restartable = e && (e->flags & SYS_RESTART);
-	s->restart_pending = true;
-	if (__builtin_expect(systrace_active, 0) && systrace_wanted())
-		r = traced(e, nr, f);
-	else
-		r = call(e, nr, a);
+	if (__builtin_expect(nr < SYS_LINUX_COUNT && e->call && !systrace_active, 1)) {
+		/* for the signal code: may an -EINTR of this call be restarted? */
+		s->syscall_restartable = e->flags & SYS_RESTART;
+		s->restart_pending = true;
+		usermode_syscall_args(f, a);
+		r = e->call(a[0], a[1], a[2], a[3], a[4], a[5]);
+	} else {
+		r = slow_call(f, nr, s);
+	}
 	usermode_set_retval(f, (uint64_t)r);
 	uthread_return(f);
 }

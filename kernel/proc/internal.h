@@ -23,6 +23,23 @@ struct vm_space *process_next_vm(int after, int *pid, char name[PROC_NAME_MAX]);
  * (audit_spaces.c); process_init calls it. */
 void process_audit_init(void);
 
+/* Has signal_deliver anything to do for user thread t: its process
+ * stopped, a signal pending and not blocked, a wait interrupted, or
+ * sigsuspend's mask to put back? Interrupts off; no lock: whatever is sent
+ * after this look finds the thread in ring 3 and is seen on its next entry
+ * (a sender interrupts it, and an IPI brings it in). */
+static inline bool signal_due(const struct thread *t)
+{
+	const struct process *p = t->proc;
+	const struct thread_sig *s = t->sig;
+
+	/* or-ed as one word: a branch each would cost more than the loads */
+	return ((uint64_t)__atomic_load_n(&p->stopped, __ATOMIC_RELAXED) |
+		__atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) | s->restore_mask |
+		((__atomic_load_n(&p->sig_shared.set, __ATOMIC_RELAXED) |
+		  __atomic_load_n(&s->pending.set, __ATOMIC_RELAXED)) & ~t->sig_blocked)) != 0;
+}
+
 /* The signal lock (signal.c), also taken around changes to a process's
  * thread list so senders may walk it. */
 uint64_t signal_lock(void);

@@ -139,6 +139,13 @@ static inline struct process *process_current(void)
 
 	return __builtin_expect(t && t->proc, 1) ? t->proc : process_kernel();
 }
+/* process_current for code that runs only in a system call, whose caller
+ * is a program's thread (its process is set for its whole life): no
+ * checks, one load after the %gs one. */
+static inline struct process *process_caller(void)
+{
+	return ((struct thread *)percpu_current())->proc;
+}
 /* The process with this pid, with the table lock held by the caller. */
 struct process *process_find_locked(int pid);
 /* The lowest pid at or above from of a process in the table (zombies

@@ -279,8 +279,7 @@ void signal_deliver(struct trap_frame *f)
 
 	if (!t->sig)
 		return;
-	if (work_pending(t) || __atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) ||
-	    t->sig->restore_mask) {
+	if (signal_due(t)) {
 		deliver_pending(f, t);
 		return;
 	}

@@ -11,6 +11,7 @@
 #include <kernel/proc/fault.h>
 #include <kernel/panic.h>
 #include <kernel/proc/futex.h>
+#include <kernel/proc/internal.h>
 #include <kernel/proc/itimer.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/robust.h>
@@ -62,12 +63,11 @@ static bool must_leave(const struct thread *t)
 	       (p->execer && p->execer != t);
 }
 
-void uthread_return(struct trap_frame *f)
+/* The work uthread_return found due, done in a loop until none is left.
+ * Interrupts as the caller had them on entry, off on return. */
+static __attribute__((noinline)) void return_work(struct trap_frame *f, struct thread *t)
 {
-	struct thread *t = thread_current();
-
-	/* on every system call's way out: only a process with a CPU-time
-	 * timer armed (rare) pays for the call */
+	/* a CPU-time timer of the process (rare) is checked on every way out */
 	if (t->proc->itimer_cpu_deadline[0] | t->proc->itimer_cpu_deadline[1])
 		itimer_cpu_check(t->proc);
 	if (__atomic_load_n(&t->proc->ptimers_cpu_armed, __ATOMIC_RELAXED))
@@ -85,6 +85,35 @@ void uthread_return(struct trap_frame *f)
 		if (!must_leave(t))
 			return;
 	}
+}
+
+/* Is anything due before t returns to ring 3 with frame f? One pass of
+ * loads with interrupts off, so that the usual answer, no, costs no call:
+ * a CPU-time timer armed, the process ending or in exec, signal work
+ * (signal_due), or an -EINTR from a system call to restart or not. */
+static inline bool return_work_due(const struct thread *t, const struct trap_frame *f)
+{
+	const struct process *p = t->proc;
+	/* one word, or-ed together without a branch each */
+	uint64_t due = p->itimer_cpu_deadline[0] | p->itimer_cpu_deadline[1] |
+		       __atomic_load_n(&p->ptimers_cpu_armed, __ATOMIC_RELAXED) |
+		       __atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
+		       (uintptr_t)__atomic_load_n(&p->execer, __ATOMIC_RELAXED);
+
+	/* an interrupt's frame whose rax happens to be -EINTR takes the
+	 * slow way too, harmlessly (signal_deliver decides nothing for it) */
+	return due || signal_due(t) || (int64_t)f->rax == -EINTR;
+}
+
+void uthread_return(struct trap_frame *f)
+{
+	struct thread *t = (struct thread *)percpu_current();   /* a user thread: the scheduler runs */
+	uint64_t irq = cpu_irq_save();
+
+	if (__builtin_expect(!return_work_due(t, f), 1))
+		return;
+	cpu_irq_restore(irq);
+	return_work(f, t);
 }
 
 void uthread_fpu_reset(void)
