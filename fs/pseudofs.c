@@ -3,9 +3,12 @@
  * Inodes: one per (entry, argument), found again through the inode cache
  * under the number (low 32 bits of the entry's address << 32 | argument),
  * which is unique because the kernel image is far smaller than 4 GiB and
- * arguments stay below 2^32. Names from a family are dropped from the
+ * arguments stay below 2^32; an inode leaves memory with its last
+ * reference (SB_NOCACHE). Names from a family are dropped from the
  * name cache as soon as they are looked up, so each walk asks the family
- * again and a process that has gone stops being found at once.
+ * again and a process that has gone stops being found at once; the names
+ * looked up below a dropped one leave with their last reference too
+ * (fs/dcache.c), so nothing of an ended process's directory stays.
  *
  * An open generated file owns a snapshot of its text (f->priv), made by
  * a read from position 0 (or the first read); nothing in it is shared. */
@@ -404,6 +407,9 @@ static int pseudo_mount(const struct file_system_type *t, const char *source, un
 	if (!sb)
 		return -ENOMEM;
 	sb->priv = fs;
+	/* inodes are made again from the tables at no cost: none is kept
+	 * without a user (a /proc/<pid> one would outlive its process) */
+	sb->flags |= SB_NOCACHE;
 	root = pseudo_iget(sb, fs->root, 0, &err);
 	sb->root = root ? d_make_root(root) : NULL;
 	if (!sb->root) {
