@@ -1,4 +1,4 @@
-/* Synthetic read-only file systems (fs/pseudofs.h).
+/* Synthetic file systems (fs/pseudofs.h).
  *
  * Inodes: one per (entry, argument), found again through the inode cache
  * under the number (low 32 bits of the entry's address << 32 | argument),
@@ -39,7 +39,7 @@ static struct pseudo_inode *PI(struct inode *ino)
 	return (struct pseudo_inode *)ino;
 }
 
-static const struct inode_ops pseudo_dir_iops, pseudo_link_iops;
+static const struct inode_ops pseudo_dir_iops, pseudo_link_iops, pseudo_rw_iops;
 static const struct file_ops pseudo_dir_fops, pseudo_text_fops, pseudo_raw_fops;
 
 static uint64_t ino_number(const struct pseudo_entry *e, uint64_t arg)
@@ -91,6 +91,8 @@ static struct inode *pseudo_iget(struct super_block *sb, const struct pseudo_ent
 		break;
 	default:
 		ino->fops = e->read ? &pseudo_raw_fops : &pseudo_text_fops;
+		if (e->write)
+			ino->ops = &pseudo_rw_iops;
 		ino->size = e->size ? e->size(arg) : 0;
 		break;
 	}
@@ -235,7 +237,7 @@ static int pseudo_text_open(struct inode *ino, struct file *f)
 {
 	struct pseudo_open *o;
 
-	if (f->fmode & FMODE_WRITE)
+	if ((f->fmode & FMODE_WRITE) && !PI(ino)->e->write)
 		return -EACCES;
 	if (!still_there(ino))
 		return -ENOENT;
@@ -282,6 +284,33 @@ static long pseudo_text_read(struct file *f, struct uio *u, uint64_t *pos)
 		*pos += (uint64_t)n;
 out:
 	mutex_unlock(&o->lock);
+	return n;
+}
+
+/* A write is a whole new value (at offset 0, as Linux's sysctl files take
+ * a string). */
+static long pseudo_text_write(struct file *f, struct uio *u, uint64_t *pos)
+{
+	const struct pseudo_inode *pi = PI(f->inode);
+	size_t len = u->resid;
+	char *buf;
+	long n;
+
+	if (*pos != 0 || len > PSEUDO_WRITE_MAX)
+		return -EINVAL;
+	buf = kmalloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = uio_copy_in(u, buf, len);
+	if (n == (long)len) {
+		buf[len] = 0;
+		n = pi->e->write(pi->arg, buf, len);
+	} else if (n >= 0) {
+		n = -EFAULT;
+	}
+	if (n > 0)
+		*pos += (uint64_t)n;
+	kfree(buf);
 	return n;
 }
 
@@ -351,10 +380,21 @@ static long pseudo_raw_read(struct file *f, struct uio *u, uint64_t *pos)
 
 static const struct inode_ops pseudo_dir_iops = { .lookup = pseudo_lookup };
 static const struct inode_ops pseudo_link_iops = { .readlink = pseudo_readlink };
+
+/* A writable file's size is always 0 (O_TRUNC is allowed and changes
+ * nothing, as on Linux); its owner and mode are the kernel's. */
+static int pseudo_setattr(struct inode *ino, const struct iattr *a)
+{
+	(void)ino;
+	return a->valid & (ATTR_MODE | ATTR_UID | ATTR_GID) ? -EPERM : 0;
+}
+
+static const struct inode_ops pseudo_rw_iops = { .setattr = pseudo_setattr };
 static const struct file_ops pseudo_dir_fops = { .readdir = pseudo_readdir };
 static const struct file_ops pseudo_text_fops = {
 	.open = pseudo_text_open,
 	.read = pseudo_text_read,
+	.write = pseudo_text_write,
 	.seek = pseudo_text_seek,
 	.release = pseudo_text_release,
 };

@@ -1,7 +1,9 @@
 /* Core files. A process ended by a signal whose default action is "core"
  * (SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU,
- * SIGXFSZ, SIGSYS) leaves an ELF core file named "core" in its working
- * directory when RLIMIT_CORE is at least a page, laid out as Linux's
+ * SIGXFSZ, SIGSYS) leaves an ELF core file when RLIMIT_CORE is at least a
+ * page, named by kernel.core_pattern ("core" at boot: in its working
+ * directory; %p pid, %i tid, %u uid, %g gid, %s signal, %t time, %e name,
+ * %% a percent sign, as Linux; other % pairs vanish), laid out as Linux's
  * (fs/binfmt_elf.c): the ELF header (ET_CORE), a PT_NOTE with NT_PRSTATUS,
  * NT_PRPSINFO, NT_SIGINFO and NT_AUXV of the dumping thread, then one
  * PT_LOAD per region, page aligned, its bytes as vm_dump_regions says.
@@ -13,6 +15,7 @@
 #include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
+#include <fs/inode.h>
 #include <fs/vfs.h>
 #include <hal/coreregs.h>
 #include <kernel/log.h>
@@ -23,7 +26,9 @@
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sync/spinlock.h>
 #include <lib/elf.h>
+#include <lib/fmt.h>
 #include <lib/string.h>
 #include <sys/uio.h>
 
@@ -265,6 +270,81 @@ out:
 	return err;
 }
 
+/* kernel.core_pattern, under pattern_lock (a spinlock). */
+static struct spinlock pattern_lock = SPINLOCK_INIT("core_pattern");
+static char core_pattern[CORE_PATTERN_MAX] = "core";
+
+void coredump_pattern_get(char out[CORE_PATTERN_MAX])
+{
+	uint64_t f = spin_lock_irqsave(&pattern_lock);
+
+	memcpy(out, core_pattern, CORE_PATTERN_MAX);
+	spin_unlock_irqrestore(&pattern_lock, f);
+}
+
+long coredump_pattern_set(const char *buf, size_t len)
+{
+	size_t n = 0;
+	uint64_t f;
+
+	while (n < len && n < CORE_PATTERN_MAX - 1 && buf[n] && buf[n] != '\n')
+		n++;
+	if (n && buf[0] == '|')
+		return -EINVAL;
+	f = spin_lock_irqsave(&pattern_lock);
+	memcpy(core_pattern, buf, n);
+	core_pattern[n] = 0;
+	spin_unlock_irqrestore(&pattern_lock, f);
+	return (long)len;
+}
+
+/* The core file's name for the calling thread's process from the pattern
+ * into out (PATH_MAX): its length, or -ENAMETOOLONG. */
+static long core_name(char *out, struct process *p, struct thread *t, int sig)
+{
+	char pattern[CORE_PATTERN_MAX], name[PROC_NAME_MAX];
+	const struct cred *c = cred_current();
+	size_t n = 0;
+
+	coredump_pattern_get(pattern);
+	process_lock(p);
+	memcpy(name, p->name, sizeof(name));
+	mutex_unlock(&p->lock);
+	name[sizeof(name) - 1] = 0;
+	for (const char *s = pattern; *s && n < PATH_MAX; s++) {
+		char one[2] = { *s, 0 };
+		long long v = 0;
+		const char *text = one;
+		char num[24];
+
+		if (*s == '%') {
+			switch (*++s) {
+			case 'p': v = p->pid; break;
+			case 'i': v = t->tid; break;
+			case 'u': v = c->uid; break;
+			case 'g': v = c->gid; break;
+			case 's': v = sig; break;
+			case 't': v = vfs_now().sec; break;
+			case 'e': text = name; break;
+			case '%': break;
+			case 0: s--; continue;       /* a lone % at the end */
+			default: continue;           /* unknown: both vanish */
+			}
+			if (*s != 'e' && *s != '%') {
+				fmt_snprintf(num, sizeof(num), "%lld", v);
+				text = num;
+			}
+		}
+		for (; *text && n < PATH_MAX; text++)
+			/* a name is one path component, as Linux's cn_esc_printf */
+			out[n++] = *s == 'e' && *text == '/' ? '!' : *text;
+	}
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	out[n] = 0;
+	return (long)n;
+}
+
 /* Dumps the calling thread's process: true when the whole file was
  * written. */
 static bool dump(int sig, const struct ksiginfo *info)
@@ -272,7 +352,7 @@ static bool dump(int sig, const struct ksiginfo *info)
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	struct core_out o = { .ok = true };
-	char buf[16];
+	char buf[16], *name;
 	int err;
 
 	process_table_lock();
@@ -280,16 +360,27 @@ static bool dump(int sig, const struct ksiginfo *info)
 	process_table_unlock();
 	if (o.limit < CORE_PAGE || !p->vm || !p->fs || !process_flag(p, &p->dumpable))
 		return false;
-	/* as Linux: a file already there is replaced, never written through
-	 * (O_EXCL and O_NOFOLLOW: no symlink or hard link leads elsewhere) */
-	(void)vfs_unlinkat(0, "core", 0);
-	err = vfs_openat(0, "core", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_LARGEFILE, 0600, &o.f);
+	name = kmalloc(PATH_MAX);
+	if (!name)
+		return false;
+	err = (int)core_name(name, p, t, sig);
+	if (err >= 0 && !name[0])
+		err = -ENOENT;       /* an empty pattern: no core, as Linux */
+	if (err >= 0) {
+		/* as Linux: a file already there is replaced, never written
+		 * through (O_EXCL and O_NOFOLLOW: no symlink or hard link
+		 * leads elsewhere) */
+		(void)vfs_unlinkat(0, name, 0);
+		err = vfs_openat(0, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_LARGEFILE, 0600,
+				 &o.f);
+	}
 	if (err == 0) {
 		err = write_core(&o, p, t, sig, info);
 		file_put(o.f);
 	}
 	log_info("proc: pid %d (%s) %s: core %s (%d)", p->pid, p->name, signal_name(sig, buf),
 		 err ? "not written" : "dumped", err);
+	kfree(name);
 	return err == 0;
 }
 
