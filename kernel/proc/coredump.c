@@ -5,7 +5,7 @@
  * directory; %p pid, %i tid, %u uid, %g gid, %s signal, %t time, %e name,
  * %% a percent sign, as Linux; other % pairs vanish), laid out as Linux's
  * (fs/binfmt_elf.c): the ELF header (ET_CORE), a PT_NOTE with NT_PRSTATUS,
- * NT_PRPSINFO, NT_SIGINFO and NT_AUXV of the dumping thread, then one
+ * NT_PRPSINFO, NT_SIGINFO, NT_AUXV and NT_FPREGSET of the dumping thread, then one
  * PT_LOAD per region, page aligned, its bytes as vm_dump_regions says.
  * Its wait status then has WCOREDUMP (0x80). */
 #include <kernel/proc/coredump.h>
@@ -18,6 +18,7 @@
 #include <fs/inode.h>
 #include <fs/vfs.h>
 #include <hal/coreregs.h>
+#include <hal/fpu.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm_dump.h>
@@ -35,6 +36,7 @@
 #define ET_CORE     4
 #define PT_NOTE     4
 #define NT_PRSTATUS 1
+#define NT_FPREGSET 2
 #define NT_PRPSINFO 3
 #define NT_AUXV     6
 #define NT_SIGINFO  0x53494749
@@ -116,6 +118,29 @@ static void emit(struct core_out *o, const void *buf, size_t len)
 		o->written += len;
 }
 
+/* NT_FPREGSET: Linux's user_i387_struct, the FXSAVE image (512 bytes) of
+ * the calling thread's registers. XSAVE leaves a component the thread
+ * never touched as it was (its XSTATE_BV bit clear): it reads as the
+ * initial state, as Linux fills it in. */
+#define FPREGS_SIZE 512
+static void fpregs_of(struct thread *t, uint8_t out[FPREGS_SIZE])
+{
+	uint64_t bv = ~0ull;
+
+	fpu_save(t->fpu);
+	memcpy(out, t->fpu, FPREGS_SIZE);
+	if (fpu_uses_xsave())
+		memcpy(&bv, (uint8_t *)t->fpu + FPREGS_SIZE, sizeof(bv));
+	if (!(bv & 1)) {               /* x87: FCW 0x37f, the rest 0 */
+		memset(out, 0, 24);
+		memset(out + 32, 0, 128);
+		out[0] = 0x7f;
+		out[1] = 0x03;
+	}
+	if (!(bv & 2))                 /* SSE: xmm0-15 0 (MXCSR is always saved) */
+		memset(out + 160, 0, 256);
+}
+
 /* The notes of the calling thread (it is the one that took sig). */
 static uint8_t *build_notes(struct process *p, struct thread *t, int sig,
 			    const struct ksiginfo *info, size_t *len)
@@ -125,16 +150,18 @@ static uint8_t *build_notes(struct process *p, struct thread *t, int sig,
 	struct core_prpsinfo ps;
 	struct linux_siginfo si;
 	size_t auxv_len = vm->auxv_end - vm->auxv_start, pos = 0, argl;
-	uint8_t *buf, *auxv = 0;
+	uint8_t *buf, *auxv = 0, *fpregs;
 
 	if (vm->auxv_end < vm->auxv_start || auxv_len > 4096)
 		auxv_len = 0;
-	*len = note_size(sizeof(st)) + note_size(sizeof(ps)) + note_size(sizeof(si)) +
-	       note_size(auxv_len);
-	buf = kzalloc(*len + auxv_len);
+	*len = note_size(sizeof(st)) + note_size(FPREGS_SIZE) + note_size(sizeof(ps)) +
+	       note_size(sizeof(si)) + note_size(auxv_len);
+	buf = kzalloc(*len + auxv_len + FPREGS_SIZE);
 	if (!buf)
 		return 0;
 	auxv = buf + *len;
+	fpregs = auxv + auxv_len;
+	fpregs_of(t, fpregs);
 	if (auxv_len && vm_copy_from(vm, vm->auxv_start, auxv, auxv_len))
 		auxv_len = 0;
 
@@ -190,10 +217,13 @@ static uint8_t *build_notes(struct process *p, struct thread *t, int sig,
 		si.u.kill.value = info->addr;
 	}
 
+	/* Linux's order: the thread's NT_PRSTATUS, the process's notes, the
+	 * thread's other notes */
 	put_note(buf, &pos, NT_PRSTATUS, &st, sizeof(st));
 	put_note(buf, &pos, NT_PRPSINFO, &ps, sizeof(ps));
 	put_note(buf, &pos, NT_SIGINFO, &si, sizeof(si));
 	put_note(buf, &pos, NT_AUXV, auxv, auxv_len);
+	put_note(buf, &pos, NT_FPREGSET, fpregs, FPREGS_SIZE);
 	*len = pos;
 	return buf;
 }
