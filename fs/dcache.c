@@ -216,6 +216,12 @@ static void dput_common(struct dentry *d, bool may_prune)
 			panic("dput: dentry '%s' count below zero", d->name);
 		if (__atomic_sub_fetch(&d->count, 1, __ATOMIC_ACQ_REL) > 0)
 			break;
+		/* below a dropped directory (a /proc/<pid> of pseudofs) the
+		 * name could only be found through a walker's reference to
+		 * that directory: keeping it would keep the directory too */
+		if ((d->flags & DCACHE_HASHED) && d->parent != d &&
+		    !(d->parent->flags & DCACHE_HASHED) && !dentry_is_root(d->parent))
+			unhash(d);
 		if (d->flags & DCACHE_HASHED) {
 			list_add_tail(&lru, &d->lru);
 			d->flags |= DCACHE_ON_LRU;

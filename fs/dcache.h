@@ -62,7 +62,8 @@ struct dentry *dget(struct dentry *d);      /* count++; returns d */
 struct dentry *dget_parent(struct dentry *d);
 static inline bool dentry_is_root(const struct dentry *d) { return d->parent == d; }
 /* Drops a reference: an unused hashed dentry goes to the LRU, an unhashed
- * one is freed (and the reference it held on its parent dropped). */
+ * one, or one whose parent is unhashed, is freed (and the reference it
+ * held on its parent dropped). */
 void dput(struct dentry *d);
 
 /* Attach an inode to a negative dentry (a lookup found it, or a create

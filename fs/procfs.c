@@ -21,7 +21,8 @@
  *   interrupts  per-vector counts of vectors that fired
  *   partitions  the block layer's disks and partitions
  *   profile     kernel/prof.c's sampling report (profile=US)
- *   mounts, filesystems, cmdline, version, devices */
+ *   mounts, filesystems, cmdline, version, devices
+ *   sys/        the settings (fs/procfs_sys.c) */
 #include <fs/procfs.h>
 #include <kernel/prof.h>
 #include <cosmos/abi/stat.h>
@@ -343,6 +344,7 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = procfs_self_link },
 	{ .name = "slabinfo", .mode = S_IFREG | 0400, .show = show_slabinfo },
 	{ .name = "stat", .mode = RO, .show = show_stat },
+	{ .name = "sys", .mode = S_IFDIR | 0555, .children = procfs_sys_children },
 	{ .name = "uptime", .mode = RO, .show = show_uptime },
 	{ .name = "version", .mode = RO, .show = show_version },
 	{ 0 },

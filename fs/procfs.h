@@ -1,6 +1,7 @@
 /* procfs, mounted at /proc: the kernel's state in Linux's text formats
  * (fs/procfs_text.h) so Linux tools read it unchanged. System files are
- * in fs/procfs.c, the per-process directories in fs/procfs_pid.c. */
+ * in fs/procfs.c, the per-process directories in fs/procfs_pid.c, /proc/sys
+ * in fs/procfs_sys.c. */
 #ifndef FS_PROCFS_H
 #define FS_PROCFS_H
 
@@ -13,6 +14,8 @@ void procfs_init(void);
  * table (fs/procfs_pid.c). */
 extern const struct pseudo_entry procfs_pid_dir;
 extern const struct pseudo_family procfs_pids;
+/* /proc/sys's children (fs/procfs_sys.c). */
+extern const struct pseudo_entry procfs_sys_children[];
 /* /proc/mounts, also /proc/[pid]/mounts: the mounts as the reader sees
  * them (paths from its root). */
 int procfs_show_mounts(struct seqbuf *s, uint64_t arg);

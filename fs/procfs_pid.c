@@ -15,7 +15,8 @@
  * directory and its files belong to the process's effective user (the
  * files and fd/ root's when it is not dumpable, prctl PR_SET_DUMPABLE), so environ (0400) and
  * fd/ (0500) are the owner's and root's only. task/[tid]/ shows each
- * thread's own comm.
+ * thread's own comm. /proc/<tid> of a thread that does not lead its
+ * process is found too (see info_of).
  * Per-thread signal masks read as zero; a process without an address
  * space (a kernel thread's) reads as Linux shows a kernel thread. */
 #include <fs/procfs.h>
@@ -40,13 +41,30 @@
 #define FD_BITS 12            /* descriptors below 4096 (RLIMIT_NOFILE's hard limit) */
 #define PID_LIMIT (1u << (32 - FD_BITS))
 
-/* pi is zeroed on failure too, so putting it is always allowed. */
-static int info_of(uint64_t pid, struct process_info *pi)
+/* A directory's number is a pid, or the tid of a thread that does not
+ * lead its process (/proc/<tid>: found by lookup, not listed, as Linux);
+ * such a directory shows the process, and stat, status and comm show the
+ * thread. pi is zeroed on failure too, so putting it is always allowed. */
+static int info_of(uint64_t id, struct process_info *pi)
 {
+	int err, pid;
+
 	memset(pi, 0, sizeof(*pi));
-	if (pid == 0 || pid >= PID_LIMIT)
+	if (id == 0 || id >= PID_LIMIT)
 		return -ESRCH;
-	return process_info_get((int)pid, pi);
+	err = process_info_get((int)id, pi);
+	if (err != -ESRCH || (pid = process_of_thread((int)id)) <= 0 || pid == (int)id)
+		return err;
+	return process_info_get(pid, pi);
+}
+
+/* The process of directory id: the one with that pid (a zombie too), or
+ * the one with a thread of that tid. */
+static int group_of(uint64_t id)
+{
+	int pid = id < PID_LIMIT ? process_of_thread((int)id) : -ESRCH;
+
+	return pid > 0 ? pid : (int)id;
 }
 
 /* The process's effective ids; for what is not a world-readable
@@ -224,15 +242,22 @@ static void task_of(struct process_info *pi, struct proc_task *t)
 	t->voluntary_switches = pi->switches;
 }
 
+static int show_thread(struct seqbuf *s, uint64_t arg,
+		       void (*text)(struct seqbuf *s, const struct proc_task *t));
+
 static int show_task(struct seqbuf *s, uint64_t pid,
 		     void (*text)(struct seqbuf *s, const struct proc_task *t))
 {
 	struct process_info pi;
 	struct proc_task t;
-	int err = info_of(pid, &pi);
+	int err = info_of(pid, &pi), group = pi.pid;
 
 	if (err)
 		return err;
+	if (group != (int)pid) {            /* /proc/<tid>: the thread's view */
+		process_info_put(&pi);
+		return show_thread(s, (uint64_t)group << 32 | pid, text);
+	}
 	task_of(&pi, &t);
 	text(s, &t);
 	process_info_put(&pi);
@@ -243,17 +268,8 @@ static int show_stat(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, 
 static int show_status(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, proc_task_status_text); }
 static int show_statm(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, proc_task_statm_text); }
 
-static int show_comm(struct seqbuf *s, uint64_t pid)
-{
-	struct process_info pi;
-	int err = info_of(pid, &pi);
-
-	if (err)
-		return err;
-	seq_printf(s, "%.15s\n", pi.name);
-	process_info_put(&pi);
-	return 0;
-}
+static void comm_text(struct seqbuf *s, const struct proc_task *t) { seq_printf(s, "%.15s\n", t->comm); }
+static int show_comm(struct seqbuf *s, uint64_t pid) { return show_task(s, pid, comm_text); }
 
 /* Bytes [start, end) of its memory (none without an address space). */
 static int show_user_range(struct seqbuf *s, uint64_t pid, bool env)
@@ -435,30 +451,33 @@ static const struct pseudo_family fds = { fds_next, fds_find, &fd_entry };
 
 #define PID_FILE(n, m, fn) { .name = n, .mode = S_IFREG | (m), .show = fn, .owner = pid_owner }
 
-/* task/[tid]/: the argument is pid << 32 | tid. A thread shows its
- * process's numbers with its own id, state, CPU time and switches. */
-static bool tasks_next(uint64_t pid, uint64_t *cursor, char *name, uint64_t *arg)
+/* task/[tid]/: the argument is pid << 32 | tid (the process's pid, also
+ * below /proc/<tid>). A thread shows its process's numbers with its own
+ * id, state, CPU time and switches. */
+static bool tasks_next(uint64_t id, uint64_t *cursor, char *name, uint64_t *arg)
 {
 	/* cursors are the last tid listed (past INT32_MAX: the end) */
-	int tid = pid < PID_LIMIT && *cursor <= INT32_MAX ? process_thread_next((int)pid, (int)*cursor) : 0;
+	int pid = group_of(id);
+	int tid = id < PID_LIMIT && *cursor <= INT32_MAX ? process_thread_next(pid, (int)*cursor) : 0;
 
 	if (tid <= 0)
 		return false;
 	*cursor = (uint64_t)tid;
-	*arg = pid << 32 | (uint64_t)tid;
+	*arg = (uint64_t)pid << 32 | (uint64_t)tid;
 	fmt_snprintf(name, NAME_MAX + 1, "%d", tid);
 	return true;
 }
 
-static bool tasks_find(uint64_t pid, const char *name, uint64_t *arg)
+static bool tasks_find(uint64_t id, const char *name, uint64_t *arg)
 {
 	struct thread_info_k ti;
 	uint64_t tid;
+	int pid;
 
-	if (pid >= PID_LIMIT || !parse_number(name, &tid) || tid == 0 ||
-	    process_thread_info((int)pid, (int)tid, &ti))
+	if (id >= PID_LIMIT || !parse_number(name, &tid) || tid == 0 ||
+	    process_thread_info(pid = group_of(id), (int)tid, &ti))
 		return false;
-	*arg = pid << 32 | tid;
+	*arg = (uint64_t)pid << 32 | tid;
 	return true;
 }
 
@@ -509,8 +528,7 @@ static int show_thread(struct seqbuf *s, uint64_t arg,
 
 static int show_thread_stat(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_stat_text); }
 static int show_thread_status(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, proc_task_status_text); }
-static void thread_comm_text(struct seqbuf *s, const struct proc_task *t) { seq_printf(s, "%.15s\n", t->comm); }
-static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, thread_comm_text); }
+static int show_thread_comm(struct seqbuf *s, uint64_t arg) { return show_thread(s, arg, comm_text); }
 
 #define TASK_FILE(n, m, fn) { .name = n, .mode = S_IFREG | (m), .show = fn, .owner = task_owner }
 

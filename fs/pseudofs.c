@@ -1,11 +1,14 @@
-/* Synthetic read-only file systems (fs/pseudofs.h).
+/* Synthetic file systems (fs/pseudofs.h).
  *
  * Inodes: one per (entry, argument), found again through the inode cache
  * under the number (low 32 bits of the entry's address << 32 | argument),
  * which is unique because the kernel image is far smaller than 4 GiB and
- * arguments stay below 2^32. Names from a family are dropped from the
+ * arguments stay below 2^32; an inode leaves memory with its last
+ * reference (SB_NOCACHE). Names from a family are dropped from the
  * name cache as soon as they are looked up, so each walk asks the family
- * again and a process that has gone stops being found at once.
+ * again and a process that has gone stops being found at once; the names
+ * looked up below a dropped one leave with their last reference too
+ * (fs/dcache.c), so nothing of an ended process's directory stays.
  *
  * An open generated file owns a snapshot of its text (f->priv), made by
  * a read from position 0 (or the first read); nothing in it is shared. */
@@ -36,7 +39,7 @@ static struct pseudo_inode *PI(struct inode *ino)
 	return (struct pseudo_inode *)ino;
 }
 
-static const struct inode_ops pseudo_dir_iops, pseudo_link_iops;
+static const struct inode_ops pseudo_dir_iops, pseudo_link_iops, pseudo_rw_iops;
 static const struct file_ops pseudo_dir_fops, pseudo_text_fops, pseudo_raw_fops;
 
 static uint64_t ino_number(const struct pseudo_entry *e, uint64_t arg)
@@ -88,6 +91,8 @@ static struct inode *pseudo_iget(struct super_block *sb, const struct pseudo_ent
 		break;
 	default:
 		ino->fops = e->read ? &pseudo_raw_fops : &pseudo_text_fops;
+		if (e->write)
+			ino->ops = &pseudo_rw_iops;
 		ino->size = e->size ? e->size(arg) : 0;
 		break;
 	}
@@ -232,7 +237,7 @@ static int pseudo_text_open(struct inode *ino, struct file *f)
 {
 	struct pseudo_open *o;
 
-	if (f->fmode & FMODE_WRITE)
+	if ((f->fmode & FMODE_WRITE) && !PI(ino)->e->write)
 		return -EACCES;
 	if (!still_there(ino))
 		return -ENOENT;
@@ -279,6 +284,33 @@ static long pseudo_text_read(struct file *f, struct uio *u, uint64_t *pos)
 		*pos += (uint64_t)n;
 out:
 	mutex_unlock(&o->lock);
+	return n;
+}
+
+/* A write is a whole new value (at offset 0, as Linux's sysctl files take
+ * a string). */
+static long pseudo_text_write(struct file *f, struct uio *u, uint64_t *pos)
+{
+	const struct pseudo_inode *pi = PI(f->inode);
+	size_t len = u->resid;
+	char *buf;
+	long n;
+
+	if (*pos != 0 || len > PSEUDO_WRITE_MAX)
+		return -EINVAL;
+	buf = kmalloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = uio_copy_in(u, buf, len);
+	if (n == (long)len) {
+		buf[len] = 0;
+		n = pi->e->write(pi->arg, buf, len);
+	} else if (n >= 0) {
+		n = -EFAULT;
+	}
+	if (n > 0)
+		*pos += (uint64_t)n;
+	kfree(buf);
 	return n;
 }
 
@@ -348,10 +380,21 @@ static long pseudo_raw_read(struct file *f, struct uio *u, uint64_t *pos)
 
 static const struct inode_ops pseudo_dir_iops = { .lookup = pseudo_lookup };
 static const struct inode_ops pseudo_link_iops = { .readlink = pseudo_readlink };
+
+/* A writable file's size is always 0 (O_TRUNC is allowed and changes
+ * nothing, as on Linux); its owner and mode are the kernel's. */
+static int pseudo_setattr(struct inode *ino, const struct iattr *a)
+{
+	(void)ino;
+	return a->valid & (ATTR_MODE | ATTR_UID | ATTR_GID) ? -EPERM : 0;
+}
+
+static const struct inode_ops pseudo_rw_iops = { .setattr = pseudo_setattr };
 static const struct file_ops pseudo_dir_fops = { .readdir = pseudo_readdir };
 static const struct file_ops pseudo_text_fops = {
 	.open = pseudo_text_open,
 	.read = pseudo_text_read,
+	.write = pseudo_text_write,
 	.seek = pseudo_text_seek,
 	.release = pseudo_text_release,
 };
@@ -404,6 +447,9 @@ static int pseudo_mount(const struct file_system_type *t, const char *source, un
 	if (!sb)
 		return -ENOMEM;
 	sb->priv = fs;
+	/* inodes are made again from the tables at no cost: none is kept
+	 * without a user (a /proc/<pid> one would outlive its process) */
+	sb->flags |= SB_NOCACHE;
 	root = pseudo_iget(sb, fs->root, 0, &err);
 	sb->root = root ? d_make_root(root) : NULL;
 	if (!sb->root) {

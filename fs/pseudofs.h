@@ -1,4 +1,4 @@
-/* Synthetic read-only file systems (procfs, sysfs): trees described by
+/* Synthetic file systems (procfs, sysfs): trees described by
  * tables. A file's text is generated when it is opened (so one open sees
  * one consistent snapshot, as Linux's seq_file files do), a symlink's
  * target when it is read, and a directory's children may come from a list
@@ -30,6 +30,8 @@ struct pseudo_family {
 	const struct pseudo_entry *entry;   /* what every child is */
 };
 
+#define PSEUDO_WRITE_MAX 4096
+
 struct pseudo_entry {
 	const char *name;               /* NULL ends a table */
 	uint32_t mode;                  /* S_IFREG, S_IFDIR or S_IFLNK and permission bits */
@@ -37,6 +39,11 @@ struct pseudo_entry {
 	int (*show)(struct seqbuf *s, uint64_t arg);    /* the whole text; -errno refuses the open */
 	long (*read)(uint64_t arg, uint64_t off, void *buf, size_t len);  /* bytes at off (binary files) */
 	uint64_t (*size)(uint64_t arg);  /* st_size (default 0, as Linux's generated files) */
+	/* Writable generated files (a sysctl under /proc/sys): one write at
+	 * offset 0 of at most PSEUDO_WRITE_MAX bytes is the new value; the
+	 * bytes taken or -errno. Who may open for writing is the mode's
+	 * business (the VFS checks it). */
+	long (*write)(uint64_t arg, const char *buf, size_t len);
 	/* Symlinks: the target. */
 	int (*link)(struct seqbuf *s, uint64_t arg);
 	/* Directories: a table of children, then a family. */

@@ -22,6 +22,7 @@
 #include <lib/string.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
+#include <sys/uts.h>
 
 #define TICK_NS (1000000000ull / ABI_CLK_TCK)
 
@@ -46,10 +47,31 @@ long sys_uname(uptr_t buf)
 	return copy_to_user(buf, &copy, sizeof(copy));
 }
 
-static long set_name(char *field, uptr_t name, size_t len)
+void uts_name_get(bool domain, char out[UTS_LEN])
+{
+	uint64_t f = spin_lock_irqsave(&uts_lock);
+
+	memcpy(out, domain ? uts.domainname : uts.nodename, UTS_LEN);
+	spin_unlock_irqrestore(&uts_lock, f);
+}
+
+int uts_name_set(bool domain, const char *name, size_t len)
+{
+	char *field = domain ? uts.domainname : uts.nodename;
+	uint64_t f;
+
+	if (len >= UTS_LEN)
+		return -EINVAL;
+	f = spin_lock_irqsave(&uts_lock);
+	memcpy(field, name, len);
+	field[len] = 0;
+	spin_unlock_irqrestore(&uts_lock, f);
+	return 0;
+}
+
+static long set_name(bool domain, uptr_t name, size_t len)
 {
 	char buf[UTS_LEN];
-	uint64_t f;
 
 	if (cred_current()->euid != 0)
 		return -EPERM;
@@ -57,11 +79,7 @@ static long set_name(char *field, uptr_t name, size_t len)
 		return -EINVAL;
 	if (copy_from_user(buf, name, len))
 		return -EFAULT;
-	buf[len] = 0;
-	f = spin_lock_irqsave(&uts_lock);
-	memcpy(field, buf, len + 1);
-	spin_unlock_irqrestore(&uts_lock, f);
-	return 0;
+	return uts_name_set(domain, buf, len);
 }
 
 long sys_memstat(uptr_t out)
@@ -86,8 +104,8 @@ long sys_memstat(uptr_t out)
 	return copy_to_user(out, &m, sizeof(m));
 }
 
-long sys_sethostname(uptr_t name, size_t len) { return set_name(uts.nodename, name, len); }
-long sys_setdomainname(uptr_t name, size_t len) { return set_name(uts.domainname, name, len); }
+long sys_sethostname(uptr_t name, size_t len) { return set_name(false, name, len); }
+long sys_setdomainname(uptr_t name, size_t len) { return set_name(true, name, len); }
 
 long sys_sysinfo(uptr_t info)
 {

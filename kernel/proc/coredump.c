@@ -1,9 +1,11 @@
 /* Core files. A process ended by a signal whose default action is "core"
  * (SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU,
- * SIGXFSZ, SIGSYS) leaves an ELF core file named "core" in its working
- * directory when RLIMIT_CORE is at least a page, laid out as Linux's
+ * SIGXFSZ, SIGSYS) leaves an ELF core file when RLIMIT_CORE is at least a
+ * page, named by kernel.core_pattern ("core" at boot: in its working
+ * directory; %p pid, %i tid, %u uid, %g gid, %s signal, %t time, %e name,
+ * %% a percent sign, as Linux; other % pairs vanish), laid out as Linux's
  * (fs/binfmt_elf.c): the ELF header (ET_CORE), a PT_NOTE with NT_PRSTATUS,
- * NT_PRPSINFO, NT_SIGINFO and NT_AUXV of the dumping thread, then one
+ * NT_PRPSINFO, NT_SIGINFO, NT_AUXV and NT_FPREGSET of the dumping thread, then one
  * PT_LOAD per region, page aligned, its bytes as vm_dump_regions says.
  * Its wait status then has WCOREDUMP (0x80). */
 #include <kernel/proc/coredump.h>
@@ -13,8 +15,10 @@
 #include <cosmos/abi/signal.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
+#include <fs/inode.h>
 #include <fs/vfs.h>
 #include <hal/coreregs.h>
+#include <hal/fpu.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/vm_dump.h>
@@ -23,13 +27,16 @@
 #include <kernel/proc/signal.h>
 #include <kernel/proc/uthread.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sync/spinlock.h>
 #include <lib/elf.h>
+#include <lib/fmt.h>
 #include <lib/string.h>
 #include <sys/uio.h>
 
 #define ET_CORE     4
 #define PT_NOTE     4
 #define NT_PRSTATUS 1
+#define NT_FPREGSET 2
 #define NT_PRPSINFO 3
 #define NT_AUXV     6
 #define NT_SIGINFO  0x53494749
@@ -111,6 +118,29 @@ static void emit(struct core_out *o, const void *buf, size_t len)
 		o->written += len;
 }
 
+/* NT_FPREGSET: Linux's user_i387_struct, the FXSAVE image (512 bytes) of
+ * the calling thread's registers. XSAVE leaves a component the thread
+ * never touched as it was (its XSTATE_BV bit clear): it reads as the
+ * initial state, as Linux fills it in. */
+#define FPREGS_SIZE 512
+static void fpregs_of(struct thread *t, uint8_t out[FPREGS_SIZE])
+{
+	uint64_t bv = ~0ull;
+
+	fpu_save(t->fpu);
+	memcpy(out, t->fpu, FPREGS_SIZE);
+	if (fpu_uses_xsave())
+		memcpy(&bv, (uint8_t *)t->fpu + FPREGS_SIZE, sizeof(bv));
+	if (!(bv & 1)) {               /* x87: FCW 0x37f, the rest 0 */
+		memset(out, 0, 24);
+		memset(out + 32, 0, 128);
+		out[0] = 0x7f;
+		out[1] = 0x03;
+	}
+	if (!(bv & 2))                 /* SSE: xmm0-15 0 (MXCSR is always saved) */
+		memset(out + 160, 0, 256);
+}
+
 /* The notes of the calling thread (it is the one that took sig). */
 static uint8_t *build_notes(struct process *p, struct thread *t, int sig,
 			    const struct ksiginfo *info, size_t *len)
@@ -120,16 +150,18 @@ static uint8_t *build_notes(struct process *p, struct thread *t, int sig,
 	struct core_prpsinfo ps;
 	struct linux_siginfo si;
 	size_t auxv_len = vm->auxv_end - vm->auxv_start, pos = 0, argl;
-	uint8_t *buf, *auxv = 0;
+	uint8_t *buf, *auxv = 0, *fpregs;
 
 	if (vm->auxv_end < vm->auxv_start || auxv_len > 4096)
 		auxv_len = 0;
-	*len = note_size(sizeof(st)) + note_size(sizeof(ps)) + note_size(sizeof(si)) +
-	       note_size(auxv_len);
-	buf = kzalloc(*len + auxv_len);
+	*len = note_size(sizeof(st)) + note_size(FPREGS_SIZE) + note_size(sizeof(ps)) +
+	       note_size(sizeof(si)) + note_size(auxv_len);
+	buf = kzalloc(*len + auxv_len + FPREGS_SIZE);
 	if (!buf)
 		return 0;
 	auxv = buf + *len;
+	fpregs = auxv + auxv_len;
+	fpregs_of(t, fpregs);
 	if (auxv_len && vm_copy_from(vm, vm->auxv_start, auxv, auxv_len))
 		auxv_len = 0;
 
@@ -185,10 +217,13 @@ static uint8_t *build_notes(struct process *p, struct thread *t, int sig,
 		si.u.kill.value = info->addr;
 	}
 
+	/* Linux's order: the thread's NT_PRSTATUS, the process's notes, the
+	 * thread's other notes */
 	put_note(buf, &pos, NT_PRSTATUS, &st, sizeof(st));
 	put_note(buf, &pos, NT_PRPSINFO, &ps, sizeof(ps));
 	put_note(buf, &pos, NT_SIGINFO, &si, sizeof(si));
 	put_note(buf, &pos, NT_AUXV, auxv, auxv_len);
+	put_note(buf, &pos, NT_FPREGSET, fpregs, FPREGS_SIZE);
 	*len = pos;
 	return buf;
 }
@@ -265,6 +300,81 @@ out:
 	return err;
 }
 
+/* kernel.core_pattern, under pattern_lock (a spinlock). */
+static struct spinlock pattern_lock = SPINLOCK_INIT("core_pattern");
+static char core_pattern[CORE_PATTERN_MAX] = "core";
+
+void coredump_pattern_get(char out[CORE_PATTERN_MAX])
+{
+	uint64_t f = spin_lock_irqsave(&pattern_lock);
+
+	memcpy(out, core_pattern, CORE_PATTERN_MAX);
+	spin_unlock_irqrestore(&pattern_lock, f);
+}
+
+long coredump_pattern_set(const char *buf, size_t len)
+{
+	size_t n = 0;
+	uint64_t f;
+
+	while (n < len && n < CORE_PATTERN_MAX - 1 && buf[n] && buf[n] != '\n')
+		n++;
+	if (n && buf[0] == '|')
+		return -EINVAL;
+	f = spin_lock_irqsave(&pattern_lock);
+	memcpy(core_pattern, buf, n);
+	core_pattern[n] = 0;
+	spin_unlock_irqrestore(&pattern_lock, f);
+	return (long)len;
+}
+
+/* The core file's name for the calling thread's process from the pattern
+ * into out (PATH_MAX): its length, or -ENAMETOOLONG. */
+static long core_name(char *out, struct process *p, struct thread *t, int sig)
+{
+	char pattern[CORE_PATTERN_MAX], name[PROC_NAME_MAX];
+	const struct cred *c = cred_current();
+	size_t n = 0;
+
+	coredump_pattern_get(pattern);
+	process_lock(p);
+	memcpy(name, p->name, sizeof(name));
+	mutex_unlock(&p->lock);
+	name[sizeof(name) - 1] = 0;
+	for (const char *s = pattern; *s && n < PATH_MAX; s++) {
+		char one[2] = { *s, 0 };
+		long long v = 0;
+		const char *text = one;
+		char num[24];
+
+		if (*s == '%') {
+			switch (*++s) {
+			case 'p': v = p->pid; break;
+			case 'i': v = t->tid; break;
+			case 'u': v = c->uid; break;
+			case 'g': v = c->gid; break;
+			case 's': v = sig; break;
+			case 't': v = vfs_now().sec; break;
+			case 'e': text = name; break;
+			case '%': break;
+			case 0: s--; continue;       /* a lone % at the end */
+			default: continue;           /* unknown: both vanish */
+			}
+			if (*s != 'e' && *s != '%') {
+				fmt_snprintf(num, sizeof(num), "%lld", v);
+				text = num;
+			}
+		}
+		for (; *text && n < PATH_MAX; text++)
+			/* a name is one path component, as Linux's cn_esc_printf */
+			out[n++] = *s == 'e' && *text == '/' ? '!' : *text;
+	}
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	out[n] = 0;
+	return (long)n;
+}
+
 /* Dumps the calling thread's process: true when the whole file was
  * written. */
 static bool dump(int sig, const struct ksiginfo *info)
@@ -272,7 +382,7 @@ static bool dump(int sig, const struct ksiginfo *info)
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	struct core_out o = { .ok = true };
-	char buf[16];
+	char buf[16], *name;
 	int err;
 
 	process_table_lock();
@@ -280,16 +390,27 @@ static bool dump(int sig, const struct ksiginfo *info)
 	process_table_unlock();
 	if (o.limit < CORE_PAGE || !p->vm || !p->fs || !process_flag(p, &p->dumpable))
 		return false;
-	/* as Linux: a file already there is replaced, never written through
-	 * (O_EXCL and O_NOFOLLOW: no symlink or hard link leads elsewhere) */
-	(void)vfs_unlinkat(0, "core", 0);
-	err = vfs_openat(0, "core", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_LARGEFILE, 0600, &o.f);
+	name = kmalloc(PATH_MAX);
+	if (!name)
+		return false;
+	err = (int)core_name(name, p, t, sig);
+	if (err >= 0 && !name[0])
+		err = -ENOENT;       /* an empty pattern: no core, as Linux */
+	if (err >= 0) {
+		/* as Linux: a file already there is replaced, never written
+		 * through (O_EXCL and O_NOFOLLOW: no symlink or hard link
+		 * leads elsewhere) */
+		(void)vfs_unlinkat(0, name, 0);
+		err = vfs_openat(0, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_LARGEFILE, 0600,
+				 &o.f);
+	}
 	if (err == 0) {
 		err = write_core(&o, p, t, sig, info);
 		file_put(o.f);
 	}
 	log_info("proc: pid %d (%s) %s: core %s (%d)", p->pid, p->name, signal_name(sig, buf),
 		 err ? "not written" : "dumped", err);
+	kfree(name);
 	return err == 0;
 }
 

@@ -51,5 +51,8 @@ struct thread_info_k {
 int process_thread_next(int pid, int after);
 /* Thread tid of process pid: 0, or -ESRCH when it is not one of them. */
 int process_thread_info(int pid, int tid, struct thread_info_k *ti);
+/* The pid of the live process one of whose threads has this tid (its own
+ * pid for the first thread), or -ESRCH. */
+int process_of_thread(int tid);
 
 #endif

@@ -54,3 +54,15 @@ int process_thread_info(int pid, int tid, struct thread_info_k *ti)
 	process_table_unlock();
 	return err;
 }
+
+int process_of_thread(int tid)
+{
+	struct process *p = 0;
+	int pid;
+
+	process_table_lock();
+	pid = tid > 0 && process_find_thread_locked(tid, &p) && p != process_kernel() ? p->pid
+										     : -ESRCH;
+	process_table_unlock();
+	return pid;
+}

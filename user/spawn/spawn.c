@@ -15,12 +15,15 @@
  *                         time of day and time(), which musl takes from
  *                         the vDSO, then the process's CPU time, which
  *                         takes a system call
- *     spawn leakcheck fork|threads|exec N
+ *     spawn leakcheck fork|threads|exec|selfexec N
  *                         runs the workload (exec: fork, the child execs
- *                         /bin/exit0) twice and prints how the
+ *                         /bin/exit0; selfexec: the child execs
+ *                         /proc/self/exe, as BusyBox runs an applet,
+ *                         which is spawn true) twice and prints how the
  *                         second run changed the kernel's free frames and
  *                         heap objects in use (the native memstat call;
  *                         root only)
+ *     spawn true          exits 0 at once, silently
  *     spawn sweep         the allocation sweep's workload: memory, a file
  *                         read and mapped, one written and removed, a pipe
  *                         to a child that execs /bin/exit0; silent, its
@@ -75,7 +78,9 @@ static void forks(long n, const char *exec_path)
 			fail("fork");
 		if (pid == 0) {
 			if (exec_path) {
-				char *argv[] = { (char *)exec_path, NULL };
+				/* "true": spawn run again through /proc/self/exe
+				 * exits at once (/bin/exit0 ignores it) */
+				char *argv[] = { (char *)exec_path, "true", NULL };
 				execv(exec_path, argv);
 				_exit(126);
 			}
@@ -310,6 +315,8 @@ static void workload(const char *what, long n)
 		forks(n, NULL);
 	else if (strcmp(what, "exec") == 0)
 		forks(n, "/bin/exit0");
+	else if (strcmp(what, "selfexec") == 0)
+		forks(n, "/proc/self/exe");
 	else
 		threads(n);
 }
@@ -341,6 +348,8 @@ int main(int argc, char **argv)
 	const char *what = argc > 1 ? argv[1] : "";
 	long n = argc > 2 ? atol(argv[2]) : 0;
 
+	if (strcmp(what, "true") == 0)
+		return 0;
 	if (strcmp(what, "fork") == 0 && n > 0) {
 		forks(n, NULL);
 	} else if (strcmp(what, "exec") == 0 && n > 0 && argc > 3) {
@@ -365,7 +374,7 @@ int main(int argc, char **argv)
 			fail("a clock");
 	} else if (strcmp(what, "leakcheck") == 0 && argc > 3 && atol(argv[3]) > 0 &&
 		   (strcmp(argv[2], "fork") == 0 || strcmp(argv[2], "threads") == 0 ||
-		    strcmp(argv[2], "exec") == 0)) {
+		    strcmp(argv[2], "exec") == 0 || strcmp(argv[2], "selfexec") == 0)) {
 		leakcheck(argv[2], atol(argv[3]));
 	} else if (strcmp(what, "forkbomb") == 0 && n >= 0) {
 		struct bomb *b = forkbomb(n);
@@ -376,7 +385,7 @@ int main(int argc, char **argv)
 			return 1;
 	} else {
 		say("usage: spawn fork N | exec N PATH | threads N | nosys | forkbomb [NPROC] |"
-		    " sweep | clock | leakcheck fork|threads|exec N\n");
+		    " sweep | clock | true | leakcheck fork|threads|exec|selfexec N\n");
 		return 2;
 	}
 	say("spawn: %s ok\n", what);

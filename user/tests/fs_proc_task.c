@@ -6,6 +6,7 @@
 #include "tests.h"
 
 #include <pthread.h>
+#include <sys/prctl.h>
 
 /* Field n (1-based, as proc(5) numbers them) of /proc/self/stat. */
 long proc_stat_field(const char *path, int n)
@@ -147,4 +148,91 @@ TEST(fs_proc_task_lists_threads)
 	CHECK(listed_in(path, pid));
 	kill(pid, SIGKILL);
 	wait_signal(pid, SIGKILL);
+}
+
+/* /proc/<tid> of a thread of another process that does not lead it: found
+ * by lookup though /proc does not list it; stat and status show the
+ * thread (its id, Tgid the process), comm its own name, exe and task/ the
+ * process's. Gone once the thread has ended. */
+static int other_pipe[2], other_go[2];
+static void *other_thread(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_NAME, "other-thread");
+	pid_t tid = gettid();
+	CHECK_EQ(write(other_pipe[1], &tid, sizeof(tid)), (ssize_t)sizeof(tid));
+	char c;
+	CHECK_EQ(read(other_go[0], &c, 1), 1);
+	return NULL;
+}
+
+TEST(fs_proc_tid_of_other_process)
+{
+	CHECK_OK(pipe(other_pipe));
+	CHECK_OK(pipe(other_go));
+	pid_t pid = xfork();
+	if (pid == 0) {
+		pthread_t th;
+		CHECK_EQ(pthread_create(&th, NULL, other_thread, NULL), 0);
+		CHECK_EQ(pthread_join(th, NULL), 0);
+		pid_t none = 0;
+		CHECK_EQ(write(other_pipe[1], &none, sizeof(none)), (ssize_t)sizeof(none));
+		pause();
+		_exit(0);
+	}
+	pid_t tid = 0;
+	CHECK_EQ(read(other_pipe[0], &tid, sizeof(tid)), (ssize_t)sizeof(tid));
+	CHECK(tid > 0 && tid != pid);
+	char path[64], buf[4096], want[64], exe[256], texe[256];
+	snprintf(path, sizeof(path), "/proc/%d", (int)tid);
+	struct stat st;
+	CHECK_OK(stat(path, &st));
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK(!listed_in("/proc", tid));
+	CHECK(listed_in("/proc", pid));
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	CHECK_EQ(strtol(read_text(path, buf, sizeof(buf)), NULL, 10), tid);
+	CHECK(strstr(buf, "(other-thread)") != NULL);
+	CHECK_EQ(proc_stat_field(path, 4), getpid());
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	read_text(path, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "\nPid:\t%d\n", (int)tid);
+	CHECK(strstr(buf, want) != NULL);
+	snprintf(want, sizeof(want), "\nTgid:\t%d\n", (int)pid);
+	CHECK(strstr(buf, want) != NULL);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)tid);
+	CHECK(!strcmp(read_text(path, buf, sizeof(buf)), "other-thread\n"));
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+	CHECK(n > 0);
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, texe, sizeof(texe) - 1);
+	CHECK(n > 0);
+	texe[n] = 0;
+	CHECK(!strcmp(exe, texe));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)tid);
+	CHECK(listed_in(path, pid));
+	CHECK(listed_in(path, tid));
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)tid, (int)tid);
+	CHECK(!strcmp(read_text(path, buf, sizeof(buf)), "other-thread\n"));
+	/* the thread ends: its directory goes; the process's stays */
+	CHECK_EQ(write(other_go[1], "x", 1), 1);
+	pid_t none = -1;
+	CHECK_EQ(read(other_pipe[0], &none, sizeof(none)), (ssize_t)sizeof(none));
+	CHECK_EQ(none, 0);
+	/* joined once it cleared its tid word: it leaves the process's
+	 * list a moment later (2 s at most) */
+	snprintf(path, sizeof(path), "/proc/%d", (int)tid);
+	for (int i = 0; i < 2000 && exists(path); i++)
+		usleep(1000);
+	CHECK(!exists(path));
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	CHECK(exists(path));
+	kill(pid, SIGKILL);
+	wait_signal(pid, SIGKILL);
+	close(other_pipe[0]);
+	close(other_pipe[1]);
+	close(other_go[0]);
+	close(other_go[1]);
 }

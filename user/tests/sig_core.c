@@ -1,6 +1,6 @@
 /* Core files: a signal whose default action is "core" writes ./core (an
- * ELF ET_CORE file with NT_PRSTATUS, NT_PRPSINFO, NT_SIGINFO, NT_AUXV and
- * the memory) when RLIMIT_CORE allows, and the wait status has WCOREDUMP;
+ * ELF ET_CORE file with NT_PRSTATUS, NT_PRPSINFO, NT_SIGINFO, NT_AUXV,
+ * NT_FPREGSET and the memory) when RLIMIT_CORE allows, and the wait status has WCOREDUMP;
  * no file and no WCOREDUMP with RLIMIT_CORE below a page or where the
  * file cannot be made. On Linux these need kernel.core_pattern "core"
  * (they skip otherwise). */
@@ -19,6 +19,11 @@
 #define PRPSINFO_FNAME 40
 
 static unsigned char pattern[3 * 4096];
+static const unsigned char core_xmm7[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+#define CORE_MXCSR 0x7f80u
+/* user_i387_struct (FXSAVE layout): FCW at 0, MXCSR at 24, xmm0 at 160 */
+#define FPREGS_MXCSR 24
+#define FPREGS_XMM7 (160 + 7 * 16)
 extern const char core_crash_here[];
 
 static void skip_unless_core_pattern_core(void)
@@ -60,6 +65,9 @@ static void __attribute__((noreturn)) crash(void)
 {
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (unsigned char)(i * 7 + 3);
+	/* xmm7 and MXCSR (rounding toward zero) for NT_FPREGSET */
+	unsigned mxcsr = CORE_MXCSR;
+	__asm__ volatile("movdqu %0, %%xmm7\n\tldmxcsr %1" :: "m"(core_xmm7), "m"(mxcsr) : "xmm7");
 	__asm__ volatile(".globl core_crash_here\n"
 			 "core_crash_here: movl $1, 8\n" ::: "memory");
 	_exit(99);
@@ -105,7 +113,7 @@ static const void *note_find(const unsigned char *core, size_t size, unsigned ty
 }
 
 /* SIGSEGV with RLIMIT_CORE unlimited: WCOREDUMP, and a core file whose
- * notes hold the signal, the pid and the faulting rip, and whose PT_LOAD
+ * notes hold the signal, the pid, the faulting rip, xmm7 and MXCSR, and whose PT_LOAD
  * holds the bytes the program wrote. */
 TEST(sig_core_file_written)
 {
@@ -163,6 +171,17 @@ TEST(sig_core_file_written)
 	CHECK_EQ(si->si_signo, SIGSEGV);
 	CHECK_EQ(si->si_code, SEGV_MAPERR);
 	CHECK_EQ((uintptr_t)si->si_addr, 8);
+
+	const unsigned char *fp = note_find(core, size, NT_FPREGSET, &len);
+	CHECK(fp != NULL);
+	CHECK_EQ(len, 512);
+	uint16_t fcw;
+	uint32_t mxcsr;
+	memcpy(&fcw, fp, 2);
+	memcpy(&mxcsr, fp + FPREGS_MXCSR, 4);
+	CHECK_EQ(fcw, 0x37f);
+	CHECK_EQ(mxcsr, CORE_MXCSR);
+	CHECK(!memcmp(fp + FPREGS_XMM7, core_xmm7, 16));
 
 	const uint64_t *aux = note_find(core, size, NT_AUXV, &len);
 	CHECK(aux != NULL);
