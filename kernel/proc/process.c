@@ -340,6 +340,52 @@ static bool parent_autoreaps_locked(const struct process *p)
 	return a.handler == SIGHAND_IGN || (a.flags & SA_NOCLDWAIT);
 }
 
+/* POSIX's orphaned process group: no live member has a parent in another
+ * group of the same session (so nobody there can send it SIGCONT from
+ * job control). Table lock held. */
+static bool group_orphaned_locked(int pgid)
+{
+	list_for_each(l, &all_procs) {
+		struct process *p = list_entry(l, struct process, all_node);
+		struct process *q = p->parent;
+
+		if (p->pgid != pgid || p->state != PROC_ALIVE)
+			continue;
+		if (q && q != &kernel_proc && q->pgid != pgid && q->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
+/* An exit just took away group pgid's last link to its session (the
+ * caller checked the exiting process was one). POSIX _exit: when the
+ * group is now orphaned and a member is stopped, every member gets SIGHUP
+ * then SIGCONT; the stopped ones would otherwise wait for ever for a
+ * SIGCONT nobody in the session is left to send. Table lock held: it
+ * keeps the group's membership, states and parents still, and p->stopped
+ * only changes under it (and the signal lock). */
+static void hangup_if_orphaned_locked(int pgid)
+{
+	static const int sigs[] = { SIGHUP, SIGCONT };
+	bool stopped = false;
+
+	list_for_each(l, &all_procs) {
+		struct process *p = list_entry(l, struct process, all_node);
+
+		if (p->pgid == pgid && p->state == PROC_ALIVE && p->user && p->stopped)
+			stopped = true;
+	}
+	if (!stopped || !group_orphaned_locked(pgid))
+		return;
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		list_for_each(l, &all_procs) {
+			struct process *p = list_entry(l, struct process, all_node);
+
+			if (p->pgid == pgid && p->state == PROC_ALIVE && p->user)
+				signal_send_process_locked(p, sigs[i]);
+		}
+}
+
 /* Table lock held: who takes p's children that run programs: the
  * nearest ancestor of p marked a child subreaper (prctl) that is still
  * alive, else init when init is someone else, else the kernel. */
@@ -398,6 +444,10 @@ static void reparent_children_locked(struct process *p)
 		list_add_tail(&to->children, &c->sibling);
 		if (c->state == PROC_ZOMBIE)
 			notify_parent_locked(c);
+		/* p linked c's group to the session; the group's last child
+		 * of p to move here is the one that sees it orphaned */
+		else if (c->pgid != p->pgid && c->sid == p->sid)
+			hangup_if_orphaned_locked(c->pgid);
 	}
 }
 
@@ -415,7 +465,7 @@ static void process_free_locked(struct process *p)
  * it outright when it is an orphan of the kernel. */
 static void thread_exiting(struct thread *t, int code)
 {
-	struct process *p = t->proc;
+	struct process *p = t->proc, *q;
 	struct completion *vfork_done;
 	bool last;
 
@@ -468,6 +518,11 @@ static void thread_exiting(struct thread *t, int code)
 	if (p == init_proc)
 		init_proc = 0;
 	p->state = PROC_ZOMBIE;
+	/* p, no longer alive, was perhaps its own group's last member with a
+	 * parent in another group of the session */
+	q = p->parent;
+	if (q && q != &kernel_proc && q->pgid != p->pgid && q->sid == p->sid)
+		hangup_if_orphaned_locked(p->pgid);
 	if (p->orphan) {
 		process_free_locked(p);
 	} else if (parent_autoreaps_locked(p)) {
@@ -555,18 +610,10 @@ int process_for_each_group(int pgid, const struct ksiginfo *info,
 
 bool process_group_orphaned(int pgid)
 {
-	bool orphaned = true;
+	bool orphaned;
 
 	lock_or_panic(&table_lock);
-	list_for_each(l, &all_procs) {
-		struct process *p = list_entry(l, struct process, all_node);
-		struct process *q = p->parent;
-
-		if (p->pgid != pgid || p->state != PROC_ALIVE)
-			continue;
-		if (q && q != &kernel_proc && q->pgid != pgid && q->sid == p->sid)
-			orphaned = false;
-	}
+	orphaned = group_orphaned_locked(pgid);
 	mutex_unlock(&table_lock);
 	return orphaned;
 }

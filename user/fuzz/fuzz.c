@@ -456,9 +456,11 @@ static long run(long calls, int procs, uint64_t seed)
 			live += pids[w] > 0;
 		}
 	}
-	/* the workers' children left over: a child stopped by its worker's
-	 * SIGSTOP stays stopped once it is ours (the kernel does not hang up
-	 * and continue an orphaned group), and we would wait for it for ever */
+	/* the workers' children left over, which we would wait for for ever
+	 * when stopped: the kernel hangs up and continues a stopped group
+	 * only when an exit orphans it, not one that was orphaned already
+	 * (a worker's child left in our own group) nor one stopped after
+	 * (SIGSTOP stops an orphaned group too) */
 	kill(-1, SIGKILL);
 	while (wait(0) > 0)
 		;
