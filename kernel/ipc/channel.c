@@ -39,6 +39,8 @@
 #include <kernel/sched/sched.h>
 #include <kernel/sched/wait.h>
 #include <kernel/sync/spinlock.h>
+#include <lib/string.h>
+#include <sys/usercopy.h>
 
 struct channel;
 
@@ -152,7 +154,23 @@ int channel_send(struct file *f, struct ipc_msg *m, bool nonblock, uint64_t dead
 	return 0;
 }
 
-int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint32_t size)
+/* The direct path's one copy, into the claimed post: kernel words (a
+ * register message) or the sender's memory, into the receiver's kernel
+ * buffer (its stack, mapped everywhere) or its address space. */
+static int rx_copy(struct ipc_rx *rx, struct vm_space *vm, uint64_t data, const void *kdata,
+		   uint32_t size)
+{
+	if (!rx->kbuf)
+		return vm_copy_between(rx->vm, rx->data, vm, data, size);
+	if (kdata) {
+		memcpy(rx->kbuf, kdata, size);
+		return 0;
+	}
+	return copy_from_user(rx->kbuf, uptr(data), size);
+}
+
+int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
+			uint32_t size)
 {
 	struct chan_end *e = f->priv, *to = peer_of(e);
 	struct channel *ch = e->ch;
@@ -161,7 +179,7 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint
 	struct thread *t;
 	int err;
 
-	if (!to->open || !rx || to->nmsgs || size > rx->cap) {
+	if (!to->open || !rx || to->nmsgs || size > rx->cap || (kdata && !rx->kbuf)) {
 		ch_unlock(ch, fl);
 		return 0;
 	}
@@ -170,7 +188,7 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint
 		to->sleeper = NULL;         /* it returns without the channel's lock */
 	__atomic_store_n(&rx->state, IPC_RX_CLAIMED, __ATOMIC_RELAXED);
 	ch_unlock(ch, fl);
-	err = vm_copy_between(rx->vm, rx->data, vm, data, size);
+	err = rx_copy(rx, vm, data, kdata, size);
 	/* the receiver reads state under the scheduler's lock and cannot
 	 * return while it reads CLAIMED, so rx and t stay valid until here */
 	fl = sched_lock_irqsave();
