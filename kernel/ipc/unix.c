@@ -573,6 +573,38 @@ int unix_connect(struct file *f, const struct unix_addr *addr)
 	return err;
 }
 
+int unix_disconnect(struct file *f)
+{
+	struct usock *s = f->priv, *old;
+	struct list_node dead;
+
+	if (s->type != SOCK_DGRAM)
+		return -EINVAL;
+	list_init(&dead);
+	lock_or_panic();
+	old = s->peer;
+	if (old) {
+		/* as Linux: what was queued goes, and a peer connected back to
+		 * us is told (SO_ERROR ECONNRESET) */
+		while (!list_empty(&s->rq))
+			list_add_tail(&dead, list_pop(&s->rq));
+		s->rq_bytes = s->rq_msgs = 0;
+		if (old->peer == s && !old->dead) {
+			old->err = ECONNRESET;
+			bump(old);
+		}
+		s->peer = NULL;
+		s->state = US_UNCONN;
+		put(old);
+		bump(s);
+		s->want_room = true;
+		room_made(s);
+	}
+	mutex_unlock(&unix_lock);
+	free_list(&dead);
+	return 0;
+}
+
 int unix_accept(struct file *f, uint32_t flags, struct file **out, struct unix_addr *peer)
 {
 	struct usock *s = f->priv, *e;
