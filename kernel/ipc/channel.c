@@ -16,7 +16,8 @@
  * of bytes only, finding the queue empty and the buffer large enough,
  * claims the post under the channel's lock (the endpoint no longer names
  * it, so no one else can), copies from its own memory into the receiver's
- * with the lock dropped (vm_copy_between), then, under the scheduler's
+ * with the lock dropped (vm_copy_between; a register message's words, or
+ * into a register receiver's kernel buffer, rx_copy), then, under the scheduler's
  * lock, marks the post done and wakes the receiver with a hand-off. The
  * receiver does not leave while its post is claimed (that wait cannot be
  * interrupted; the copy does not wait for anything but the two address

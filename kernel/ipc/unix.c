@@ -8,8 +8,11 @@
  * "embryo" on the listener's accept queue), so the client is connected
  * before accept, as on Linux.
  *
+ * Sockets sent over sockets can form loops nothing outside holds; the
+ * collector (unix_gc, at each socket's release) frees them.
+ *
  * Locking: unix_lock (a mutex) protects every socket's fields, queues,
- * links and the list of bound names. Handle references are dropped and
+ * links, the list of all sockets and the list of bound names. Handle references are dropped and
  * names released outside it, since the last reference to a file may be
  * another socket whose release takes unix_lock. Waiters on a socket
  * (readers, accept, connect waiting for backlog room) sleep on its wq

@@ -318,9 +318,9 @@ static long long run_unix_roundtrip(long n)
 static int chan[2];
 static pid_t chan_pid;
 
-/* The other end: echoes each message back (echo) or takes it and closes
- * the descriptors it carried, until the channel ends. */
-static void start_chan_partner(bool echo)
+/* Makes the channel and forks its other end: true in the child (which
+ * has closed chan[0]); the parent has closed chan[1]. */
+static bool fork_chan_partner(void)
 {
 	if (chan_create(chan, 0)) {
 		if (errno == ENOSYS) {
@@ -332,11 +332,18 @@ static void start_chan_partner(bool echo)
 	chan_pid = fork();
 	if (chan_pid < 0)
 		die("fork");
-	if (chan_pid == 0) {
+	close(chan[chan_pid == 0 ? 0 : 1]);
+	return chan_pid == 0;
+}
+
+/* The other end: echoes each message back (echo) or takes it and closes
+ * the descriptors it carried, until the channel ends. */
+static void start_chan_partner(bool echo)
+{
+	if (fork_chan_partner()) {
 		static char buf[CHAN_MSG_MAX];
 		struct chan_handle h[CHAN_HANDLES_MAX];
 		uint32_t last = 0;
-		close(chan[0]);
 		/* an echo answers each message and takes the next in one call */
 		for (bool replied = false;; replied = echo) {
 			uint32_t size = sizeof buf, nh = CHAN_HANDLES_MAX;
@@ -351,7 +358,6 @@ static void start_chan_partner(bool echo)
 				close(h[i].fd);
 		}
 	}
-	close(chan[1]);
 }
 
 static void start_chan_echo(void)
@@ -367,25 +373,13 @@ static void start_chan_sink(void)
 /* A register echo (chan_reply_recv_regs): each message back as it came. */
 static void start_chan_regs_echo(void)
 {
-	if (chan_create(chan, 0)) {
-		if (errno == ENOSYS) {
-			out_printf(1, "# no channel calls here: skipped\n");
-			_exit(0);
-		}
-		die("channel_create");
-	}
-	chan_pid = fork();
-	if (chan_pid < 0)
-		die("fork");
-	if (chan_pid == 0) {
+	if (fork_chan_partner()) {
 		uint64_t w[CHAN_REG_WORDS];
 		uint32_t size = CHAN_REG_NOREPLY;
-		close(chan[0]);
 		while (chan_reply_recv_regs(chan[1], w, &size, 0) == 1)
 			;
 		_exit(0);
 	}
-	close(chan[1]);
 }
 
 static void stop_chan_partner(void)
