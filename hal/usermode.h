@@ -85,4 +85,31 @@ static inline void usermode_syscall_args(const struct trap_frame *f, uint64_t a[
 	a[5] = f->r9;
 }
 
+/* A register message (channel_call_regs, docs/ipc.md): its six words
+ * travel in rdx, r10, r8, r9, r12 and r13, and come back there with the
+ * received message's size in rsi. */
+#define USERMODE_MSG_WORDS 6
+static inline void usermode_msg_words(const struct trap_frame *f, uint64_t w[USERMODE_MSG_WORDS])
+{
+	w[0] = f->rdx;
+	w[1] = f->r10;
+	w[2] = f->r8;
+	w[3] = f->r9;
+	w[4] = f->r12;
+	w[5] = f->r13;
+}
+
+static inline void usermode_set_msg_size(struct trap_frame *f, uint64_t size) { f->rsi = size; }
+static inline void usermode_set_msg(struct trap_frame *f, const uint64_t w[USERMODE_MSG_WORDS],
+				    uint64_t size)
+{
+	f->rsi = size;
+	f->rdx = w[0];
+	f->r10 = w[1];
+	f->r8 = w[2];
+	f->r9 = w[3];
+	f->r12 = w[4];
+	f->r13 = w[5];
+}
+
 #endif

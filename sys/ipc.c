@@ -1,5 +1,6 @@
 /* The channel and handle calls (native, from 1000): channel_create,
- * channel_send, channel_recv, channel_call, channel_reply_recv, handle_rights,
+ * channel_send, channel_recv, channel_call, channel_reply_recv, the
+ * register calls channel_call_regs and channel_reply_recv_regs, handle_rights,
  * handle_restrict, and kservice_open (the kernel services' endpoint, for
  * init). Messages are built here from the
  * caller's memory and descriptors, whole before anything is queued, and
@@ -10,12 +11,15 @@
 #include <cosmos/errno.h>
 #include <cosmos/kservice.h>
 #include <fs/file.h>
+#include <hal/usermode.h>
 #include <kernel/ipc/channel.h>
 #include <kernel/ipc/kservice.h>
 #include <kernel/proc/handle.h>
 #include <kernel/proc/process.h>
 #include <kernel/time.h>
+#include <lib/string.h>
 #include <sys/file.h>
+#include <sys/sys.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
 
@@ -121,7 +125,7 @@ static int send(int fd, uptr_t msg, bool dontwait, uint64_t deadline, bool call)
 	/* bytes only, to a receiver already waiting: one copy, straight into
 	 * its buffer */
 	if (cm.nhandles == 0 && cm.size <= CHAN_MSG_MAX &&
-	    channel_send_direct(f, process_current()->vm, cm.data, cm.size) == 1) {
+	    channel_send_direct(f, process_current()->vm, cm.data, NULL, cm.size) == 1) {
 		file_put(f);
 		return 0;
 	}
@@ -267,6 +271,108 @@ long sys_channel_reply_recv(int fd, uptr_t reply, uptr_t msg, unsigned int flags
 	if (!uptr_is_null(reply) && (err = send(fd, reply, flags & CHAN_DONTWAIT, 0, false)))
 		return err;
 	return recv(fd, msg, flags, 0, false);
+}
+
+/* Register messages: up to CHAN_REG_BYTES in the caller's registers
+ * (usermode_msg_words), no user memory touched, no handles. A sender's
+ * words go straight into a receiver waiting in a register call (its post
+ * is a kernel buffer on its stack) and through the queue otherwise; a
+ * receiver takes a message of any sender that fits in the words. */
+_Static_assert(CHAN_REG_WORDS == USERMODE_MSG_WORDS, "the register message's words");
+
+struct regs_ctx {
+	uint64_t w[CHAN_REG_WORDS];
+	uint32_t size;
+};
+
+static int send_regs(struct file *f, const uint64_t *w, uint32_t size, bool nonblock)
+{
+	struct ipc_msg *m;
+	int err;
+
+	if (channel_send_direct(f, NULL, 0, w, size) == 1)
+		return 0;
+	m = ipc_msg_alloc(size, 0);
+	if (!m)
+		return -ENOMEM;
+	memcpy(m->data, w, size);
+	err = channel_send(f, m, nonblock, 0);
+	if (err)
+		ipc_msg_free(m);
+	return err;
+}
+
+/* A queued message into the words: -EMSGSIZE (it stays queued) when it
+ * is longer than they are or carries handles. */
+static int deliver_regs(struct ipc_msg *m, void *arg)
+{
+	struct regs_ctx *c = arg;
+
+	c->size = m->size;
+	if (m->size > CHAN_REG_BYTES || m->nhandles)
+		return -EMSGSIZE;
+	memcpy(c->w, m->data, m->size);
+	return 0;
+}
+
+/* Receives into the caller's registers: the words (zero past the
+ * message) and the size; on -EMSGSIZE the size alone. */
+static int recv_regs(struct file *f, bool nonblock)
+{
+	struct regs_ctx c = { .size = 0 };
+	struct ipc_rx rx = { .kbuf = c.w, .cap = CHAN_REG_BYTES };
+	int err = channel_recv_posted(f, deliver_regs, &c, &rx, nonblock, 0);
+
+	if (err == 1 && rx.state == IPC_RX_DONE)
+		c.size = rx.size;
+	if (err == 1)
+		usermode_set_msg(sys_frame(), c.w, c.size);
+	else if (err == -EMSGSIZE)
+		usermode_set_msg_size(sys_frame(), c.size);
+	return err;
+}
+
+long sys_channel_call_regs(int fd, unsigned long sizeflags)
+{
+	uint64_t w[CHAN_REG_WORDS];
+	uint32_t size = (uint32_t)sizeflags;
+	struct file *f;
+	int err;
+
+	if ((sizeflags >> 32) || size > CHAN_REG_BYTES)
+		return -EINVAL;
+	/* both rights first: a call that cannot take its reply sends nothing */
+	if ((err = endpoint_get(fd, RIGHT_WRITE | RIGHT_READ, &f)))
+		return err;
+	usermode_msg_words(sys_frame(), w);
+	err = send_regs(f, w, size, false);
+	if (!err)
+		err = recv_regs(f, false);
+	file_put(f);
+	return err;
+}
+
+long sys_channel_reply_recv_regs(int fd, unsigned long sizeflags)
+{
+	uint64_t w[CHAN_REG_WORDS];
+	uint32_t size = (uint32_t)sizeflags, flags = (uint32_t)(sizeflags >> 32);
+	bool reply = size != CHAN_REG_NOREPLY, nonblock;
+	struct file *f;
+	int err;
+
+	if ((flags & ~CHAN_DONTWAIT) || (reply && size > CHAN_REG_BYTES))
+		return -EINVAL;
+	if ((err = endpoint_get(fd, RIGHT_READ | (reply ? RIGHT_WRITE : 0), &f)))
+		return err;
+	nonblock = (flags & CHAN_DONTWAIT) || (f->flags & O_NONBLOCK);
+	if (reply) {
+		usermode_msg_words(sys_frame(), w);
+		err = send_regs(f, w, size, nonblock);
+	}
+	if (!err)
+		err = recv_regs(f, nonblock);
+	file_put(f);
+	return err;
 }
 
 long sys_handle_rights(int fd)

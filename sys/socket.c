@@ -139,7 +139,22 @@ static long with_addr(int fd, uptr_t addr, unsigned len, int (*op)(struct file *
 }
 
 long sys_bind(int fd, uptr_t addr, unsigned int len) { return with_addr(fd, addr, len, unix_bind); }
-long sys_connect(int fd, uptr_t addr, unsigned int len) { return with_addr(fd, addr, len, unix_connect); }
+long sys_connect(int fd, uptr_t addr, unsigned int len)
+{
+	uint16_t family;
+	struct file *f;
+	long r;
+
+	if (len >= sizeof(family) && len <= sizeof(struct abi_sockaddr_un) &&
+	    !copy_from_user(&family, addr, sizeof(family)) && family == AF_UNSPEC) {
+		if ((r = sock_get(fd, 0, &f)))
+			return r;
+		r = unix_disconnect(f);
+		file_put(f);
+		return r;
+	}
+	return with_addr(fd, addr, len, unix_connect);
+}
 
 long sys_listen(int fd, int backlog)
 {

@@ -446,7 +446,7 @@ def bench_prompt(env, template, runs, kbench, walls):
 # kernel's cosmfs_seq_write_fsync measures that path)
 USER_BENCHES = ("null_syscall write_devnull_1b read_devzero_4k clock_gettime signal_roundtrip pipe_ "
                 "fork_ thread_create_join page_fault_anon mmap_munmap_1m open_close "
-                "stat_3_components create_write_unlink_4k getdents_1000 unix_")
+                "stat_3_components create_write_unlink_4k getdents_1000 unix_ channel_call_")
 # ... and the ones run on a fresh 512 MiB cosmfs disk (host mkfs.cosmfs) at /mnt
 DISK_BENCHES = "untar_"
 

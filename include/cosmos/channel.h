@@ -1,6 +1,6 @@
 /* IPC channels: the structures, limits and flags of the native channel
- * calls (channel_create, channel_send, channel_recv, channel_call,
- * handle_rights, handle_restrict), shared by sys/ and user/.
+ * calls (channel_create, channel_send, channel_recv, channel_call, the
+ * register calls, handle_rights, handle_restrict), shared by sys/ and user/.
  * docs/ipc.md describes the calls. */
 #ifndef COSMOS_CHANNEL_H
 #define COSMOS_CHANNEL_H
@@ -18,6 +18,14 @@
 /* Per-call flags of channel_send, channel_recv and channel_call. */
 #define CHAN_DONTWAIT    1u       /* -EAGAIN instead of waiting */
 #define CHAN_RECV_CLOEXEC 2u      /* received descriptors get FD_CLOEXEC */
+
+/* Register messages (channel_call_regs, channel_reply_recv_regs): up to
+ * this many 64-bit words, in registers, no handles. The second argument
+ * holds the size in bytes (low 32 bits; CHAN_REG_NOREPLY: no reply) and
+ * the flags (high 32 bits). */
+#define CHAN_REG_WORDS    6u
+#define CHAN_REG_BYTES    (CHAN_REG_WORDS * 8)
+#define CHAN_REG_NOREPLY  0xffffffffu
 
 /* Handle rights: what a descriptor allows on its object. They can only
  * be reduced (sending a handle, handle_restrict). */

@@ -16,7 +16,8 @@
  * of bytes only, finding the queue empty and the buffer large enough,
  * claims the post under the channel's lock (the endpoint no longer names
  * it, so no one else can), copies from its own memory into the receiver's
- * with the lock dropped (vm_copy_between), then, under the scheduler's
+ * with the lock dropped (vm_copy_between; a register message's words, or
+ * into a register receiver's kernel buffer, rx_copy), then, under the scheduler's
  * lock, marks the post done and wakes the receiver with a hand-off. The
  * receiver does not leave while its post is claimed (that wait cannot be
  * interrupted; the copy does not wait for anything but the two address
@@ -39,6 +40,8 @@
 #include <kernel/sched/sched.h>
 #include <kernel/sched/wait.h>
 #include <kernel/sync/spinlock.h>
+#include <lib/string.h>
+#include <sys/usercopy.h>
 
 struct channel;
 
@@ -152,7 +155,23 @@ int channel_send(struct file *f, struct ipc_msg *m, bool nonblock, uint64_t dead
 	return 0;
 }
 
-int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint32_t size)
+/* The direct path's one copy, into the claimed post: kernel words (a
+ * register message) or the sender's memory, into the receiver's kernel
+ * buffer (its stack, mapped everywhere) or its address space. */
+static int rx_copy(struct ipc_rx *rx, struct vm_space *vm, uint64_t data, const void *kdata,
+		   uint32_t size)
+{
+	if (!rx->kbuf)
+		return vm_copy_between(rx->vm, rx->data, vm, data, size);
+	if (kdata) {
+		memcpy(rx->kbuf, kdata, size);
+		return 0;
+	}
+	return copy_from_user(rx->kbuf, uptr(data), size);
+}
+
+int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
+			uint32_t size)
 {
 	struct chan_end *e = f->priv, *to = peer_of(e);
 	struct channel *ch = e->ch;
@@ -161,7 +180,7 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint
 	struct thread *t;
 	int err;
 
-	if (!to->open || !rx || to->nmsgs || size > rx->cap) {
+	if (!to->open || !rx || to->nmsgs || size > rx->cap || (kdata && !rx->kbuf)) {
 		ch_unlock(ch, fl);
 		return 0;
 	}
@@ -170,7 +189,7 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint
 		to->sleeper = NULL;         /* it returns without the channel's lock */
 	__atomic_store_n(&rx->state, IPC_RX_CLAIMED, __ATOMIC_RELAXED);
 	ch_unlock(ch, fl);
-	err = vm_copy_between(rx->vm, rx->data, vm, data, size);
+	err = rx_copy(rx, vm, data, kdata, size);
 	/* the receiver reads state under the scheduler's lock and cannot
 	 * return while it reads CLAIMED, so rx and t stay valid until here */
 	fl = sched_lock_irqsave();

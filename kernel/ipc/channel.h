@@ -70,12 +70,14 @@ int channel_recv(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), v
 /* A receiver's buffer in its own address space, posted on its endpoint
  * while it sleeps in channel_recv_posted, so that a sender can copy a
  * message of bytes only straight into it (channel_send_direct). The
- * caller fills vm, data and cap; state (IPC_RX_*) and the rest belong to
- * channel.c. */
+ * caller fills vm, data and cap, or kbuf and cap for a buffer in the
+ * kernel (a register message's words on the receiver's stack); state
+ * (IPC_RX_*) and the rest belong to channel.c. */
 enum { IPC_RX_IDLE, IPC_RX_POSTED, IPC_RX_CLAIMED, IPC_RX_DONE };
 struct ipc_rx {
 	struct vm_space *vm;
 	uint64_t data;
+	void *kbuf;                /* non-NULL: the buffer is here, not at data in vm */
 	uint32_t cap;
 	uint32_t size;             /* IPC_RX_DONE: the message's size */
 	int state;
@@ -91,10 +93,13 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 
 /* The direct path: if a receiver has a buffer of at least size bytes
  * posted at f's peer and nothing is queued there, copies size bytes at
- * data in vm (the caller's memory) into it, wakes the receiver and hands
- * it the CPU: 1. 0 when that cannot be done (no posted receiver, a queue,
- * the peer closed, the copy failed): the caller sends through the queue
- * (channel_send), which finds and answers any error itself. */
-int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, uint32_t size);
+ * data in vm (the caller's own memory), or at kdata in the kernel when
+ * kdata is not NULL, into it, wakes the receiver and hands it the CPU: 1.
+ * 0 when that cannot be done (no posted receiver, a queue, the peer
+ * closed, the copy failed, kernel bytes for a buffer in another address
+ * space): the caller sends through the queue (channel_send), which finds
+ * and answers any error itself. */
+int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
+			uint32_t size);
 
 #endif

@@ -8,8 +8,11 @@
  * "embryo" on the listener's accept queue), so the client is connected
  * before accept, as on Linux.
  *
+ * Sockets sent over sockets can form loops nothing outside holds; the
+ * collector (unix_gc, at each socket's release) frees them.
+ *
  * Locking: unix_lock (a mutex) protects every socket's fields, queues,
- * links and the list of bound names. Handle references are dropped and
+ * links, the list of all sockets and the list of bound names. Handle references are dropped and
  * names released outside it, since the last reference to a file may be
  * another socket whose release takes unix_lock. Waiters on a socket
  * (readers, accept, connect waiting for backlog room) sleep on its wq
@@ -73,6 +76,11 @@ struct usock {
 	struct list_node bnode;        /* in bound_list while named */
 	struct waitq wq;
 	uint32_t seq;                  /* moves on every change a waiter may need */
+	struct list_node all;          /* in all_socks */
+	/* unix_gc's marks, meaningful during a collection only */
+	uint32_t gc_inflight, gc_refs;
+	bool gc_cand, gc_live;
+	struct file *gc_file;
 };
 
 struct umsg {
@@ -88,6 +96,9 @@ static struct list_node bound_list = LIST_INIT(bound_list);
 static struct waitq room_wq;
 static uint32_t room_seq;
 static uint32_t autobind_next;
+static struct list_node all_socks = LIST_INIT(all_socks);   /* every usock (unix_lock) */
+static bool gc_running;                                      /* unix_lock */
+static uint32_t sockets_in_flight;   /* socket handles in messages (atomic) */
 
 static const struct file_ops unix_ops;
 
@@ -155,7 +166,19 @@ static struct usock *usock_new(int type)
 	list_init(&s->anode);
 	list_init(&s->bnode);
 	waitq_init(&s->wq);
+	lock_or_panic();
+	list_add_tail(&all_socks, &s->all);
+	mutex_unlock(&unix_lock);
 	return s;
+}
+
+/* A socket never given out (no file made for it). */
+static void usock_drop_new(struct usock *s)
+{
+	lock_or_panic();
+	list_del(&s->all);
+	mutex_unlock(&unix_lock);
+	kfree(s);
 }
 
 static void get(struct usock *s)
@@ -170,6 +193,7 @@ static void put(struct usock *s)
 		return;
 	if (!s->dead || !list_empty(&s->rq) || s->peer)
 		panic("unix: freeing a live socket");
+	list_del(&s->all);
 	kfree(s);
 }
 
@@ -182,8 +206,19 @@ static void current_cred(struct unix_cred *c)
 	c->gid = cr->gid;
 }
 
+/* The socket an in-flight handle names, or NULL for other files. */
+static struct usock *handle_sock(const struct ipc_handle *h)
+{
+	struct file *f = h->obj ? file_from_kobject(h->obj) : NULL;
+
+	return f && unix_is_socket(f) ? f->priv : NULL;
+}
+
 static void umsg_free(struct umsg *u)
 {
+	for (uint32_t i = 0; i < u->m->nhandles; i++)
+		if (handle_sock(&u->m->h[i]))
+			__atomic_fetch_sub(&sockets_in_flight, 1, __ATOMIC_RELAXED);
 	ipc_msg_free(u->m);
 	kfree(u);
 }
@@ -256,6 +291,140 @@ static void usock_close(struct usock *s, struct list_node *dead, struct path *na
 	room_made(s);
 }
 
+/* Garbage collection of sockets in flight (as Linux's unix_gc): a
+ * socket whose every reference is held by messages queued on sockets is
+ * reachable only through those queues; if every such queue belongs to a
+ * socket in the same state, nothing outside can ever receive them (a
+ * socket sent over itself, two sockets in each other's queues, ...) and
+ * the queues are freed, which releases the sockets. unix_lock held.
+ *
+ * gc_visit calls fn on the socket of every socket handle queued on s (on
+ * s and on its unaccepted connections). */
+static void gc_visit(struct usock *s, void (*fn)(struct usock *t, struct file *f, void *arg), void *arg)
+{
+	struct list_node *qs[2] = { &s->rq, NULL };
+	struct list_node *e = s->acceptq.next;
+
+	for (;;) {
+		for (int k = 0; k < 2 && qs[k]; k++)
+			for (struct list_node *n = qs[k]->next; n != qs[k]; n = n->next) {
+				struct umsg *um = list_entry(n, struct umsg, node);
+
+				for (uint32_t i = 0; i < um->m->nhandles; i++) {
+					struct usock *t = handle_sock(&um->m->h[i]);
+
+					if (t)
+						fn(t, file_from_kobject(um->m->h[i].obj), arg);
+				}
+			}
+		if (e == &s->acceptq)
+			break;
+		qs[0] = &list_entry(e, struct usock, anode)->rq;
+		e = e->next;
+	}
+}
+
+#define for_each_sock(s) \
+	for (struct list_node *n_ = all_socks.next; \
+	     n_ != &all_socks && ((s) = list_entry(n_, struct usock, all), 1); n_ = n_->next)
+
+static void gc_count(struct usock *t, struct file *f, void *arg)
+{
+	(void)arg;
+	t->gc_inflight++;
+	t->gc_file = f;
+}
+
+static void gc_unref(struct usock *t, struct file *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	if (t->gc_cand)
+		t->gc_refs--;
+}
+
+static void gc_reach(struct usock *t, struct file *f, void *arg)
+{
+	(void)f;
+	if (t->gc_cand && !t->gc_live) {
+		t->gc_live = true;
+		*(bool *)arg = true;
+	}
+}
+
+/* Moves the unreachable sockets' queued messages to dead. */
+static void gc_collect(struct list_node *dead)
+{
+	struct usock *s;
+	bool more;
+
+	for_each_sock(s)
+		s->gc_inflight = s->gc_refs = 0, s->gc_cand = s->gc_live = false;
+	for_each_sock(s)
+		gc_visit(s, gc_count, NULL);
+	/* candidates: every reference from a queue (the count cannot rise
+	 * meanwhile: only a receive, under unix_lock, makes new ones) */
+	for_each_sock(s)
+		if (s->gc_inflight &&
+		    __atomic_load_n(&s->gc_file->obj.refs, __ATOMIC_ACQUIRE) == s->gc_inflight) {
+			s->gc_cand = true;
+			s->gc_refs = s->gc_inflight;
+		}
+	/* what a candidate's queue holds is not outside help */
+	for_each_sock(s)
+		if (s->gc_cand)
+			gc_visit(s, gc_unref, NULL);
+	/* held from another socket's queue: live, and so is what it holds */
+	for_each_sock(s)
+		if (s->gc_cand && s->gc_refs)
+			s->gc_live = true;
+	do {
+		more = false;
+		for_each_sock(s)
+			if (s->gc_cand && s->gc_live)
+				gc_visit(s, gc_reach, &more);
+	} while (more);
+	for_each_sock(s) {
+		struct list_node *e;
+
+		if (!s->gc_cand || s->gc_live)
+			continue;
+		while (!list_empty(&s->rq))
+			list_add_tail(dead, list_pop(&s->rq));
+		s->rq_bytes = s->rq_msgs = 0;
+		for (e = s->acceptq.next; e != &s->acceptq; e = e->next) {
+			struct usock *c = list_entry(e, struct usock, anode);
+
+			while (!list_empty(&c->rq))
+				list_add_tail(dead, list_pop(&c->rq));
+			c->rq_bytes = c->rq_msgs = 0;
+		}
+	}
+}
+
+/* Runs a collection when sockets are in flight (one at a time: the
+ * releases it causes come back here and return). */
+static void unix_gc(void)
+{
+	struct list_node dead;
+
+	if (!__atomic_load_n(&sockets_in_flight, __ATOMIC_RELAXED))
+		return;
+	list_init(&dead);
+	lock_or_panic();
+	if (gc_running) {
+		mutex_unlock(&unix_lock);
+		return;
+	}
+	gc_running = true;
+	gc_collect(&dead);
+	mutex_unlock(&unix_lock);
+	free_list(&dead);
+	lock_or_panic();
+	gc_running = false;
+	mutex_unlock(&unix_lock);
+}
+
 static void unix_release(struct file *f)
 {
 	struct usock *s = f->priv;
@@ -272,6 +441,7 @@ static void unix_release(struct file *f)
 	free_list(&dead);
 	if (name.dentry)
 		path_put(&name);
+	unix_gc();          /* a loop this socket was the way into may be closed now */
 }
 
 static struct file *usock_file(struct usock *s, uint32_t flags)
@@ -304,7 +474,7 @@ int unix_socket(int type, uint32_t flags, struct file **out)
 		return -ENOMEM;
 	*out = usock_file(s, flags);
 	if (!*out) {
-		kfree(s);
+		usock_drop_new(s);
 		return -ENOMEM;
 	}
 	return 0;
@@ -573,6 +743,38 @@ int unix_connect(struct file *f, const struct unix_addr *addr)
 	return err;
 }
 
+int unix_disconnect(struct file *f)
+{
+	struct usock *s = f->priv, *old;
+	struct list_node dead;
+
+	if (s->type != SOCK_DGRAM)
+		return -EINVAL;
+	list_init(&dead);
+	lock_or_panic();
+	old = s->peer;
+	if (old) {
+		/* as Linux: what was queued goes, and a peer connected back to
+		 * us is told (SO_ERROR ECONNRESET) */
+		while (!list_empty(&s->rq))
+			list_add_tail(&dead, list_pop(&s->rq));
+		s->rq_bytes = s->rq_msgs = 0;
+		if (old->peer == s && !old->dead) {
+			old->err = ECONNRESET;
+			bump(old);
+		}
+		s->peer = NULL;
+		s->state = US_UNCONN;
+		put(old);
+		bump(s);
+		s->want_room = true;
+		room_made(s);
+	}
+	mutex_unlock(&unix_lock);
+	free_list(&dead);
+	return 0;
+}
+
 int unix_accept(struct file *f, uint32_t flags, struct file **out, struct unix_addr *peer)
 {
 	struct usock *s = f->priv, *e;
@@ -667,20 +869,6 @@ static bool has_room(const struct usock *d, uint32_t size)
 	       (d->rq_msgs < UNIX_QUEUE_MSGS && d->rq_bytes + (uint64_t)size <= d->rcvbuf);
 }
 
-/* Would queueing these handles at dest make a socket hold itself (a loop
- * no close could ever free)? */
-static bool carries_self(const struct unix_scm *scm, const struct usock *s,
-			 const struct usock *dest)
-{
-	for (uint32_t i = 0; i < scm->nfds; i++) {
-		struct file *hf = file_from_kobject(scm->fds[i].obj);
-
-		if (unix_is_socket(hf) && (hf->priv == s || hf->priv == dest))
-			return true;
-	}
-	return false;
-}
-
 /* A message of n bytes from u, carrying scm's handles if take_fds. */
 static int umsg_make(struct uio *u, uint32_t n, struct unix_scm *scm, bool take_fds,
 		     struct umsg **out)
@@ -714,6 +902,8 @@ static void attach_fds(struct umsg *um, struct unix_scm *scm)
 	for (uint32_t i = 0; i < um->m->nhandles; i++) {
 		um->m->h[i] = scm->fds[i];
 		scm->fds[i].obj = NULL;
+		if (handle_sock(&um->m->h[i]))
+			__atomic_fetch_add(&sockets_in_flight, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -811,10 +1001,6 @@ static long send_record(struct usock *s, struct uio *u, struct unix_scm *scm,
 			err = -EPIPE;
 			break;
 		}
-		if (carries_self(scm, s, d)) {
-			err = -EINVAL;
-			break;
-		}
 		if ((err = queue_or_wait(s, d, &um, scm, size, nonblock))) {
 			if (err > 0)
 				err = size;
@@ -855,10 +1041,6 @@ static long send_stream(struct usock *s, struct uio *u, struct unix_scm *scm, bo
 			}
 			if ((s->shut & SEND_SHUT) || !d || d->dead || (d->shut & RCV_SHUT)) {
 				err = -EPIPE;
-				break;
-			}
-			if (done == 0 && carries_self(scm, s, d)) {
-				err = -EINVAL;
 				break;
 			}
 			if ((err = queue_or_wait(s, d, &um, scm, n, nonblock))) {
@@ -912,10 +1094,13 @@ static void take_fds(struct umsg *um, struct unix_scm *scm, bool peek)
 		if (!h->obj)
 			continue;
 		scm->fds[scm->nfds] = *h;
-		if (peek)
+		if (peek) {
 			kobject_get(h->obj);
-		else
+		} else {
+			if (handle_sock(h))
+				__atomic_fetch_sub(&sockets_in_flight, 1, __ATOMIC_RELAXED);
 			h->obj = NULL;
+		}
 		scm->nfds++;
 	}
 }

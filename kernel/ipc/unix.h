@@ -58,6 +58,9 @@ int unix_type(const struct file *f);
 int unix_bind(struct file *f, const struct unix_addr *addr);
 int unix_listen(struct file *f, int backlog);
 int unix_connect(struct file *f, const struct unix_addr *addr);
+/* connect with AF_UNSPEC: a datagram socket forgets its peer (its unread
+ * messages go, as Linux's); -EINVAL for other types. */
+int unix_disconnect(struct file *f);
 /* The next connection (flags: O_NONBLOCK for the new file); *peer gets
  * the connecting socket's name. */
 int unix_accept(struct file *f, uint32_t flags, struct file **out, struct unix_addr *peer);

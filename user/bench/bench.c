@@ -319,9 +319,9 @@ static long long run_unix_roundtrip(long n)
 static int chan[2];
 static pid_t chan_pid;
 
-/* The other end: echoes each message back (echo) or takes it and closes
- * the descriptors it carried, until the channel ends. */
-static void start_chan_partner(bool echo)
+/* Makes the channel and forks its other end: true in the child (which
+ * has closed chan[0]); the parent has closed chan[1]. */
+static bool fork_chan_partner(void)
 {
 	if (chan_create(chan, 0)) {
 		if (errno == ENOSYS) {
@@ -333,11 +333,18 @@ static void start_chan_partner(bool echo)
 	chan_pid = fork();
 	if (chan_pid < 0)
 		die("fork");
-	if (chan_pid == 0) {
+	close(chan[chan_pid == 0 ? 0 : 1]);
+	return chan_pid == 0;
+}
+
+/* The other end: echoes each message back (echo) or takes it and closes
+ * the descriptors it carried, until the channel ends. */
+static void start_chan_partner(bool echo)
+{
+	if (fork_chan_partner()) {
 		static char buf[CHAN_MSG_MAX];
 		struct chan_handle h[CHAN_HANDLES_MAX];
 		uint32_t last = 0;
-		close(chan[0]);
 		/* an echo answers each message and takes the next in one call */
 		for (bool replied = false;; replied = echo) {
 			uint32_t size = sizeof buf, nh = CHAN_HANDLES_MAX;
@@ -352,7 +359,6 @@ static void start_chan_partner(bool echo)
 				close(h[i].fd);
 		}
 	}
-	close(chan[1]);
 }
 
 static void start_chan_echo(void)
@@ -363,6 +369,18 @@ static void start_chan_echo(void)
 static void start_chan_sink(void)
 {
 	start_chan_partner(false);
+}
+
+/* A register echo (chan_reply_recv_regs): each message back as it came. */
+static void start_chan_regs_echo(void)
+{
+	if (fork_chan_partner()) {
+		uint64_t w[CHAN_REG_WORDS];
+		uint32_t size = CHAN_REG_NOREPLY;
+		while (chan_reply_recv_regs(chan[1], w, &size, 0) == 1)
+			;
+		_exit(0);
+	}
 }
 
 static void stop_chan_partner(void)
@@ -379,6 +397,18 @@ static long long run_chan_call(long n)
 		uint32_t len = sizeof rep;
 		if (chan_call(chan[0], msg, sizeof msg, rep, &len, -1) != 1 || len != sizeof msg)
 			die("channel call");
+	}
+	return now_ns() - t;
+}
+
+static long long run_chan_call_regs(long n)
+{
+	uint64_t w[CHAN_REG_WORDS] = { 1, 2, 3, 4, 5, 6 };
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		uint32_t size = CHAN_REG_BYTES;
+		if (chan_call_regs(chan[0], w, &size) != 1 || size != CHAN_REG_BYTES || w[5] != 6)
+			die("channel register call");
 	}
 	return now_ns() - t;
 }
@@ -706,6 +736,7 @@ static const struct bench benches[] = {
 	{ "pipe_throughput_64k", "MiB/s", start_sink, run_pipe_throughput, stop_partner, 1.0 / 16 },
 	{ "unix_stream_roundtrip_64b", "us", start_unix_echo, run_unix_roundtrip, stop_unix_partner, 0 },
 	{ "channel_call_64b", "us", start_chan_echo, run_chan_call, stop_chan_partner, 0 },
+	{ "channel_call_regs_48b", "us", start_chan_regs_echo, run_chan_call_regs, stop_chan_partner, 0 },
 	{ "channel_send_64b", "MiB/s", start_chan_sink, run_chan_send_64, stop_chan_partner, 64.0 / 1048576 },
 	{ "channel_send_4k", "MiB/s", start_chan_sink, run_chan_send_4k, stop_chan_partner, 1.0 / 256 },
 	{ "channel_send_64k", "MiB/s", start_chan_sink, run_chan_send_64k, stop_chan_partner, 1.0 / 16 },

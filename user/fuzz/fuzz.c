@@ -51,15 +51,18 @@ static struct shared *sh;
 static long target;
 static int trace;
 
+/* Any call may be a register-message call (native 1009 and 1010), which
+ * hands back rsi, rdx, r10, r8, r9, r12 and r13 changed (docs/ipc.md):
+ * all of them are outputs here. */
 static uint64_t raw_syscall(long nr, const uint64_t a[6])
 {
 	register uint64_t r10 __asm__("r10") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
-	uint64_t ret;
+	uint64_t ret = (uint64_t)nr, rdi = a[0], rsi = a[1], rdx = a[2];
 
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a[0]), "S"(a[1]), "d"(a[2]), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
+			 : "+a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r11", "r12", "r13", "memory");
 	return ret;
 }
 

@@ -71,6 +71,58 @@ int handle_restrict(int fd, unsigned rights)
 	return (int)syscall(COSMOS_SYS_handle_restrict, fd, rights);
 }
 
+/* The register calls: fd in rdi, size and flags in rsi, the words in
+ * rdx r10 r8 r9 r12 r13, each written back by the kernel with the
+ * received message (hal/usermode.h). */
+static int regs_call(long nr, int fd, uint64_t sizeflags, uint64_t w[CHAN_REG_WORDS],
+		     uint32_t *size)
+{
+	register long rax __asm__("rax") = nr;
+	register uint64_t rdi __asm__("rdi") = (uint64_t)fd;
+	register uint64_t rsi __asm__("rsi") = sizeflags;
+	register uint64_t rdx __asm__("rdx") = w[0];
+	register uint64_t r10 __asm__("r10") = w[1];
+	register uint64_t r8 __asm__("r8") = w[2];
+	register uint64_t r9 __asm__("r9") = w[3];
+	register uint64_t r12 __asm__("r12") = w[4];
+	register uint64_t r13 __asm__("r13") = w[5];
+
+	__asm__ volatile("syscall"
+			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
+			   "+r"(r9), "+r"(r12), "+r"(r13)
+			 :
+			 : "rcx", "r11", "memory");
+	if (rax < 0 && rax != -EMSGSIZE) {
+		errno = (int)-rax;
+		return -1;
+	}
+	if (rax == 0)
+		return 0;               /* the peer closed: nothing received */
+	*size = (uint32_t)rsi;
+	if (rax < 0) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	w[0] = rdx;
+	w[1] = r10;
+	w[2] = r8;
+	w[3] = r9;
+	w[4] = r12;
+	w[5] = r13;
+	return (int)rax;
+}
+
+int chan_call_regs(int fd, uint64_t w[CHAN_REG_WORDS], uint32_t *size)
+{
+	return regs_call(COSMOS_SYS_channel_call_regs, fd, *size, w, size);
+}
+
+int chan_reply_recv_regs(int fd, uint64_t w[CHAN_REG_WORDS], uint32_t *size, unsigned flags)
+{
+	return regs_call(COSMOS_SYS_channel_reply_recv_regs, fd, *size | (uint64_t)flags << 32, w,
+			 size);
+}
+
 int chan_serve(int fd, chan_handler handler, void *ctx)
 {
 	char *req = malloc(CHAN_MSG_MAX), *rep = malloc(CHAN_MSG_MAX);

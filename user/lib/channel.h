@@ -29,6 +29,17 @@ int chan_call(int fd, const void *req, uint32_t reqlen, void *rep, uint32_t *rep
  * error of the reply returns before anything is received. */
 int chan_reply_recv(int fd, const void *rep, uint32_t replen, void *buf, uint32_t *size,
 		    struct chan_handle *h, uint32_t *nh, unsigned flags);
+/* Register messages: up to CHAN_REG_WORDS words (CHAN_REG_BYTES bytes)
+ * in w, passed in registers, no user buffer touched, no handles.
+ * chan_call_regs sends *size bytes of w and waits (no timeout) for the
+ * reply, which replaces w (zero past its end) and *size. 1 for a reply,
+ * 0 if the peer closed first; EMSGSIZE (with *size set) when the reply is
+ * longer or carries handles: it stays queued. */
+int chan_call_regs(int fd, uint64_t w[CHAN_REG_WORDS], uint32_t *size);
+/* A server's turn: sends *size bytes of w as the reply (none when *size
+ * is CHAN_REG_NOREPLY), then receives the next request into w and *size,
+ * as chan_call_regs; flags CHAN_DONTWAIT (for both). */
+int chan_reply_recv_regs(int fd, uint64_t w[CHAN_REG_WORDS], uint32_t *size, unsigned flags);
 /* Rights of a descriptor; reducing them. */
 int handle_rights(int fd);
 int handle_restrict(int fd, unsigned rights);

@@ -229,6 +229,51 @@ TEST(unix_datagram_names)
 	CHECK_ERR(sendto(s, "x", 1, 0, (struct sockaddr *)&a, len), ECONNREFUSED);
 }
 
+/* connect with AF_UNSPEC disconnects a datagram socket (Linux): its
+ * unread datagrams go, a socket connected back to it gets ECONNRESET in
+ * SO_ERROR, send without an address is ENOTCONN again, and anyone may
+ * send to it; on an unconnected one it does nothing; a stream socket
+ * refuses it (EINVAL). */
+TEST(unix_datagram_unspec_disconnects)
+{
+	int a = unix_server(SOCK_DGRAM, "ua.sock"), b = unix_server(SOCK_DGRAM, "ub.sock");
+	int x = unix_server(SOCK_DGRAM, "ux.sock");
+	struct sockaddr_un xa, aa, ba, peer;
+	socklen_t xl = unix_addr(&xa, "ux.sock"), al = unix_addr(&aa, "ua.sock");
+	socklen_t bl = unix_addr(&ba, "ub.sock"), pl = sizeof peer;
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	char buf[16];
+	int v;
+	socklen_t vl = sizeof v;
+
+	CHECK_OK(connect(x, (struct sockaddr *)&aa, al));
+	CHECK_OK(connect(a, (struct sockaddr *)&xa, xl));
+	CHECK_EQ(send(a, "q", 1, 0), 1);                         /* unread at x */
+	CHECK_ERR(sendto(b, "b", 1, 0, (struct sockaddr *)&xa, xl), EPERM);  /* x takes a's only */
+	CHECK_OK(connect(x, &unspec, sizeof unspec));
+	CHECK_ERR(send(x, "2", 1, 0), ENOTCONN);
+	CHECK_ERR(getpeername(x, (struct sockaddr *)&peer, &pl), ENOTCONN);
+	CHECK_ERR(recv(x, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+	CHECK_OK(getsockopt(a, SOL_SOCKET, SO_ERROR, &v, &vl));
+	CHECK_EQ(v, ECONNRESET);
+	CHECK_EQ(sendto(b, "b", 1, 0, (struct sockaddr *)&xa, xl), 1);
+	CHECK_EQ(recv(x, buf, sizeof buf, 0), 1);
+	CHECK_EQ(buf[0], 'b');
+	CHECK_EQ(sendto(x, "3", 1, 0, (struct sockaddr *)&ba, bl), 1);
+	CHECK_EQ(recv(b, buf, sizeof buf, 0), 1);
+	CHECK_OK(connect(x, &unspec, sizeof unspec));           /* not connected: nothing */
+	CHECK_OK(connect(x, (struct sockaddr *)&ba, bl));        /* and connects again */
+	CHECK_EQ(send(x, "4", 1, 0), 1);
+	CHECK_EQ(recv(b, buf, sizeof buf, 0), 1);
+	CHECK_EQ(buf[0], '4');
+	int st = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
+	CHECK_ERR(connect(st, &unspec, sizeof unspec), EINVAL);
+	close(st);
+	close(x);
+	close(b);
+	close(a);
+}
+
 TEST(unix_shutdown_directions)
 {
 	int sv[2];
