@@ -153,3 +153,44 @@ TEST(exec_txtbsy_open_for_writing_not_runnable)
 	char out[64];
 	CHECK_EQ(run_capture("prog", argv, NULL, false, out, sizeof out), 7);
 }
+
+/* maps_text_inode: prints the inode number /proc/self/maps gives for the
+ * executable mapping that holds this function, or 0. */
+HELPER(maps_text_inode)
+{
+	(void)argc;
+	(void)argv;
+	char line[512];
+	unsigned long here = (unsigned long)&helper_maps_text_inode, lo, hi, ino = 0, found = 0;
+	FILE *m = fopen("/proc/self/maps", "r");
+	if (!m)
+		return 1;
+	while (fgets(line, sizeof line, m)) {
+		char perms[8];
+		unsigned long off;
+		char dev[16];
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu", &lo, &hi, perms, &off, dev, &ino) == 6 &&
+		    here >= lo && here < hi && perms[2] == 'x') {
+			found = ino;
+			break;
+		}
+	}
+	fclose(m);
+	printf("%lu\n", found);
+	return 0;
+}
+
+/* A program's text is a mapping of its file (as Linux), not a private
+ * copy: /proc/pid/maps names the file's inode for it, so every process
+ * running the program can share the file's frames. */
+TEST(exec_text_maps_the_program_file)
+{
+	struct stat st;
+	char out[64], want[32];
+	char *argv[] = { "prog", "-H", "maps_text_inode", NULL };
+	copy_file(self_exe(), "prog", 0755);
+	CHECK_OK(stat("prog", &st));
+	CHECK_EQ(run_capture("prog", argv, NULL, false, out, sizeof out), 0);
+	snprintf(want, sizeof want, "%lu\n", (unsigned long)st.st_ino);
+	CHECK_STR(out, want);
+}
