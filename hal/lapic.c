@@ -225,7 +225,7 @@ static uint64_t read_count(uint32_t *count, uint64_t *tsc)
  * ends are counter reads bracketed by the TSC, so a delay in one access
  * cannot skew the rate. A try counts when its brackets together stay
  * within 0.1% of its window and it saw at least 10,000 counts (the
- * accuracy the 10 ms window always had); after eight tries the one with
+ * accuracy the 10 ms window always had); after six tries (35 ms at most) the one with
  * the narrowest brackets for its window counts. */
 int lapic_timer_calibrate(void)
 {
@@ -236,7 +236,7 @@ int lapic_timer_calibrate(void)
 		return -1;
 	wr(REG_TIMER_DIV, 0x3);                /* divide by 16 */
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
-	for (int try = 0; try < 8; try++) {
+	for (int try = 0; try < 6; try++) {
 		uint64_t window = try < 4 ? ms << try : 10 * ms;   /* 1, 2, 4, 8, then 10 ms */
 		uint32_t c0, c1;
 		uint64_t t0, t1, width;
