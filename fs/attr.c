@@ -289,8 +289,11 @@ int vfs_truncate(const struct path *dir, const char *path, int64_t len)
 		err = -EISDIR;
 	else if (!S_ISREG(ino->mode))
 		err = -EINVAL;
-	else if (!(err = mnt_check_write(p.mnt)) && !(err = inode_permission(ino, MAY_WRITE)))
+	else if (!(err = mnt_check_write(p.mnt)) && !(err = inode_permission(ino, MAY_WRITE)) &&
+		 !(err = inode_get_write(ino))) {   /* -ETXTBSY: a program runs from it */
 		err = do_truncate(&p, ino, (uint64_t)len);
+		inode_put_write(ino);
+	}
 	path_put(&p);
 	return err;
 }

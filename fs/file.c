@@ -22,8 +22,8 @@ static void file_release(struct kobject *o)
 		f->ops->release(f);
 	if (f->inode) {
 		vfs_locks_release_file(f);
-		if (f->fmode & FMODE_WRITE)
-			__atomic_sub_fetch(&f->inode->writers, 1, __ATOMIC_RELAXED);
+		if (f->fmode & FMODE_WRITER)
+			inode_put_write(f->inode);
 		iput(f->inode);
 	}
 	path_put(&f->path);

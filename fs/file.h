@@ -52,6 +52,7 @@ struct file_ops {
 #define FMODE_PATH   0x4     /* O_PATH: a name only, no I/O */
 #define FMODE_SEEK   0x8     /* has a position: reads and writes take pos_lock */
 #define FMODE_EXEC   0x10
+#define FMODE_WRITER 0x20    /* holds its inode's write access (inode_get_write) */
 
 struct file {
 	struct kobject obj;            /* one reference per descriptor and per user */

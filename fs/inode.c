@@ -362,13 +362,32 @@ void inode_kill_suid(struct inode *ino)
 	}
 }
 
+/* writers moves by one in the direction its sign allows, in one
+ * compare-and-swap, so an open for writing and an exec cannot both win. */
+static int writers_step(struct inode *ino, int step)
+{
+	int old = __atomic_load_n(&ino->writers, __ATOMIC_RELAXED);
+
+	do {
+		if (step > 0 ? old < 0 : old > 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&ino->writers, &old, old + step, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return 0;
+}
+
+int inode_get_write(struct inode *ino) { return writers_step(ino, 1); }
+int inode_deny_write(struct inode *ino) { return writers_step(ino, -1); }
+void inode_put_write(struct inode *ino) { __atomic_sub_fetch(&ino->writers, 1, __ATOMIC_RELEASE); }
+void inode_allow_write(struct inode *ino) { __atomic_add_fetch(&ino->writers, 1, __ATOMIC_RELEASE); }
+
 bool icache_sb_has_writers(struct super_block *sb)
 {
 	uint64_t f = spin_lock_irqsave(&icache_lock);
 	bool yes = false;
 
 	list_for_each(n, &sb->inodes) {
-		if (__atomic_load_n(&list_entry(n, struct inode, sb_node)->writers, __ATOMIC_RELAXED)) {
+		if (__atomic_load_n(&list_entry(n, struct inode, sb_node)->writers, __ATOMIC_RELAXED) > 0) {
 			yes = true;
 			break;
 		}

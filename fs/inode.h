@@ -128,7 +128,11 @@ struct inode {
 	 * its locking); file locks sit on the lock list (fs/lock.c). */
 	void *pipe;
 	struct file_lock *locks;       /* under fs/lock.c's lock */
-	unsigned writers;              /* open files with write access (atomic) */
+	/* atomic: > 0 open files with write access, < 0 programs running
+	 * from it (address spaces whose image it is); never both, so a
+	 * running program cannot be opened for writing and a file open for
+	 * writing cannot be run (ETXTBSY) */
+	int writers;
 	bool mmapped;                  /* atomic: set once a file of it was mapped */
 	void *priv;                    /* the file system's */
 };
@@ -147,6 +151,14 @@ struct inode *iget(struct super_block *sb, uint64_t ino);
 void inode_unlock_new(struct inode *ino);
 void iget_failed(struct inode *ino);
 struct inode *igrab(struct inode *ino);       /* count++; returns ino */
+/* Write access for an open file: 0, or -ETXTBSY while a program runs
+ * from ino. inode_put_write gives it back. */
+int inode_get_write(struct inode *ino);
+void inode_put_write(struct inode *ino);
+/* For a program's image: 0, or -ETXTBSY while ino is open for writing;
+ * while held, inode_get_write fails. inode_allow_write gives it back. */
+int inode_deny_write(struct inode *ino);
+void inode_allow_write(struct inode *ino);
 /* Drops a reference. The last one frees an inode with no links
  * (sb->ops->evict_inode releases its data first); a linked inode stays
  * cached until its super block goes (file systems keep tmpfs-like

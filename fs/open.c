@@ -135,8 +135,15 @@ static int open_inode(const struct path *p, uint32_t flags, bool check, struct f
 	path_get(&f->path);
 	if (S_ISREG(ino->mode) || S_ISDIR(ino->mode))
 		f->fmode |= FMODE_SEEK;
-	if (f->fmode & FMODE_WRITE)
-		__atomic_add_fetch(&ino->writers, 1, __ATOMIC_RELAXED);
+	if (f->fmode & FMODE_WRITE) {
+		err = inode_get_write(ino);     /* -ETXTBSY: a program runs from it */
+		if (err) {
+			f->ops = NULL;
+			file_put(f);
+			return err;
+		}
+		f->fmode |= FMODE_WRITER;
+	}
 	if (S_ISCHR(ino->mode) || S_ISBLK(ino->mode) || S_ISFIFO(ino->mode)) {
 		/* a terminal's open decides on O_NOCTTY; the file keeps it not */
 		f->flags |= flags & O_NOCTTY;

@@ -220,21 +220,24 @@ static uint64_t read_count(uint32_t *count, uint64_t *tsc)
 	return after - before;
 }
 
-/* Measures the count rate over 10 ms of TSC time (the TSC is calibrated by
- * then), divider 16. Both ends of the window are counter reads bracketed
- * by the TSC, so a delay in one access cannot skew the rate; of up to five
- * tries the one with the narrowest brackets counts, and one whose brackets
- * are within 0.1% of the window ends the search. */
+/* Measures the count rate (divider 16) against the TSC, calibrated by
+ * then, over a window that starts at 1 ms and doubles up to 10 ms. Both
+ * ends are counter reads bracketed by the TSC, so a delay in one access
+ * cannot skew the rate. A try counts when its brackets together stay
+ * within 0.1% of its window and it saw at least 10,000 counts (the
+ * accuracy the 10 ms window always had); after six tries (35 ms at most) the one with
+ * the narrowest brackets for its window counts. */
 int lapic_timer_calibrate(void)
 {
-	uint64_t window = tsc_hz() / 100, best_width = ~0ull, rate = 0;
+	uint64_t ms = tsc_hz() / 1000, best_width = 1, best_window = 0, rate = 0;
 	uint64_t *timer_hz = my_timer_hz();
 
-	if (!window)
+	if (!ms)
 		return -1;
 	wr(REG_TIMER_DIV, 0x3);                /* divide by 16 */
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_TIMER_VECTOR);
-	for (int try = 0; try < 5 && best_width > window / 1000; try++) {
+	for (int try = 0; try < 6; try++) {
+		uint64_t window = try < 4 ? ms << try : 10 * ms;   /* 1, 2, 4, 8, then 10 ms */
 		uint32_t c0, c1;
 		uint64_t t0, t1, width;
 
@@ -243,10 +246,15 @@ int lapic_timer_calibrate(void)
 		while (rdtsc() - t0 < window)
 			cpu_pause();
 		width += read_count(&c1, &t1);
-		if (c1 >= c0 || t1 <= t0 || width >= best_width)
+		if (c1 >= c0 || t1 <= t0)
+			continue;
+		if (best_window && width * best_window >= best_width * (t1 - t0))
 			continue;
 		best_width = width;
+		best_window = t1 - t0;
 		rate = (uint64_t)(c0 - c1) * tsc_hz() / (t1 - t0);
+		if (best_width <= best_window / 1000 && c0 - c1 >= 10000)
+			break;
 	}
 	wr(REG_TIMER_INIT, 0);
 	/* another CPU whose measurement fails keeps the boot CPU's rate */

@@ -69,6 +69,19 @@ static const struct vm_pager_ops file_pager = {
 	.backing = file_backing,
 };
 
+void sys_file_vm(struct file *f, struct vm_file *vf)
+{
+	*vf = (struct vm_file){
+		.ops = f->ops && f->ops->getpage ? &file_pager : 0,
+		.obj = f,
+		.readable = (f->fmode & FMODE_READ) != 0,
+		.writable = (f->fmode & FMODE_WRITE) != 0,
+	};
+	/* before the mapping exists, so a truncation after it unmaps */
+	if (f->inode && vf->ops)
+		__atomic_store_n(&f->inode->mmapped, true, __ATOMIC_SEQ_CST);
+}
+
 long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, int fd, int64_t off)
 {
 	struct vm_space *vm = vm_current();
@@ -86,16 +99,10 @@ long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, in
 		/* the descriptor's rights narrow the open file's mode: a handle
 		 * without RIGHT_WRITE maps nothing shared and writable, now or by
 		 * a later mprotect */
-		vf = (struct vm_file){
-			.ops = f->ops && f->ops->getpage ? &file_pager : 0,
-			.obj = f,
-			.readable = (f->fmode & FMODE_READ) && (rights & RIGHT_READ),
-			.writable = (f->fmode & FMODE_WRITE) && (rights & RIGHT_WRITE),
-		};
+		sys_file_vm(f, &vf);
+		vf.readable = vf.readable && (rights & RIGHT_READ);
+		vf.writable = vf.writable && (rights & RIGHT_WRITE);
 	}
-	/* before the mapping exists, so a truncation after it unmaps */
-	if (f && f->inode && vf.ops)
-		__atomic_store_n(&f->inode->mmapped, true, __ATOMIC_SEQ_CST);
 	r = vm_mmap(vm, addr.addr, len, prot, flags, f ? &vf : 0, (uint64_t)off);
 	if (f)
 		file_put(f);    /* the region holds its own reference */

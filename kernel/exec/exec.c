@@ -8,7 +8,9 @@
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
+#include <fs/file.h>
 #include <fs/fs_ctx.h>
+#include <fs/inode.h>
 #include <fs/vfs.h>
 #include <hal/cpu_features.h>
 #include <hal/fpu.h>
@@ -29,6 +31,7 @@
 #include <kernel/random.h>
 #include <lib/elf_check.h>
 #include <lib/string.h>
+#include <sys/file.h>
 #include <sys/uio.h>
 
 #define HEAD_SIZE   4096            /* the ELF header and program headers must be here */
@@ -46,6 +49,27 @@ struct image {
 	bool setuid, setgid;
 	uint32_t uid, gid;              /* the file's owner, for set-id programs */
 };
+
+/* A program's file stays unwritable while exec reads it and while any
+ * address space runs it: opens for writing fail with -ETXTBSY (Linux). */
+static void exe_hold(void *obj)
+{
+	struct file *f = obj;
+
+	/* cannot fail: the caller's own hold keeps writers below zero */
+	(void)inode_deny_write(f->inode);
+	kobject_get(&f->obj);
+}
+
+static void exe_release(void *obj)
+{
+	struct file *f = obj;
+
+	inode_allow_write(f->inode);
+	file_put(f);
+}
+
+static const struct vm_exe_ops exe_ops = { .hold = exe_hold, .release = exe_release };
 
 static long read_at(struct file *f, void *buf, size_t len, uint64_t off)
 {
@@ -89,16 +113,29 @@ static unsigned prot_of(uint32_t flags)
 	       (flags & PF_X ? PROT_EXEC : 0);
 }
 
-/* Maps one PT_LOAD: anonymous memory, the file's bytes copied in, then
- * the segment's own rights (W^X: never both while copying). */
+/* Maps one PT_LOAD. A segment that is never written and has no zeroed
+ * tail (text, read-only data) is a private mapping of the file, so every
+ * process running the program shares the file's page frames (the file
+ * cannot change meanwhile: ETXTBSY). Any other: anonymous memory, the
+ * file's bytes copied in, then the segment's own rights (W^X: never both
+ * while copying). */
 static int load_segment(struct file *f, struct vm_space *vm, const Elf64_Phdr *ph,
 			uint64_t base, void *bounce)
 {
 	uint64_t start = (base + ph->p_vaddr) & ~(PAGE_SIZE - 1);
 	uint64_t end = (base + ph->p_vaddr + ph->p_memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	long r = vm_mmap(vm, start, end - start, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0, 0);
+	struct vm_file vf;
+	long r;
 
+	sys_file_vm(f, &vf);
+	if (vf.ops && !(ph->p_flags & PF_W) && ph->p_filesz == ph->p_memsz &&
+	    (ph->p_offset & (PAGE_SIZE - 1)) == ((base + ph->p_vaddr) & (PAGE_SIZE - 1))) {
+		r = vm_mmap(vm, start, end - start, prot_of(ph->p_flags), MAP_PRIVATE | MAP_FIXED,
+			    &vf, ph->p_offset & ~(PAGE_SIZE - 1));
+		return r < 0 ? (int)r : 0;
+	}
+	r = vm_mmap(vm, start, end - start, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0, 0);
 	if (r < 0)
 		return (int)r;
 	for (uint64_t done = 0; done < ph->p_filesz;) {
@@ -175,6 +212,7 @@ static int load_elf(struct file *f, void *head, long n, struct image *im)
 	im->vm = vm_create(&vl);
 	if (!im->vm)
 		return -ENOMEM;
+	vm_set_exe(im->vm, &exe_ops, f);
 	im->base = im->elf.type == ET_DYN ? pie_base(im->vm, head, &im->elf) : 0;
 	if (im->base + im->elf.vaddr_hi > VM_USER_TOP || im->base + im->elf.vaddr_lo < VM_USER_MIN)
 		return -ENOMEM;
@@ -405,9 +443,14 @@ static int exec_run(const struct path *dir, const char *path, unsigned at_flags,
 	err = vfs_open_exec(dir, path, at_flags, &f);
 	if (err)
 		return err;
+	err = inode_deny_write(f->inode);     /* -ETXTBSY: open for writing */
+	if (err) {
+		file_put(f);
+		return err;
+	}
 	head = kmalloc(HEAD_SIZE);
 	if (!head) {
-		file_put(f);
+		exe_release(f);
 		return -ENOMEM;
 	}
 	n = read_at(f, head, HEAD_SIZE - 1, 0);   /* a byte to spare for script.c */
@@ -420,7 +463,7 @@ static int exec_run(const struct path *dir, const char *path, unsigned at_flags,
 						 : exec_script_parse(head, (size_t)n, &interp, &arg);
 		if (!err)
 			err = script_args(args, interp, arg, path);
-		file_put(f);
+		exe_release(f);
 		f = 0;
 		if (!err)
 			err = exec_run(0, interp, 0, execfn, name, args, frame, depth + 1);
@@ -441,7 +484,7 @@ static int exec_run(const struct path *dir, const char *path, unsigned at_flags,
 			kfree(exe);
 	}
 	if (f)
-		file_put(f);
+		exe_release(f);
 	kfree(head);
 	return err;
 }

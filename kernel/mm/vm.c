@@ -68,6 +68,8 @@ static void destroy(struct vm_space *vm)
 		if (r->pager)
 			r->pager->release(r->obj);
 	}
+	if (vm->exe_ops)
+		vm->exe_ops->release(vm->exe);
 	paging_destroy(vm->root);
 	kfree(vm->regions);
 	kfree(vm);
@@ -89,6 +91,13 @@ void vm_set_limits(struct vm_space *vm, const struct vm_limits *lim)
 }
 
 void vm_activate(struct vm_space *vm) { paging_activate(vm->root); }
+
+void vm_set_exe(struct vm_space *vm, const struct vm_exe_ops *ops, void *obj)
+{
+	ops->hold(obj);
+	vm->exe = obj;
+	vm->exe_ops = ops;
+}
 
 /* Maps every page of parent's region r into child: shared regions with the
  * same rights, private ones read-only in both (the first write copies). */
@@ -152,6 +161,8 @@ struct vm_space *vm_clone(struct vm_space *vm)
 	c->env_end = vm->env_end;
 	c->auxv_start = vm->auxv_start;
 	c->auxv_end = vm->auxv_end;
+	if (vm->exe_ops)
+		vm_set_exe(c, vm->exe_ops, vm->exe);
 	err = vmr_reserve(c, vm->nregions);
 	/* each region goes in before its pages, so a failure half-way leaves
 	 * the child consistent for vm_put to free */

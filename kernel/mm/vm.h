@@ -67,6 +67,14 @@ struct vm_file {
 	bool readable, writable;         /* the open file's access mode */
 };
 
+/* The program a space runs (exec's): held by every copy fork makes and
+ * let go when the space is freed, so exec can keep its file unwritable
+ * while any process runs it (ETXTBSY). */
+struct vm_exe_ops {
+	void (*hold)(void *obj);         /* one more space runs obj */
+	void (*release)(void *obj);      /* one space fewer */
+};
+
 /* A region [start, end): page aligned, non-empty, no two overlap. */
 struct vm_region {
 	uint64_t start, end;
@@ -103,6 +111,9 @@ struct vm_space {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t auxv_start, auxv_end;   /* exec's auxiliary vector (core files' NT_AUXV) */
 	struct list_node all_node;       /* every space's list, under vm_truncate.c's lock */
+	/* Set once by vm_set_exe before the space runs, read-only after. */
+	const struct vm_exe_ops *exe_ops;
+	void *exe;
 };
 
 /* Reads aslr=off from the command line. */
@@ -121,6 +132,9 @@ void vm_get(struct vm_space *vm);
  * The space must not be the active one then. */
 void vm_put(struct vm_space *vm);
 void vm_set_limits(struct vm_space *vm, const struct vm_limits *lim);
+/* Records (and holds) the program a new space runs; fork's copies hold
+ * it too, and the last reference to each space releases it. */
+void vm_set_exe(struct vm_space *vm, const struct vm_exe_ops *ops, void *obj);
 /* Loads the space's page tables on this CPU. */
 void vm_activate(struct vm_space *vm);
 
