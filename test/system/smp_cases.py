@@ -41,7 +41,10 @@ SCHED_KTESTS = ["sched_spinners_one_per_cpu", "sched_idle_cpus_take_queued_threa
 # CPU 0 or waits for what it checks (ktest=all at -smp 4 failed these)
 ONE_CPU_KTESTS = ["sched_hand_off_jumps_the_queue", "sched_hand_off_respects_priority",
                   "percpu_boot_cpu_identity", "proc_no_thread_after_end",
-                  "proc_orphan_freed_when_it_ends", "thread_suspended_until_resumed_exit_hook_runs"]
+                  "proc_orphan_freed_when_it_ends", "thread_suspended_until_resumed_exit_hook_runs",
+                  "wait_intr_ended_by_thread_interrupt", "wait_plain_not_ended_by_thread_interrupt",
+                  "wait_entries_three_queues", "wait_wake_one_reaches_pollers_and_one_sleeper",
+                  "wait_sleep_ended_by_thread_interrupt"]
 
 
 def once(pattern):
