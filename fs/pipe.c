@@ -178,7 +178,8 @@ static long pipe_read(struct file *f, struct uio *u, uint64_t *pos)
 
 			ret = ring_out(p, u, n);
 			if (ret > 0) {
-				waitq_wake_all(&p->wr_wq);
+				/* sync: a reader mostly answers or reads again */
+				waitq_wake_all_sync(&p->wr_wq);
 				pipe_notify_async(p, FMODE_WRITE);
 			}
 			break;
@@ -228,7 +229,8 @@ static long pipe_write(struct file *f, struct uio *u, uint64_t *pos)
 
 			if (c > 0) {
 				done += (size_t)c;
-				waitq_wake_all(&p->rd_wq);
+				/* sync: a writer mostly waits for an answer next */
+				waitq_wake_all_sync(&p->rd_wq);
 				pipe_notify_async(p, FMODE_READ);
 			}
 			if (c < (long)n) {

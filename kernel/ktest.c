@@ -1,6 +1,8 @@
 /* The in-kernel test runner: prints KTAP version 1 on the kernel log. */
 #include <kernel/ktest.h>
 #include <kernel/log.h>
+#include <kernel/sched/sched.h>
+#include <kernel/sched/thread.h>
 #include <lib/cmdline.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -17,6 +19,12 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt
 	va_end(ap);
 	kprintf("    # %s: %s:%d: %s\n", t->name, file, line, msg);
 	t->failures++;
+}
+
+void ktest_pin_boot_cpu(struct ktest_ctx *t)
+{
+	if (thread_set_cpu(thread_current(), 0) != 0 || thread_cpu_now() != 0)
+		ktest_fail(t, __FILE__, __LINE__, "cannot move to CPU 0");
 }
 
 static bool selected(const char *selection, const char *name)
@@ -73,10 +81,12 @@ int ktest_run(const char *selection)
 	kprintf("KTAP version 1\n1..%d\n", total);
 	for (const struct ktest *k = __ktest_start; k < __ktest_end; k++) {
 		struct ktest_ctx t = { k->name, 0 };
+		uint64_t cpus = thread_get_affinity(thread_current());
 
 		if (!selected(selection, k->name))
 			continue;
 		k->fn(&t);
+		thread_set_affinity(thread_current(), cpus);  /* ktest_pin_boot_cpu */
 		n++;
 		kprintf("%sok %d %s\n", t.failures ? "not " : "", n, k->name);
 		failed += t.failures != 0;

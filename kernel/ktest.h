@@ -41,6 +41,13 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt
 #define KT_ASSERT(t, cond)                                                  \
 	do { if (!(cond)) { ktest_fail(t, __FILE__, __LINE__, "required %s", #cond); return; } } while (0)
 
+/* Pins the test's thread to the boot CPU (0) for the rest of the test;
+ * ktest_run gives it back the CPUs it had after each test. For tests of
+ * what happens on one CPU (who runs next, this CPU's identity): with
+ * several CPUs a thread they start would otherwise run elsewhere at once.
+ * The threads a test starts are pinned with thread_set_cpu(th, 0). */
+void ktest_pin_boot_cpu(struct ktest_ctx *t);
+
 /* Runs the tests the selection names ("all" or a comma list); returns the
  * number that failed. Unknown names are reported as failures. */
 int ktest_run(const char *selection);

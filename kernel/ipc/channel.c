@@ -199,7 +199,7 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, cons
 	else
 		rx->size = size;
 	__atomic_store_n(&rx->state, err ? IPC_RX_IDLE : IPC_RX_DONE, __ATOMIC_RELEASE);
-	waitq_wake_all_locked(&to->rd_wq);
+	waitq_wake_all_sync_locked(&to->rd_wq);
 	/* after the wake (a sleeping thread is not handed the CPU); t cannot
 	 * run, so cannot end, while the scheduler's lock is held */
 	if (!err)

@@ -110,11 +110,16 @@ static void lock_or_panic(void)
 		panic("unix: cannot take its lock (%d)", err);
 }
 
-static void bump(struct usock *s)
+static void bump_wake(struct usock *s, bool sync)
 {
 	s->seq++;
-	waitq_wake_all(&s->wq);
+	if (sync)
+		waitq_wake_all_sync(&s->wq);
+	else
+		waitq_wake_all(&s->wq);
 }
+
+static void bump(struct usock *s) { bump_wake(s, false); }
 
 static void room_made(struct usock *s)
 {
@@ -913,7 +918,7 @@ static void enqueue(struct usock *d, struct umsg *um, const struct usock *from)
 	list_add_tail(&d->rq, &um->node);
 	d->rq_msgs++;
 	d->rq_bytes += um->m->size;
-	bump(d);
+	bump_wake(d, true);      /* a sender usually waits for the answer next */
 }
 
 /* The end of a send's loop (unix_lock held, every other check passed):

@@ -219,17 +219,22 @@ static void free_frame(uint64_t pa) { pmm_free(pa, 0); }
 
 /* Every CPU maps the kernel's half: the frames go back once all of them
  * have dropped the translations. */
+static void unmap_into(struct tlb_batch *b, uint64_t va, uint64_t pages)
+{
+	for (uint64_t k = 0; k < pages; k++) {
+		uint64_t pa;
+
+		if (paging_unmap(kernel_root, va + k * PAGE_SIZE, &pa, NULL) == 0)
+			tlb_batch_add(b, va + k * PAGE_SIZE, pa);
+	}
+}
+
 static void unmap_pages(uint64_t va, uint64_t pages, bool free_frames)
 {
 	struct tlb_batch b;
 
 	tlb_batch_init(&b, kernel_root, free_frames ? free_frame : 0);
-	for (uint64_t k = 0; k < pages; k++) {
-		uint64_t pa;
-
-		if (paging_unmap(kernel_root, va + k * PAGE_SIZE, &pa, NULL) == 0)
-			tlb_batch_add(&b, va + k * PAGE_SIZE, pa);
-	}
+	unmap_into(&b, va, pages);
 	tlb_batch_finish(&b);
 }
 
@@ -254,7 +259,9 @@ static inline __attribute__((always_inline)) void *vmm_alloc_unlocked(size_t byt
 	return (void *)va;
 }
 
-static inline __attribute__((always_inline)) void vmm_free_unlocked(void *p)
+/* The pages are unmapped into b; the range is free for others once the
+ * caller has finished b, before it drops kva_lock. */
+static inline __attribute__((always_inline)) void vmm_free_into(struct tlb_batch *b, void *p)
 {
 	uint64_t va = (uint64_t)p, n;
 
@@ -264,11 +271,32 @@ static inline __attribute__((always_inline)) void vmm_free_unlocked(void *p)
 	    !(n = kva_release((va - VMM_KVA_BASE) / PAGE_SIZE)))
 		panic("vmm: free of %p, which vmm_alloc did not return (caller %p)", p,
 		      __builtin_return_address(0));
-	unmap_pages(va, n, true);
+	unmap_into(b, va, n);
+}
+
+static inline __attribute__((always_inline)) void vmm_free_unlocked(void *p)
+{
+	struct tlb_batch b;
+
+	tlb_batch_init(&b, kernel_root, free_frame);
+	vmm_free_into(&b, p);
+	tlb_batch_finish(&b);
 }
 
 void *vmm_stack_alloc(size_t bytes) { return vmm_alloc(bytes); }
 void vmm_stack_free(void *base) { vmm_free(base); }
+
+void vmm_stacks_free(void *const *bases, unsigned n)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+	struct tlb_batch b;
+
+	tlb_batch_init(&b, kernel_root, free_frame);
+	for (unsigned i = 0; i < n; i++)
+		vmm_free_into(&b, bases[i]);
+	tlb_batch_finish(&b);
+	spin_unlock_irqrestore(&kva_lock, f);
+}
 
 static inline __attribute__((always_inline)) void *vmm_map_mmio_unlocked(uint64_t phys, size_t bytes)
 {

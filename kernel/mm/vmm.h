@@ -26,6 +26,10 @@ void vmm_free(void *p);
  * the stack grows down from that plus bytes. */
 void *vmm_stack_alloc(size_t bytes);
 void vmm_stack_free(void *base);
+/* vmm_stack_free for n stacks (NULLs skipped) under one shootdown per
+ * TLB_BATCH_MAX pages rather than one each: with several CPUs each
+ * shootdown waits for every other CPU, a halted one too (the reaper). */
+void vmm_stacks_free(void *const *bases, unsigned n);
 /* Maps device registers uncached, RW, NX; keeps the offset of phys within
  * its page. NULL on failure. */
 void *vmm_map_mmio(uint64_t phys, size_t bytes);

@@ -11,6 +11,14 @@
 /* Makes a blocked thread runnable; asks for a switch if it should run
  * before the current one. Does nothing to a thread that is not blocked. */
 void sched_make_ready(struct thread *t);
+/* The same for a wake-up from a thread about to sleep (waitq_wake_all_sync):
+ * t goes on this CPU, to run once the waker sleeps, when it may and
+ * nothing else waits here; otherwise as sched_make_ready. */
+void sched_make_ready_sync(struct thread *t);
+/* t was interrupted (a signal): if it runs on another CPU, that CPU is
+ * sent a reschedule IPI, so t passes the checks on the way back to ring 3
+ * now rather than at its slice end. */
+void sched_kick_running(struct thread *t);
 /* The current thread's state is already set (READY and queued, BLOCKED or
  * DEAD): picks the next thread and switches to it. Returns (lock held)
  * once this thread runs again. */

@@ -252,16 +252,50 @@ static void requeue(struct thread *t)
 		kick(c, t);
 }
 
-void sched_make_ready(struct thread *t)
+static void ready_on(struct thread *t, struct sched_cpu *c)
 {
-	struct sched_cpu *c;
-
-	if (t->state != THREAD_BLOCKED)
-		return;
-	c = place(t);
 	t->cpu = c->id;
 	enqueue(c, t);
 	kick(c, t);
+}
+
+void sched_make_ready(struct thread *t)
+{
+	if (t->state == THREAD_BLOCKED)
+		ready_on(t, place(t));
+}
+
+/* Linux's WF_SYNC wake-up: the waker (a thread, not an interrupt handler)
+ * is about to sleep, so the woken thread, put on this CPU, runs as soon as
+ * it does. Ping-pong over a pipe, socket or channel then stays on one CPU
+ * instead of waking the peer's idle CPU each message (under TCG each such
+ * wake-up waits for the host to run that vCPU). Only when nothing else
+ * waits here: with a queue, place() spreads the work as usual, and a waker
+ * that keeps running hands the thread to an idle CPU at its slice end
+ * (balance). */
+void sched_make_ready_sync(struct thread *t)
+{
+	struct sched_cpu *c = this_cpu();
+
+	if (t->state != THREAD_BLOCKED)
+		return;
+	if (percpu_in_interrupt() || c->curr == c->idle || c->nready ||
+	    !(usable(t) & (1ull << c->id)))
+		c = place(t);
+	ready_on(t, c);
+}
+
+void sched_kick_running(struct thread *t)
+{
+	struct sched_cpu *c;
+
+	if (t->state != THREAD_RUNNING)
+		return;
+	c = cpu_sched(t->ran_on);
+	if (c != this_cpu() && c->curr == t) {
+		c->need_resched = true;
+		ipi_resched(c->id);
+	}
 }
 
 /* The timer list is shared: this may run on any CPU for c's slice. */

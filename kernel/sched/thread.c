@@ -45,16 +45,27 @@ static void *fpu_area_alloc(void **raw)
 	return p;
 }
 
-static void thread_free(struct thread *t)
+/* Frees all t holds but its stack, which it returns for the caller to
+ * free (NULL: nothing to free). */
+static void *thread_free_but_stack(struct thread *t)
 {
+	void *stack = t->stack;
+
 	if (t->boot)
-		return;
+		return 0;
 	/* a wait's timeout callback may still be running on another CPU */
 	timer_event_cancel(&t->timeout);
-	if (t->stack)
-		vmm_stack_free(t->stack);
 	kfree(t->fpu_raw);
 	kfree(t);
+	return stack;
+}
+
+static void thread_free(struct thread *t)
+{
+	void *stack = thread_free_but_stack(t);
+
+	if (stack)
+		vmm_stack_free(stack);
 }
 
 static void thread_fields_init(struct thread *t, const char *name, int prio)
@@ -248,28 +259,37 @@ int thread_join(struct thread *t, int *code)
 	return 0;
 }
 
+/* Threads freed at once: their stacks go under one shootdown
+ * (vmm_stacks_free) rather than one each. */
+#define REAP_BATCH 8
+
 void thread_reap_some(void)
 {
 	for (;;) {
-		struct thread *t = 0;
+		struct thread *t[REAP_BATCH];
+		void *stacks[REAP_BATCH];
+		unsigned n = 0;
 		uint64_t f = sched_lock_irqsave();
+		struct list_node *node = reap_list.next;
 
-		list_for_each(n, &reap_list) {
-			struct thread *d = list_entry(n, struct thread, reap_node);
+		while (node != &reap_list && n < REAP_BATCH) {
+			struct thread *d = list_entry(node, struct thread, reap_node);
 
+			node = node->next;
 			if (!d->on_cpu) {
-				t = d;
 				list_del(&d->reap_node);
-				reaping++;
-				break;
+				t[n++] = d;
 			}
 		}
+		reaping += n;
 		sched_unlock_irqrestore(f);
-		if (!t)
+		if (!n)
 			return;
-		thread_free(t);
+		for (unsigned i = 0; i < n; i++)
+			stacks[i] = thread_free_but_stack(t[i]);
+		vmm_stacks_free(stacks, n);
 		f = sched_lock_irqsave();
-		reaping--;
+		reaping -= n;
 		sched_unlock_irqrestore(f);
 	}
 }

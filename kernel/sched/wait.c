@@ -17,24 +17,28 @@ uint64_t waitq_wakes(const struct waitq *wq) { return __atomic_load_n(&wq->wakes
 
 /* Lock held for everything below unless a function takes it itself. */
 
-/* Ends t's wait, if it is in one: t runs again. */
-static void end_wait(struct thread *t)
+/* Ends t's wait, if it is in one: t runs again (sync: see
+ * waitq_wake_all_sync). */
+static void end_wait(struct thread *t, bool sync)
 {
 	if (!t->waiting)
 		return;
 	t->waiting = false;
-	sched_make_ready(t);
+	if (sync)
+		sched_make_ready_sync(t);
+	else
+		sched_make_ready(t);
 }
 
 /* Marks e woken and ends its thread's sleep if the thread sleeps on it.
  * False if e was already woken (its thread has not looked yet). */
-static bool entry_wake(struct wait_entry *e)
+static bool entry_wake(struct wait_entry *e, bool sync)
 {
 	if (e->woken)
 		return false;
 	e->woken = true;
 	if (e->armed)
-		end_wait(e->thread);
+		end_wait(e->thread, sync);
 	return true;
 }
 
@@ -70,7 +74,7 @@ int waitq_wake_one_locked(struct waitq *wq)
 	list_for_each(node, &wq->entries) {
 		struct wait_entry *e = list_entry(node, struct wait_entry, node);
 
-		if (entry_wake(e)) {
+		if (entry_wake(e, false)) {
 			n++;
 			if (e->exclusive)
 				break;
@@ -79,15 +83,18 @@ int waitq_wake_one_locked(struct waitq *wq)
 	return n;
 }
 
-int waitq_wake_all_locked(struct waitq *wq)
+static int wake_all_locked(struct waitq *wq, bool sync)
 {
 	int n = 0;
 
 	__atomic_store_n(&wq->wakes, wq->wakes + 1, __ATOMIC_RELEASE);
 	list_for_each(node, &wq->entries)
-		n += entry_wake(list_entry(node, struct wait_entry, node));
+		n += entry_wake(list_entry(node, struct wait_entry, node), sync);
 	return n;
 }
+
+int waitq_wake_all_locked(struct waitq *wq) { return wake_all_locked(wq, false); }
+int waitq_wake_all_sync_locked(struct waitq *wq) { return wake_all_locked(wq, true); }
 
 int waitq_wake_one(struct waitq *wq)
 {
@@ -99,20 +106,23 @@ int waitq_wake_one(struct waitq *wq)
 	return n;
 }
 
-int waitq_wake_all(struct waitq *wq)
+static int wake_all(struct waitq *wq, bool sync)
 {
 	uint64_t f = sched_lock_irqsave();
-	int n = waitq_wake_all_locked(wq);
+	int n = wake_all_locked(wq, sync);
 
 	sched_unlock_irqrestore(f);
 	sched_resched_if_needed(f);
 	return n;
 }
 
+int waitq_wake_all(struct waitq *wq) { return wake_all(wq, false); }
+int waitq_wake_all_sync(struct waitq *wq) { return wake_all(wq, true); }
+
 int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t)
 {
 	uint64_t f = sched_lock_irqsave();
-	int n = waitq_wake_all_locked(wq);
+	int n = waitq_wake_all_sync_locked(wq);
 
 	if (t)
 		sched_hand_off_locked(t);
@@ -126,7 +136,7 @@ static void timeout_fired(struct timer_event *ev, void *ctx)
 	uint64_t f = sched_lock_irqsave();
 
 	(void)ev;
-	end_wait(ctx);
+	end_wait(ctx, false);
 	sched_unlock_irqrestore(f);
 }
 
@@ -224,7 +234,8 @@ void thread_interrupt(struct thread *t)
 
 	t->interrupted = true;
 	if (t->wait_intr)
-		end_wait(t);
+		end_wait(t, false);
+	sched_kick_running(t);
 	sched_unlock_irqrestore(f);
 	sched_resched_if_needed(f);
 }

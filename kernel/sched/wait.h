@@ -41,8 +41,14 @@ void waitq_init(struct waitq *wq);
 int waitq_wake_one(struct waitq *wq);
 /* Wakes every entry; returns how many. */
 int waitq_wake_all(struct waitq *wq);
-/* waitq_wake_all, then sched_hand_off(t) (t may be NULL), under one
- * taking of the scheduler lock: the channels' wake of a receiver. */
+/* The same from a thread about to sleep (it sent a message and will wait
+ * for the answer: pipes, sockets, channels): the woken threads run on the
+ * waker's CPU when they may and it has nothing else queued, so a
+ * ping-pong stays on one CPU (sched_make_ready_sync). Not from an
+ * interrupt handler (it wakes as waitq_wake_all there). */
+int waitq_wake_all_sync(struct waitq *wq);
+/* waitq_wake_all_sync, then sched_hand_off(t) (t may be NULL), under
+ * one taking of the scheduler lock: the channels' wake of a receiver. */
 int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t);
 /* The number of wakes wq has seen so far (a snapshot). */
 uint64_t waitq_wakes(const struct waitq *wq);
@@ -105,7 +111,9 @@ int wait_entries_sleep(struct wait_entry *e, unsigned n, uint64_t deadline,
 /* Interrupting waits (the signal code's tool): after thread_interrupt(t),
  * t's interruptible waits, the one in progress and every later one, end
  * with -EINTR until thread_clear_interrupt(t). Other waits are not
- * touched. Safe from interrupt handlers. */
+ * touched. A t running on another CPU (in ring 3, say) is sent a
+ * reschedule IPI, so it sees the signal now, not at its slice end. Safe
+ * from interrupt handlers. */
 void thread_interrupt(struct thread *t);
 void thread_clear_interrupt(struct thread *t);
 
@@ -127,5 +135,7 @@ int completion_wait(struct completion *c, uint64_t deadline) __must_check;
 int waitq_sleep_locked(struct waitq *wq, uint64_t deadline, unsigned flags) __must_check;
 int waitq_wake_one_locked(struct waitq *wq);
 int waitq_wake_all_locked(struct waitq *wq);
+/* waitq_wake_all_sync with the lock held (the channels' direct path). */
+int waitq_wake_all_sync_locked(struct waitq *wq);
 
 #endif

@@ -2,7 +2,8 @@
  * ahead of it at its level, and a ready thread of a higher priority
  * still comes first. Each
  * thread records its turn, and the test joins them all (no waiting on
- * time). */
+ * time). Everything runs on CPU 0: with several CPUs a started thread
+ * would run on another at once, before any hand-off. */
 #include <kernel/ktest.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
@@ -14,13 +15,18 @@ static void record(void *arg)
 	order[norder++] = (int)(long)arg;
 }
 
-/* Starts n threads at the given priorities, suspended, then lets them all
- * be ready in index order (each behind the ones before it at its level). */
-static void start(struct thread **th, const int *prio, int n)
+/* Starts n threads at the given priorities on CPU 0 with the test,
+ * suspended, then lets them all be ready in index order (each behind the
+ * ones before it at its level). */
+static void start(struct ktest_ctx *t, struct thread **th, const int *prio, int n)
 {
 	norder = 0;
-	for (int i = 0; i < n; i++)
+	ktest_pin_boot_cpu(t);
+	for (int i = 0; i < n; i++) {
 		th[i] = thread_create("handoff", record, (void *)(long)i, prio[i], THREAD_SUSPENDED);
+		if (th[i])
+			KT_EXPECT_EQ(t, thread_set_cpu(th[i], 0), 0);
+	}
 	for (int i = 0; i < n; i++)
 		if (th[i])
 			thread_resume(th[i]);
@@ -38,7 +44,7 @@ KTEST(sched_hand_off_jumps_the_queue)
 	int prio[3] = { me, me, me };
 	struct thread *th[3];
 
-	start(th, prio, 3);
+	start(t, th, prio, 3);
 	KT_ASSERT(t, th[0] && th[1] && th[2]);
 	KT_EXPECT_EQ(t, norder, 0);          /* same level: nobody ran yet */
 	sched_hand_off(th[2]);
@@ -56,7 +62,7 @@ KTEST(sched_hand_off_respects_priority)
 	struct thread *th[2];
 
 	KT_ASSERT(t, me >= 2);
-	start(th, prio, 2);
+	start(t, th, prio, 2);
 	KT_ASSERT(t, th[0] && th[1]);
 	/* th[1] is named, but th[0] is ready one level above it */
 	sched_hand_off(th[1]);

@@ -313,11 +313,13 @@ KTEST(irq_vector_allocation_is_atomic_across_threads)
 
 /* The boot CPU's per-CPU data carries the id hal reads from the hardware,
  * every CPU platform discovery counts is online (the ktest boot has no
- * maxcpus=), each with per-CPU data of its own. */
+ * maxcpus=), each with per-CPU data of its own. The test runs on the boot
+ * CPU (with several, it could be on any and move between two reads). */
 KTEST(percpu_boot_cpu_identity)
 {
 	unsigned n = sched_cpus_online();
 
+	ktest_pin_boot_cpu(t);
 	KT_EXPECT_EQ(t, percpu_self()->apic_id, percpu_hw_id());
 	KT_EXPECT_EQ(t, percpu_self()->cpu_id, 0);
 	KT_EXPECT_EQ(t, percpu_cpu_count(), n);

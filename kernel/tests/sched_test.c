@@ -236,14 +236,20 @@ KTEST(sched_fairness_four_spinners)
 
 	spin_stop = false;
 	thread_set_priority(me, SCHED_PRIO_DEFAULT + 2);   /* to stop them */
+	/* all on CPU 0: the test is of one CPU's time shared out (with
+	 * several, each spinner would have a CPU of its own) */
+	ktest_pin_boot_cpu(t);
 	for (int i = 0; i < 4; i++) {
-		th[i] = thread_create("spinner", spinner, &loops[i], SCHED_PRIO_DEFAULT, 0);
+		th[i] = thread_create("spinner", spinner, &loops[i], SCHED_PRIO_DEFAULT,
+				      THREAD_SUSPENDED);
 		KT_ASSERT(t, th[i]);
+		KT_EXPECT_EQ(t, thread_set_cpu(th[i], 0), 0);
+		thread_resume(th[i]);
 	}
 	thread_sleep_ns(2000000000ull);
 	spin_stop = true;
 	for (int i = 0; i < 4; i++) {
-		cpu[i] = th[i]->cpu_ns;
+		cpu[i] = sched_thread_cpu_ns(th[i]);
 		total += cpu[i];
 	}
 	for (int i = 0; i < 4; i++)
@@ -630,9 +636,12 @@ KTEST(thread_suspended_until_resumed_exit_hook_runs)
 	hook.calls = 0;
 	hook.who = 0;
 	waitq_init(&hook.wq);
-	/* one level above this thread: it would run at once if it could */
+	/* one level above this thread, on its CPU: it would run at once if it
+	 * could (with several CPUs, on another one, in parallel) */
+	ktest_pin_boot_cpu(t);
 	th = thread_create("suspended", run_and_exit, 0, above, THREAD_SUSPENDED);
 	KT_ASSERT(t, th);
+	KT_EXPECT_EQ(t, thread_set_cpu(th, 0), 0);
 	thread_yield();
 	KT_EXPECT(t, !hook.ran);
 	th->exit_hook = record_exit;
@@ -647,8 +656,10 @@ KTEST(thread_suspended_until_resumed_exit_hook_runs)
 	/* resuming a thread that waits for something else does not wake it */
 	hook.ran = false;
 	hook.code = 1;
-	waiter = thread_create("waiter", wait_forever, 0, above, 0);
+	waiter = thread_create("waiter", wait_forever, 0, above, THREAD_SUSPENDED);
 	KT_ASSERT(t, waiter);
+	KT_EXPECT_EQ(t, thread_set_cpu(waiter, 0), 0);
+	thread_resume(waiter);                 /* it runs, up to its wait */
 	thread_resume(waiter);
 	KT_EXPECT_EQ(t, hook.code, 1);
 	hook.ran = true;

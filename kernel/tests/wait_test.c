@@ -1,12 +1,14 @@
 /* Wait ktests: interruptible and non-interruptible waits against
  * thread_interrupt, one thread waiting on several queues, wake-one with
  * pollers and sleepers on one queue, and wakes that come before the sleep.
- * The waiting threads run one level above the test, so each runs as soon
- * as it is created or woken, up to its next wait: no polling needed.
+ * The waiting threads run one level above the test, on its CPU (CPU 0),
+ * so each runs as soon as it is created or woken, up to its next wait:
+ * no polling needed.
  * Every wait has a deadline, so a broken wake fails a check instead of
  * hanging the run. */
 #include <cosmos/errno.h>
 #include <kernel/ktest.h>
+#include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sched/wait.h>
 #include <kernel/time.h>
@@ -32,9 +34,19 @@ static void reset(void)
 	w.took_ns = 0;
 }
 
-static struct thread *start_above(void (*fn)(void *), void *arg)
+/* The test and its waiters share CPU 0: with several CPUs a waiter would
+ * run on another at once, in parallel, not before the test goes on. */
+static struct thread *start_above(struct ktest_ctx *t, void (*fn)(void *), void *arg)
 {
-	return thread_create("waiter", fn, arg, thread_current()->prio + 1, 0);
+	struct thread *th;
+
+	ktest_pin_boot_cpu(t);
+	th = thread_create("waiter", fn, arg, thread_current()->prio + 1, THREAD_SUSPENDED);
+	if (th) {
+		KT_EXPECT_EQ(t, thread_set_cpu(th, 0), 0);
+		thread_resume(th);
+	}
+	return th;
 }
 
 /* Is t asleep in a wait right now? */
@@ -66,7 +78,7 @@ KTEST(wait_intr_ended_by_thread_interrupt)
 	struct thread *th;
 
 	reset();
-	th = start_above(intr_waiter, 0);
+	th = start_above(t, intr_waiter, 0);
 	KT_ASSERT(t, th);
 	KT_EXPECT(t, asleep(th));
 	KT_EXPECT_EQ(t, w.err[0], 1);
@@ -95,7 +107,7 @@ KTEST(wait_plain_not_ended_by_thread_interrupt)
 	struct thread *th;
 
 	reset();
-	th = start_above(plain_waiter, 0);
+	th = start_above(t, plain_waiter, 0);
 	KT_ASSERT(t, th);
 	thread_interrupt(th);
 	/* it did not run: still asleep in the plain wait */
@@ -132,7 +144,7 @@ KTEST(wait_entries_three_queues)
 	struct thread *th;
 
 	reset();
-	th = start_above(three_queue_waiter, 0);
+	th = start_above(t, three_queue_waiter, 0);
 	KT_ASSERT(t, th);
 	KT_EXPECT(t, asleep(th));
 	for (int i = 0; i < 3; i++)
@@ -199,9 +211,9 @@ KTEST(wait_wake_one_reaches_pollers_and_one_sleeper)
 	struct thread *s1, *s2, *p;
 
 	reset();
-	s1 = start_above(single_sleeper, (void *)1);
-	s2 = start_above(single_sleeper, (void *)2);
-	p = start_above(poller, 0);
+	s1 = start_above(t, single_sleeper, (void *)1);
+	s2 = start_above(t, single_sleeper, (void *)2);
+	p = start_above(t, poller, 0);
 	KT_ASSERT(t, s1 && s2 && p);
 	w.flag[1] = w.flag[2] = true;
 	KT_EXPECT_EQ(t, waitq_wake_one(&w.q[0]), 2);
@@ -230,7 +242,7 @@ KTEST(wait_sleep_ended_by_thread_interrupt)
 	struct thread *th;
 
 	reset();
-	th = start_above(intr_sleeper, 0);
+	th = start_above(t, intr_sleeper, 0);
 	KT_ASSERT(t, th);
 	KT_EXPECT(t, asleep(th));
 	thread_interrupt(th);
