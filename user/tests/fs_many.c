@@ -14,9 +14,12 @@ static long long now_ns(void)
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* ns of a lookup of a name that is not there: the best average of 5
- * batches (a busy host only ever adds time). */
-static long long miss_ns(int round)
+/* ns of one lookup: the best average of 5 batches of 400 (a busy host
+ * only ever adds time). n == 0 looks up names that are not there (round
+ * keeps each call's names apart); otherwise files that are, spread over all
+ * n so few are still in the name cache: the file system then finds the
+ * inode through the inode cache, which holds every inode of the directory. */
+static long long lookup_ns(long n, int round)
 {
 	enum { BATCHES = 5, TRIES = 400 };
 	char name[64];
@@ -25,33 +28,16 @@ static long long miss_ns(int round)
 	for (int b = 0; b < BATCHES; b++) {
 		long long t = now_ns();
 		for (int i = 0; i < TRIES; i++) {
-			snprintf(name, sizeof name, "d/absent-%d-%d-%d", round, b, i);
-			if (stat(name, &st) == 0 || errno != ENOENT)
-				UT_FAIL("stat %s: not ENOENT", name);
-		}
-		t = (now_ns() - t) / TRIES;
-		if (best < 0 || t < best)
-			best = t;
-	}
-	return best;
-}
-
-/* ns of a lookup of a file that is there, for names spread over all n
- * (so few are still in the name cache): the best of 5 batches. The file
- * system finds the inode through the inode cache, which holds every
- * inode of the directory. */
-static long long hit_ns(long n)
-{
-	enum { BATCHES = 5, TRIES = 400 };
-	char name[64];
-	struct stat st;
-	long long best = -1;
-	for (int b = 0; b < BATCHES; b++) {
-		long long t = now_ns();
-		for (int i = 0; i < TRIES; i++) {
-			snprintf(name, sizeof name, "d/f%07ld", ((long)(b * TRIES + i) * 48271) % n);
-			if (stat(name, &st) != 0 || !S_ISREG(st.st_mode))
-				UT_FAIL("stat %s", name);
+			if (n == 0) {
+				snprintf(name, sizeof name, "d/absent-%d-%d-%d", round, b, i);
+				if (stat(name, &st) == 0 || errno != ENOENT)
+					UT_FAIL("stat %s: not ENOENT", name);
+			} else {
+				snprintf(name, sizeof name, "d/f%07ld",
+					 ((long)(b * TRIES + i) * 48271) % n);
+				if (stat(name, &st) != 0 || !S_ISREG(st.st_mode))
+					UT_FAIL("stat %s", name);
+			}
 		}
 		t = (now_ns() - t) / TRIES;
 		if (best < 0 || t < best)
@@ -72,7 +58,7 @@ TEST(fs_many_files_one_dir)
 		snprintf(name, sizeof name, "d/f%07d", i);
 		CHECK_OK(close(CHECK_OK(open(name, O_WRONLY | O_CREAT | O_EXCL, 0644))));
 	}
-	long long small = miss_ns(0);
+	long long small = lookup_ns(0, 0);
 	long long t0 = now_ns();
 	for (long i = 100; i < n; i++) {
 		snprintf(name, sizeof name, "d/f%07ld", i);
@@ -82,8 +68,8 @@ TEST(fs_many_files_one_dir)
 		close(fd);
 	}
 	long long create = (now_ns() - t0) / (n - 100);
-	long long big = miss_ns(1);
-	long long hit = hit_ns(n);
+	long long big = lookup_ns(0, 1);
+	long long hit = lookup_ns(n, 0);
 	/* every name listed exactly once */
 	static unsigned char seen[10000000 / 8 + 1];
 	memset(seen, 0, (size_t)(n / 8 + 1));

@@ -30,6 +30,20 @@ static inline void make_channel(int ch[2])
 	CHECK_OK(chan_create(ch, 0));
 }
 
+/* A new channel with a child serving its second end (serve never
+ * returns); fills ch and returns the child's pid. The caller keeps ch[0]. */
+static inline pid_t fork_server(int ch[2], void (*serve)(int fd))
+{
+	make_channel(ch);
+	pid_t pid = xfork();
+	if (pid == 0) {
+		close(ch[0]);
+		serve(ch[1]);
+	}
+	close(ch[1]);
+	return pid;
+}
+
 /* Sends one message of bytes only, failing the case on an error. */
 static inline void send_bytes(int fd, const void *p, uint32_t n)
 {

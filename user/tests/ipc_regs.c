@@ -43,6 +43,12 @@ static long plus_one(void *ctx, const void *req, uint32_t len, void *rep, uint32
 	return len;
 }
 
+/* A memory server (chan_serve) of plus_one. */
+static void serve_plus_one(int fd)
+{
+	_exit(chan_serve(fd, plus_one, NULL) ? 1 : 0);
+}
+
 /* One register call of len bytes made from seed, its reply checked. */
 static void call_regs_checked(int fd, uint32_t len, unsigned seed)
 {
@@ -62,13 +68,7 @@ TEST(ipc_regs_call_round_trips)
 {
 	need_channels();
 	int ch[2];
-	make_channel(ch);
-	pid_t pid = xfork();
-	if (pid == 0) {
-		close(ch[0]);
-		serve_regs(ch[1]);
-	}
-	close(ch[1]);
+	pid_t pid = fork_server(ch, serve_regs);
 	for (unsigned i = 0; i < CALLS; i++)
 		call_regs_checked(ch[0], i % (CHAN_REG_BYTES + 1), i);
 	/* a memory client of the register server */
@@ -81,13 +81,7 @@ TEST(ipc_regs_call_round_trips)
 	child_done(pid);
 
 	/* a register client of a memory server (chan_serve) */
-	make_channel(ch);
-	pid = xfork();
-	if (pid == 0) {
-		close(ch[0]);
-		_exit(chan_serve(ch[1], plus_one, NULL) ? 1 : 0);
-	}
-	close(ch[1]);
+	pid = fork_server(ch, serve_plus_one);
 	for (unsigned i = 0; i < 200; i++)
 		call_regs_checked(ch[0], i % (CHAN_REG_BYTES + 1), i);
 	close(ch[0]);

@@ -11,7 +11,7 @@
 #define CALLS 1000
 
 /* The server: each reply is the request with every byte plus one. */
-static void serve(int fd)
+static __attribute__((noreturn)) void serve(int fd)
 {
 	unsigned char req[256], rep[256];
 	uint32_t n = 0;
@@ -31,13 +31,7 @@ TEST(ipc_reply_recv_serves_calls)
 {
 	need_channels();
 	int ch[2];
-	make_channel(ch);
-	pid_t pid = xfork();
-	if (pid == 0) {
-		close(ch[0]);
-		serve(ch[1]);
-	}
-	close(ch[1]);
+	pid_t pid = fork_server(ch, serve);
 	for (int i = 0; i < CALLS; i++) {
 		unsigned char req[200], rep[256];
 		uint32_t len = 1 + (uint32_t)(i % 200), got = sizeof rep;
