@@ -490,7 +490,10 @@ KTEST(failinject_sweep_program)
 	KT_ASSERT(t, program_workload(&s) == 0);
 	KT_ASSERT(t, program_workload(&s) == 0);
 	KT_EXPECT_EQ(t, failinject_sweep_run(&s), 0);
-	KT_EXPECT(t, s.points > 100);
+	/* about 100 (exec maps the program's text from the file rather than
+	 * copying it, so fewer frames than before): a sweep that stops early
+	 * reaches far fewer */
+	KT_EXPECT(t, s.points > 60);
 	KT_EXPECT_EQ(t, s.wrong_errors, 0);
 	KT_EXPECT_EQ(t, s.leaks, 0);
 	KT_EXPECT_EQ(t, s.heap_errors, 0);
