@@ -1,6 +1,6 @@
 /* /proc/sys: the kernel's settings as Linux's sysctl files, one value per
  * file with a newline. kernel/core_pattern (the core file's name,
- * kernel/proc/coredump.c), hostname and domainname (uname's, sys/info.c)
+ * kernel/proc/coredump.c), hostname and domainname (uname's, kernel/uts.c)
  * are written by root (the files are root's, 0644: the VFS refuses others
  * at open with EACCES); ostype, osrelease and version are uname's sysname,
  * release and version. A write is the whole new value: up to the first
@@ -8,9 +8,8 @@
 #include <fs/procfs.h>
 #include <cosmos/abi/stat.h>
 #include <kernel/proc/coredump.h>
+#include <kernel/uts.h>
 #include <kernel/version.h>
-#include <lib/string.h>
-#include <sys/uts.h>
 
 static int show_core_pattern(struct seqbuf *s, uint64_t arg)
 {

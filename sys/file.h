@@ -23,11 +23,6 @@ int sys_file_get(int fd, uint32_t rights, struct file **out);
  * depends on them (mmap: a shared writable mapping). */
 int sys_file_get_rights(int fd, struct file **out, uint32_t *rights);
 
-struct vm_file;
-/* f as vm_mmap's file (its pager, and its open mode as the rights), for
- * mmap and for exec's mappings of program text. */
-void sys_file_vm(struct file *f, struct vm_file *vf);
-
 /* A path argument and the directory it is relative to. */
 struct sys_at {
 	char *path;           /* PATH_MAX bytes, copied in */

@@ -15,58 +15,21 @@
 #include <kernel/proc/process.h>
 #include <kernel/random.h>
 #include <kernel/sched/thread.h>
-#include <kernel/sync/spinlock.h>
 #include <kernel/time.h>
-#include <kernel/version.h>
+#include <kernel/uts.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
-#include <sys/uts.h>
 
 #define TICK_NS (1000000000ull / ABI_CLK_TCK)
-
-/* The names under uts_lock. */
-static struct spinlock uts_lock = SPINLOCK_INIT("uts");
-static struct utsname uts = {
-	.sysname = COSMOS_SYSNAME,
-	.nodename = "cosmos",
-	.release = COSMOS_RELEASE,
-	.version = COSMOS_BUILD_TAG,
-	.machine = "x86_64",
-	.domainname = "(none)",
-};
 
 long sys_uname(uptr_t buf)
 {
 	struct utsname copy;
-	uint64_t f = spin_lock_irqsave(&uts_lock);
 
-	copy = uts;
-	spin_unlock_irqrestore(&uts_lock, f);
+	uts_get(&copy);
 	return copy_to_user(buf, &copy, sizeof(copy));
-}
-
-void uts_name_get(bool domain, char out[UTS_LEN])
-{
-	uint64_t f = spin_lock_irqsave(&uts_lock);
-
-	memcpy(out, domain ? uts.domainname : uts.nodename, UTS_LEN);
-	spin_unlock_irqrestore(&uts_lock, f);
-}
-
-int uts_name_set(bool domain, const char *name, size_t len)
-{
-	char *field = domain ? uts.domainname : uts.nodename;
-	uint64_t f;
-
-	if (len >= UTS_LEN)
-		return -EINVAL;
-	f = spin_lock_irqsave(&uts_lock);
-	memcpy(field, name, len);
-	field[len] = 0;
-	spin_unlock_irqrestore(&uts_lock, f);
-	return 0;
 }
 
 static long set_name(bool domain, uptr_t name, size_t len)

@@ -1,13 +1,10 @@
 /* Memory calls over the program's address space (kernel/mm/vm.h): brk,
  * mmap, munmap, mprotect, madvise, mremap and msync. A file mapping sees
- * the open file through a pager: its getpage and its reference count. */
+ * the open file through its pager (fs/file_vm.h). */
 #include <cosmos/abi/mman.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
-#include <fs/inode.h>
-#include <fs/super.h>
-#include <fs/vfs.h>
-#include <kernel/mm/pmm.h>
+#include <fs/file_vm.h>
 #include <kernel/mm/vm.h>
 #include <kernel/proc/process.h>
 #include <sys/file.h>
@@ -16,70 +13,6 @@
 static struct vm_space *vm_current(void)
 {
 	return process_current()->vm;
-}
-
-/* ---- open files as pagers (docs/processes-and-files.md §8) ---- */
-
-static int file_getpage(void *obj, uint64_t off, uint64_t *phys)
-{
-	struct file *f = obj;
-	int err;
-
-	if (!f->ops || !f->ops->getpage)
-		return -ENODEV;
-	err = f->ops->getpage(f, off, phys);
-	if (err)
-		return err == -ENXIO ? -EIO : err;
-	/* the file keeps its own reference; the mapping gets one */
-	pmm_ref(*phys);
-	return 0;
-}
-
-static void file_hold(void *obj) { kobject_get(&((struct file *)obj)->obj); }
-static void file_release(void *obj) { file_put(obj); }
-
-static int file_sync(void *obj, uint64_t off, uint64_t len)
-{
-	(void)off;
-	(void)len;
-	return vfs_fsync(obj, false);
-}
-
-static void file_describe(void *obj, struct vm_object_id *id, char *name, size_t size)
-{
-	struct file *f = obj;
-
-	id->major = f->inode && f->inode->sb ? f->inode->sb->dev >> 20 : 0;
-	id->minor = f->inode && f->inode->sb ? f->inode->sb->dev & 0xfffff : 0;
-	id->ino = f->inode ? f->inode->ino : 0;
-	if (size)
-		name[0] = 0;
-}
-
-/* A truncation unmaps pages by inode (vm_unmap_backing), whichever open
- * file the mapping came through. */
-static const void *file_backing(void *obj) { return ((struct file *)obj)->inode; }
-
-static const struct vm_pager_ops file_pager = {
-	.getpage = file_getpage,
-	.hold = file_hold,
-	.release = file_release,
-	.sync = file_sync,
-	.describe = file_describe,
-	.backing = file_backing,
-};
-
-void sys_file_vm(struct file *f, struct vm_file *vf)
-{
-	*vf = (struct vm_file){
-		.ops = f->ops && f->ops->getpage ? &file_pager : 0,
-		.obj = f,
-		.readable = (f->fmode & FMODE_READ) != 0,
-		.writable = (f->fmode & FMODE_WRITE) != 0,
-	};
-	/* before the mapping exists, so a truncation after it unmaps */
-	if (f->inode && vf->ops)
-		__atomic_store_n(&f->inode->mmapped, true, __ATOMIC_SEQ_CST);
 }
 
 long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, int fd, int64_t off)
@@ -99,7 +32,7 @@ long sys_mmap(uptr_t addr, size_t len, unsigned int prot, unsigned int flags, in
 		/* the descriptor's rights narrow the open file's mode: a handle
 		 * without RIGHT_WRITE maps nothing shared and writable, now or by
 		 * a later mprotect */
-		sys_file_vm(f, &vf);
+		file_vm(f, &vf);
 		vf.readable = vf.readable && (rights & RIGHT_READ);
 		vf.writable = vf.writable && (rights & RIGHT_WRITE);
 	}

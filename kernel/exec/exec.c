@@ -9,6 +9,7 @@
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
 #include <fs/file.h>
+#include <fs/file_vm.h>
 #include <fs/fs_ctx.h>
 #include <fs/inode.h>
 #include <fs/vfs.h>
@@ -31,7 +32,6 @@
 #include <kernel/random.h>
 #include <lib/elf_check.h>
 #include <lib/string.h>
-#include <sys/file.h>
 #include <sys/uio.h>
 
 #define HEAD_SIZE   4096            /* the ELF header and program headers must be here */
@@ -127,7 +127,7 @@ static int load_segment(struct file *f, struct vm_space *vm, const Elf64_Phdr *p
 	struct vm_file vf;
 	long r;
 
-	sys_file_vm(f, &vf);
+	file_vm(f, &vf);
 	if (vf.ops && !(ph->p_flags & PF_W) && ph->p_filesz == ph->p_memsz &&
 	    (ph->p_offset & (PAGE_SIZE - 1)) == ((base + ph->p_vaddr) & (PAGE_SIZE - 1))) {
 		r = vm_mmap(vm, start, end - start, prot_of(ph->p_flags), MAP_PRIVATE | MAP_FIXED,

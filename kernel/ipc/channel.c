@@ -41,7 +41,6 @@
 #include <kernel/sched/wait.h>
 #include <kernel/sync/spinlock.h>
 #include <lib/string.h>
-#include <sys/usercopy.h>
 
 struct channel;
 
@@ -167,7 +166,7 @@ static int rx_copy(struct ipc_rx *rx, struct vm_space *vm, uint64_t data, const 
 		memcpy(rx->kbuf, kdata, size);
 		return 0;
 	}
-	return copy_from_user(rx->kbuf, uptr(data), size);
+	return vm_copy_from(vm, data, rx->kbuf, size);
 }
 
 int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
