@@ -15,7 +15,7 @@ LD      := ld
 OBJCOPY := objcopy
 NM      := nm
 
-.PHONY: all run test bench debug clean deps
+.PHONY: all run test bench bench-linux debug clean deps
 all: $(BUILD)/esp.img
 
 include boot/build.mk

@@ -49,3 +49,10 @@ bench:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) test/run.py --build $(BUILD) --bench
+
+# The same user/bench under Debian's Linux 6.1 in CosmOS's QEMU (downloads
+# the kernel package the first time; scripts/linux-bench.sh).
+bench-linux:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory $(USER_BIN)/bench $(USER_BIN)/exit0
+	$(Q)scripts/linux-bench.sh $(BUILD)

@@ -3,7 +3,7 @@
  * median over several rounds of about 100 ms each (a round repeats the
  * operation as often as fits).
  *
- *     bench [-c cpu] [-d dir] [-e exit0-path] [-r rounds] [-t round-ms] [prefix...]
+ *     bench [-c cpu] [-d dir] [-e exit0-path] [-m dev:type] [-r rounds] [-t round-ms] [prefix...]
  *
  * The pair_ benchmarks run two processes at once, each doing the operation
  * (1000 or 100000 times per unit) n units, and report the wall time per
@@ -13,6 +13,9 @@
  * -c pins the benchmark (and its children) to one CPU.
  * -d is where the file benchmarks work (a subdirectory is made and removed;
  * default /tmp); -e is the program fork_exec_wait runs (default /bin/exit0).
+ * -m names a device and its file system type (/dev/vda:ext4) for mount_umount
+ * and cold_seq_read_32m, which mount it on their own directory (without -m
+ * they say they are skipped).
  * The channel_ benchmarks need CosmOS's native calls (elsewhere they say
  * they are skipped).
  */
@@ -34,6 +37,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -726,6 +730,136 @@ static long long run_untar(long n)
 	return spent;
 }
 
+/* 1,000 empty files created in a new directory, then each stat'ed; one
+ * operation is the whole directory (files/s), removed outside the timing. */
+enum { CS_FILES = 1000 };
+
+static long long run_create_stat(long n)
+{
+	static long dirs;
+	char p[64];
+	struct stat st;
+	long long spent = 0;
+	if (chdir(dir))
+		die(dir);
+	for (long i = 0; i < n; i++) {
+		long d = dirs++;
+		long long t = now_ns();
+		snprintf(p, sizeof p, "c%ld", d);
+		if (mkdir(p, 0755))
+			die(p);
+		for (int f = 0; f < CS_FILES; f++) {
+			snprintf(p, sizeof p, "c%ld/f%04d", d, f);
+			int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd < 0 || close(fd))
+				die(p);
+		}
+		for (int f = 0; f < CS_FILES; f++) {
+			snprintf(p, sizeof p, "c%ld/f%04d", d, f);
+			if (stat(p, &st) || st.st_size != 0)
+				die(p);
+		}
+		spent += now_ns() - t;
+		snprintf(p, sizeof p, "c%ld", d);
+		remove_tree(p);
+	}
+	return spent;
+}
+
+/* ---- a whole file system on a device (-m DEV:TYPE), mounted on a
+ * directory of our own: nothing else may have DEV mounted ---- */
+
+static const char *mount_dev, *mount_type;
+static char mnt[PATH_MAX];
+
+static void mount_it(void)
+{
+	if (mount(mount_dev, mnt, mount_type, 0, NULL))
+		die(mnt);
+}
+
+static void unmount_it(void)
+{
+	if (umount(mnt))
+		die("umount");
+}
+
+static void make_mount_point(void)
+{
+	if (!mount_dev) {
+		out_printf(1, "# no -m DEV:TYPE: skipped\n");
+		_exit(0);
+	}
+	path_in_dir(mnt, sizeof mnt, "m");
+	if (mkdir(mnt, 0755))
+		die(mnt);
+}
+
+/* mount(2) then umount(2) of the file system on DEV: the mount time */
+static long long run_mount_umount(long n)
+{
+	long long t = now_ns();
+	for (long i = 0; i < n; i++) {
+		mount_it();
+		unmount_it();
+	}
+	return now_ns() - t;
+}
+
+/* Cold sequential read: a COLD_MIB MiB file written and fsync'ed once;
+ * each operation mounts the file system afresh (so no cached block of it
+ * is left), reads the file in 1 MiB reads (timed) and unmounts again. */
+enum { COLD_MIB = 32 };
+static char cold_path[PATH_MAX + 8];
+static char mib_buf[1 << 20];
+
+static void write_cold_file(void)
+{
+	make_mount_point();
+	snprintf(cold_path, sizeof cold_path, "%s/cold", mnt);
+	mount_it();
+	int fd = open(cold_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die(cold_path);
+	memset(mib_buf, 0x3c, sizeof mib_buf);
+	for (int i = 0; i < COLD_MIB; i++)
+		if (write(fd, mib_buf, sizeof mib_buf) != (ssize_t)sizeof mib_buf)
+			die("write cold");
+	if (fsync(fd) || close(fd))
+		die("fsync cold");
+	unmount_it();
+}
+
+static long long run_cold_read(long n)
+{
+	long long spent = 0;
+	for (long i = 0; i < n; i++) {
+		mount_it();
+		long long t = now_ns();
+		int fd = open(cold_path, O_RDONLY);
+		long long total = 0;
+		ssize_t got;
+		if (fd < 0)
+			die(cold_path);
+		while ((got = read(fd, mib_buf, sizeof mib_buf)) > 0)
+			total += got;
+		close(fd);
+		spent += now_ns() - t;
+		if (got < 0 || total != (long long)COLD_MIB << 20)
+			die("read cold");
+		unmount_it();
+	}
+	return spent;
+}
+
+static void remove_cold_file(void)
+{
+	mount_it();
+	if (unlink(cold_path))
+		die(cold_path);
+	unmount_it();
+}
+
 static const struct bench benches[] = {
 	{ "null_syscall", "ns", NULL, run_null_syscall, NULL, 0 },
 	{ "write_devnull_1b", "ns", open_devices, run_write_devnull, close_devices, 0 },
@@ -755,6 +889,9 @@ static const struct bench benches[] = {
 	{ "getdents_1000", "us", make_big_dir, run_getdents, NULL, 0 },
 	{ "write_fsync_1m", "MiB/s", open_write_file, run_write_fsync, close_write_file, 1.0 },
 	{ "untar_1000_files", "files/s", NULL, run_untar, NULL, UNTAR_FILES },
+	{ "create_stat_1000", "files/s", NULL, run_create_stat, NULL, CS_FILES },
+	{ "mount_umount", "us", make_mount_point, run_mount_umount, NULL, 0 },
+	{ "cold_seq_read_32m", "MiB/s", write_cold_file, run_cold_read, remove_cold_file, COLD_MIB },
 };
 
 static int by_value(const void *a, const void *b)
@@ -797,7 +934,7 @@ static void measure(const struct bench *b)
 int main(int argc, char **argv)
 {
 	int opt;
-	while ((opt = getopt(argc, argv, "c:d:e:r:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:d:e:m:r:t:")) != -1) {
 		switch (opt) {
 		case 'c': {
 			cpu_set_t one;
@@ -810,10 +947,21 @@ int main(int argc, char **argv)
 		}
 		case 'd': work_dir = optarg; break;
 		case 'e': exit0_path = optarg; break;
+		case 'm': {
+			char *colon = strchr(optarg, ':');
+			if (!colon || colon == optarg || !colon[1]) {
+				out_printf(2, "bench: -m wants DEV:TYPE\n");
+				return 2;
+			}
+			*colon = 0;
+			mount_dev = optarg;
+			mount_type = colon + 1;
+			break;
+		}
 		case 'r': rounds = atoi(optarg); break;
 		case 't': round_ns = atoll(optarg) * 1000000LL; break;
 		default:
-			out_printf(2, "usage: %s [-c cpu] [-d dir] [-e exit0] [-r rounds] [-t round-ms] [prefix...]\n", argv[0]);
+			out_printf(2, "usage: %s [-c cpu] [-d dir] [-e exit0] [-m dev:type] [-r rounds] [-t round-ms] [prefix...]\n", argv[0]);
 			return 2;
 		}
 	}
