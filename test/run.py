@@ -103,7 +103,8 @@ TAP_PLAN = re.compile(r"^\s*1\.\.(\d+)\s*$")
 
 
 def run_host(report, build, kernel, selected):
-    sources = sorted((HERE / "host").glob("test_*.c"))
+    # cmocka programs, and Python scripts (for the tools in scripts/) that print TAP
+    sources = sorted((HERE / "host").glob("test_*.c")) + sorted((HERE / "host").glob("test_*.py"))
     if not sources:
         report.note("host: no tests")
     for src in sources:
@@ -112,13 +113,16 @@ def run_host(report, build, kernel, selected):
         if not selected(unit):
             continue
         binary = build / "test" / "host" / src.stem
-        if not binary.exists():
+        if src.suffix == ".py":
+            binary = src
+        elif not binary.exists():
             report.fail(unit, f"{src.stem} did not build; see the compiler output above")
             continue
         env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", COSMOS_KERNEL_ELF=str(kernel),
                    ASAN_OPTIONS="abort_on_error=0:detect_leaks=1",
                    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-        status, out, err = run_with_pty([str(binary)], env, HOST_TIMEOUT)
+        cmd = [sys.executable, str(binary)] if src.suffix == ".py" else [str(binary)]
+        status, out, err = run_with_pty(cmd, env, HOST_TIMEOUT)
         planned, reported, failures = 0, 0, 0
         last_fail = None
         diag = {}
