@@ -9,13 +9,16 @@ The pairs, CosmOS name <- Linux name:
     user_NAME          <- linux_tmpfs_NAME   the user bench in a tmpfs (/tmp)
     user_cosmfs_NAME   <- linux_ext4_NAME    the user bench on a 512 MiB disk
                                              (cosmfs; ext4) and its mount_/cold_
-    initramfs_unpack   <- linux_initramfs_unpack
-and the in-kernel cosmfs benchmarks (fs/cosmfs/kbench.c, no system calls)
-against the nearest user figure on ext4, marked "(kernel)":
+    initramfs_unpack_boot <- linux_initramfs_unpack  the boot's one pass over
+                                             its initramfs, timed by each kernel
+and in-kernel benchmarks (KBENCH: fs/cosmfs/kbench.c, initramfs_test.c;
+no system call in them) against the nearest Linux figure, marked "(kernel)":
     cosmfs_seq_write_fsync       <- linux_ext4_write_fsync_1m
     cosmfs_cold_seq_read         <- linux_ext4_cold_seq_read_32m
     cosmfs_create_write4k_unlink <- linux_ext4_create_write_unlink_4k
     cosmfs_mount                 <- linux_ext4_mount_umount
+    initramfs_unpack             <- linux_initramfs_unpack  (the best of 10
+                                    unpacks of a 530 KiB archive, warm)
 The speed-up is how many times faster CosmOS is (time units: Linux over
 CosmOS; rates: CosmOS over Linux). The table ends with every metric below
 the issues' aim of 2x.
@@ -32,6 +35,7 @@ KERNEL_PAIRS = [
     ("cosmfs_cold_seq_read", "linux_ext4_cold_seq_read_32m"),
     ("cosmfs_create_write4k_unlink", "linux_ext4_create_write_unlink_4k"),
     ("cosmfs_mount", "linux_ext4_mount_umount"),
+    ("initramfs_unpack", "linux_initramfs_unpack"),
 ]
 AIM = 2.0
 
@@ -61,7 +65,7 @@ def pairs(cosmos, linux):
         elif lname.startswith("linux_ext4_"):
             cname = "user_cosmfs_" + lname[len("linux_ext4_"):]
         elif lname == "linux_initramfs_unpack":
-            cname = "initramfs_unpack"
+            cname = "initramfs_unpack_boot"
         else:
             continue
         if cname in cosmos:

@@ -487,6 +487,12 @@ def user_bench(env, template, results):
     for prefix, text in (("user_", tmpfs), ("user_cosmfs_", cosmfs)):
         for m in re.finditer(r"^BENCH (\S+) (\S+) (\S+)\s*$", text, re.M):
             results.setdefault((prefix + m.group(1), m.group(3)), []).append(m.group(2))
+    # the boot's own unpack of build/initrd.cpio, one pass into a fresh
+    # root (the initramfs_unpack KBENCH is the best of 10 of a small archive)
+    m = re.search(r"initramfs: .* (\d+) bytes in (\d+) us", res.log)
+    if m and int(m.group(2)):
+        results.setdefault(("initramfs_unpack_boot", "MiB/s"), []).append(
+            f"{int(m.group(1)) / (1 << 20) / (int(m.group(2)) / 1e6):.2f}")
     return True
 
 
