@@ -4,7 +4,8 @@
 
 usage: bench-compare.py COSMOS.txt LINUX.txt
 
-Both files hold "BENCH name value unit" lines (anything else is ignored).
+Both files hold "BENCH name value unit" lines (anything else is ignored);
+runs concatenated into one file give each metric's fastest figure.
 The pairs, CosmOS name <- Linux name:
     user_NAME          <- linux_tmpfs_NAME   the user bench in a tmpfs (/tmp)
     user_cosmfs_NAME   <- linux_ext4_NAME    the user bench on a 512 MiB disk
@@ -40,19 +41,35 @@ KERNEL_PAIRS = [
 AIM = 2.0
 
 
+def better(a, b):
+    """The faster of two (value, unit) figures of one metric: the lower
+    time, the higher rate; a when the units differ or do not say."""
+    (av, au), (bv, bu) = a, b
+    if au != bu:
+        return a
+    if au in TIME_UNITS:
+        return b if bv < av else a
+    if au in RATE_UNITS:
+        return b if bv > av else a
+    return a
+
+
 def parse(text):
-    """name -> (value, unit) for each well-formed BENCH line, the first of
-    each name; other lines and values that are not numbers are skipped."""
+    """name -> (value, unit) for each well-formed BENCH line; other lines
+    and values that are not numbers are skipped. A name seen again (several
+    runs in one file) keeps its fastest figure: a busy host only ever
+    slows a run down."""
     out = {}
     for line in text.splitlines():
         m = BENCH.match(line)
-        if not m or m.group(1) in out:
+        if not m:
             continue
         try:
-            value = float(m.group(2))
+            fig = (float(m.group(2)), m.group(3))
         except ValueError:
             continue
-        out[m.group(1)] = (value, m.group(3))
+        name = m.group(1)
+        out[name] = better(out[name], fig) if name in out else fig
     return out
 
 

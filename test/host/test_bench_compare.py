@@ -14,8 +14,10 @@ spec.loader.exec_module(bc)
 
 COSMOS = """\
 # kbench: done
-BENCH user_open_close 1400.5 ns
 BENCH user_open_close 9999 ns
+BENCH user_open_close 1400.5 ns
+BENCH user_open_close 2000 ns
+BENCH user_pipe_throughput_64k 300.0 MiB/s
 BENCH user_pipe_throughput_64k 400.0 MiB/s
 BENCH user_cosmfs_create_write_unlink_4k 50.0 us
 BENCH user_cosmfs_untar_1000_files 6000 files/s
@@ -42,7 +44,9 @@ BENCH linux_tmpfs_only_linux 5 ns
 
 def t_parse():
     c = bc.parse(COSMOS)
-    assert c["user_open_close"] == (1400.5, "ns"), c["user_open_close"]   # the first one wins
+    # a metric seen again keeps its fastest figure: the lowest time, the highest rate
+    assert c["user_open_close"] == (1400.5, "ns"), c["user_open_close"]
+    assert c["user_pipe_throughput_64k"] == (400.0, "MiB/s"), c["user_pipe_throughput_64k"]
     assert "user_broken" not in c and "user_indented" not in c
     assert len(c) == 8, sorted(c)
 
