@@ -683,6 +683,18 @@ static long long run_getdents(long n)
 	return now_ns() - t;
 }
 
+/* Makes the next directory <letter><number> of our directory (the
+ * working directory) in p and returns its number. */
+static long new_dir(char *p, size_t cap, char letter)
+{
+	static long made;
+	long k = made++;
+	snprintf(p, cap, "%c%ld", letter, k);
+	if (mkdir(p, 0755))
+		die(p);
+	return k;
+}
+
 /* An untar-like small-file workload: UNTAR_FILES files of 1-8 KiB written
  * one directory after another into UNTAR_DIRS new directories as tar does
  * (create, write, set the mode and times, close; no fsync), then one
@@ -694,18 +706,14 @@ static long long run_untar(long n)
 {
 	static char buf[8192];
 	static const struct timespec times[2] = { { 1700000000, 0 }, { 1700000000, 0 } };
-	static long trees;
 	char p[64];
 	long long spent = 0;
 	memset(buf, 0x5a, sizeof buf);
 	if (chdir(dir))
 		die(dir);
 	for (long i = 0; i < n; i++) {
-		long tree = trees++;
 		long long t = now_ns();
-		snprintf(p, sizeof p, "u%ld", tree);
-		if (mkdir(p, 0755))
-			die(p);
+		long tree = new_dir(p, sizeof p, 'u');
 		for (int f = 0; f < UNTAR_FILES; f++) {
 			int d = f / (UNTAR_FILES / UNTAR_DIRS);
 			/* 1,024 to 8,192 bytes, spread by a multiplicative hash */
@@ -736,18 +744,14 @@ enum { CS_FILES = 1000 };
 
 static long long run_create_stat(long n)
 {
-	static long dirs;
 	char p[64];
 	struct stat st;
 	long long spent = 0;
 	if (chdir(dir))
 		die(dir);
 	for (long i = 0; i < n; i++) {
-		long d = dirs++;
 		long long t = now_ns();
-		snprintf(p, sizeof p, "c%ld", d);
-		if (mkdir(p, 0755))
-			die(p);
+		long d = new_dir(p, sizeof p, 'c');
 		for (int f = 0; f < CS_FILES; f++) {
 			snprintf(p, sizeof p, "c%ld/f%04d", d, f);
 			int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
