@@ -49,6 +49,7 @@ else
 		mkdir -p "$W/deb"
 		(cd "$W/deb" && apt-get download "$pkg" >&2)
 		dpkg -x "$W"/deb/"$pkg"_*.deb "$kpkg"
+		rm -rf "$W/deb"
 	fi
 fi
 kernel=$(ls "$kpkg"/boot/vmlinuz-* | head -1)
