@@ -534,8 +534,18 @@ bool sched_might_sleep(void)
 void sched_resched_if_needed(uint64_t flags)
 {
 	uint64_t f;
+	bool want;
 
 	if (!sched_started || !cpu_flags_irq_enabled(flags) || percpu_in_interrupt())
+		return;
+	/* A look first, interrupts off so the thread stays on this CPU while
+	 * it reads this CPU's flag: most calls (every wake-up's) find nothing
+	 * to do and skip the lock. A flag set by another CPU after the look
+	 * comes with a reschedule IPI. */
+	f = cpu_irq_save();
+	want = this_cpu()->need_resched;
+	cpu_irq_restore(f);
+	if (!want)
 		return;
 	f = sched_lock_irqsave();
 	if (this_cpu()->need_resched) {
