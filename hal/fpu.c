@@ -18,7 +18,7 @@
 #define XCR0_WANTED 0xe7ull
 
 /* Set once by the boot CPU's fpu_init; read-only afterwards. */
-static bool use_xsave;
+bool fpu_xsave;
 static uint64_t xcr0;
 static size_t state_size = 512;
 
@@ -44,7 +44,7 @@ size_t fpu_init(void)
 		xsetbv(0, xcr0);
 		cpuid(0xd, 0, r);
 		state_size = r[1];   /* EBX: size for the components now in XCR0 */
-		use_xsave = true;
+		fpu_xsave = true;
 	}
 	__asm__ volatile("fninit");
 	return state_size;
@@ -54,7 +54,7 @@ void fpu_init_cpu(void)
 {
 	write_cr0((read_cr0() | CR0_MP | CR0_NE) & ~(CR0_EM | CR0_TS));
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-	if (use_xsave) {
+	if (fpu_xsave) {
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 		xsetbv(0, xcr0);
 	}
@@ -62,7 +62,7 @@ void fpu_init_cpu(void)
 }
 
 size_t fpu_state_size(void) { return state_size; }
-bool fpu_uses_xsave(void) { return use_xsave; }
+bool fpu_uses_xsave(void) { return fpu_xsave; }
 uint64_t fpu_xcr0(void) { return xcr0; }
 
 void fpu_state_init(void *area)
@@ -74,22 +74,6 @@ void fpu_state_init(void *area)
 	memset(a, 0, state_size);
 	*(uint16_t *)(a + 0) = 0x37f;        /* FCW: all exceptions masked */
 	*(uint32_t *)(a + 24) = 0x1f80;      /* MXCSR: all masked, round nearest */
-}
-
-void fpu_save(void *area)
-{
-	if (use_xsave)
-		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(0xffffffffu), "d"(0xffffffffu) : "memory");
-	else
-		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-}
-
-void fpu_restore(const void *area)
-{
-	if (use_xsave)
-		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(0xffffffffu), "d"(0xffffffffu) : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
 enum fpu_exception fpu_exception_decode(bool simd, uint16_t fcw, uint16_t fsw, uint32_t mxcsr)

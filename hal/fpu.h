@@ -20,8 +20,26 @@ bool fpu_uses_xsave(void);
 uint64_t fpu_xcr0(void);
 /* area: fpu_state_size() bytes, FPU_STATE_ALIGN-aligned. */
 void fpu_state_init(void *area);    /* the clean state a new thread starts in */
-void fpu_save(void *area);
-void fpu_restore(const void *area);
+
+/* Whether fpu_init chose XSAVE (set once, at boot); fpu_save and
+ * fpu_restore are inline because every switch calls both. */
+extern bool fpu_xsave;
+
+static inline void fpu_save(void *area)
+{
+	if (fpu_xsave)
+		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(0xffffffffu), "d"(0xffffffffu) : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+static inline void fpu_restore(const void *area)
+{
+	if (fpu_xsave)
+		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(0xffffffffu), "d"(0xffffffffu) : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
 
 /* The exception a #MF (x87) or #XM (SSE) reports: the first of the
  * flagged and unmasked ones in Linux's order (invalid, divide by zero,

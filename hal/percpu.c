@@ -11,7 +11,7 @@
  * CPU waiting for it), read-only afterwards but for what struct percpu
  * says each CPU writes of its own. */
 static struct percpu cpus[PERCPU_MAX];
-static uint32_t ncpus;
+uint32_t percpu_ncpus;
 
 void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id)
 {
@@ -23,8 +23,8 @@ void percpu_install(struct percpu *pc, uint32_t cpu_id, uint32_t apic_id)
 	 * first user thread runs (hal/usermode.c loads its GS base) both name
 	 * the kernel's structure, so a stray swapgs is harmless. */
 	wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)pc);
-	if (cpu_id + 1 > ncpus)
-		__atomic_store_n(&ncpus, cpu_id + 1, __ATOMIC_RELEASE);
+	if (cpu_id + 1 > percpu_ncpus)
+		__atomic_store_n(&percpu_ncpus, cpu_id + 1, __ATOMIC_RELEASE);
 }
 
 struct percpu *percpu_get(uint32_t cpu)
@@ -42,5 +42,3 @@ uint32_t percpu_hw_id(void)
 {
 	return lapic_id();
 }
-
-uint32_t percpu_cpu_count(void) { return ncpus; }

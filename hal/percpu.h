@@ -45,8 +45,14 @@ void percpu_init_boot(uint32_t apic_id);
 /* The running CPU's hardware id (its local APIC id on a PC), the value
  * percpu_init_boot and percpu_install take. */
 uint32_t percpu_hw_id(void);
-/* Highest cpu_id installed, plus one. */
-uint32_t percpu_cpu_count(void);
+/* Highest cpu_id installed, plus one: written by percpu_install only.
+ * Inline because every spinlock asks (a call costs more than the load). */
+extern uint32_t percpu_ncpus;
+
+static inline uint32_t percpu_cpu_count(void)
+{
+	return __atomic_load_n(&percpu_ncpus, __ATOMIC_ACQUIRE);
+}
 /* CPU cpu's structure (cpu < PERCPU_MAX), to be installed by that CPU. */
 struct percpu *percpu_get(uint32_t cpu);
 

@@ -47,17 +47,16 @@ long sys_channel_create(uptr_t fds, unsigned int flags)
  * 0, -EBADF (not open), -ENOTSOCK (not an endpoint), -EPERM (no right). */
 static int endpoint_get(int fd, uint32_t rights, struct file **out)
 {
-	struct kobject *o;
 	uint32_t have;
 	struct file *f;
+	int err = sys_file_get_rights(fd, &f, &have);
 
-	o = handle_get_rights(process_current()->files, fd, &have);
-	if (!o)
-		return -EBADF;
-	f = file_from_kobject(o);
+	if (err)
+		return err;
 	if (!channel_is_endpoint(f) || (have & rights) != rights) {
-		kobject_put(o);
-		return channel_is_endpoint(f) ? -EPERM : -ENOTSOCK;
+		err = channel_is_endpoint(f) ? -EPERM : -ENOTSOCK;
+		file_put(f);
+		return err;
 	}
 	*out = f;
 	return 0;

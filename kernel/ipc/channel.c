@@ -16,9 +16,11 @@
  * of bytes only, finding the queue empty and the buffer large enough,
  * claims the post under the channel's lock (the endpoint no longer names
  * it, so no one else can), copies from its own memory into the receiver's
- * with the lock dropped (vm_copy_between; a register message's words, or
- * into a register receiver's kernel buffer, rx_copy), then, under the scheduler's
- * lock, marks the post done and wakes the receiver with a hand-off. The
+ * with the lock dropped (vm_copy_between, or vm_copy_from into a register
+ * receiver's kernel buffer: rx_copy), then, under the scheduler's lock,
+ * marks the post done and wakes the receiver with a hand-off. A register
+ * message's words into a register receiver's buffer (a memcpy that cannot
+ * fail or sleep) are copied and woken without dropping the channel's lock. The
  * receiver does not leave while its post is claimed (that wait cannot be
  * interrupted; the copy does not wait for anything but the two address
  * spaces' locks), so the post, on its stack, outlives the copy. A copy
@@ -154,45 +156,24 @@ int channel_send(struct file *f, struct ipc_msg *m, bool nonblock, uint64_t dead
 	return 0;
 }
 
-/* The direct path's one copy, into the claimed post: kernel words (a
- * register message) or the sender's memory, into the receiver's kernel
- * buffer (its stack, mapped everywhere) or its address space. */
-static int rx_copy(struct ipc_rx *rx, struct vm_space *vm, uint64_t data, const void *kdata,
-		   uint32_t size)
+/* The direct path's one copy, into the claimed post, from the sender's
+ * memory: into the receiver's kernel buffer (its stack, mapped
+ * everywhere) or its address space. */
+static int rx_copy(struct ipc_rx *rx, struct vm_space *vm, uint64_t data, uint32_t size)
 {
 	if (!rx->kbuf)
 		return vm_copy_between(rx->vm, rx->data, vm, data, size);
-	if (kdata) {
-		memcpy(rx->kbuf, kdata, size);
-		return 0;
-	}
 	return vm_copy_from(vm, data, rx->kbuf, size);
 }
 
-int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
-			uint32_t size)
+/* The claimed post is filled (err 0) or could not be: the receiver wakes
+ * and, filled, gets this CPU next. Scheduler's lock held; the receiver
+ * reads state under it and cannot return while it reads CLAIMED, so rx
+ * and its thread are valid until here. */
+static void rx_finish_locked(struct chan_end *to, struct ipc_rx *rx, int err, uint32_t size)
 {
-	struct chan_end *e = f->priv, *to = peer_of(e);
-	struct channel *ch = e->ch;
-	uint64_t fl = ch_lock(ch);
-	struct ipc_rx *rx = to->rx;
-	struct thread *t;
-	int err;
+	struct thread *t = rx->thread;
 
-	if (!to->open || !rx || to->nmsgs || size > rx->cap || (kdata && !rx->kbuf)) {
-		ch_unlock(ch, fl);
-		return 0;
-	}
-	to->rx = NULL;                      /* claimed: ours alone */
-	if (to->sleeper == rx->thread)
-		to->sleeper = NULL;         /* it returns without the channel's lock */
-	__atomic_store_n(&rx->state, IPC_RX_CLAIMED, __ATOMIC_RELAXED);
-	ch_unlock(ch, fl);
-	err = rx_copy(rx, vm, data, kdata, size);
-	/* the receiver reads state under the scheduler's lock and cannot
-	 * return while it reads CLAIMED, so rx and t stay valid until here */
-	fl = sched_lock_irqsave();
-	t = rx->thread;
 	if (err)
 		rx->no_direct = true;
 	else
@@ -203,6 +184,41 @@ int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, cons
 	 * run, so cannot end, while the scheduler's lock is held */
 	if (!err)
 		sched_hand_off_locked(t);
+}
+
+int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
+			uint32_t size)
+{
+	struct chan_end *e = f->priv, *to = peer_of(e);
+	struct channel *ch = e->ch;
+	uint64_t fl = ch_lock(ch), sf;
+	struct ipc_rx *rx = to->rx;
+	int err;
+
+	if (!to->open || !rx || to->nmsgs || size > rx->cap || (kdata && !rx->kbuf)) {
+		ch_unlock(ch, fl);
+		return 0;
+	}
+	to->rx = NULL;                      /* claimed: ours alone */
+	if (to->sleeper == rx->thread)
+		to->sleeper = NULL;         /* it returns without the channel's lock */
+	if (kdata) {
+		/* words into words: at most 48 bytes of kernel memory, a copy
+		 * that neither fails nor sleeps, so it and the wake happen
+		 * under the channel's lock (one lock round fewer per message) */
+		memcpy(rx->kbuf, kdata, size);
+		sf = sched_lock_irqsave();
+		rx_finish_locked(to, rx, 0, size);
+		sched_unlock_irqrestore(sf);
+		ch_unlock(ch, fl);
+		sched_resched_if_needed(fl);
+		return 1;
+	}
+	__atomic_store_n(&rx->state, IPC_RX_CLAIMED, __ATOMIC_RELAXED);
+	ch_unlock(ch, fl);
+	err = rx_copy(rx, vm, data, size);
+	fl = sched_lock_irqsave();
+	rx_finish_locked(to, rx, err, size);
 	sched_unlock_irqrestore(fl);
 	sched_resched_if_needed(fl);
 	return err ? 0 : 1;

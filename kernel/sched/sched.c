@@ -36,7 +36,7 @@ struct sched_cpu {
 	struct sched_stats stats;
 };
 
-static struct spinlock sched_lock = SPINLOCK_INIT("sched");
+struct spinlock sched_lock = SPINLOCK_INIT("sched");
 /* Set once, by sched_init; read by thread_current (sched.h) on every call. */
 bool sched_started;
 static struct sched_cpu boot_cpu;
@@ -47,9 +47,6 @@ static unsigned online = 1;
 static struct sched_cpu *this_cpu(void) { return percpu_self()->sched; }
 static struct sched_cpu *cpu_sched(unsigned cpu) { return percpu_get(cpu)->sched; }
 bool sched_active(void) { return sched_started; }
-
-uint64_t sched_lock_irqsave(void) { return spin_lock_irqsave(&sched_lock); }
-void sched_unlock_irqrestore(uint64_t f) { spin_unlock_irqrestore(&sched_lock, f); }
 
 static void enqueue(struct sched_cpu *c, struct thread *t)
 {
@@ -534,8 +531,18 @@ bool sched_might_sleep(void)
 void sched_resched_if_needed(uint64_t flags)
 {
 	uint64_t f;
+	bool want;
 
 	if (!sched_started || !cpu_flags_irq_enabled(flags) || percpu_in_interrupt())
+		return;
+	/* A look first, interrupts off so the thread stays on this CPU while
+	 * it reads this CPU's flag: most calls (every wake-up's) find nothing
+	 * to do and skip the lock. A flag set by another CPU after the look
+	 * comes with a reschedule IPI. */
+	f = cpu_irq_save();
+	want = this_cpu()->need_resched;
+	cpu_irq_restore(f);
+	if (!want)
 		return;
 	f = sched_lock_irqsave();
 	if (this_cpu()->need_resched) {

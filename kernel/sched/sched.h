@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <hal/percpu.h>
+#include <kernel/sync/spinlock.h>
 
 #define SCHED_PRIO_LEVELS  8     /* 0 lowest .. 7 highest */
 #define SCHED_PRIO_DEFAULT 3
@@ -82,12 +83,14 @@ int thread_sleep_ns(uint64_t ns);
  * this time, so that the bug shows on the first run. */
 bool sched_might_sleep(void);
 
-/* The scheduler lock, for kernel/sync and the wait macros of wait.h. */
-uint64_t sched_lock_irqsave(void);
+/* The scheduler lock, for kernel/sync and the wait macros of wait.h;
+ * inline, as a channel call takes it several times a message. */
+extern struct spinlock sched_lock;
+static inline uint64_t sched_lock_irqsave(void) { return spin_lock_irqsave(&sched_lock); }
+static inline void sched_unlock_irqrestore(uint64_t f) { spin_unlock_irqrestore(&sched_lock, f); }
 /* The CPU time t has used, its current slice included. */
 struct thread;
 uint64_t sched_thread_cpu_ns(struct thread *t);
-void sched_unlock_irqrestore(uint64_t flags);
 /* Switches if a wake-up made a better thread ready and the caller (whose
  * lock flags are given) may be preempted. */
 void sched_resched_if_needed(uint64_t flags);

@@ -323,9 +323,8 @@ static long long run_unix_roundtrip(long n)
 static int chan[2];
 static pid_t chan_pid;
 
-/* Makes the channel and forks its other end: true in the child (which
- * has closed chan[0]); the parent has closed chan[1]. */
-static bool fork_chan_partner(void)
+/* Makes the channel, or ends the program where there are no channels. */
+static void chan_open(void)
 {
 	if (chan_create(chan, 0)) {
 		if (errno == ENOSYS) {
@@ -334,6 +333,13 @@ static bool fork_chan_partner(void)
 		}
 		die("channel_create");
 	}
+}
+
+/* Makes the channel and forks its other end: true in the child (which
+ * has closed chan[0]); the parent has closed chan[1]. */
+static bool fork_chan_partner(void)
+{
+	chan_open();
 	chan_pid = fork();
 	if (chan_pid < 0)
 		die("fork");
@@ -391,6 +397,34 @@ static void stop_chan_partner(void)
 {
 	close(chan[0]);
 	waitpid(chan_pid, NULL, 0);
+}
+
+/* The same register echo as a thread of this process: the round trip
+ * without the switch between address spaces (no CR3 write), so the two
+ * figures side by side give that switch's cost (docs/ipc.md). */
+static pthread_t chan_thread;
+
+static void *chan_regs_echo_thread(void *arg)
+{
+	uint64_t w[CHAN_REG_WORDS];
+	uint32_t size = CHAN_REG_NOREPLY;
+	while (chan_reply_recv_regs(chan[1], w, &size, 0) == 1)
+		;
+	return arg;
+}
+
+static void start_chan_regs_thread(void)
+{
+	chan_open();
+	if (pthread_create(&chan_thread, NULL, chan_regs_echo_thread, NULL) != 0)
+		die("pthread_create");
+}
+
+static void stop_chan_regs_thread(void)
+{
+	close(chan[0]);
+	pthread_join(chan_thread, NULL);
+	close(chan[1]);
 }
 
 static long long run_chan_call(long n)
@@ -875,6 +909,7 @@ static const struct bench benches[] = {
 	{ "unix_stream_roundtrip_64b", "us", start_unix_echo, run_unix_roundtrip, stop_unix_partner, 0 },
 	{ "channel_call_64b", "us", start_chan_echo, run_chan_call, stop_chan_partner, 0 },
 	{ "channel_call_regs_48b", "us", start_chan_regs_echo, run_chan_call_regs, stop_chan_partner, 0 },
+	{ "channel_call_regs_thread_48b", "us", start_chan_regs_thread, run_chan_call_regs, stop_chan_regs_thread, 0 },
 	{ "channel_send_64b", "MiB/s", start_chan_sink, run_chan_send_64, stop_chan_partner, 64.0 / 1048576 },
 	{ "channel_send_4k", "MiB/s", start_chan_sink, run_chan_send_4k, stop_chan_partner, 1.0 / 256 },
 	{ "channel_send_64k", "MiB/s", start_chan_sink, run_chan_send_64k, stop_chan_partner, 1.0 / 16 },
