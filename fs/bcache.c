@@ -810,10 +810,20 @@ void bcache_get_stats(struct bcache_stats *s)
 	lock();
 	*s = stats;
 	s->cached = ncached;
-	s->dirty = 0;
+	s->dirty = s->unsafe = s->writeback = 0;
 	list_for_each(p, &lru) {
-		if (list_entry(p, struct bcache_buf, lru_node)->flags & BC_DIRTY)
+		uint32_t f = list_entry(p, struct bcache_buf, lru_node)->flags;
+
+		if (f & BC_DIRTY)
 			s->dirty++;
+		if ((f & BC_DIRTY) && (f & (BC_DATA | BC_PINNED)))
+			s->unsafe++;
+	}
+	list_for_each(p, &inflight) {
+		struct bcache_io *io = list_entry(p, struct bcache_io, node);
+
+		if (io->write)
+			s->writeback += io->n;
 	}
 	unlock();
 }
