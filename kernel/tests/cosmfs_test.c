@@ -259,6 +259,40 @@ KTEST(bcache_shrink_frees_only_clean_unused)
 	vmm_free(m.p);
 }
 
+/* Read-ahead over the ktest boot's virtio disk (vda, 2 MiB) keeps more
+ * than one request in flight in the driver, and the blocks then read are
+ * the disk's. */
+KTEST(bcache_readahead_keeps_requests_in_flight)
+{
+	struct blockdev *bd = blockdev_find("vda");
+	struct bcache_dev *d;
+	struct bcache_buf *b;
+	uint8_t *direct = kmalloc(4096);
+	uint64_t n;
+	uint32_t peak;
+
+	KT_ASSERT(t, bd != NULL && direct != NULL);
+	d = bcache_dev_create(bd);
+	KT_ASSERT(t, d != NULL);
+	n = bcache_dev_blocks(d);
+	KT_ASSERT(t, n >= 2 * 32);
+	blockdev_take_inflight_peak(bd);     /* the count starts here */
+	bcache_readahead(d, 0, (uint32_t)n);
+	for (uint64_t blk = 0; blk < n; blk++) {
+		KT_ASSERT(t, bcache_get(d, blk, true, &b) == 0);
+		if (blk == n - 1) {
+			KT_ASSERT(t, bcache_read_direct(d, blk, direct) == 0);
+			KT_EXPECT(t, memcmp(b->data, direct, 4096) == 0);
+		}
+		bcache_put(b);
+	}
+	peak = blockdev_take_inflight_peak(bd);
+	log_info("bcache read-ahead: %llu blocks, at most %u requests in flight", (unsigned long long)n, peak);
+	KT_EXPECT(t, peak >= 2);
+	bcache_dev_destroy(d);
+	kfree(direct);
+}
+
 /* Memory pressure: a 16 MiB file read into the cache (clean blocks), then
  * every free frame taken until pmm_alloc fails. The cache's shrinker gives
  * most of the file's frames to the taker (without it the taker would stop
