@@ -12,6 +12,7 @@
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/shrink.h>
 #include <kernel/panic.h>
 #include <kernel/sync/condvar.h>
 #include <kernel/sync/mutex.h>
@@ -62,6 +63,8 @@ static uint32_t ninflight;            /* cache */
 static uint64_t ncached, limit;       /* cache */
 static struct bcache_stats stats;     /* cache */
 static bool ready;
+static uint64_t shrink_scan(uint64_t n);
+static struct shrinker shrinker = { .name = "bcache", .scan = shrink_scan };
 
 _Static_assert(BCACHE_BLOCK * IO_BLOCKS <= BLOCKDEV_MAX_TRANSFER, "request size");
 
@@ -81,6 +84,8 @@ static void init(void)
 	if (limit < MIN_LIMIT)
 		limit = MIN_LIMIT;
 	ready = buckets != NULL;
+	if (ready)
+		shrinker_register(&shrinker);
 }
 
 /* The cache lock is only taken by threads that may block: a failure to
@@ -805,10 +810,20 @@ void bcache_get_stats(struct bcache_stats *s)
 	lock();
 	*s = stats;
 	s->cached = ncached;
-	s->dirty = 0;
+	s->dirty = s->unsafe = s->writeback = 0;
 	list_for_each(p, &lru) {
-		if (list_entry(p, struct bcache_buf, lru_node)->flags & BC_DIRTY)
+		uint32_t f = list_entry(p, struct bcache_buf, lru_node)->flags;
+
+		if (f & BC_DIRTY)
 			s->dirty++;
+		if ((f & BC_DIRTY) && (f & (BC_DATA | BC_PINNED)))
+			s->unsafe++;
+	}
+	list_for_each(p, &inflight) {
+		struct bcache_io *io = list_entry(p, struct bcache_io, node);
+
+		if (io->write)
+			s->writeback += io->n;
 	}
 	unlock();
 }
@@ -820,6 +835,21 @@ uint64_t bcache_shrink(uint64_t n)
 	if (!ready)
 		return 0;
 	lock();
+	reap();
+	done = evict(n);
+	unlock();
+	return done;
+}
+
+/* The shrinker (kernel/mm/shrink.h): the allocating thread may hold the
+ * cache lock itself (alloc_buf) or be waiting for it, so it is only
+ * tried; clean unused blocks go, dirty ones stay for the write-back. */
+static uint64_t shrink_scan(uint64_t n)
+{
+	uint64_t done;
+
+	if (!mutex_trylock(&cache_lock))
+		return 0;
 	reap();
 	done = evict(n);
 	unlock();

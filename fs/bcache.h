@@ -43,6 +43,11 @@ struct bcache_stats {
 	uint64_t hits, misses, reads, writes, readahead, evictions;
 	uint64_t write_reqs, flushes;   /* device write requests, cache flushes */
 	uint64_t cached, dirty;      /* blocks now */
+	/* blocks now: dirty file data and pinned metadata (the journal's
+	 * running transaction), what a power cut would lose (metadata the
+	 * journal holds already waits, dirty, for its checkpoint); and blocks
+	 * in write requests in flight */
+	uint64_t unsafe, writeback;
 };
 
 /* A cache over bd (whose size and sector size must divide into blocks).

@@ -29,6 +29,7 @@
 #include <cosmos/errno.h>
 #include <cosmos/abi/statfs.h>
 #include <drivers/block/blockdev.h>
+#include <fs/bcache.h>
 #include <fs/devfs.h>
 #include <fs/mount.h>
 #include <fs/namei.h>
@@ -86,6 +87,7 @@ static int show_meminfo(struct seqbuf *s, uint64_t arg)
 	struct pmm_stats ps;
 	struct heap_stats hs;
 	struct proc_meminfo m = { 0 };
+	struct bcache_stats bs;
 	uint64_t slab = 0;
 
 	(void)arg;
@@ -95,7 +97,13 @@ static int show_meminfo(struct seqbuf *s, uint64_t arg)
 		slab += hs.cls[i].bytes;
 	m.total = ps.usable_pages * 4;
 	m.free = ps.free_pages * 4;
-	m.available = m.free;
+	/* the block cache is Linux's Buffers (a block device's cache); its
+	 * clean blocks are what memory pressure can take back */
+	bcache_get_stats(&bs);
+	m.buffers = bs.cached * 4;
+	m.dirty = bs.unsafe * 4;
+	m.writeback = bs.writeback * 4;
+	m.available = m.free + (bs.cached - bs.dirty) * 4;
 	m.slab_unreclaimable = slab / 1024;
 	m.kernel_stack = (uint64_t)thread_count() * THREAD_STACK_SIZE / 1024;
 	m.commit_limit = m.total;

@@ -32,8 +32,8 @@ void proc_meminfo_text(struct seqbuf *s, const struct proc_meminfo *m)
 	kb_line(s, "SwapFree:", 0);
 	kb_line(s, "Zswap:", 0);
 	kb_line(s, "Zswapped:", 0);
-	kb_line(s, "Dirty:", 0);
-	kb_line(s, "Writeback:", 0);
+	kb_line(s, "Dirty:", m->dirty);
+	kb_line(s, "Writeback:", m->writeback);
 	kb_line(s, "AnonPages:", m->anon_pages);
 	kb_line(s, "Mapped:", m->mapped);
 	kb_line(s, "Shmem:", m->shmem);

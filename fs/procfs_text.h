@@ -18,6 +18,7 @@
 struct proc_meminfo {
 	uint64_t total, free, available;
 	uint64_t buffers, cached, shmem;
+	uint64_t dirty, writeback;
 	uint64_t anon_pages, mapped;
 	uint64_t slab_reclaimable, slab_unreclaimable;
 	uint64_t kernel_stack, page_tables;

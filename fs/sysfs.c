@@ -307,6 +307,9 @@ BD_SHOW(show_removable, "%d\n", 0)
 BD_SHOW(show_start, "%llu\n", (unsigned long long)(b->start * b->sector_size / 512))
 BD_SHOW(show_partition, "%u\n", b->partno)
 BD_SHOW(show_lbs, "%u\n", b->sector_size)
+/* CosmOS's: the most requests the disk held at once since the file was
+ * last read (each read starts the count again) */
+BD_SHOW(show_inflight_peak, "%u\n", blockdev_take_inflight_peak(b))
 
 static int show_dev(struct seqbuf *s, uint64_t arg)
 {
@@ -353,6 +356,7 @@ static const struct pseudo_entry queue_attrs[] = {
 
 static const struct pseudo_entry disk_attrs[] = {
 	BD_ATTR("dev", show_dev),
+	BD_ATTR("inflight_peak", show_inflight_peak),
 	{ .name = "queue", .mode = DIR, .children = queue_attrs, .owner = bd_exists },
 	BD_ATTR("removable", show_removable),
 	BD_ATTR("ro", show_ro),

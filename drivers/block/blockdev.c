@@ -86,6 +86,24 @@ int blockdev_submit(struct blockdev *bd, struct blockdev_req *r)
 	return disk->ops->submit(disk, r);
 }
 
+void blockdev_note_inflight(struct blockdev *disk, uint32_t n)
+{
+	uint32_t peak = __atomic_load_n(&disk->inflight_peak, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&disk->inflight, n, __ATOMIC_RELAXED);
+	while (n > peak && !__atomic_compare_exchange_n(&disk->inflight_peak, &peak, n, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+uint32_t blockdev_take_inflight_peak(struct blockdev *bd)
+{
+	struct blockdev *disk = bd->parent ? bd->parent : bd;
+
+	return __atomic_exchange_n(&disk->inflight_peak, __atomic_load_n(&disk->inflight, __ATOMIC_RELAXED),
+				   __ATOMIC_RELAXED);
+}
+
 int blockdev_wait(struct blockdev_req *r)
 {
 	if (blockdev_wait_done(&r->done, BLOCKDEV_TIMEOUT_NS) != 0) {

@@ -51,6 +51,10 @@ struct blockdev {
 	struct blockdev *parent;     /* partitions: their disk */
 	uint64_t start;              /* partitions: first sector on the disk */
 	unsigned partno;             /* partitions: 1-based */
+	/* disks, atomics the driver writes (blockdev_note_inflight): the
+	 * requests it holds now, and the most it held at once since
+	 * blockdev_take_inflight_peak last asked */
+	uint32_t inflight, inflight_peak;
 };
 
 /* Registers a disk (ops, sector_size, sectors, read_only filled in) under
@@ -72,6 +76,12 @@ int blockdev_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void
 int blockdev_flush(struct blockdev *bd) __must_check;
 /* Byte addressed: offset and length must be sector multiples (-EINVAL). */
 int blockdev_read_at(struct blockdev *bd, uint64_t offset, size_t len, void *buf) __must_check;
+
+/* Drivers: the disk now holds n requests (after each start and end). */
+void blockdev_note_inflight(struct blockdev *disk, uint32_t n);
+/* The most requests the disk (a partition's disk) held at once since the
+ * last call; the count starts again from those it holds now. */
+uint32_t blockdev_take_inflight_peak(struct blockdev *bd);
 
 /* The one place a thread waits for a device: it sleeps until *done or the
  * timeout (0 or -ETIMEDOUT). The kernel installs the blocking wait and the

@@ -84,6 +84,7 @@ static void finish(struct vblk *d, unsigned slot, int status)
 
 	d->owner[slot] = 0;
 	d->free_slot[d->nfree_slots++] = (uint16_t)slot;
+	blockdev_note_inflight(&d->bd, d->q.size - d->nfree_slots);
 	if (r) {
 		r->status = status;
 		__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
@@ -199,6 +200,7 @@ static int vblk_submit(struct blockdev *bd, struct blockdev_req *r)
 		}
 	}
 	slot = d->free_slot[--d->nfree_slots];
+	blockdev_note_inflight(&d->bd, d->q.size - d->nfree_slots);
 	s = &d->slots[slot];
 	s->hdr.type = r->op == BLOCKDEV_READ ? T_IN : r->op == BLOCKDEV_WRITE ? T_OUT : T_FLUSH;
 	s->hdr.reserved = 0;

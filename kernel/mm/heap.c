@@ -3,6 +3,7 @@
  * allocation (and its order), so kfree needs nothing but the pointer. */
 #include <kernel/mm/heap.h>
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/shrink.h>
 #include <kernel/mm/slab.h>
 #include <kernel/boot.h>
 #include <kernel/ksyms.h>
@@ -197,13 +198,20 @@ static void *alloc(size_t size, uintptr_t caller)
 
 	if (fail_hook && fail_hook(caller))
 		return NULL;   /* failed on purpose (tests) */
-	if (!debug && (cls = class_for(size ? size : 1)) >= 0)
-		return mag_alloc((unsigned)cls, caller);
-	f = take_lock();
-	p = alloc_unlocked(size, caller);
-
-	spin_unlock_irqrestore(&heap_lock, f);
-	return p;
+	for (int tries = 0;; tries++) {
+		if (!debug && (cls = class_for(size ? size : 1)) >= 0) {
+			p = mag_alloc((unsigned)cls, caller);
+		} else {
+			f = take_lock();
+			p = alloc_unlocked(size, caller);
+			spin_unlock_irqrestore(&heap_lock, f);
+		}
+		/* the frames come from pmm_alloc under heap_lock, where no
+		 * shrinker may run: out of it, caches give frames back and
+		 * the heap tries once more */
+		if (p || tries || !shrink_memory((size + PMM_PAGE - 1) / PMM_PAGE + 1))
+			return p;
+	}
 }
 
 __attribute__((noinline)) void *kmalloc(size_t size)

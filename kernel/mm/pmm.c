@@ -2,6 +2,7 @@
  * holes such as the 32-bit MMIO window cost no metadata), with the zones'
  * metadata carved out of conventional memory. */
 #include <kernel/mm/pmm.h>
+#include <kernel/mm/shrink.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -28,6 +29,15 @@ static int reclaimed;
 static bool (*fail_hook)(uintptr_t caller);
 static uint64_t free_pages_locked(void);
 static uint64_t lock_takes;   /* pmm_lock: times taken (the ktests count them) */
+/* Memory pressure (kernel/mm/shrink.h): when a refill or a larger block
+ * leaves the zones with fewer than low_mark free frames, the allocating
+ * thread asks the shrinkers for SHRINK_BATCH frames on its way out (if it
+ * may), so that callers that cannot shrink (the heap under its lock,
+ * interrupt handlers) still find frames. low_mark is set at init. */
+#define SHRINK_BATCH 64
+static uint64_t low_mark;
+static bool under_low;        /* atomic: set under pmm_lock, taken by pmm_alloc */
+static uint64_t zones_free_locked(void);
 
 /* Each CPU's cache of single frames: pmm_alloc(0) and pmm_free(pa, 0), the
  * common calls, take and give here with interrupts off on this CPU and no
@@ -176,6 +186,8 @@ int pmm_init(void)
 			usable_pages += m[i].pages;
 	}
 	reserved_pages = total_pages - usable_pages;
+	/* 1/256 of memory (2 MiB of 512), at least 1 MiB */
+	low_mark = usable_pages / 256 > 256 ? usable_pages / 256 : 256;
 	plan_zones(m, n);
 	for (unsigned i = 0; i < nzones; i++)
 		meta_bytes += (buddy_meta_bytes(zones[i].npages) + 63) & ~63ull;
@@ -276,6 +288,8 @@ static uint64_t cache_alloc(void)
 
 		while (c->n < PCP_BATCH && (pa = zones_alloc(0)) != 0)
 			c->frames[c->n++] = pa;
+		if (zones_free_locked() < low_mark)
+			__atomic_store_n(&under_low, true, __ATOMIC_RELAXED);
 		spin_unlock_irqrestore(&pmm_lock, f);
 	}
 	pa = 0;
@@ -316,12 +330,12 @@ static void drain_all(void)
 		(void)ipi_call_others(drain_remote, 0);
 }
 
-uint64_t pmm_alloc(unsigned order)
+/* One try: the CPU's cache for single frames, the zones for blocks; then
+ * every CPU's cached frames, which may complete a block. */
+static uint64_t try_alloc(unsigned order)
 {
 	uint64_t f, pa;
 
-	if (fail_hook && fail_hook((uintptr_t)__builtin_return_address(0)))
-		return 0;   /* failed on purpose (tests) */
 	if (order == 0) {
 		pa = cache_alloc();
 		if (!pa) {
@@ -340,8 +354,31 @@ uint64_t pmm_alloc(unsigned order)
 		pa = zones_alloc(order);
 		spin_unlock_irqrestore(&pmm_lock, f);
 	}
-	if (pa)
+	if (pa) {
 		frame_at(pa)->refs = 1;
+		if (zones_free_locked() < low_mark)   /* a racy read is enough for a hint */
+			__atomic_store_n(&under_low, true, __ATOMIC_RELAXED);
+	}
+	return pa;
+}
+
+uint64_t pmm_alloc(unsigned order)
+{
+	uint64_t pa;
+
+	if (fail_hook && fail_hook((uintptr_t)__builtin_return_address(0)))
+		return 0;   /* failed on purpose (tests) */
+	pa = try_alloc(order);
+	if (!pa) {
+		/* caches give frames back, then one more try */
+		uint64_t want = (1ull << order) > SHRINK_BATCH ? (1ull << order) : SHRINK_BATCH;
+
+		if (shrink_memory(want))
+			pa = try_alloc(order);
+	} else if (__atomic_load_n(&under_low, __ATOMIC_RELAXED) && shrink_allowed() &&
+		   __atomic_exchange_n(&under_low, false, __ATOMIC_RELAXED)) {
+		shrink_memory(SHRINK_BATCH);
+	}
 	return pa;
 }
 
@@ -450,6 +487,17 @@ void pmm_set_tag(uint64_t phys, uint64_t pages, uint32_t tag)
 			      (unsigned long long)(p * PMM_PAGE));
 		f->tag = tag;
 	}
+}
+
+/* Free frames in the zones (not those the CPUs cache). pmm_lock, or a
+ * racy read that is only a hint. */
+static uint64_t zones_free_locked(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < nzones; i++)
+		n += __atomic_load_n(&zones[i].free_pages, __ATOMIC_RELAXED);
+	return n;
 }
 
 /* Free frames: the zones' and every CPU's cached ones. pmm_lock. */

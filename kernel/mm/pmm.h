@@ -21,7 +21,8 @@ void pmm_reclaim_boot_memory(void);
 void pmm_release_initrd(void);
 
 /* A block of 1 << order frames aligned to its size: its physical address,
- * or 0 when none is free (frame 0 is never handed out). */
+ * or 0 when none is free (frame 0 is never handed out). Where the caller
+ * allows it, caches are shrunk first (kernel/mm/shrink.h). */
 uint64_t pmm_alloc(unsigned order);
 uint64_t pmm_alloc_zeroed(unsigned order);
 /* Fault injection: fn is asked before every allocation and makes it

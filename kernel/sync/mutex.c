@@ -76,6 +76,14 @@ int mutex_lock(struct mutex *m)
 	return 0;
 }
 
+bool mutex_trylock(struct mutex *m)
+{
+	if (!cas(&m->owner, 0, (uintptr_t)thread_current()))
+		return false;
+	lockdep_mutex_acquired(m, (uint64_t)__builtin_return_address(0));
+	return true;
+}
+
 int mutex_release_locked(struct mutex *m)
 {
 	uintptr_t v = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);

@@ -35,6 +35,9 @@ void mutex_init(struct mutex *m, const char *name);
 /* 0, or -EDEADLK (reported) when the caller already owns it or may not
  * block; then the caller does not hold it. */
 int mutex_lock(struct mutex *m) __must_check;
+/* Takes m if it is free, never waiting: true when the caller now holds
+ * it (false also when the caller already does). Shrinkers use it. */
+bool mutex_trylock(struct mutex *m);
 /* 0, or -EPERM when the caller is not the owner (reported). */
 int mutex_unlock(struct mutex *m);
 bool mutex_held(const struct mutex *m);   /* by the calling thread */

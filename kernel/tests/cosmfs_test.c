@@ -8,7 +8,11 @@
 #include <fs/bcache.h>
 #include <fs/cosmfs/kmount.h>
 #include <kernel/ktest.h>
+#include <kernel/boot.h>
+#include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
+#include <kernel/mm/shrink.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/time.h>
 #include <lib/string.h>
@@ -253,6 +257,110 @@ KTEST(bcache_shrink_frees_only_clean_unused)
 	bcache_dev_destroy(d);
 	bcache_memdisk_destroy(bd);
 	vmm_free(m.p);
+}
+
+/* Read-ahead over the ktest boot's virtio disk (vda, 2 MiB) keeps more
+ * than one request in flight in the driver, and the blocks then read are
+ * the disk's. */
+KTEST(bcache_readahead_keeps_requests_in_flight)
+{
+	struct blockdev *bd = blockdev_find("vda");
+	struct bcache_dev *d;
+	struct bcache_buf *b;
+	uint8_t *direct = kmalloc(4096);
+	uint64_t n;
+	uint32_t peak;
+
+	KT_ASSERT(t, bd != NULL && direct != NULL);
+	d = bcache_dev_create(bd);
+	KT_ASSERT(t, d != NULL);
+	n = bcache_dev_blocks(d);
+	KT_ASSERT(t, n >= 2 * 32);
+	blockdev_take_inflight_peak(bd);     /* the count starts here */
+	bcache_readahead(d, 0, (uint32_t)n);
+	for (uint64_t blk = 0; blk < n; blk++) {
+		KT_ASSERT(t, bcache_get(d, blk, true, &b) == 0);
+		if (blk == n - 1) {
+			KT_ASSERT(t, bcache_read_direct(d, blk, direct) == 0);
+			KT_EXPECT(t, memcmp(b->data, direct, 4096) == 0);
+		}
+		bcache_put(b);
+	}
+	peak = blockdev_take_inflight_peak(bd);
+	log_info("bcache read-ahead: %llu blocks, at most %u requests in flight", (unsigned long long)n, peak);
+	KT_EXPECT(t, peak >= 2);
+	bcache_dev_destroy(d);
+	kfree(direct);
+}
+
+/* Memory pressure: a 16 MiB file read into the cache (clean blocks), then
+ * every free frame taken until pmm_alloc fails. The cache's shrinker gives
+ * most of the file's frames to the taker (without it the taker would stop
+ * at the free count), and the file still reads back byte for byte. */
+#define PRESSURE_FILE (16u * MB)
+
+static bool pressure_read(struct cosmfs_mount *mnt, struct cfs_inode *f, uint8_t *want, uint8_t *got)
+{
+	for (unsigned i = 0; i < PRESSURE_FILE / MB; i++) {
+		pattern(want, MB, 100 + i);
+		if (fread_at(mnt, f, (uint64_t)i * MB, got, MB) != MB || memcmp(want, got, MB))
+			return false;
+	}
+	return true;
+}
+
+KTEST(bcache_shrinks_under_memory_pressure)
+{
+	struct mem m;
+	struct cosmfs_mount *mnt;
+	struct cfs_inode root, f;
+	struct bcache_stats s0, s1;
+	uint8_t *want = kmalloc(MB), *got = kmalloc(MB);
+	uint64_t free0, taken = 0, runs0, list = 0;
+
+	KT_ASSERT(t, want && got && mem_make(&m, 24 * MB));
+	KT_ASSERT(t, mkfs_mem(&m) == 0);
+	KT_ASSERT(t, cosmfs_kmount_mem(m.p, m.size, 0, &mnt) == 0);
+	KT_ASSERT(t, root_of(mnt, &root) == 0);
+	KT_ASSERT(t, create(mnt, &root, "big", CFS_S_IFREG | 0644, &f) == 0);
+	for (unsigned i = 0; i < PRESSURE_FILE / MB; i++) {
+		pattern(want, MB, 100 + i);
+		KT_ASSERT(t, fwrite_at(mnt, &f, (uint64_t)i * MB, want, MB) == MB);
+	}
+	KT_EXPECT_EQ(t, cosmfs_kumount(mnt), 0);
+	/* read-only: no flush thread that could find the memory gone */
+	KT_ASSERT(t, cosmfs_kmount_mem(m.p, m.size, CFS_MNT_RDONLY, &mnt) == 0);
+	KT_ASSERT(t, root_of(mnt, &root) == 0);
+	KT_ASSERT(t, lookup(mnt, &root, "big", &f) == 0);
+	KT_EXPECT(t, pressure_read(mnt, &f, want, got));
+	bcache_get_stats(&s0);
+	KT_EXPECT(t, s0.cached >= PRESSURE_FILE / 4096);
+	free0 = pmm_free_pages();
+	runs0 = shrink_runs();
+	/* take every frame there is, chained through their first words */
+	for (uint64_t pa; (pa = pmm_alloc(0)) != 0; taken++) {
+		*(uint64_t *)PHYS_TO_VIRT(pa) = list;
+		list = pa;
+	}
+	while (list) {
+		uint64_t next = *(uint64_t *)PHYS_TO_VIRT(list);
+
+		pmm_free(list, 0);
+		list = next;
+	}
+	bcache_get_stats(&s1);
+	log_info("bcache pressure: free %llu frames, cached %llu blocks; took %llu frames, cache left %llu",
+	       (unsigned long long)free0, (unsigned long long)s0.cached, (unsigned long long)taken,
+	       (unsigned long long)s1.cached);
+	KT_EXPECT(t, shrink_runs() > runs0);
+	/* at least three quarters of the file's blocks came back as frames */
+	KT_EXPECT(t, taken >= free0 + PRESSURE_FILE / 4096 * 3 / 4);
+	KT_EXPECT(t, s1.cached + PRESSURE_FILE / 4096 * 3 / 4 <= s0.cached);
+	KT_EXPECT(t, pressure_read(mnt, &f, want, got));
+	KT_EXPECT_EQ(t, cosmfs_kumount(mnt), 0);
+	vmm_free(m.p);
+	kfree(want);
+	kfree(got);
 }
 
 /* Files of awkward sizes, written, unmounted, mounted again, compared. */

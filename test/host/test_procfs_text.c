@@ -77,7 +77,8 @@ static void test_seqbuf_overflow(void **state)
 static void test_meminfo(void **state)
 {
 	struct proc_meminfo m = { .total = 24683548, .free = 23188948, .available = 23922644,
-				  .buffers = 10204, .cached = 931672, .slab_reclaimable = 70236,
+				  .buffers = 10204, .cached = 931672, .dirty = 1332, .writeback = 8,
+				  .slab_reclaimable = 70236,
 				  .slab_unreclaimable = 24332, .vmalloc_total = 34359738367ull };
 	unsigned long v;
 	const char *t;
@@ -90,6 +91,7 @@ static void test_meminfo(void **state)
 			       "MemAvailable:   23922644 kB\nBuffers:           10204 kB\n"
 			       "Cached:           931672 kB\nSwapCached:            0 kB\n");
 	assert_line(t, "Slab:              94568 kB\n");
+	assert_line(t, "Dirty:              1332 kB\nWriteback:             8 kB\n");
 	assert_line(t, "VmallocTotal:   34359738367 kB\n");
 	assert_line(t, "HugePages_Total:       0\n");
 	assert_line(t, "Hugepagesize:       2048 kB\n");
