@@ -32,14 +32,26 @@ static void on_sig(int sig) { (void)sig; fired = 1; }
 
 /* 100 ms of process CPU time: 200 ms of sleep do not fire it; spinning
  * (no system calls between the checks of the flag) does, after 100 ms of
- * CPU time and not much more. */
+ * CPU time and not much more. A host that holds this vCPU up between
+ * arming and sleeping charges that as CPU time, and the timer rightly
+ * fires in the nap: that round is tried again, up to three (a clock that
+ * counted sleep fires in every one). */
 TEST(time_cpu_timer_process_clock)
 {
 	signal(SIGUSR2, on_sig);
-	long long c0 = clock_now(CLOCK_PROCESS_CPUTIME_ID);
-	timer_on(CLOCK_PROCESS_CPUTIME_ID, SIGUSR2, 100000000);
-	struct timespec nap = { 0, 200000000 };
-	CHECK_OK(nanosleep(&nap, NULL));
+	long long c0 = 0;
+	for (int round = 0; round < 3; round++) {
+		fired = 0;
+		c0 = clock_now(CLOCK_PROCESS_CPUTIME_ID);
+		int id = timer_on(CLOCK_PROCESS_CPUTIME_ID, SIGUSR2, 100000000);
+		struct timespec nap = { 0, 200000000 };
+		CHECK_OK(nanosleep(&nap, NULL));
+		if (!fired)
+			break;
+		ut_diag("fired in the nap, after %lld ms of CPU time",
+			(clock_now(CLOCK_PROCESS_CPUTIME_ID) - c0) / 1000000);
+		CHECK_OK(timer_delete((timer_t)(intptr_t)id));
+	}
 	CHECK_EQ(fired, 0);
 	long long used = 0;
 	while (!fired && used < 3000000000LL) {
