@@ -53,23 +53,22 @@ static inline uint64_t rdtsc_ordered(void)
 static inline int read_clock(int real, int64_t *ns)
 {
 	uint32_t seq, shift;
-	uint64_t ticks, mult, base_ns;
-	int64_t offset;
+	uint64_t ticks, mult, base;
 
 	do {
 		while ((seq = __atomic_load_n(&vdso_data.seq, __ATOMIC_ACQUIRE)) & 1)
 			__asm__ volatile("pause");
 		mult = vdso_data.mult;
 		shift = vdso_data.shift;
-		base_ns = vdso_data.base_ns;
-		offset = real ? vdso_data.realtime_base_ns : 0;
+		/* one register for both bases: fewer to save and restore */
+		base = vdso_data.base_ns + (real ? (uint64_t)vdso_data.realtime_base_ns : 0);
 		ticks = rdtsc_ordered() - vdso_data.base_tsc;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while (__atomic_load_n(&vdso_data.seq, __ATOMIC_RELAXED) != seq);
 	if (!mult)
 		return 0;
 	/* the same arithmetic as hal/tsc.c, so both give the same nanosecond */
-	*ns = offset + (int64_t)(base_ns + clock_scale(ticks, mult, shift));
+	*ns = (int64_t)(base + clock_scale(ticks, mult, shift));
 	return 1;
 }
 
