@@ -4,6 +4,7 @@
 #include <hal/tsc.h>
 #include <hal/cpu.h>
 #include <hal/hpet.h>
+#include <hal/vdso/clock_scale.h>
 
 /* No lock: written only during boot, by tsc_early_init, tsc_calibrate
  * (kmain) and tsc_calibrate_hpet (platform discovery), all before
@@ -13,6 +14,7 @@ static uint64_t entry_tsc;
 static uint64_t base_tsc;     /* now = base_ns + ticks since base_tsc */
 static uint64_t base_ns;
 static uint64_t hz;           /* 0 until calibrated */
+static uint64_t mult;         /* clock_scale_mult(hz): 0 until calibrated */
 static const char *source = "none";
 
 void tsc_early_init(void)
@@ -24,12 +26,18 @@ uint64_t tsc_at_entry(void) { return entry_tsc; }
 const char *tsc_source(void) { return source; }
 uint64_t tsc_hz(void) { return hz; }
 
+/* The vDSO computes the same (hal/vdso/clock_scale.h): no division, which
+ * costs a slow helper call per instruction under TCG. */
 uint64_t tsc_to_ns(uint64_t ticks)
 {
-	if (!hz)
-		return 0;
-	/* split to avoid overflowing 64 bits for long uptimes */
-	return ticks / hz * 1000000000ULL + ticks % hz * 1000000000ULL / hz;
+	return clock_scale(ticks, mult, CLOCK_SCALE_SHIFT);
+}
+
+/* Sets the rate, and with it the multiplier the clock uses. */
+static void set_hz(uint64_t new_hz)
+{
+	hz = new_hz;
+	mult = clock_scale_mult(hz);
 }
 
 /* PIT channel 2 gated through port 0x61, counting down 2 ms once: +-1 PIT
@@ -68,12 +76,12 @@ void tsc_calibrate(void)
 	if (r[0] >= 0x15) {
 		cpuid(0x15, 0, r);
 		if (r[0] && r[1] && r[2]) {
-			hz = (uint64_t)r[2] * r[1] / r[0];
+			set_hz((uint64_t)r[2] * r[1] / r[0]);
 			source = "CPUID";
 			return;
 		}
 	}
-	hz = calibrate_pit();
+	set_hz(calibrate_pit());
 	source = hz ? "PIT" : "none";
 }
 
@@ -137,16 +145,18 @@ int tsc_calibrate_hpet(void)
 	now = rdtsc();
 	base_ns = base_ns + tsc_to_ns(now - base_tsc);
 	base_tsc = now;
-	hz = new_hz;
+	set_hz(new_hz);
 	source = "HPET";
 	return 0;
 }
 
-void tsc_clock_params(uint64_t *base, uint64_t *base_at, uint64_t *rate)
+void tsc_clock_params(uint64_t *base, uint64_t *base_at, uint64_t *scale_mult,
+		      uint32_t *scale_shift)
 {
 	*base = base_tsc;
 	*base_at = base_ns;
-	*rate = hz;
+	*scale_mult = mult;
+	*scale_shift = CLOCK_SCALE_SHIFT;
 }
 
 uint64_t tsc_time_ns(void)

@@ -19,6 +19,7 @@
 #include <kernel/uts.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
+#include <sys/sys.h>
 #include <sys/syscall_protos.h>
 #include <sys/usercopy.h>
 
@@ -100,27 +101,24 @@ long sys_times(uptr_t buf)
 long sys_getrusage(int who, uptr_t usage)
 {
 	struct process *p = process_current();
-	struct rusage ru;
-	uint64_t ns;
+	struct proc_usage u;
 
 	switch (who) {
 	case RUSAGE_SELF:
-		ns = process_cpu_ns(p);
+		process_usage_self(p, &u);
 		break;
 	case RUSAGE_CHILDREN:
-		ns = p->child_cpu_ns;
+		process_usage_children(p, &u);
 		break;
 	case RUSAGE_THREAD:
-		ns = thread_current()->cpu_ns;
+		thread_usage(thread_current(), &u);
 		break;
 	default:
 		return -EINVAL;
 	}
-	memset(&ru, 0, sizeof(ru));
-	/* the kernel does not split user from system time */
-	ru.ru_utime.tv_sec = (int64_t)(ns / 1000000000u);
-	ru.ru_utime.tv_usec = (int64_t)(ns % 1000000000u / 1000);
-	return copy_to_user(usage, &ru, sizeof(ru));
+	if (uptr_is_null(usage))
+		return -EFAULT;
+	return sys_put_rusage(usage, &u);
 }
 
 long sys_umask(unsigned int mask)

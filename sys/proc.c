@@ -148,21 +148,18 @@ long sys_exit_group(int code)
 	process_exit_code(code & 0xff);
 }
 
-static void fill_rusage(struct rusage *ru, uint64_t cpu_ns)
-{
-	memset(ru, 0, sizeof(*ru));
-	/* the kernel does not split user from system time */
-	ru->ru_utime.tv_sec = (int64_t)(cpu_ns / 1000000000u);
-	ru->ru_utime.tv_usec = (int64_t)(cpu_ns % 1000000000u / 1000);
-}
-
-static int put_rusage(uptr_t dst, uint64_t cpu_ns)
+int sys_put_rusage(uptr_t dst, const struct proc_usage *u)
 {
 	struct rusage ru;
 
 	if (uptr_is_null(dst))
 		return 0;
-	fill_rusage(&ru, cpu_ns);
+	memset(&ru, 0, sizeof(ru));
+	/* the kernel does not split user from system time */
+	ru.ru_utime.tv_sec = (int64_t)(u->cpu_ns / 1000000000u);
+	ru.ru_utime.tv_usec = (int64_t)(u->cpu_ns % 1000000000u / 1000);
+	ru.ru_nvcsw = (int64_t)u->nvcsw;
+	ru.ru_nivcsw = (int64_t)u->nivcsw;
 	return copy_to_user(dst, &ru, sizeof(ru));
 }
 
@@ -192,7 +189,7 @@ long sys_wait4(int pid, uptr_t status, unsigned int options, uptr_t rusage)
 		return 0;
 	if (!uptr_is_null(status) && copy_to_user(status, &res.status, sizeof(res.status)))
 		return -EFAULT;
-	if (put_rusage(rusage, res.cpu_ns))
+	if (sys_put_rusage(rusage, &res.usage))
 		return -EFAULT;
 	return res.pid;
 }
@@ -254,11 +251,11 @@ long sys_waitid(int idtype, int id, uptr_t info, unsigned int options, uptr_t ru
 			si.si_code = CLD_EXITED;
 			si.si_status = (res.status >> 8) & 0xff;
 		}
-		si.si_utime = (int64_t)(res.cpu_ns / 10000000u);
+		si.si_utime = (int64_t)(res.usage.cpu_ns / 10000000u);
 	}
 	if (!uptr_is_null(info) && copy_to_user(info, &si, sizeof(si)))
 		return -EFAULT;
-	if (put_rusage(rusage, res.cpu_ns))
+	if (sys_put_rusage(rusage, &res.usage))
 		return -EFAULT;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <hal/usermode.h>
 #include <sys/syscall_table.h>
+#include <sys/usercopy.h>
 
 /* Arms the system-call gate and reads systrace= from the command line. */
 void sys_init(void);
@@ -26,6 +27,11 @@ void systrace_init(const char *spec);
 bool systrace_wanted(void);
 long systrace_call(const struct sys_entry *e, uint64_t nr, const uint64_t a[6],
 		   long (*call)(const struct sys_entry *e, uint64_t nr, const uint64_t a[6]));
+
+/* proc.c: getrusage's and wait4's struct rusage at dst (nothing for a
+ * null dst); 0 or -EFAULT. */
+struct proc_usage;
+int sys_put_rusage(uptr_t dst, const struct proc_usage *u);
 
 /* time.c: a checked timespec in ns (very long times capped). */
 struct abi_timespec;

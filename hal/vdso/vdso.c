@@ -7,6 +7,7 @@
  * errors. */
 #include <stddef.h>
 #include <stdint.h>
+#include "clock_scale.h"
 #include "vdso_data.h"
 
 #define NS 1000000000ull
@@ -46,26 +47,28 @@ static inline uint64_t rdtsc_ordered(void)
 }
 
 /* Nanoseconds since boot, plus the real-time offset when asked; false when
- * the kernel's clock is not usable from here. */
-static int read_clock(int real, int64_t *ns)
+ * the kernel's clock is not usable from here. No division: the callers'
+ * splits into seconds divide by a constant, which the compiler turns into
+ * a multiply. */
+static inline int read_clock(int real, int64_t *ns)
 {
-	uint32_t seq;
-	uint64_t ticks, hz, base_ns;
-	int64_t offset;
+	uint32_t seq, shift;
+	uint64_t ticks, mult, base;
 
 	do {
 		while ((seq = __atomic_load_n(&vdso_data.seq, __ATOMIC_ACQUIRE)) & 1)
 			__asm__ volatile("pause");
-		hz = vdso_data.hz;
-		base_ns = vdso_data.base_ns;
-		offset = real ? vdso_data.realtime_base_ns : 0;
+		mult = vdso_data.mult;
+		shift = vdso_data.shift;
+		/* one register for both bases: fewer to save and restore */
+		base = vdso_data.base_ns + (real ? (uint64_t)vdso_data.realtime_base_ns : 0);
 		ticks = rdtsc_ordered() - vdso_data.base_tsc;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while (__atomic_load_n(&vdso_data.seq, __ATOMIC_RELAXED) != seq);
-	if (!hz)
+	if (!mult)
 		return 0;
 	/* the same arithmetic as hal/tsc.c, so both give the same nanosecond */
-	*ns = offset + (int64_t)(base_ns + ticks / hz * NS + ticks % hz * NS / hz);
+	*ns = (int64_t)(base + clock_scale(ticks, mult, shift));
 	return 1;
 }
 

@@ -7,17 +7,17 @@
 
 #include <stdint.h>
 
-/* The clock in nanoseconds since boot is base_ns + ticks_to_ns(rdtsc() -
- * base_tsc) at hz ticks per second, as hal/tsc.c computes it; the real
- * time adds realtime_base_ns. seq is odd while the kernel rewrites the
- * rest (a reader that sees it odd, or changed across its reads, reads
- * again). hz 0 means "no usable clock: make the system call". */
+/* The clock in nanoseconds since boot is base_ns + clock_scale(rdtsc() -
+ * base_tsc, mult, shift) (clock_scale.h), as hal/tsc.c computes it; the
+ * real time adds realtime_base_ns. seq is odd while the kernel rewrites
+ * the rest (a reader that sees it odd, or changed across its reads, reads
+ * again). mult 0 means "no usable clock: make the system call". */
 struct vdso_data {
 	uint32_t seq;
-	uint32_t reserved;
+	uint32_t shift;
 	uint64_t base_tsc;
 	uint64_t base_ns;
-	uint64_t hz;
+	uint64_t mult;
 	int64_t realtime_base_ns;
 };
 

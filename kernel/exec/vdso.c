@@ -34,19 +34,21 @@ static struct spinlock data_lock = SPINLOCK_INIT("vdso_data");
 void vdso_update(void)
 {
 	struct vdso_data *d;
-	uint64_t base_tsc, base_ns, hz, f;
+	uint64_t base_tsc, base_ns, mult, f;
+	uint32_t shift;
 
 	if (!npages)
 		return;
 	d = PHYS_TO_VIRT(frames[0]);
-	tsc_clock_params(&base_tsc, &base_ns, &hz);
+	tsc_clock_params(&base_tsc, &base_ns, &mult, &shift);
 	f = spin_lock_irqsave(&data_lock);
 	/* odd while the fields change: readers wait and read again */
 	__atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	d->base_tsc = base_tsc;
 	d->base_ns = base_ns;
-	d->hz = hz;
+	d->mult = mult;
+	d->shift = shift;
 	d->realtime_base_ns = platform_boot_unix_time() * NS;
 	__atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&data_lock, f);

@@ -491,6 +491,8 @@ static void thread_exiting(struct thread *t, int code)
 	__atomic_store_n(&p->nthreads, p->nthreads - 1, __ATOMIC_RELEASE);
 	limits_thread_removed(p);
 	p->cpu_ns += sched_thread_cpu_ns(t);
+	p->nvcsw += t->nvcsw;
+	p->nivcsw += t->nivcsw;
 	last = p->nthreads == 0;
 	if (last && !p->exiting) {
 		p->exiting = true;
@@ -671,7 +673,7 @@ int process_wait_for(const struct process_wait_req *req, struct process_wait_res
 				res->status = c->report == SIG_REPORT_STOPPED ? W_STOPCODE(c->report_sig)
 									      : 0xffff;
 				res->uid = c->cred.uid;
-				res->cpu_ns = 0;
+				res->usage = (struct proc_usage){ 0 };
 				if (!(req->options & WNOWAIT))
 					c->report = SIG_REPORT_NONE;
 				mutex_unlock(&table_lock);
@@ -681,9 +683,13 @@ int process_wait_for(const struct process_wait_req *req, struct process_wait_res
 				res->pid = c->pid;
 				res->status = c->exit_status;
 				res->uid = c->cred.uid;
-				res->cpu_ns = c->cpu_ns + c->child_cpu_ns;
+				res->usage.cpu_ns = c->cpu_ns + c->child_cpu_ns;
+				res->usage.nvcsw = c->nvcsw + c->child_nvcsw;
+				res->usage.nivcsw = c->nivcsw + c->child_nivcsw;
 				if (!(req->options & WNOWAIT)) {
-					me->child_cpu_ns += res->cpu_ns;
+					me->child_cpu_ns += res->usage.cpu_ns;
+					me->child_nvcsw += res->usage.nvcsw;
+					me->child_nivcsw += res->usage.nivcsw;
 					process_free_locked(c);
 				}
 				mutex_unlock(&table_lock);
@@ -795,6 +801,37 @@ uint64_t process_cpu_ns(struct process *p)
 		ns += sched_thread_cpu_ns(list_entry(m, struct thread, proc_node));
 	mutex_unlock(&table_lock);
 	return ns;
+}
+
+/* A thread's counts are read without the scheduler lock, as its CPU time
+ * is: a switch out of date at most. */
+void thread_usage(struct thread *t, struct proc_usage *u)
+{
+	u->cpu_ns = sched_thread_cpu_ns(t);
+	u->nvcsw = __atomic_load_n(&t->nvcsw, __ATOMIC_RELAXED);
+	u->nivcsw = __atomic_load_n(&t->nivcsw, __ATOMIC_RELAXED);
+}
+
+void process_usage_self(struct process *p, struct proc_usage *u)
+{
+	struct proc_usage tu;
+
+	lock_or_panic(&table_lock);
+	*u = (struct proc_usage){ p->cpu_ns, p->nvcsw, p->nivcsw };
+	list_for_each(m, &p->threads) {
+		thread_usage(list_entry(m, struct thread, proc_node), &tu);
+		u->cpu_ns += tu.cpu_ns;
+		u->nvcsw += tu.nvcsw;
+		u->nivcsw += tu.nivcsw;
+	}
+	mutex_unlock(&table_lock);
+}
+
+void process_usage_children(struct process *p, struct proc_usage *u)
+{
+	lock_or_panic(&table_lock);
+	*u = (struct proc_usage){ p->child_cpu_ns, p->child_nvcsw, p->child_nivcsw };
+	mutex_unlock(&table_lock);
 }
 
 void process_list(void)

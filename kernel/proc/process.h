@@ -49,6 +49,9 @@ struct process {
 	struct thread *execer;        /* a thread in exec waiting for the others to go */
 	uint64_t cpu_ns;              /* of threads that have ended */
 	uint64_t child_cpu_ns;        /* of children reaped (RUSAGE_CHILDREN, times) */
+	/* context switches (thread.h), the same way: of threads that have
+	 * ended, of children reaped */
+	uint64_t nvcsw, nivcsw, child_nvcsw, child_nivcsw;
 	int pgid, sid;
 	int exit_signal;              /* for the parent at the end: SIGCHLD, or 0 */
 	struct completion *vfork_done;/* the vfork parent waits for exec or exit */
@@ -170,6 +173,12 @@ bool process_flag(struct process *p, const bool *flag);
 
 /* What process_wait waits for (waitid's idtypes; wait4's pid arguments map
  * onto them) and how. */
+/* What getrusage and wait4 report: CPU time and context switches
+ * (voluntary: to wait; involuntary: preempted or yielding). */
+struct proc_usage {
+	uint64_t cpu_ns, nvcsw, nivcsw;
+};
+
 struct process_wait_req {
 	int idtype;                   /* P_ALL, P_PID, P_PGID */
 	int id;
@@ -179,7 +188,7 @@ struct process_wait_req {
 struct process_wait_res {
 	int pid, status;              /* 0 when WNOHANG found no zombie */
 	uint32_t uid;
-	uint64_t cpu_ns;              /* the child's CPU time, its reaped children's included */
+	struct proc_usage usage;      /* the child's, its reaped children's included */
 };
 /* Waits for a child of the caller's process to become a zombie and reaps
  * it (unless WNOWAIT). 0 with res filled; -ECHILD if there is no such
@@ -214,5 +223,10 @@ uint64_t process_rlimit_self(int res);
 
 /* The CPU time of all its threads so far, and of its reaped children. */
 uint64_t process_cpu_ns(struct process *p);
+/* getrusage's figures: RUSAGE_SELF (all its threads so far) and
+ * RUSAGE_CHILDREN (its reaped children) of p, RUSAGE_THREAD of t. */
+void process_usage_self(struct process *p, struct proc_usage *u);
+void process_usage_children(struct process *p, struct proc_usage *u);
+void thread_usage(struct thread *t, struct proc_usage *u);
 
 #endif

@@ -381,6 +381,10 @@ void sched_switch_locked(void)
 	}
 	now = time_ns();
 	prev->cpu_ns += now - c->switch_ns;
+	if (prev->state == THREAD_READY || prev->state == THREAD_RUNNING)
+		prev->nivcsw++;
+	else
+		prev->nvcsw++;
 	if (prev == c->idle)
 		c->stats.idle_ns += now - c->switch_ns;
 	c->switch_ns = now;

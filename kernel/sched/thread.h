@@ -51,6 +51,10 @@ struct thread {
 	void *fpu_raw, *fpu;         /* save area (fpu is the aligned start) */
 	uint64_t cpu_ns;             /* CPU time used, ns */
 	uint64_t switches;           /* times switched in */
+	/* getrusage's ru_nvcsw and ru_nivcsw: times switched out to wait or
+	 * end, and while still runnable (preempted or yielding); written
+	 * under the scheduler lock, read without it */
+	uint64_t nvcsw, nivcsw;
 	struct waitq join_wq;        /* joiners wait here for its death */
 	/* The owner's: set on a THREAD_SUSPENDED thread before thread_resume,
 	 * never looked into by kernel/sched. exit_hook runs in the thread,

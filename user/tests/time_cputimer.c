@@ -32,14 +32,26 @@ static void on_sig(int sig) { (void)sig; fired = 1; }
 
 /* 100 ms of process CPU time: 200 ms of sleep do not fire it; spinning
  * (no system calls between the checks of the flag) does, after 100 ms of
- * CPU time and not much more. */
+ * CPU time and not much more. A host that holds this vCPU up between
+ * arming and sleeping charges that as CPU time, and the timer rightly
+ * fires in the nap: that round is tried again, up to three (a clock that
+ * counted sleep fires in every one). */
 TEST(time_cpu_timer_process_clock)
 {
 	signal(SIGUSR2, on_sig);
-	long long c0 = clock_now(CLOCK_PROCESS_CPUTIME_ID);
-	timer_on(CLOCK_PROCESS_CPUTIME_ID, SIGUSR2, 100000000);
-	struct timespec nap = { 0, 200000000 };
-	CHECK_OK(nanosleep(&nap, NULL));
+	long long c0 = 0;
+	for (int round = 0; round < 3; round++) {
+		fired = 0;
+		c0 = clock_now(CLOCK_PROCESS_CPUTIME_ID);
+		int id = timer_on(CLOCK_PROCESS_CPUTIME_ID, SIGUSR2, 100000000);
+		struct timespec nap = { 0, 200000000 };
+		CHECK_OK(nanosleep(&nap, NULL));
+		if (!fired)
+			break;
+		ut_diag("fired in the nap, after %lld ms of CPU time",
+			(clock_now(CLOCK_PROCESS_CPUTIME_ID) - c0) / 1000000);
+		CHECK_OK(timer_delete((timer_t)(intptr_t)id));
+	}
 	CHECK_EQ(fired, 0);
 	long long used = 0;
 	while (!fired && used < 3000000000LL) {
@@ -64,7 +76,12 @@ static void *spinner(void *arg)
 }
 
 /* A timer on a spinning thread's clock fires after 50 ms of that thread's
- * CPU time, while the creating thread sleeps in sigtimedwait. */
+ * CPU time, while the creating thread sleeps in sigtimedwait: it blocks
+ * (one voluntary switch, two at most) rather than running or polling.
+ * Its own CPU time is no measure of that: a host that preempts its vCPU
+ * for a while charges it as running. Such a host can also hold it up
+ * until the signal is pending before it waits (no switch then): that
+ * round is tried again, up to three. */
 TEST(time_cpu_timer_thread_clock)
 {
 	sigset_t s;
@@ -76,19 +93,29 @@ TEST(time_cpu_timer_thread_clock)
 	CHECK_EQ(pthread_create(&t, NULL, spinner, NULL), 0);
 	clockid_t tc;
 	CHECK_EQ(pthread_getcpuclockid(t, &tc), 0);
-	long long t0 = clock_now(tc), me0 = clock_now(CLOCK_THREAD_CPUTIME_ID);
-	int id = timer_on(tc, SIGUSR2, 50000000);
-	struct itimerspec cur;
-	CHECK_OK(timer_gettime((timer_t)(intptr_t)id, &cur));
-	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec <= 50000000);
-	struct timespec ts = { 10, 0 };
-	CHECK_EQ(sigtimedwait(&s, NULL, &ts), SIGUSR2);
-	long long spent = clock_now(tc) - t0;
+	long blocked = 0;
+	for (int round = 0; round < 3 && !blocked; round++) {
+		long long t0 = clock_now(tc);
+		int id = timer_on(tc, SIGUSR2, 50000000);
+		struct itimerspec cur;
+		CHECK_OK(timer_gettime((timer_t)(intptr_t)id, &cur));
+		CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec <= 50000000);
+		struct timespec ts = { 10, 0 };
+		struct rusage r0, r1;
+		CHECK_OK(getrusage(RUSAGE_THREAD, &r0));
+		CHECK_EQ(sigtimedwait(&s, NULL, &ts), SIGUSR2);
+		CHECK_OK(getrusage(RUSAGE_THREAD, &r1));
+		long long spent = clock_now(tc) - t0;
+		CHECK_OK(timer_delete((timer_t)(intptr_t)id));
+		blocked = r1.ru_nvcsw - r0.ru_nvcsw;
+		ut_diag("the thread spent %lld ms; the waiter blocked %ld times", spent / 1000000,
+			blocked);
+		CHECK(spent >= 50000000);
+		CHECK(blocked <= 2);
+	}
 	spin_stop = 1;
 	CHECK_EQ(pthread_join(t, NULL), 0);
-	ut_diag("the thread spent %lld ms", spent / 1000000);
-	CHECK(spent >= 50000000);
-	CHECK(clock_now(CLOCK_THREAD_CPUTIME_ID) - me0 < 40000000);
+	CHECK(blocked >= 1);
 }
 
 /* clock_nanosleep on the process clock returns once the other thread has
