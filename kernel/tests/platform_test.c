@@ -330,3 +330,40 @@ KTEST(percpu_boot_cpu_identity)
 			KT_EXPECT(t, percpu_get(i)->apic_id != percpu_get(j)->apic_id);
 	}
 }
+
+/* BARs are sized on first use (drivers/pci.c), display controllers during
+ * the scan. Sizing q35's SATA controller later gives the bases its BAR
+ * registers hold, power-of-two sizes, and leaves its command register as
+ * it was (decoding back on). */
+KTEST(pci_bars_sized_on_first_use)
+{
+	struct pci_dev *sata = NULL;
+	const struct pci_bar *b;
+	uint16_t cmd;
+	unsigned found = 0;
+
+	for (unsigned i = 0; i < pci_count(); i++) {
+		struct pci_dev *d = pci_get(i);
+
+		if (d->class_code == PCI_CLASS_DISPLAY)
+			KT_EXPECT(t, d->bars_sized);
+		if (d->vendor == 0x8086 && d->device == 0x2922)
+			sata = d;
+	}
+	KT_ASSERT(t, sata && !sata->driver);
+	cmd = pci_cfg_read16(sata->bus, sata->dev, sata->fn, 0x04);
+	b = pci_bars(sata);
+	KT_EXPECT(t, sata->bars_sized);
+	KT_EXPECT_EQ(t, pci_cfg_read16(sata->bus, sata->dev, sata->fn, 0x04), cmd);
+	for (unsigned i = 0; i < 6; i++) {
+		uint32_t reg = pci_cfg_read32(sata->bus, sata->dev, sata->fn, (uint16_t)(0x10 + 4 * i));
+
+		if (b[i].kind == PCI_BAR_NONE || b[i].kind == PCI_BAR_MEM64)
+			continue;
+		found++;
+		KT_EXPECT_EQ(t, b[i].base, (uint64_t)(reg & (b[i].kind == PCI_BAR_IO ? ~3u : ~0xfu)));
+		KT_EXPECT(t, b[i].size && (b[i].size & (b[i].size - 1)) == 0);
+	}
+	KT_EXPECT_EQ(t, found, 2u);   /* bar4 (I/O) and bar5 (AHCI registers) */
+	KT_EXPECT(t, pci_bars(sata) == b && b[5].kind == PCI_BAR_MEM32);
+}
