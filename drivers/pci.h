@@ -48,12 +48,12 @@ struct pci_driver {
 };
 
 /* Walks every bus from bus 0 through bridges and logs what it found
- * (with BARs where they were sized: display controllers). */
+ * (BARs are sized later, on first use). */
 void pci_init(void);
 unsigned pci_count(void);
 struct pci_dev *pci_get(unsigned i);
-/* d's BARs, sized the first time they are asked for (display controllers
- * during the scan). */
+/* d's BARs, sized the first time they are asked for (a display
+ * controller's under the console lock: drivers/pci.c). */
 const struct pci_bar *pci_bars(struct pci_dev *d);
 /* Offers every unclaimed matching device to drv->probe (0 = claimed). */
 void pci_register_driver(const struct pci_driver *drv);
