@@ -128,20 +128,34 @@ static volatile uint32_t *pixel_row(unsigned y)
 	return (volatile uint32_t *)(fb + (size_t)y * pitch);
 }
 
+/* A glyph row goes out as four 8-byte stores of two pixels each, picked
+ * from the four fg/bg pairs: half the stores of a pixel at a time, and
+ * no branch per pixel (each store is a memory-access helper under TCG;
+ * the screen's first screenful of log is ~3,000 glyphs). The leftmost
+ * pixel is the glyph byte's top bit and sits at the lower address. */
+_Static_assert(FONT_WIDTH == 8, "fb_put writes 8-pixel glyph rows");
+
 static void fb_put(void *ctx, unsigned x, unsigned y, unsigned char c, uint8_t attr)
 {
-	uint32_t fg = pixel[attr & 15], bg = pixel[attr >> 4];
+	uint64_t fg = pixel[attr & 15], bg = pixel[attr >> 4];
+	const uint64_t pair[4] = { bg | bg << 32, fg << 32 | bg, bg << 32 | fg, fg | fg << 32 };
 	const uint8_t *g = font8x16[c];
 
 	(void)ctx;
-	if ((c != ' ' || attr >> 4 != TERM_ATTR_DEFAULT >> 4) && drawn[y] <= x)
+	if (c == ' ' && attr >> 4 == TERM_ATTR_DEFAULT >> 4) {
+		if (drawn[y] <= x)
+			return;        /* the cell shows plain background already */
+	} else if (drawn[y] <= x) {
 		drawn[y] = x + 1;
+	}
 	for (unsigned r = 0; r < FONT_HEIGHT; r++) {
-		volatile uint32_t *p = pixel_row(y * FONT_HEIGHT + r) + x * FONT_WIDTH;
-		uint8_t bits = g[r];
+		volatile uint64_t *p = (volatile uint64_t *)(pixel_row(y * FONT_HEIGHT + r) + x * FONT_WIDTH);
+		unsigned bits = g[r];
 
-		for (unsigned i = 0; i < FONT_WIDTH; i++)
-			p[i] = (bits & (0x80 >> i)) ? fg : bg;
+		p[0] = pair[bits >> 6];
+		p[1] = pair[bits >> 4 & 3];
+		p[2] = pair[bits >> 2 & 3];
+		p[3] = pair[bits & 3];
 	}
 }
 

@@ -1,14 +1,29 @@
 /* PCI enumeration. Devices are found by walking bus 0 and following every
  * bridge's secondary bus (firmware has numbered them); a bus is visited at
  * most once, so a looping bridge setup cannot hang the walk.
- * Locking: the device table is filled once at boot, read-only afterwards. */
+ *
+ * BARs are sized when something first needs them (pci_bars): before a
+ * driver's probe, or when /sys shows a device's resources. Sizing turns a
+ * device's decoding off and on and writes every BAR, and under QEMU each
+ * of those writes remaps guest memory (milliseconds of wall time per
+ * device at boot, for devices nothing at boot uses; the VGA's alone was
+ * 4-35 ms). A display controller may hold the console's framebuffer, which
+ * every console write draws into under the console lock: its BARs are
+ * sized with that lock held, so no drawing is lost while decoding is off.
+ * Locking: the device table is filled once at boot, before threads; after
+ * that only the BARs change, once per device, under bars_lock (bars_sized
+ * says whether they are known; once true, bar[] never changes again).
+ * Order: the console lock, then bars_lock. */
+#include <drivers/console.h>
 #include <drivers/pci.h>
 #include <hal/pci_cfg.h>
 #include <kernel/log.h>
+#include <kernel/sync/spinlock.h>
 
 static struct pci_dev devices[PCI_MAX_DEVICES];
 static unsigned ndevices;
 static uint8_t visited[256 / 8];
+static struct spinlock bars_lock = SPINLOCK_INIT("pci-bars");
 
 #define CMD_IO     0x1
 #define CMD_MEM    0x2
@@ -104,7 +119,6 @@ static void add_function(uint8_t bus, uint8_t dev, uint8_t fn)
 	}
 	d->irq_line = pci_cfg_read8(bus, dev, fn, 0x3c);
 	d->irq_pin = pci_cfg_read8(bus, dev, fn, 0x3d);
-	read_bars(d);
 	read_caps(d);
 	if (d->header_type == 1)
 		scan_bus(pci_cfg_read8(bus, dev, fn, 0x19));
@@ -125,13 +139,8 @@ static void scan_bus(uint8_t bus)
 	}
 }
 
-static void log_device(const struct pci_dev *d)
+static void log_bars(const struct pci_dev *d)
 {
-	log_info("pci: %02x:%02x.%x %04x:%04x %02x%02x%02x %s%s%s%s%s", d->bus, d->dev, d->fn,
-		 d->vendor, d->device, d->class_code, d->subclass, d->prog_if,
-		 pci_class_name(d->class_code, d->subclass),
-		 d->cap_msi ? " msi" : "", d->cap_msix ? " msix" : "", d->cap_pcie ? " pcie" : "",
-		 d->nvndr_caps ? " vendor-caps" : "");
 	for (int i = 0; i < 6; i++) {
 		const struct pci_bar *b = &d->bar[i];
 		static const char *const kinds[] = { "", "io", "mem32", "mem64" };
@@ -141,6 +150,30 @@ static void log_device(const struct pci_dev *d)
 				 (unsigned long long)b->base, (unsigned long long)b->size,
 				 b->prefetchable ? " prefetchable" : "");
 	}
+}
+
+static void log_device(const struct pci_dev *d)
+{
+	log_info("pci: %02x:%02x.%x %04x:%04x %02x%02x%02x %s%s%s%s%s", d->bus, d->dev, d->fn,
+		 d->vendor, d->device, d->class_code, d->subclass, d->prog_if,
+		 pci_class_name(d->class_code, d->subclass),
+		 d->cap_msi ? " msi" : "", d->cap_msix ? " msix" : "", d->cap_pcie ? " pcie" : "",
+		 d->nvndr_caps ? " vendor-caps" : "");
+}
+
+const struct pci_bar *pci_bars(struct pci_dev *d)
+{
+	uint64_t cflags = 0, flags;
+	bool console = d->class_code == PCI_CLASS_DISPLAY && console_lock_irqsave(&cflags);
+
+	flags = spin_lock_irqsave(&bars_lock);
+	if (!d->bars_sized) {
+		read_bars(d);
+		d->bars_sized = true;
+	}
+	spin_unlock_irqrestore(&bars_lock, flags);
+	console_unlock_irqrestore(console, cflags);
+	return d->bar;
 }
 
 void pci_init(void)
@@ -180,9 +213,11 @@ void pci_register_driver(const struct pci_driver *drv)
 		for (const struct pci_id *id = drv->ids; id->vendor || id->device; id++) {
 			if ((id->vendor == PCI_ANY || id->vendor == d->vendor) &&
 			    (id->device == PCI_ANY || id->device == d->device)) {
+				pci_bars(d);
 				if (drv->probe(d, id) == 0) {
 					d->driver = drv;
 					log_info("pci: %02x:%02x.%x bound to %s", d->bus, d->dev, d->fn, drv->name);
+					log_bars(d);
 				}
 				break;
 			}

@@ -25,7 +25,10 @@ struct pci_dev {
 	uint8_t class_code, subclass, prog_if, revision;
 	uint8_t header_type;     /* without the multi-function bit */
 	uint8_t irq_line, irq_pin;
-	struct pci_bar bar[6];   /* the upper half of a 64-bit BAR is PCI_BAR_NONE */
+	struct pci_bar bar[6];   /* the upper half of a 64-bit BAR is PCI_BAR_NONE;
+				  * valid once pci_bars(d) has returned (a probe
+				  * is called with them read) */
+	bool bars_sized;         /* bar[] is read (pci.c's bars_lock) */
 	uint8_t cap_msi, cap_msix, cap_pcie; /* config offsets; 0 = absent */
 	uint8_t vndr_caps[PCI_MAX_VNDR_CAPS];/* vendor-specific capability offsets */
 	uint8_t nvndr_caps;
@@ -36,6 +39,7 @@ struct pci_id {
 	uint16_t vendor, device; /* PCI_ANY matches everything */
 };
 #define PCI_ANY 0xffff
+#define PCI_CLASS_DISPLAY 0x03
 
 struct pci_driver {
 	const char *name;
@@ -43,10 +47,14 @@ struct pci_driver {
 	int (*probe)(struct pci_dev *d, const struct pci_id *id);
 };
 
-/* Walks every bus from bus 0 through bridges and logs what it found. */
+/* Walks every bus from bus 0 through bridges and logs what it found
+ * (BARs are sized later, on first use). */
 void pci_init(void);
 unsigned pci_count(void);
 struct pci_dev *pci_get(unsigned i);
+/* d's BARs, sized the first time they are asked for (a display
+ * controller's under the console lock: drivers/pci.c). */
+const struct pci_bar *pci_bars(struct pci_dev *d);
 /* Offers every unclaimed matching device to drv->probe (0 = claimed). */
 void pci_register_driver(const struct pci_driver *drv);
 /* Enables memory/IO decoding and bus mastering for a claimed device. */

@@ -1,5 +1,6 @@
 /* sysfs (fs/sysfs.h) over fs/pseudofs. The PCI list and the block-device
- * registry are fixed after boot, so they are read without locks; PCI
+ * registry are fixed after boot, so they are read without locks (a PCI
+ * device's BARs are sized on first use: pci_bars); PCI
  * configuration space is read through hal/pci_config.
  *
  * Arguments: a PCI node's is its index in the PCI list + 1 (0 is the root
@@ -144,6 +145,7 @@ static int show_resource(struct seqbuf *s, uint64_t arg)
 
 	if (!d)
 		return -ENOENT;
+	pci_bars(d);            /* sized on first use */
 	sysfs_pci_resource_text(s, d);
 	return 0;
 }

@@ -148,3 +148,27 @@ KTEST(fbcon_draws_ansi_colours)
 	KT_EXPECT_EQ(t, green, 0x55ff55);
 	KT_EXPECT_EQ(t, black, 0x000000);
 }
+
+/* fbcon skips a default-background space over a cell that already shows
+ * plain background; over a drawn glyph the space must still erase it. */
+KTEST(fbcon_space_erases_a_glyph)
+{
+	static const char draw[] = "\0337\033[1;3H\033[1;97m#\033[0m\0338";
+	static const char erase[] = "\0337\033[1;3H \0338";
+	unsigned lit = 0, left = 0;
+
+	if (!console_active("fb")) {
+		KT_EXPECT(t, 0 && "no framebuffer console");
+		return;
+	}
+	fbcon_console.write(NULL, draw, sizeof(draw) - 1);
+	for (unsigned y = 0; y < FONT_HEIGHT; y++)
+		for (unsigned i = 0; i < FONT_WIDTH; i++)
+			lit += fbcon_read_rgb(2 * FONT_WIDTH + i, y) != 0;
+	fbcon_console.write(NULL, erase, sizeof(erase) - 1);
+	for (unsigned y = 0; y < FONT_HEIGHT; y++)
+		for (unsigned i = 0; i < FONT_WIDTH; i++)
+			left += fbcon_read_rgb(2 * FONT_WIDTH + i, y) != 0;
+	KT_EXPECT(t, lit > 0);
+	KT_EXPECT_EQ(t, left, 0u);
+}

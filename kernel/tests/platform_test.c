@@ -3,6 +3,7 @@
  * self-IPI through the whole dispatch path, the RTC conversion. */
 #include <drivers/pci.h>
 #include <hal/pci_cfg.h>
+#include <kernel/boot.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/sched/sched.h>
@@ -329,4 +330,50 @@ KTEST(percpu_boot_cpu_identity)
 		for (unsigned j = 0; j < i; j++)
 			KT_EXPECT(t, percpu_get(i)->apic_id != percpu_get(j)->apic_id);
 	}
+}
+
+/* BARs are sized on first use (drivers/pci.c). Sizing q35's SATA
+ * controller then gives the bases its BAR registers hold, power-of-two
+ * sizes, and leaves its command register as it was (decoding back on);
+ * the VGA's (sized under the console lock) has the boot framebuffer in
+ * BAR 0. */
+KTEST(pci_bars_sized_on_first_use)
+{
+	struct pci_dev *sata = NULL, *vga = NULL;
+	const struct boot_framebuffer *fb = &boot_info()->fb;
+	const struct pci_bar *b;
+	uint16_t cmd;
+	unsigned found = 0;
+
+	for (unsigned i = 0; i < pci_count(); i++) {
+		struct pci_dev *d = pci_get(i);
+
+		if (d->vendor == 0x8086 && d->device == 0x2922)
+			sata = d;
+		if (d->vendor == 0x1234 && d->device == 0x1111)
+			vga = d;
+	}
+	KT_ASSERT(t, sata && !sata->driver && vga);
+	cmd = pci_cfg_read16(sata->bus, sata->dev, sata->fn, 0x04);
+	b = pci_bars(sata);
+	KT_EXPECT(t, sata->bars_sized);
+	KT_EXPECT_EQ(t, pci_cfg_read16(sata->bus, sata->dev, sata->fn, 0x04), cmd);
+	for (unsigned i = 0; i < 6; i++) {
+		uint32_t reg = pci_cfg_read32(sata->bus, sata->dev, sata->fn, (uint16_t)(0x10 + 4 * i));
+
+		if (b[i].kind == PCI_BAR_NONE || b[i].kind == PCI_BAR_MEM64)
+			continue;
+		found++;
+		KT_EXPECT_EQ(t, b[i].base, (uint64_t)(reg & (b[i].kind == PCI_BAR_IO ? ~3u : ~0xfu)));
+		KT_EXPECT(t, b[i].size && (b[i].size & (b[i].size - 1)) == 0);
+	}
+	KT_EXPECT_EQ(t, found, 2u);   /* bar4 (I/O) and bar5 (AHCI registers) */
+	KT_EXPECT(t, pci_bars(sata) == b && b[5].kind == PCI_BAR_MEM32);
+
+	cmd = pci_cfg_read16(vga->bus, vga->dev, vga->fn, 0x04);
+	b = pci_bars(vga);
+	KT_EXPECT(t, vga->bars_sized && b[0].kind == PCI_BAR_MEM32 && b[0].prefetchable);
+	KT_EXPECT_EQ(t, pci_cfg_read16(vga->bus, vga->dev, vga->fn, 0x04), cmd);
+	KT_EXPECT(t, fb->phys >= b[0].base &&
+		     fb->phys + (uint64_t)fb->pitch * fb->height <= b[0].base + b[0].size);
 }
