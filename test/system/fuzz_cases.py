@@ -42,7 +42,10 @@ def memory_back(log):
                   r"free frames (\d+) before, (\d+) after$", log, re.M)
     assert m, "no kernel heap line"
     hb, ha, fb, fa = map(int, m.groups())
-    assert ha - hb <= HEAP_SLACK, f"{ha - hb} more heap objects after the run (at most {HEAP_SLACK})"
+    # the fuzzer's census of the heap by call site, for the reason
+    sites = "; ".join(re.findall(r"^fuzz: heap site (.*)$", log, re.M)) or "no census"
+    assert ha - hb <= HEAP_SLACK, \
+        f"{ha - hb} more heap objects after the run (at most {HEAP_SLACK}); by call site: {sites}"
     assert fb - fa <= FRAME_SLACK, f"{fb - fa} fewer free frames after the run (at most {FRAME_SLACK})"
 
 
