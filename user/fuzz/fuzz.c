@@ -383,9 +383,13 @@ static struct cosmos_memstat kernel_counts(void)
 /* The kernel heap by allocating call site (/proc/heapsites: root and
  * heapdebug=on only; an empty census elsewhere), taken before and after
  * the run, so that a heap count that did not come back says where the
- * objects came from. As pid 1 the fuzzer finds no /proc mounted: it
- * mounts one for the census and unmounts it again, so the workers' paths
- * into /proc (args.c) fail as they did before the census was taken. */
+ * objects came from. The name cache is emptied first (vm/drop_caches):
+ * it keeps up to thousands of unused dentries, among them one for every
+ * name a worker looked up and did not find, and random pointers into
+ * memory full of random bytes name a new file at every offset. As pid 1
+ * the fuzzer finds no /proc mounted: it mounts one for this and unmounts
+ * it again, so the workers' paths into /proc (args.c) fail as they did
+ * before. */
 #define SITES 512
 struct sites {
 	int n;
@@ -402,8 +406,13 @@ static void heap_sites(struct sites *c)
 	size_t len = 0;
 	ssize_t got;
 	int mounted = mount("proc", "/proc", "proc", 0, NULL) == 0;
-	int fd = open("/proc/heapsites", O_RDONLY);
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 
+	if (fd >= 0) {
+		write(fd, "2\n", 2);
+		close(fd);
+	}
+	fd = open("/proc/heapsites", O_RDONLY);
 	c->n = 0;
 	while (fd >= 0 && len < sizeof(buf) - 1 && (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)got;
@@ -581,9 +590,9 @@ int main(int argc, char **argv)
 	deaths = run(calls, procs, seed);
 	ms = now_ms() - t0;
 	cleanup();
+	heap_sites(&sites_after);
 	after = free_kib();
 	kafter = kernel_counts();
-	heap_sites(&sites_after);
 	printf("fuzz: %ld calls in %ld ms (%ld calls/s), %ld forks, %ld workers replaced\n",
 	       calls, ms, ms ? calls * 1000 / ms : 0, sh->forks, deaths);
 	printf("fuzz: %ld signals handled mid-run, %ld calls made in handlers, %ld calls interrupted\n",
