@@ -49,7 +49,8 @@ def memory_back(log):
     assert m, "no kernel heap line"
     hb, ha, fb, fa = map(int, m.groups())
     # the fuzzer's census of the heap by call site, for the reason
-    sites = "; ".join(re.findall(r"^fuzz: heap site (.*)$", log, re.M)) or "no census"
+    sites = "; ".join(re.findall(r"^fuzz: heap site (.*)$", log, re.M)) or \
+        "no site changed (the census needs heapdebug=on)"
     assert ha - hb <= HEAP_SLACK, \
         f"{ha - hb} more heap objects after the run (at most {HEAP_SLACK}); by call site: {sites}"
     assert fb - fa <= FRAME_SLACK, f"{fb - fa} fewer free frames after the run (at most {FRAME_SLACK})"
