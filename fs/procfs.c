@@ -21,6 +21,9 @@
  *   interrupts  per-vector counts of vectors that fired
  *   partitions  the block layer's disks and partitions
  *   profile     kernel/prof.c's sampling report (profile=US)
+ *   heapsites   the heap's small objects in use by allocating call site
+ *               (kernel/mm/heap_sites.h): objects, bytes, caller, a line
+ *               each; root only; ENODATA unless heapdebug=on
  *   mounts, filesystems, cmdline, version, devices
  *   sys/        the settings (fs/procfs_sys.c) */
 #include <fs/procfs.h>
@@ -43,6 +46,7 @@
 #include <hal/tsc.h>
 #include <kernel/boot.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/heap_sites.h>
 #include <kernel/mm/pmm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/proc/process.h>
@@ -288,6 +292,26 @@ static void fs_line(const struct file_system_type *t, void *ctx)
 	proc_filesystem_line(ctx, t->name, t->flags & FS_REQUIRES_DEV);
 }
 
+static int show_heapsites(struct seqbuf *s, uint64_t arg)
+{
+	struct heap_sites *c = kmalloc(sizeof(*c));
+	int err;
+
+	(void)arg;
+	if (!c)
+		return -ENOMEM;
+	thread_reap();    /* ended threads waiting for their reaper are not held */
+	err = heap_sites_take(c);
+	for (unsigned i = 0; !err && i < c->n; i++) {
+		char name[96];
+
+		heap_site_name(c->site[i].caller, name, sizeof(name));
+		seq_printf(s, "%ld %ld %s\n", c->site[i].objects, c->site[i].bytes, name);
+	}
+	kfree(c);
+	return err;
+}
+
 static int show_filesystems(struct seqbuf *s, uint64_t arg)
 {
 	(void)arg;
@@ -344,6 +368,7 @@ static const struct pseudo_entry proc_root_children[] = {
 	{ .name = "profile", .mode = RO, .show = prof_show },
 	{ .name = "devices", .mode = RO, .show = show_devices },
 	{ .name = "filesystems", .mode = RO, .show = show_filesystems },
+	{ .name = "heapsites", .mode = S_IFREG | 0400, .show = show_heapsites },
 	{ .name = "interrupts", .mode = RO, .show = show_interrupts },
 	{ .name = "loadavg", .mode = RO, .show = show_loadavg },
 	{ .name = "meminfo", .mode = RO, .show = show_meminfo },

@@ -3,10 +3,13 @@
  * kernel/proc/coredump.c), hostname and domainname (uname's, kernel/uts.c)
  * are written by root (the files are root's, 0644: the VFS refuses others
  * at open with EACCES); ostype, osrelease and version are uname's sysname,
- * release and version. A write is the whole new value: up to the first
+ * release and version; vm/drop_caches, written by root, frees caches as
+ * Linux's does (below). A write is the whole new value: up to the first
  * newline, cut at the setting's room as Linux cuts it. */
 #include <fs/procfs.h>
 #include <cosmos/abi/stat.h>
+#include <cosmos/errno.h>
+#include <fs/dcache.h>
 #include <kernel/proc/coredump.h>
 #include <kernel/uts.h>
 #include <kernel/version.h>
@@ -81,6 +84,36 @@ static int show_version(struct seqbuf *s, uint64_t arg)
 	return 0;
 }
 
+/* vm/drop_caches: "2" frees every unused dentry, and the inodes only they
+ * held (Linux's "reclaimable slab objects"), so a leak check can count the
+ * heap without the name cache's contents. The block cache (fs/bcache) is
+ * not dropped from here, so 1 and 3, which ask for the page cache too, are
+ * refused (EINVAL). Reads give the last value taken, as Linux's do. */
+static int drop_caches_last;   /* atomic */
+
+static int show_drop_caches(struct seqbuf *s, uint64_t arg)
+{
+	(void)arg;
+	seq_printf(s, "%d\n", __atomic_load_n(&drop_caches_last, __ATOMIC_RELAXED));
+	return 0;
+}
+
+static long write_drop_caches(uint64_t arg, const char *buf, size_t len)
+{
+	(void)arg;
+	if (len == 0 || buf[0] != '2' || (len > 1 && buf[1] != '\n'))
+		return -EINVAL;
+	dcache_prune(~0u);
+	__atomic_store_n(&drop_caches_last, 2, __ATOMIC_RELAXED);
+	return (long)len;
+}
+
+static const struct pseudo_entry vm_children[] = {
+	{ .name = "drop_caches", .mode = S_IFREG | 0644, .show = show_drop_caches,
+	  .write = write_drop_caches },
+	{ 0 },
+};
+
 static const struct pseudo_entry kernel_children[] = {
 	{ .name = "core_pattern", .mode = S_IFREG | 0644, .show = show_core_pattern,
 	  .write = write_core_pattern },
@@ -95,5 +128,6 @@ static const struct pseudo_entry kernel_children[] = {
 
 const struct pseudo_entry procfs_sys_children[] = {
 	{ .name = "kernel", .mode = S_IFDIR | 0555, .children = kernel_children },
+	{ .name = "vm", .mode = S_IFDIR | 0555, .children = vm_children },
 	{ 0 },
 };

@@ -7,7 +7,8 @@
 FUZZ_CC     ?= clang
 FUZZ_FLAGS   = -std=gnu11 -Iinclude -I. -DCOSMOS_HOST -O1 -g -fno-omit-frame-pointer \
                -Wall -Wextra -Werror
-FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               -fsanitize-coverage-ignorelist=test/fuzz/coverage-ignore.txt
 # Source-based coverage build (make fuzz-cov): the same harness, run over the corpus.
 FUZZ_COV    := -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping
 
@@ -17,7 +18,8 @@ FUZZ_BINS   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
 # $(1) name, $(2) output prefix, $(3) sanitizer/coverage flags
 define fuzz_rule
-$(BUILD)/fuzz/$(2)$(1): test/fuzz/fuzz_$(1).c test/host/test_$(1).deps $(call host_deps,test_$(1)) test/fuzz/fuzz.h
+$(BUILD)/fuzz/$(2)$(1): test/fuzz/fuzz_$(1).c test/host/test_$(1).deps $(call host_deps,test_$(1)) test/fuzz/fuzz.h \
+		test/fuzz/coverage-ignore.txt
 	$$(call say,FUZZCC,$$@)
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@

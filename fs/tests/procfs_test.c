@@ -6,6 +6,7 @@
 #include <cosmos/abi/stat.h>
 #include <cosmos/errno.h>
 #include <drivers/block/blockdev.h>
+#include <fs/dcache.h>
 #include <fs/vfs.h>
 #include <hal/cpuinfo.h>
 #include <kernel/boot.h>
@@ -253,4 +254,87 @@ KTEST(procfs_read_only)
 	KT_EXPECT(t, vt_open(PROC("newfile"), O_WRONLY | O_CREAT, 0644, &f) < 0);
 	KT_EXPECT(t, vfs_mkdirat(NULL, PROC("newdir"), 0755) < 0);
 	KT_EXPECT(t, vfs_unlinkat(NULL, PROC("meminfo"), 0) < 0);
+}
+
+/* One call site for the census below to find (the empty asm after the
+ * call keeps it from being a tail call, which would leave the test's own
+ * address as the caller). */
+static __attribute__((noinline)) void *heapsites_alloc(void)
+{
+	void *p = kmalloc(40);
+
+	__asm__ volatile("" : : "r"(p) : "memory");
+	return p;
+}
+
+/* heapsites' line for heapsites_alloc: its objects (0 when none) and,
+ * in *bytes, its bytes. */
+static long heapsites_alloc_line(const char *text, long *bytes)
+{
+	static const char key[] = " heapsites_alloc+";
+	const char *line = text;
+
+	*bytes = 0;
+	for (const char *c = text; *c; c++) {
+		if (*c == '\n')
+			line = c + 1;
+		if (strncmp(c, key, sizeof(key) - 1) == 0) {
+			const char *sp = line;
+
+			while (*sp != ' ')
+				sp++;
+			*bytes = (long)number_after(sp, "");
+			return (long)number_after(line, "");
+		}
+	}
+	return 0;
+}
+
+KTEST(procfs_heapsites_counts_by_caller)
+{
+	size_t size = 64 * 1024;
+	char *buf = kmalloc(size);
+	void *p[20];
+	long objects, bytes;
+
+	KT_ASSERT(t, buf != NULL);
+	KT_ASSERT(t, heap_debug_enabled());   /* ktest boots turn the checks on */
+	KT_ASSERT(t, proc_mount() == 0);
+	for (int i = 0; i < 20; i++)
+		KT_ASSERT(t, (p[i] = heapsites_alloc()) != NULL);
+	KT_ASSERT(t, read_text(PROC("heapsites"), buf, size) > 0);
+	objects = heapsites_alloc_line(buf, &bytes);
+	KT_EXPECT_EQ(t, objects, 20);
+	KT_EXPECT_EQ(t, bytes, 20 * 40);
+	for (int i = 0; i < 20; i++)
+		kfree(p[i]);
+	KT_ASSERT(t, read_text(PROC("heapsites"), buf, size) > 0);
+	KT_EXPECT_EQ(t, heapsites_alloc_line(buf, &bytes), 0);
+	kfree(buf);
+}
+
+KTEST(procfs_drop_caches_frees_unused_dentries)
+{
+	struct dcache_stats before, after;
+	struct stat st;
+	struct file *f;
+	char name[48];
+
+	KT_ASSERT(t, proc_mount() == 0);
+	/* names not found: negative dentries, unused once the lookup ends */
+	for (int i = 0; i < 16; i++) {
+		fmt_snprintf(name, sizeof(name), "/ktest/no-such-name-%d", i);
+		KT_ASSERT(t, vt_stat(name, &st) == -ENOENT);
+	}
+	dcache_get_stats(&before);
+	KT_ASSERT(t, before.negative >= 16 && before.unused >= 16);
+	KT_ASSERT(t, vt_open(PROC("sys/vm/drop_caches"), O_WRONLY, 0, &f) == 0);
+	KT_EXPECT_EQ(t, vt_fd_write(f, "1\n", 2), -EINVAL);   /* no page cache dropped here */
+	KT_EXPECT_EQ(t, vt_fd_write(f, "2\n", 2), 2);
+	file_put(f);
+	dcache_get_stats(&after);
+	KT_EXPECT(t, after.negative + 16 <= before.negative);
+	KT_EXPECT(t, after.unused + 16 <= before.unused);
+	KT_ASSERT(t, read_text(PROC("sys/vm/drop_caches"), name, sizeof(name)) > 0);
+	KT_EXPECT(t, strcmp(name, "2\n") == 0);
 }

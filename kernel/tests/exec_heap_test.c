@@ -5,86 +5,43 @@
  * with the objects it had, and the sites that did not are printed (so are
  * those the warm-up runs kept, for the record). */
 #include <cosmos/errno.h>
-#include <kernel/ksyms.h>
 #include <kernel/ktest.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/heap_sites.h>
 #include <kernel/proc/process.h>
 #include <kernel/proc/spawn.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
-#include <lib/string.h>
 
 #define SEC 1000000000ull
-#define SITES 512
 
-struct site {
-	uintptr_t caller;
-	long objects, bytes;
-};
+/* The censuses being compared (one ktest runs at a time). */
+static struct heap_sites census_a, census_b, census_cold;
 
-/* The census being taken (one ktest runs at a time): filled under the
- * heap's lock by count_site, which must not allocate. */
-static struct census {
-	struct site site[SITES];
-	unsigned n;
-	bool full;
-} census_a, census_b, census_cold;
-
-static void count_site(uintptr_t caller, size_t size, void *ctx)
-{
-	struct census *c = ctx;
-	unsigned i;
-
-	for (i = 0; i < c->n && c->site[i].caller != caller; i++)
-		;
-	if (i == c->n) {
-		if (c->n == SITES) {
-			c->full = true;
-			return;
-		}
-		c->site[c->n++] = (struct site){ caller, 0, 0 };
-	}
-	c->site[i].objects++;
-	c->site[i].bytes += (long)size;
-}
-
-static bool take_census(struct census *c)
+static bool take_census(struct heap_sites *c)
 {
 	thread_reap();    /* ended threads waiting for the reaper are not kept */
-	memset(c, 0, sizeof(*c));
-	return heap_census(count_site, c) && !c->full;
-}
-
-static long objects_at(const struct census *c, uintptr_t caller, long *bytes)
-{
-	for (unsigned i = 0; i < c->n; i++)
-		if (c->site[i].caller == caller) {
-			*bytes = c->site[i].bytes;
-			return c->site[i].objects;
-		}
-	*bytes = 0;
-	return 0;
+	return heap_sites_take(c) == 0;
 }
 
 static void print_site(uintptr_t caller, long objects, long bytes)
 {
-	uint64_t off;
-	const char *name = ksym_lookup(caller - 1, &off);
+	char name[96];
 
-	kprintf("    # exec_heap: %+ld objects, %+ld bytes from %s+%#llx\n", objects, bytes,
-		name ? name : "?", (unsigned long long)(name ? off + 1 : caller));
+	heap_site_name(caller, name, sizeof(name));
+	kprintf("    # exec_heap: %+ld objects, %+ld bytes from %s\n", objects, bytes, name);
 }
 
 /* Sites whose counts differ from a to b (either way), printed; the total
  * change in objects and bytes. */
-static long compare(const struct census *a, const struct census *b, long *bytes)
+static long compare(const struct heap_sites *a, const struct heap_sites *b, long *bytes)
 {
 	long total = 0, ab, bb;
 
 	*bytes = 0;
 	for (unsigned i = 0; i < b->n; i++) {
-		long d = b->site[i].objects - objects_at(a, b->site[i].caller, &ab);
+		long d = b->site[i].objects - heap_sites_at(a, b->site[i].caller, &ab);
 
 		if (d || b->site[i].bytes != ab)
 			print_site(b->site[i].caller, d, b->site[i].bytes - ab);
@@ -92,7 +49,7 @@ static long compare(const struct census *a, const struct census *b, long *bytes)
 		*bytes += b->site[i].bytes - ab;
 	}
 	for (unsigned i = 0; i < a->n; i++)
-		if (objects_at(b, a->site[i].caller, &bb) == 0) {
+		if (heap_sites_at(b, a->site[i].caller, &bb) == 0) {
 			print_site(a->site[i].caller, -a->site[i].objects, -a->site[i].bytes);
 			total -= a->site[i].objects;
 			*bytes -= a->site[i].bytes;

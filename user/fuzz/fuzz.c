@@ -13,7 +13,8 @@
  * signals go only to the worker itself or its child, never to pid 1 or a
  * group. At the end it removes its files and prints the calls made, the
  * rate, and the free memory before and after (sysinfo), which the system
- * test compares. Exit status 0, or 1 when it could not run. */
+ * test compares, and the kernel heap's call sites (/proc/heapsites) whose
+ * object counts changed. Exit status 0, or 1 when it could not run. */
 #include <cosmos/abi/memstat.h>
 #include <cosmos/syscall_native.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
@@ -378,6 +380,84 @@ static struct cosmos_memstat kernel_counts(void)
 	return m;
 }
 
+/* The kernel heap by allocating call site (/proc/heapsites: root and
+ * heapdebug=on only; an empty census elsewhere), taken before and after
+ * the run, so that a heap count that did not come back says where the
+ * objects came from. The name cache is emptied first (vm/drop_caches):
+ * it keeps up to thousands of unused dentries, among them one for every
+ * name a worker looked up and did not find, and random pointers into
+ * memory full of random bytes name a new file at every offset. As pid 1
+ * the fuzzer finds no /proc mounted: it mounts one for this and unmounts
+ * it again, so the workers' paths into /proc (args.c) fail as they did
+ * before. */
+#define SITES 512
+struct sites {
+	int n;
+	struct site {
+		char name[80];
+		long objects, bytes;
+	} s[SITES];
+};
+static struct sites sites_before, sites_after;
+
+static void heap_sites(struct sites *c)
+{
+	static char buf[64 * 1024];
+	size_t len = 0;
+	ssize_t got;
+	int mounted = mount("proc", "/proc", "proc", 0, NULL) == 0;
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (fd >= 0) {
+		write(fd, "2\n", 2);
+		close(fd);
+	}
+	fd = open("/proc/heapsites", O_RDONLY);
+	c->n = 0;
+	while (fd >= 0 && len < sizeof(buf) - 1 && (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)got;
+	if (fd >= 0)
+		close(fd);
+	if (mounted)
+		umount2("/proc", 0);
+	buf[len] = 0;
+	for (char *line = strtok(buf, "\n"); line && c->n < SITES; line = strtok(NULL, "\n")) {
+		struct site *st = &c->s[c->n];
+
+		if (sscanf(line, "%ld %ld %79s", &st->objects, &st->bytes, st->name) == 3)
+			c->n++;
+	}
+}
+
+static const struct site *site_named(const struct sites *c, const char *name)
+{
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->s[i].name, name))
+			return &c->s[i];
+	return NULL;
+}
+
+static void print_site(const char *name, long before, long after, long bytes)
+{
+	printf("fuzz: heap site %s: %+ld objects (%ld before, %ld after), %+ld bytes\n", name,
+	       after - before, before, after, bytes);
+}
+
+/* The sites whose object counts differ from a to b. */
+static void print_heap_changes(const struct sites *a, const struct sites *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		const struct site *o = site_named(a, b->s[i].name);
+		long objects = o ? o->objects : 0, bytes = o ? o->bytes : 0;
+
+		if (objects != b->s[i].objects)
+			print_site(b->s[i].name, objects, b->s[i].objects, b->s[i].bytes - bytes);
+	}
+	for (int i = 0; i < a->n; i++)
+		if (!site_named(b, a->s[i].name))
+			print_site(a->s[i].name, a->s[i].objects, 0, -a->s[i].bytes);
+}
+
 /* The files the workers' paths can make, deepest first. */
 static void cleanup(void)
 {
@@ -503,12 +583,14 @@ int main(int argc, char **argv)
 	 * the free memory is taken */
 	run(calls / 20 + 1, procs, ~seed);
 	cleanup();
+	heap_sites(&sites_before);
 	before = free_kib();
 	kbefore = kernel_counts();
 	t0 = now_ms();
 	deaths = run(calls, procs, seed);
 	ms = now_ms() - t0;
 	cleanup();
+	heap_sites(&sites_after);
 	after = free_kib();
 	kafter = kernel_counts();
 	printf("fuzz: %ld calls in %ld ms (%ld calls/s), %ld forks, %ld workers replaced\n",
@@ -520,6 +602,7 @@ int main(int argc, char **argv)
 	printf("fuzz: kernel heap objects %llu before, %llu after; free frames %llu before, %llu after\n",
 	       (unsigned long long)kbefore.heap_objects, (unsigned long long)kafter.heap_objects,
 	       (unsigned long long)kbefore.free_frames, (unsigned long long)kafter.free_frames);
+	print_heap_changes(&sites_before, &sites_after);
 	return 0;
 usage:
 	fprintf(stderr, "usage: fuzz [-s seed] [-n calls] [-p processes (1-%d)] [-t]\n", MAX_PROCS);
