@@ -9,6 +9,7 @@
 #include <kernel/mm/vmm.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
+#include <kernel/time.h>
 #include <kernel/timer.h>
 #include <lib/string.h>
 
@@ -259,8 +260,7 @@ int thread_join(struct thread *t, int *code)
 	return 0;
 }
 
-/* Threads freed at once: their stacks go under one shootdown
- * (vmm_stacks_free) rather than one each. */
+/* Threads taken off reap_list under one lock round. */
 #define REAP_BATCH 8
 
 void thread_reap_some(void)
@@ -294,14 +294,31 @@ void thread_reap_some(void)
 	}
 }
 
+/* Bounds thread_reap's wait for threads other CPUs are still finishing. */
+#define REAP_WAIT_NS (1000ull * 1000000ull)
+
 void thread_reap(void)
 {
-	thread_reap_some();
-	/* A reaper that was preempted halfway (the idle thread, most often)
-	 * still holds a thread it took off the list: let it finish, so that
-	 * "everything dead is freed" holds when this returns. */
-	while (reaping)
+	uint64_t deadline = time_ns() + REAP_WAIT_NS;
+
+	for (;;) {
+		uint64_t f;
+		bool busy;
+
+		thread_reap_some();
+		/* A reaper that was preempted halfway (the idle thread, most
+		 * often) still holds a thread it took off the list, and a
+		 * thread that has just died on another CPU is still switching
+		 * away from its stack: wait for both, so that "everything dead
+		 * is freed" holds when this returns. */
+		f = sched_lock_irqsave();
+		busy = reaping || !list_empty(&reap_list);
+		sched_unlock_irqrestore(f);
+		if (!busy || time_ns() >= deadline)
+			break;
 		thread_sleep_ns(100000);
+	}
+	vmm_stacks_flush();
 }
 
 static const char *state_name(enum thread_state s)
