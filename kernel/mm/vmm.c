@@ -304,9 +304,10 @@ static inline __attribute__((always_inline)) void vmm_free_unlocked(void *p)
  * one. Nothing runs on a dead thread's stack, and neither its frames nor
  * its range go to anyone before the flush, so a translation another CPU
  * still holds reaches nothing someone else owns. At most LAZY_PAGES frames
- * (512 KiB) are held this way; vmm_stacks_flush gives them back at once. */
-#define LAZY_PAGES  128u
-#define LAZY_RANGES 32u
+ * (256 KiB, within smp_stress_4's MemFree slack) are held this way;
+ * vmm_stacks_flush gives them back at once. */
+#define LAZY_PAGES  64u
+#define LAZY_RANGES 16u
 static uint64_t lazy_frames[LAZY_PAGES];
 static uint64_t lazy_range[LAZY_RANGES];    /* KVA index of each range's first mapped page */
 static unsigned lazy_frame_count, lazy_range_count;
