@@ -18,6 +18,7 @@ static struct list_node all_threads = LIST_INIT(all_threads);
 static struct list_node reap_list = LIST_INIT(reap_list);
 static unsigned nthreads;
 static unsigned reaping;        /* threads off reap_list, being freed */
+static unsigned exiting;        /* threads in thread_exit, not yet dead */
 static int next_tid = 2;        /* 1 is the first program's (THREAD_TID_ONE) */
 static bool tid_one_taken;
 
@@ -219,10 +220,16 @@ void thread_exit(int code)
 
 	if (t->tid <= 0)
 		panic("sched: %s tried to exit", t->name);
+	/* The hook may tell a parent the process ended (its wait returns)
+	 * while this thread still holds its stack: thread_reap waits. */
+	f = sched_lock_irqsave();
+	exiting++;
+	sched_unlock_irqrestore(f);
 	if (t->exit_hook)
 		t->exit_hook(t, code);
 	f = sched_lock_irqsave();
 	(void)f;                     /* this thread never runs again */
+	exiting--;
 	t->exit_code = code;
 	t->state = THREAD_DEAD;
 	list_del(&t->all_node);
@@ -307,12 +314,13 @@ void thread_reap(void)
 
 		thread_reap_some();
 		/* A reaper that was preempted halfway (the idle thread, most
-		 * often) still holds a thread it took off the list, and a
-		 * thread that has just died on another CPU is still switching
-		 * away from its stack: wait for both, so that "everything dead
-		 * is freed" holds when this returns. */
+		 * often) still holds a thread it took off the list, a thread
+		 * that has just died on another CPU is still switching away
+		 * from its stack, and one in its exit hook may already have
+		 * let its parent's wait return: wait for all three, so that
+		 * "everything that ended is freed" holds when this returns. */
 		f = sched_lock_irqsave();
-		busy = reaping || !list_empty(&reap_list);
+		busy = reaping || exiting || !list_empty(&reap_list);
 		sched_unlock_irqrestore(f);
 		if (!busy || time_ns() >= deadline)
 			break;

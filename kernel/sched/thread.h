@@ -109,8 +109,8 @@ void thread_exit(int code) __attribute__((noreturn));
  * blocking is not allowed. */
 int thread_join(struct thread *t, int *code) __must_check;
 /* Frees dead detached threads (the idle thread does too), waits (up to
- * 1 s) for a reaper preempted halfway and for threads still leaving
- * another CPU, and gives back their stacks at once (vmm_stacks_flush), so
+ * 1 s) for a reaper preempted halfway, for threads still in their exit
+ * hook and for threads still leaving another CPU, and gives back their stacks at once (vmm_stacks_flush), so
  * all of them are gone when it returns. */
 void thread_reap(void);
 /* Logs every thread: tid, state, priority, CPU time. */
