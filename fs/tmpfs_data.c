@@ -78,6 +78,33 @@ static uint64_t tree_lookup(struct tmpfs_data *d, uint64_t idx)
 	return (uint64_t)(uintptr_t)((struct node *)n)->slot[idx & (SLOTS - 1)];
 }
 
+/* The first index >= idx holding a page under n (height h, covering the
+ * indexes from base), or ~0ull: empty subtrees are skipped whole, so
+ * SEEK_DATA over a terabyte hole is a few steps. */
+static uint64_t next_present(const struct node *n, unsigned h, uint64_t base, uint64_t idx)
+{
+	uint64_t span = 1ull << (BITS * (h - 1));
+
+	for (uint64_t i = idx > base ? (idx - base) / span : 0; i < SLOTS; i++) {
+		uint64_t lo = base + i * span, r;
+
+		if (!n->slot[i])
+			continue;
+		if (h == 1)
+			return lo;
+		if ((r = next_present(n->slot[i], h - 1, lo, idx > lo ? idx : lo)) != ~0ull)
+			return r;
+	}
+	return ~0ull;
+}
+
+static uint64_t tree_next_present(struct tmpfs_data *d, uint64_t idx)
+{
+	if (!d->root || idx >= capacity(d->height))
+		return ~0ull;
+	return next_present(d->root, d->height, 0, idx);
+}
+
 /* Puts phys at idx, growing the tree as needed (tree_lock held; the
  * heap allocates under spinlocks). 0 or -ENOMEM. */
 static int tree_insert(struct tmpfs_data *d, uint64_t idx, uint64_t phys)
@@ -322,9 +349,14 @@ static int64_t tmpfs_seek(struct file *f, int64_t off, int whence)
 		mutex_unlock(&ti->vfs.lock);
 		return -ENXIO;
 	}
-	for (i = (uint64_t)off / PG; i * PG < size; i++)
-		if ((tree_lookup(&ti->data, i) != 0) == (whence == SEEK_DATA))
-			break;
+	if (whence == SEEK_DATA) {
+		i = tree_next_present(&ti->data, (uint64_t)off / PG);
+		if (i > (size - 1) / PG)
+			i = (size + PG - 1) / PG;      /* none before the end */
+	} else {
+		for (i = (uint64_t)off / PG; i * PG < size && tree_lookup(&ti->data, i); i++)
+			;
+	}
 	mutex_unlock(&ti->vfs.lock);
 	if (i * PG >= size) {
 		if (whence == SEEK_DATA)

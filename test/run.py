@@ -216,7 +216,14 @@ def with_build_initrd(root):
     shutil.copyfile(Path(os.environ["COSMOS_BUILD"]) / "initrd.cpio", root / "cosmos/initrd.cpio")
 
 
-def ktest_case():
+# ktest=all with several CPUs as well (issue 16): the same boot at -smp 4
+# and 8, each result a test of its own (<name>/<ktest>), selected as
+# system/<name>. They replace the SMP ktest subsets smp_ktests_4 and
+# smp_sched_ktests_4 ran.
+SMP_KTEST_BOOTS = (("smp_ktest_all_4", 4), ("smp_ktest_all_8", 8))
+
+
+def ktest_case(name="ktest", smp=1):
     """The boot that runs every ktest. It has a scratch disk for the tests of
     block-device files: vda, 4096 sectors in blk_cases' pattern with tag 'K',
     GPT partitions vda1 (sectors 64-1087) and vda2 (1088-4000), and the
@@ -227,8 +234,8 @@ def ktest_case():
     def esp(root):
         gpt_image(Path(root).parent / "ktest-disk.img", "K", 4096, [(64, 1087), (1088, 4000)])
         with_build_initrd(root)
-    return Case("ktest", cmdline="ktest=all retain_initrd", expect=[r"^KTAP version 1$"],
-                forbid=[], timeout=180, wait_exit=True, esp=esp,
+    return Case(name, cmdline="ktest=all retain_initrd", expect=[r"^KTAP version 1$"],
+                forbid=[], timeout=180 if smp == 1 else 300, smp=smp, wait_exit=True, esp=esp,
                 qemu_args=["-drive", "if=none,id=kdisk,format=raw,file={case_dir}/ktest-disk.img",
                            "-device", "virtio-blk-pci,drive=kdisk"])
 
@@ -296,9 +303,9 @@ def judge_ktap(report, unit, res, exit_ok, allowed_panic=None):
         report.fail(unit, "; ".join(problems), "log: " + str(res.log_path))
 
 
-def judge_ktest(report, res):
-    """The ktest boot: QEMU exits with 1 when every test passed, else 3."""
-    judge_ktap(report, "ktest", res, lambda status, passed: status == (1 if passed else 3))
+def judge_ktest(report, res, unit="ktest"):
+    """A ktest=all boot: QEMU exits with 1 when every test passed, else 3."""
+    judge_ktap(report, unit, res, lambda status, passed: status == (1 if passed else 3))
 
 
 # ------------------------------------------------------------- system level
@@ -318,7 +325,7 @@ def load_cases(report):
         for case in found:
             if not isinstance(case, Case) or not harness.NAME_RE.match(case.name):
                 report.fail(f"system/{path.stem}", f"bad case {case!r}")
-            elif case.name in seen or case.name == "ktest":
+            elif case.name in seen or case.name in ["ktest"] + [b[0] for b in SMP_KTEST_BOOTS]:
                 report.fail(f"system/{case.name}", f"duplicate case name (also in {seen.get(case.name)})")
             else:
                 seen[case.name] = path.name
@@ -377,6 +384,9 @@ def main():
     jobs = []
     if selected("ktest"):
         jobs.append(("ktest", ktest_case()))
+    for name, n in SMP_KTEST_BOOTS:
+        if selected(f"system/{name}"):
+            jobs.append(("ktest", ktest_case(name, n)))
     for case in load_cases(report):
         if selected(f"system/{case.name}"):
             jobs.append(("system", case))
@@ -384,7 +394,7 @@ def main():
     if jobs and (args.image_build_failed or not env.kernel.exists() or not env.loader.exists()):
         report.fail("build/image", "the loader or kernel did not build; boot tests not run")
         for kind, case in jobs:
-            report.fail("ktest" if kind == "ktest" else f"system/{case.name}", "not run")
+            report.fail(case.name if kind == "ktest" else f"system/{case.name}", "not run")
         jobs = []
 
     if jobs:
@@ -403,7 +413,7 @@ def main():
                     report.fail(f"system/{case.name}", "runner error", traceback.format_exc())
                     continue
                 if kind == "ktest":
-                    judge_ktest(report, res)
+                    judge_ktest(report, res, case.name)
                 else:
                     judge_case(report, case, res)
 

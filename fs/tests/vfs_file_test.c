@@ -332,6 +332,13 @@ KTEST(vfs_sparse_files_read_zeros)
 	KT_EXPECT_EQ(t, vfs_lseek(f, 1ll << 40, SEEK_HOLE), (1ll << 40) + 13);
 	KT_EXPECT_EQ(t, vfs_lseek(f, 5, SEEK_HOLE), 5);
 	KT_EXPECT_ERR(t, vfs_lseek(f, (1ll << 40) + 13, SEEK_DATA), -ENXIO);
+	/* with a page between: SEEK_DATA finds the nearer one, an offset in
+	 * data is its own answer, and past that page the one at 1 TiB */
+	KT_EXPECT_EQ(t, vt_fd_pwrite(f, "mid", 3, (1ll << 39) + 3 * 4096 + 7), 3);
+	KT_EXPECT_EQ(t, vfs_lseek(f, 1, SEEK_DATA), (1ll << 39) + 3 * 4096);
+	KT_EXPECT_EQ(t, vfs_lseek(f, (1ll << 39) + 3 * 4096 + 9, SEEK_DATA), (1ll << 39) + 3 * 4096 + 9);
+	KT_EXPECT_EQ(t, vfs_lseek(f, (1ll << 39) + 4 * 4096, SEEK_DATA), 1ll << 40);
+	KT_EXPECT_EQ(t, vfs_lseek(f, (1ll << 39) + 3 * 4096, SEEK_HOLE), (1ll << 39) + 4 * 4096);
 	/* truncating down and up again reads zeros where data was */
 	KT_EXPECT_EQ(t, vfs_ftruncate(f, (1ll << 40) + 11), 0);
 	KT_EXPECT_EQ(t, vfs_ftruncate(f, (1ll << 40) + 13), 0);

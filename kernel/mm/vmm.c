@@ -11,6 +11,7 @@
 #include <kernel/exception.h>
 #include <hal/cpu_features.h>
 #include <hal/mmio.h>
+#include <hal/tlb.h>
 #include <cosmos/errno.h>
 #include <lib/string.h>
 
@@ -184,6 +185,19 @@ static uint64_t kva_reserve(uint64_t pages)
 	return 0;
 }
 
+/* The page count (guard excluded) of the allocation whose first mapped
+ * page is index i, or 0 if i does not start one. */
+static uint64_t kva_pages_of(uint64_t i)
+{
+	uint64_t n = 0;
+
+	if (i == 0 || i >= KVA_PAGES || !bit(kva_start, i - 1))
+		return 0;
+	while (i + n < KVA_PAGES && bit(kva_used, i + n) && !bit(kva_start, i + n))
+		n++;
+	return n;
+}
+
 /* Releases the allocation whose first mapped page is index i; returns its
  * page count (guard excluded) or 0 if i does not start one. */
 static uint64_t kva_release(uint64_t i)
@@ -283,18 +297,84 @@ static inline __attribute__((always_inline)) void vmm_free_unlocked(void *p)
 	tlb_batch_finish(&b);
 }
 
+/* Kernel stacks are freed lazily (under kva_lock): a freed stack's pages
+ * are unmapped at once, but its frames and its address range wait here
+ * until one shootdown covers up to LAZY_PAGES of them. With several CPUs a
+ * shootdown waits for every other CPU, so a thread's end should not cost
+ * one. Nothing runs on a dead thread's stack, and neither its frames nor
+ * its range go to anyone before the flush, so a translation another CPU
+ * still holds reaches nothing someone else owns. At most LAZY_PAGES frames
+ * (256 KiB, within smp_stress_4's MemFree slack) are held this way;
+ * vmm_stacks_flush gives them back at once. */
+#define LAZY_PAGES  64u
+#define LAZY_RANGES 16u
+static uint64_t lazy_frames[LAZY_PAGES];
+static uint64_t lazy_range[LAZY_RANGES];    /* KVA index of each range's first mapped page */
+static unsigned lazy_frame_count, lazy_range_count;
+static uint64_t lazy_lo, lazy_hi;           /* the addresses the flush covers */
+
+static void lazy_flush_unlocked(void)
+{
+	if (lazy_hi > lazy_lo)
+		tlb_flush_range(kernel_root, lazy_lo, lazy_hi - lazy_lo);
+	for (unsigned k = 0; k < lazy_frame_count; k++)
+		pmm_free(lazy_frames[k], 0);
+	for (unsigned k = 0; k < lazy_range_count; k++)
+		(void)kva_release(lazy_range[k]);
+	lazy_frame_count = lazy_range_count = 0;
+	lazy_lo = lazy_hi = 0;
+}
+
+static void lazy_stack_free_unlocked(void *base)
+{
+	uint64_t va = (uint64_t)base, i, n, pa;
+
+	if (!base)
+		return;
+	i = (va - VMM_KVA_BASE) / PAGE_SIZE;
+	if (va % PAGE_SIZE || va < VMM_KVA_BASE || va >= VMM_KVA_BASE + VMM_KVA_SIZE ||
+	    !(n = kva_pages_of(i)))
+		panic("vmm: free of stack %p, which vmm_stack_alloc did not return", base);
+	if (n > LAZY_PAGES) {
+		vmm_free_unlocked(base);
+		return;
+	}
+	if (lazy_range_count == LAZY_RANGES || lazy_frame_count + n > LAZY_PAGES)
+		lazy_flush_unlocked();
+	/* paging_unmap drops this CPU's translations: it faults at once */
+	for (uint64_t k = 0; k < n; k++) {
+		if (paging_unmap(kernel_root, va + k * PAGE_SIZE, &pa, NULL) == 0)
+			lazy_frames[lazy_frame_count++] = pa;
+		else if (k == 0)
+			panic("vmm: stack %p freed twice", base);
+	}
+	if (lazy_hi == lazy_lo) {
+		lazy_lo = va;
+		lazy_hi = va + n * PAGE_SIZE;
+	} else {
+		lazy_lo = va < lazy_lo ? va : lazy_lo;
+		lazy_hi = va + n * PAGE_SIZE > lazy_hi ? va + n * PAGE_SIZE : lazy_hi;
+	}
+	lazy_range[lazy_range_count++] = i;
+}
+
 void *vmm_stack_alloc(size_t bytes) { return vmm_alloc(bytes); }
-void vmm_stack_free(void *base) { vmm_free(base); }
+void vmm_stack_free(void *base) { vmm_stacks_free(&base, 1); }
 
 void vmm_stacks_free(void *const *bases, unsigned n)
 {
 	uint64_t f = spin_lock_irqsave(&kva_lock);
-	struct tlb_batch b;
 
-	tlb_batch_init(&b, kernel_root, free_frame);
 	for (unsigned i = 0; i < n; i++)
-		vmm_free_into(&b, bases[i]);
-	tlb_batch_finish(&b);
+		lazy_stack_free_unlocked(bases[i]);
+	spin_unlock_irqrestore(&kva_lock, f);
+}
+
+void vmm_stacks_flush(void)
+{
+	uint64_t f = spin_lock_irqsave(&kva_lock);
+
+	lazy_flush_unlocked();
 	spin_unlock_irqrestore(&kva_lock, f);
 }
 

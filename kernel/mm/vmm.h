@@ -25,11 +25,15 @@ void vmm_free(void *p);
 /* A kernel stack of `bytes` (rounded to pages); returns the lowest address,
  * the stack grows down from that plus bytes. */
 void *vmm_stack_alloc(size_t bytes);
+/* The stack's pages are unmapped at once; its frames and address range
+ * come back after the next shootdown, which covers many freed stacks
+ * (with several CPUs each shootdown waits for every other CPU, a halted
+ * one too), or at vmm_stacks_flush. */
 void vmm_stack_free(void *base);
-/* vmm_stack_free for n stacks (NULLs skipped) under one shootdown per
- * TLB_BATCH_MAX pages rather than one each: with several CPUs each
- * shootdown waits for every other CPU, a halted one too (the reaper). */
+/* vmm_stack_free for n stacks (NULLs skipped) under one lock. */
 void vmm_stacks_free(void *const *bases, unsigned n);
+/* Gives back every freed stack's frames and range now (one shootdown). */
+void vmm_stacks_flush(void);
 /* Maps device registers uncached, RW, NX; keeps the offset of phys within
  * its page. NULL on failure. */
 void *vmm_map_mmio(uint64_t phys, size_t bytes);

@@ -389,6 +389,14 @@ struct kobject *handle_get_rights_sole(struct handle_table *t, int fd, uint32_t 
 	return o;
 }
 
+struct kobject *handle_borrow_sole(struct handle_table *t, int fd, uint32_t *rights)
+{
+	if (__atomic_load_n(&t->refs, __ATOMIC_ACQUIRE) != 1 || !valid_fd(t, fd))
+		return 0;
+	*rights = t->slots[fd].rights;
+	return t->slots[fd].obj;
+}
+
 int handle_restrict(struct handle_table *t, int fd, uint32_t rights)
 {
 	uint64_t f = spin_lock_irqsave(&t->lock);

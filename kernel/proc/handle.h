@@ -95,6 +95,12 @@ struct kobject *handle_get_rights(struct handle_table *t, int fd,
  * lookup takes no lock (a system call's usual case). */
 struct kobject *handle_get_rights_sole(struct handle_table *t, int fd,
 				       uint32_t *rights) __must_check;
+/* The object behind fd without a new reference, for a caller whose
+ * process has no other thread, while it runs: when no other process
+ * shares t, nothing but the caller can close fd, so the table's own
+ * reference holds it until the caller returns to its program. NULL when
+ * fd is not open or t is shared (then take a reference). */
+struct kobject *handle_borrow_sole(struct handle_table *t, int fd, uint32_t *rights);
 /* Closes fd (its object loses the table's reference). 0 or -EBADF. */
 int handle_close(struct handle_table *t, int fd);
 /* 0 if a descriptor is free below the limit, else -EMFILE: open asks

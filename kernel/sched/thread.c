@@ -9,6 +9,7 @@
 #include <kernel/mm/vmm.h>
 #include <kernel/panic.h>
 #include <kernel/sched/internal.h>
+#include <kernel/time.h>
 #include <kernel/timer.h>
 #include <lib/string.h>
 
@@ -17,6 +18,7 @@ static struct list_node all_threads = LIST_INIT(all_threads);
 static struct list_node reap_list = LIST_INIT(reap_list);
 static unsigned nthreads;
 static unsigned reaping;        /* threads off reap_list, being freed */
+static unsigned exiting;        /* threads in thread_exit, not yet dead */
 static int next_tid = 2;        /* 1 is the first program's (THREAD_TID_ONE) */
 static bool tid_one_taken;
 
@@ -218,10 +220,16 @@ void thread_exit(int code)
 
 	if (t->tid <= 0)
 		panic("sched: %s tried to exit", t->name);
+	/* The hook may tell a parent the process ended (its wait returns)
+	 * while this thread still holds its stack: thread_reap waits. */
+	f = sched_lock_irqsave();
+	exiting++;
+	sched_unlock_irqrestore(f);
 	if (t->exit_hook)
 		t->exit_hook(t, code);
 	f = sched_lock_irqsave();
 	(void)f;                     /* this thread never runs again */
+	exiting--;
 	t->exit_code = code;
 	t->state = THREAD_DEAD;
 	list_del(&t->all_node);
@@ -259,8 +267,7 @@ int thread_join(struct thread *t, int *code)
 	return 0;
 }
 
-/* Threads freed at once: their stacks go under one shootdown
- * (vmm_stacks_free) rather than one each. */
+/* Threads taken off reap_list under one lock round. */
 #define REAP_BATCH 8
 
 void thread_reap_some(void)
@@ -294,14 +301,32 @@ void thread_reap_some(void)
 	}
 }
 
+/* Bounds thread_reap's wait for threads other CPUs are still finishing. */
+#define REAP_WAIT_NS (1000ull * 1000000ull)
+
 void thread_reap(void)
 {
-	thread_reap_some();
-	/* A reaper that was preempted halfway (the idle thread, most often)
-	 * still holds a thread it took off the list: let it finish, so that
-	 * "everything dead is freed" holds when this returns. */
-	while (reaping)
+	uint64_t deadline = time_ns() + REAP_WAIT_NS;
+
+	for (;;) {
+		uint64_t f;
+		bool busy;
+
+		thread_reap_some();
+		/* A reaper that was preempted halfway (the idle thread, most
+		 * often) still holds a thread it took off the list, a thread
+		 * that has just died on another CPU is still switching away
+		 * from its stack, and one in its exit hook may already have
+		 * let its parent's wait return: wait for all three, so that
+		 * "everything that ended is freed" holds when this returns. */
+		f = sched_lock_irqsave();
+		busy = reaping || exiting || !list_empty(&reap_list);
+		sched_unlock_irqrestore(f);
+		if (!busy || time_ns() >= deadline)
+			break;
 		thread_sleep_ns(100000);
+	}
+	vmm_stacks_flush();
 }
 
 static const char *state_name(enum thread_state s)

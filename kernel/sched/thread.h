@@ -112,8 +112,10 @@ void thread_exit(int code) __attribute__((noreturn));
  * is NULL, the caller, detached or already being joined; -EDEADLK where
  * blocking is not allowed. */
 int thread_join(struct thread *t, int *code) __must_check;
-/* Frees dead detached threads (the idle thread does too) and waits for a
- * reaper preempted halfway, so all of them are gone when it returns. */
+/* Frees dead detached threads (the idle thread does too), waits (up to
+ * 1 s) for a reaper preempted halfway, for threads still in their exit
+ * hook and for threads still leaving another CPU, and gives back their stacks at once (vmm_stacks_flush), so
+ * all of them are gone when it returns. */
 void thread_reap(void);
 /* Logs every thread: tid, state, priority, CPU time. */
 void thread_list(void);

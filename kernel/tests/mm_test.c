@@ -383,9 +383,13 @@ KTEST(fault_kernel_touching_user_page)
 
 KTEST(fault_stack_guard_page)
 {
-	uint64_t before = pmm_free_pages();
-	uint8_t *stack = vmm_stack_alloc(16384);
+	uint64_t before;
+	uint8_t *stack;
 	struct trap_info info;
+
+	vmm_stacks_flush();     /* stacks freed earlier, held until a shootdown */
+	before = pmm_free_pages();
+	stack = vmm_stack_alloc(16384);
 
 	KT_ASSERT(t, stack);
 	KT_EXPECT(t, !trap_catch(write_byte, stack, &info));
@@ -397,6 +401,10 @@ KTEST(fault_stack_guard_page)
 	expect_pf(t, store_byte, boot_stack_guard + 4095, (uint64_t)(boot_stack_guard + 4095),
 		  TRAP_ACCESS_WRITE, false);
 	vmm_stack_free(stack);
+	/* unmapped at once; its frames held until the next shootdown */
+	expect_pf(t, store_byte, stack, (uint64_t)stack, TRAP_ACCESS_WRITE, false);
+	KT_EXPECT_EQ(t, pmm_free_pages(), before - 4);
+	vmm_stacks_flush();
 	KT_EXPECT_EQ(t, pmm_free_pages(), before);
 }
 

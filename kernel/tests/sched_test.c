@@ -444,6 +444,11 @@ static int give_memory(struct process *p)
 	return 0;
 }
 
+/* How many leaktest processes have their helper thread (atomic): with
+ * several CPUs the main thread runs at once, and must not end its process
+ * before the test has added the helper to it. */
+static int helpers_started;
+
 static void proc_main(void *arg)
 {
 	struct process *p = process_current();
@@ -451,7 +456,8 @@ static void proc_main(void *arg)
 
 	if (h < 0 || give_memory(p) != 0)
 		process_exit_code(99);
-	thread_yield();
+	while (__atomic_load_n(&helpers_started, __ATOMIC_ACQUIRE) <= (int)(uintptr_t)arg)
+		thread_yield();
 	process_exit_code(42 + (int)(uintptr_t)arg);
 }
 
@@ -495,8 +501,8 @@ static uint64_t heap_objects(void)
 
 static void settle(void)
 {
-	/* detached threads are freed once they are off the CPU */
-	thread_sleep_ns(2000000);
+	/* detached threads are freed once they are off the CPU (thread_reap
+	 * waits for that) */
 	thread_reap();
 	heap_shrink();
 }
@@ -509,6 +515,7 @@ KTEST(sched_no_leaks_threads_and_processes)
 
 	kobject_init(&probe.obj, 1, probe_release);
 	probe.released = 0;
+	helpers_started = 0;
 	KT_EXPECT_EQ(t, make_threads(100), 0);   /* warm up caches and kernel page tables */
 	settle();
 	frames0 = pmm_free_pages();
@@ -523,6 +530,7 @@ KTEST(sched_no_leaks_threads_and_processes)
 		pid = p->pid;
 		KT_EXPECT_EQ(t, process_spawn_thread(p, "main", proc_main, (void *)(uintptr_t)i), 0);
 		KT_EXPECT_EQ(t, process_spawn_thread(p, "helper", proc_helper, 0), 0);
+		__atomic_store_n(&helpers_started, i + 1, __ATOMIC_RELEASE);
 		if (i == 0)
 			process_list();
 		reaped += process_wait(pid, &status, 0) == pid;

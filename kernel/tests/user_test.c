@@ -70,10 +70,10 @@ static uint64_t heap_objects(void)
 	return n;
 }
 
-/* Detached threads and zombies' stacks go once they are off the CPU. */
+/* Detached threads and zombies' stacks go once they are off the CPU:
+ * thread_reap waits for that. */
 static void settle(void)
 {
-	thread_sleep_ns(2000000);
 	thread_reap();
 	heap_shrink();
 }
