@@ -37,13 +37,21 @@ host-tests: $(HOST_TESTS)
 TEST ?=
 RUN_FLAGS := --build $(BUILD) $(if $(TEST),--filter '$(TEST)') $(if $(filter 1,$(V)),--verbose)
 
+# The full run (and a TEST naming lockdep) also builds the kernel with the
+# lock-order checker and boots its ktests (test/run.py --lockdep-kernel);
+# under LOCKDEP=1 the whole run is on that build already.
+LOCKDEP_KERNEL := build-lockdep/kernel/kernel.elf
+want_lockdep = $(and $(filter-out 1,$(LOCKDEP)),$(if $(TEST),$(findstring lockdep,$(TEST)),yes))
+
 # A build failure must not hide the summary line: the runner reports missing
 # binaries as failed tests, and a failed image build as failed boot tests.
 test:
 	$(Q)scripts/deps.sh
 	$(Q)img=0; $(MAKE) --no-print-directory all || img=1; \
 	$(MAKE) -k --no-print-directory host-tests fuzz-targets || true; \
-	$(PYTHON) test/run.py $(RUN_FLAGS) --image-build-failed=$$img
+	$(if $(want_lockdep),$(MAKE) --no-print-directory LOCKDEP=1 $(LOCKDEP_KERNEL) || true;) \
+	$(PYTHON) test/run.py $(RUN_FLAGS) --image-build-failed=$$img \
+	  $(if $(filter-out 1,$(LOCKDEP)),--lockdep-kernel $(LOCKDEP_KERNEL))
 
 bench:
 	$(Q)scripts/deps.sh

@@ -25,6 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "system"))
 import harness  # noqa: E402
+import lock_cases  # noqa: E402
 from harness import Case  # noqa: E402
 
 BANNER_RE = r"CosmOS \S+ booting"
@@ -221,6 +222,7 @@ def with_build_initrd(root):
 # system/<name>. They replace the SMP ktest subsets smp_ktests_4 and
 # smp_sched_ktests_4 ran.
 SMP_KTEST_BOOTS = (("smp_ktest_all_4", 4), ("smp_ktest_all_8", 8))
+LOCKDEP_KTEST = "lockdep_ktest_all_2"
 
 
 def ktest_case(name="ktest", smp=1):
@@ -325,7 +327,7 @@ def load_cases(report):
         for case in found:
             if not isinstance(case, Case) or not harness.NAME_RE.match(case.name):
                 report.fail(f"system/{path.stem}", f"bad case {case!r}")
-            elif case.name in seen or case.name in ["ktest"] + [b[0] for b in SMP_KTEST_BOOTS]:
+            elif case.name in seen or case.name in ["ktest", LOCKDEP_KTEST] + [b[0] for b in SMP_KTEST_BOOTS]:
                 report.fail(f"system/{case.name}", f"duplicate case name (also in {seen.get(case.name)})")
             else:
                 seen[case.name] = path.name
@@ -356,6 +358,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--loader", help="default: BUILD/boot/BOOTX64.EFI")
     ap.add_argument("--kernel", help="default: BUILD/kernel/kernel.elf")
+    ap.add_argument("--lockdep-kernel",
+                    help="the LOCKDEP=1 kernel: also boot ktest=all and the checker's own case on it")
     ap.add_argument("--filter", help="regex on unit names: host/<mod>, fuzz/<name>, ktest, system/<case>")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="QEMUs at a time")
     ap.add_argument("--image-build-failed", type=int, default=0)
@@ -381,19 +385,38 @@ def main():
     run_host(report, build, env.kernel, selected)
     run_fuzz(report, build, selected)
 
-    jobs = []
+    jobs = []       # (kind, case, env)
     if selected("ktest"):
-        jobs.append(("ktest", ktest_case()))
+        jobs.append(("ktest", ktest_case(), env))
     for name, n in SMP_KTEST_BOOTS:
         if selected(f"system/{name}"):
-            jobs.append(("ktest", ktest_case(name, n)))
+            jobs.append(("ktest", ktest_case(name, n), env))
     for case in load_cases(report):
         if selected(f"system/{case.name}"):
-            jobs.append(("system", case))
+            jobs.append(("system", case, env))
+    # The lock-order checker's build (issue 17: it joins the test build's
+    # stack protector and red zones): the same loader and initramfs with the
+    # LOCKDEP=1 kernel, every ktest at -smp 2 (a lock-order reversal or a
+    # sleep under a spinlock fails the boot) and the case that shows a report.
+    if args.lockdep_kernel and not Path(args.lockdep_kernel).exists():
+        for name in [LOCKDEP_KTEST] + [c.name for c in lock_cases.lockdep_cases()]:
+            if selected(f"system/{name}"):
+                report.fail(f"system/{name}", f"{args.lockdep_kernel} did not build")
+    elif args.lockdep_kernel:
+        ld_env = harness.Env(build, env.loader, args.lockdep_kernel)
+        if selected(f"system/{LOCKDEP_KTEST}"):
+            case = ktest_case(LOCKDEP_KTEST, 2)
+            # the lockdep_* ktests' own reversal is expected; any other is not
+            case.forbid = case.forbid + [r'^lockdep: lock order reversal: (?!"ktest lockdep )',
+                                         r"^lockdep: edge table full"]
+            jobs.append(("ktest", case, ld_env))
+        for case in lock_cases.lockdep_cases():
+            if selected(f"system/{case.name}"):
+                jobs.append(("system", case, ld_env))
 
     if jobs and (args.image_build_failed or not env.kernel.exists() or not env.loader.exists()):
         report.fail("build/image", "the loader or kernel did not build; boot tests not run")
-        for kind, case in jobs:
+        for kind, case, _ in jobs:
             report.fail(case.name if kind == "ktest" else f"system/{case.name}", "not run")
         jobs = []
 
@@ -403,8 +426,8 @@ def main():
             report.note("could not warm an OVMF vars file; using fresh copies (slower)")
         report.note(f"booting {len(jobs)} QEMU runs, {args.jobs} at a time")
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = {pool.submit(harness.boot, env, case, template): (kind, case)
-                       for kind, case in jobs}
+            futures = {pool.submit(harness.boot, e, case, template): (kind, case)
+                       for kind, case, e in jobs}
             for fut in concurrent.futures.as_completed(futures):
                 kind, case = futures[fut]
                 try:

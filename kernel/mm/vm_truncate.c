@@ -37,9 +37,15 @@ void vm_spaces_add(struct vm_space *vm, bool locked)
 		vm_spaces_unlock();
 }
 
-/* Harmless for a space never listed (its node points at itself). */
+/* A space never listed (a clone that failed: its node points at itself)
+ * is left alone without the list's lock, so it can be dropped while its
+ * parent's lock is held. Reading the node unlocked is safe: only the
+ * space's creator lists it, before anyone else can see it, and while it is
+ * listed its next pointer changes (under the lock) but never to itself. */
 void vm_spaces_del(struct vm_space *vm)
 {
+	if (__atomic_load_n(&vm->all_node.next, __ATOMIC_RELAXED) == &vm->all_node)
+		return;
 	vm_spaces_lock();
 	list_del(&vm->all_node);
 	vm_spaces_unlock();
