@@ -151,7 +151,9 @@ static int super_write_direct(struct cfs_fs *fs, bool flush)
 
 	fs->sb.h.blockno = 0;
 	cfs_block_seal(fs->seed, &fs->sb);
-	err = cfs_bread(fs->dev, 0, &b);
+	/* the cached copy is replaced whole (nothing to read first), and is
+	 * in no transaction: the journal is empty */
+	err = cfs_bget(fs->dev, 0, &b);
 	if (err)
 		return err;
 	memcpy(b->data, &fs->sb, CFS_BLOCK_SIZE);
