@@ -531,13 +531,14 @@ int cfs_journal_load(struct cfs_fs *fs, bool replay)
 	if (err)
 		return err;
 	/* the superblock may have been one of the blocks replayed */
-	err = cfs_bread(fs->dev, 0, &b);
-	if (err)
-		return err;
 	if (s.txns) {
-		struct cfs_super *sb = (struct cfs_super *)b->data;
+		struct cfs_super *sb;
 		const char *why;
 
+		err = cfs_bread(fs->dev, 0, &b);
+		if (err)
+			return err;
+		sb = (struct cfs_super *)b->data;
 		if (cfs_super_check(sb, cfs_dev_blocks(fs->dev), &why) ||
 		    sb->block_count != fs->sb.block_count || sb->journal_blocks != fs->sb.journal_blocks ||
 		    sb->inodes_per_group != fs->sb.inodes_per_group ||
@@ -546,7 +547,7 @@ int cfs_journal_load(struct cfs_fs *fs, bool replay)
 			return cfs_corrupt(fs, 0, 0, "superblock replayed from the journal");
 		}
 		memcpy(&fs->sb, sb, CFS_BLOCK_SIZE);
+		cfs_brelse(b);
 	}
-	cfs_brelse(b);
 	return 0;
 }

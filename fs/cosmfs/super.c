@@ -140,8 +140,10 @@ bool cfs_block_valid(const struct cfs_fs *fs, uint64_t blk, uint64_t n)
 }
 
 /* Writes the superblock straight to block 0 (mount and unmount, when the
- * journal is empty, so nothing in it can overwrite this copy). */
-static int super_write_direct(struct cfs_fs *fs)
+ * journal is empty, so nothing in it can overwrite this copy), and waits
+ * for the write; with flush, waits too for the device to hold it on stable
+ * storage. */
+static int super_write_direct(struct cfs_fs *fs, bool flush)
 {
 	cfs_buf_t *b;
 	void *blocks[1];
@@ -149,7 +151,9 @@ static int super_write_direct(struct cfs_fs *fs)
 
 	fs->sb.h.blockno = 0;
 	cfs_block_seal(fs->seed, &fs->sb);
-	err = cfs_bread(fs->dev, 0, &b);
+	/* the cached copy is replaced whole (nothing to read first), and is
+	 * in no transaction: the journal is empty */
+	err = cfs_bget(fs->dev, 0, &b);
 	if (err)
 		return err;
 	memcpy(b->data, &fs->sb, CFS_BLOCK_SIZE);
@@ -157,7 +161,7 @@ static int super_write_direct(struct cfs_fs *fs)
 	blocks[0] = b->data;
 	err = cfs_dev_write(fs->dev, 0, 1, blocks);
 	cfs_brelse(b);
-	return err ? err : cfs_dev_flush(fs->dev);
+	return err || !flush ? err : cfs_dev_flush(fs->dev);
 }
 
 /* Records the error in the superblock on disk: the copy there (not the
@@ -399,7 +403,14 @@ int cfs_mount(cfs_dev_t *dev, void *env, unsigned flags, struct cfs_fs **out)
 		fs->sb.state &= ~(uint32_t)CFS_STATE_CLEAN;
 		fs->sb.mount_count++;
 		fs->sb.mount_time = now;
-		err = super_write_direct(fs);
+		/* Not flushed: the clean bit only reports how the last
+		 * unmount went (replay never looks at it), and the first
+		 * write that changes the disk's meaning, a commit block, comes
+		 * after a flush (journal.c), which makes this completed write
+		 * durable first. A crash before then finds the bit still set
+		 * over a disk no write has changed, except file data written
+		 * in place, which the bit says nothing about. */
+		err = super_write_direct(fs, false);
 		if (err)
 			goto fail;
 		if (fs->used_backup)
@@ -435,7 +446,7 @@ static int mark_clean(struct cfs_fs *fs)
 	fs->sb.write_time = now;
 	fs->sb.free_blocks = fs->free_blocks;
 	fs->sb.free_inodes = fs->free_inodes;
-	return super_write_direct(fs);
+	return super_write_direct(fs, true);
 }
 
 int cfs_remount(struct cfs_fs *fs, bool rdonly)
@@ -456,7 +467,7 @@ int cfs_remount(struct cfs_fs *fs, bool rdonly)
 		return -EROFS;
 	fs->rdonly = false;
 	fs->sb.state &= ~(uint32_t)CFS_STATE_CLEAN;
-	return super_write_direct(fs);
+	return super_write_direct(fs, false);   /* as at mount */
 }
 
 int cfs_unmount(struct cfs_fs *fs)

@@ -363,6 +363,34 @@ KTEST(bcache_shrinks_under_memory_pressure)
 	kfree(got);
 }
 
+/* The mount of a clean file system waits for no device flush (its
+ * not-clean superblock write is ordered by the first commit's flush) and
+ * reads through the cache only the group table; the unmount, which marks
+ * the disk clean, flushes once. */
+KTEST(cosmfs_mount_flushes_nothing_unmount_once)
+{
+	struct mem m;
+	struct cosmfs_mount *mnt;
+	struct bcache_stats s0, s1, s2;
+	uint32_t gdt_blocks;
+
+	KT_ASSERT(t, mem_make(&m, 8 * MB));
+	KT_ASSERT(t, mkfs_mem(&m) == 0);
+	bcache_get_stats(&s0);
+	KT_ASSERT(t, cosmfs_kmount_mem(m.p, m.size, 0, &mnt) == 0);
+	bcache_get_stats(&s1);
+	gdt_blocks = mnt->fs->sb.gdt_blocks;
+	KT_EXPECT_EQ(t, cosmfs_kumount(mnt), 0);
+	bcache_get_stats(&s2);
+	KT_EXPECT_EQ(t, s1.flushes - s0.flushes, 0);
+	KT_EXPECT_EQ(t, s1.reads - s0.reads, gdt_blocks);
+	KT_EXPECT_EQ(t, s2.flushes - s1.flushes, 1);
+	/* the not-clean write reached the disk: the mount count is 1 */
+	KT_EXPECT_EQ(t, ((struct cfs_super *)m.p)->mount_count, 1);
+	KT_EXPECT_EQ(t, ((struct cfs_super *)m.p)->state & CFS_STATE_CLEAN, CFS_STATE_CLEAN);
+	vmm_free(m.p);
+}
+
 /* Files of awkward sizes, written, unmounted, mounted again, compared. */
 KTEST(cosmfs_data_survives_remount)
 {
