@@ -261,35 +261,61 @@ KTEST(bcache_shrink_frees_only_clean_unused)
 
 /* Read-ahead over the ktest boot's virtio disk (vda, 2 MiB) keeps more
  * than one request in flight in the driver, and the blocks then read are
- * the disk's. */
-KTEST(bcache_readahead_keeps_requests_in_flight)
-{
-	struct blockdev *bd = blockdev_find("vda");
-	struct bcache_dev *d;
-	struct bcache_buf *b;
-	uint8_t *direct = kmalloc(4096);
-	uint64_t n;
-	uint32_t peak;
+ * the disk's. How many are in flight at once also depends on how fast QEMU
+ * answers: with 8 vCPUs on a small host the submitting vCPU can be held up
+ * while each request completes. So a fresh cache tries up to READAHEAD_TRIES
+ * times, and one try above one request shows the driver keeps several in
+ * flight (a driver limited to one never gets there). */
+#define READAHEAD_TRIES 5
 
-	KT_ASSERT(t, bd != NULL && direct != NULL);
-	d = bcache_dev_create(bd);
-	KT_ASSERT(t, d != NULL);
+/* One try on a fresh cache: the peak number of requests in flight while
+ * read-ahead reads the whole disk (0 after a failure, already reported). */
+static uint32_t readahead_peak(struct ktest_ctx *t, struct blockdev *bd, uint8_t *direct)
+{
+	struct bcache_dev *d = bcache_dev_create(bd);
+	struct bcache_buf *b;
+	uint64_t n;
+	uint32_t peak = 0;
+
+	if (!d) {
+		ktest_fail(t, __FILE__, __LINE__, "no block cache for vda");
+		return 0;
+	}
 	n = bcache_dev_blocks(d);
-	KT_ASSERT(t, n >= 2 * 32);
+	if (n < 2 * 32) {
+		ktest_fail(t, __FILE__, __LINE__, "vda has %llu blocks", (unsigned long long)n);
+		goto out;
+	}
 	blockdev_take_inflight_peak(bd);     /* the count starts here */
 	bcache_readahead(d, 0, (uint32_t)n);
 	for (uint64_t blk = 0; blk < n; blk++) {
-		KT_ASSERT(t, bcache_get(d, blk, true, &b) == 0);
+		if (bcache_get(d, blk, true, &b) != 0) {
+			ktest_fail(t, __FILE__, __LINE__, "block %llu unreadable", (unsigned long long)blk);
+			goto out;
+		}
 		if (blk == n - 1) {
-			KT_ASSERT(t, bcache_read_direct(d, blk, direct) == 0);
+			KT_EXPECT(t, bcache_read_direct(d, blk, direct) == 0);
 			KT_EXPECT(t, memcmp(b->data, direct, 4096) == 0);
 		}
 		bcache_put(b);
 	}
 	peak = blockdev_take_inflight_peak(bd);
 	log_info("bcache read-ahead: %llu blocks, at most %u requests in flight", (unsigned long long)n, peak);
-	KT_EXPECT(t, peak >= 2);
+out:
 	bcache_dev_destroy(d);
+	return peak;
+}
+
+KTEST(bcache_readahead_keeps_requests_in_flight)
+{
+	struct blockdev *bd = blockdev_find("vda");
+	uint8_t *direct = kmalloc(4096);
+	uint32_t peak = 0;
+
+	KT_ASSERT(t, bd != NULL && direct != NULL);
+	for (int i = 0; i < READAHEAD_TRIES && peak < 2 && !t->failures; i++)
+		peak = readahead_peak(t, bd, direct);
+	KT_EXPECT(t, peak >= 2);
 	kfree(direct);
 }
 
