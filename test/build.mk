@@ -40,7 +40,9 @@ RUN_FLAGS := --build $(BUILD) $(if $(TEST),--filter '$(TEST)') $(if $(filter 1,$
 # The full run (and a TEST naming lockdep) also builds the kernel with the
 # lock-order checker and boots its ktests (test/run.py --lockdep-kernel);
 # under LOCKDEP=1 the whole run is on that build already.
-LOCKDEP_KERNEL := build-lockdep/kernel/kernel.elf
+# (BUILD=dir puts it in dir-lockdep/, beside dir/.)
+LOCKDEP_BUILD  := $(BUILD)-lockdep
+LOCKDEP_KERNEL := $(LOCKDEP_BUILD)/kernel/kernel.elf
 want_lockdep = $(and $(filter-out 1,$(LOCKDEP)),$(if $(TEST),$(findstring lockdep,$(TEST)),yes))
 
 # A build failure must not hide the summary line: the runner reports missing
@@ -49,7 +51,7 @@ test:
 	$(Q)scripts/deps.sh
 	$(Q)img=0; $(MAKE) --no-print-directory all || img=1; \
 	$(MAKE) -k --no-print-directory host-tests fuzz-targets || true; \
-	$(if $(want_lockdep),$(MAKE) --no-print-directory LOCKDEP=1 $(LOCKDEP_KERNEL) || true;) \
+	$(if $(want_lockdep),$(MAKE) --no-print-directory LOCKDEP=1 BUILD=$(LOCKDEP_BUILD) $(LOCKDEP_KERNEL) || true;) \
 	$(PYTHON) test/run.py $(RUN_FLAGS) --image-build-failed=$$img \
 	  $(if $(filter-out 1,$(LOCKDEP)),--lockdep-kernel $(LOCKDEP_KERNEL))
 

@@ -235,8 +235,11 @@ static int work_threads_processes(void)
 	got = process_spawn_thread(p, "fi-main", quick, 0);
 	if (got)
 		return process_discard(p) ? -EIO : got;
-	if (process_wait(pid, 0, time_ns() + 5 * SEC) != pid)
-		return -ETIMEDOUT;
+	got = process_wait(pid, 0, time_ns() + 5 * SEC);
+	if (got != pid) {
+		log_err("failinject: waiting for pid %d gave %d", pid, got);
+		return got < 0 ? got : -EIO;
+	}
 	return r;
 }
 
@@ -254,7 +257,11 @@ static int work_detached(void)
 	while (thread_count() != before && time_ns() < deadline)
 		thread_sleep_ns(100000);
 	thread_reap();
-	return thread_count() == before ? 0 : -ETIMEDOUT;
+	if (thread_count() != before) {
+		log_err("failinject: %u threads, %u before the detached one", thread_count(), before);
+		return -ETIMEDOUT;
+	}
+	return 0;
 }
 
 /* The kernel virtual area (memory, and a frame mapped as a device's
