@@ -246,11 +246,18 @@ static int work_threads_processes(void)
 /* A detached thread, reaped once it has ended. */
 static int work_detached(void)
 {
-	unsigned before = thread_count();
+	unsigned before;
 	uint64_t deadline = time_ns() + 5 * SEC;
-	struct thread *th = thread_create("fi-detached", quick, 0, SCHED_PRIO_DEFAULT,
-					  THREAD_DETACHED);
+	struct thread *th;
 
+	/* The step before waited for its process, but that process's thread
+	 * can still be leaving the thread table on another CPU (its exit hook
+	 * lets the wait return first): thread_reap waits for it to go and
+	 * gives back the stacks freed so far, so that the count taken here
+	 * and the address the new stack gets are the same in every run. */
+	thread_reap();
+	before = thread_count();
+	th = thread_create("fi-detached", quick, 0, SCHED_PRIO_DEFAULT, THREAD_DETACHED);
 	if (!th)
 		return -ENOMEM;
 	/* it leaves the thread table as it dies; only then can it be freed */
