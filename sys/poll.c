@@ -112,6 +112,7 @@ static void mask_restore(struct wait_mask *m, long r)
 	if (r == -EINTR) {
 		t->sig->saved_mask = m->saved;
 		t->sig->restore_mask = true;
+		thread_ret_work_set(t);   /* the return puts the mask back */
 	} else {
 		signal_set_mask(m->saved);
 	}

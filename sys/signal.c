@@ -80,6 +80,7 @@ long sys_rt_sigsuspend(uptr_t set, size_t sigsetsize)
 	/* the delivery puts the old mask back after the handler's frame */
 	t->sig->saved_mask = t->sig_blocked;
 	t->sig->restore_mask = true;
+	thread_ret_work_set(t);   /* the return puts the mask back */
 	signal_set_mask(mask);
 	while (signal_sleep(0) != -EINTR)
 		;

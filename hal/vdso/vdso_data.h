@@ -7,18 +7,19 @@
 
 #include <stdint.h>
 
-/* The clock in nanoseconds since boot is base_ns + clock_scale(rdtsc() -
- * base_tsc, mult, shift) (clock_scale.h), as hal/tsc.c computes it; the
- * real time adds realtime_base_ns. seq is odd while the kernel rewrites
- * the rest (a reader that sees it odd, or changed across its reads, reads
- * again). mult 0 means "no usable clock: make the system call". */
+/* The clock in nanoseconds since boot is base_ns[0] + clock_scale(rdtsc()
+ * - base_tsc, mult, CLOCK_SCALE_SHIFT) (clock_scale.h), as hal/tsc.c
+ * computes it; base_ns[1] is the same base plus the real-time offset, so
+ * a reader picks its clock's base by index instead of adding under a
+ * branch. seq is odd while the kernel rewrites the rest (a reader that
+ * sees it odd, or changed across its reads, reads again). mult 0 means
+ * "no usable clock: make the system call". */
 struct vdso_data {
 	uint32_t seq;
-	uint32_t shift;
+	uint32_t pad;
 	uint64_t base_tsc;
-	uint64_t base_ns;
 	uint64_t mult;
-	int64_t realtime_base_ns;
+	uint64_t base_ns[2];   /* [0] monotonic, [1] real time */
 };
 
 #endif

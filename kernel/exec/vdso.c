@@ -9,6 +9,7 @@
 #include <hal/paging.h>
 #include <hal/platform.h>
 #include <hal/tsc.h>
+#include <hal/vdso/clock_scale.h>
 #include <hal/vdso/vdso_data.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
@@ -41,15 +42,18 @@ void vdso_update(void)
 		return;
 	d = PHYS_TO_VIRT(frames[0]);
 	tsc_clock_params(&base_tsc, &base_ns, &mult, &shift);
+	/* the vDSO shifts by the constant (a variable shift costs more under
+	 * TCG): any other shift sends programs to the system call */
+	if (shift != CLOCK_SCALE_SHIFT)
+		mult = 0;
 	f = spin_lock_irqsave(&data_lock);
 	/* odd while the fields change: readers wait and read again */
 	__atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	d->base_tsc = base_tsc;
-	d->base_ns = base_ns;
 	d->mult = mult;
-	d->shift = shift;
-	d->realtime_base_ns = platform_boot_unix_time() * NS;
+	d->base_ns[0] = base_ns;
+	d->base_ns[1] = base_ns + (uint64_t)(platform_boot_unix_time() * NS);
 	__atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&data_lock, f);
 }

@@ -44,6 +44,10 @@ static inline bool signal_due(const struct thread *t)
  * thread list so senders may walk it. */
 uint64_t signal_lock(void);
 void signal_unlock(uint64_t flags);
+/* thread_ret_work_set on every thread of p: for work due to whichever of
+ * them returns to ring 3 next (a signal queued to the process, a CPU-time
+ * timer armed). sig_lock held. */
+void signal_ret_work_all_locked(struct process *p);
 /* process_kill with the table lock held. */
 void process_kill_locked(struct process *p, int status);
 /* Tells p's parent that p stopped or continued (wait's report, SIGCHLD).

@@ -117,6 +117,12 @@ void itimer_cpu_set(struct process *p, int which, uint64_t value_ns, uint64_t in
 	p->itimer_cpu_deadline[which] = value_ns ? now + value_ns : 0;
 	p->itimer_cpu_interval[which] = value_ns ? interval_ns : 0;
 	spin_unlock_irqrestore(&itimer_lock, f);
+	if (value_ns) {
+		/* armed: every return to ring 3 checks it, from the next on */
+		f = signal_lock();
+		signal_ret_work_all_locked(p);
+		signal_unlock(f);
+	}
 }
 
 void itimer_cpu_check(struct process *p)

@@ -77,6 +77,9 @@ static void set_armed_locked(struct ptimer *t, bool armed)
 	if (t->cpu && t->armed != armed)
 		t->p->ptimers_cpu_armed += armed ? 1 : -1;
 	t->armed = armed;
+	/* a CPU-time timer armed: every return to ring 3 checks it */
+	if (t->cpu && armed)
+		signal_ret_work_all_locked(t->p);
 }
 
 /* The timer's time (now) has come: the next expiry, and its signal.

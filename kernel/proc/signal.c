@@ -240,6 +240,12 @@ static uint64_t blocked_locked(const struct thread *t)
 	return t->sig_blocked | (t->sig ? t->sig->real_blocked : 0);
 }
 
+void signal_ret_work_all_locked(struct process *p)
+{
+	list_for_each(n, &p->threads)
+		thread_ret_work_set(list_entry(n, struct thread, proc_node));
+}
+
 /* The thread of p that should take a signal it does not block: the
  * caller when it belongs to p (it is about to return to ring 3), else the
  * first one. NULL when all block it. sig_lock held. */
@@ -312,6 +318,8 @@ int signal_send_locked(struct process *p, struct thread *t, const struct ksiginf
 	if (t && !t->sig)
 		goto out;
 	err = enqueue_locked(t ? &t->sig->pending : &p->sig_shared, info, true);
+	if (!err && !t)
+		signal_ret_work_all_locked(p);
 	if (!err && target && !(target->sig_blocked & sig_bit(sig)))
 		thread_interrupt(target);
 	if (!err)
@@ -342,6 +350,7 @@ void signal_send_irq(struct process *p, int sig)
 		target = pick_thread_locked(p, sig);
 		if (!(ignored_locked(p, sig) && target && !(blocked_locked(target) & sig_bit(sig))) &&
 		    enqueue_locked(&p->sig_shared, &info, false) == 0) {
+			signal_ret_work_all_locked(p);
 			if (target)
 				thread_interrupt(target);
 			waitq_wake_all(&p->signalfd_wq);
@@ -383,6 +392,8 @@ struct sigpending *signal_queue_timer_locked(struct process *p, struct thread *t
 		sp->nrt++;
 	}
 	sp->set |= sig_bit(sig);
+	if (!t)
+		signal_ret_work_all_locked(p);
 	if (target && !(target->sig_blocked & sig_bit(sig)))
 		thread_interrupt(target);
 	waitq_wake_all(&p->signalfd_wq);

@@ -64,6 +64,7 @@ void signal_fault(int sig, int code, uint64_t addr)
 		/* the fault's own instance replaces one sent earlier */
 		t->sig->pending.std[sig] = info;
 		t->sig->pending.set |= sig_bit(sig);
+		thread_ret_work_set(t);   /* delivered on the way out of the fault */
 	}
 	signal_unlock(f);
 	if (!caught)

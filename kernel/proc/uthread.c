@@ -33,6 +33,10 @@ struct thread *uthread_create(const char *name, int prio, unsigned flags)
 		thread_discard(t);
 		return 0;
 	}
+	/* its first return to ring 3 looks at everything (what was made due
+	 * before it joined its process's thread list set no flag of its) */
+	if (t)
+		thread_ret_work_set(t);
 	return t;
 }
 
@@ -87,11 +91,10 @@ static __attribute__((noinline)) void return_work(struct trap_frame *f, struct t
 	}
 }
 
-/* Is anything due before t returns to ring 3 with frame f? One pass of
- * loads with interrupts off, so that the usual answer, no, costs no call:
- * a CPU-time timer armed, the process ending or in exec, signal work
- * (signal_due), or an -EINTR from a system call to restart or not. */
-static inline bool return_work_due(const struct thread *t, const struct trap_frame *f)
+/* Is anything due for t on its way to ring 3, the frame aside? One pass of
+ * loads with interrupts off: a CPU-time timer armed, the process ending
+ * or in exec, or signal work (signal_due). */
+static inline bool work_due(const struct thread *t)
 {
 	const struct process *p = t->proc;
 	/* one word, or-ed together without a branch each */
@@ -100,20 +103,43 @@ static inline bool return_work_due(const struct thread *t, const struct trap_fra
 		       __atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
 		       (uintptr_t)__atomic_load_n(&p->execer, __ATOMIC_RELAXED);
 
-	/* an interrupt's frame whose rax happens to be -EINTR takes the
-	 * slow way too, harmlessly (signal_deliver decides nothing for it) */
-	return due || signal_due(t) || (int64_t)f->rax == -EINTR;
+	return due || signal_due(t);
 }
 
+/* uthread_return's way when t->ret_work is set or the frame says -EINTR
+ * (a system call's to restart or not; an interrupt's frame whose rax
+ * happens to be -EINTR takes this way too, harmlessly). Interrupts off
+ * (irq: as the caller had them), off on return. The flag is cleared
+ * before the look, so whatever is made due after the look sets it again;
+ * what is still due after the work (a CPU-time timer armed, a second
+ * signal) sets it again here, so the next return looks too, as every
+ * return did before the flag. */
+static __attribute__((noinline)) void return_slow(struct trap_frame *f, struct thread *t,
+						  uint64_t irq)
+{
+	__atomic_exchange_n(&t->ret_work, 0u, __ATOMIC_SEQ_CST);
+	if (!work_due(t) && (int64_t)f->rax != -EINTR)
+		return;
+	cpu_irq_restore(irq);
+	return_work(f, t);
+	if (work_due(t))
+		thread_ret_work_set(t);
+}
+
+/* The one test of the usual return: t->ret_work, which everything that
+ * may make work due for t sets (see thread_ret_work_set's callers), and a
+ * frame's -EINTR. With interrupts off, which stay off until the program
+ * runs: whatever is made due later finds the thread in ring 3, and its
+ * IPI (thread_interrupt) or the thread's next entry brings it back. */
 void uthread_return(struct trap_frame *f)
 {
 	struct thread *t = (struct thread *)percpu_current();   /* a user thread: the scheduler runs */
 	uint64_t irq = cpu_irq_save();
 
-	if (__builtin_expect(!return_work_due(t, f), 1))
+	if (__builtin_expect(!(__atomic_load_n(&t->ret_work, __ATOMIC_RELAXED) |
+			       ((int64_t)f->rax == -EINTR)), 1))
 		return;
-	cpu_irq_restore(irq);
-	return_work(f, t);
+	return_slow(f, t, irq);
 }
 
 void uthread_fpu_reset(void)

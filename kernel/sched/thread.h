@@ -73,6 +73,12 @@ struct thread {
 	uint64_t robust_list;        /* set_robust_list: the head (kernel/proc/robust.c) */
 	uint64_t sig_blocked;        /* signals: the thread's mask (bit n-1 for signal n) */
 	struct thread_sig *sig;      /* pending signals, altstack (kernel/proc/signal.h) */
+	/* Nonzero: the next return to ring 3 must look at everything that
+	 * may be due (kernel/proc/uthread.c, uthread_return); only the thread
+	 * clears it. Set (thread_ret_work_set) by whatever may make work due
+	 * for it: thread_interrupt, signals queued, mask changes, CPU-time
+	 * timers armed. */
+	uint32_t ret_work;
 	void (*fn)(void *);
 	void *arg;
 	/* For a user thread its comm (at most 15 characters): changed by
@@ -83,6 +89,15 @@ struct thread {
 	struct mutex *ld_held;       /* kernel/sync/lockdep.c: the mutexes it holds, newest first */
 #endif
 };
+
+/* Tells t its next return to ring 3 must look at everything that may be
+ * due. Call after the change that makes the work due is visible (the
+ * release orders it before the flag: the return path clears the flag
+ * first, then looks). From any CPU, any context; sends no IPI. */
+static inline void thread_ret_work_set(struct thread *t)
+{
+	__atomic_store_n(&t->ret_work, 1u, __ATOMIC_SEQ_CST);
+}
 
 /* A new thread running fn(arg) on a guarded stack of THREAD_STACK_SIZE;
  * NULL when out of memory. Joinable unless THREAD_DETACHED: someone must

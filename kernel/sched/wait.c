@@ -233,6 +233,7 @@ void thread_interrupt(struct thread *t)
 	uint64_t f = sched_lock_irqsave();
 
 	t->interrupted = true;
+	thread_ret_work_set(t);   /* before the kick below */
 	if (t->wait_intr)
 		end_wait(t, false);
 	sched_kick_running(t);
