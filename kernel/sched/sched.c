@@ -8,6 +8,7 @@
 #include <hal/ipi.h>
 #include <hal/paging.h>
 #include <hal/percpu.h>
+#include <hal/tlb.h>
 #include <hal/usermode.h>
 #include <cosmos/errno.h>
 #include <kernel/log.h>
@@ -399,9 +400,15 @@ void sched_switch_locked(void)
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
 	/* Kernel threads run on whatever tables are loaded (every space
-	 * shares the kernel half), which saves a TLB flush per switch. */
-	if (next->aspace && next->aspace != paging_active())
+	 * shares the kernel half), which saves a TLB flush per switch; the
+	 * CPU is lazy meanwhile (hal/tlb.h: shootdowns in those tables' user
+	 * half skip it) and catches up when their thread is back. */
+	if (!next->aspace)
+		tlb_lazy_enter();
+	else if (next->aspace != paging_active())
 		paging_activate(next->aspace);
+	else
+		tlb_lazy_leave();
 	if (next->user)
 		usermode_switch(next->kstack_top, &next->tls);
 	percpu_set_current(next);
