@@ -192,9 +192,13 @@ static struct thread *movable(struct sched_cpu *from, struct sched_cpu *to)
 }
 
 /* c has nothing to run: it takes a waiting thread it may run from the CPU
- * with the longest queue that has one. A CPU's only ready thread is left
- * to it while it runs nothing else (it is about to switch to it). True if
- * c's queue got a thread. */
+ * with the longest queue that has one. That may be a CPU's only ready
+ * thread while the CPU still runs its idle thread: it was queued there
+ * and the CPU told by IPI, but c is free now, while that CPU may still be
+ * halted (under TCG it waits for the host to run its vCPU: milliseconds on
+ * a loaded host). A thread that makes another and waits for it, or wakes
+ * a thread and sleeps, then has it run at once where it was. True if c's
+ * queue got a thread. */
 static bool steal(struct sched_cpu *c)
 {
 	struct sched_cpu *from = 0;
@@ -204,7 +208,7 @@ static bool steal(struct sched_cpu *c)
 		struct sched_cpu *b = cpu_sched(i);
 		struct thread *m;
 
-		if (b == c || load(b) < 2 || !b->nready || (from && b->nready <= from->nready))
+		if (b == c || !b->nready || (from && b->nready <= from->nready))
 			continue;
 		m = movable(b, c);
 		if (m) {
