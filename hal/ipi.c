@@ -31,6 +31,9 @@ static int stopping;               /* set once, by the CPU that stops the others
 /* CPUs halted by ipi_stop_here, bit n for CPU n: a CPU that stopped on its
  * own (it panicked second) and then takes the NMI too counts once. */
 static uint64_t stopped;
+/* IPIs sent, for tests and benchmarks: calls (one per target CPU) and
+ * reschedule requests. Atomic adds, from every CPU. */
+static uint64_t sent_calls, sent_resched;
 
 uint64_t ipi_online_mask(void) { return smp_online_mask(); }
 
@@ -114,6 +117,7 @@ unsigned ipi_call_mask(uint64_t mask, ipi_fn fn, void *arg)
 		/* a wedged APIC is logged; the wait below would then hang,
 		 * which is the truth: that CPU is not answering */
 		(void)!lapic_send_ipi(percpu_get(c)->apic_id, VEC_CALL);
+		__atomic_add_fetch(&sent_calls, 1, __ATOMIC_RELAXED);
 		n++;
 	}
 	while (__atomic_load_n(&r.pending, __ATOMIC_ACQUIRE)) {
@@ -131,9 +135,14 @@ unsigned ipi_call_others(ipi_fn fn, void *arg)
 
 void ipi_resched(unsigned cpu)
 {
-	if (cpu < PERCPU_MAX && (smp_online_mask() & (1ull << cpu)))
+	if (cpu < PERCPU_MAX && (smp_online_mask() & (1ull << cpu))) {
 		(void)!lapic_send_ipi(percpu_get(cpu)->apic_id, VEC_RESCHED);
+		__atomic_add_fetch(&sent_resched, 1, __ATOMIC_RELAXED);
+	}
 }
+
+uint64_t ipi_calls_sent(void) { return __atomic_load_n(&sent_calls, __ATOMIC_RELAXED); }
+uint64_t ipi_resched_sent(void) { return __atomic_load_n(&sent_resched, __ATOMIC_RELAXED); }
 
 unsigned ipi_stop_others(void)
 {

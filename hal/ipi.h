@@ -30,6 +30,10 @@ unsigned ipi_call_others(ipi_fn fn, void *arg);
 void ipi_poll(void);
 /* Interrupts cpu so that it runs on_resched; no wait. */
 void ipi_resched(unsigned cpu);
+/* IPIs this kernel has sent so far, for tests and benchmarks: call
+ * requests (one per CPU called) and reschedule requests. */
+uint64_t ipi_calls_sent(void);
+uint64_t ipi_resched_sent(void);
 /* Bit n set: CPU n is online (its tables loaded, taking interrupts). */
 uint64_t ipi_online_mask(void);
 /* Stops every other CPU (an NMI each; they halt with interrupts off) and

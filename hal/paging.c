@@ -329,8 +329,12 @@ void paging_activate(uint64_t root)
 	/* said before the load, so that a shootdown that misses this CPU
 	 * finds its edit already in the tables this CPU then walks
 	 * (hal/tlb.c) */
-	if (percpu_cpu_count())
+	if (percpu_cpu_count()) {
+		/* not lazy: shootdowns of root reach this CPU from here on,
+		 * and the load flushes whatever a lazy spell missed */
 		__atomic_store_n(&percpu_self()->root, root & PTE_ADDR, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&percpu_self()->tlb_stale, 0, __ATOMIC_RELAXED);
+	}
 	write_cr3(root);
 }
 

@@ -31,9 +31,16 @@ struct percpu {
 	uint64_t user_fs;         /* the FS base loaded for user code (hal/usermode.c) */
 	uint64_t user_gs;         /* the user GS base waiting in KERNEL_GS_BASE */
 	/* The page tables loaded (hal/paging.c), read by other CPUs to
-	 * choose whom a TLB shootdown concerns (hal/tlb.c). */
+	 * choose whom a TLB shootdown concerns (hal/tlb.c). Bit 0
+	 * (PERCPU_ROOT_LAZY) is set while this CPU runs only kernel code on
+	 * them (hal/tlb.h's lazy mode). */
 	uint64_t root;
+	/* Set by another CPU whose shootdown in root's user half left this
+	 * one out while it was lazy: flush before user code runs on root. */
+	uint32_t tlb_stale;
 };
+
+#define PERCPU_ROOT_LAZY 1ull
 
 _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "hal/syscall.S");
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "hal/syscall.S");

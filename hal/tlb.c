@@ -1,7 +1,12 @@
 /* TLB shootdown (see tlb.h) over hal/ipi.c's calls. Whom to ask: each
  * CPU publishes the tables it loads (percpu->root, stored before the load);
  * the caller's edit is in memory before it reads them (a full fence), so a
- * CPU it does not see loading root will walk the edited tables anyway. */
+ * CPU it does not see loading root will walk the edited tables anyway.
+ * A lazy CPU (root with PERCPU_ROOT_LAZY) is asked nothing for the user
+ * half: the caller sets its tlb_stale, then looks at its root again. The
+ * lazy CPU clears the bit, then takes tlb_stale (both sequentially
+ * consistent), so either it sees the flag and flushes before user code
+ * runs, or the caller sees it no longer lazy and sends the IPI. */
 #include <hal/tlb.h>
 #include <hal/cpu.h>
 #include <hal/ipi.h>
@@ -53,10 +58,26 @@ void tlb_flush_range(uint64_t root, uint64_t va, uint64_t len)
 		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	root &= ~(PAGE - 1);
-	for (unsigned c = 0; c < PERCPU_MAX; c++)
-		if ((online & (1ull << c)) &&
-		    (va >= KERNEL_HALF || __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == root))
+	for (unsigned c = 0; c < PERCPU_MAX; c++) {
+		struct percpu *pc = percpu_get(c);
+		uint64_t w;
+
+		if (!(online & (1ull << c)))
+			continue;
+		if (va >= KERNEL_HALF) {
 			mask |= 1ull << c;
+			continue;
+		}
+		w = __atomic_load_n(&pc->root, __ATOMIC_SEQ_CST);
+		if ((w & ~PERCPU_ROOT_LAZY) != root)
+			continue;
+		if (w & PERCPU_ROOT_LAZY) {
+			__atomic_store_n(&pc->tlb_stale, 1, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&pc->root, __ATOMIC_SEQ_CST) & PERCPU_ROOT_LAZY)
+				continue;   /* still lazy: it sees tlb_stale when it leaves */
+		}
+		mask |= 1ull << c;
+	}
 	if (mask & ~(1ull << percpu_self()->cpu_id))
 		ipi_call_mask(mask, flush_remote, &r);
 }
@@ -80,10 +101,36 @@ void tlb_forget_root(uint64_t root, uint64_t other)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned c = 0; c < PERCPU_MAX; c++)
 		if ((online & (1ull << c)) && c != percpu_self()->cpu_id &&
-		    __atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) == roots[0])
+		    (__atomic_load_n(&percpu_get(c)->root, __ATOMIC_SEQ_CST) & ~PERCPU_ROOT_LAZY) ==
+			    roots[0])
 			mask |= 1ull << c;
 	if (mask)
 		ipi_call_mask(mask, forget_here, roots);
+}
+
+void tlb_lazy_enter(void)
+{
+	struct percpu *pc;
+
+	if (!percpu_cpu_count())
+		return;
+	pc = percpu_self();
+	if (!(pc->root & PERCPU_ROOT_LAZY))
+		__atomic_store_n(&pc->root, pc->root | PERCPU_ROOT_LAZY, __ATOMIC_SEQ_CST);
+}
+
+void tlb_lazy_leave(void)
+{
+	struct percpu *pc;
+
+	if (!percpu_cpu_count())
+		return;
+	pc = percpu_self();
+	if (!(pc->root & PERCPU_ROOT_LAZY))
+		return;
+	__atomic_store_n(&pc->root, pc->root & ~PERCPU_ROOT_LAZY, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&pc->tlb_stale, 0, __ATOMIC_SEQ_CST))
+		write_cr3(read_cr3());   /* every entry but the global (kernel) ones */
 }
 
 uint64_t tlb_remote_flushes(void) { return __atomic_load_n(&remote_flushes, __ATOMIC_RELAXED); }

@@ -8,6 +8,7 @@
 #include <hal/ipi.h>
 #include <hal/paging.h>
 #include <hal/percpu.h>
+#include <hal/tlb.h>
 #include <hal/usermode.h>
 #include <cosmos/errno.h>
 #include <kernel/log.h>
@@ -191,9 +192,13 @@ static struct thread *movable(struct sched_cpu *from, struct sched_cpu *to)
 }
 
 /* c has nothing to run: it takes a waiting thread it may run from the CPU
- * with the longest queue that has one. A CPU's only ready thread is left
- * to it while it runs nothing else (it is about to switch to it). True if
- * c's queue got a thread. */
+ * with the longest queue that has one. That may be a CPU's only ready
+ * thread while the CPU still runs its idle thread: it was queued there
+ * and the CPU told by IPI, but c is free now, while that CPU may still be
+ * halted (under TCG it waits for the host to run its vCPU: milliseconds on
+ * a loaded host). A thread that makes another and waits for it, or wakes
+ * a thread and sleeps, then has it run at once where it was. True if c's
+ * queue got a thread. */
 static bool steal(struct sched_cpu *c)
 {
 	struct sched_cpu *from = 0;
@@ -203,7 +208,7 @@ static bool steal(struct sched_cpu *c)
 		struct sched_cpu *b = cpu_sched(i);
 		struct thread *m;
 
-		if (b == c || load(b) < 2 || !b->nready || (from && b->nready <= from->nready))
+		if (b == c || !b->nready || (from && b->nready <= from->nready))
 			continue;
 		m = movable(b, c);
 		if (m) {
@@ -399,9 +404,15 @@ void sched_switch_locked(void)
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
 	/* Kernel threads run on whatever tables are loaded (every space
-	 * shares the kernel half), which saves a TLB flush per switch. */
-	if (next->aspace && next->aspace != paging_active())
+	 * shares the kernel half), which saves a TLB flush per switch; the
+	 * CPU is lazy meanwhile (hal/tlb.h: shootdowns in those tables' user
+	 * half skip it) and catches up when their thread is back. */
+	if (!next->aspace)
+		tlb_lazy_enter();
+	else if (next->aspace != paging_active())
 		paging_activate(next->aspace);
+	else
+		tlb_lazy_leave();
 	if (next->user)
 		usermode_switch(next->kstack_top, &next->tls);
 	percpu_set_current(next);

@@ -1,17 +1,60 @@
 /* SMP benchmarks: an IPI call's round trip to one other CPU, a one-page
- * TLB shootdown to every CPU, how long a CPU took to start at boot, and
+ * TLB shootdown to every CPU and one to a space only idle CPUs last ran,
+ * how long a CPU took to start at boot, and
  * independent CPU-bound threads all on one CPU against one per CPU. With
  * one CPU online there is nothing to measure and nothing is printed. */
 #include <kernel/kbench.h>
 #include <hal/ipi.h>
 #include <hal/percpu.h>
 #include <hal/tlb.h>
+#include <kernel/mm/vm.h>
 #include <kernel/mm/vmm.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/time.h>
 
 static void nothing(void *arg) { (void)arg; }
+
+/* A one-page shootdown in a process's half of a space every other CPU
+ * last ran and now sits idle in (a thread on the space ran there and
+ * ended): the time per flush and the IPIs it sent, per flush. */
+static void idle_space_shootdown(unsigned n)
+{
+	enum { ROUNDS = 2000 };
+	struct vm_limits lim = { 1ull << 20, ~0ull, ~0ull };
+	struct vm_space *vm = vm_create(&lim);
+	unsigned me = percpu_self()->cpu_id, loaded = 0;
+	uint64_t t0, calls;
+
+	if (!vm)
+		return;
+	for (unsigned c = 0; c < n; c++) {
+		struct thread *th;
+
+		if (c == me)
+			continue;
+		th = thread_create("space-user", nothing, 0, SCHED_PRIO_DEFAULT, THREAD_SUSPENDED);
+		if (!th)
+			break;
+		th->aspace = vm->root;
+		if (thread_set_cpu(th, c)) {
+			thread_discard(th);
+			break;
+		}
+		thread_resume(th);
+		loaded += thread_join(th, 0) == 0;
+	}
+	if (loaded == n - 1) {
+		calls = ipi_calls_sent();
+		t0 = time_ns();
+		for (int i = 0; i < ROUNDS; i++)
+			tlb_flush_range(vm->root, 0x400000, 4096);
+		kbench_report("smp_tlb_shootdown_idle_space", (time_ns() - t0) / ROUNDS, 0, "ns");
+		kbench_report("smp_tlb_shootdown_idle_space_ipis", (ipi_calls_sent() - calls) * 100 / ROUNDS,
+			      2, "per flush");
+	}
+	vm_put(vm);
+}
 
 KBENCH(smp_ipi)
 {
@@ -44,6 +87,7 @@ KBENCH(smp_ipi)
 		      "smp_tlb_shootdown_all_cpus", (time_ns() - t0) / ROUNDS, 0, "ns");
 	vmm_free(page);
 	kbench_report("smp_ap_start", sched_ap_start_ns() / 1000, 0, "us");
+	idle_space_shootdown(n);
 }
 
 /* ---- independent CPU-bound threads: all on one CPU, then spread ---- */

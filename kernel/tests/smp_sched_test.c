@@ -1,7 +1,8 @@
 /* ktests of scheduling across CPUs: a new thread goes to an idle CPU,
  * threads queued on one CPU are taken up by idle ones, a thread runs only
  * on the CPUs its affinity allows and moves when the mask changes, and a
- * timer cancel waits for the callback running on another CPU. They need
+ * timer cancel waits for the callback running on another CPU, and a
+ * creator waiting for its new thread runs it itself. They need
  * two CPUs and pass trivially on one (saying so); test/system/smp_cases.py
  * runs them under -smp 2 and 4. */
 #include <kernel/ktest.h>
@@ -276,4 +277,39 @@ KTEST(timer_cancel_waits_for_running_callback)
 	KT_EXPECT_EQ(t, thread_set_affinity(thread_current(), SCHED_ALL_CPUS), 0);
 	log_info("ktest: a cancel waited for the callback running on CPU %u (%d retries)", cb_cpu,
 		 tries);
+}
+
+static void note_cpu(void *arg)
+{
+	*(unsigned *)arg = thread_cpu_now();
+}
+
+/* A thread made and at once waited for (pthread_create then join) is
+ * queued on an idle CPU, which is told by IPI; the creator's CPU, idle as
+ * soon as the join sleeps, takes it from there instead of waiting for
+ * the other CPU to wake (steal takes an idle CPU's only queued thread):
+ * under TCG most of them run where their creator ran. Without that, none
+ * ever would: the creator's CPU is the busiest when the thread is placed. */
+KTEST(sched_waiting_creator_runs_its_new_thread)
+{
+	enum { N = 200 };
+	unsigned here = 0, cpu = ~0u;
+	uint64_t t0;
+
+	if (one_cpu())
+		return;
+	ktest_pin_boot_cpu(t);
+	t0 = time_ns();
+	for (int i = 0; i < N; i++) {
+		struct thread *th = thread_create("made-and-joined", note_cpu, &cpu, SCHED_PRIO_DEFAULT,
+						  0);
+
+		KT_ASSERT(t, th);
+		KT_ASSERT(t, thread_join(th, 0) == 0);
+		here += cpu == thread_cpu_now();
+	}
+	t0 = time_ns() - t0;
+	log_info("ktest: %u of %u threads made and joined ran on their creator's CPU, %llu us each",
+		 here, N, (unsigned long long)(t0 / N / 1000));
+	KT_EXPECT(t, here >= N / 2);
 }

@@ -9,6 +9,7 @@
 #include <hal/paging.h>
 #include <hal/percpu.h>
 #include <hal/tlb.h>
+#include <hal/usercopy.h>
 #include <kernel/boot.h>
 #include <kernel/log.h>
 #include <kernel/mm/pmm.h>
@@ -17,6 +18,7 @@
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
 #include <kernel/sched/wait.h>
+#include <kernel/sync/semaphore.h>
 #include <kernel/time.h>
 #include <lib/string.h>
 
@@ -174,6 +176,84 @@ KTEST(smp_freed_space_not_loaded_anywhere)
 		 n - 1);
 	if (still)
 		ipi_call_others(load_root, &kroot);   /* off the freed tables, whatever happened */
+}
+
+/* Runs on the space under test, pinned to one CPU: reads the user page,
+ * sleeps (its CPU goes idle with the space still loaded), reads it again. */
+struct lazy_reader {
+	uint64_t va, first, second;
+	size_t left;                 /* bytes the reads did not copy */
+	struct semaphore read, go;
+};
+
+static void lazy_read(void *arg)
+{
+	struct lazy_reader *r = arg;
+
+	r->left = usercopy_copy(&r->first, (const void *)r->va, sizeof(r->first));
+	sem_up(&r->read);
+	if (sem_down(&r->go, 0) == 0)
+		r->left += usercopy_copy(&r->second, (const void *)r->va, sizeof(r->second));
+}
+
+/* A CPU that last ran a space and now runs only its idle thread keeps the
+ * tables loaded but is left out of the space's shootdowns (hal/tlb.c's
+ * lazy mode): no IPI reaches it, yet when the space's thread runs there
+ * again it sees the page as remapped while it slept, not the old frame. */
+KTEST(smp_idle_cpu_skipped_by_user_shootdown)
+{
+	struct vm_limits lim = { 1ull << 20, ~0ull, ~0ull };
+	struct vm_space *vm;
+	struct lazy_reader r = { .va = 0x400000 };
+	uint64_t a = pmm_alloc_zeroed(0), b = pmm_alloc_zeroed(0), flushes, calls, end;
+	unsigned n, me, other;
+	struct thread *th;
+
+	ktest_pin_boot_cpu(t);
+	n = sched_cpus_online();
+	me = percpu_self()->cpu_id;
+	other = n > 1 ? (me == 0 ? 1 : 0) : me;
+	vm = vm_create(&lim);
+	KT_ASSERT(t, vm && a && b);
+	*(volatile uint64_t *)PHYS_TO_VIRT(a) = 0xaaaa;
+	*(volatile uint64_t *)PHYS_TO_VIRT(b) = 0xbbbb;
+	KT_ASSERT(t, paging_map(vm->root, r.va, a, PAGE, PAGING_USER) == 0);
+	sem_init(&r.read, 0);
+	sem_init(&r.go, 0);
+	th = thread_create("lazy-reader", lazy_read, &r, SCHED_PRIO_DEFAULT, THREAD_SUSPENDED);
+	KT_ASSERT(t, th);
+	th->aspace = vm->root;
+	KT_EXPECT_EQ(t, thread_set_cpu(th, other), 0);
+	thread_resume(th);
+	KT_EXPECT_EQ(t, sem_down(&r.read, time_ns() + 5000000000ull), 0);
+	/* until the reader has switched away from its CPU (idle there) */
+	end = time_ns() + 5000000000ull;
+	while ((__atomic_load_n(&th->on_cpu, __ATOMIC_ACQUIRE) ||
+		__atomic_load_n(&th->state, __ATOMIC_ACQUIRE) != THREAD_BLOCKED) && time_ns() < end)
+		thread_yield();
+	KT_EXPECT(t, !th->on_cpu);
+	/* the page becomes frame b; the reader's CPU still caches frame a */
+	flushes = tlb_remote_flushes();
+	calls = ipi_calls_sent();
+	KT_ASSERT(t, paging_unmap(vm->root, r.va, 0, 0) == 0);
+	KT_ASSERT(t, paging_map(vm->root, r.va, b, PAGE, PAGING_USER) == 0);
+	tlb_flush_range(vm->root, r.va, PAGE);
+	flushes = tlb_remote_flushes() - flushes;
+	calls = ipi_calls_sent() - calls;
+	sem_up(&r.go);
+	KT_EXPECT_EQ(t, thread_join(th, 0), 0);
+	KT_EXPECT_EQ(t, r.left, 0);
+	KT_EXPECT_EQ(t, r.first, 0xaaaa);
+	KT_EXPECT_EQ(t, r.second, 0xbbbb);
+	KT_EXPECT_EQ(t, flushes, 0);
+	KT_EXPECT_EQ(t, calls, 0);
+	log_info("ktest: a shootdown of the space CPU %u last ran sent %llu IPIs; it then read %#llx",
+		 other, (unsigned long long)calls, (unsigned long long)r.second);
+	KT_ASSERT(t, paging_unmap(vm->root, r.va, 0, 0) == 0);
+	tlb_flush_range(vm->root, r.va, PAGE);
+	vm_put(vm);
+	pmm_free(a, 0);
+	pmm_free(b, 0);
 }
 
 static void free_pair(void *arg)

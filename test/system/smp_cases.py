@@ -32,7 +32,8 @@ AFFINITY_UT = ["proc_sched_setaffinity_errors", "proc_sched_getaffinity_sizes",
                "proc_sched_affinity_moves_and_is_inherited", "proc_two_busy_processes_run_at_once"]
 # scheduling across CPUs (kernel/tests/smp_sched_test.c)
 SCHED_KTESTS = ["sched_spinners_one_per_cpu", "sched_idle_cpus_take_queued_threads",
-                "sched_affinity_pins_and_moves", "timer_cancel_waits_for_running_callback"]
+                "sched_affinity_pins_and_moves", "timer_cancel_waits_for_running_callback",
+                "sched_waiting_creator_runs_its_new_thread"]
 # ktests written for one CPU, run here with several: a thread they start or
 # wake runs on another CPU at once, so each pins itself (and its threads) to
 # CPU 0 or waits for what it checks (ktest=all at -smp 4 failed these)
