@@ -56,27 +56,60 @@ static void unhash(struct dentry *d)
 	}
 }
 
-struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
+/* The cached child name of parent (dcache_lock held), no reference. */
+static struct dentry *lookup_locked(struct dentry *parent, const char *name, size_t len)
 {
 	uint32_t h = dname_hash(parent, name, len);
-	struct list_node *b = bucket(h);
-	uint64_t f = spin_lock_irqsave(&dcache_lock);
 
-	list_for_each(n, b) {
+	list_for_each(n, bucket(h)) {
 		struct dentry *d = list_entry(n, struct dentry, hash_node);
 
 		if (d->hash == h && d->parent == parent && d->len == len &&
 		    memcmp(d->name, name, len) == 0) {
-			__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
-			lru_del(d);
 			nr_hits++;
-			spin_unlock_irqrestore(&dcache_lock, f);
 			return d;
 		}
 	}
 	nr_misses++;
-	spin_unlock_irqrestore(&dcache_lock, f);
 	return NULL;
+}
+
+/* A reference on d (dcache_lock held): d may be unused, on the LRU. */
+static void get_locked(struct dentry *d)
+{
+	__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
+	lru_del(d);
+}
+
+struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
+{
+	uint64_t f = spin_lock_irqsave(&dcache_lock);
+	struct dentry *d = lookup_locked(parent, name, len);
+
+	if (d)
+		get_locked(d);
+	spin_unlock_irqrestore(&dcache_lock, f);
+	return d;
+}
+
+uint64_t dcache_walk_begin(void)
+{
+	return spin_lock_irqsave(&dcache_lock);
+}
+
+void dcache_walk_end(uint64_t flags)
+{
+	spin_unlock_irqrestore(&dcache_lock, flags);
+}
+
+struct dentry *d_lookup_locked(struct dentry *parent, const char *name, size_t len)
+{
+	return lookup_locked(parent, name, len);
+}
+
+void d_get_locked(struct dentry *d)
+{
+	get_locked(d);
 }
 
 static struct dentry *dentry_new(const char *name, size_t len)

@@ -10,6 +10,7 @@
 #include <fs/internal.h>
 #include <fs/pathname.h>
 #include <kernel/mm/heap.h>
+#include <kernel/proc/cred.h>
 #include <lib/string.h>
 
 struct walk_frame {
@@ -79,12 +80,15 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	 * inode) is no directory to start from */
 	if (dir && name[0] != '/' && (!dir->mnt || !dir->dentry))
 		return -ENOTDIR;
-	fs_ctx_root(fs_ctx_current(), &w->root);
 	if (name[0] == '/') {
+		fs_ctx_root(fs_ctx_current(), &w->root);
 		w->cur = w->root;
 		path_get(&w->cur);
-	} else {
+	} else if (dir) {
+		fs_ctx_root(fs_ctx_current(), &w->root);
 		start_path(dir, &w->cur);
+	} else {
+		fs_ctx_root_cwd(fs_ctx_current(), &w->root, &w->cur);
 	}
 	w->stack[0].buf = NULL;
 	w->stack[0].p = name;
@@ -150,12 +154,12 @@ struct dentry *lookup_one_locked(struct dentry *parent, const char *name, size_t
 	return d;
 }
 
-/* The child name of the current directory, across mounts, positive. A
- * dentry found without the directory's lock and without an inode may be
- * one another thread's ->lookup is still filling (lookup_one_locked hashes
- * it first): only under the lock, which that lookup holds, is its answer
- * known. */
-static int lookup_child(struct walk *w, const char *name, size_t len, struct path *out)
+/* The child name of the current directory, positive, with a reference
+ * (no mount crossing). A dentry found without the directory's lock and
+ * without an inode may be one another thread's ->lookup is still filling
+ * (lookup_one_locked hashes it first): only under the lock, which that
+ * lookup holds, is its answer known. */
+static int lookup_child(struct walk *w, const char *name, size_t len, struct dentry **out)
 {
 	struct dentry *d = d_lookup(w->cur.dentry, name, len);
 	int err = 0;
@@ -179,10 +183,68 @@ static int lookup_child(struct walk *w, const char *name, size_t len, struct pat
 		dput(d);
 		return -ENOENT;
 	}
-	out->mnt = mnt_get(w->cur.mnt);
-	out->dentry = d;
-	mount_follow_down(out);
+	*out = d;
 	return 0;
+}
+
+/* The fast part of the walk: as many of the top frame's components as
+ * the name cache answers, under one hold of the dcache lock and with no
+ * reference taken on the dentries passed (none can be freed, renamed or
+ * turned negative while the lock is held), then one reference on where
+ * it stopped. It leaves to the step-by-step walk below (which reports
+ * the errors) the bottom frame's last component and any component that
+ * ends a frame, a name not cached or negative, a symlink, a mountpoint,
+ * ".." at the walk's root or a mount's root, and a directory the caller
+ * may not search or that is no directory. */
+static void walk_cached(struct walk *w)
+{
+	struct walk_frame *f = &w->stack[w->depth - 1];
+	struct dentry *start = w->cur.dentry, *d = start;
+	const struct cred *cred;
+	const char *p = f->p, *q = p;
+	struct path_comp c;
+	uint64_t fl;
+
+	if (pathname_next(&q, &c) <= 0 || c.last)
+		return;                  /* nothing for the fast part: no lock */
+	cred = cred_current();
+	fl = dcache_walk_begin();
+	for (;;) {
+		struct inode *dir = d->inode;
+		struct dentry *next;
+
+		if (!dir || !S_ISDIR(dir->mode) || inode_permission_as(cred, dir, MAY_EXEC))
+			break;
+		if (c.kind == COMP_DOT) {
+			p = q;
+			if (pathname_next(&q, &c) <= 0 || c.last)
+				break;
+			continue;
+		}
+		if (c.kind == COMP_DOTDOT) {
+			if ((d == w->root.dentry && w->cur.mnt == w->root.mnt) || d == w->cur.mnt->root)
+				break;
+			next = d->parent;
+		} else {
+			next = d_lookup_locked(d, c.name, c.len);
+			if (!next || !next->inode || S_ISLNK(next->inode->mode))
+				break;
+		}
+		if (__atomic_load_n(&next->mounted, __ATOMIC_ACQUIRE))
+			break;
+		d = next;
+		p = q;
+		if (pathname_next(&q, &c) <= 0 || c.last)
+			break;
+	}
+	if (d != start)
+		d_get_locked(d);
+	dcache_walk_end(fl);
+	if (d != start) {
+		dput(start);
+		w->cur.dentry = d;
+	}
+	f->p = p;
 }
 
 /* Follows the symlink at link: its body becomes the walk's top frame. */
@@ -234,7 +296,7 @@ static int push_link(struct walk *w, const struct path *link)
  * follow is set; then the current directory stays where the link was). */
 static int walk_component(struct walk *w, const char *name, size_t len, bool follow)
 {
-	struct path next;
+	struct dentry *d = NULL;
 	int err;
 
 	if (len == 1 && name[0] == '.')
@@ -243,16 +305,34 @@ static int walk_component(struct walk *w, const char *name, size_t len, bool fol
 		step_dotdot(w);
 		return 0;
 	}
-	err = lookup_child(w, name, len, &next);
+	err = lookup_child(w, name, len, &d);
 	if (err)
 		return err;
-	if (follow && S_ISLNK(next.dentry->inode->mode)) {
-		err = push_link(w, &next);
-		path_put(&next);
+	if (__atomic_load_n(&d->mounted, __ATOMIC_ACQUIRE)) {
+		/* a mountpoint: the walk goes on in the mount (if there is
+		 * still one); the path carries a reference of its own */
+		struct path next = { mnt_get(w->cur.mnt), d };
+
+		mount_follow_down(&next);
+		if (follow && S_ISLNK(next.dentry->inode->mode)) {
+			err = push_link(w, &next);
+			path_put(&next);
+			return err;
+		}
+		path_put(&w->cur);
+		w->cur = next;
+		return 0;
+	}
+	if (follow && S_ISLNK(d->inode->mode)) {
+		struct path link = { w->cur.mnt, d };   /* the mount's reference is w->cur's */
+
+		err = push_link(w, &link);
+		dput(d);
 		return err;
 	}
-	path_put(&w->cur);
-	w->cur = next;
+	/* same mount: only the dentry changes hands */
+	dput(w->cur.dentry);
+	w->cur.dentry = d;
 	return 0;
 }
 
@@ -261,9 +341,13 @@ static int walk_component(struct walk *w, const char *name, size_t len, bool fol
 static int walk_frames(struct walk *w)
 {
 	while (w->depth > 0) {
-		struct walk_frame *f = &w->stack[w->depth - 1];
+		struct walk_frame *f;
 		struct path_comp c;
-		int r = pathname_next(&f->p, &c);
+		int r;
+
+		walk_cached(w);
+		f = &w->stack[w->depth - 1];
+		r = pathname_next(&f->p, &c);
 
 		if (r < 0)
 			return r;
