@@ -29,6 +29,7 @@ struct walk {
 	struct walk_frame *stack;  /* inline, or SYMLOOP_MAX + 1 on the heap */
 	struct walk_frame inline_stack[INLINE_FRAMES];
 	enum last_type last_type;
+	bool fast_last;            /* walk_cached may resolve the last component too */
 	bool trailing_slash;
 	size_t last_len;
 	char last[NAME_MAX + 1];
@@ -68,6 +69,7 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	w->depth = 0;
 	w->stack = w->inline_stack;
 	w->last_type = LAST_ROOT;
+	w->fast_last = false;
 	w->trailing_slash = false;
 	w->last_len = 0;
 	w->last[0] = 0;
@@ -187,26 +189,38 @@ static int lookup_child(struct walk *w, const char *name, size_t len, struct den
 	return 0;
 }
 
+/* May walk_cached take c, the next component of the top frame? */
+static bool cached_may_take(const struct walk *w, const struct path_comp *c)
+{
+	if (!c->last)
+		return true;
+	/* the last one only for vfs_lookup, at the bottom, with no slash */
+	return w->fast_last && w->depth == 1 && !c->trailing_slash;
+}
+
 /* The fast part of the walk: as many of the top frame's components as
  * the name cache answers, under one hold of the dcache lock and with no
  * reference taken on the dentries passed (none can be freed, renamed or
  * turned negative while the lock is held), then one reference on where
  * it stopped. It leaves to the step-by-step walk below (which reports
- * the errors) the bottom frame's last component and any component that
- * ends a frame, a name not cached or negative, a symlink, a mountpoint,
- * ".." at the walk's root or a mount's root, and a directory the caller
- * may not search or that is no directory. */
-static void walk_cached(struct walk *w)
+ * the errors) a component that ends a link body, the bottom frame's last
+ * component for vfs_lookup_parent (and with a trailing slash), a name
+ * not cached or negative, a symlink to follow, a mountpoint, ".." at the
+ * walk's root or a mount's root, and a directory the caller may not
+ * search or that is no directory. Returns true when it resolved the
+ * whole path (w->cur is the result, no frame left). */
+static bool walk_cached(struct walk *w)
 {
 	struct walk_frame *f = &w->stack[w->depth - 1];
 	struct dentry *start = w->cur.dentry, *d = start;
 	const struct cred *cred;
 	const char *p = f->p, *q = p;
 	struct path_comp c;
+	bool done = false;
 	uint64_t fl;
 
-	if (pathname_next(&q, &c) <= 0 || c.last)
-		return;                  /* nothing for the fast part: no lock */
+	if (pathname_next(&q, &c) <= 0 || !cached_may_take(w, &c))
+		return false;            /* nothing for the fast part: no lock */
 	cred = cred_current();
 	fl = dcache_walk_begin();
 	for (;;) {
@@ -215,26 +229,28 @@ static void walk_cached(struct walk *w)
 
 		if (!dir || !S_ISDIR(dir->mode) || inode_permission_as(cred, dir, MAY_EXEC))
 			break;
-		if (c.kind == COMP_DOT) {
-			p = q;
-			if (pathname_next(&q, &c) <= 0 || c.last)
-				break;
-			continue;
-		}
 		if (c.kind == COMP_DOTDOT) {
 			if ((d == w->root.dentry && w->cur.mnt == w->root.mnt) || d == w->cur.mnt->root)
 				break;
 			next = d->parent;
+		} else if (c.kind == COMP_DOT) {
+			next = d;
 		} else {
 			next = d_lookup_locked(d, c.name, c.len);
-			if (!next || !next->inode || S_ISLNK(next->inode->mode))
+			if (!next || !next->inode)
+				break;
+			if (S_ISLNK(next->inode->mode) && (!c.last || (w->flags & LOOKUP_FOLLOW)))
 				break;
 		}
-		if (__atomic_load_n(&next->mounted, __ATOMIC_ACQUIRE))
+		if (next != d && __atomic_load_n(&next->mounted, __ATOMIC_ACQUIRE))
 			break;
 		d = next;
 		p = q;
-		if (pathname_next(&q, &c) <= 0 || c.last)
+		if (c.last) {
+			done = true;
+			break;
+		}
+		if (pathname_next(&q, &c) <= 0 || !cached_may_take(w, &c))
 			break;
 	}
 	if (d != start)
@@ -245,6 +261,12 @@ static void walk_cached(struct walk *w)
 		w->cur.dentry = d;
 	}
 	f->p = p;
+	if (done) {
+		kfree(f->buf);
+		w->depth = 0;
+		w->last_type = LAST_ROOT;
+	}
+	return done;
 }
 
 /* Follows the symlink at link: its body becomes the walk's top frame. */
@@ -345,7 +367,8 @@ static int walk_frames(struct walk *w)
 		struct path_comp c;
 		int r;
 
-		walk_cached(w);
+		if (walk_cached(w))
+			return 0;
 		f = &w->stack[w->depth - 1];
 		r = pathname_next(&f->p, &c);
 
@@ -424,6 +447,7 @@ int vfs_lookup(const struct path *dir, const char *path, unsigned flags, struct 
 		w->depth = 0;     /* AT_EMPTY_PATH: the start itself */
 		w->last_type = LAST_ROOT;
 	} else {
+		w->fast_last = true;
 		err = walk_frames(w);
 	}
 	if (!err)
