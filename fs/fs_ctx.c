@@ -97,17 +97,6 @@ void fs_ctx_cwd(struct fs_ctx *c, struct path *out)
 	spin_unlock_irqrestore(&c->lock, f);
 }
 
-void fs_ctx_root_cwd(struct fs_ctx *c, struct path *root, struct path *cwd)
-{
-	uint64_t f = spin_lock_irqsave(&c->lock);
-
-	*root = c->root;
-	path_get(root);
-	*cwd = c->cwd;
-	path_get(cwd);
-	spin_unlock_irqrestore(&c->lock, f);
-}
-
 static void set_path(struct fs_ctx *c, struct path *slot, const struct path *p)
 {
 	struct path old;

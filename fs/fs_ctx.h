@@ -28,8 +28,6 @@ struct fs_ctx *fs_ctx_kernel(void);
 /* Snapshots with references (path_put them). */
 void fs_ctx_root(struct fs_ctx *c, struct path *out);
 void fs_ctx_cwd(struct fs_ctx *c, struct path *out);
-/* Both at once (one hold of the lock; the path walk's start). */
-void fs_ctx_root_cwd(struct fs_ctx *c, struct path *root, struct path *cwd);
 /* Replaces cwd or root (takes new references; drops the old ones). */
 void fs_ctx_set_cwd(struct fs_ctx *c, const struct path *p);
 void fs_ctx_set_root(struct fs_ctx *c, const struct path *p);

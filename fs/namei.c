@@ -22,7 +22,7 @@ struct walk_frame {
 
 /* One walk's state; one thread owns it (no lock). */
 struct walk {
-	struct path root, cur;     /* references */
+	struct path root, cur;     /* references; root empty until needed (walk_root) */
 	unsigned flags;
 	int links;                 /* symlinks followed so far */
 	int depth;
@@ -75,6 +75,8 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	w->last[0] = 0;
 	w->cur.mnt = NULL;
 	w->cur.dentry = NULL;
+	w->root.mnt = NULL;
+	w->root.dentry = NULL;
 	err = pathname_check(name, flags & LOOKUP_EMPTY);
 	if (err)
 		return err;
@@ -82,15 +84,14 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	 * inode) is no directory to start from */
 	if (dir && name[0] != '/' && (!dir->mnt || !dir->dentry))
 		return -ENOTDIR;
+	/* the root is fetched when the walk needs it: at once for an
+	 * absolute path, else only for ".." or an absolute symlink */
 	if (name[0] == '/') {
 		fs_ctx_root(fs_ctx_current(), &w->root);
 		w->cur = w->root;
 		path_get(&w->cur);
-	} else if (dir) {
-		fs_ctx_root(fs_ctx_current(), &w->root);
-		start_path(dir, &w->cur);
 	} else {
-		fs_ctx_root_cwd(fs_ctx_current(), &w->root, &w->cur);
+		start_path(dir, &w->cur);
 	}
 	w->stack[0].buf = NULL;
 	w->stack[0].p = name;
@@ -108,8 +109,18 @@ static int may_lookup(struct walk *w)
 	return inode_permission(dir, MAY_EXEC);
 }
 
+/* The caller's root, fetched at the first need (a walk that never
+ * meets ".." or an absolute symlink never takes it). */
+static const struct path *walk_root(struct walk *w)
+{
+	if (!w->root.mnt)
+		fs_ctx_root(fs_ctx_current(), &w->root);
+	return &w->root;
+}
+
 static void step_dotdot(struct walk *w)
 {
+	walk_root(w);
 	for (;;) {
 		struct dentry *parent;
 
@@ -230,7 +241,9 @@ static bool walk_cached(struct walk *w)
 		if (!dir || !S_ISDIR(dir->mode) || inode_permission_as(cred, dir, MAY_EXEC))
 			break;
 		if (c.kind == COMP_DOTDOT) {
-			if ((d == w->root.dentry && w->cur.mnt == w->root.mnt) || d == w->cur.mnt->root)
+			/* the root not fetched yet: the step-by-step walk fetches it */
+			if (!w->root.mnt || (d == w->root.dentry && w->cur.mnt == w->root.mnt) ||
+			    d == w->cur.mnt->root)
 				break;
 			next = d->parent;
 		} else if (c.kind == COMP_DOT) {
@@ -308,7 +321,7 @@ static int push_link(struct walk *w, const struct path *link)
 	w->depth++;
 	if (buf[0] == '/') {
 		path_put(&w->cur);
-		w->cur = w->root;
+		w->cur = *walk_root(w);
 		path_get(&w->cur);
 	}
 	return 0;
