@@ -231,7 +231,11 @@ static unsigned prune_locked_batch(unsigned n, struct super_block *sb, uint64_t 
  * (hashed, already on the LRU, its parent hashed or a root), which the
  * lock would only have left where it is. Any thread that takes a
  * reference meanwhile changes the count, so the exchange from 1 to 0
- * fails and the flags are read again. */
+ * fails and the flags are read again. One case goes unseen: another
+ * thread takes a reference, unhashes d (unlink, rename) and drops it
+ * again, all between the load and the exchange (a few instructions);
+ * then d stays on the LRU, unhashed, until the trimming or umount frees
+ * it (and its inode with it): later than the lock would, never early. */
 static bool put_cached(struct dentry *d)
 {
 	uint32_t c = __atomic_load_n(&d->count, __ATOMIC_ACQUIRE);
