@@ -1,9 +1,16 @@
 /* The name cache (see dcache.h). One spinlock, dcache_lock, protects the
  * hash, every dentry's name, parent, inode pointer, flags and child list,
- * the LRU of unused dentries and the counters. A dentry's count is
- * atomic: someone holding a reference takes or drops another without the
- * lock; the step from 1 to 0 and the step up from 0 (a cached, unused
- * entry found again) happen under the lock. */
+ * the LRU and the counters. A dentry's count is atomic: someone holding a
+ * reference takes or drops another without the lock, and the step up
+ * from 0 (a cached, unused entry found again) happens under the lock.
+ *
+ * The LRU is lazy: a hashed dentry goes on it the first time its count
+ * drops to 0 and stays there, in use again or not, until the trimming
+ * frees it (in-use entries it passes go to the tail). So a dentry that is
+ * looked up and let go over and over (a stat of the same file) touches
+ * the list once: while it is hashed, on the LRU and under a hashed
+ * parent, its step from 1 to 0 needs no lock (put_cached). Every other
+ * step to 0 (to be put on the LRU, or freed) happens under the lock. */
 #include <fs/dcache.h>
 #include <fs/inode.h>
 #include <fs/internal.h>
@@ -56,27 +63,59 @@ static void unhash(struct dentry *d)
 	}
 }
 
-struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
+/* The cached child name of parent (dcache_lock held), no reference. */
+static struct dentry *lookup_locked(struct dentry *parent, const char *name, size_t len)
 {
 	uint32_t h = dname_hash(parent, name, len);
-	struct list_node *b = bucket(h);
-	uint64_t f = spin_lock_irqsave(&dcache_lock);
 
-	list_for_each(n, b) {
+	list_for_each(n, bucket(h)) {
 		struct dentry *d = list_entry(n, struct dentry, hash_node);
 
 		if (d->hash == h && d->parent == parent && d->len == len &&
 		    memcmp(d->name, name, len) == 0) {
-			__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
-			lru_del(d);
 			nr_hits++;
-			spin_unlock_irqrestore(&dcache_lock, f);
 			return d;
 		}
 	}
 	nr_misses++;
-	spin_unlock_irqrestore(&dcache_lock, f);
 	return NULL;
+}
+
+/* A reference on d (dcache_lock held): d may be unused, on the LRU. */
+static void get_locked(struct dentry *d)
+{
+	__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
+}
+
+struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
+{
+	uint64_t f = spin_lock_irqsave(&dcache_lock);
+	struct dentry *d = lookup_locked(parent, name, len);
+
+	if (d)
+		get_locked(d);
+	spin_unlock_irqrestore(&dcache_lock, f);
+	return d;
+}
+
+uint64_t dcache_walk_begin(void)
+{
+	return spin_lock_irqsave(&dcache_lock);
+}
+
+void dcache_walk_end(uint64_t flags)
+{
+	spin_unlock_irqrestore(&dcache_lock, flags);
+}
+
+struct dentry *d_lookup_locked(struct dentry *parent, const char *name, size_t len)
+{
+	return lookup_locked(parent, name, len);
+}
+
+void d_get_locked(struct dentry *d)
+{
+	get_locked(d);
 }
 
 static struct dentry *dentry_new(const char *name, size_t len)
@@ -160,25 +199,12 @@ struct dentry *dget(struct dentry *d)
 	return d;
 }
 
-/* Drops a reference that is not the last without the lock. */
-static bool put_unless_last(uint32_t *count)
-{
-	uint32_t c = __atomic_load_n(count, __ATOMIC_RELAXED);
-
-	while (c > 1)
-		if (__atomic_compare_exchange_n(count, &c, c - 1, false, __ATOMIC_RELEASE,
-						__ATOMIC_RELAXED))
-			return true;
-	return false;
-}
-
 struct dentry *dget_parent(struct dentry *d)
 {
 	uint64_t f = spin_lock_irqsave(&dcache_lock);
 	struct dentry *p = d->parent;
 
 	__atomic_add_fetch(&p->count, 1, __ATOMIC_RELAXED);
-	lru_del(p);
 	spin_unlock_irqrestore(&dcache_lock, f);
 	return p;
 }
@@ -190,6 +216,7 @@ static struct dentry *dentry_kill_locked(struct dentry *d)
 {
 	struct dentry *parent = d->parent == d ? NULL : d->parent;
 
+	lru_del(d);
 	list_del(&d->child);
 	nr_dentries--;
 	if (!d->inode)
@@ -199,13 +226,48 @@ static struct dentry *dentry_kill_locked(struct dentry *d)
 
 static unsigned prune_locked_batch(unsigned n, struct super_block *sb, uint64_t *f);
 
+/* Drops a reference without the lock when that is safe: one that is not
+ * the last, or the last one of a dentry that stays cached as it is
+ * (hashed, already on the LRU, its parent hashed or a root), which the
+ * lock would only have left where it is. Any thread that takes a
+ * reference meanwhile changes the count, so the exchange from 1 to 0
+ * fails and the flags are read again. One case goes unseen: another
+ * thread takes a reference, unhashes d (unlink, rename) and drops it
+ * again, all between the load and the exchange (a few instructions);
+ * then d stays on the LRU, unhashed, until the trimming or umount frees
+ * it (and its inode with it): later than the lock would, never early. */
+static bool put_cached(struct dentry *d)
+{
+	uint32_t c = __atomic_load_n(&d->count, __ATOMIC_ACQUIRE);
+
+	for (;;) {
+		if (c > 1) {
+			if (__atomic_compare_exchange_n(&d->count, &c, c - 1, false, __ATOMIC_RELEASE,
+							__ATOMIC_ACQUIRE))
+				return true;
+			continue;
+		}
+		if (c != 1)
+			return false;
+		if ((__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & (DCACHE_HASHED | DCACHE_ON_LRU)) !=
+		    (DCACHE_HASHED | DCACHE_ON_LRU))
+			return false;
+		if (!dentry_is_root(d->parent) &&
+		    !(__atomic_load_n(&d->parent->flags, __ATOMIC_ACQUIRE) & DCACHE_HASHED))
+			return false;
+		if (__atomic_compare_exchange_n(&d->count, &c, 0, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	}
+}
+
 /* may_prune: trim the LRU if it grew too long (not from the trimming). */
 static void dput_common(struct dentry *d, bool may_prune)
 {
 	uint64_t f;
 	unsigned over = 0;
 
-	if (put_unless_last(&d->count))
+	if (put_cached(d))
 		return;
 	f = spin_lock_irqsave(&dcache_lock);
 	while (d) {
@@ -223,9 +285,11 @@ static void dput_common(struct dentry *d, bool may_prune)
 		    !(d->parent->flags & DCACHE_HASHED) && !dentry_is_root(d->parent))
 			unhash(d);
 		if (d->flags & DCACHE_HASHED) {
-			list_add_tail(&lru, &d->lru);
-			d->flags |= DCACHE_ON_LRU;
-			nr_unused++;
+			if (!(d->flags & DCACHE_ON_LRU)) {
+				list_add_tail(&lru, &d->lru);
+				d->flags |= DCACHE_ON_LRU;
+				nr_unused++;
+			}
 			if (may_prune && nr_unused > DCACHE_UNUSED_MAX)
 				over = (unsigned)(nr_unused - DCACHE_UNUSED_MAX);
 			break;
@@ -256,15 +320,24 @@ static unsigned prune_locked_batch(unsigned n, struct super_block *sb, uint64_t 
 
 	while (freed < n) {
 		struct dentry *d = NULL, *parent;
+		struct list_node *it = lru.next;
+		unsigned long budget = nr_unused;   /* each entry looked at once */
 		struct inode *ino;
 
-		list_for_each(it, &lru) {
+		while (it != &lru && budget--) {
 			struct dentry *c = list_entry(it, struct dentry, lru);
 
-			if (!sb || c->sb == sb) {
-				d = c;
-				break;
+			it = it->next;
+			if (sb && c->sb != sb)
+				continue;
+			if (__atomic_load_n(&c->count, __ATOMIC_ACQUIRE)) {
+				/* in use again: it stays on the LRU, at the tail */
+				list_del(&c->lru);
+				list_add_tail(&lru, &c->lru);
+				continue;
 			}
+			d = c;
+			break;
 		}
 		if (!d)
 			break;

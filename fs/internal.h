@@ -44,6 +44,17 @@ void touch_atime(const struct path *p, struct inode *ino);
 /* A walk's start for *at() calls: dir, or the cwd when dir is NULL. */
 void start_path(const struct path *dir, struct path *out);
 
+/* The path walk's cached steps (fs/namei.c): the dcache lock held across
+ * many lookups, no reference taken on the dentries passed. Between
+ * dcache_walk_begin and dcache_walk_end no dentry can be freed or change
+ * name, parent or inode, and nothing may sleep. */
+uint64_t dcache_walk_begin(void);
+void dcache_walk_end(uint64_t flags);
+/* The cached child name of parent, or NULL; no reference (walk lock held). */
+struct dentry *d_lookup_locked(struct dentry *parent, const char *name, size_t len);
+/* A reference on d, found under the walk lock (it may be unused). */
+void d_get_locked(struct dentry *d);
+
 /* The super block's last mount went: free it and its inodes. */
 void sb_kill(struct super_block *sb);
 /* Evicts and frees every inode of sb (umount, before put_super). */

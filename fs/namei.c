@@ -10,6 +10,7 @@
 #include <fs/internal.h>
 #include <fs/pathname.h>
 #include <kernel/mm/heap.h>
+#include <kernel/proc/cred.h>
 #include <lib/string.h>
 
 struct walk_frame {
@@ -21,13 +22,14 @@ struct walk_frame {
 
 /* One walk's state; one thread owns it (no lock). */
 struct walk {
-	struct path root, cur;     /* references */
+	struct path root, cur;     /* references; root empty until needed (walk_root) */
 	unsigned flags;
 	int links;                 /* symlinks followed so far */
 	int depth;
 	struct walk_frame *stack;  /* inline, or SYMLOOP_MAX + 1 on the heap */
 	struct walk_frame inline_stack[INLINE_FRAMES];
 	enum last_type last_type;
+	bool fast_last;            /* walk_cached may resolve the last component too */
 	bool trailing_slash;
 	size_t last_len;
 	char last[NAME_MAX + 1];
@@ -67,11 +69,14 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	w->depth = 0;
 	w->stack = w->inline_stack;
 	w->last_type = LAST_ROOT;
+	w->fast_last = false;
 	w->trailing_slash = false;
 	w->last_len = 0;
 	w->last[0] = 0;
 	w->cur.mnt = NULL;
 	w->cur.dentry = NULL;
+	w->root.mnt = NULL;
+	w->root.dentry = NULL;
 	err = pathname_check(name, flags & LOOKUP_EMPTY);
 	if (err)
 		return err;
@@ -79,8 +84,10 @@ static int walk_start(struct walk *w, const struct path *dir, const char *name, 
 	 * inode) is no directory to start from */
 	if (dir && name[0] != '/' && (!dir->mnt || !dir->dentry))
 		return -ENOTDIR;
-	fs_ctx_root(fs_ctx_current(), &w->root);
+	/* the root is fetched when the walk needs it: at once for an
+	 * absolute path, else only for ".." or an absolute symlink */
 	if (name[0] == '/') {
+		fs_ctx_root(fs_ctx_current(), &w->root);
 		w->cur = w->root;
 		path_get(&w->cur);
 	} else {
@@ -102,8 +109,18 @@ static int may_lookup(struct walk *w)
 	return inode_permission(dir, MAY_EXEC);
 }
 
+/* The caller's root, fetched at the first need (a walk that never
+ * meets ".." or an absolute symlink never takes it). */
+static const struct path *walk_root(struct walk *w)
+{
+	if (!w->root.mnt)
+		fs_ctx_root(fs_ctx_current(), &w->root);
+	return &w->root;
+}
+
 static void step_dotdot(struct walk *w)
 {
+	walk_root(w);
 	for (;;) {
 		struct dentry *parent;
 
@@ -150,12 +167,12 @@ struct dentry *lookup_one_locked(struct dentry *parent, const char *name, size_t
 	return d;
 }
 
-/* The child name of the current directory, across mounts, positive. A
- * dentry found without the directory's lock and without an inode may be
- * one another thread's ->lookup is still filling (lookup_one_locked hashes
- * it first): only under the lock, which that lookup holds, is its answer
- * known. */
-static int lookup_child(struct walk *w, const char *name, size_t len, struct path *out)
+/* The child name of the current directory, positive, with a reference
+ * (no mount crossing). A dentry found without the directory's lock and
+ * without an inode may be one another thread's ->lookup is still filling
+ * (lookup_one_locked hashes it first): only under the lock, which that
+ * lookup holds, is its answer known. */
+static int lookup_child(struct walk *w, const char *name, size_t len, struct dentry **out)
 {
 	struct dentry *d = d_lookup(w->cur.dentry, name, len);
 	int err = 0;
@@ -179,10 +196,90 @@ static int lookup_child(struct walk *w, const char *name, size_t len, struct pat
 		dput(d);
 		return -ENOENT;
 	}
-	out->mnt = mnt_get(w->cur.mnt);
-	out->dentry = d;
-	mount_follow_down(out);
+	*out = d;
 	return 0;
+}
+
+/* May walk_cached take c, the next component of the top frame? */
+static bool cached_may_take(const struct walk *w, const struct path_comp *c)
+{
+	if (!c->last)
+		return true;
+	/* the last one only for vfs_lookup, at the bottom, with no slash */
+	return w->fast_last && w->depth == 1 && !c->trailing_slash;
+}
+
+/* The fast part of the walk: as many of the top frame's components as
+ * the name cache answers, under one hold of the dcache lock and with no
+ * reference taken on the dentries passed (none can be freed, renamed or
+ * turned negative while the lock is held), then one reference on where
+ * it stopped. It leaves to the step-by-step walk below (which reports
+ * the errors) a component that ends a link body, the bottom frame's last
+ * component for vfs_lookup_parent (and with a trailing slash), a name
+ * not cached or negative, a symlink to follow, a mountpoint, ".." at the
+ * walk's root or a mount's root, and a directory the caller may not
+ * search or that is no directory. Returns true when it resolved the
+ * whole path (w->cur is the result, no frame left). */
+static bool walk_cached(struct walk *w)
+{
+	struct walk_frame *f = &w->stack[w->depth - 1];
+	struct dentry *start = w->cur.dentry, *d = start;
+	const struct cred *cred;
+	const char *p = f->p, *q = p;
+	struct path_comp c;
+	bool done = false;
+	uint64_t fl;
+
+	if (pathname_next(&q, &c) <= 0 || !cached_may_take(w, &c))
+		return false;            /* nothing for the fast part: no lock */
+	cred = cred_current();
+	fl = dcache_walk_begin();
+	for (;;) {
+		struct inode *dir = d->inode;
+		struct dentry *next;
+
+		if (!dir || !S_ISDIR(dir->mode) || inode_permission_as(cred, dir, MAY_EXEC))
+			break;
+		if (c.kind == COMP_DOTDOT) {
+			/* the root not fetched yet: the step-by-step walk fetches it */
+			if (!w->root.mnt || (d == w->root.dentry && w->cur.mnt == w->root.mnt) ||
+			    d == w->cur.mnt->root)
+				break;
+			next = d->parent;
+		} else if (c.kind == COMP_DOT) {
+			next = d;
+		} else {
+			next = d_lookup_locked(d, c.name, c.len);
+			if (!next || !next->inode)
+				break;
+			if (S_ISLNK(next->inode->mode) && (!c.last || (w->flags & LOOKUP_FOLLOW)))
+				break;
+		}
+		if (next != d && __atomic_load_n(&next->mounted, __ATOMIC_ACQUIRE))
+			break;
+		d = next;
+		p = q;
+		if (c.last) {
+			done = true;
+			break;
+		}
+		if (pathname_next(&q, &c) <= 0 || !cached_may_take(w, &c))
+			break;
+	}
+	if (d != start)
+		d_get_locked(d);
+	dcache_walk_end(fl);
+	if (d != start) {
+		dput(start);
+		w->cur.dentry = d;
+	}
+	f->p = p;
+	if (done) {
+		kfree(f->buf);
+		w->depth = 0;
+		w->last_type = LAST_ROOT;
+	}
+	return done;
 }
 
 /* Follows the symlink at link: its body becomes the walk's top frame. */
@@ -224,7 +321,7 @@ static int push_link(struct walk *w, const struct path *link)
 	w->depth++;
 	if (buf[0] == '/') {
 		path_put(&w->cur);
-		w->cur = w->root;
+		w->cur = *walk_root(w);
 		path_get(&w->cur);
 	}
 	return 0;
@@ -234,7 +331,7 @@ static int push_link(struct walk *w, const struct path *link)
  * follow is set; then the current directory stays where the link was). */
 static int walk_component(struct walk *w, const char *name, size_t len, bool follow)
 {
-	struct path next;
+	struct dentry *d = NULL;
 	int err;
 
 	if (len == 1 && name[0] == '.')
@@ -243,16 +340,34 @@ static int walk_component(struct walk *w, const char *name, size_t len, bool fol
 		step_dotdot(w);
 		return 0;
 	}
-	err = lookup_child(w, name, len, &next);
+	err = lookup_child(w, name, len, &d);
 	if (err)
 		return err;
-	if (follow && S_ISLNK(next.dentry->inode->mode)) {
-		err = push_link(w, &next);
-		path_put(&next);
+	if (__atomic_load_n(&d->mounted, __ATOMIC_ACQUIRE)) {
+		/* a mountpoint: the walk goes on in the mount (if there is
+		 * still one); the path carries a reference of its own */
+		struct path next = { mnt_get(w->cur.mnt), d };
+
+		mount_follow_down(&next);
+		if (follow && S_ISLNK(next.dentry->inode->mode)) {
+			err = push_link(w, &next);
+			path_put(&next);
+			return err;
+		}
+		path_put(&w->cur);
+		w->cur = next;
+		return 0;
+	}
+	if (follow && S_ISLNK(d->inode->mode)) {
+		struct path link = { w->cur.mnt, d };   /* the mount's reference is w->cur's */
+
+		err = push_link(w, &link);
+		dput(d);
 		return err;
 	}
-	path_put(&w->cur);
-	w->cur = next;
+	/* same mount: only the dentry changes hands */
+	dput(w->cur.dentry);
+	w->cur.dentry = d;
 	return 0;
 }
 
@@ -261,9 +376,14 @@ static int walk_component(struct walk *w, const char *name, size_t len, bool fol
 static int walk_frames(struct walk *w)
 {
 	while (w->depth > 0) {
-		struct walk_frame *f = &w->stack[w->depth - 1];
+		struct walk_frame *f;
 		struct path_comp c;
-		int r = pathname_next(&f->p, &c);
+		int r;
+
+		if (walk_cached(w))
+			return 0;
+		f = &w->stack[w->depth - 1];
+		r = pathname_next(&f->p, &c);
 
 		if (r < 0)
 			return r;
@@ -340,6 +460,7 @@ int vfs_lookup(const struct path *dir, const char *path, unsigned flags, struct 
 		w->depth = 0;     /* AT_EMPTY_PATH: the start itself */
 		w->last_type = LAST_ROOT;
 	} else {
+		w->fast_last = true;
 		err = walk_frames(w);
 	}
 	if (!err)

@@ -72,6 +72,8 @@ static uint64_t tree_lookup(struct tmpfs_data *d, uint64_t idx)
 
 	if (!n || idx >= capacity(d->height))
 		return 0;
+	if (d->height == 0)
+		return (uint64_t)(uintptr_t)n;     /* the root is page 0 itself */
 	for (unsigned h = d->height; h > 1; h--)
 		if (!(n = ((struct node *)n)->slot[(idx >> (BITS * (h - 1))) & (SLOTS - 1)]))
 			return 0;
@@ -102,16 +104,26 @@ static uint64_t tree_next_present(struct tmpfs_data *d, uint64_t idx)
 {
 	if (!d->root || idx >= capacity(d->height))
 		return ~0ull;
+	if (d->height == 0)
+		return 0;
 	return next_present(d->root, d->height, 0, idx);
 }
 
 /* Puts phys at idx, growing the tree as needed (tree_lock held; the
- * heap allocates under spinlocks). 0 or -ENOMEM. */
+ * heap allocates under spinlocks). 0 or -ENOMEM. A file whose only page
+ * is page 0 (most small files) has no node: the root is that page, at
+ * height 0, so it costs no 4 KiB node to make, scan and free. */
 static int tree_insert(struct tmpfs_data *d, uint64_t idx, uint64_t phys)
 {
 	struct node *n;
 
 	if (!d->root) {
+		if (idx == 0) {
+			d->root = (void *)(uintptr_t)phys;
+			d->height = 0;
+			d->pages++;
+			return 0;
+		}
 		if (!(d->root = kzalloc(sizeof(struct node))))
 			return -ENOMEM;
 		d->height = 1;
@@ -210,7 +222,14 @@ static void free_pages(struct tmpfs_inode *ti, uint64_t first, uint64_t last)
 	bool empty;
 
 	f = spin_lock_irqsave(&ti->tree_lock);
-	if (d->root && first < last) {
+	if (d->root && d->height == 0) {
+		if (first == 0 && last > 0) {
+			pmm_unref((uint64_t)(uintptr_t)d->root);   /* as free_range does */
+			d->root = NULL;
+			d->pages = 0;
+			freed = 1;
+		}
+	} else if (d->root && first < last) {
 		freed = free_range(d->root, d->height, 0, first, last, &empty);
 		if (empty) {
 			kfree(d->root);

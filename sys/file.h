@@ -23,10 +23,15 @@ int sys_file_get(int fd, uint32_t rights, struct file **out);
  * depends on them (mmap: a shared writable mapping). */
 int sys_file_get_rights(int fd, struct file **out, uint32_t *rights);
 
-/* A path argument and the directory it is relative to. */
+/* A path argument and the directory it is relative to. A path shorter
+ * than SYS_AT_INLINE bytes is copied into inline_path (no heap: a 4 KiB
+ * kmalloc is a frame allocation); a longer one into PATH_MAX bytes of
+ * heap. */
+#define SYS_AT_INLINE 256
 struct sys_at {
-	char *path;           /* PATH_MAX bytes, copied in */
+	char *path;           /* inline_path or kmalloc'd, NUL-terminated */
 	struct file *dir;     /* NULL: the working directory (AT_FDCWD or an absolute path) */
+	char inline_path[SYS_AT_INLINE];
 };
 
 /* Copies upath in and looks dirfd up when the path is relative: 0,

@@ -23,10 +23,15 @@ long sys_at_get(struct sys_at *a, int dirfd, uptr_t upath)
 	long n;
 
 	a->dir = 0;
-	a->path = kmalloc(PATH_MAX);
-	if (!a->path)
-		return -ENOMEM;
-	n = strncpy_from_user(a->path, upath, PATH_MAX);
+	a->path = a->inline_path;
+	n = strncpy_from_user(a->path, upath, SYS_AT_INLINE);
+	if (n == -ENAMETOOLONG) {
+		/* longer than the inline buffer: the whole of PATH_MAX */
+		a->path = kmalloc(PATH_MAX);
+		if (!a->path)
+			return -ENOMEM;
+		n = strncpy_from_user(a->path, upath, PATH_MAX);
+	}
 	if (n >= 0 && dirfd != AT_FDCWD && a->path[0] != '/')
 		n = sys_file_get(dirfd, 0, &a->dir);
 	/* a pipe or other anonymous file has no place in the tree: nothing
@@ -37,7 +42,8 @@ long sys_at_get(struct sys_at *a, int dirfd, uptr_t upath)
 	if (n < 0) {
 		if (a->dir)
 			file_put(a->dir);
-		kfree(a->path);
+		if (a->path != a->inline_path)
+			kfree(a->path);
 		return n;
 	}
 	return 0;
@@ -52,7 +58,8 @@ void sys_at_put(struct sys_at *a)
 {
 	if (a->dir)
 		file_put(a->dir);
-	kfree(a->path);
+	if (a->path != a->inline_path)
+		kfree(a->path);
 }
 
 /* ---- open ---- */

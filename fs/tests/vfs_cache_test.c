@@ -101,6 +101,7 @@ KTEST(vfs_name_and_inode_caches)
 	struct vt v;
 	struct stat st;
 	struct path p1, p2;
+	int n;
 	struct dcache_stats ds0, ds1;
 	bool listed = false;
 	static bool registered;
@@ -148,6 +149,25 @@ KTEST(vfs_name_and_inode_caches)
 	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f5"), &st), 0);
 	KT_EXPECT_EQ(t, lookups, 6);                  /* p1 kept f5's entry alive */
 	path_put(&p1);
+	/* The LRU is lazy (fs/dcache.c): an entry in use again stays on it
+	 * and the trimming passes over it; let go again (with no lock, as it
+	 * is on the LRU already) the next trimming frees it. An entry let go
+	 * for the first time goes on the LRU then, to be trimmed too. */
+	KT_ASSERT(t, vfs_lookup(NULL, vt_path(&v, "f3"), 0, &p1) == 0);
+	n = lookups;
+	dcache_prune(1u << 20);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f3"), &st), 0);
+	KT_EXPECT_EQ(t, lookups, n);                  /* in use: not trimmed */
+	path_put(&p1);
+	dcache_prune(1u << 20);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f3"), &st), 0);
+	KT_EXPECT_EQ(t, lookups, n + 1);              /* unused: trimmed */
+	KT_ASSERT(t, vfs_lookup(NULL, vt_path(&v, "f7"), 0, &p1) == 0);
+	KT_EXPECT_EQ(t, lookups, n + 2);
+	path_put(&p1);
+	dcache_prune(1u << 20);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f7"), &st), 0);
+	KT_EXPECT_EQ(t, lookups, n + 3);
 	KT_EXPECT_EQ(t, vfs_umount(v.root, 0), 0);    /* ktestfs, on top of */
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);          /* the scratch tmpfs */
 }

@@ -231,6 +231,53 @@ TEST(fs_getdents64)
 	}
 }
 
+/* A buffer that runs into an unmapped page part way: the call returns
+ * the whole records that fit in what is mapped (EFAULT if none does),
+ * and the next call goes on right after the last one returned, nothing
+ * lost or repeated, whether the fault comes in the kernel's first batch
+ * of records or a later one. */
+TEST(fs_getdents64_fault_resumes)
+{
+	static const size_t valid[] = { 8, 1000, 2000, 3000 };
+	CHECK_OK(mkdir("d", 0755));
+	CHECK_OK(chdir("d"));
+	for (int i = 0; i < 100; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "entry-%d", i);
+		if (i % 10 == 0)
+			CHECK_OK(mkdir(name, 0755));
+		else
+			write_text(name, "");
+	}
+	for (size_t k = 0; k < sizeof valid / sizeof valid[0]; k++) {
+		struct seen s = { 0 };
+		ut_note("%zu bytes mapped", valid[k]);
+		int fd = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+		char *edge = edge_ptr(valid[k]);
+		int n = 0;
+		if (valid[k] < 24) {
+			CHECK_ERR(sys_getdents64(fd, edge, 8192), EFAULT);
+		} else {
+			long got = CHECK_OK(sys_getdents64(fd, edge, 8192));
+			CHECK(got > 0 && (size_t)got <= valid[k]);
+			for (long off = 0; off < got; n++) {
+				struct linux_dirent64 *d = (void *)(edge + off);
+				CHECK(d->d_reclen >= 24 && off + d->d_reclen <= got);
+				note_entry(d, &s);
+				off += d->d_reclen;
+			}
+		}
+		n += each_entry(fd, 4096, note_entry, &s);
+		CHECK_EQ(n, 102);
+		CHECK_EQ(s.dot, 1);
+		CHECK_EQ(s.dotdot, 1);
+		CHECK_EQ(s.other, 0);
+		for (int i = 0; i < 100; i++)
+			CHECK_EQ(s.names[i], 1);
+		CHECK_OK(close(fd));
+	}
+}
+
 static void count_only(struct linux_dirent64 *d, void *arg)
 {
 	(void)d;

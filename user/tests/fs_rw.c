@@ -84,6 +84,68 @@ TEST(fs_rw_sparse_blocks)
 	CHECK_EQ(c, 0);
 }
 
+/* On a tmpfs, a file of one page at offset 0 (kept without an index node
+ * there), grown to a far page and back: every page reads what was
+ * written, the hole between reads zeros, SEEK_DATA and SEEK_HOLE see the
+ * pages, a mapping sees page 0, and truncating frees the blocks. */
+TEST(fs_rw_small_file_grows_and_shrinks)
+{
+	private_mounts();
+	mount_tmpfs("t", NULL);
+	int fd = CHECK_OK(open("t/f", O_RDWR | O_CREAT, 0644));
+	static char page[4096], back[4096];
+	struct stat st;
+	memset(page, 'a', sizeof page);
+	CHECK_EQ(pwrite(fd, page, sizeof page, 0), sizeof page);
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_blocks, 8);
+	CHECK_EQ(lseek(fd, 0, SEEK_DATA), 0);
+	CHECK_EQ(lseek(fd, 0, SEEK_HOLE), 4096);
+	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	CHECK_EQ(m[100], 'a');
+	m[101] = 'm';
+	memset(page, 'b', sizeof page);
+	CHECK_EQ(pwrite(fd, page, sizeof page, 1000 * 4096), sizeof page);
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_blocks, 16);
+	CHECK_EQ(pread(fd, back, 4096, 0), 4096);
+	CHECK_EQ(back[100], 'a');
+	CHECK_EQ(back[101], 'm');                     /* the same page as mapped */
+	CHECK_EQ(pread(fd, back, 4096, 1000 * 4096), 4096);
+	CHECK_MEM(back, page, 4096);
+	CHECK_EQ(pread(fd, back, 4096, 500 * 4096), 4096);
+	for (int i = 0; i < 4096; i++)
+		if (back[i])
+			UT_FAIL("byte %d of the hole is %d", i, back[i]);
+	CHECK_EQ(lseek(fd, 4096, SEEK_DATA), 1000 * 4096);
+	CHECK_OK(munmap(m, 4096));
+	CHECK_OK(ftruncate(fd, 4096));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_blocks, 8);
+	CHECK_OK(ftruncate(fd, 0));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_blocks, 0);
+	CHECK_EQ(pwrite(fd, "c", 1, 0), 1);
+	CHECK_OK(ftruncate(fd, 4096));
+	CHECK_EQ(pread(fd, back, 4096, 0), 4096);
+	CHECK_EQ(back[0], 'c');
+	CHECK_EQ(back[1], 0);
+	CHECK_EQ(back[101], 0);
+	CHECK_OK(close(fd));
+	/* one page only, truncated away and grown again: zeros, no blocks */
+	fd = CHECK_OK(open("t/g", O_RDWR | O_CREAT, 0644));
+	CHECK_EQ(pwrite(fd, page, sizeof page, 0), sizeof page);
+	CHECK_OK(ftruncate(fd, 0));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_blocks, 0);
+	CHECK_OK(ftruncate(fd, 4096));
+	CHECK_EQ(pread(fd, back, 4096, 0), 4096);
+	CHECK_EQ(back[0], 0);
+	CHECK_EQ(back[4095], 0);
+	CHECK_OK(close(fd));
+}
+
 TEST(fs_rw_ebadf)
 {
 	char c = 'c';
