@@ -5,10 +5,12 @@
 #include "vfs_util.h"
 #include <fs/initramfs.h>
 #include <fs/namei.h>
+#include <fs/tmpfs.h>
 #include <kernel/boot.h>
 #include <kernel/kbench.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
 #include <kernel/time.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -297,6 +299,55 @@ KTEST(vfs_boot_initramfs)
 	KT_EXPECT_EQ(t, st.st_mode, S_IFDIR | 01777);
 	/* the archive's frames went back to the allocator after the unpack */
 	KT_EXPECT(t, boot_initrd(NULL) == NULL);
+}
+
+/* How the boot's unpack keeps the archive's pages (initramfs_unpack_boot):
+ * tmpfs_adopt_page makes a frame a file's page as it is, only in a hole,
+ * within size=, and only in a tmpfs regular file, the caller keeping its
+ * reference on a refusal; pmm_take_initrd gives only initrd frames still
+ * held for the archive (none after the boot released it). */
+KTEST(initramfs_tmpfs_adopts_pages)
+{
+	struct vt v;
+	struct file *f, *d;
+	struct stat st;
+	uint64_t pa = pmm_alloc(0), pb = pmm_alloc(0), pc = pmm_alloc(0);
+	static char buf[4096];
+
+	KT_ASSERT(t, pa && pb && pc);
+	memset(PHYS_TO_VIRT(pa), 'A', 4096);
+	memset(PHYS_TO_VIRT(pb), 'B', 4096);
+	KT_ASSERT(t, vt_setup(&v, "adopt", "size=12k") == 0);
+	KT_ASSERT(t, vt_open(vt_path(&v, "f"), O_RDWR | O_CREAT, 0644, &f) == 0);
+	KT_EXPECT_EQ(t, tmpfs_adopt_page(f->inode, 1, pa), 0);
+	KT_EXPECT_EQ(t, pmm_refcount(pa), 1);             /* the file's reference now */
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f"), &st), 0);
+	KT_EXPECT_EQ(t, st.st_size, 8192);
+	KT_EXPECT_EQ(t, st.st_blocks, 8);                 /* page 0 is a hole */
+	KT_EXPECT_EQ(t, vt_fd_pread(f, buf, 4096, 0), 4096);
+	KT_EXPECT(t, buf[0] == 0 && buf[4095] == 0);
+	KT_EXPECT_EQ(t, vt_fd_pread(f, buf, 4096, 4096), 4096);
+	KT_EXPECT(t, buf[0] == 'A' && buf[4095] == 'A');
+	KT_EXPECT_ERR(t, tmpfs_adopt_page(f->inode, 1, pb), -EEXIST);
+	KT_EXPECT_EQ(t, pmm_refcount(pb), 1);             /* still the caller's */
+	KT_EXPECT_EQ(t, tmpfs_adopt_page(f->inode, 0, pb), 0);
+	KT_EXPECT_EQ(t, vt_fd_pread(f, buf, 4096, 0), 4096);
+	KT_EXPECT(t, buf[0] == 'B' && buf[4095] == 'B');
+	KT_EXPECT_EQ(t, vt_fd_pwrite(f, "c", 1, 8192), 1);   /* the third page of size=12k */
+	KT_EXPECT_ERR(t, tmpfs_adopt_page(f->inode, 3, pc), -ENOSPC);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f"), &st), 0);
+	KT_EXPECT_EQ(t, st.st_size, 8193);
+	KT_ASSERT(t, vt_open(v.root, O_RDONLY | O_DIRECTORY, 0, &d) == 0);
+	KT_EXPECT_ERR(t, tmpfs_adopt_page(d->inode, 0, pc), -EINVAL);
+	file_put(d);
+	/* not initrd memory, or no longer held for the archive */
+	KT_EXPECT_ERR(t, pmm_take_initrd(pc, 1), -EINVAL);
+	if (boot_info()->initrd_size && boot_initrd(NULL) == NULL)
+		KT_EXPECT_ERR(t, pmm_take_initrd(boot_info()->initrd_phys, 1), -EINVAL);
+	pmm_unref(pc);
+	file_put(f);
+	KT_EXPECT_EQ(t, vfs_unlinkat(NULL, vt_path(&v, "f"), 0), 0);
+	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }
 
 /* Unpack speed: 8 files of 64 KiB and 64 small ones (530 KiB), each
