@@ -6,6 +6,7 @@
 #include <fs/initramfs.h>
 #include <cosmos/errno.h>
 #include <fs/cpio.h>
+#include <fs/namei.h>
 #include <fs/vfs.h>
 #include <kernel/log.h>
 #include <fs/tmpfs.h>
@@ -87,7 +88,10 @@ static void link_remember(struct unpack *u, const struct cpio_entry *e)
 }
 
 /* Makes room for an entry of type mode: an existing non-directory goes,
- * and so does an existing (empty) directory in the way of a non-directory. */
+ * and so does an existing (empty) directory in the way of a non-directory.
+ * The make_* functions call it only when creating found the name taken
+ * (-EEXIST), and then create again: into an empty tree (the boot's) that
+ * saves a path walk per entry. */
 static void clear_name(struct unpack *u, const char *name, uint32_t mode)
 {
 	struct stat st;
@@ -168,15 +172,23 @@ static int make_file(struct unpack *u, const struct cpio_entry *e)
 
 	if (first && *first) {
 		/* another name of a file this archive already made */
-		clear_name(u, e->name, e->mode);
 		err = vfs_linkat(u->root, (*first)->name, u->root, e->name, 0);
+		if (err == -EEXIST) {
+			clear_name(u, e->name, e->mode);
+			err = vfs_linkat(u->root, (*first)->name, u->root, e->name, 0);
+		}
 		if (err)
 			return err;
 		u->st.links++;
 		return e->size ? write_body(u, e->name, 0, e) : 0;
 	}
-	clear_name(u, e->name, e->mode);
-	err = write_body(u, e->name, O_CREAT | O_TRUNC, e);
+	/* O_EXCL: an existing file is replaced, not truncated (its other
+	 * names keep it) */
+	err = write_body(u, e->name, O_CREAT | O_EXCL, e);
+	if (err == -EEXIST) {
+		clear_name(u, e->name, e->mode);
+		err = write_body(u, e->name, O_CREAT | O_EXCL, e);
+	}
 	if (err)
 		return err;
 	if (first)
@@ -191,8 +203,11 @@ static int make_dir(struct unpack *u, const struct cpio_entry *e)
 	int err = 0;
 
 	if (strcmp(e->name, ".") != 0) {
-		clear_name(u, e->name, e->mode);
 		err = vfs_mkdirat(u->root, e->name, e->mode & 07777);
+		if (err == -EEXIST) {
+			clear_name(u, e->name, e->mode);   /* a non-directory goes */
+			err = vfs_mkdirat(u->root, e->name, e->mode & 07777);
+		}
 		if (err == -EEXIST)
 			err = 0;           /* already there: its attributes change */
 		if (err)
@@ -218,8 +233,11 @@ static int make_symlink(struct unpack *u, const struct cpio_entry *e)
 		return -ENOMEM;
 	memcpy(target, e->data, e->size);
 	target[e->size] = 0;
-	clear_name(u, e->name, e->mode);
 	err = vfs_symlinkat(target, u->root, e->name);
+	if (err == -EEXIST) {
+		clear_name(u, e->name, e->mode);
+		err = vfs_symlinkat(target, u->root, e->name);
+	}
 	kfree(target);
 	if (!err)
 		u->st.symlinks++;
@@ -236,8 +254,11 @@ static int make_node(struct unpack *u, const struct cpio_entry *e)
 			return -EINVAL;
 		dev = DEV_MAKE(e->rdev_major, e->rdev_minor);
 	}
-	clear_name(u, e->name, e->mode);
 	err = vfs_mknodat(u->root, e->name, e->mode, dev);
+	if (err == -EEXIST) {
+		clear_name(u, e->name, e->mode);
+		err = vfs_mknodat(u->root, e->name, e->mode, dev);
+	}
 	if (!err)
 		u->st.nodes++;
 	return err;
@@ -246,6 +267,7 @@ static int make_node(struct unpack *u, const struct cpio_entry *e)
 static int unpack_entry(struct unpack *u, const struct cpio_entry *e)
 {
 	struct vfs_time times[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
+	struct path p;
 	int err;
 
 	if (e->archive != u->links_archive) {
@@ -260,11 +282,17 @@ static int unpack_entry(struct unpack *u, const struct cpio_entry *e)
 	}
 	if (err)
 		return err;
-	err = vfs_fchownat(u->root, e->name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW);
+	/* one walk to the entry made, then its attributes through that path
+	 * (the same calls and checks as by name) */
+	err = vfs_lookup(u->root, e->name, 0, &p);
+	if (err)
+		return err;
+	err = vfs_fchownat(&p, "", e->uid, e->gid, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
 	if (!err && !S_ISLNK(e->mode))
-		err = vfs_fchmodat(u->root, e->name, e->mode & 07777, 0);
+		err = vfs_fchmodat(&p, "", e->mode & 07777, AT_EMPTY_PATH);
 	if (!err && !S_ISDIR(e->mode))
-		err = vfs_utimensat(u->root, e->name, times, AT_SYMLINK_NOFOLLOW);
+		err = vfs_utimensat(&p, "", times, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	path_put(&p);
 	return err;
 }
 

@@ -184,11 +184,18 @@ KTEST(initramfs_concatenated_and_refused)
 	FILE(&a, 3, 0644, "../escape", "x");                 /* refused */
 	FILE(&a, 4, 0644, "replaced", "old");
 	entry(&a, 5, S_IFDIR | 0755, 0, 0, 2, 0, 0, 0, "d", NULL, 0);
+	entry(&a, 8, S_IFREG | 0644, 0, 0, 2, 0, 0, 0, "hl", NULL, 0);
+	entry(&a, 8, S_IFREG | 0644, 0, 0, 2, 0, 0, 0, "hl2", "linked", 6);
+	FILE(&a, 9, 0644, "s", "a file");
+	entry(&a, 10, S_IFLNK | 0777, 0, 0, 1, 0, 0, 0, "l", "kept", 4);
 	trailer(&a);
 	put(&a, zeros, 512 - a.len % 512);
 	FILE(&a, 1, 0644, "replaced", "new");                 /* a later archive may */
 	entry(&a, 6, S_IFREG | 0644, 0, 0, 1, 0, 0, 0, "d", "file now", 8);   /* dir -> file */
 	FILE(&a, 7, 0600, "second", "2");
+	FILE(&a, 8, 0644, "hl", "fresh");                     /* replaces that name only */
+	entry(&a, 9, S_IFLNK | 0777, 0, 0, 1, 0, 0, 0, "s", "second", 6);   /* file -> symlink */
+	entry(&a, 10, S_IFIFO | 0600, 0, 0, 1, 0, 0, 0, "l", NULL, 0);      /* symlink -> FIFO */
 	trailer(&a);
 	KT_ASSERT(t, a.buf != NULL);
 	KT_ASSERT(t, vt_setup(&v, "initramfs2", NULL) == 0);
@@ -204,6 +211,16 @@ KTEST(initramfs_concatenated_and_refused)
 	KT_EXPECT(t, S_ISREG(s.st_mode));
 	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "second"), &s), 0);
 	KT_EXPECT_EQ(t, s.st_mode, S_IFREG | 0600);
+	KT_EXPECT_EQ(t, vt_read_file(vt_path(&v, "hl"), buf, sizeof(buf)), 5);
+	KT_EXPECT(t, memcmp(buf, "fresh", 5) == 0);
+	KT_EXPECT_EQ(t, vt_read_file(vt_path(&v, "hl2"), buf, sizeof(buf)), 6);
+	KT_EXPECT(t, memcmp(buf, "linked", 6) == 0);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "hl2"), &s), 0);
+	KT_EXPECT_EQ(t, s.st_nlink, 1);
+	KT_EXPECT_EQ(t, vt_lstat(vt_path(&v, "s"), &s), 0);
+	KT_EXPECT(t, S_ISLNK(s.st_mode));
+	KT_EXPECT_EQ(t, vt_lstat(vt_path(&v, "l"), &s), 0);
+	KT_EXPECT(t, S_ISFIFO(s.st_mode));
 	KT_EXPECT_ERR(t, vt_stat("/ktest/escape", &s), -ENOENT);
 	kfree(a.buf);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
