@@ -92,6 +92,7 @@ struct term {
 	bool newline;                   /* LNM (CSI 20 h): LF, VT and FF also return */
 	bool cursor_visible;            /* ?25 */
 	bool app_cursor_keys;           /* ?1: arrows send ESC O x (the keyboard side reads it) */
+	bool in_log;                    /* inside term_write_log: line feeds jump-scroll */
 	struct term_parser p;
 };
 

@@ -106,8 +106,15 @@ static uint64_t name_hash(const char *s, size_t n)
 
 static void fail(struct cpio_error *err, size_t off, const char *why, const char *name, size_t nlen)
 {
-	size_t n = nlen < sizeof(err->name) - 1 ? nlen : sizeof(err->name) - 1;
+	size_t n;
 
+	/* leading "/"s say nothing in a report (mkinitrd.py pads names with
+	 * up to 4 KiB of them to page-align file data) */
+	while (name && nlen && name[0] == '/') {
+		name++;
+		nlen--;
+	}
+	n = nlen < sizeof(err->name) - 1 ? nlen : sizeof(err->name) - 1;
 	err->offset = off;
 	err->why = why;
 	if (name)

@@ -6,9 +6,13 @@
 #include <fs/initramfs.h>
 #include <cosmos/errno.h>
 #include <fs/cpio.h>
+#include <fs/namei.h>
 #include <fs/vfs.h>
 #include <kernel/log.h>
+#include <fs/tmpfs.h>
+#include <kernel/boot.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
 #include <kernel/time.h>
 #include <lib/string.h>
 #include <sys/uio.h>
@@ -35,6 +39,7 @@ struct unpack {
 	struct link_name *links[LINK_BUCKETS];
 	unsigned links_archive;
 	struct dir_time *dirs;
+	bool take;                   /* file data pages may be taken (see take_pages) */
 };
 
 static void *cpio_kmalloc(size_t n) { return kmalloc(n); }
@@ -83,7 +88,10 @@ static void link_remember(struct unpack *u, const struct cpio_entry *e)
 }
 
 /* Makes room for an entry of type mode: an existing non-directory goes,
- * and so does an existing (empty) directory in the way of a non-directory. */
+ * and so does an existing (empty) directory in the way of a non-directory.
+ * The make_* functions call it only when creating found the name taken
+ * (-EEXIST), and then create again: into an empty tree (the boot's) that
+ * saves a path walk per entry. */
 static void clear_name(struct unpack *u, const char *name, uint32_t mode)
 {
 	struct stat st;
@@ -98,22 +106,61 @@ static void clear_name(struct unpack *u, const char *name, uint32_t mode)
 	}
 }
 
+/* Writes data[off, off + len) of the entry at off in the file. */
+static int write_range(struct file *f, const struct cpio_entry *e, size_t off, size_t len)
+{
+	struct uio io;
+	long n;
+
+	if (!len)
+		return 0;
+	uio_init_kernel(&io, (void *)(e->data + off), len);
+	n = vfs_pwrite(f, &io, (int64_t)off);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -ENOSPC;
+}
+
+/* The whole pages of a page-aligned body become the file's pages where
+ * the loader put them (the archive is released after the unpack; the
+ * tmpfs takes the frames over); a page the file will not take is copied
+ * before its frame goes back. The partial last page is copied: the next
+ * header shares its frame. Returns how many bytes are done, from 0. */
+static size_t take_pages(struct unpack *u, struct file *f, const struct cpio_entry *e, int *err)
+{
+	size_t pages = e->size / PMM_PAGE;
+	uint64_t phys = VIRT_TO_PHYS(e->data);
+
+	*err = 0;
+	if (!u->take || (uintptr_t)e->data % PMM_PAGE || !pages ||
+	    pmm_take_initrd(phys, pages) != 0)
+		return 0;
+	for (size_t i = 0; i < pages; i++) {
+		if (*err == 0 && tmpfs_adopt_page(f->inode, i, phys + i * PMM_PAGE) == 0) {
+			u->st.pages_taken++;
+			continue;
+		}
+		if (*err == 0)
+			*err = write_range(f, e, i * PMM_PAGE, PMM_PAGE);
+		pmm_unref(phys + i * PMM_PAGE);
+	}
+	return pages * PMM_PAGE;
+}
+
 static int write_body(struct unpack *u, const char *name, uint32_t flags, const struct cpio_entry *e)
 {
 	struct file *f;
-	struct uio io;
-	long n;
+	size_t done;
 	int err = vfs_openat(u->root, name, O_WRONLY | flags, e->mode & 07777, &f);
 
 	if (err)
 		return err;
-	uio_init_kernel(&io, (void *)e->data, e->size);
-	n = e->size ? vfs_write(f, &io) : 0;
+	done = take_pages(u, f, e, &err);
+	if (!err)
+		err = write_range(f, e, done, e->size - done);
 	file_put(f);
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n != e->size)
-		return -ENOSPC;
+	if (err)
+		return err;
 	u->st.bytes += e->size;
 	return 0;
 }
@@ -125,15 +172,23 @@ static int make_file(struct unpack *u, const struct cpio_entry *e)
 
 	if (first && *first) {
 		/* another name of a file this archive already made */
-		clear_name(u, e->name, e->mode);
 		err = vfs_linkat(u->root, (*first)->name, u->root, e->name, 0);
+		if (err == -EEXIST) {
+			clear_name(u, e->name, e->mode);
+			err = vfs_linkat(u->root, (*first)->name, u->root, e->name, 0);
+		}
 		if (err)
 			return err;
 		u->st.links++;
 		return e->size ? write_body(u, e->name, 0, e) : 0;
 	}
-	clear_name(u, e->name, e->mode);
-	err = write_body(u, e->name, O_CREAT | O_TRUNC, e);
+	/* O_EXCL: an existing file is replaced, not truncated (its other
+	 * names keep it) */
+	err = write_body(u, e->name, O_CREAT | O_EXCL, e);
+	if (err == -EEXIST) {
+		clear_name(u, e->name, e->mode);
+		err = write_body(u, e->name, O_CREAT | O_EXCL, e);
+	}
 	if (err)
 		return err;
 	if (first)
@@ -148,8 +203,11 @@ static int make_dir(struct unpack *u, const struct cpio_entry *e)
 	int err = 0;
 
 	if (strcmp(e->name, ".") != 0) {
-		clear_name(u, e->name, e->mode);
 		err = vfs_mkdirat(u->root, e->name, e->mode & 07777);
+		if (err == -EEXIST) {
+			clear_name(u, e->name, e->mode);   /* a non-directory goes */
+			err = vfs_mkdirat(u->root, e->name, e->mode & 07777);
+		}
 		if (err == -EEXIST)
 			err = 0;           /* already there: its attributes change */
 		if (err)
@@ -175,8 +233,11 @@ static int make_symlink(struct unpack *u, const struct cpio_entry *e)
 		return -ENOMEM;
 	memcpy(target, e->data, e->size);
 	target[e->size] = 0;
-	clear_name(u, e->name, e->mode);
 	err = vfs_symlinkat(target, u->root, e->name);
+	if (err == -EEXIST) {
+		clear_name(u, e->name, e->mode);
+		err = vfs_symlinkat(target, u->root, e->name);
+	}
 	kfree(target);
 	if (!err)
 		u->st.symlinks++;
@@ -193,8 +254,11 @@ static int make_node(struct unpack *u, const struct cpio_entry *e)
 			return -EINVAL;
 		dev = DEV_MAKE(e->rdev_major, e->rdev_minor);
 	}
-	clear_name(u, e->name, e->mode);
 	err = vfs_mknodat(u->root, e->name, e->mode, dev);
+	if (err == -EEXIST) {
+		clear_name(u, e->name, e->mode);
+		err = vfs_mknodat(u->root, e->name, e->mode, dev);
+	}
 	if (!err)
 		u->st.nodes++;
 	return err;
@@ -203,6 +267,7 @@ static int make_node(struct unpack *u, const struct cpio_entry *e)
 static int unpack_entry(struct unpack *u, const struct cpio_entry *e)
 {
 	struct vfs_time times[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
+	struct path p;
 	int err;
 
 	if (e->archive != u->links_archive) {
@@ -217,16 +282,22 @@ static int unpack_entry(struct unpack *u, const struct cpio_entry *e)
 	}
 	if (err)
 		return err;
-	err = vfs_fchownat(u->root, e->name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW);
+	/* one walk to the entry made, then its attributes through that path
+	 * (the same calls and checks as by name) */
+	err = vfs_lookup(u->root, e->name, 0, &p);
+	if (err)
+		return err;
+	err = vfs_fchownat(&p, "", e->uid, e->gid, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
 	if (!err && !S_ISLNK(e->mode))
-		err = vfs_fchmodat(u->root, e->name, e->mode & 07777, 0);
+		err = vfs_fchmodat(&p, "", e->mode & 07777, AT_EMPTY_PATH);
 	if (!err && !S_ISDIR(e->mode))
-		err = vfs_utimensat(u->root, e->name, times, AT_SYMLINK_NOFOLLOW);
+		err = vfs_utimensat(&p, "", times, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	path_put(&p);
 	return err;
 }
 
-int initramfs_unpack(const struct path *root, const void *buf, size_t len,
-		     struct initramfs_stats *stats)
+static int unpack(const struct path *root, const void *buf, size_t len,
+		  struct initramfs_stats *stats, bool take)
 {
 	struct cpio_reader *r = kmalloc(sizeof(*r));
 	struct unpack *u = kzalloc(sizeof(*u));
@@ -241,6 +312,7 @@ int initramfs_unpack(const struct path *root, const void *buf, size_t len,
 		return -ENOMEM;
 	}
 	u->root = root;
+	u->take = take;
 	cpio_reader_init(r, buf, len, &kernel_alloc);
 	while ((c = cpio_next(r, &e, &ce)) != CPIO_END) {
 		if (c == CPIO_ENTRY) {
@@ -286,9 +358,23 @@ int initramfs_unpack(const struct path *root, const void *buf, size_t len,
 		 u->st.archives, u->st.archives == 1 ? "" : "s", u->st.files, u->st.dirs,
 		 u->st.symlinks, u->st.links, u->st.nodes, u->st.bytes,
 		 (unsigned long long)(u->st.ns / 1000), u->st.skipped ? " (some skipped)" : "");
+	if (u->st.pages_taken)
+		log_info("initramfs: %zu KiB of file data kept in place", u->st.pages_taken * 4);
 	if (stats)
 		*stats = u->st;
 	kfree(r);
 	kfree(u);
 	return 0;
+}
+
+int initramfs_unpack(const struct path *root, const void *buf, size_t len,
+		     struct initramfs_stats *stats)
+{
+	return unpack(root, buf, len, stats, false);
+}
+
+int initramfs_unpack_boot(const struct path *root, const void *buf, size_t len,
+			  struct initramfs_stats *stats)
+{
+	return unpack(root, buf, len, stats, true);
 }

@@ -13,6 +13,7 @@ struct initramfs_stats {
 	unsigned skipped;        /* refused entries (reported one by one) */
 	bool broken;             /* the unpack stopped at a broken header */
 	size_t bytes;            /* file data written */
+	size_t pages_taken;      /* of it, pages kept where the archive had them */
 	uint64_t ns;             /* time the unpack took */
 };
 
@@ -23,5 +24,13 @@ struct initramfs_stats {
  * memory); stats may be NULL. */
 int initramfs_unpack(const struct path *root, const void *buf, size_t len,
 		     struct initramfs_stats *stats);
+
+/* The same for the loader's archive (buf: boot_initrd()'s), which the
+ * caller releases right after: the whole pages of a file's data that start
+ * on a page boundary of the archive (scripts/mkinitrd.py lays them out so)
+ * become the file's pages in a tmpfs, not copies (pmm_take_initrd and
+ * tmpfs_adopt_page); anything else is copied as above. */
+int initramfs_unpack_boot(const struct path *root, const void *buf, size_t len,
+			  struct initramfs_stats *stats);
 
 #endif

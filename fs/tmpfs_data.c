@@ -3,6 +3,7 @@
  * counts them against size=. */
 #include <cosmos/abi/fcntl.h>
 #include <cosmos/errno.h>
+#include <fs/tmpfs.h>
 #include <fs/tmpfs_internal.h>
 #include <kernel/boot.h>
 #include <kernel/mm/heap.h>
@@ -417,6 +418,46 @@ const struct file_ops tmpfs_file_ops = {
 	.fsync = tmpfs_fsync,
 	.getpage = tmpfs_getpage,
 };
+
+/* ---- pages given whole (the initramfs unpack) ---- */
+
+int tmpfs_adopt_page(struct inode *ino, uint64_t idx, uint64_t phys)
+{
+	struct tmpfs_inode *ti;
+	uint64_t f, end;
+	int err;
+
+	if (ino->fops != &tmpfs_file_ops || phys % PG || idx >= capacity(MAX_HEIGHT))
+		return -EINVAL;
+	ti = TI(ino);
+	end = (idx + 1) * PG;
+	if ((err = mutex_lock(&ino->lock)))
+		return err;
+	if (end > ino->sb->max_bytes) {
+		mutex_unlock(&ino->lock);
+		return -EFBIG;
+	}
+	if ((err = charge_page(ino->sb))) {
+		mutex_unlock(&ino->lock);
+		return err;
+	}
+	f = spin_lock_irqsave(&ti->tree_lock);
+	if (tree_lookup(&ti->data, idx))
+		err = -EEXIST;
+	else
+		err = tree_insert(&ti->data, idx, phys);
+	ino->blocks = ti->data.pages * (PG / 512);
+	spin_unlock_irqrestore(&ti->tree_lock, f);
+	if (err) {
+		uncharge_pages(ino->sb, 1);
+	} else {
+		if (end > ino->size)
+			ino->size = end;
+		inode_touch_mc(ino);
+	}
+	mutex_unlock(&ino->lock);
+	return err;
+}
 
 /* ---- fallocate (inode lock held by the VFS) ---- */
 

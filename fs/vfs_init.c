@@ -28,7 +28,11 @@ static void unpack_boot_initrd(void)
 		return;
 	}
 	vfs_root_path(&root);
-	err = initramfs_unpack(&root, buf, len, NULL);
+	/* a retained archive stays whole: its pages are not the files' */
+	if (cmdline_has(boot_cmdline(), "retain_initrd"))
+		err = initramfs_unpack(&root, buf, len, NULL);
+	else
+		err = initramfs_unpack_boot(&root, buf, len, NULL);
 	path_put(&root);
 	if (err)
 		log_err("vfs: cannot unpack the initramfs (error %d)", err);

@@ -23,6 +23,14 @@ its contents), inode numbers assigned in that order, every mtime the value
 of SOURCE_DATE_EPOCH when set and 0 otherwise. Hard links share one inode
 number and, as in Linux's gen_init_cpio, the data travels with the last
 name of the group; the others have size 0.
+
+The data of every file of a page or more starts on a 4 KiB boundary of the
+archive: its name is padded in front with "/" (which every cpio reader,
+CosmOS's and Linux's, strips or resolves away) until the header, the name
+and newc's 4-byte padding end on one. The loader puts the archive on a page
+boundary, so the kernel can keep those pages as the files' own instead of
+copying them (fs/initramfs.c). A name that would pass PATH_MAX with its
+padding is left as it is (the kernel copies such a file).
 """
 
 import os
@@ -31,6 +39,8 @@ import sys
 
 MAGIC = b"070701"
 MAX_NAME = 4095          # PATH_MAX less the NUL, what a kernel will accept
+PAGE = 4096
+HEADER = 110             # a newc header's bytes before the name
 
 
 class SpecError(Exception):
@@ -142,7 +152,19 @@ def header(ino, mode, uid, gid, nlink, mtime, size, name):
     return out + b"\0" * (-len(out) % 4)
 
 
-def build(entries, mtime):
+def page_pad(offset, name, size):
+    """How many "/" to put before name so that the data of a header at
+    offset starts on a page (0 for files under a page, or when the padded
+    name would be too long)."""
+    if size < PAGE:
+        return 0
+    end = offset + HEADER + len(name.encode()) + 1
+    boundary = -(-end // PAGE) * PAGE
+    pad = max(0, boundary - end - 3)      # newc pads the name to 4 bytes
+    return pad if len(name.encode()) + pad <= MAX_NAME else 0
+
+
+def build(entries, mtime, page_align=False):
     add_parents(entries)
     order = sorted(entries, key=lambda n: n.split("/"))
 
@@ -184,6 +206,8 @@ def build(entries, mtime):
             data = src.data if name == last else b""
         else:
             nlink, data = 1, e.data
+        if page_align and e.kind != "dir":
+            name = "/" * page_pad(len(out), name, len(data)) + name
         out += header(ino, src.mode, src.uid, src.gid, nlink, mtime, len(data), name)
         out += data + b"\0" * (-len(data) % 4)
     out += header(0, 0, 0, 0, 1, 0, 0, "TRAILER!!!")
@@ -201,7 +225,7 @@ def main(argv):
         entries = {}
         for spec in specs:
             parse_spec(spec, entries)
-        archive = build(entries, mtime)
+        archive = build(entries, mtime, page_align=True)
     except SpecError as e:
         print(f"mkinitrd: {e}", file=sys.stderr)
         return 1

@@ -5,10 +5,12 @@
 #include "vfs_util.h"
 #include <fs/initramfs.h>
 #include <fs/namei.h>
+#include <fs/tmpfs.h>
 #include <kernel/boot.h>
 #include <kernel/kbench.h>
 #include <kernel/log.h>
 #include <kernel/mm/heap.h>
+#include <kernel/mm/pmm.h>
 #include <kernel/time.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -182,11 +184,18 @@ KTEST(initramfs_concatenated_and_refused)
 	FILE(&a, 3, 0644, "../escape", "x");                 /* refused */
 	FILE(&a, 4, 0644, "replaced", "old");
 	entry(&a, 5, S_IFDIR | 0755, 0, 0, 2, 0, 0, 0, "d", NULL, 0);
+	entry(&a, 8, S_IFREG | 0644, 0, 0, 2, 0, 0, 0, "hl", NULL, 0);
+	entry(&a, 8, S_IFREG | 0644, 0, 0, 2, 0, 0, 0, "hl2", "linked", 6);
+	FILE(&a, 9, 0644, "s", "a file");
+	entry(&a, 10, S_IFLNK | 0777, 0, 0, 1, 0, 0, 0, "l", "kept", 4);
 	trailer(&a);
 	put(&a, zeros, 512 - a.len % 512);
 	FILE(&a, 1, 0644, "replaced", "new");                 /* a later archive may */
 	entry(&a, 6, S_IFREG | 0644, 0, 0, 1, 0, 0, 0, "d", "file now", 8);   /* dir -> file */
 	FILE(&a, 7, 0600, "second", "2");
+	FILE(&a, 8, 0644, "hl", "fresh");                     /* replaces that name only */
+	entry(&a, 9, S_IFLNK | 0777, 0, 0, 1, 0, 0, 0, "s", "second", 6);   /* file -> symlink */
+	entry(&a, 10, S_IFIFO | 0600, 0, 0, 1, 0, 0, 0, "l", NULL, 0);      /* symlink -> FIFO */
 	trailer(&a);
 	KT_ASSERT(t, a.buf != NULL);
 	KT_ASSERT(t, vt_setup(&v, "initramfs2", NULL) == 0);
@@ -202,6 +211,16 @@ KTEST(initramfs_concatenated_and_refused)
 	KT_EXPECT(t, S_ISREG(s.st_mode));
 	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "second"), &s), 0);
 	KT_EXPECT_EQ(t, s.st_mode, S_IFREG | 0600);
+	KT_EXPECT_EQ(t, vt_read_file(vt_path(&v, "hl"), buf, sizeof(buf)), 5);
+	KT_EXPECT(t, memcmp(buf, "fresh", 5) == 0);
+	KT_EXPECT_EQ(t, vt_read_file(vt_path(&v, "hl2"), buf, sizeof(buf)), 6);
+	KT_EXPECT(t, memcmp(buf, "linked", 6) == 0);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "hl2"), &s), 0);
+	KT_EXPECT_EQ(t, s.st_nlink, 1);
+	KT_EXPECT_EQ(t, vt_lstat(vt_path(&v, "s"), &s), 0);
+	KT_EXPECT(t, S_ISLNK(s.st_mode));
+	KT_EXPECT_EQ(t, vt_lstat(vt_path(&v, "l"), &s), 0);
+	KT_EXPECT(t, S_ISFIFO(s.st_mode));
 	KT_EXPECT_ERR(t, vt_stat("/ktest/escape", &s), -ENOENT);
 	kfree(a.buf);
 	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
@@ -297,6 +316,55 @@ KTEST(vfs_boot_initramfs)
 	KT_EXPECT_EQ(t, st.st_mode, S_IFDIR | 01777);
 	/* the archive's frames went back to the allocator after the unpack */
 	KT_EXPECT(t, boot_initrd(NULL) == NULL);
+}
+
+/* How the boot's unpack keeps the archive's pages (initramfs_unpack_boot):
+ * tmpfs_adopt_page makes a frame a file's page as it is, only in a hole,
+ * within size=, and only in a tmpfs regular file, the caller keeping its
+ * reference on a refusal; pmm_take_initrd gives only initrd frames still
+ * held for the archive (none after the boot released it). */
+KTEST(initramfs_tmpfs_adopts_pages)
+{
+	struct vt v;
+	struct file *f, *d;
+	struct stat st;
+	uint64_t pa = pmm_alloc(0), pb = pmm_alloc(0), pc = pmm_alloc(0);
+	static char buf[4096];
+
+	KT_ASSERT(t, pa && pb && pc);
+	memset(PHYS_TO_VIRT(pa), 'A', 4096);
+	memset(PHYS_TO_VIRT(pb), 'B', 4096);
+	KT_ASSERT(t, vt_setup(&v, "adopt", "size=12k") == 0);
+	KT_ASSERT(t, vt_open(vt_path(&v, "f"), O_RDWR | O_CREAT, 0644, &f) == 0);
+	KT_EXPECT_EQ(t, tmpfs_adopt_page(f->inode, 1, pa), 0);
+	KT_EXPECT_EQ(t, pmm_refcount(pa), 1);             /* the file's reference now */
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f"), &st), 0);
+	KT_EXPECT_EQ(t, st.st_size, 8192);
+	KT_EXPECT_EQ(t, st.st_blocks, 8);                 /* page 0 is a hole */
+	KT_EXPECT_EQ(t, vt_fd_pread(f, buf, 4096, 0), 4096);
+	KT_EXPECT(t, buf[0] == 0 && buf[4095] == 0);
+	KT_EXPECT_EQ(t, vt_fd_pread(f, buf, 4096, 4096), 4096);
+	KT_EXPECT(t, buf[0] == 'A' && buf[4095] == 'A');
+	KT_EXPECT_ERR(t, tmpfs_adopt_page(f->inode, 1, pb), -EEXIST);
+	KT_EXPECT_EQ(t, pmm_refcount(pb), 1);             /* still the caller's */
+	KT_EXPECT_EQ(t, tmpfs_adopt_page(f->inode, 0, pb), 0);
+	KT_EXPECT_EQ(t, vt_fd_pread(f, buf, 4096, 0), 4096);
+	KT_EXPECT(t, buf[0] == 'B' && buf[4095] == 'B');
+	KT_EXPECT_EQ(t, vt_fd_pwrite(f, "c", 1, 8192), 1);   /* the third page of size=12k */
+	KT_EXPECT_ERR(t, tmpfs_adopt_page(f->inode, 3, pc), -ENOSPC);
+	KT_EXPECT_EQ(t, vt_stat(vt_path(&v, "f"), &st), 0);
+	KT_EXPECT_EQ(t, st.st_size, 8193);
+	KT_ASSERT(t, vt_open(v.root, O_RDONLY | O_DIRECTORY, 0, &d) == 0);
+	KT_EXPECT_ERR(t, tmpfs_adopt_page(d->inode, 0, pc), -EINVAL);
+	file_put(d);
+	/* not initrd memory, or no longer held for the archive */
+	KT_EXPECT_ERR(t, pmm_take_initrd(pc, 1), -EINVAL);
+	if (boot_info()->initrd_size && boot_initrd(NULL) == NULL)
+		KT_EXPECT_ERR(t, pmm_take_initrd(boot_info()->initrd_phys, 1), -EINVAL);
+	pmm_unref(pc);
+	file_put(f);
+	KT_EXPECT_EQ(t, vfs_unlinkat(NULL, vt_path(&v, "f"), 0), 0);
+	KT_EXPECT_EQ(t, vt_teardown(&v), 0);
 }
 
 /* Unpack speed: 8 files of 64 KiB and 64 small ones (530 KiB), each

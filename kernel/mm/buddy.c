@@ -222,6 +222,20 @@ int buddy_free(struct buddy_zone *z, uint64_t pfn, unsigned order)
 	return 0;
 }
 
+int buddy_claim(struct buddy_zone *z, uint64_t pfn)
+{
+	struct buddy_frame *f = buddy_frame_of(z, pfn);
+
+	if (!f || f->state != BUDDY_RESERVED)
+		return -EINVAL;
+	f->state = BUDDY_USED_HEAD;
+	f->order = 0;
+	f->refs = 0;
+	f->prev = BUDDY_NONE;
+	f->tag = 0;
+	return 0;
+}
+
 int buddy_check(const struct buddy_zone *z)
 {
 	uint64_t pages = 0;

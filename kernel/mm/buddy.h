@@ -61,6 +61,11 @@ uint64_t buddy_alloc(struct buddy_zone *z, unsigned order);
 /* Frees a block from buddy_alloc. Returns 0, or -EINVAL if pfn is not the
  * head of an allocated block of that order (double or wrong free). */
 int buddy_free(struct buddy_zone *z, uint64_t pfn, unsigned order);
+/* Turns a reserved frame into an allocated block of order 0 (its data
+ * untouched), as if buddy_alloc had handed it out: buddy_free takes it
+ * back like any other. 0, or -EINVAL when pfn is outside the zone or not
+ * reserved (free, allocated, or claimed already). */
+int buddy_claim(struct buddy_zone *z, uint64_t pfn);
 bool buddy_contains(const struct buddy_zone *z, uint64_t pfn);
 /* The frame's metadata, NULL outside the zone. */
 struct buddy_frame *buddy_frame_of(struct buddy_zone *z, uint64_t pfn);

@@ -240,6 +240,39 @@ void pmm_release_initrd(void)
 	log_info("pmm: released %llu KiB of initrd memory", (unsigned long long)(freed * 4));
 }
 
+int pmm_take_initrd(uint64_t phys, uint64_t pages)
+{
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	uint64_t pfn = phys / PMM_PAGE, f;
+	bool inside = false;
+	int err = 0;
+
+	if (phys % PMM_PAGE || pages == 0 || pfn + pages < pfn)
+		return -EINVAL;
+	/* one run of initrd memory must hold them all */
+	for (unsigned i = 0; i < n && !inside; i++)
+		inside = m[i].type == BOOT_MEM_INITRD && pfn >= m[i].phys / PMM_PAGE &&
+			 pfn + pages <= m[i].phys / PMM_PAGE + m[i].pages;
+	if (!inside)
+		return -EINVAL;
+	f = take_lock();
+	for (uint64_t p = pfn; p < pfn + pages && !err; p++) {
+		struct buddy_frame *fr = zone_of(p) ? buddy_frame_of(zone_of(p), p) : NULL;
+
+		if (!fr || fr->state != BUDDY_RESERVED)
+			err = -EINVAL;      /* released already, or taken before */
+	}
+	for (uint64_t p = pfn; p < pfn + pages && !err; p++) {
+		if (buddy_claim(zone_of(p), p) != 0)
+			panic("pmm: initrd frame %#llx changed under pmm_lock",
+			      (unsigned long long)(p * PMM_PAGE));
+		buddy_frame_of(zone_of(p), p)->refs = 1;
+	}
+	spin_unlock_irqrestore(&pmm_lock, f);
+	return err;
+}
+
 void pmm_set_fail_hook(bool (*fn)(uintptr_t caller)) { fail_hook = fn; }
 
 /* A block from the zones, high zones first (low memory stays for devices

@@ -19,6 +19,13 @@ void pmm_reclaim_boot_memory(void);
 /* Frees the initramfs's memory (BOOT_MEM_INITRD runs, which stay reserved
  * until then); boot_initrd_release() calls it once. */
 void pmm_release_initrd(void);
+/* Hands the initrd's frames [phys, phys + pages * PMM_PAGE) to the caller
+ * as allocated single frames holding one reference each, data untouched
+ * (pmm_unref frees them), so that the unpack can keep file data where the
+ * loader put it; pmm_release_initrd then frees only the rest. 0, or
+ * -EINVAL with nothing taken unless all of them lie in one run of initrd
+ * memory and are still held for it. */
+int pmm_take_initrd(uint64_t phys, uint64_t pages);
 
 /* A block of 1 << order frames aligned to its size: its physical address,
  * or 0 when none is free (frame 0 is never handed out). Where the caller

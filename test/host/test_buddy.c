@@ -220,6 +220,40 @@ static void test_random_against_model(void **state)
 	free(owned);
 }
 
+/* A claimed reserved frame is an allocated block of order 0: freed, it
+ * joins its free neighbours; a frame that is free, allocated or claimed
+ * already, or outside the zone, is refused and left as it was. */
+static void test_claim_reserved(void **state)
+{
+	struct fixture *f = make(0x2000, 1024);
+	uint64_t pfn;
+
+	(void)state;
+	/* all but frame 0x2005 free */
+	assert_int_equal(buddy_add_range(&f->z, 0x2000, 5), 5);
+	assert_int_equal(buddy_add_range(&f->z, 0x2006, 1024 - 6), 1024 - 6);
+	assert_int_equal(f->z.free_pages, 1023);
+	assert_int_equal(buddy_claim(&f->z, 0x2004), -EINVAL);          /* free */
+	assert_int_equal(buddy_claim(&f->z, 0x2000 + 1024), -EINVAL);   /* outside */
+	assert_int_equal(buddy_claim(&f->z, 0x2005), 0);
+	assert_int_equal(buddy_frame_of(&f->z, 0x2005)->state, BUDDY_USED_HEAD);
+	assert_int_equal(buddy_claim(&f->z, 0x2005), -EINVAL);          /* claimed already */
+	assert_int_equal(f->z.free_pages, 1023);                         /* not counted free */
+	assert_int_equal(buddy_check(&f->z), 0);
+	pfn = buddy_alloc(&f->z, 0);
+	assert_int_not_equal(pfn, BUDDY_ALLOC_FAIL);
+	assert_int_not_equal(pfn, 0x2005);
+	assert_int_equal(buddy_claim(&f->z, pfn), -EINVAL);              /* allocated */
+	assert_int_equal(buddy_free(&f->z, pfn, 0), 0);
+	/* freed, the claimed frame completes the zone's one 4 MiB block */
+	assert_int_equal(buddy_free(&f->z, 0x2005, 0), 0);
+	assert_int_equal(f->z.free_pages, 1024);
+	assert_int_equal(f->z.free_blocks[BUDDY_MAX_ORDER], 1);
+	assert_int_equal(buddy_check(&f->z), 0);
+	free(f->meta);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +262,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_order_aligned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frees_are_refused, setup, teardown),
 		cmocka_unit_test(test_holes_are_never_handed_out),
+		cmocka_unit_test(test_claim_reserved),
 		cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("buddy", tests, NULL, NULL);

@@ -435,6 +435,46 @@ static void test_duplicates(void **state)
 	free(a.buf);
 }
 
+/* mkinitrd.py's page alignment: a name padded in front with "/" (here
+ * to 4,000 bytes) is the plain name, and its data starts where the
+ * padding put it; a broken entry's report names it without the "/"s. */
+static void test_slash_padded_names(void **state)
+{
+	struct ar a = { 0 };
+	struct result r;
+	char *padded = malloc(4000 + 16);
+	char body[8192];
+	struct cpio_reader *rd = malloc(sizeof(*rd));
+	struct cpio_entry e;
+	struct cpio_error err;
+
+	(void)state;
+	memset(padded, '/', 4000);
+	strcpy(padded + 4000, "bin/busybox");
+	memset(body, 'x', sizeof(body));
+	body[sizeof(body) - 1] = 0;
+	ar_entry(&a, 1, S_IFREG | 0755, padded, body);
+	ar_trailer(&a);
+	read_all(&a, &r, &mem);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.codes[0], CPIO_ENTRY);
+	assert_string_equal(r.names[0], "bin/busybox");
+	assert_int_equal(r.sizes[0], sizeof(body) - 1);
+	cpio_reader_init(rd, a.buf, a.len, &mem);
+	assert_int_equal(cpio_next(rd, &e, &err), CPIO_ENTRY);
+	assert_ptr_equal(e.data, a.buf + ((CPIO_HEADER_SIZE + 4000 + 12 + 3) & ~3u));
+	cpio_reader_destroy(rd);
+	/* cut in the middle of the data */
+	a.len = CPIO_HEADER_SIZE + 4012 + 100;
+	read_all(&a, &r, &mem);
+	assert_int_equal(r.codes[0], CPIO_BROKEN);
+	assert_string_equal(r.why[0], "data runs past the end");
+	assert_string_equal(r.names[0], "bin/busybox");
+	free(rd);
+	free(padded);
+	free(a.buf);
+}
+
 static void test_many_entries_and_late_duplicate(void **state)
 {
 	struct ar a = { 0 };
@@ -668,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_non_hex_digits),
 		cmocka_unit_test(test_name_lengths),
+		cmocka_unit_test(test_slash_padded_names),
 		cmocka_unit_test(test_lying_sizes),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_many_entries_and_late_duplicate),

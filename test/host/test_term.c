@@ -724,6 +724,59 @@ static void test_log_writes(void **state)
 	assert_int_equal(f->s.attr[0][0], 0x02);
 }
 
+/* At the bottom of the whole screen a kernel log line feed scrolls it
+ * by a sixteenth of its rows at once (2 of 32), leaving the rows below
+ * the cursor blank until the next lines fill them; a program's line feed
+ * there, and the log's inside a scroll region, scroll by one. */
+static struct term_cell jump_cells[TERM_CELLS(8, 32)];
+static void n_put(void *c, unsigned x, unsigned y, unsigned char ch, uint8_t a) { (void)c; (void)x; (void)y; (void)ch; (void)a; }
+static void n_clear(void *c, unsigned x0, unsigned y0, unsigned x1, unsigned y1, uint8_t a)
+{
+	(void)c; (void)x0; (void)y0; (void)x1; (void)y1; (void)a;
+}
+static void n_move(void *c, unsigned d, unsigned s, unsigned n) { (void)c; (void)d; (void)s; (void)n; }
+static void n_cursor(void *c, unsigned x, unsigned y, bool v) { (void)c; (void)x; (void)y; (void)v; }
+static const struct term_ops null_ops = { n_put, n_clear, n_move, n_cursor };
+
+static void test_log_jump_scroll(void **state)
+{
+	struct term t;
+	char line[16];
+
+	(void)state;
+	term_init(&t, &null_ops, NULL, 8, 32, jump_cells);
+	for (int i = 0; i < 32; i++) {
+		snprintf(line, sizeof(line), "l%d\n", i);
+		term_write_log(&t, line, strlen(line));
+	}
+	/* l31's line feed at the bottom row: 2 rows up, the cursor on row 30 */
+	assert_int_equal(term_cell_at(&t, 0, 28).ch, 'l');
+	assert_int_equal(term_cell_at(&t, 1, 28).ch, '3');
+	assert_int_equal(term_cell_at(&t, 2, 28).ch, '0');
+	assert_int_equal(term_cell_at(&t, 2, 29).ch, '1');   /* l31 */
+	assert_int_equal(term_cell_at(&t, 0, 30).ch, ' ');
+	assert_int_equal(term_cell_at(&t, 1, 0).ch, '2');    /* l0 and l1 went */
+	assert_int_equal(t.y, 30);
+	term_write_log(&t, "a\n", 2);
+	assert_int_equal(t.y, 31);
+	term_write_log(&t, "b\n", 2);                      /* on the bottom row again */
+	assert_int_equal(t.y, 30);
+	assert_int_equal(term_cell_at(&t, 0, 28).ch, 'a');
+	assert_int_equal(term_cell_at(&t, 0, 29).ch, 'b');
+	/* a program's line feed at the bottom scrolls one row */
+	term_write(&t, "\n\n", 2);
+	assert_int_equal(t.y, 31);
+	term_write(&t, "p\n", 2);
+	assert_int_equal(t.y, 31);
+	assert_int_equal(term_cell_at(&t, 0, 30).ch, 'p');
+	assert_int_equal(term_cell_at(&t, 0, 27).ch, 'b');
+	/* inside a scroll region the log scrolls one row too */
+	term_write(&t, "\x1b[1;10r\x1b[10;1H", strlen("\x1b[1;10r\x1b[10;1H"));
+	term_write_log(&t, "r\n", 2);
+	assert_int_equal(t.y, 9);
+	assert_int_equal(term_cell_at(&t, 0, 8).ch, 'r');
+}
+
 /* ---------------------------------------------------------------- captured programs
  *
  * Output of Debian's busybox 1.35.0 (the one the system runs) under a
@@ -907,6 +960,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_strings_and_charsets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_and_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_writes, setup, teardown),
+		cmocka_unit_test(test_log_jump_scroll),
 		cmocka_unit_test_setup_teardown(test_busybox_vi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busybox_vi_scrolling_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busybox_less, setup, teardown),

@@ -13,8 +13,10 @@ SUMMARY = (r"initramfs: (\d+) archives?, (\d+) files, (\d+) directories, (\d+) s
 
 
 def cpio_entries(data):
-    """(offset, name, mode, ino, nlink, data) of each entry of a well-formed
-    newc archive, up to and without its trailer (or the end of data)."""
+    """(offset, name, mode, ino, nlink, data, data offset) of each entry of a
+    well-formed newc archive, up to and without its trailer (or the end of
+    data). The name is without the "/"s mkinitrd.py pads it with in front
+    to page-align the data."""
     out, off = [], 0
     while off + 110 <= len(data):
         f = [int(data[off + 6 + 8 * i:off + 14 + 8 * i], 16) for i in range(13)]
@@ -23,9 +25,28 @@ def cpio_entries(data):
         start = (off + 110 + namesize + 3) & ~3
         if name == "TRAILER!!!":
             break
-        out.append((off, name, f[1], f[0], f[4], data[start:start + size]))
+        out.append((off, name.lstrip("/"), f[1], f[0], f[4], data[start:start + size], start))
         off = (start + size + 3) & ~3
     return out
+
+
+def unaligned(data):
+    """The same archive with no name padded: no file's data page-aligned
+    (the kernel then copies every file, as it does any other archive)."""
+    out, off = bytearray(), 0
+    while off + 110 <= len(data):
+        f = [int(data[off + 6 + 8 * i:off + 14 + 8 * i], 16) for i in range(13)]
+        namesize, size = f[11], f[6]
+        name = data[off + 110:off + 110 + namesize - 1].lstrip(b"/")
+        start = (off + 110 + namesize + 3) & ~3
+        f[11] = len(name) + 1
+        head = b"070701" + b"".join(b"%08X" % v for v in f) + name + b"\0"
+        out += head + b"\0" * (-len(head) % 4)
+        out += data[start:start + size] + b"\0" * (-size % 4)
+        off = (start + size + 3) & ~3
+        if name == b"TRAILER!!!":
+            break
+    return bytes(out)
 
 
 def unpack_counts(entries):
@@ -34,7 +55,7 @@ def unpack_counts(entries):
     counts a further name of a multiply linked file as a hard link)."""
     files = dirs = links = symlinks = nodes = nbytes = 0
     seen = set()
-    for _, name, mode, ino, nlink, body in entries:
+    for _, name, mode, ino, nlink, body, _ in entries:
         kind = mode & 0o170000
         if kind == 0o100000:
             if nlink > 1 and ino in seen:
@@ -86,9 +107,18 @@ def summary_counts(log):
     return tuple(int(g) for g in m.groups())
 
 
-def check_whole(initrd):
+def check_whole(initrd, aligned=True):
+    """The summary counts what the archive holds and busybox arrived byte
+    for byte; the pages of the page-aligned files were kept in place (as
+    many as they hold whole pages), or none when the archive has none."""
     def check(log):
         entries = cpio_entries(initrd.data)
+        pages = sum(len(body) // 4096 for _, _, mode, _, _, body, start in entries
+                    if mode & 0o170000 == 0o100000 and start % 4096 == 0)
+        m = re.search(r"initramfs: (\d+) KiB of file data kept in place$", log, re.M)
+        assert (int(m.group(1)) if m else 0) == pages * 4, \
+            f"kept {m and m.group(1)} KiB in place, the archive has {pages * 4} KiB aligned"
+        assert (pages > 0) == aligned, f"{pages} aligned pages in the archive"
         got, want = summary_counts(log), unpack_counts(entries)
         assert got == want, f"unpacked {got}, the archive holds {want}"
         busybox = initrd.entry("bin/busybox")[5]
@@ -114,9 +144,8 @@ def check_broken(initrd, name, why):
 def cut_in(name):
     """Truncates the archive in the middle of name's data."""
     def transform(data):
-        for off, n, _, _, _, body in cpio_entries(data):
+        for _, n, _, _, _, body, start in cpio_entries(data):
             if n == name:
-                start = (off + 110 + len(n) + 1 + 3) & ~3
                 return data[:start + len(body) // 2]
         raise AssertionError(f"initrd.cpio has no {name}")
     return transform
@@ -134,6 +163,7 @@ def bad_mode_digit(name):
 
 
 whole = BuildInitrd()
+whole_unaligned = BuildInitrd(unaligned)
 truncated = BuildInitrd(cut_in("bin/busybox"))
 bad_header = BuildInitrd(bad_mode_digit("etc/hostname"))
 BOOT_GOES_ON = [r"pmm: released \d+ KiB of initrd memory", r"kernel: shutdown=exit"]
@@ -143,6 +173,14 @@ CASES = [
          expect=[r"boot: initrd \d+ bytes$", SUMMARY, r"pmm: released \d+ KiB of initrd memory",
                  r"^ok 1 vfs_boot_initramfs"],
          check=check_whole(whole)),
+    # the same files from an archive whose data is nowhere page-aligned:
+    # all copied, the same result
+    Case("fs_boot_initrd_unaligned", cmdline="ktest=vfs_boot_initramfs", esp=whole_unaligned,
+         exit_status=1,
+         expect=[r"boot: initrd \d+ bytes$", SUMMARY, r"pmm: released \d+ KiB of initrd memory",
+                 r"^ok 1 vfs_boot_initramfs"],
+         forbid=[r"KERNEL PANIC", r"kept in place"],
+         check=check_whole(whole_unaligned, aligned=False)),
     Case("fs_boot_initrd_truncated", esp=truncated, exit_status=1,
          expect=[r"initramfs: broken archive at offset 0x[0-9a-f]+ \(entry 'bin/busybox'\)",
                  SUMMARY] + BOOT_GOES_ON,
