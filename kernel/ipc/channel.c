@@ -285,8 +285,9 @@ static int sleep_after_fill(struct chan_end *e, struct chan_end *from, struct ip
 /* channel_recv_posted with the channel's lock held (fl: its flags). fill
  * (or NULL): a post on from this caller claimed and filled with size
  * bytes, to be finished at the caller's first sleep with a directed
- * switch (sleep_after_fill), or before the caller leaves without one. */
-static int recv_posted(struct chan_end *e, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+ * switch (sleep_after_fill), or before the caller leaves without one.
+ * Inlined into its two callers: a plain receive's copy has no fill. */
+static inline __attribute__((always_inline)) int recv_posted(struct chan_end *e, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
 		       struct ipc_rx *rx, bool nonblock, uint64_t deadline,
 		       struct ipc_rx *fill, uint32_t size, uint64_t fl)
 {

@@ -185,9 +185,11 @@ static bool take_sleeper(struct waitq *wq, struct thread *to)
 /* The one sleep everything else is built on (see wait_entries_sleep).
  * With to (waitq_sleep_switch_locked): the caller's wake of to_wq, made
  * here, as a directed switch to to when this sleep blocks and to can take
- * the CPU, as waitq_wake_all_hand_off otherwise. */
-static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags,
-			struct waitq *to_wq, struct thread *to)
+ * the CPU, as waitq_wake_all_hand_off otherwise. Inlined into its two
+ * callers below, so that the plain sleep's copy has no trace of to. */
+static inline __attribute__((always_inline)) int
+sleep_to(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags,
+	 struct waitq *to_wq, struct thread *to)
 {
 	struct thread *t = thread_current();
 	bool intr = flags & WAIT_INTERRUPTIBLE;
@@ -236,13 +238,18 @@ static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, uns
 	return err;
 }
 
+static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags)
+{
+	return sleep_to(e, n, deadline, flags, 0, 0);
+}
+
 int waitq_sleep_locked(struct waitq *wq, uint64_t deadline, unsigned flags)
 {
 	struct wait_entry e;
 	int err;
 
 	entry_add(&e, wq, true);
-	err = sleep_locked(&e, 1, deadline, flags, 0, 0);
+	err = sleep_locked(&e, 1, deadline, flags);
 	entry_remove(&e);
 	return err;
 }
@@ -254,7 +261,7 @@ int waitq_sleep_switch_locked(struct waitq *wq, uint64_t deadline, unsigned flag
 	int err;
 
 	entry_add(&e, wq, true);
-	err = sleep_locked(&e, 1, deadline, flags, to_wq, to);
+	err = sleep_to(&e, 1, deadline, flags, to_wq, to);
 	entry_remove(&e);
 	return err;
 }
@@ -278,7 +285,7 @@ void wait_entry_remove(struct wait_entry *e)
 int wait_entries_sleep(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags)
 {
 	uint64_t f = sched_lock_irqsave();
-	int err = sleep_locked(e, n, deadline, flags, 0, 0);
+	int err = sleep_locked(e, n, deadline, flags);
 
 	sched_unlock_irqrestore(f);
 	return err;
@@ -313,7 +320,7 @@ int thread_sleep_until(uint64_t deadline)
 		return -EDEADLK;
 	f = sched_lock_irqsave();
 	while (err == 0 && time_ns() < deadline)
-		err = sleep_locked(0, 0, deadline, 0, 0, 0);
+		err = sleep_locked(0, 0, deadline, 0);
 	sched_unlock_irqrestore(f);
 	return err == -ETIMEDOUT ? 0 : err;
 }
