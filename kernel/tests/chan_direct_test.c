@@ -171,3 +171,48 @@ KTEST(channel_call_direct_respects_priority)
 	file_put(b);
 	thread_set_priority(me, old);
 }
+
+/* With two CPUs or more (smp_ktest_all_4 runs it; on one CPU there is
+ * nothing to check): a receiver whose affinity excludes the caller's CPU
+ * is woken on its own, never switched to here. */
+KTEST(channel_call_direct_respects_affinity)
+{
+	struct thread *me = thread_current(), *srv;
+	int old = me->prio, top = SCHED_PRIO_LEVELS - 1;
+	struct sched_stats s0, s1;
+	struct file *a, *b;
+	uint64_t w = 0;
+	bool on_cpu1 = true, on_cpu0 = true;
+
+	if (sched_cpus_online() < 2)
+		return;
+	bystander_ran = false;
+	ktest_pin_boot_cpu(t);
+	thread_set_priority(me, top);
+	KT_ASSERT(t, channel_create(0, &a, &b) == 0);
+	srv = thread_create("chan-direct", server, b, top, THREAD_SUSPENDED);
+	if (srv) {
+		KT_EXPECT_EQ(t, thread_set_cpu(srv, 1), 0);
+		thread_resume(srv);
+	}
+	KT_EXPECT(t, srv);
+	sched_get_stats(&s0);
+	for (uint64_t i = 0; srv && i < 50; i++) {
+		w = 0;
+		KT_EXPECT_EQ(t, kcall(a, i, &w, 0), 1);
+		KT_EXPECT_EQ(t, w, i + 1);
+		on_cpu1 = on_cpu1 && srv->ran_on == 1;
+		on_cpu0 = on_cpu0 && thread_cpu_now() == 0;
+	}
+	sched_get_stats(&s1);
+	/* neither side may run on the other's CPU: each stayed on its own,
+	 * and no directed switch happened on this one */
+	KT_EXPECT(t, on_cpu0);
+	KT_EXPECT(t, on_cpu1);
+	KT_EXPECT_EQ(t, s1.direct - s0.direct, 0);
+	file_put(a);
+	if (srv)
+		KT_EXPECT_EQ(t, thread_join(srv, 0), 0);
+	file_put(b);
+	thread_set_priority(me, old);
+}
