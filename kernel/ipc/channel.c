@@ -332,6 +332,12 @@ static inline __attribute__((always_inline)) int recv_posted(struct chan_end *e,
 			e->sleeper = NULL;
 		if (rx && e->rx == rx)
 			e->rx = NULL;             /* no sender can claim it from here */
+		if (rx_state(rx) == IPC_RX_DONE) {
+			/* filled while this thread, woken by a signal or its
+			 * deadline, waited for the lock: the message is its */
+			ch_unlock(ch, fl);
+			return 1;
+		}
 		if (rx_state(rx) == IPC_RX_CLAIMED) {
 			/* claimed before that (woken by a signal or the
 			 * deadline mid-copy): the copy ends soon */
