@@ -197,35 +197,83 @@ static int deliver(struct ipc_msg *m, void *arg)
 	return err;
 }
 
+/* A receive's first steps: the description at msg read and written
+ * back (a direct delivery must not find it read-only after the message
+ * was taken), the post made from it. */
+static int recv_prepare(uptr_t msg, unsigned flags, struct recv_ctx *c, struct ipc_rx *rx)
+{
+	*c = (struct recv_ctx){ .msg = msg };
+	if (copy_from_user(&c->cm, msg, sizeof(c->cm)) || copy_to_user(msg, &c->cm, sizeof(c->cm)))
+		return -EFAULT;
+	c->fdflags = (flags & CHAN_RECV_CLOEXEC) ? HANDLE_CLOEXEC : 0;
+	*rx = (struct ipc_rx){ .vm = process_current()->vm, .data = c->cm.data, .cap = c->cm.size };
+	return 0;
+}
+
+/* A receive's last: the sizes written back for a direct delivery or a
+ * message too large. */
+static int recv_finish(struct recv_ctx *c, struct ipc_rx *rx, int err)
+{
+	if (err == 1 && rx->state == IPC_RX_DONE) {
+		c->cm.size = rx->size;
+		c->cm.nhandles = 0;
+		if (copy_to_user(c->msg, &c->cm, sizeof(c->cm)))
+			err = -EFAULT;
+	}
+	if (err == -EMSGSIZE && c->tell_sizes && copy_to_user(c->msg, &c->cm, sizeof(c->cm)))
+		err = -EFAULT;
+	return err;
+}
+
 /* call: the reply is waited for even on a non-blocking endpoint. */
 static int recv(int fd, uptr_t msg, unsigned flags, uint64_t deadline, bool call)
 {
-	struct recv_ctx c = { .msg = msg };
+	struct recv_ctx c;
 	struct ipc_rx rx;
 	struct file *f;
 	int err;
 
-	/* the description is written back too: a direct delivery must not
-	 * find it read-only after the message was taken */
-	if (copy_from_user(&c.cm, msg, sizeof(c.cm)) || copy_to_user(msg, &c.cm, sizeof(c.cm)))
-		return -EFAULT;
+	if ((err = recv_prepare(msg, flags, &c, &rx)))
+		return err;
 	if ((err = endpoint_get(fd, RIGHT_READ, &f)))
 		return err;
-	c.fdflags = (flags & CHAN_RECV_CLOEXEC) ? HANDLE_CLOEXEC : 0;
-	rx = (struct ipc_rx){ .vm = process_current()->vm, .data = c.cm.data, .cap = c.cm.size };
 	err = channel_recv_posted(f, deliver, &c, &rx,
 				  !call && ((flags & CHAN_DONTWAIT) || (f->flags & O_NONBLOCK)),
 				  deadline);
 	file_put(f);
-	if (err == 1 && rx.state == IPC_RX_DONE) {
-		c.cm.size = rx.size;
-		c.cm.nhandles = 0;
-		if (copy_to_user(msg, &c.cm, sizeof(c.cm)))
-			err = -EFAULT;
+	return recv_finish(&c, &rx, err);
+}
+
+/* A send of the message at msg and a blocking receive into the one at
+ * reply, on fd, as one step when the message can go straight into a
+ * waiting receiver's buffer (channel_call_direct: the CPU then switches to
+ * it directly). NOT_DIRECT when that cannot be tried or nothing was sent:
+ * the caller sends and receives as before, where any error is found
+ * again and answered in its usual order. */
+#define NOT_DIRECT 2
+static int call_direct(int fd, uptr_t msg, uptr_t reply, unsigned flags, uint64_t deadline,
+		       bool call)
+{
+	struct recv_ctx c;
+	struct chan_msg cm;
+	struct ipc_rx rx;
+	struct file *f;
+	bool sent;
+	int err;
+
+	if (copy_from_user(&cm, msg, sizeof(cm)) || cm.nhandles || cm.size > CHAN_MSG_MAX ||
+	    recv_prepare(reply, flags, &c, &rx))
+		return NOT_DIRECT;
+	if (endpoint_get(fd, RIGHT_WRITE | RIGHT_READ, &f))
+		return NOT_DIRECT;
+	if (!call && (f->flags & O_NONBLOCK)) {
+		file_put(f);
+		return NOT_DIRECT;
 	}
-	if (err == -EMSGSIZE && c.tell_sizes && copy_to_user(msg, &c.cm, sizeof(c.cm)))
-		err = -EFAULT;
-	return err;
+	err = channel_call_direct(f, process_current()->vm, cm.data, NULL, cm.size, deliver, &c,
+				  &rx, deadline, &sent);
+	file_put(f);
+	return sent ? recv_finish(&c, &rx, err) : NOT_DIRECT;
 }
 
 long sys_channel_recv(int fd, uptr_t msg, unsigned int flags)
@@ -248,6 +296,8 @@ long sys_channel_call(int fd, uptr_t req, uptr_t reply, long timeout_ns, unsigne
 
 	if (flags & ~CHAN_RECV_CLOEXEC)
 		return -EINVAL;
+	if ((err = call_direct(fd, req, reply, flags, deadline, true)) != NOT_DIRECT)
+		return err;
 	/* the request leaves whole or not at all (waiting for room even on a
 	 * non-blocking endpoint); then the next message on the same endpoint
 	 * is the reply (0: the server closed first) */
@@ -266,7 +316,11 @@ long sys_channel_reply_recv(int fd, uptr_t reply, uptr_t msg, unsigned int flags
 	/* a server's answer to the request it took last, then its next
 	 * request: one call where send and recv were two. The reply goes as
 	 * channel_send would (into the client's posted buffer when it waits);
-	 * its error comes back before anything is received. */
+	 * its error comes back before anything is received. A blocking one
+	 * may go as a call's (call_direct). */
+	if (!uptr_is_null(reply) && !(flags & CHAN_DONTWAIT) &&
+	    (err = call_direct(fd, reply, msg, flags, 0, false)) != NOT_DIRECT)
+		return err;
 	if (!uptr_is_null(reply) && (err = send(fd, reply, flags & CHAN_DONTWAIT, 0, false)))
 		return err;
 	return recv(fd, msg, flags, 0, false);
@@ -314,21 +368,38 @@ static int deliver_regs(struct ipc_msg *m, void *arg)
 	return 0;
 }
 
-/* Receives into the caller's registers: the words (zero past the
- * message) and the size; on -EMSGSIZE the size alone. */
+/* A register receive's result into the caller's registers: the words
+ * (zero past the message) and the size; on -EMSGSIZE the size alone. */
+static int regs_finish(struct regs_ctx *c, struct ipc_rx *rx, int err)
+{
+	if (err == 1 && rx->state == IPC_RX_DONE)
+		c->size = rx->size;
+	if (err == 1)
+		usermode_set_msg(sys_frame(), c->w, c->size);
+	else if (err == -EMSGSIZE)
+		usermode_set_msg_size(sys_frame(), c->size);
+	return err;
+}
+
 static int recv_regs(struct file *f, bool nonblock)
 {
 	struct regs_ctx c = { .size = 0 };
 	struct ipc_rx rx = { .kbuf = c.w, .cap = CHAN_REG_BYTES };
-	int err = channel_recv_posted(f, deliver_regs, &c, &rx, nonblock, 0);
 
-	if (err == 1 && rx.state == IPC_RX_DONE)
-		c.size = rx.size;
-	if (err == 1)
-		usermode_set_msg(sys_frame(), c.w, c.size);
-	else if (err == -EMSGSIZE)
-		usermode_set_msg_size(sys_frame(), c.size);
-	return err;
+	return regs_finish(&c, &rx, channel_recv_posted(f, deliver_regs, &c, &rx, nonblock, 0));
+}
+
+/* The words w sent and a blocking register receive as one step when they
+ * can go straight into a register receiver's buffer (channel_call_direct);
+ * NOT_DIRECT, nothing sent, otherwise. */
+static int call_regs_direct(struct file *f, const uint64_t *w, uint32_t size)
+{
+	struct regs_ctx c = { .size = 0 };
+	struct ipc_rx rx = { .kbuf = c.w, .cap = CHAN_REG_BYTES };
+	bool sent;
+	int err = channel_call_direct(f, NULL, 0, w, size, deliver_regs, &c, &rx, 0, &sent);
+
+	return sent ? regs_finish(&c, &rx, err) : NOT_DIRECT;
 }
 
 long sys_channel_call_regs(int fd, unsigned long sizeflags)
@@ -344,9 +415,12 @@ long sys_channel_call_regs(int fd, unsigned long sizeflags)
 	if ((err = endpoint_get(fd, RIGHT_WRITE | RIGHT_READ, &f)))
 		return err;
 	usermode_msg_words(sys_frame(), w);
-	err = send_regs(f, w, size, false);
-	if (!err)
-		err = recv_regs(f, false);
+	err = call_regs_direct(f, w, size);
+	if (err == NOT_DIRECT) {
+		err = send_regs(f, w, size, false);
+		if (!err)
+			err = recv_regs(f, false);
+	}
 	file_put(f);
 	return err;
 }
@@ -366,6 +440,11 @@ long sys_channel_reply_recv_regs(int fd, unsigned long sizeflags)
 	nonblock = (flags & CHAN_DONTWAIT) || (f->flags & O_NONBLOCK);
 	if (reply) {
 		usermode_msg_words(sys_frame(), w);
+		err = nonblock ? NOT_DIRECT : call_regs_direct(f, w, size);
+		if (err != NOT_DIRECT) {
+			file_put(f);
+			return err;
+		}
 		err = send_regs(f, w, size, nonblock);
 	}
 	if (!err)

@@ -242,14 +242,59 @@ static bool rx_ready(struct chan_end *e, struct chan_end *from, struct ipc_rx *r
 	       (!list_empty((struct list_node *)&e->queue) || !*(volatile bool *)&from->open);
 }
 
-int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
-			struct ipc_rx *rx, bool nonblock, uint64_t deadline)
+/* The sender's half of a call (channel_call_direct), when its own wait
+ * does not block after all or is not reached: fill, the claimed post of a
+ * receiver on from, is marked done and its thread woken with a hand-off,
+ * as channel_send_direct does. Channel's lock held. */
+static void fill_done(struct chan_end *from, struct ipc_rx *fill, uint32_t size)
 {
-	struct chan_end *e = f->priv, *from = peer_of(e);
+	uint64_t sf = sched_lock_irqsave();
+
+	rx_finish_locked(from, fill, 0, size);
+	sched_unlock_irqrestore(sf);
+}
+
+/* The caller's first sleep in a call after it filled fill, the post of a
+ * receiver on from: under one holding of the scheduler's lock the post is
+ * marked done, the channel's lock (held on entry, fl its flags) dropped,
+ * and the caller sleeps on e with a directed switch to fill's thread
+ * (waitq_sleep_switch_locked), unless its own wait is over already (then
+ * the receiver is woken as in fill_done). The sleep's result. */
+static int sleep_after_fill(struct chan_end *e, struct chan_end *from, struct ipc_rx *rx,
+			    struct ipc_rx *fill, uint32_t size, uint64_t fl, uint64_t deadline)
+{
+	uint64_t sf = sched_lock_irqsave();
+	struct thread *t = fill->thread;
+	int err = 0;
+
+	fill->size = size;
+	__atomic_store_n(&fill->state, IPC_RX_DONE, __ATOMIC_RELEASE);
+	/* interrupts stay off: the scheduler's lock is still held */
+	spin_unlock_irqrestore(&e->ch->lock, sf);
+	if (rx_ready(e, from, rx)) {
+		waitq_wake_all_sync_locked(&from->rd_wq);
+		sched_hand_off_locked(t);
+	} else {
+		err = waitq_sleep_switch_locked(&e->rd_wq, deadline, WAIT_INTERRUPTIBLE,
+						&from->rd_wq, t);
+	}
+	sched_unlock_irqrestore(fl);
+	return err;
+}
+
+/* channel_recv_posted with the channel's lock held (fl: its flags). fill
+ * (or NULL): a post on from this caller claimed and filled with size
+ * bytes, to be finished at the caller's first sleep with a directed
+ * switch (sleep_after_fill), or before the caller leaves without one.
+ * Inlined into its two callers: a plain receive's copy has no fill. */
+static inline __attribute__((always_inline)) int recv_posted(struct chan_end *e, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+		       struct ipc_rx *rx, bool nonblock, uint64_t deadline,
+		       struct ipc_rx *fill, uint32_t size, uint64_t fl)
+{
+	struct chan_end *from = peer_of(e);
 	struct channel *ch = e->ch;
 	struct thread *me = thread_current();
 	struct ipc_msg *m;
-	uint64_t fl = ch_lock(ch);
 	int err;
 
 	if (rx) {
@@ -259,7 +304,11 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 	}
 	while (list_empty(&e->queue)) {
 		if (!from->open || nonblock) {
+			if (fill)
+				fill_done(from, fill, size);
 			ch_unlock(ch, fl);
+			if (fill)
+				sched_resched_if_needed(fl);
 			return from->open ? -EAGAIN : 0;
 		}
 		/* one posted buffer per endpoint: a second receiver waits on
@@ -269,8 +318,13 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 			e->rx = rx;
 		}
 		e->sleeper = me;
-		ch_unlock(ch, fl);
-		err = waitq_wait_event_intr(&e->rd_wq, rx_ready(e, from, rx), deadline);
+		if (fill) {
+			err = sleep_after_fill(e, from, rx, fill, size, fl, deadline);
+			fill = NULL;
+		} else {
+			ch_unlock(ch, fl);
+			err = waitq_wait_event_intr(&e->rd_wq, rx_ready(e, from, rx), deadline);
+		}
 		if (rx_state(rx) == IPC_RX_DONE)
 			return 1;                 /* the sender took the post off e */
 		fl = ch_lock(ch);
@@ -278,6 +332,12 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 			e->sleeper = NULL;
 		if (rx && e->rx == rx)
 			e->rx = NULL;             /* no sender can claim it from here */
+		if (rx_state(rx) == IPC_RX_DONE) {
+			/* filled while this thread, woken by a signal or its
+			 * deadline, waited for the lock: the message is its */
+			ch_unlock(ch, fl);
+			return 1;
+		}
 		if (rx_state(rx) == IPC_RX_CLAIMED) {
 			/* claimed before that (woken by a signal or the
 			 * deadline mid-copy): the copy ends soon */
@@ -294,10 +354,14 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 			return err;
 		}
 	}
+	if (fill)
+		fill_done(from, fill, size);   /* a message was queued first: no sleep */
 	/* off the queue while delivered (that may sleep: user copies,
 	 * descriptor installs), still counted; back at the head on failure */
 	m = list_entry(list_pop(&e->queue), struct ipc_msg, node);
 	ch_unlock(ch, fl);
+	if (fill)
+		sched_resched_if_needed(fl);   /* a better thread woken: now */
 	err = deliver(m, ctx);
 	fl = ch_lock(ch);
 	if (err) {
@@ -314,6 +378,53 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 	waitq_wake_all(&e->room_wq);
 	ipc_msg_free(m);
 	return 1;
+}
+
+int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+			struct ipc_rx *rx, bool nonblock, uint64_t deadline)
+{
+	struct chan_end *e = f->priv;
+
+	return recv_posted(e, deliver, ctx, rx, nonblock, deadline, NULL, 0, ch_lock(e->ch));
+}
+
+int channel_call_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
+			uint32_t size, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+			struct ipc_rx *rx, uint64_t deadline, bool *sent)
+{
+	struct chan_end *e = f->priv, *to = peer_of(e);
+	struct channel *ch = e->ch;
+	uint64_t fl = ch_lock(ch), sf;
+	struct ipc_rx *post = to->rx;
+	int err;
+
+	*sent = false;
+	if (!to->open || !post || to->nmsgs || size > post->cap || (kdata && !post->kbuf)) {
+		ch_unlock(ch, fl);
+		return 0;
+	}
+	to->rx = NULL;                      /* claimed: ours alone */
+	if (to->sleeper == post->thread)
+		to->sleeper = NULL;
+	if (kdata) {
+		/* as in channel_send_direct: under the channel's lock */
+		memcpy(post->kbuf, kdata, size);
+	} else {
+		__atomic_store_n(&post->state, IPC_RX_CLAIMED, __ATOMIC_RELAXED);
+		ch_unlock(ch, fl);
+		err = rx_copy(post, vm, data, size);
+		if (err) {
+			/* the caller sends through the queue instead */
+			sf = sched_lock_irqsave();
+			rx_finish_locked(to, post, err, 0);
+			sched_unlock_irqrestore(sf);
+			sched_resched_if_needed(fl);
+			return 0;
+		}
+		fl = ch_lock(ch);
+	}
+	*sent = true;
+	return recv_posted(e, deliver, ctx, rx, false, deadline, post, size, fl);
 }
 
 int channel_recv(struct file *f, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,

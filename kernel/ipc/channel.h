@@ -102,4 +102,17 @@ int channel_recv_posted(struct file *f, int (*deliver)(struct ipc_msg *m, void *
 int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
 			uint32_t size);
 
+/* A call's send and receive on f as one step (channel_call,
+ * channel_reply_recv and their register forms): when a receiver has a
+ * large enough buffer posted at f's peer and nothing is queued there, the
+ * message is copied into it as by channel_send_direct (*sent true), then
+ * the caller receives on f as channel_recv_posted(f, deliver, ctx, rx,
+ * blocking, deadline) does, and its first sleep switches this CPU straight
+ * to the receiver (the scheduler's directed switch, docs/ipc.md) when it
+ * may; the receive's result. *sent false, 0, nothing sent: the caller
+ * sends and receives the usual way. */
+int channel_call_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
+			uint32_t size, int (*deliver)(struct ipc_msg *m, void *ctx), void *ctx,
+			struct ipc_rx *rx, uint64_t deadline, bool *sent);
+
 #endif

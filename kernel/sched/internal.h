@@ -23,6 +23,15 @@ void sched_kick_running(struct thread *t);
  * DEAD): picks the next thread and switches to it. Returns (lock held)
  * once this thread runs again. */
 void sched_switch_locked(void);
+/* IPC's directed switch (wait.c's waitq_sleep_switch_locked): may the
+ * current thread, which is about to block, switch straight to t, a
+ * blocked thread whose wait it is ending? (sched.c says when.) */
+bool sched_can_switch_to(struct thread *t);
+/* The current thread's state is BLOCKED and t passed sched_can_switch_to
+ * under this same holding of the lock, its wait ended: switches to t
+ * without putting it on a run queue or consulting them (the accounting is
+ * sched_switch_locked's). Returns (lock held) once this thread runs again. */
+void sched_switch_direct(struct thread *t);
 /* First thing a new thread does, on its own stack: finishes the switch
  * that started it and releases the lock with interrupts on. */
 void sched_thread_begin(void);

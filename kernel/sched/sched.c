@@ -29,6 +29,7 @@ struct sched_cpu {
 	unsigned id;                 /* the CPU's id (hal/percpu.h) */
 	struct thread *last;         /* switched away from: clear its on_cpu */
 	struct thread *handoff;      /* sched_hand_off: runs next if still ready */
+	struct thread *direct;       /* sched_switch_direct: runs next, never queued */
 	bool need_resched;
 	uint64_t switch_ns;          /* when the current thread was switched in */
 	struct timer_event slice;    /* pending while a thread's slice runs */
@@ -52,6 +53,7 @@ bool sched_active(void) { return sched_started; }
 static void enqueue(struct sched_cpu *c, struct thread *t)
 {
 	t->state = THREAD_READY;
+	t->queued++;
 	list_add_tail(&c->ready[t->prio], &t->run_node);
 	c->nready++;
 }
@@ -91,6 +93,19 @@ static struct thread *take_handoff(struct sched_cpu *c)
 		return 0;
 	list_del(&t->run_node);
 	c->nready--;
+	return t;
+}
+
+/* The thread sched_switch_direct gives this CPU, or else take_handoff's:
+ * either hint is used up at this switch. */
+static struct thread *take_direct(struct sched_cpu *c)
+{
+	struct thread *t = c->direct;
+
+	if (!t)
+		return take_handoff(c);
+	c->direct = 0;
+	c->handoff = 0;
 	return t;
 }
 
@@ -371,7 +386,7 @@ void sched_switch_locked(void)
 	struct thread *prev = percpu_current(), *next;
 	uint64_t now;
 
-	next = take_handoff(c);
+	next = take_direct(c);
 	if (!next && !c->nready)
 		steal(c);
 	c->need_resched = false;
@@ -488,6 +503,31 @@ int thread_set_cpu(struct thread *t, unsigned cpu)
 unsigned thread_cpu_now(void)
 {
 	return percpu_self()->cpu_id;
+}
+
+/* The current thread is about to block and t, asleep, was woken by it
+ * (IPC's call): t may take this CPU straight away if it is off every CPU
+ * and run queue (blocked: its switch out finished under this lock), may
+ * run here, and no thread of a higher priority waits here. Where it last
+ * ran does not matter: sched_make_ready_sync would queue it here too. */
+bool sched_can_switch_to(struct thread *t)
+{
+	struct sched_cpu *c = this_cpu();
+	struct thread *cur = percpu_current();
+
+	return !percpu_in_interrupt() && cur != c->idle && t != cur &&
+	       t->state == THREAD_BLOCKED && !t->on_cpu &&
+	       (usable(t) & (1ull << c->id)) && best_ready_prio(c) <= t->prio;
+}
+
+void sched_switch_direct(struct thread *t)
+{
+	struct sched_cpu *c = this_cpu();
+
+	t->cpu = c->id;
+	c->direct = t;
+	c->stats.direct++;
+	sched_switch_locked();
 }
 
 void sched_hand_off_locked(struct thread *t)

@@ -105,6 +105,7 @@ struct sched_stats {
 	uint64_t idle_ns;
 	uint64_t steals;     /* threads this CPU took from another's queue when idle */
 	uint64_t pushes;     /* threads balancing moved from this CPU to another */
+	uint64_t direct;     /* switches straight to a woken IPC receiver (sched_switch_direct) */
 };
 void sched_get_stats(struct sched_stats *s);
 

@@ -51,6 +51,7 @@ struct thread {
 	void *fpu_raw, *fpu;         /* save area (fpu is the aligned start) */
 	uint64_t cpu_ns;             /* CPU time used, ns */
 	uint64_t switches;           /* times switched in */
+	uint64_t queued;             /* times put on a run queue (sched lock) */
 	/* getrusage's ru_nvcsw and ru_nivcsw: times switched out to wait or
 	 * end, and while still runnable (preempted or yielding); written
 	 * under the scheduler lock, read without it */

@@ -119,13 +119,20 @@ static int wake_all(struct waitq *wq, bool sync)
 int waitq_wake_all(struct waitq *wq) { return wake_all(wq, false); }
 int waitq_wake_all_sync(struct waitq *wq) { return wake_all(wq, true); }
 
-int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t)
+static int wake_hand_off_locked(struct waitq *wq, struct thread *t)
 {
-	uint64_t f = sched_lock_irqsave();
 	int n = waitq_wake_all_sync_locked(wq);
 
 	if (t)
 		sched_hand_off_locked(t);
+	return n;
+}
+
+int waitq_wake_all_hand_off(struct waitq *wq, struct thread *t)
+{
+	uint64_t f = sched_lock_irqsave();
+	int n = wake_hand_off_locked(wq, t);
+
 	sched_unlock_irqrestore(f);
 	sched_resched_if_needed(f);
 	return n;
@@ -154,24 +161,63 @@ static void arm(struct wait_entry *e, unsigned n, bool on)
 		e[i].armed = on;
 }
 
-/* The one sleep everything else is built on (see wait_entries_sleep). */
-static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags)
+/* The directed switch's half of a wake: ends the wait of to, asleep on
+ * wq, without making it ready, so that the caller, about to block,
+ * switches straight to it. The other entries of wq are left alone (what
+ * the caller did concerns to alone). False, nothing changed, when to is
+ * not asleep on wq or may not take this CPU now (sched_can_switch_to). */
+static bool take_sleeper(struct waitq *wq, struct thread *to)
+{
+	if (!to->waiting || !sched_can_switch_to(to))
+		return false;
+	list_for_each(node, &wq->entries) {
+		struct wait_entry *e = list_entry(node, struct wait_entry, node);
+
+		if (e->thread == to && e->armed) {
+			e->woken = true;
+			to->waiting = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The one sleep everything else is built on (see wait_entries_sleep).
+ * With to (waitq_sleep_switch_locked): the caller's wake of to_wq, made
+ * here, as a directed switch to to when this sleep blocks and to can take
+ * the CPU, as waitq_wake_all_hand_off otherwise. Inlined into its two
+ * callers below, so that the plain sleep's copy has no trace of to. */
+static inline __attribute__((always_inline)) int
+sleep_to(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags,
+	 struct waitq *to_wq, struct thread *to)
 {
 	struct thread *t = thread_current();
 	bool intr = flags & WAIT_INTERRUPTIBLE;
+	bool block;
 	int err = 0;
 
-	if (!sched_may_block(1))
+	if (!sched_may_block(1)) {
+		if (to)
+			wake_hand_off_locked(to_wq, to);
 		return -EDEADLK;
-	if (!any_woken(e, n) && !(intr && t->interrupted) &&
-	    !(deadline && deadline <= time_ns())) {
+	}
+	block = !any_woken(e, n) && !(intr && t->interrupted) &&
+		!(deadline && deadline <= time_ns());
+	if (to && !(block && take_sleeper(to_wq, to))) {
+		wake_hand_off_locked(to_wq, to);
+		to = 0;
+	}
+	if (block) {
 		arm(e, n, true);
 		t->waiting = true;
 		t->wait_intr = intr;
 		if (deadline)
 			timer_event_add(&t->timeout, deadline, timeout_fired, t);
 		t->state = THREAD_BLOCKED;
-		sched_switch_locked();
+		if (to)
+			sched_switch_direct(to);
+		else
+			sched_switch_locked();
 		/* the scheduler lock is held, which the callback takes: no
 		 * waiting for it here (a late one finds the wait over;
 		 * thread_free waits for it) */
@@ -192,6 +238,11 @@ static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, uns
 	return err;
 }
 
+static int sleep_locked(struct wait_entry *e, unsigned n, uint64_t deadline, unsigned flags)
+{
+	return sleep_to(e, n, deadline, flags, 0, 0);
+}
+
 int waitq_sleep_locked(struct waitq *wq, uint64_t deadline, unsigned flags)
 {
 	struct wait_entry e;
@@ -199,6 +250,18 @@ int waitq_sleep_locked(struct waitq *wq, uint64_t deadline, unsigned flags)
 
 	entry_add(&e, wq, true);
 	err = sleep_locked(&e, 1, deadline, flags);
+	entry_remove(&e);
+	return err;
+}
+
+int waitq_sleep_switch_locked(struct waitq *wq, uint64_t deadline, unsigned flags,
+			      struct waitq *to_wq, struct thread *to)
+{
+	struct wait_entry e;
+	int err;
+
+	entry_add(&e, wq, true);
+	err = sleep_to(&e, 1, deadline, flags, to_wq, to);
 	entry_remove(&e);
 	return err;
 }

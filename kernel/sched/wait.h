@@ -133,6 +133,15 @@ int completion_wait(struct completion *c, uint64_t deadline) __must_check;
  * is held again on return): sleeps on wq alone as in wait_entries_sleep,
  * then leaves it. Wake-ups may be spurious: re-check in a loop. */
 int waitq_sleep_locked(struct waitq *wq, uint64_t deadline, unsigned flags) __must_check;
+/* IPC's directed switch (kernel/ipc/channel.c's call): waitq_sleep_locked,
+ * and the caller's waitq_wake_all_hand_off(to_wq, to) in the same holding
+ * of the lock. When this sleep blocks, to is asleep on to_wq and may take
+ * this CPU (sched.c: sched_can_switch_to), to's wait alone ends and the
+ * CPU switches straight to it, on no run queue and with no wake of
+ * to_wq's other entries; otherwise to_wq is woken with a hand-off to to
+ * first and the sleep goes on as waitq_sleep_locked's. */
+int waitq_sleep_switch_locked(struct waitq *wq, uint64_t deadline, unsigned flags,
+			      struct waitq *to_wq, struct thread *to) __must_check;
 int waitq_wake_one_locked(struct waitq *wq);
 int waitq_wake_all_locked(struct waitq *wq);
 /* waitq_wake_all_sync with the lock held (the channels' direct path). */

@@ -42,7 +42,8 @@ ONE_CPU_KTESTS = ["sched_hand_off_jumps_the_queue", "sched_hand_off_respects_pri
                   "proc_orphan_freed_when_it_ends", "thread_suspended_until_resumed_exit_hook_runs",
                   "wait_intr_ended_by_thread_interrupt", "wait_plain_not_ended_by_thread_interrupt",
                   "wait_entries_three_queues", "wait_wake_one_reaches_pollers_and_one_sleeper",
-                  "wait_sleep_ended_by_thread_interrupt"]
+                  "wait_sleep_ended_by_thread_interrupt", "channel_call_switches_directly",
+                  "channel_call_direct_respects_priority", "channel_call_direct_respects_affinity"]
 
 
 def once(pattern):
