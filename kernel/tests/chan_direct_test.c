@@ -76,6 +76,22 @@ static struct thread *start_on_cpu0(const char *name, void (*fn)(void *), void *
 	return th;
 }
 
+/* A channel (*a, *b) and the server answering on *b at prio on CPU 0;
+ * NULL (and nothing kept) when either cannot be made. */
+static struct thread *channel_and_server(struct file **a, struct file **b, int prio)
+{
+	struct thread *srv;
+
+	if (channel_create(0, a, b))
+		return NULL;
+	srv = start_on_cpu0("chan-direct", server, *b, prio);
+	if (!srv) {
+		file_put(*a);
+		file_put(*b);
+	}
+	return srv;
+}
+
 KTEST(channel_call_switches_directly)
 {
 	struct thread *me = thread_current(), *srv;
@@ -89,11 +105,8 @@ KTEST(channel_call_switches_directly)
 	ktest_pin_boot_cpu(t);
 	/* both at the top level: nothing else takes CPU 0 meanwhile */
 	thread_set_priority(me, top);
-	KT_ASSERT(t, channel_create(0, &a, &b) == 0);
-	srv = start_on_cpu0("chan-direct", server, b, top);
+	srv = channel_and_server(&a, &b, top);
 	if (!srv) {
-		file_put(a);
-		file_put(b);
 		thread_set_priority(me, old);
 		KT_ASSERT(t, srv);
 	}
@@ -141,11 +154,8 @@ KTEST(channel_call_direct_respects_priority)
 	ktest_pin_boot_cpu(t);
 	/* the client above the bystander above the server */
 	thread_set_priority(me, top);
-	KT_ASSERT(t, channel_create(0, &a, &b) == 0);
-	srv = start_on_cpu0("chan-direct", server, b, top - 2);
+	srv = channel_and_server(&a, &b, top - 2);
 	if (!srv) {
-		file_put(a);
-		file_put(b);
 		thread_set_priority(me, old);
 		KT_ASSERT(t, srv);
 	}

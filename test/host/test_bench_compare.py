@@ -3,14 +3,11 @@
 bench-linux): its parsing of BENCH lines, the name pairs and which way a
 speed-up goes. Prints TAP, as the cmocka tests do for test/run.py."""
 
-import importlib.util
-import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("bench_compare", ROOT / "scripts/bench-compare.py")
-bc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bc)
+import pytap
+
+bc = pytap.load_script("bench_compare", "scripts/bench-compare.py")
 
 COSMOS = """\
 # kbench: done
@@ -80,18 +77,7 @@ def t_below_aim():
 
 
 def main():
-    tests = [t_parse, t_pairs, t_speedup_direction, t_below_aim]
-    print(f"1..{len(tests)}")
-    failed = 0
-    for i, t in enumerate(tests, 1):
-        try:
-            t()
-            print(f"ok {i} - {t.__name__[2:]}")
-        except Exception as e:  # an assertion or a crash in the script
-            failed += 1
-            print(f"not ok {i} - {t.__name__[2:]}")
-            print(f"# {type(e).__name__}: {e}")
-    return 1 if failed else 0
+    return pytap.run([t_parse, t_pairs, t_speedup_direction, t_below_aim])
 
 
 if __name__ == "__main__":

@@ -6,15 +6,12 @@ before; a name too long to pad stays unpadded; build() without page_align
 (what scripts/linux-initramfs.py calls) pads nothing. Prints TAP, as the
 cmocka tests do for test/run.py."""
 
-import importlib.util
-import pathlib
 import stat
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("mkinitrd", ROOT / "scripts/mkinitrd.py")
-mk = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mk)
+import pytap
+
+mk = pytap.load_script("mkinitrd", "scripts/mkinitrd.py")
 
 
 def entries_of(data):
@@ -93,19 +90,8 @@ def t_pad_is_minimal():
 
 
 def main():
-    tests = [t_big_files_aligned, t_contents_unchanged, t_too_long_name_left_alone,
-             t_no_padding_without_page_align, t_pad_is_minimal]
-    print(f"1..{len(tests)}")
-    failed = 0
-    for i, t in enumerate(tests, 1):
-        try:
-            t()
-            print(f"ok {i} - {t.__name__[2:]}")
-        except Exception as e:  # an assertion or a crash in the script
-            failed += 1
-            print(f"not ok {i} - {t.__name__[2:]}")
-            print(f"# {type(e).__name__}: {e}")
-    return 1 if failed else 0
+    return pytap.run([t_big_files_aligned, t_contents_unchanged, t_too_long_name_left_alone,
+             t_no_padding_without_page_align, t_pad_is_minimal])
 
 
 if __name__ == "__main__":

@@ -195,11 +195,10 @@ static void note_entry(struct linux_dirent64 *d, void *arg)
 	}
 }
 
-/* "." and ".." appear once each, and every name exactly once, however
- * small the buffer. */
-TEST(fs_getdents64)
+/* Makes directory d, enters it and fills it with entry-0 .. entry-99
+ * (every tenth a directory, the rest empty files). */
+static void make_hundred_entries(void)
 {
-	static const size_t sizes[] = { 64, 100, 512, 32768 };
 	CHECK_OK(mkdir("d", 0755));
 	CHECK_OK(chdir("d"));
 	for (int i = 0; i < 100; i++) {
@@ -210,6 +209,14 @@ TEST(fs_getdents64)
 		else
 			write_text(name, "");
 	}
+}
+
+/* "." and ".." appear once each, and every name exactly once, however
+ * small the buffer. */
+TEST(fs_getdents64)
+{
+	static const size_t sizes[] = { 64, 100, 512, 32768 };
+	make_hundred_entries();
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 		struct seen s = { 0 };
 		ut_note("buffer of %zu bytes", sizes[k]);
@@ -239,16 +246,7 @@ TEST(fs_getdents64)
 TEST(fs_getdents64_fault_resumes)
 {
 	static const size_t valid[] = { 8, 1000, 2000, 3000 };
-	CHECK_OK(mkdir("d", 0755));
-	CHECK_OK(chdir("d"));
-	for (int i = 0; i < 100; i++) {
-		char name[32];
-		snprintf(name, sizeof name, "entry-%d", i);
-		if (i % 10 == 0)
-			CHECK_OK(mkdir(name, 0755));
-		else
-			write_text(name, "");
-	}
+	make_hundred_entries();
 	for (size_t k = 0; k < sizeof valid / sizeof valid[0]; k++) {
 		struct seen s = { 0 };
 		ut_note("%zu bytes mapped", valid[k]);
