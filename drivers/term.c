@@ -125,8 +125,6 @@ static void go_to(struct term *t, unsigned x, unsigned row)
 	t->y = clamp(lo + (row < t->rows ? row : t->rows), lo, hi);
 }
 
-/* Line feed: at the region's bottom the region scrolls; below the region
- * the cursor stops at the last row. */
 /* How many rows a kernel log line scrolls the whole screen by when it
  * reaches the bottom: a sixteenth of it (3 of 50 rows, 1 of 25), so the
  * screen always shows at least 15/16 of it in log and each scroll (a copy
@@ -137,6 +135,9 @@ static unsigned log_jump(const struct term *t)
 	return t->rows / 16 > 1 ? t->rows / 16 : 1;
 }
 
+/* Line feed: at the region's bottom the region scrolls (a kernel log line
+ * at the bottom of the whole screen by log_jump rows); below the region
+ * the cursor stops at the last row. */
 static void index_down(struct term *t)
 {
 	if (t->y == t->bottom - 1 && t->in_log && t->top == 0 && t->bottom == t->rows) {

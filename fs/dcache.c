@@ -8,9 +8,8 @@
  * drops to 0 and stays there, in use again or not, until the trimming
  * frees it (in-use entries it passes go to the tail). So a dentry that is
  * looked up and let go over and over (a stat of the same file) touches
- * the list once: while it is hashed, on the LRU and under a hashed
- * parent, its step from 1 to 0 needs no lock (put_cached). Every other
- * step to 0 (to be put on the LRU, or freed) happens under the lock. */
+ * the list once. Every step to 0 (to stay on the LRU, or be freed)
+ * happens under the lock. */
 #include <fs/dcache.h>
 #include <fs/inode.h>
 #include <fs/internal.h>
@@ -194,7 +193,7 @@ struct dentry *d_make_root(struct inode *root)
 
 struct dentry *dget(struct dentry *d)
 {
-	/* the caller holds a reference: d is not on the LRU */
+	/* the caller holds a reference, so the count is not 0 */
 	__atomic_add_fetch(&d->count, 1, __ATOMIC_RELAXED);
 	return d;
 }
@@ -226,39 +225,20 @@ static struct dentry *dentry_kill_locked(struct dentry *d)
 
 static unsigned prune_locked_batch(unsigned n, struct super_block *sb, uint64_t *f);
 
-/* Drops a reference without the lock when that is safe: one that is not
- * the last, or the last one of a dentry that stays cached as it is
- * (hashed, already on the LRU, its parent hashed or a root), which the
- * lock would only have left where it is. Any thread that takes a
- * reference meanwhile changes the count, so the exchange from 1 to 0
- * fails and the flags are read again. One case goes unseen: another
- * thread takes a reference, unhashes d (unlink, rename) and drops it
- * again, all between the load and the exchange (a few instructions);
- * then d stays on the LRU, unhashed, until the trimming or umount frees
- * it (and its inode with it): later than the lock would, never early. */
+/* Drops a reference without the lock when it is not the last one. The
+ * last one takes the lock (dput_common): a thread may take a reference,
+ * unhash d (unlink, rename) and drop it between a lock-free look at d's
+ * flags and the drop, and d, unhashed, must then be freed at once, with
+ * its inode, not kept on the LRU. */
 static bool put_cached(struct dentry *d)
 {
 	uint32_t c = __atomic_load_n(&d->count, __ATOMIC_ACQUIRE);
 
-	for (;;) {
-		if (c > 1) {
-			if (__atomic_compare_exchange_n(&d->count, &c, c - 1, false, __ATOMIC_RELEASE,
-							__ATOMIC_ACQUIRE))
-				return true;
-			continue;
-		}
-		if (c != 1)
-			return false;
-		if ((__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & (DCACHE_HASHED | DCACHE_ON_LRU)) !=
-		    (DCACHE_HASHED | DCACHE_ON_LRU))
-			return false;
-		if (!dentry_is_root(d->parent) &&
-		    !(__atomic_load_n(&d->parent->flags, __ATOMIC_ACQUIRE) & DCACHE_HASHED))
-			return false;
-		if (__atomic_compare_exchange_n(&d->count, &c, 0, false, __ATOMIC_ACQ_REL,
+	while (c > 1)
+		if (__atomic_compare_exchange_n(&d->count, &c, c - 1, false, __ATOMIC_RELEASE,
 						__ATOMIC_ACQUIRE))
 			return true;
-	}
+	return false;
 }
 
 /* may_prune: trim the LRU if it grew too long (not from the trimming). */

@@ -65,7 +65,10 @@ static uint64_t page_alloc(struct super_block *sb, int *err)
 	return phys;
 }
 
-/* ---- the tree (tree_lock held for changes; lookups under either lock) ---- */
+/* ---- the tree (tree_lock held for changes and lookups: a fault grows it
+ * holding tree_lock alone, and a root and height read apart could mix
+ * two shapes; page_at takes the lock for callers that hold only the
+ * inode's) ---- */
 
 static uint64_t tree_lookup(struct tmpfs_data *d, uint64_t idx)
 {
@@ -147,6 +150,15 @@ static int tree_insert(struct tmpfs_data *d, uint64_t idx, uint64_t phys)
 	n->slot[idx & (SLOTS - 1)] = (void *)(uintptr_t)phys;
 	d->pages++;
 	return 0;
+}
+
+/* The page at idx, or 0 for a hole, for a caller without tree_lock. */
+static uint64_t page_at(struct tmpfs_inode *ti, uint64_t idx)
+{
+	uint64_t f = spin_lock_irqsave(&ti->tree_lock), phys = tree_lookup(&ti->data, idx);
+
+	spin_unlock_irqrestore(&ti->tree_lock, f);
+	return phys;
 }
 
 /* The page at idx, allocating it when missing; 0 with *err on failure. */
@@ -247,7 +259,7 @@ static void free_pages(struct tmpfs_inode *ti, uint64_t first, uint64_t last)
 
 static void zero_tail(struct tmpfs_inode *ti, uint64_t off, uint64_t end)
 {
-	uint64_t phys = tree_lookup(&ti->data, off / PG);
+	uint64_t phys = page_at(ti, off / PG);
 
 	if (phys && end > off)
 		memset((char *)page_va(phys) + off % PG, 0, end - off);
@@ -285,7 +297,7 @@ static long tmpfs_read(struct file *file, struct uio *u, uint64_t *pos)
 			chunk = ti->vfs.size - p;
 		if (chunk > u->resid)
 			chunk = u->resid;
-		phys = tree_lookup(&ti->data, p / PG);
+		phys = page_at(ti, p / PG);
 		n = phys ? uio_copy_out(u, (char *)page_va(phys) + p % PG, chunk) : uio_zero(u, chunk);
 		if (n < 0) {
 			if (!done)
@@ -370,11 +382,14 @@ static int64_t tmpfs_seek(struct file *f, int64_t off, int whence)
 		return -ENXIO;
 	}
 	if (whence == SEEK_DATA) {
+		uint64_t f = spin_lock_irqsave(&ti->tree_lock);
+
 		i = tree_next_present(&ti->data, (uint64_t)off / PG);
+		spin_unlock_irqrestore(&ti->tree_lock, f);
 		if (i > (size - 1) / PG)
 			i = (size + PG - 1) / PG;      /* none before the end */
 	} else {
-		for (i = (uint64_t)off / PG; i * PG < size && tree_lookup(&ti->data, i); i++)
+		for (i = (uint64_t)off / PG; i * PG < size && page_at(ti, i); i++)
 			;
 	}
 	mutex_unlock(&ti->vfs.lock);
@@ -492,7 +507,7 @@ int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)
 		uint64_t missing = 0, f;
 
 		for (uint64_t i = first; i < last; i++)
-			missing += tree_lookup(&ti->data, i) == 0;
+			missing += page_at(ti, i) == 0;
 		f = spin_lock_irqsave(&s->lock);
 		if (s->max_pages && s->pages_used + missing > s->max_pages)
 			err = -ENOSPC;

@@ -37,7 +37,8 @@ struct tmpfs_dir {
 };
 
 /* File data: a radix tree of 4 KiB pages, 512 slots a level; leaves
- * hold physical addresses, 0 for a hole. */
+ * hold physical addresses, 0 for a hole. At height 0 the root is itself
+ * page 0's physical address (a file of one page needs no node). */
 struct tmpfs_data {
 	void *root;
 	unsigned height;

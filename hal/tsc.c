@@ -150,13 +150,11 @@ int tsc_calibrate_hpet(void)
 	return 0;
 }
 
-void tsc_clock_params(uint64_t *base, uint64_t *base_at, uint64_t *scale_mult,
-		      uint32_t *scale_shift)
+void tsc_clock_params(uint64_t *base, uint64_t *base_at, uint64_t *scale_mult)
 {
 	*base = base_tsc;
 	*base_at = base_ns;
 	*scale_mult = mult;
-	*scale_shift = CLOCK_SCALE_SHIFT;
 }
 
 uint64_t tsc_time_ns(void)

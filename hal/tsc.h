@@ -16,10 +16,10 @@ const char *tsc_source(void);
 uint64_t tsc_hz(void);
 uint64_t tsc_at_entry(void);
 uint64_t tsc_to_ns(uint64_t ticks);
-/* The clock's parameters: now = base_ns + clock_scale(rdtsc() - base_tsc,
- * mult, shift) (hal/vdso/clock_scale.h; mult 0 until calibrated); for the
- * vDSO's data page, which computes the same in ring 3. */
-void tsc_clock_params(uint64_t *base_tsc, uint64_t *base_ns, uint64_t *mult, uint32_t *shift);
+/* The clock's parameters: now = base_ns + ((rdtsc() - base_tsc) * mult >>
+ * CLOCK_SCALE_SHIFT) (hal/vdso/clock_scale.h; mult 0 until calibrated); for
+ * the vDSO's data page, which computes the same in ring 3. */
+void tsc_clock_params(uint64_t *base_tsc, uint64_t *base_ns, uint64_t *mult);
 /* Nanoseconds since kernel entry; 0 until calibrated; never goes back. */
 uint64_t tsc_time_ns(void);
 

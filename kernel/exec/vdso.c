@@ -36,16 +36,13 @@ void vdso_update(void)
 {
 	struct vdso_data *d;
 	uint64_t base_tsc, base_ns, mult, f;
-	uint32_t shift;
 
 	if (!npages)
 		return;
 	d = PHYS_TO_VIRT(frames[0]);
-	tsc_clock_params(&base_tsc, &base_ns, &mult, &shift);
-	/* the vDSO shifts by the constant (a variable shift costs more under
-	 * TCG): any other shift sends programs to the system call */
-	if (shift != CLOCK_SCALE_SHIFT)
-		mult = 0;
+	/* the kernel's clock and the vDSO shift by the same constant,
+	 * CLOCK_SCALE_SHIFT (a variable shift costs more under TCG) */
+	tsc_clock_params(&base_tsc, &base_ns, &mult);
 	f = spin_lock_irqsave(&data_lock);
 	/* odd while the fields change: readers wait and read again */
 	__atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELAXED);

@@ -186,22 +186,34 @@ static void rx_finish_locked(struct chan_end *to, struct ipc_rx *rx, int err, ui
 		sched_hand_off_locked(t);
 }
 
+/* The receiver's buffer posted on to, claimed for a message of size bytes
+ * (kernel words when kdata), or NULL when the message must be queued: no
+ * post, messages queued before it, a buffer too small. Channel's lock held. */
+static struct ipc_rx *claim_post(struct chan_end *to, uint32_t size, const void *kdata)
+{
+	struct ipc_rx *rx = to->rx;
+
+	if (!to->open || !rx || to->nmsgs || size > rx->cap || (kdata && !rx->kbuf))
+		return NULL;
+	to->rx = NULL;                      /* claimed: ours alone */
+	if (to->sleeper == rx->thread)
+		to->sleeper = NULL;         /* it returns without the channel's lock */
+	return rx;
+}
+
 int channel_send_direct(struct file *f, struct vm_space *vm, uint64_t data, const void *kdata,
 			uint32_t size)
 {
 	struct chan_end *e = f->priv, *to = peer_of(e);
 	struct channel *ch = e->ch;
 	uint64_t fl = ch_lock(ch), sf;
-	struct ipc_rx *rx = to->rx;
+	struct ipc_rx *rx = claim_post(to, size, kdata);
 	int err;
 
-	if (!to->open || !rx || to->nmsgs || size > rx->cap || (kdata && !rx->kbuf)) {
+	if (!rx) {
 		ch_unlock(ch, fl);
 		return 0;
 	}
-	to->rx = NULL;                      /* claimed: ours alone */
-	if (to->sleeper == rx->thread)
-		to->sleeper = NULL;         /* it returns without the channel's lock */
 	if (kdata) {
 		/* words into words: at most 48 bytes of kernel memory, a copy
 		 * that neither fails nor sleeps, so it and the wake happen
@@ -395,17 +407,14 @@ int channel_call_direct(struct file *f, struct vm_space *vm, uint64_t data, cons
 	struct chan_end *e = f->priv, *to = peer_of(e);
 	struct channel *ch = e->ch;
 	uint64_t fl = ch_lock(ch), sf;
-	struct ipc_rx *post = to->rx;
+	struct ipc_rx *post = claim_post(to, size, kdata);
 	int err;
 
 	*sent = false;
-	if (!to->open || !post || to->nmsgs || size > post->cap || (kdata && !post->kbuf)) {
+	if (!post) {
 		ch_unlock(ch, fl);
 		return 0;
 	}
-	to->rx = NULL;                      /* claimed: ours alone */
-	if (to->sleeper == post->thread)
-		to->sleeper = NULL;
 	if (kdata) {
 		/* as in channel_send_direct: under the channel's lock */
 		memcpy(post->kbuf, kdata, size);

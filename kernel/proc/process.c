@@ -571,7 +571,8 @@ void process_kill_locked(struct process *p, int status)
 			thread_interrupt(t);
 	}
 	/* the caller, when one of p's, leaves on its way back to ring 3 */
-	thread_ret_work_set(me);
+	if (me->proc == p)
+		thread_ret_work_set(me);
 	waitq_wake_all(&p->stop_wq);   /* stopped threads leave too */
 }
 

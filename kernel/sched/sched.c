@@ -508,8 +508,9 @@ unsigned thread_cpu_now(void)
 /* The current thread is about to block and t, asleep, was woken by it
  * (IPC's call): t may take this CPU straight away if it is off every CPU
  * and run queue (blocked: its switch out finished under this lock), may
- * run here, and no thread of a higher priority waits here. Where it last
- * ran does not matter: sched_make_ready_sync would queue it here too. */
+ * run here, and no thread of its priority or higher waits here (a direct
+ * switch starts a new slice, so a pair calling each other would otherwise
+ * keep a waiting equal from the CPU). Where it last ran does not matter. */
 bool sched_can_switch_to(struct thread *t)
 {
 	struct sched_cpu *c = this_cpu();
@@ -517,7 +518,7 @@ bool sched_can_switch_to(struct thread *t)
 
 	return !percpu_in_interrupt() && cur != c->idle && t != cur &&
 	       t->state == THREAD_BLOCKED && !t->on_cpu &&
-	       (usable(t) & (1ull << c->id)) && best_ready_prio(c) <= t->prio;
+	       (usable(t) & (1ull << c->id)) && best_ready_prio(c) < t->prio;
 }
 
 void sched_switch_direct(struct thread *t)
