@@ -14,7 +14,10 @@
  * negative errno (the kernel cannot go on without it). */
 int pmm_init(void);
 /* Frees loader, boot-data and boot-services memory; call once nothing
- * reads it any more (after the switch to the kernel's own page tables). */
+ * reads it any more (after the switch to the kernel's own page tables).
+ * It counts as free at once but is handed out last: it joins the zones
+ * only when they run low (QEMU's TCG is slow to write frames holding the
+ * firmware's translated code). */
 void pmm_reclaim_boot_memory(void);
 /* Frees the initramfs's memory (BOOT_MEM_INITRD runs, which stay reserved
  * until then); boot_initrd_release() calls it once. */
@@ -59,6 +62,12 @@ struct pmm_stats {
 	uint64_t free_pages;
 	uint64_t used_pages;      /* usable - free: kernel, metadata, tables, heap... */
 	uint64_t meta_pages;      /* per-frame metadata */
+	uint64_t held_pages;      /* reclaimed boot memory not yet in the zones
+				     (counted in free_pages) */
+	uint64_t low_pages;       /* the zones' low mark */
+	bool held_released;       /* the held memory has joined the zones: */
+	bool released_for_block;  /* they had no free block of an order asked for */
+	uint64_t released_free;   /* (or) they had this many free frames */
 	unsigned zones;
 };
 void pmm_get_stats(struct pmm_stats *s);

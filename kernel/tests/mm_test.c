@@ -107,10 +107,50 @@ static const char *not_reusable(const struct boot_mmap_entry *m, unsigned n, uin
 	return NULL;
 }
 
-/* The totals against the map, recomputed here, and the free count against
- * what the allocator really hands out (largest blocks first, so a 4 GiB
- * machine takes a few thousand allocations), each block checked by
- * not_reusable(). */
+/* Reclaimed loader and boot-services memory counts as free but is handed
+ * out last: while it is held, single frames and blocks come from
+ * conventional memory; it joins the zones only when they run low or lack
+ * a block asked for (in ktest=all, a test that takes every frame has
+ * made them so before this one). */
+KTEST(pmm_boot_memory_handed_out_last)
+{
+	enum { FRAMES = 256, BLOCKS = 8 };
+	static uint64_t frames[FRAMES], blocks[BLOCKS];
+	unsigned n;
+	const struct boot_mmap_entry *m = boot_mmap(&n);
+	struct pmm_stats s;
+	unsigned from_boot = 0;
+
+	pmm_get_stats(&s);
+	if (s.held_released) {
+		KT_EXPECT_EQ(t, s.held_pages, 0);
+		KT_EXPECT(t, s.released_for_block || s.released_free < s.low_pages);
+		return;
+	}
+	KT_ASSERT(t, s.held_pages > 0);
+	KT_EXPECT(t, s.free_pages >= s.held_pages);
+	for (unsigned i = 0; i < FRAMES; i++)
+		frames[i] = pmm_alloc(0);
+	for (unsigned i = 0; i < BLOCKS; i++)
+		blocks[i] = pmm_alloc(4);
+	for (unsigned i = 0; i < FRAMES + BLOCKS; i++) {
+		uint64_t pa = i < FRAMES ? frames[i] : blocks[i - FRAMES];
+		const struct boot_mmap_entry *run = map_run(m, n, pa);
+
+		KT_ASSERT(t, pa != 0 && run != NULL);
+		if (run->type != BOOT_MEM_USABLE && from_boot++ < 4)
+			kprintf("# frame %#llx handed out from %s memory\n", (unsigned long long)pa,
+				boot_mem_type_name(run->type));
+	}
+	KT_EXPECT_EQ(t, from_boot, 0);
+	for (unsigned i = 0; i < FRAMES; i++)
+		pmm_free(frames[i], 0);
+	for (unsigned i = 0; i < BLOCKS; i++)
+		pmm_free(blocks[i], 4);
+	pmm_get_stats(&s);
+	KT_EXPECT(t, !s.held_released && s.held_pages > 0);
+}
+
 /* Single frames come from this CPU's cache: alternating allocations and
  * frees take the global lock not once, a run longer than the cache takes
  * it only per batch, and the free count stays exact throughout (cached

@@ -52,7 +52,7 @@ def boot_case(name, memory, ram_mib):
     return Case(name, memory=memory,
                 expect=[TS + r"vmm: CPU protection enabled: NX WP( \w+)*$",
                         TS + r"vmm: kernel page tables live at 0x[0-9a-f]+; loader tables dropped$",
-                        TS + r"pmm: reclaimed \d+ KiB of loader and boot-services memory$",
+                        TS + r"pmm: reclaimed \d+ KiB of loader and boot-services memory, used last$",
                         TS + r"pmm: \d+ zones, metadata .* used \d+ KiB$"],
                 check=matches_map(ram_mib))
 
