@@ -266,7 +266,6 @@ static void release_held_locked(bool for_block)
 	released_for_block = for_block;
 	released_free = zones_free_locked();
 	added = add_type(m, n, type_reclaimable, rsdp_page(), false);
-
 	if (added != held_pages)
 		panic("pmm: %llu held boot frames, %llu freed", (unsigned long long)held_pages,
 		      (unsigned long long)added);
@@ -627,19 +626,19 @@ uint64_t pmm_lock_takes(void)
 
 void pmm_get_stats(struct pmm_stats *s)
 {
-	s->total_pages = total_pages;
-	s->usable_pages = usable_pages;
-	s->reserved_pages = reserved_pages;
-	s->free_pages = pmm_free_pages();
-	s->used_pages = usable_pages - s->free_pages;
-	s->meta_pages = meta_pages;
-	uint64_t f = take_lock();
+	uint64_t f = spin_lock_irqsave(&pmm_lock);
 
+	s->free_pages = free_pages_locked();
 	s->held_pages = held_pages;
 	s->held_released = held_released;
 	s->released_for_block = released_for_block;
 	s->released_free = released_free;
 	spin_unlock_irqrestore(&pmm_lock, f);
+	s->total_pages = total_pages;
+	s->usable_pages = usable_pages;
+	s->reserved_pages = reserved_pages;
+	s->used_pages = usable_pages - s->free_pages;
+	s->meta_pages = meta_pages;
 	s->low_pages = low_mark;
 	s->zones = nzones;
 }

@@ -91,7 +91,7 @@ def t_pad_is_minimal():
 
 def main():
     return pytap.run([t_big_files_aligned, t_contents_unchanged, t_too_long_name_left_alone,
-             t_no_padding_without_page_align, t_pad_is_minimal])
+                      t_no_padding_without_page_align, t_pad_is_minimal])
 
 
 if __name__ == "__main__":
