@@ -3,6 +3,8 @@
 #include <kernel/log.h>
 #include <kernel/sched/sched.h>
 #include <kernel/sched/thread.h>
+#include <kernel/sched/wait.h>
+#include <kernel/time.h>
 #include <lib/cmdline.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
@@ -25,6 +27,23 @@ void ktest_pin_boot_cpu(struct ktest_ctx *t)
 {
 	if (thread_set_cpu(thread_current(), 0) != 0 || thread_cpu_now() != 0)
 		ktest_fail(t, __FILE__, __LINE__, "cannot move to CPU 0");
+}
+
+bool ktest_await_sleeper(struct waitq *wq, uint64_t timeout_ns)
+{
+	uint64_t deadline = time_ns() + timeout_ns;
+
+	for (;;) {
+		uint64_t f = sched_lock_irqsave();
+		bool in = !list_empty(&wq->entries);
+
+		sched_unlock_irqrestore(f);
+		if (in)
+			return true;
+		if (time_ns() >= deadline)
+			return false;
+		thread_sleep_ns(100000);
+	}
 }
 
 static bool selected(const char *selection, const char *name)

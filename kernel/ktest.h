@@ -48,6 +48,13 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt
  * The threads a test starts are pinned with thread_set_cpu(th, 0). */
 void ktest_pin_boot_cpu(struct ktest_ctx *t);
 
+struct waitq;
+
+/* Waits, up to timeout_ns, until a thread sleeps on wq: how a test knows
+ * the thread it started has reached its wait (with several CPUs, or on a
+ * slow host, "a few milliseconds later" is no such guarantee). */
+bool ktest_await_sleeper(struct waitq *wq, uint64_t timeout_ns);
+
 /* Runs the tests the selection names ("all" or a comma list); returns the
  * number that failed. Unknown names are reported as failures. */
 int ktest_run(const char *selection);

@@ -60,24 +60,6 @@ static void interrupt_thread(struct timer_event *ev, void *ctx)
 	thread_interrupt(ctx);
 }
 
-/* With several CPUs a thread started "above" the test runs on another
- * one, maybe not at once: true once it sleeps on pw.wq (within LONG_NS). */
-static bool sleeps_on_pw(void)
-{
-	uint64_t deadline = time_ns() + LONG_NS;
-
-	while (time_ns() < deadline) {
-		uint64_t f = sched_lock_irqsave();
-		bool in = !list_empty(&pw.wq.entries);
-
-		sched_unlock_irqrestore(f);
-		if (in)
-			return true;
-		thread_sleep_ns(100000);
-	}
-	return false;
-}
-
 KTEST(proc_wait_ended_by_thread_interrupt)
 {
 	struct process *p;
@@ -90,7 +72,7 @@ KTEST(proc_wait_ended_by_thread_interrupt)
 	KT_ASSERT(t, p);
 	pid = p->pid;
 	KT_ASSERT(t, process_spawn_thread(p, "main", wait_for_go, 0) == 0);
-	KT_EXPECT(t, sleeps_on_pw());
+	KT_EXPECT(t, ktest_await_sleeper(&pw.wq, LONG_NS));
 	/* from an interrupt handler, as the signal code may */
 	t0 = time_ns();
 	timer_event_add(&ev, t0 + 2000000, interrupt_thread, thread_current());

@@ -143,9 +143,11 @@ KTEST(tty_canonical_read_and_echo)
 	tty_close(&h);
 }
 
+static uint64_t late_at;                /* when later_input gives its line */
+
 static void later_input(void *arg)
 {
-	(void)thread_sleep_until(time_ns() + 30 * MS);
+	(void)thread_sleep_until(late_at);
 	irq_input(arg, "late\r");
 }
 
@@ -156,9 +158,10 @@ KTEST(tty_read_sleeps_until_input)
 	uint64_t t0;
 
 	KT_ASSERT(t, fresh_tty(t, &h));
+	t0 = time_ns();
+	late_at = t0 + 30 * MS;
 	KT_ASSERT(t, thread_create("tty-later", later_input, &test_tty, SCHED_PRIO_DEFAULT,
 				   THREAD_DETACHED) != NULL);
-	t0 = time_ns();
 	KT_EXPECT_EQ(t, rd(&h, buf, sizeof(buf), false), 5);
 	KT_EXPECT(t, time_ns() - t0 >= 25 * MS);
 	KT_EXPECT(t, strcmp(buf, "late\n") == 0);
@@ -184,11 +187,37 @@ KTEST(tty_read_interrupted_and_timed)
 	tty_close(&h);
 }
 
-/* More than the input ring and the queue hold together with the reader
- * away: the input thread waits for room, nothing is lost or reordered. */
+/* Bytes in the input ring, not yet taken by the input thread. */
+static size_t raw_held(struct tty *tt)
+{
+	uint64_t f = spin_lock_irqsave(&tt->raw_lock);
+	size_t n = tt->raw_head - tt->raw_tail;
+
+	spin_unlock_irqrestore(&tt->raw_lock, f);
+	return n;
+}
+
+/* Waits, up to 10 s, until the input thread has left at most `left` bytes
+ * in the ring. */
+static bool raw_drained_to(struct tty *tt, size_t left)
+{
+	uint64_t deadline = time_ns() + 10000 * MS;
+
+	while (raw_held(tt) > left) {
+		if (time_ns() >= deadline)
+			return false;
+		(void)thread_sleep_ns(MS);
+	}
+	return true;
+}
+
+/* More than the queue holds with the reader away, in bursts the ring
+ * takes once the input thread has emptied it as far as it can: the thread
+ * waits for room in the queue, and nothing is lost or reordered. */
 KTEST(tty_raw_input_without_loss)
 {
-	static char in[4800], out[4801];
+	enum { BURST = 400 };
+	static char in[(LDISC_BUF / BURST + 2) * BURST], out[sizeof(in) + 1];
 	struct tty_handle h;
 	uint64_t dropped = test_tty.raw_dropped;
 	size_t got = 0;
@@ -197,15 +226,18 @@ KTEST(tty_raw_input_without_loss)
 	set_raw(t, &h, 1, 0);
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (char)('a' + i % 26);
-	for (size_t i = 0; i < sizeof(in); i += 400) {
+	for (size_t i = 0; i < sizeof(in); i += BURST) {
 		uint64_t f = cpu_irq_save();
 
-		tty_input(&test_tty, in + i, 400);
+		tty_input(&test_tty, in + i, BURST);
 		cpu_irq_restore(f);
-		/* let the input thread empty the ring into the queue */
-		(void)thread_sleep_until(time_ns() + 2 * MS);
+		/* the thread takes the bytes the queue has room for */
+		KT_ASSERT(t, raw_drained_to(&test_tty, i + BURST > LDISC_BUF ?
+						       i + BURST - LDISC_BUF : 0));
 	}
-	KT_EXPECT_EQ(t, test_tty.raw_dropped, dropped);
+	KT_ASSERT(t, test_tty.raw_dropped == dropped);
+	/* what is missing ends the reads after a second without input */
+	set_raw(t, &h, 0, 10);
 	while (got < sizeof(in)) {
 		long n = rd(&h, out + got, sizeof(out) - got, false);
 
@@ -242,7 +274,9 @@ KTEST(tty_ioctls)
 	KT_EXPECT_EQ(t, tty_ioctl(&h, TIOCGWINSZ, 0, &ws), 0);
 	KT_EXPECT_EQ(t, ws.ws_row, 30);
 	irq_input(&test_tty, "abc\rde");
-	(void)thread_sleep_until(time_ns() + 5 * MS);
+	/* the thread takes the ring's bytes with the terminal's lock held,
+	 * which the ioctl waits for: all of them are in the queue then */
+	KT_ASSERT(t, raw_drained_to(&test_tty, 0));
 	KT_EXPECT_EQ(t, tty_ioctl(&h, TIOCINQ, 0, &n), 0);
 	KT_EXPECT_EQ(t, n, 4);                          /* the complete line only */
 	KT_EXPECT(t, shown[0] == 0);                    /* no echo */
@@ -285,7 +319,7 @@ KTEST(tty_hangup_on_session_end)
 	reader_result = -1;
 	th = thread_create("tty-reader", blocked_reader, &reader, SCHED_PRIO_DEFAULT, 0);
 	KT_ASSERT(t, th != NULL);
-	(void)thread_sleep_until(time_ns() + 10 * MS);
+	KT_EXPECT(t, ktest_await_sleeper(&test_tty.read_wq, 10000 * MS));
 	test_tty.sid = 4242;            /* as if session 4242 had made it its terminal */
 	test_tty.pgrp = 4242;
 	tty_session_leader_exit(4242);
