@@ -135,13 +135,16 @@ KTEST(timer_event_cancel)
 	uint64_t now = time_ns(), flags;
 
 	waitq_init(&test_wq);
-	flags = cpu_irq_save();   /* so it cannot fire before the cancel */
-	timer_event_add(&victim, now + 1 * MS, count_fire, (void *)&fired);
+	/* so it cannot fire here before the cancel; and far enough off that
+	 * another CPU's interrupt cannot run it either, should the host hold
+	 * this one up */
+	flags = cpu_irq_save();
+	timer_event_add(&victim, now + 100 * MS, count_fire, (void *)&fired);
 	KT_EXPECT(t, timer_event_cancel(&victim));
 	cpu_irq_restore(flags);
 	KT_EXPECT(t, !timer_event_cancel(&victim));   /* not pending any more */
-	timer_event_add(&waker, now + 3 * MS, count_fire, (void *)&woke);
-	wait_flag(&woke, 1, now + 500 * MS);
+	timer_event_add(&waker, now + 150 * MS, count_fire, (void *)&woke);
+	wait_flag(&woke, 1, now + 1000 * MS);
 	KT_EXPECT_EQ(t, woke, 1);
 	KT_EXPECT_EQ(t, fired, 0);
 }
