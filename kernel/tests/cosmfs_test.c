@@ -266,7 +266,7 @@ KTEST(bcache_shrink_frees_only_clean_unused)
  * while each request completes. So a fresh cache tries up to READAHEAD_TRIES
  * times, and one try above one request shows the driver keeps several in
  * flight (a driver limited to one never gets there). */
-#define READAHEAD_TRIES 5
+#define READAHEAD_TRIES 20
 
 /* One try on a fresh cache: the peak number of requests in flight while
  * read-ahead reads the whole disk (0 after a failure, already reported). */
